@@ -1,0 +1,152 @@
+"""The clinic itself: its service catalogue, therapists, rooms, working hours and closures."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+
+
+class Cadence(models.TextChoices):
+    CONSECUTIVE_DAYS = "consecutive_days", "Consecutive days"
+    PER_WEEK = "per_week", "A number of sessions per week"
+    FREE = "free", "Free (as agreed)"
+
+
+class Modality(models.Model):
+    """A kind of session the clinic offers, with the course defaults a therapist starts from."""
+
+    name = models.CharField(max_length=80, unique=True)
+    session_minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(5), MaxValueValidator(240)])
+    course_min_sessions = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
+    course_max_sessions = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
+    cadence = models.CharField(max_length=20, choices=Cadence.choices, default=Cadence.FREE)
+    sessions_per_week = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(7)],
+        help_text="Only for the 'sessions per week' cadence.",
+    )
+    uses_oils = models.BooleanField(default=False, help_text="Massage oil or cream touches the skin.")
+    description = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "modalities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(session_minutes__gte=5), name="modality_session_minutes_positive"
+            ),
+            models.CheckConstraint(condition=Q(course_min_sessions__gte=1), name="modality_min_sessions_at_least_one"),
+            models.CheckConstraint(
+                condition=Q(course_min_sessions__lte=F("course_max_sessions")), name="modality_min_not_above_max"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(cadence=Cadence.PER_WEEK, sessions_per_week__gte=1, sessions_per_week__lte=7)
+                    | (~Q(cadence=Cadence.PER_WEEK) & Q(sessions_per_week__isnull=True))
+                ),
+                name="modality_sessions_per_week_with_cadence",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Therapist(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="therapist")
+    modalities = models.ManyToManyField(Modality, related_name="therapists", blank=True)
+    calendar_colour = models.CharField(
+        max_length=7,
+        default="#4c8bf5",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #4c8bf5.")],
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+
+class Room(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+    modalities = models.ManyToManyField(Modality, related_name="rooms", blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class WorkingHours(models.Model):
+    """One block of a therapist's week in the clinic's local time; two blocks on a day make a break."""
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts = models.TimeField()
+    ends = models.TimeField()
+
+    class Meta:
+        ordering = ["therapist", "weekday", "starts"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(condition=Q(ends__gt=F("starts")), name="working_hours_end_after_start"),
+            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="working_hours_valid_weekday"),
+            models.UniqueConstraint(fields=["therapist", "weekday", "starts"], name="working_hours_unique_block"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.therapist} {self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}"
+
+    def clean(self) -> None:
+        if self.starts and self.ends and self.ends <= self.starts:
+            raise ValidationError({"ends": "The block must end after it starts."})
+        if not self.therapist_id or not self.starts or not self.ends:
+            return
+        overlapping = WorkingHours.objects.filter(
+            therapist_id=self.therapist_id, weekday=self.weekday, starts__lt=self.ends, ends__gt=self.starts
+        ).exclude(pk=self.pk)
+        if overlapping.exists():
+            raise ValidationError("This block overlaps another block of the same therapist on that day.")
+
+
+class Closure(models.Model):
+    """Days nobody (or one therapist) works: holidays, training, sick leave."""
+
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    reason = models.CharField(max_length=200)
+    therapist = models.ForeignKey(
+        Therapist,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="closures",
+        help_text="Leave empty when the whole clinic is closed.",
+    )
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="closure_ends_not_before_start"),
+        ]
+
+    def __str__(self) -> str:
+        who = self.therapist or "whole clinic"
+        return f"{self.starts_on}–{self.ends_on}: {self.reason} ({who})"

@@ -1,0 +1,30 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from clinic import roles
+from clinic.decorators import role_required
+
+# Where each role lands after login, in order of precedence for a user with several roles.
+ROLE_HOMES = [
+    (roles.MANAGER, "clinic:manager_home"),
+    (roles.RECEPTIONIST, "sessions:day_board"),
+    (roles.THERAPIST, "sessions:my_day"),
+    (roles.PATIENT, "sessions:portal_home"),
+]
+
+
+@require_GET
+@login_required
+def home(request):
+    user_roles = roles.user_roles(request.user)
+    for role, url_name in ROLE_HOMES:
+        if role in user_roles:
+            return redirect(url_name)
+    return render(request, "clinic/no_role.html", status=403)
+
+
+@require_GET
+@role_required(roles.MANAGER)
+def manager_home(request):
+    return render(request, "clinic/manager_home.html")

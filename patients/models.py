@@ -1,0 +1,236 @@
+"""Patients and their clinical record: diagnoses, studies, phases, health flags, and the rules
+that turn a health flag into a contraindication."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.models import Modality
+
+# ICD-10: a letter (U is reserved), two digits, optionally a dot and up to four more characters.
+ICD10_PATTERN = r"^[A-TV-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$"
+
+
+class Patient(models.Model):
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    date_of_birth = models.DateField()
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="patient",
+        help_text="The patient's own login to the portal.",
+    )
+    consent_on = models.DateField(
+        null=True, blank=True, help_text="Day the patient consented to treatment and to the record."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"], name="patient_name_idx"),
+            models.Index(fields=["date_of_birth"], name="patient_dob_idx"),
+            models.Index(fields=["phone"], name="patient_phone_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("patients:patient_detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return str(self)
+
+
+class Cause(models.TextChoices):
+    DISC_HERNIATION = "disc_herniation", "Disc herniation"
+    OSTEOCHONDROSIS = "osteochondrosis", "Osteochondrosis"
+    SPINAL_STENOSIS = "spinal_stenosis", "Lumbar spinal stenosis"
+    PIRIFORMIS = "piriformis", "Piriformis syndrome"
+    SPONDYLOLISTHESIS = "spondylolisthesis", "Spondylolisthesis"
+    INJURY = "injury", "Injury or heavy lifting"
+    PREGNANCY = "pregnancy", "Pregnancy"
+    UNKNOWN = "unknown", "Not established"
+
+
+class Side(models.TextChoices):
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+    BOTH = "both", "Both sides"
+    NOT_APPLICABLE = "n/a", "Not applicable"
+
+
+class Diagnosis(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="diagnoses")
+    icd10_code = models.CharField(
+        "ICD-10 code",
+        max_length=8,
+        validators=[RegexValidator(ICD10_PATTERN, "Enter an ICD-10 code such as M54.3 or G57.0.")],
+    )
+    title = models.CharField(max_length=200)
+    cause = models.CharField(max_length=30, choices=Cause.choices, default=Cause.UNKNOWN)
+    side = models.CharField(max_length=5, choices=Side.choices, default=Side.NOT_APPLICABLE)
+    diagnosed_on = models.DateField()
+    diagnosed_by = models.CharField(max_length=120, help_text="The doctor who made the diagnosis.")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-diagnosed_on"]
+        verbose_name_plural = "diagnoses"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(icd10_code__regex=ICD10_PATTERN), name="diagnosis_icd10_code_format"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.icd10_code} {self.title}"
+
+
+class StudyKind(models.TextChoices):
+    LAB = "lab", "Laboratory tests"
+    XRAY = "xray", "X-ray"
+    MRI = "mri", "MRI"
+    CT = "ct", "CT"
+
+
+class Study(models.Model):
+    diagnosis = models.ForeignKey(Diagnosis, on_delete=models.CASCADE, related_name="studies")
+    kind = models.CharField(max_length=5, choices=StudyKind.choices)
+    performed_on = models.DateField()
+    findings = models.TextField()
+
+    class Meta:
+        ordering = ["-performed_on"]
+        verbose_name_plural = "studies"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.performed_on}"
+
+
+class Phase(models.TextChoices):
+    ACUTE = "acute", "Acute"
+    SUBACUTE = "subacute", "Subacute"
+    REMISSION = "remission", "Remission"
+
+
+class PhaseRecord(models.Model):
+    """A clinician's dated statement of the phase of a diagnosis; the latest one in effect wins."""
+
+    diagnosis = models.ForeignKey(Diagnosis, on_delete=models.CASCADE, related_name="phase_records")
+    phase = models.CharField(max_length=10, choices=Phase.choices)
+    effective_from = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="phase_records"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-effective_from", "-recorded_at"]
+        get_latest_by = ["effective_from", "recorded_at"]
+        indexes = [models.Index(fields=["diagnosis", "-effective_from"], name="phase_current_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.diagnosis.icd10_code}: {self.get_phase_display()} from {self.effective_from:%Y-%m-%d}"
+
+
+class FlagKind(models.TextChoices):
+    OIL_ALLERGY = "oil_allergy", "Allergy to an aromatic oil"
+    PREGNANCY = "pregnancy", "Pregnancy"
+    HYPERTENSION = "hypertension", "High blood pressure"
+    SKIN_CONDITION = "skin_condition", "Skin condition"
+    FEVER_INFECTION = "fever_infection", "Fever or infection"
+    RECENT_SURGERY = "recent_surgery", "Recent surgery"
+    OTHER = "other", "Other"
+
+
+class HealthFlag(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="health_flags")
+    kind = models.CharField(max_length=20, choices=FlagKind.choices)
+    substance = models.CharField(max_length=80, blank=True, help_text="For an oil allergy: which oil.")
+    active_from = models.DateField(default=timezone.localdate)
+    active_to = models.DateField(null=True, blank=True, help_text="Leave empty while it still applies.")
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-active_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(active_to__isnull=True) | Q(active_to__gte=F("active_from")),
+                name="health_flag_ends_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=FlagKind.OIL_ALLERGY) | ~Q(substance=""),
+                name="health_flag_oil_allergy_names_substance",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = self.get_kind_display()
+        return f"{label}: {self.substance}" if self.substance else label
+
+    def is_active_on(self, day) -> bool:
+        return self.active_from <= day and (self.active_to is None or self.active_to >= day)
+
+
+class RuleEffect(models.TextChoices):
+    BLOCK = "block", "Block the booking"
+    WARN = "warn", "Warn, booking needs confirmation"
+
+
+class ContraindicationRule(models.Model):
+    """Turns an active health flag into a refusal or a warning for some modalities.
+
+    The acute-phase block is not a rule: it is built in and cannot be switched off.
+    """
+
+    flag_kind = models.CharField(max_length=20, choices=FlagKind.choices)
+    modality = models.ForeignKey(
+        Modality,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="contraindication_rules",
+        help_text="Leave empty to apply to every modality.",
+    )
+    oil_modalities_only = models.BooleanField(
+        default=False, help_text="Apply only to modalities that use massage oil."
+    )
+    effect = models.CharField(max_length=5, choices=RuleEffect.choices)
+    message = models.CharField(max_length=300, help_text="What the receptionist reads.")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["flag_kind", "effect"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["flag_kind", "modality", "oil_modalities_only", "effect"],
+                name="contraindication_rule_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.modality or ("modalities with oil" if self.oil_modalities_only else "all modalities")
+        return f"{FlagKind(self.flag_kind).label} → {self.effect} ({scope})"
+
+    def applies_to(self, modality: Modality) -> bool:
+        if self.modality_id is not None and self.modality_id != modality.pk:
+            return False
+        return not self.oil_modalities_only or modality.uses_oils

@@ -1,0 +1,219 @@
+"""Treatment courses, the booked sessions (appointments), and the therapist's session notes."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from clinic.models import Cadence, Modality, Room, Therapist
+from patients.models import Diagnosis, Patient
+
+
+class CourseStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Course(models.Model):
+    """A prescribed series of sessions of one modality for one diagnosis."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="courses")
+    diagnosis = models.ForeignKey(Diagnosis, on_delete=models.PROTECT, related_name="courses")
+    modality = models.ForeignKey(Modality, on_delete=models.PROTECT, related_name="courses")
+    prescribed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    min_sessions = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(60)])
+    max_sessions = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(60)])
+    session_minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(5), MaxValueValidator(240)])
+    cadence = models.CharField(max_length=20, choices=Cadence.choices)
+    sessions_per_week = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(7)]
+    )
+    starts_on = models.DateField()
+    status = models.CharField(max_length=10, choices=CourseStatus.choices, default=CourseStatus.ACTIVE)
+    goals = models.TextField(blank=True)
+    home_programme = models.TextField(
+        blank=True, help_text="Exercises between sessions; only once the condition is in remission."
+    )
+    discharge_summary = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(min_sessions__gte=1), name="course_min_sessions_at_least_one"),
+            models.CheckConstraint(condition=Q(min_sessions__lte=F("max_sessions")), name="course_min_not_above_max"),
+            models.CheckConstraint(condition=Q(session_minutes__gte=5), name="course_session_minutes_positive"),
+            models.CheckConstraint(
+                condition=(
+                    Q(cadence=Cadence.PER_WEEK, sessions_per_week__gte=1, sessions_per_week__lte=7)
+                    | (~Q(cadence=Cadence.PER_WEEK) & Q(sessions_per_week__isnull=True))
+                ),
+                name="course_sessions_per_week_with_cadence",
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "status"], name="course_patient_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.modality} for {self.patient} ({self.session_range})"
+
+    @property
+    def session_range(self) -> str:
+        if self.min_sessions == self.max_sessions:
+            return str(self.max_sessions)
+        return f"{self.min_sessions}–{self.max_sessions}"
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    CHECKED_IN = "checked_in", "Checked in"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    NO_SHOW = "no_show", "No-show"
+
+
+class Appointment(models.Model):
+    """One booked session. Create and move it only through sessions.services.appointment_book
+    and appointment_reschedule, which run the contraindication and conflict checks."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments"
+    )
+    modality = models.ForeignKey(Modality, on_delete=models.PROTECT, related_name="appointments")
+    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="appointments")
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="appointments")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED)
+    needs_review = models.BooleanField(default=False)
+    review_reason = models.CharField(max_length=300, blank=True)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancellation_reason = models.CharField(max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="appointment_ends_after_start"),
+            models.CheckConstraint(
+                condition=~Q(status=AppointmentStatus.CANCELLED) | ~Q(cancellation_reason=""),
+                name="appointment_cancellation_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(needs_review=False) | ~Q(review_reason=""),
+                name="appointment_review_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["therapist", "starts_at"], name="appointment_therapist_day_idx"),
+            models.Index(fields=["room", "starts_at"], name="appointment_room_day_idx"),
+            models.Index(fields=["patient", "starts_at"], name="appointment_patient_idx"),
+            models.Index(fields=["starts_at"], name="appointment_starts_idx"),
+            models.Index(fields=["course", "status"], name="appointment_course_status_idx"),
+            models.Index(
+                fields=["starts_at"], condition=Q(needs_review=True), name="appointment_needs_review_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} — {self.modality} at {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sessions:appointment_detail", args=[self.pk])
+
+
+class Area(models.TextChoices):
+    """Body areas in the order the technique works them: painful point, sacrum, buttock, leg, heel."""
+
+    LUMBAR = "lumbar", "Lumbar"
+    SACRAL = "sacral", "Sacral"
+    GLUTEAL = "gluteal", "Gluteal"
+    THIGH = "thigh", "Thigh"
+    CALF = "calf", "Calf"
+    FOOT_HEEL = "foot_heel", "Foot and heel"
+
+
+class SessionNote(models.Model):
+    """The therapist's record of one session. Once signed it never changes; see Addendum."""
+
+    appointment = models.OneToOneField(Appointment, on_delete=models.PROTECT, related_name="note")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    pain_before = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(10)], help_text="0 = no pain, 10 = worst imaginable."
+    )
+    pain_after = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(10)])
+    # A list of "area:side" strings such as "gluteal:left", in the order they were worked.
+    areas_treated = models.JSONField(default=list, blank=True)
+    techniques = models.CharField(max_length=300, blank=True)
+    oils_used = models.CharField(max_length=200, blank=True)
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(240)])
+    stopped_early = models.BooleanField(default=False)
+    stopped_early_reason = models.CharField(max_length=300, blank=True)
+    subjective = models.TextField(blank=True)
+    objective = models.TextField(blank=True)
+    assessment = models.TextField(blank=True)
+    plan = models.TextField(blank=True)
+    patient_summary = models.TextField(blank=True, help_text="The part the patient reads in the portal.")
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pain_before__isnull=True) | Q(pain_before__gte=0, pain_before__lte=10),
+                name="note_pain_before_0_to_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(pain_after__isnull=True) | Q(pain_after__gte=0, pain_after__lte=10),
+                name="note_pain_after_0_to_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(stopped_early=False) | ~Q(stopped_early_reason=""),
+                name="note_stopped_early_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(signed_at__isnull=True, signed_by__isnull=True)
+                | Q(signed_at__isnull=False, signed_by__isnull=False),
+                name="note_signature_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Note for {self.appointment}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class Addendum(models.Model):
+    """A correction or later remark on a signed note; the note itself stays as signed."""
+
+    note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="addenda")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = "addenda"
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="addendum_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Addendum by {self.author} at {self.created_at:%Y-%m-%d %H:%M}"
