@@ -1,0 +1,226 @@
+"""Test data. Times are built in the clinic's zone so tests read like the front desk's day."""
+
+import datetime as dt
+
+import factory
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+
+from clinic import roles
+from clinic.models import Cadence, Closure, Modality, Room, Therapist, WorkingHours
+from patients.models import (
+    Cause,
+    ContraindicationRule,
+    Diagnosis,
+    FlagKind,
+    HealthFlag,
+    Patient,
+    Phase,
+    PhaseRecord,
+    RuleEffect,
+    Study,
+    StudyKind,
+)
+from sessions.models import Addendum, Appointment, Course, SessionNote
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def local(year, month, day, hour=0, minute=0) -> dt.datetime:
+    """An aware datetime at a wall-clock time in the clinic's zone."""
+    return timezone.make_aware(dt.datetime(year, month, day, hour, minute))
+
+
+def next_weekday(weekday: int, weeks_ahead: int = 1) -> dt.date:
+    """A date on the given weekday (0 = Monday) at least a few days from today."""
+    today = timezone.localdate()
+    days = (weekday - today.weekday()) % 7 + 7 * weeks_ahead
+    return today + dt.timedelta(days=days)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+        if create:
+            self.save()
+
+
+class ModalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Modality
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Test modality {n}")
+    session_minutes = 45
+    course_min_sessions = 12
+    course_max_sessions = 15
+    cadence = Cadence.FREE
+    uses_oils = True
+
+
+class TherapistFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Therapist
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory, role=roles.THERAPIST)
+
+    @factory.post_generation
+    def modalities(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.modalities.set(extracted)
+
+    @factory.post_generation
+    def hours(self, create, extracted, **kwargs):
+        """hours=[(weekday, "09:00", "17:00"), ...]; default: Monday to Friday 08:00–18:00."""
+        if not create:
+            return
+        blocks = extracted if extracted is not None else [(d, "08:00", "18:00") for d in range(5)]
+        for weekday, starts, ends in blocks:
+            WorkingHours.objects.create(therapist=self, weekday=weekday, starts=starts, ends=ends)
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Room {n}")
+
+    @factory.post_generation
+    def modalities(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.modalities.set(extracted)
+
+
+class ClosureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Closure
+
+    starts_on = factory.LazyFunction(timezone.localdate)
+    ends_on = factory.SelfAttribute("starts_on")
+    reason = "Public holiday"
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    date_of_birth = dt.date(1975, 4, 12)
+    phone = factory.Sequence(lambda n: f"+49 30 555 {n:04d}")
+    email = factory.Sequence(lambda n: f"patient{n}@example.org")
+    consent_on = factory.LazyFunction(timezone.localdate)
+
+
+class DiagnosisFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Diagnosis
+
+    patient = factory.SubFactory(PatientFactory)
+    icd10_code = "M54.3"
+    title = "Sciatica"
+    cause = Cause.DISC_HERNIATION
+    diagnosed_on = dt.date(2026, 1, 10)
+    diagnosed_by = "Dr. Weber"
+
+
+class StudyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Study
+
+    diagnosis = factory.SubFactory(DiagnosisFactory)
+    kind = StudyKind.MRI
+    performed_on = dt.date(2026, 1, 8)
+    findings = "L5–S1 protrusion touching the S1 root."
+
+
+class PhaseRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PhaseRecord
+
+    diagnosis = factory.SubFactory(DiagnosisFactory)
+    phase = Phase.REMISSION
+    effective_from = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=30))
+    recorded_by = factory.SubFactory(UserFactory, role=roles.THERAPIST)
+
+
+class HealthFlagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HealthFlag
+
+    patient = factory.SubFactory(PatientFactory)
+    kind = FlagKind.HYPERTENSION
+    active_from = dt.date(2026, 1, 1)
+
+
+class ContraindicationRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContraindicationRule
+
+    flag_kind = FlagKind.OTHER
+    effect = RuleEffect.BLOCK
+    message = "Not with this condition."
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    patient = factory.SubFactory(PatientFactory)
+    diagnosis = factory.SubFactory(DiagnosisFactory, patient=factory.SelfAttribute("..patient"))
+    modality = factory.SubFactory(ModalityFactory)
+    prescribed_by = factory.SubFactory(UserFactory, role=roles.THERAPIST)
+    min_sessions = factory.SelfAttribute("modality.course_min_sessions")
+    max_sessions = factory.SelfAttribute("modality.course_max_sessions")
+    session_minutes = factory.SelfAttribute("modality.session_minutes")
+    cadence = factory.SelfAttribute("modality.cadence")
+    sessions_per_week = factory.SelfAttribute("modality.sessions_per_week")
+    starts_on = factory.LazyFunction(timezone.localdate)
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    """Writes the row directly, bypassing the booking checks: for setting up a scene only."""
+
+    class Meta:
+        model = Appointment
+
+    patient = factory.SubFactory(PatientFactory)
+    modality = factory.SubFactory(ModalityFactory)
+    therapist = factory.SubFactory(TherapistFactory)
+    room = factory.SubFactory(RoomFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now().replace(microsecond=0) + dt.timedelta(days=3))
+    ends_at = factory.LazyAttribute(lambda a: a.starts_at + dt.timedelta(minutes=a.modality.session_minutes))
+
+
+class SessionNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SessionNote
+
+    appointment = factory.SubFactory(AppointmentFactory)
+    author = factory.SelfAttribute("appointment.therapist.user")
+    pain_before = 6
+    pain_after = 4
+
+
+class AddendumFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Addendum
+
+    note = factory.SubFactory(SessionNoteFactory)
+    author = factory.SelfAttribute("note.author")
+    text = "Patient called: the pain eased further the next day."

@@ -1,0 +1,30 @@
+import pytest
+from django.urls import reverse
+
+from tests.conftest import client_for
+
+
+@pytest.mark.parametrize(
+    ("fixture", "home"),
+    [
+        ("receptionist", "sessions:day_board"),
+        ("therapist", "sessions:my_day"),
+        ("patient_user", "sessions:portal_home"),
+        ("manager", "clinic:manager_home"),
+    ],
+)
+def test_landing_page_sends_each_role_to_its_home(request, fixture, home):
+    user = request.getfixturevalue(fixture)
+    if hasattr(user, "user"):
+        user = user.user
+    response = client_for(user).get("/")
+    assert response.status_code == 302
+    assert response.url == reverse(home)
+    assert client_for(user).get(response.url).status_code == 200
+
+
+def test_landing_page_asks_anonymous_visitors_to_log_in(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+    assert client.get(reverse("login")).status_code == 200
