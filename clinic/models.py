@@ -35,9 +35,7 @@ class Modality(models.Model):
         ordering = ["name"]
         verbose_name_plural = "modalities"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(session_minutes__gte=5), name="modality_session_minutes_positive"
-            ),
+            models.CheckConstraint(condition=Q(session_minutes__gte=5), name="modality_session_minutes_positive"),
             models.CheckConstraint(condition=Q(course_min_sessions__gte=1), name="modality_min_sessions_at_least_one"),
             models.CheckConstraint(
                 condition=Q(course_min_sessions__lte=F("course_max_sessions")), name="modality_min_not_above_max"

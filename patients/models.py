@@ -90,9 +90,7 @@ class Diagnosis(models.Model):
         ordering = ["-diagnosed_on"]
         verbose_name_plural = "diagnoses"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(icd10_code__regex=ICD10_PATTERN), name="diagnosis_icd10_code_format"
-            ),
+            models.CheckConstraint(condition=Q(icd10_code__regex=ICD10_PATTERN), name="diagnosis_icd10_code_format"),
         ]
 
     def __str__(self) -> str:
@@ -132,9 +130,7 @@ class PhaseRecord(models.Model):
     diagnosis = models.ForeignKey(Diagnosis, on_delete=models.CASCADE, related_name="phase_records")
     phase = models.CharField(max_length=10, choices=Phase.choices)
     effective_from = models.DateTimeField(default=timezone.now)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="phase_records"
-    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="phase_records")
     recorded_at = models.DateTimeField(auto_now_add=True)
     note = models.TextField(blank=True)
 
@@ -210,9 +206,7 @@ class ContraindicationRule(models.Model):
         related_name="contraindication_rules",
         help_text="Leave empty to apply to every modality.",
     )
-    oil_modalities_only = models.BooleanField(
-        default=False, help_text="Apply only to modalities that use massage oil."
-    )
+    oil_modalities_only = models.BooleanField(default=False, help_text="Apply only to modalities that use massage oil.")
     effect = models.CharField(max_length=5, choices=RuleEffect.choices)
     message = models.CharField(max_length=300, help_text="What the receptionist reads.")
     active = models.BooleanField(default=True)

@@ -7,3 +7,6 @@ class SessionsConfig(AppConfig):
     # Django's own session framework already owns the label "sessions".
     label = "treatment_sessions"
     verbose_name = "Treatment sessions"
+
+    def ready(self):
+        from sessions import receivers  # noqa: F401  (connects the signal handlers)

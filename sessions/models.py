@@ -76,14 +76,16 @@ class AppointmentStatus(models.TextChoices):
     NO_SHOW = "no_show", "No-show"
 
 
+# Statuses that use up one of a course's sessions; a cancelled or missed session does not.
+COUNTED_STATUSES = [AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN, AppointmentStatus.COMPLETED]
+
+
 class Appointment(models.Model):
     """One booked session. Create and move it only through sessions.services.appointment_book
     and appointment_reschedule, which run the contraindication and conflict checks."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
-    course = models.ForeignKey(
-        Course, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments"
-    )
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments")
     modality = models.ForeignKey(Modality, on_delete=models.PROTECT, related_name="appointments")
     therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="appointments")
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="appointments")
@@ -120,9 +122,7 @@ class Appointment(models.Model):
             models.Index(fields=["patient", "starts_at"], name="appointment_patient_idx"),
             models.Index(fields=["starts_at"], name="appointment_starts_idx"),
             models.Index(fields=["course", "status"], name="appointment_course_status_idx"),
-            models.Index(
-                fields=["starts_at"], condition=Q(needs_review=True), name="appointment_needs_review_idx"
-            ),
+            models.Index(fields=["starts_at"], condition=Q(needs_review=True), name="appointment_needs_review_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,131 @@
+"""Why a session could not be booked: the checks shared by booking, rescheduling and the
+course-series planner. They only read; sessions.services decides and writes."""
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.formats import date_format, time_format
+
+from clinic.models import Modality, Room, Therapist
+from patients.models import Patient
+from patients.services import contraindications_check
+from sessions.models import COUNTED_STATUSES, Appointment, Course, CourseStatus
+from sessions.schedule import Schedule, local_date
+
+BOOKABLE_COURSE_STATUSES = {CourseStatus.PLANNED, CourseStatus.ACTIVE}
+
+
+def person_name(user_or_therapist) -> str:
+    user = getattr(user_or_therapist, "user", user_or_therapist)
+    return user.get_full_name() or user.get_username()
+
+
+def when(moment: dt.datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{date_format(local, 'D j M')} {time_format(local, 'H:i')}"
+
+
+def booking_problems(
+    *,
+    patient: Patient,
+    modality: Modality,
+    therapist: Therapist,
+    room: Room,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    course: Course | None = None,
+    exclude_appointment_id: int | None = None,
+) -> tuple[list[str], list[str]]:
+    """Every reason the booking would be refused, and the warnings it needs confirmed."""
+    contraindications = contraindications_check(patient=patient, modality=modality, at=starts_at)
+    reasons = list(contraindications.blocks)
+    if course is not None:
+        reasons += course_problems(course=course, patient=patient, exclude_appointment_id=exclude_appointment_id)
+    day = local_date(starts_at)
+    schedule = Schedule.load(
+        starts_on=day,
+        ends_on=day,
+        therapists=[therapist],
+        rooms=[room],
+        patient_id=patient.pk,
+        exclude_appointment_id=exclude_appointment_id,
+    )
+    reasons += slot_problems(
+        schedule=schedule,
+        patient=patient,
+        modality=modality,
+        therapist=therapist,
+        room=room,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+    return reasons, contraindications.warnings
+
+
+def slot_problems(
+    *,
+    schedule: Schedule,
+    patient: Patient,
+    modality: Modality,
+    therapist: Therapist,
+    room: Room,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+) -> list[str]:
+    """Whether this therapist and room can take this patient at this time (not whether the
+    patient may be treated: that is the contraindication check)."""
+    problems = []
+    if starts_at < timezone.now():
+        problems.append("The start time is in the past.")
+    problems += _resource_problems(modality=modality, therapist=therapist, room=room)
+    problems += _time_problems(
+        schedule=schedule, patient=patient, therapist=therapist, room=room, starts_at=starts_at, ends_at=ends_at
+    )
+    return problems
+
+
+def course_problems(*, course: Course, patient: Patient, exclude_appointment_id: int | None = None) -> list[str]:
+    if course.patient_id != patient.pk:
+        return ["The course belongs to another patient."]
+    if course.status not in BOOKABLE_COURSE_STATUSES:
+        return [f"The course is {course.get_status_display().lower()}; only a planned or active course is booked."]
+    booked = course.appointments.filter(status__in=COUNTED_STATUSES).exclude(pk=exclude_appointment_id).count()
+    if booked >= course.max_sessions:
+        return [f"The course already has all its {course.max_sessions} sessions booked or done."]
+    return []
+
+
+def _resource_problems(*, modality: Modality, therapist: Therapist, room: Room) -> list[str]:
+    problems = []
+    if not therapist.active:
+        problems.append(f"{person_name(therapist)} is no longer active.")
+    elif not therapist.modalities.filter(pk=modality.pk).exists():
+        problems.append(f"{person_name(therapist)} is not qualified for {modality}.")
+    if not room.active:
+        problems.append(f"{room} is out of use.")
+    elif not room.modalities.filter(pk=modality.pk).exists():
+        problems.append(f"{room} is not set up for {modality}.")
+    return problems
+
+
+def _clash_reason(who: str, clash: Appointment) -> str:
+    end = time_format(timezone.localtime(clash.ends_at), "H:i")
+    return f"{who} is already booked {when(clash.starts_at)}–{end}."
+
+
+def _time_problems(*, schedule: Schedule, patient, therapist, room, starts_at, ends_at) -> list[str]:
+    problems = []
+    day = local_date(starts_at)
+    closure = schedule.closure_on(therapist.pk, day)
+    if closure is not None:
+        whose = "The clinic is" if closure.therapist_id is None else f"{person_name(therapist)} is"
+        problems.append(f"{whose} closed on {date_format(day, 'j F')}: {closure.reason}.")
+    elif not schedule.within_hours(therapist.pk, starts_at, ends_at):
+        problems.append(f"{when(starts_at)} is outside {person_name(therapist)}'s working hours.")
+    if clash := schedule.therapist_clash(therapist.pk, starts_at, ends_at):
+        problems.append(_clash_reason(person_name(therapist), clash))
+    if clash := schedule.room_clash(room.pk, starts_at, ends_at):
+        problems.append(_clash_reason(str(room), clash))
+    if clash := schedule.patient_clash(starts_at, ends_at):
+        problems.append(_clash_reason(str(patient), clash))
+    return problems

@@ -1,0 +1,132 @@
+"""What is already fixed over a span of days: working hours, closures and bookings.
+
+Booking checks and the availability search both ask this one object whether a slot is free, so
+they can never disagree. Loading it costs a fixed number of queries however many therapists,
+rooms or days it covers.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from clinic.models import Closure, Room, Therapist, WorkingHours
+from sessions.models import Appointment, AppointmentStatus
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def at_local(day: dt.date, time: dt.time) -> dt.datetime:
+    """The UTC moment of a wall-clock time in the clinic's zone: a series keeps 09:00 across DST."""
+    return timezone.make_aware(dt.datetime.combine(day, time))
+
+
+def overlaps(a_start: dt.datetime, a_end: dt.datetime, b_start: dt.datetime, b_end: dt.datetime) -> bool:
+    return a_start < b_end and b_start < a_end
+
+
+@dataclass
+class Schedule:
+    starts_on: dt.date
+    ends_on: dt.date
+    hours: dict[int, dict[int, list[tuple[dt.time, dt.time]]]] = field(default_factory=dict)
+    closures: list[Closure] = field(default_factory=list)
+    # Non-cancelled appointments by (resource id, local date).
+    by_therapist: dict[tuple[int, dt.date], list[Appointment]] = field(default_factory=lambda: defaultdict(list))
+    by_room: dict[tuple[int, dt.date], list[Appointment]] = field(default_factory=lambda: defaultdict(list))
+    by_patient: dict[dt.date, list[Appointment]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        starts_on: dt.date,
+        ends_on: dt.date,
+        therapists: Iterable[Therapist],
+        rooms: Iterable[Room],
+        patient_id: int | None = None,
+        exclude_appointment_id: int | None = None,
+    ) -> "Schedule":
+        therapist_ids = [t.pk for t in therapists]
+        room_ids = [r.pk for r in rooms]
+        schedule = cls(starts_on=starts_on, ends_on=ends_on)
+
+        schedule.hours = defaultdict(lambda: defaultdict(list))
+        for block in WorkingHours.objects.filter(therapist_id__in=therapist_ids).order_by("starts"):
+            schedule.hours[block.therapist_id][block.weekday].append((block.starts, block.ends))
+
+        schedule.closures = list(
+            Closure.objects.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).filter(
+                Q(therapist__isnull=True) | Q(therapist_id__in=therapist_ids)
+            )
+        )
+
+        # One day of margin on both sides: a local day is not a UTC day.
+        window_start = at_local(starts_on - dt.timedelta(days=1), dt.time.min)
+        window_end = at_local(ends_on + dt.timedelta(days=2), dt.time.min)
+        busy = Q(therapist_id__in=therapist_ids) | Q(room_id__in=room_ids)
+        if patient_id is not None:
+            busy |= Q(patient_id=patient_id)
+        appointments = (
+            Appointment.objects.filter(busy, starts_at__lt=window_end, ends_at__gt=window_start)
+            .exclude(status=AppointmentStatus.CANCELLED)
+            .select_related("patient", "therapist__user", "room", "modality")
+        )
+        if exclude_appointment_id is not None:
+            appointments = appointments.exclude(pk=exclude_appointment_id)
+        for appointment in appointments:
+            day = local_date(appointment.starts_at)
+            schedule.by_therapist[(appointment.therapist_id, day)].append(appointment)
+            schedule.by_room[(appointment.room_id, day)].append(appointment)
+            if appointment.patient_id == patient_id:
+                schedule.by_patient[day].append(appointment)
+        return schedule
+
+    def working_blocks(self, therapist_id: int, day: dt.date) -> list[tuple[dt.time, dt.time]]:
+        return self.hours.get(therapist_id, {}).get(day.weekday(), [])
+
+    def closure_on(self, therapist_id: int, day: dt.date) -> Closure | None:
+        for closure in self.closures:
+            if closure.starts_on <= day <= closure.ends_on and closure.therapist_id in (None, therapist_id):
+                return closure
+        return None
+
+    def clinic_closed_on(self, day: dt.date) -> bool:
+        return any(c.therapist_id is None and c.starts_on <= day <= c.ends_on for c in self.closures)
+
+    def within_hours(self, therapist_id: int, starts_at: dt.datetime, ends_at: dt.datetime) -> bool:
+        start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+        if start.date() != end.date():
+            return False
+        return any(
+            block_start <= start.time() and end.time() <= block_end
+            for block_start, block_end in self.working_blocks(therapist_id, start.date())
+        )
+
+    @staticmethod
+    def _clash(appointments: list[Appointment], starts_at, ends_at) -> Appointment | None:
+        for appointment in appointments:
+            if overlaps(appointment.starts_at, appointment.ends_at, starts_at, ends_at):
+                return appointment
+        return None
+
+    def therapist_clash(self, therapist_id: int, starts_at, ends_at) -> Appointment | None:
+        return self._clash(self.by_therapist.get((therapist_id, local_date(starts_at)), []), starts_at, ends_at)
+
+    def room_clash(self, room_id: int, starts_at, ends_at) -> Appointment | None:
+        return self._clash(self.by_room.get((room_id, local_date(starts_at)), []), starts_at, ends_at)
+
+    def patient_clash(self, starts_at, ends_at) -> Appointment | None:
+        return self._clash(self.by_patient.get(local_date(starts_at), []), starts_at, ends_at)
+
+    def add(self, appointment: Appointment) -> None:
+        """Count a planned appointment as taken, so a series does not propose it twice."""
+        day = local_date(appointment.starts_at)
+        self.by_therapist[(appointment.therapist_id, day)].append(appointment)
+        self.by_room[(appointment.room_id, day)].append(appointment)
+        self.by_patient[day].append(appointment)

@@ -1,0 +1,225 @@
+"""Reads for booking: free slots, and the plan of dates a course's cadence needs."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from clinic.models import Cadence, Modality, Room, Therapist
+from patients.models import Patient
+from patients.services import contraindications_check
+from sessions.checks import slot_problems
+from sessions.models import COUNTED_STATUSES, Appointment, Course
+from sessions.schedule import Schedule, at_local, local_date
+
+SLOT_STEP = dt.timedelta(minutes=15)
+# How far a failed series date may move to find a free alternative.
+ALTERNATIVE_SEARCH_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Slot:
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    therapist: Therapist
+    room: Room
+
+
+@dataclass
+class PlannedSession:
+    """One date of a proposed course series: the slot, or why it fails and what else is free."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    therapist: Therapist
+    room: Room
+    problems: list[str] = field(default_factory=list)
+    alternative: Slot | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def qualified_therapists(*, modality: Modality) -> list[Therapist]:
+    return list(
+        Therapist.objects.filter(active=True, modalities=modality).select_related("user").order_by("pk").distinct()
+    )
+
+
+def suited_rooms(*, modality: Modality) -> list[Room]:
+    return list(Room.objects.filter(active=True, modalities=modality).order_by("name").distinct())
+
+
+def slots_available(
+    *,
+    modality: Modality,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    therapist: Therapist | None = None,
+    patient: Patient | None = None,
+    minutes: int | None = None,
+    now: dt.datetime | None = None,
+) -> list[Slot]:
+    """Free slots, in time order, for one therapist or any qualified one, each with a free room.
+
+    A fixed number of queries whatever the number of therapists or days.
+    """
+    therapists = [therapist] if therapist else qualified_therapists(modality=modality)
+    rooms = suited_rooms(modality=modality)
+    if not therapists or not rooms:
+        return []
+    schedule = Schedule.load(
+        starts_on=starts_on,
+        ends_on=ends_on,
+        therapists=therapists,
+        rooms=rooms,
+        patient_id=patient.pk if patient else None,
+    )
+    length = dt.timedelta(minutes=minutes or modality.session_minutes)
+    now = now or timezone.now()
+    slots = []
+    day = starts_on
+    while day <= ends_on:
+        for candidate in therapists:
+            slots += _free_slots_on(schedule, candidate, rooms, day, length, now, check_patient=patient is not None)
+        day += dt.timedelta(days=1)
+    slots.sort(key=lambda slot: (slot.starts_at, slot.therapist.pk))
+    return slots
+
+
+def _free_slots_on(schedule, therapist, rooms, day, length, now, *, check_patient: bool) -> list[Slot]:
+    if schedule.closure_on(therapist.pk, day):
+        return []
+    slots = []
+    for block_start, block_end in schedule.working_blocks(therapist.pk, day):
+        starts_at = at_local(day, block_start)
+        block_ends_at = at_local(day, block_end)
+        while starts_at + length <= block_ends_at:
+            ends_at = starts_at + length
+            if starts_at >= now and _free(schedule, therapist, starts_at, ends_at, check_patient):
+                room = next((r for r in rooms if not schedule.room_clash(r.pk, starts_at, ends_at)), None)
+                if room is not None:
+                    slots.append(Slot(starts_at, ends_at, therapist, room))
+            starts_at += SLOT_STEP
+    return slots
+
+
+def _free(schedule: Schedule, therapist, starts_at, ends_at, check_patient: bool) -> bool:
+    if schedule.therapist_clash(therapist.pk, starts_at, ends_at):
+        return False
+    return not (check_patient and schedule.patient_clash(starts_at, ends_at))
+
+
+def course_sessions_counted(*, course: Course) -> int:
+    return course.appointments.filter(status__in=COUNTED_STATUSES).count()
+
+
+def series_dates(*, course: Course, first_day: dt.date, count: int, schedule: Schedule, therapist_id: int):
+    """The days a course's cadence asks for, skipping clinic closures and the therapist's days off.
+
+    Consecutive days: every working day in a row. N per week: at most N in each calendar week.
+    Free cadence: every other working day, a common rhythm for a classic massage course.
+    """
+    days: list[dt.date] = []
+    per_week: dict[tuple[int, int], int] = {}
+    day = first_day
+    limit = first_day + dt.timedelta(days=count * 7 + 14)
+    while len(days) < count and day <= limit:
+        works = bool(schedule.working_blocks(therapist_id, day)) and not schedule.clinic_closed_on(day)
+        week = day.isocalendar()[:2]
+        fits_cadence = True
+        if course.cadence == Cadence.PER_WEEK:
+            fits_cadence = per_week.get(week, 0) < (course.sessions_per_week or 7)
+        elif course.cadence == Cadence.FREE and days:
+            fits_cadence = (day - days[-1]).days >= 2
+        if works and fits_cadence:
+            days.append(day)
+            per_week[week] = per_week.get(week, 0) + 1
+        day += dt.timedelta(days=1)
+    return days
+
+
+def course_series_propose(
+    *, course: Course, first_starts_at: dt.datetime, therapist: Therapist, room: Room
+) -> list[PlannedSession]:
+    """The rest of a course as a plan: the same wall-clock time on each date its cadence needs.
+
+    Each date carries its problems (the same checks a booking runs) and, when it fails, the
+    nearest free alternative. Nothing is written.
+    """
+    remaining = course.max_sessions - course_sessions_counted(course=course)
+    if remaining <= 0:
+        return []
+    first_day = local_date(first_starts_at)
+    wall_clock = timezone.localtime(first_starts_at).time()
+    length = dt.timedelta(minutes=course.session_minutes)
+    horizon = first_day + dt.timedelta(days=remaining * 7 + 14 + ALTERNATIVE_SEARCH_DAYS)
+    therapists = qualified_therapists(modality=course.modality)
+    if therapist not in therapists:
+        therapists.append(therapist)
+    rooms = suited_rooms(modality=course.modality)
+    if room not in rooms:
+        rooms.append(room)
+    schedule = Schedule.load(
+        starts_on=first_day, ends_on=horizon, therapists=therapists, rooms=rooms, patient_id=course.patient_id
+    )
+    days = series_dates(
+        course=course, first_day=first_day, count=remaining, schedule=schedule, therapist_id=therapist.pk
+    )
+    plan: list[PlannedSession] = []
+    for day in days:
+        starts_at = at_local(day, wall_clock)
+        session = PlannedSession(starts_at, starts_at + length, therapist, room)
+        blocks = contraindications_check(patient=course.patient, modality=course.modality, at=starts_at).blocks
+        if blocks:
+            # No other time helps while the patient may not be treated at all.
+            session.problems = blocks
+        else:
+            session.problems = slot_problems(
+                schedule=schedule,
+                patient=course.patient,
+                modality=course.modality,
+                therapist=therapist,
+                room=room,
+                starts_at=starts_at,
+                ends_at=session.ends_at,
+            )
+            if session.problems:
+                session.alternative = _nearest_alternative(schedule, session, therapists, rooms, length, days)
+        chosen = session.alternative if session.problems else session
+        if chosen is not None:
+            schedule.add(_placeholder(course, chosen))
+        plan.append(session)
+    return plan
+
+
+def _placeholder(course: Course, slot) -> Appointment:
+    return Appointment(
+        patient_id=course.patient_id,
+        therapist_id=slot.therapist.pk,
+        room_id=slot.room.pk,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+    )
+
+
+def _nearest_alternative(schedule, session, therapists, rooms, length, series_days) -> Slot | None:
+    """The free slot closest in time to the wanted one: the same therapist first, then anyone,
+    on the same day or the following days that the series does not already use."""
+    now = timezone.now()
+    planned_days = set(series_days)
+    wanted_day = local_date(session.starts_at)
+    for offset in range(ALTERNATIVE_SEARCH_DAYS + 1):
+        day = wanted_day + dt.timedelta(days=offset)
+        if offset and day in planned_days:
+            continue
+        for candidates in ([session.therapist], therapists):
+            free = [
+                slot
+                for candidate in candidates
+                for slot in _free_slots_on(schedule, candidate, rooms, day, length, now, check_patient=True)
+            ]
+            if free:
+                return min(free, key=lambda slot: abs(slot.starts_at - session.starts_at))
+    return None
