@@ -1,0 +1,60 @@
+# Two commands on a fresh machine with Python 3.11: `make run` and `make test`.
+# Everything lives in .venv; the stamp files inside it record which requirements file was
+# installed, so pip runs again only when that file changes.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Extra pytest arguments: make test ARGS="-k booking -x"
+ARGS ?=
+
+RUNTIME_STAMP := $(VENV)/.installed-requirements
+DEV_STAMP := $(VENV)/.installed-requirements-dev
+
+.DEFAULT_GOAL := help
+.PHONY: help run migrate seed test lint migrations-check clean
+
+help:
+	@echo "make run               install, migrate, load demo data, serve on http://$(HOST):$(PORT)/"
+	@echo "make test              run the whole test suite (extra pytest args: ARGS=\"-k foo\")"
+	@echo "make lint              ruff check"
+	@echo "make migrations-check  fail if a model change has no migration"
+	@echo "make clean             remove .venv and collected static files (keeps db.sqlite3)"
+	@echo "scripts/with-postgres make test   the same suite on a throwaway PostgreSQL 15"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(RUNTIME_STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Settings refuse to start without DJANGO_SECRET_KEY unless DJANGO_DEBUG=1, which is what
+# local development wants anyway.
+migrate: $(RUNTIME_STAMP)
+	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate
+
+seed: migrate
+	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
+
+run: seed
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# tests/settings.py (from pytest.ini) supplies the secret key; DATABASE_URL picks the database.
+test: $(DEV_STAMP)
+	$(BIN)/pytest $(ARGS)
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+
+migrations-check: $(RUNTIME_STAMP)
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) staticfiles
