@@ -42,7 +42,12 @@ class Modality(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(cadence=Cadence.PER_WEEK, sessions_per_week__gte=1, sessions_per_week__lte=7)
+                    Q(
+                        cadence=Cadence.PER_WEEK,
+                        sessions_per_week__isnull=False,
+                        sessions_per_week__gte=1,
+                        sessions_per_week__lte=7,
+                    )
                     | (~Q(cadence=Cadence.PER_WEEK) & Q(sessions_per_week__isnull=True))
                 ),
                 name="modality_sessions_per_week_with_cadence",

@@ -83,9 +83,10 @@ def roles_sync(apps) -> None:
     Permission = apps.get_model("auth", "Permission")
     # Permissions are normally created after migrate; make sure they exist on a fresh database.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = True  # create_permissions skips configs without one
         create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
+        app_config.models_module = models_module
 
     all_permissions = list(Permission.objects.select_related("content_type"))
     for role, patterns in ROLE_PERMISSIONS.items():

@@ -46,7 +46,7 @@ class Patient(models.Model):
         return f"{self.first_name} {self.last_name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("patients:patient_detail", args=[self.pk])
+        return reverse("sessions:patient_overview", args=[self.pk])
 
     @property
     def full_name(self) -> str:
@@ -214,9 +214,16 @@ class ContraindicationRule(models.Model):
     class Meta:
         ordering = ["flag_kind", "effect"]
         constraints = [
+            # Two constraints, because NULLs never collide in a plain UNIQUE on either database.
             models.UniqueConstraint(
-                fields=["flag_kind", "modality", "oil_modalities_only", "effect"],
-                name="contraindication_rule_unique",
+                fields=["flag_kind", "modality", "effect"],
+                condition=Q(modality__isnull=False),
+                name="contraindication_rule_unique_per_modality",
+            ),
+            models.UniqueConstraint(
+                fields=["flag_kind", "oil_modalities_only", "effect"],
+                condition=Q(modality__isnull=True),
+                name="contraindication_rule_unique_for_all",
             ),
         ]
 

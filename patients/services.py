@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from clinic.models import Modality
-from patients.models import ContraindicationRule, Diagnosis, Patient, Phase, PhaseRecord, RuleEffect
+from patients.models import ContraindicationRule, Diagnosis, HealthFlag, Patient, Phase, PhaseRecord, RuleEffect
 from patients.selectors import diagnoses_with_current_phase, health_flags_active
 
 
@@ -38,29 +38,55 @@ def acute_phase_reason(diagnosis: Diagnosis, record: PhaseRecord) -> str:
     )
 
 
+def _acute_blocks(*, patient: Patient, at: dt.datetime) -> list[str]:
+    return [
+        acute_phase_reason(diagnosis, diagnosis.current_phase)
+        for diagnosis in diagnoses_with_current_phase(patient=patient, at=at)
+        if diagnosis.current_phase is not None and diagnosis.current_phase.phase == Phase.ACUTE
+    ]
+
+
+def _rule_hits(*, patient: Patient, at: dt.datetime) -> list[tuple[ContraindicationRule, HealthFlag]]:
+    """Each active rule paired with each active health flag of its kind."""
+    flags = list(health_flags_active(patient=patient, on=timezone.localdate(at)))
+    if not flags:
+        return []
+    rules = ContraindicationRule.objects.filter(active=True, flag_kind__in={f.kind for f in flags}).select_related(
+        "modality"
+    )
+    return [(rule, flag) for rule in rules for flag in flags if flag.kind == rule.flag_kind]
+
+
+def _add(result: ContraindicationResult, rule: ContraindicationRule, message: str) -> None:
+    target = result.blocks if rule.effect == RuleEffect.BLOCK else result.warnings
+    if message not in target:
+        target.append(message)
+
+
 def contraindications_check(*, patient: Patient, modality: Modality, at: dt.datetime) -> ContraindicationResult:
     """Everything that speaks against giving `patient` a session of `modality` at `at`.
 
     An acute phase on any active diagnosis always blocks: the clinic's rules cannot turn it off.
     """
-    result = ContraindicationResult()
-    for diagnosis in diagnoses_with_current_phase(patient=patient, at=at):
-        record = diagnosis.current_phase
-        if record is not None and record.phase == Phase.ACUTE:
-            result.blocks.append(acute_phase_reason(diagnosis, record))
+    result = ContraindicationResult(blocks=_acute_blocks(patient=patient, at=at))
+    for rule, flag in _rule_hits(patient=patient, at=at):
+        if rule.applies_to(modality):
+            _add(result, rule, f"{flag}: {rule.message}")
+    return result
 
-    flags = list(health_flags_active(patient=patient, on=timezone.localdate(at)))
-    if not flags:
-        return result
-    rules = ContraindicationRule.objects.filter(active=True, flag_kind__in={flag.kind for flag in flags})
-    for rule in rules:
-        if not rule.applies_to(modality):
-            continue
-        for flag in (f for f in flags if f.kind == rule.flag_kind):
-            message = f"{flag}: {rule.message}"
-            target = result.blocks if rule.effect == RuleEffect.BLOCK else result.warnings
-            if message not in target:
-                target.append(message)
+
+def patient_booking_status(*, patient: Patient, at: dt.datetime | None = None) -> ContraindicationResult:
+    """Whether the patient can be booked now, whatever the modality: the acute-phase block, and
+    every matching rule, naming the modalities it concerns when it does not concern all."""
+    at = at or timezone.now()
+    result = ContraindicationResult(blocks=_acute_blocks(patient=patient, at=at))
+    for rule, flag in _rule_hits(patient=patient, at=at):
+        scope = ""
+        if rule.modality is not None:
+            scope = f" (for {rule.modality})"
+        elif rule.oil_modalities_only:
+            scope = " (for modalities that use oil)"
+        _add(result, rule, f"{flag}: {rule.message}{scope}")
     return result
 
 
@@ -85,3 +111,42 @@ def phase_record_create(
     record.full_clean()
     record.save()
     return record
+
+
+def patient_create(
+    *,
+    first_name: str,
+    last_name: str,
+    date_of_birth: dt.date,
+    phone: str = "",
+    email: str = "",
+    consent_on: dt.date | None = None,
+) -> Patient:
+    """Register a patient. The form has already warned about a namesake born on the same day."""
+    patient = Patient(
+        first_name=first_name,
+        last_name=last_name,
+        date_of_birth=date_of_birth,
+        phone=phone,
+        email=email,
+        consent_on=consent_on,
+    )
+    patient.full_clean()
+    patient.save()
+    return patient
+
+
+# What reception may change on a patient; the portal login and timestamps are not among them.
+PATIENT_EDITABLE_FIELDS = frozenset({"first_name", "last_name", "date_of_birth", "phone", "email", "consent_on"})
+
+
+def patient_update(*, patient: Patient, **fields) -> Patient:
+    unknown = set(fields) - PATIENT_EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"patient_update() cannot change {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(patient, name, value)
+    patient.full_clean()
+    # Only the named fields, so a concurrent change to anything else (the portal login) survives.
+    patient.save(update_fields=[*fields, "updated_at"])
+    return patient

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.models import Cadence, Modality, Room, Therapist
 from patients.models import Diagnosis, Patient
@@ -50,7 +51,12 @@ class Course(models.Model):
             models.CheckConstraint(condition=Q(session_minutes__gte=5), name="course_session_minutes_positive"),
             models.CheckConstraint(
                 condition=(
-                    Q(cadence=Cadence.PER_WEEK, sessions_per_week__gte=1, sessions_per_week__lte=7)
+                    Q(
+                        cadence=Cadence.PER_WEEK,
+                        sessions_per_week__isnull=False,
+                        sessions_per_week__gte=1,
+                        sessions_per_week__lte=7,
+                    )
                     | (~Q(cadence=Cadence.PER_WEEK) & Q(sessions_per_week__isnull=True))
                 ),
                 name="course_sessions_per_week_with_cadence",
@@ -126,10 +132,15 @@ class Appointment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.patient} — {self.modality} at {self.starts_at:%Y-%m-%d %H:%M} UTC"
+        return f"{self.patient} — {self.modality} at {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self) -> str:
         return reverse("sessions:appointment_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        """Still ahead or under way: it can be checked in, moved or cancelled."""
+        return self.status in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
 
 
 class Area(models.TextChoices):

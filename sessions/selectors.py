@@ -223,3 +223,20 @@ def _nearest_alternative(schedule, session, therapists, rooms, length, series_da
             if free:
                 return min(free, key=lambda slot: abs(slot.starts_at - session.starts_at))
     return None
+
+
+def courses_with_progress(*, patient: Patient) -> list[Course]:
+    """The patient's courses, newest first, each with `sessions_done` and `sessions_booked`."""
+    from django.db.models import Count, Q
+
+    from sessions.models import AppointmentStatus
+
+    done = Q(appointments__status=AppointmentStatus.COMPLETED, appointments__note__signed_at__isnull=False)
+    return list(
+        patient.courses.select_related("modality", "diagnosis")
+        .annotate(
+            sessions_done=Count("appointments", filter=done, distinct=True),
+            sessions_booked=Count("appointments", filter=Q(appointments__status__in=COUNTED_STATUSES), distinct=True),
+        )
+        .order_by("-starts_on")
+    )

@@ -6,7 +6,19 @@ app_name = "sessions"
 
 urlpatterns = [
     path("reception/", views.day_board, name="day_board"),
+    path("reception/week/", views.week_board, name="week_board"),
+    path("reception/review/", views.review_list, name="review_list"),
+    path("reception/patients/<int:pk>/", views.patient_overview, name="patient_overview"),
+    path("book/", views.appointment_book, name="appointment_book"),
+    path("courses/<int:pk>/series/", views.course_series_book, name="course_series_book"),
+    path("appointments/<int:pk>/", views.appointment_detail, name="appointment_detail"),
+    path("appointments/<int:pk>/check-in/", views.appointment_check_in, name="appointment_check_in"),
+    path("appointments/<int:pk>/no-show/", views.appointment_no_show, name="appointment_no_show"),
+    path("appointments/<int:pk>/complete/", views.appointment_complete, name="appointment_complete"),
+    path("appointments/<int:pk>/cancel/", views.appointment_cancel, name="appointment_cancel"),
+    path("appointments/<int:pk>/reschedule/", views.appointment_reschedule, name="appointment_reschedule"),
+    path("appointments/<int:pk>/keep/", views.review_keep, name="review_keep"),
+    path("appointments/<int:pk>/review-cancel/", views.review_cancel, name="review_cancel"),
     path("therapist/", views.my_day, name="my_day"),
     path("portal/", views.portal_home, name="portal_home"),
-    path("appointments/<int:pk>/", views.appointment_detail, name="appointment_detail"),
 ]

@@ -1,0 +1,901 @@
+"""Demo data for trying the app locally: a small clinic with four therapists, three rooms and
+32 patients at different points of their treatment, plus one login per role.
+
+Everything is derived from `random.Random(2026)` and today's date, so two fresh databases seeded
+on the same day hold the same data. History (past sessions and their signed notes) is written
+directly, because the booking service refuses start times in the past; every future session is
+booked through `sessions.services.appointment_book`, so the demo obeys the booking rules.
+"""
+
+import datetime as dt
+import random
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+from django.utils import timezone
+
+from clinic import roles
+from clinic.catalogue import DEFAULT_MODALITIES
+from clinic.models import Cadence, Closure, Modality, Room, Therapist, WorkingHours
+from patients.models import Cause, Diagnosis, FlagKind, HealthFlag, Patient, Phase, Side, Study, StudyKind
+from patients.services import phase_record_create
+from sessions.models import Addendum, Appointment, AppointmentStatus, Course, CourseStatus, SessionNote
+from sessions.schedule import at_local
+from sessions.services import BookingRefused, appointment_book
+
+PASSWORD = "demo-password-2026"
+SEED = 2026
+UPCOMING_DAYS = 14
+SLOT_STEP = dt.timedelta(minutes=15)
+
+THERAPEUTIC = "Therapeutic massage"
+CUPPING = "Vacuum (cupping) massage"
+DEEP_TISSUE = "Deep tissue massage"
+ACUPRESSURE = "Acupressure"
+SWEDISH = "Swedish massage"
+NERVE = "Nerve massage"
+MYOFASCIAL = "Myofascial release"
+HOT_STONE = "Hot stone massage"
+
+# username, role, what the login shows
+LOGINS = [
+    ("reception", roles.RECEPTIONIST, "receptionist: day board, booking, patients"),
+    ("therapist", roles.THERAPIST, "therapist Lena Hoffmann: her day, her patients, session notes"),
+    ("patient", roles.PATIENT, "patient Clara Becker: her course, notes and upcoming sessions"),
+    ("manager", roles.MANAGER, "manager: everything, and the admin at /admin/"),
+]
+STAFF = {"reception": ("Petra", "Sommer"), "manager": ("Karin", "Albrecht")}
+
+MORNING, AFTERNOON = (dt.time(8), dt.time(12)), (dt.time(13), dt.time(17))
+LATE_MORNING, LATE_AFTERNOON = (dt.time(9), dt.time(13)), (dt.time(14), dt.time(18))
+
+
+@dataclass(frozen=True)
+class TherapistPlan:
+    username: str
+    first_name: str
+    last_name: str
+    colour: str
+    modalities: tuple[str, ...]
+    weekday_blocks: tuple[tuple[dt.time, dt.time], ...] = (MORNING, AFTERNOON)
+    saturday: tuple[dt.time, dt.time] | None = None
+
+
+THERAPISTS = [
+    TherapistPlan("therapist", "Lena", "Hoffmann", "#2a9d8f", (THERAPEUTIC, CUPPING, DEEP_TISSUE, ACUPRESSURE, NERVE)),
+    TherapistPlan(
+        "jonas.brandt",
+        "Jonas",
+        "Brandt",
+        "#e76f51",
+        (THERAPEUTIC, DEEP_TISSUE, SWEDISH, MYOFASCIAL, HOT_STONE),
+        weekday_blocks=(LATE_MORNING, LATE_AFTERNOON),
+        saturday=(dt.time(9), dt.time(13)),
+    ),
+    TherapistPlan(
+        "marta.nowak", "Marta", "Nowak", "#8e44ad", (THERAPEUTIC, CUPPING, ACUPRESSURE, SWEDISH, NERVE, HOT_STONE)
+    ),
+    TherapistPlan(
+        "daniel.okafor", "Daniel", "Okafor", "#d4a017", (THERAPEUTIC, CUPPING, DEEP_TISSUE, MYOFASCIAL, ACUPRESSURE)
+    ),
+]
+
+ROOMS = [
+    ("Room 1 (Linden)", (THERAPEUTIC, DEEP_TISSUE, ACUPRESSURE, NERVE, MYOFASCIAL, SWEDISH)),
+    ("Room 2 (Birch)", (THERAPEUTIC, DEEP_TISSUE, SWEDISH, MYOFASCIAL, HOT_STONE, CUPPING)),
+    ("Room 3 (cupping and stones)", (CUPPING, HOT_STONE, ACUPRESSURE, NERVE, THERAPEUTIC)),
+]
+
+REMISSION, SUBACUTE, ACUTE, FLAGGED, DISCHARGED = "remission", "subacute", "acute", "flagged", "discharged"
+OIL, PREGNANT, BLOOD_PRESSURE = "oil", "pregnant", "blood_pressure"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One demo patient: who they are, where their treatment stands, and their course."""
+
+    first_name: str
+    last_name: str
+    age: int
+    cause: str
+    side: str
+    story: str  # REMISSION, SUBACUTE, ACUTE, FLAGGED (booked, then acute today) or DISCHARGED
+    modality: str | None = None
+    therapist: str | None = None
+    done: int = 0
+    upcoming: int = 0
+    in_course: bool = True
+
+
+L, R, B = Side.LEFT, Side.RIGHT, Side.BOTH
+HERNIA, OSTEO, STENOSIS = Cause.DISC_HERNIATION, Cause.OSTEOCHONDROSIS, Cause.SPINAL_STENOSIS
+PIRIFORMIS, SLIP, INJURY, PREGNANCY = Cause.PIRIFORMIS, Cause.SPONDYLOLISTHESIS, Cause.INJURY, Cause.PREGNANCY
+LENA, JONAS, MARTA, DANIEL = "therapist", "jonas.brandt", "marta.nowak", "daniel.okafor"
+CASES = [
+    Case("Clara", "Becker", 38, HERNIA, L, REMISSION, THERAPEUTIC, LENA, 8, 4),
+    Case("Mehmet", "Yılmaz", 45, HERNIA, R, REMISSION, CUPPING, LENA, 3, 3),
+    Case("Katarzyna", "Wójcik", 52, OSTEO, L, REMISSION, DEEP_TISSUE, DANIEL, 5, 5),
+    Case("Thomas", "Schneider", 71, STENOSIS, B, REMISSION, THERAPEUTIC, JONAS, 6, 3),
+    Case("Aylin", "Demir", 31, PREGNANCY, R, REMISSION, SWEDISH, MARTA, 3, 2),
+    Case("Jürgen", "Weber", 63, SLIP, L, REMISSION, THERAPEUTIC, LENA, 10, 2),
+    Case("Elena", "Popescu", 34, PIRIFORMIS, R, REMISSION, THERAPEUTIC, MARTA, 4, 3),
+    Case("Lukas", "Fischer", 29, INJURY, L, ACUTE),
+    Case("Fatma", "Arslan", 48, OSTEO, R, REMISSION, CUPPING, DANIEL, 2, 3),
+    Case("Peter", "Krause", 56, HERNIA, L, FLAGGED, THERAPEUTIC, LENA, 5, 3),
+    Case("Ingrid", "Lehmann", 74, STENOSIS, B, REMISSION, ACUPRESSURE, MARTA, 4, 2),
+    Case("Oleksandr", "Kovalenko", 41, INJURY, R, SUBACUTE, THERAPEUTIC, DANIEL, 0, 2),
+    Case("Sabine", "Wolf", 50, HERNIA, R, DISCHARGED, THERAPEUTIC, JONAS, 14, 0),
+    Case("Hannah", "Schulz", 27, PIRIFORMIS, L, REMISSION, NERVE, LENA, 3, 2),
+    Case("Tobias", "Braun", 44, OSTEO, L, ACUTE),
+    Case("Nadia", "Haddad", 36, HERNIA, R, FLAGGED, THERAPEUTIC, MARTA, 3, 2),
+    Case("Stefan", "Zimmermann", 58, SLIP, R, REMISSION, MYOFASCIAL, JONAS, 4, 2),
+    Case("Maria", "Rossi", 61, OSTEO, L, REMISSION, THERAPEUTIC, DANIEL, 7, 3),
+    Case("Kemal", "Aydın", 39, HERNIA, L, DISCHARGED, DEEP_TISSUE, LENA, 10, 0),
+    Case("Ursula", "Hartmann", 68, STENOSIS, L, REMISSION, THERAPEUTIC, JONAS, 2, 3),
+    Case("Felix", "Koch", 33, INJURY, R, ACUTE),
+    Case("Julia", "Richter", 30, PIRIFORMIS, R, REMISSION, ACUPRESSURE, LENA, 5, 2),
+    Case("Andrzej", "Kowalski", 66, OSTEO, R, REMISSION, THERAPEUTIC, DANIEL, 9, 2),
+    Case("Leonie", "Schäfer", 26, HERNIA, L, REMISSION, CUPPING, MARTA, 0, 3),
+    Case("Dimitris", "Papadopoulos", 57, STENOSIS, R, REMISSION, THERAPEUTIC, LENA, 12, 1),
+    Case("Emma", "Klein", 42, INJURY, L, SUBACUTE, SWEDISH, JONAS, 0, 1, in_course=False),
+    Case("Wolfgang", "Meyer", 70, SLIP, B, REMISSION, THERAPEUTIC, JONAS, 2, 2),
+    Case("Sara", "Lindqvist", 35, OSTEO, L, REMISSION, HOT_STONE, MARTA, 3, 1),
+    Case("Niklas", "Vogel", 47, HERNIA, R, REMISSION, ACUPRESSURE, DANIEL, 0, 1, in_course=False),
+    Case("Zeynep", "Çelik", 32, PIRIFORMIS, L, REMISSION, MYOFASCIAL, DANIEL, 2, 2),
+    Case("Marco", "Bauer", 40, HERNIA, L, REMISSION, THERAPEUTIC, JONAS, 6, 2),
+    Case("Greta", "Neumann", 77, OSTEO, B, REMISSION, THERAPEUTIC, LENA, 4, 2),
+]
+# Health flags by patient: (kind, the oil for an allergy).
+FLAGS = {
+    ("Thomas", "Schneider"): [(BLOOD_PRESSURE, "")],
+    ("Aylin", "Demir"): [(PREGNANT, "")],
+    ("Jürgen", "Weber"): [(BLOOD_PRESSURE, "")],
+    ("Elena", "Popescu"): [(OIL, "lavender oil")],
+    ("Ingrid", "Lehmann"): [(BLOOD_PRESSURE, "")],
+    ("Maria", "Rossi"): [(OIL, "sweet almond oil")],
+    ("Andrzej", "Kowalski"): [(BLOOD_PRESSURE, "")],
+    ("Wolfgang", "Meyer"): [(BLOOD_PRESSURE, "")],
+}
+DEMO_PATIENT = ("Clara", "Becker")
+DEMO_PATIENT_PAIN = (7, 3)  # her pain before the first and before the latest session
+STOPPED_EARLY = ("Thomas", "Schneider", 1)  # whose session, and which one (0 = the first)
+NO_SHOW = ("Marco", "Bauer", 2)
+CANCELLED = ("Maria", "Rossi", 3)
+
+# ICD-10 code, diagnosis title, and the studies that back it: (kind, findings with {side}).
+DIAGNOSES = {
+    Cause.DISC_HERNIATION: (
+        "M51.1",
+        "Lumbar disc herniation with radiculopathy",
+        [
+            (StudyKind.MRI, "Disc herniation at L5–S1 on the {side}, touching the S1 nerve root."),
+            (StudyKind.LAB, "Blood count and CRP within normal limits: no sign of inflammation."),
+        ],
+    ),
+    Cause.OSTEOCHONDROSIS: (
+        "M54.4",
+        "Lumbago with sciatica in lumbar osteochondrosis",
+        [(StudyKind.XRAY, "Reduced height of the L4–L5 and L5–S1 discs with small bony spurs at the edges.")],
+    ),
+    Cause.SPINAL_STENOSIS: (
+        "M48.06",
+        "Lumbar spinal stenosis",
+        [
+            (StudyKind.CT, "Canal narrowed at L4–L5 by thickened facet joints and ligament."),
+            (StudyKind.MRI, "Central narrowing at L4–L5, nerve roots crowded, more on the {side}."),
+        ],
+    ),
+    Cause.PIRIFORMIS: (
+        "G57.0",
+        "Sciatic nerve irritation (piriformis syndrome)",
+        [
+            (StudyKind.MRI, "Lumbar discs unremarkable; nothing presses on the roots in the spine."),
+            (StudyKind.LAB, "Inflammation markers normal."),
+        ],
+    ),
+    Cause.SPONDYLOLISTHESIS: (
+        "M43.1",
+        "Spondylolisthesis of L5 over S1",
+        [(StudyKind.XRAY, "Grade I forward slip of L5 over S1, unchanged between bending forward and back.")],
+    ),
+    Cause.INJURY: (
+        "M54.3",
+        "Sciatica after lifting a heavy load",
+        [(StudyKind.XRAY, "No fracture; the lumbar curve is flattened by muscle guarding.")],
+    ),
+    Cause.PREGNANCY: (
+        "M54.3",
+        "Sciatica in pregnancy",
+        [(StudyKind.LAB, "Routine pregnancy blood tests normal; imaging deliberately not done.")],
+    ),
+}
+DOCTORS = ["Dr. Weber", "Dr. Aksoy", "Dr. Lindner", "Dr. Brandl", "Dr. Osei"]
+
+TECHNIQUES = {
+    THERAPEUTIC: "Stroking and kneading of the back muscles, friction beside the spine; gentle strokes down the leg",
+    CUPPING: "Cups near the most painful point on oiled skin, then slow gliding cups along the lower back",
+    DEEP_TISSUE: "Slow, firm pressure into the deep muscles of the lower back and buttock",
+    ACUPRESSURE: "Thumb and elbow pressure on points along the lower back, buttock and back of the leg",
+    SWEDISH: "Long, light gliding strokes and gentle kneading to relax the whole back",
+    NERVE: "Pressure along the path of the sciatic nerve combined with stimulation of tight muscles",
+    MYOFASCIAL: "Sustained pressure and stretch on trigger points of the piriformis and gluteal muscles",
+    HOT_STONE: "Warm stones laid along the lower back, then flowing strokes holding a stone",
+}
+PREGNANCY_TECHNIQUE = "Side-lying on cushions; light gliding strokes only, no deep pressure over the sacrum"
+OILS = ["Sunflower oil, unscented", "Apricot kernel oil", "Jojoba oil", "Grapeseed oil, unscented"]
+HOME_TIPS = [
+    "Tennis-ball massage for the buttock: five minutes a day, lying on the floor.",
+    "Seated spine stretch twice a day, holding each side for 30 seconds.",
+    "Ball-and-chair massage for the lower back when you have been sitting a long time.",
+    "Short walks every day; avoid sitting for more than an hour at a stretch.",
+]
+CARE_TIPS = [
+    "Keep the lower back warm and avoid lifting anything heavy this week.",
+    "Take short walks and stand up every hour; no exercises at home yet.",
+]
+SUBJECTIVE_FIRST = "Pain from the lower back into the {side} leg with tingling in the calf; worse after sitting."
+SUBJECTIVE_LATER = [
+    "Pain eased since the last visit; sleeps through the night more often.",
+    "Some stiffness in the morning, better after moving around.",
+    "Tingling in the {side} foot now only now and then.",
+    "Walked to the clinic today without stopping.",
+]
+OBJECTIVE = [
+    "Tight muscles beside the spine at L4–S1, tender point in the {side} buttock.",
+    "Muscle tone lower than last time; the tender point in the buttock is smaller.",
+    "Spasm gone from the lower back; slight tension left in the {side} hamstring.",
+]
+ASSESSMENT = ["Tolerated the session well.", "Good response; pain lower after the session.", "Steady progress."]
+PLAN = ["Continue the course as planned.", "Continue; a little more work on the leg next time.", "Continue the course."]
+STOPPED_REASON = (
+    "A sharp pain shot down the leg when the thigh was worked; the session was stopped at once "
+    "and the patient advised to see the doctor before the next visit."
+)
+FLARE_NOTE = "New flare-up after gardening: sharp pain down the leg again. Medication restarted; massage on hold."
+
+
+@dataclass
+class Summary:
+    created: bool
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def logins() -> list[tuple[str, str, str]]:
+    return [(username, PASSWORD, description) for username, _, description in LOGINS]
+
+
+def demo_usernames() -> set[str]:
+    return {username for username, _, _ in LOGINS} | {plan.username for plan in THERAPISTS}
+
+
+def demo_seed() -> Summary:
+    """Load the demo once. When the demo users are already there it changes nothing."""
+    existing = set(User.objects.filter(username__in=demo_usernames()).values_list("username", flat=True))
+    if existing == demo_usernames():
+        return Summary(created=False)
+    if existing:
+        raise ValueError(
+            f"Some demo users already exist ({', '.join(sorted(existing))}) but not all of them; "
+            "load the demo into a fresh database."
+        )
+    with transaction.atomic():
+        return _Seeder(random.Random(SEED)).run()
+
+
+def _ascii(text: str) -> str:
+    text = text.translate(str.maketrans({"ı": "i", "ł": "l", "ß": "ss"}))
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def _easter(year: int) -> dt.date:
+    """Easter Sunday (the anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    day_of_week = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * day_of_week) // 451
+    month, day = divmod(h + day_of_week - 7 * m + 114, 31)
+    return dt.date(year, month, day + 1)
+
+
+def public_holidays(year: int) -> list[tuple[dt.date, str]]:
+    """Berlin's public holidays."""
+    easter = _easter(year)
+    return sorted(
+        [
+            (dt.date(year, 1, 1), "New Year's Day"),
+            (dt.date(year, 3, 8), "International Women's Day"),
+            (easter - dt.timedelta(days=2), "Good Friday"),
+            (easter + dt.timedelta(days=1), "Easter Monday"),
+            (dt.date(year, 5, 1), "Labour Day"),
+            (easter + dt.timedelta(days=39), "Ascension Day"),
+            (easter + dt.timedelta(days=50), "Whit Monday"),
+            (dt.date(year, 10, 3), "German Unity Day"),
+            (dt.date(year, 12, 25), "Christmas Day"),
+            (dt.date(year, 12, 26), "Boxing Day"),
+        ]
+    )
+
+
+def next_public_holiday(today: dt.date, within_days: int = 60) -> tuple[dt.date, str] | None:
+    for day, name in public_holidays(today.year) + public_holidays(today.year + 1):
+        if today + dt.timedelta(days=3) <= day <= today + dt.timedelta(days=within_days) and day.weekday() < 5:
+            return day, name
+    return None
+
+
+class Planner:
+    """The demo's own diary of who is busy when. History is written directly, and on PostgreSQL
+    overlapping rows would break the exclusion constraints; future sessions aim at free slots
+    so that the booking service seldom has to refuse one."""
+
+    def __init__(self, hours: dict[int, dict[int, list]], closures: list[Closure], rooms: dict[int, list[Room]]):
+        self.hours, self.closures, self.rooms = hours, closures, rooms
+        self.busy: dict[tuple[str, int], list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+
+    def works_on(self, therapist: Therapist, day: dt.date) -> bool:
+        closed = any(c.starts_on <= day <= c.ends_on and c.therapist_id in (None, therapist.pk) for c in self.closures)
+        return not closed and bool(self.hours[therapist.pk].get(day.weekday()))
+
+    def _free(self, key, starts_at, ends_at) -> bool:
+        return all(not (start < ends_at and starts_at < end) for start, end in self.busy[key])
+
+    def find(self, *, day, therapist, patient, modality, minutes, preferred, not_before=None, not_after=None):
+        """The free start nearest the preferred time of day, with a free room suited to the modality."""
+        length = dt.timedelta(minutes=minutes)
+        starts = []
+        for block_start, block_end in self.hours[therapist.pk].get(day.weekday(), []):
+            start, block_ends_at = at_local(day, block_start), at_local(day, block_end)
+            while start + length <= block_ends_at:
+                starts.append(start)
+                start += SLOT_STEP
+        target = at_local(day, preferred)
+        for start in sorted(starts, key=lambda s: (abs(s - target), s)):
+            end = start + length
+            if (not_before and start < not_before) or (not_after and end > not_after):
+                continue
+            if not (
+                self._free(("therapist", therapist.pk), start, end) and self._free(("patient", patient.pk), start, end)
+            ):
+                continue
+            room = next((r for r in self.rooms[modality.pk] if self._free(("room", r.pk), start, end)), None)
+            if room is not None:
+                return start, room
+        return None
+
+    def take(self, *, therapist, room, patient, starts_at, ends_at) -> None:
+        for key in (("therapist", therapist.pk), ("room", room.pk), ("patient", patient.pk)):
+            self.busy[key].append((starts_at, ends_at))
+
+
+def fits_cadence(*, cadence: str, per_week: int | None, chosen: list[dt.date], day: dt.date) -> bool:
+    """Whether a session on `day` keeps the course's rhythm next to the days already chosen:
+    every other day at least for a free cadence, at most N in a calendar week for N per week."""
+    if cadence == Cadence.FREE and chosen:
+        return min(abs((day - other).days) for other in chosen) >= 2
+    if cadence == Cadence.PER_WEEK:
+        week = day.isocalendar()[:2]
+        return sum(1 for other in chosen if other.isocalendar()[:2] == week) < (per_week or 7)
+    return True
+
+
+@dataclass
+class _Plan:
+    """What the seeder worked out for one case before writing it."""
+
+    case: Case
+    therapist: Therapist | None
+    modality: Modality | None
+    preferred: dt.time
+    past_days: list[dt.date]
+    patient: Patient | None = None
+    diagnosis: Diagnosis | None = None
+    course: Course | None = None
+    history: list[Appointment] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.case.first_name, self.case.last_name)
+
+    @property
+    def minutes(self) -> int:
+        return self.course.session_minutes if self.course else self.modality.session_minutes
+
+    @property
+    def in_remission(self) -> bool:
+        return self.case.story in (REMISSION, FLAGGED, DISCHARGED)
+
+
+class _Seeder:
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.now = timezone.now()
+        self.today = timezone.localdate(self.now)
+        self.password = make_password(PASSWORD)  # hashed once: hashing is slow on purpose
+        self.users: dict[str, User] = {}
+        self.modalities: dict[str, Modality] = {}
+        self.therapists: dict[str, Therapist] = {}
+        self.rooms: list[Room] = []
+        self.plans: list[_Plan] = []
+
+    def run(self) -> Summary:
+        self._catalogue()
+        self._staff()
+        self._therapists()
+        self._rooms()
+        self._closures()
+        self.planner = self._planner()
+        self.plans = [self._plan(case) for case in CASES]
+        for plan in self.plans:
+            self._record(plan)
+        self._history()
+        # Historical phases are recorded before any future booking exists, so only the flare-ups
+        # below flag sessions for review, as they would in real life.
+        for plan in self.plans:
+            self._upcoming(plan)
+        for plan in self.plans:
+            if plan.case.story == FLAGGED:
+                phase_record_create(
+                    diagnosis=plan.diagnosis, phase=Phase.ACUTE, recorded_by=plan.therapist.user, note=FLARE_NOTE
+                )
+        return Summary(created=True, counts=counts())
+
+    # -- the clinic ------------------------------------------------------------------------
+
+    def _catalogue(self) -> None:
+        # The data migration made the catalogue; make sure the modalities the demo uses exist.
+        for defaults in DEFAULT_MODALITIES:
+            values = dict(defaults)
+            name = values.pop("name")
+            self.modalities[name], _ = Modality.objects.get_or_create(name=name, defaults=values)
+
+    def _user(self, username: str, first_name: str, last_name: str, role: str, email: str = "", **extra) -> User:
+        user = User.objects.create(
+            username=username,
+            first_name=first_name,
+            last_name=last_name,
+            email=email or f"{username}@example.org",
+            password=self.password,
+            **extra,
+        )
+        user.groups.add(Group.objects.get(name=role))
+        self.users[username] = user
+        return user
+
+    def _staff(self) -> None:
+        self._user("reception", *STAFF["reception"], roles.RECEPTIONIST)
+        self._user("manager", *STAFF["manager"], roles.MANAGER, is_staff=True)
+
+    def _therapists(self) -> None:
+        blocks = []
+        for plan in THERAPISTS:
+            user = self._user(plan.username, plan.first_name, plan.last_name, roles.THERAPIST)
+            therapist = Therapist.objects.create(user=user, calendar_colour=plan.colour)
+            therapist.modalities.set([self.modalities[name] for name in plan.modalities])
+            for weekday in range(5):
+                for starts, ends in plan.weekday_blocks:
+                    blocks.append(WorkingHours(therapist=therapist, weekday=weekday, starts=starts, ends=ends))
+            if plan.saturday:
+                starts, ends = plan.saturday
+                blocks.append(WorkingHours(therapist=therapist, weekday=5, starts=starts, ends=ends))
+            self.therapists[plan.username] = therapist
+        WorkingHours.objects.bulk_create(blocks)
+        # A modality the clinic added to the catalogue itself still gets two therapists.
+        planned = {name for plan in THERAPISTS for name in plan.modalities}
+        for modality in Modality.objects.filter(active=True).exclude(name__in=planned):
+            for therapist in list(self.therapists.values())[:2]:
+                therapist.modalities.add(modality)
+
+    def _rooms(self) -> None:
+        for name, modality_names in ROOMS:
+            room, _ = Room.objects.get_or_create(name=name)
+            room.modalities.add(*[self.modalities[m] for m in modality_names])
+            self.rooms.append(room)
+        planned = {name for _, names in ROOMS for name in names}
+        for modality in Modality.objects.filter(active=True).exclude(name__in=planned):
+            self.rooms[0].modalities.add(modality)
+
+    def _closures(self) -> None:
+        holiday = next_public_holiday(self.today)
+        if holiday:
+            Closure.objects.create(starts_on=holiday[0], ends_on=holiday[0], reason=f"Public holiday: {holiday[1]}")
+        else:
+            day = _weekday_from(self.today + dt.timedelta(days=10))
+            Closure.objects.create(starts_on=day, ends_on=day, reason="Staff training day: the clinic is closed")
+        # A therapist's own days off, early enough to shape the coming two weeks of bookings.
+        first = _weekday_from(self.today + dt.timedelta(days=3))
+        Closure.objects.create(
+            starts_on=first,
+            ends_on=_weekday_from(first + dt.timedelta(days=1)),
+            reason="Further training: a course in myofascial techniques",
+            therapist=self.therapists["marta.nowak"],
+        )
+
+    def _planner(self) -> Planner:
+        hours: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+        for block in WorkingHours.objects.order_by("starts"):
+            hours[block.therapist_id][block.weekday].append((block.starts, block.ends))
+        rooms: dict[int, list[Room]] = defaultdict(list)
+        for room in Room.objects.filter(active=True).prefetch_related("modalities").order_by("name"):
+            for modality in room.modalities.all():
+                rooms[modality.pk].append(room)
+        return Planner(hours, list(Closure.objects.all()), rooms)
+
+    # -- patients and their record ---------------------------------------------------------
+
+    def _plan(self, case: Case) -> _Plan:
+        therapist = self.therapists[case.therapist or LENA]
+        modality = self.modalities[case.modality] if case.modality else None
+        preferred = self.rng.choice([dt.time(h, m) for h in (8, 9, 10, 11, 13, 14, 15, 16) for m in (0, 30)])
+        past_days: list[dt.date] = []
+        if case.done:
+            latest = self.today - dt.timedelta(days=1)
+            if case.story == DISCHARGED:
+                latest -= dt.timedelta(days=self.rng.randint(20, 35))
+            elif modality.cadence == Cadence.FREE:
+                latest -= dt.timedelta(days=self.rng.randint(0, 1))
+            day = latest
+            while len(past_days) < case.done and day > latest - dt.timedelta(days=150):
+                if self.planner.works_on(therapist, day) and fits_cadence(
+                    cadence=modality.cadence, per_week=modality.sessions_per_week, chosen=past_days, day=day
+                ):
+                    past_days.append(day)
+                day -= dt.timedelta(days=1)
+            past_days.reverse()
+        return _Plan(case, therapist, modality, preferred, past_days)
+
+    def _phases(self, plan: _Plan) -> list[tuple[dt.date, str]]:
+        """The phase history as (day, phase), oldest first."""
+        rng, story = self.rng, plan.case.story
+        anchor = plan.past_days[0] if plan.past_days else self.today
+        if story == ACUTE:
+            flare = self.today - dt.timedelta(days=rng.randint(1, 6))
+            if rng.random() < 0.5:
+                return [(flare, Phase.ACUTE)]
+            # An earlier episode that had settled, then this new flare-up.
+            old = flare - dt.timedelta(days=rng.randint(100, 140))
+            return [
+                (old, Phase.ACUTE),
+                (old + dt.timedelta(days=14), Phase.SUBACUTE),
+                (old + dt.timedelta(days=30), Phase.REMISSION),
+                (flare, Phase.ACUTE),
+            ]
+        if story == SUBACUTE:
+            subacute = anchor - dt.timedelta(days=rng.randint(2, 6))
+            return [(subacute - dt.timedelta(days=rng.randint(10, 16)), Phase.ACUTE), (subacute, Phase.SUBACUTE)]
+        # Massage starts once remission has begun: a few days before the first session.
+        remission = anchor - dt.timedelta(days=rng.randint(3, 8) if plan.past_days else rng.randint(10, 40))
+        subacute = remission - dt.timedelta(days=rng.randint(10, 16))
+        acute = subacute - dt.timedelta(days=rng.randint(10, 18))
+        return [(acute, Phase.ACUTE), (subacute, Phase.SUBACUTE), (remission, Phase.REMISSION)]
+
+    def _record(self, plan: _Plan) -> None:
+        case, rng = plan.case, self.rng
+        phases = self._phases(plan)
+        diagnosed_on = phases[0][0]
+        born = dt.date(self.today.year - case.age, rng.randint(1, 12), rng.randint(1, 28))
+        is_demo = plan.key == DEMO_PATIENT
+        user = None
+        if is_demo:
+            user = self._user("patient", case.first_name, case.last_name, roles.PATIENT, "patient@example.org")
+        plan.patient = Patient.objects.create(
+            first_name=case.first_name,
+            last_name=case.last_name,
+            date_of_birth=born,
+            # 030 23125 xxx is the Berlin range set aside for fiction, so no real person is called.
+            phone=f"+49 30 23125 {100 + 7 * CASES.index(case) + rng.randint(0, 6):03d}",
+            email=user.email if user else f"{_ascii(case.first_name)}.{_ascii(case.last_name)}@example.net",
+            user=user,
+            consent_on=diagnosed_on + dt.timedelta(days=rng.randint(1, 3)),
+        )
+        self._flags(plan, diagnosed_on)
+        code, title, studies = DIAGNOSES[case.cause]
+        plan.diagnosis = Diagnosis.objects.create(
+            patient=plan.patient,
+            icd10_code=code,
+            title=title,
+            cause=case.cause,
+            side=case.side,
+            diagnosed_on=diagnosed_on,
+            diagnosed_by=rng.choice(DOCTORS),
+        )
+        side = Side(case.side).label.lower()
+        Study.objects.bulk_create(
+            Study(
+                diagnosis=plan.diagnosis,
+                kind=kind,
+                performed_on=diagnosed_on - dt.timedelta(days=rng.randint(1, 5)),
+                findings=findings.format(side=side if case.side != Side.BOTH else "both sides"),
+            )
+            for kind, findings in studies
+        )
+        for day, phase in phases:
+            phase_record_create(
+                diagnosis=plan.diagnosis,
+                phase=phase,
+                recorded_by=plan.therapist.user,
+                effective_from=at_local(day, dt.time(11)),
+                note=PHASE_NOTES[phase],
+            )
+        if case.in_course and plan.modality:
+            plan.course = self._course(plan)
+
+    def _flags(self, plan: _Plan, diagnosed_on: dt.date) -> None:
+        rng = self.rng
+        flags = []
+        for kind, substance in FLAGS.get(plan.key, []):
+            if kind == OIL:
+                flags.append(
+                    HealthFlag(
+                        kind=FlagKind.OIL_ALLERGY,
+                        substance=substance,
+                        active_from=diagnosed_on - dt.timedelta(days=rng.randint(200, 900)),
+                        note="Itchy rash after a massage with this oil; use an unscented base oil.",
+                    )
+                )
+            elif kind == PREGNANT:
+                due = self.today + dt.timedelta(days=130)
+                flags.append(
+                    HealthFlag(
+                        kind=FlagKind.PREGNANCY,
+                        active_from=self.today - dt.timedelta(days=140),
+                        active_to=due,
+                        note=f"Due on {due:%d %b %Y}. Side-lying on cushions, never prone; light pressure only.",
+                    )
+                )
+            else:
+                flags.append(
+                    HealthFlag(
+                        kind=FlagKind.HYPERTENSION,
+                        active_from=diagnosed_on - dt.timedelta(days=rng.randint(365, 2000)),
+                        note="On tablets; blood pressure taken before each session.",
+                    )
+                )
+        for flag in flags:
+            flag.patient, flag.recorded_by = plan.patient, plan.therapist.user
+        HealthFlag.objects.bulk_create(flags)
+
+    def _course(self, plan: _Plan) -> Course:
+        modality, case = plan.modality, plan.case
+        if case.story == DISCHARGED:
+            status = CourseStatus.COMPLETED
+        else:
+            status = CourseStatus.ACTIVE if plan.past_days else CourseStatus.PLANNED
+        side = Side(case.side).label.lower()
+        return Course.objects.create(
+            patient=plan.patient,
+            diagnosis=plan.diagnosis,
+            modality=modality,
+            prescribed_by=plan.therapist.user,
+            min_sessions=modality.course_min_sessions,
+            max_sessions=modality.course_max_sessions,
+            session_minutes=modality.session_minutes,
+            cadence=modality.cadence,
+            sessions_per_week=modality.sessions_per_week,
+            starts_on=plan.past_days[0] if plan.past_days else self.today,
+            status=status,
+            goals=f"Less pain in the lower back and the {side} leg; sitting through a working day again.",
+            home_programme=" ".join(HOME_TIPS[:2]) if plan.in_remission else "",
+        )
+
+    # -- history: written directly, since the booking service refuses the past ----------------
+
+    def _history(self) -> None:
+        reception = self.users["reception"]
+        rows = []
+        for plan in self.plans:
+            for index, day in enumerate(plan.past_days):
+                found = self.planner.find(
+                    day=day,
+                    therapist=plan.therapist,
+                    patient=plan.patient,
+                    modality=plan.modality,
+                    minutes=plan.minutes,
+                    preferred=plan.preferred,
+                    not_after=self.now,
+                )
+                if found is None:
+                    continue
+                starts_at, room = found
+                appointment = self._past_appointment(plan, index, starts_at, room, reception)
+                self.planner.take(
+                    therapist=plan.therapist,
+                    room=room,
+                    patient=plan.patient,
+                    starts_at=starts_at,
+                    ends_at=appointment.ends_at,
+                )
+                plan.history.append(appointment)
+                rows.append(appointment)
+        Appointment.objects.bulk_create(rows)
+        self._notes()
+
+    def _past_appointment(self, plan: _Plan, index: int, starts_at, room, reception) -> Appointment:
+        appointment = Appointment(
+            patient=plan.patient,
+            course=plan.course,
+            modality=plan.modality,
+            therapist=plan.therapist,
+            room=room,
+            starts_at=starts_at,
+            ends_at=starts_at + dt.timedelta(minutes=plan.minutes),
+            status=AppointmentStatus.COMPLETED,
+            booked_by=reception,
+            checked_in_at=starts_at - dt.timedelta(minutes=5),
+        )
+        if (*plan.key, index) == NO_SHOW:
+            appointment.status, appointment.checked_in_at = AppointmentStatus.NO_SHOW, None
+        elif (*plan.key, index) == CANCELLED:
+            appointment.status, appointment.checked_in_at = AppointmentStatus.CANCELLED, None
+            appointment.cancellation_reason = "Patient rang in with a fever; the session is made up at the end."
+            appointment.cancelled_at = starts_at - dt.timedelta(hours=20)
+        return appointment
+
+    def _notes(self) -> None:
+        notes = []
+        stopped_note = None
+        for plan in self.plans:
+            completed = [a for a in plan.history if a.status == AppointmentStatus.COMPLETED]
+            pains = self._pain_series(plan, len(completed))
+            for index, (appointment, pain_before) in enumerate(zip(completed, pains, strict=True)):
+                note = self._note(plan, appointment, index, pain_before)
+                if (*plan.key, index) == STOPPED_EARLY:
+                    note.stopped_early, note.stopped_early_reason, note.minutes = True, STOPPED_REASON, 15
+                    note.pain_after = min(10, pain_before + 1)
+                    note.areas_treated = note.areas_treated[:4]
+                    stopped_note = note
+                notes.append(note)
+        SessionNote.objects.bulk_create(notes)
+        if stopped_note is not None:
+            Addendum.objects.create(
+                note=stopped_note,
+                author=stopped_note.author,
+                text=(
+                    "Spoke with the patient's doctor by phone: no new flare-up. Carry on with lighter "
+                    "pressure and leave the thigh out for the next two sessions."
+                ),
+            )
+
+    def _pain_series(self, plan: _Plan, count: int) -> list[int]:
+        """Pain before each session, falling over the course towards about 2."""
+        if not count:
+            return []
+        if plan.key == DEMO_PATIENT:
+            start, end, span = *DEMO_PATIENT_PAIN, count - 1
+        else:
+            start, end = self.rng.randint(6, 8), 2
+            span = max(plan.course.max_sessions - 1 if plan.course else count - 1, 1)
+        values: list[int] = []
+        for index in range(count):
+            # Falls fastest over the first sessions, then levels off.
+            eased = (index / max(span, 1)) ** 0.7
+            value = round(start - (start - end) * eased + self.rng.choice([0, 0, 0.4, -0.4]))
+            values.append(max(0, min(value, values[-1] if values else start)))
+        values[0] = start
+        if plan.key == DEMO_PATIENT:
+            values[-1] = end
+        return values
+
+    def _note(self, plan: _Plan, appointment: Appointment, index: int, pain_before: int) -> SessionNote:
+        rng, case = self.rng, plan.case
+        side = Side(case.side).label.lower()
+        where = "both" if case.side == Side.BOTH else case.side
+        areas = (
+            ["lumbar", "sacral", "gluteal"]
+            if index < 2
+            else ["lumbar", "sacral", "gluteal", "thigh", "calf", "foot_heel"]
+        )
+        if plan.modality.name == HOT_STONE:
+            areas = ["lumbar", "sacral"]
+        pain_after = max(0, pain_before - rng.choice([1, 1, 2]))
+        tips = HOME_TIPS if plan.in_remission else CARE_TIPS
+        user = plan.therapist.user
+        signed_at = min(appointment.ends_at + dt.timedelta(minutes=rng.randint(5, 45)), self.now)
+        return SessionNote(
+            appointment=appointment,
+            author=user,
+            pain_before=pain_before,
+            pain_after=pain_after,
+            areas_treated=[f"{area}:{where}" for area in areas],
+            techniques=PREGNANCY_TECHNIQUE if case.cause == Cause.PREGNANCY else TECHNIQUES[plan.modality.name],
+            oils_used=self._oil(plan) if plan.modality.uses_oils else "",
+            minutes=plan.minutes,
+            subjective=(SUBJECTIVE_FIRST if index == 0 else rng.choice(SUBJECTIVE_LATER)).format(side=side),
+            objective=OBJECTIVE[min(index // 3, len(OBJECTIVE) - 1)].format(side=side),
+            assessment=rng.choice(ASSESSMENT),
+            plan=rng.choice(PLAN),
+            patient_summary=f"Session {index + 1}: pain {pain_before} before, {pain_after} after. {rng.choice(tips)}",
+            signed_at=signed_at,
+            signed_by=user,
+        )
+
+    def _oil(self, plan: _Plan) -> str:
+        allergies = [substance for kind, substance in FLAGS.get(plan.key, []) if kind == OIL]
+        if allergies:
+            return f"Unscented jojoba oil ({allergies[0]} avoided)"
+        return self.rng.choice(OILS)
+
+    # -- the coming two weeks: through the booking service ------------------------------------
+
+    def _upcoming(self, plan: _Plan) -> None:
+        if not plan.case.upcoming:
+            return
+        not_before = self.now + dt.timedelta(minutes=30)
+        chosen = list(plan.past_days)
+        booked = 0
+        day = self.today
+        while booked < plan.case.upcoming and day <= self.today + dt.timedelta(days=UPCOMING_DAYS):
+            if self.planner.works_on(plan.therapist, day) and fits_cadence(
+                cadence=plan.modality.cadence, per_week=plan.modality.sessions_per_week, chosen=chosen, day=day
+            ):
+                if self._book_on(plan, day, not_before):
+                    chosen.append(day)
+                    booked += 1
+            day += dt.timedelta(days=1)
+
+    def _book_on(self, plan: _Plan, day: dt.date, not_before: dt.datetime) -> bool:
+        for _attempt in range(4):
+            found = self.planner.find(
+                day=day,
+                therapist=plan.therapist,
+                patient=plan.patient,
+                modality=plan.modality,
+                minutes=plan.minutes,
+                preferred=plan.preferred,
+                not_before=not_before,
+            )
+            if found is None:
+                return False
+            starts_at, room = found
+            ends_at = starts_at + dt.timedelta(minutes=plan.minutes)
+            # Taken either way: booked now, or refused and not worth trying again.
+            self.planner.take(
+                therapist=plan.therapist, room=room, patient=plan.patient, starts_at=starts_at, ends_at=ends_at
+            )
+            try:
+                appointment_book(
+                    patient=plan.patient,
+                    therapist=plan.therapist,
+                    room=room,
+                    starts_at=starts_at,
+                    modality=plan.modality,
+                    course=plan.course,
+                    booked_by=self.users["reception"],
+                    confirm_warnings=True,
+                )
+            except BookingRefused:
+                continue
+            return True
+        return False
+
+
+PHASE_NOTES = {
+    Phase.ACUTE: "Severe pain down the leg; painkillers and rest prescribed. No massage or exercise for now.",
+    Phase.SUBACUTE: "Pain easing with the medication; still guarded when bending.",
+    Phase.REMISSION: "Pain mild and steady. Massage and exercise therapy may start.",
+}
+
+
+def _weekday_from(day: dt.date) -> dt.date:
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def counts() -> dict[str, int]:
+    now = timezone.now()
+    return {
+        "therapists": Therapist.objects.count(),
+        "rooms": Room.objects.count(),
+        "patients": Patient.objects.count(),
+        "appointments": Appointment.objects.count(),
+        "upcoming": Appointment.objects.filter(starts_at__gte=now, status=AppointmentStatus.BOOKED).count(),
+        "needs review": Appointment.objects.filter(needs_review=True).count(),
+        "signed notes": SessionNote.objects.filter(signed_at__isnull=False).count(),
+    }
