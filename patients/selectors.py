@@ -1,8 +1,10 @@
 """Reads of the clinical record that the contraindication check and the pages share."""
 
 import datetime as dt
+import re
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Lower, Replace
 
 from patients.models import Diagnosis, HealthFlag, Patient, PhaseRecord
 
@@ -24,3 +26,56 @@ def diagnoses_with_current_phase(*, patient: Patient, at: dt.datetime) -> list[D
 
 def health_flags_active(*, patient: Patient, on: dt.date) -> QuerySet[HealthFlag]:
     return patient.health_flags.filter(Q(active_to__isnull=True) | Q(active_to__gte=on), active_from__lte=on)
+
+
+# The search box takes a date of birth in either the local or the ISO way of writing it.
+SEARCH_DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y")
+# What people type between the digits of a phone number.
+PHONE_SEPARATORS = " +-()./"
+_PHONE_QUERY = re.compile(r"[0-9 +\-()./]*[0-9][0-9 +\-()./]*")
+
+
+def _search_date(query: str) -> dt.date | None:
+    for date_format in SEARCH_DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(query, date_format).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _digits_of(expression):
+    for separator in PHONE_SEPARATORS:
+        expression = Replace(expression, Value(separator), Value(""))
+    return expression
+
+
+def patients_search(*, query: str = "") -> QuerySet[Patient]:
+    """Patients matching what reception typed: a date of birth, a phone number (compared digit by
+    digit, so "030 555-01" finds "+49 (30) 555 0123"), an e-mail, or names. Every word of a name query
+    must appear in the first or the last name, so "anna berg" finds Anna Berg."""
+    # Lower() so that "BERG, anna" as typed at the desk still sorts among the Bergs.
+    patients = Patient.objects.order_by(Lower("last_name"), Lower("first_name"), "pk")
+    query = " ".join(query.split())
+    if not query:
+        return patients
+    day = _search_date(query)
+    if day is not None:
+        return patients.filter(date_of_birth=day)
+    if _PHONE_QUERY.fullmatch(query):
+        # Leading zeros are the trunk or international prefix: "030 555" should find "+49 30 555".
+        digits = re.sub(r"[^0-9]", "", query).lstrip("0") or "0"
+        return patients.annotate(phone_digits=_digits_of(F("phone"))).filter(phone_digits__contains=digits)
+    if "@" in query:
+        return patients.filter(email__icontains=query)
+    names = Q()
+    for word in query.split():
+        names &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    return patients.filter(names)
+
+
+def patients_with_same_identity(*, first_name: str, last_name: str, date_of_birth: dt.date) -> QuerySet[Patient]:
+    """Patients already registered under this name (ignoring case) and date of birth."""
+    return Patient.objects.filter(
+        first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(), date_of_birth=date_of_birth
+    ).order_by("pk")
