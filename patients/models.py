@@ -11,7 +11,8 @@ from django.utils import timezone
 from clinic.models import Modality
 
 # ICD-10: a letter (U is reserved), two digits, optionally a dot and up to four more characters.
-ICD10_PATTERN = r"^[A-TV-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$"
+# \A and \Z, not ^ and $: "$" would accept a trailing newline in Python (and so on SQLite).
+ICD10_PATTERN = r"\A[A-TV-Z][0-9]{2}(\.[0-9A-Z]{1,4})?\Z"
 
 
 class Patient(models.Model):
