@@ -258,12 +258,6 @@ STOPPED_REASON = (
 FLARE_NOTE = "New flare-up after gardening: sharp pain down the leg again. Medication restarted; massage on hold."
 
 
-@dataclass
-class Summary:
-    created: bool
-    counts: dict[str, int] = field(default_factory=dict)
-
-
 def logins() -> list[tuple[str, str, str]]:
     return [(username, PASSWORD, description) for username, _, description in LOGINS]
 
@@ -272,11 +266,11 @@ def demo_usernames() -> set[str]:
     return {username for username, _, _ in LOGINS} | {plan.username for plan in THERAPISTS}
 
 
-def demo_seed() -> Summary:
-    """Load the demo once. When the demo users are already there it changes nothing."""
+def demo_seed() -> bool:
+    """Load the demo once; False when the demo users were already there and nothing changed."""
     existing = set(User.objects.filter(username__in=demo_usernames()).values_list("username", flat=True))
     if existing == demo_usernames():
-        return Summary(created=False)
+        return False
     if existing:
         raise ValueError(
             f"Some demo users already exist ({', '.join(sorted(existing))}) but not all of them; "
@@ -318,7 +312,7 @@ def public_holidays(year: int) -> list[tuple[dt.date, str]]:
             (easter + dt.timedelta(days=50), "Whit Monday"),
             (dt.date(year, 10, 3), "German Unity Day"),
             (dt.date(year, 12, 25), "Christmas Day"),
-            (dt.date(year, 12, 26), "Boxing Day"),
+            (dt.date(year, 12, 26), "Second Day of Christmas"),
         ]
     )
 
@@ -424,7 +418,7 @@ class _Seeder:
         self.rooms: list[Room] = []
         self.plans: list[_Plan] = []
 
-    def run(self) -> Summary:
+    def run(self) -> bool:
         self._catalogue()
         self._staff()
         self._therapists()
@@ -444,7 +438,7 @@ class _Seeder:
                 phase_record_create(
                     diagnosis=plan.diagnosis, phase=Phase.ACUTE, recorded_by=plan.therapist.user, note=FLARE_NOTE
                 )
-        return Summary(created=True, counts=counts())
+        return True
 
     # -- the clinic ------------------------------------------------------------------------
 

@@ -13,10 +13,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            summary = demo.demo_seed()
+            created = demo.demo_seed()
         except ValueError as error:
             raise CommandError(str(error)) from error
-        if summary.created:
+        if created:
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         else:
             self.stdout.write("Demo data is already there; nothing changed.")

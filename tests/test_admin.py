@@ -1,0 +1,485 @@
+"""The admin: every page loads for the manager, and the admin obeys the same rules as the app
+(bookings through the booking service, signed notes and phase records never change)."""
+
+import datetime as dt
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import User
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.models import Closure, Modality
+from patients.models import FlagKind, Phase, PhaseRecord
+from sessions import admin as sessions_admin
+from sessions.models import Addendum, Appointment, AppointmentStatus, SessionNote
+from sessions.services import BookingRefused
+from tests.conftest import client_for
+from tests.factories import (
+    AddendumFactory,
+    AppointmentFactory,
+    ClosureFactory,
+    CourseFactory,
+    DiagnosisFactory,
+    HealthFlagFactory,
+    ModalityFactory,
+    PatientFactory,
+    PhaseRecordFactory,
+    RoomFactory,
+    SessionNoteFactory,
+    StudyFactory,
+    TherapistFactory,
+    UserFactory,
+    local,
+    next_weekday,
+)
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+OUR_APPS = {"clinic", "patients", "treatment_sessions"}
+OUR_MODELS = sorted(
+    (model._meta.app_label, model._meta.model_name)
+    for model in admin.site._registry
+    if model._meta.app_label in OUR_APPS
+)
+# The manager reads session notes and addenda but never writes clinical text (DESIGN.md).
+MANAGER_CANNOT_ADD = {("treatment_sessions", "sessionnote"), ("treatment_sessions", "addendum")}
+
+
+def admin_url(app_label: str, model_name: str, view: str, *args) -> str:
+    return reverse(f"admin:{app_label}_{model_name}_{view}", args=args)
+
+
+def changelist(model) -> str:
+    return admin_url(model._meta.app_label, model._meta.model_name, "changelist")
+
+
+def change(obj) -> str:
+    return admin_url(obj._meta.app_label, obj._meta.model_name, "change", obj.pk)
+
+
+def management_form(prefix: str, total: int = 0, initial: int = 0) -> dict[str, int]:
+    return {
+        f"{prefix}-TOTAL_FORMS": total,
+        f"{prefix}-INITIAL_FORMS": initial,
+        f"{prefix}-MIN_NUM_FORMS": 0,
+        f"{prefix}-MAX_NUM_FORMS": 1000,
+    }
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Every factory user hashes a password; the production hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def superuser():
+    return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def clinic():
+    """A small clinic with one row in every model."""
+    modality = Modality.objects.get(name="Therapeutic massage")
+    therapist = TherapistFactory(modalities=[modality])
+    room = RoomFactory(modalities=[modality])
+    diagnosis = DiagnosisFactory()
+    patient = diagnosis.patient
+    PhaseRecordFactory(diagnosis=diagnosis, phase=Phase.REMISSION)
+    StudyFactory(diagnosis=diagnosis)
+    HealthFlagFactory(patient=patient, kind=FlagKind.OIL_ALLERGY, substance="lavender oil")
+    ClosureFactory(starts_on=next_weekday(0, 3), ends_on=next_weekday(0, 3))
+    ClosureFactory(therapist=therapist, reason="Training")
+    course = CourseFactory(patient=patient, diagnosis=diagnosis, modality=modality)
+    past = AppointmentFactory(
+        patient=patient,
+        course=course,
+        modality=modality,
+        therapist=therapist,
+        room=room,
+        starts_at=timezone.now() - dt.timedelta(days=2),
+        status=AppointmentStatus.COMPLETED,
+    )
+    note = SessionNoteFactory(appointment=past, signed_at=timezone.now(), signed_by=therapist.user)
+    AddendumFactory(note=note)
+    return {"modality": modality, "therapist": therapist, "room": room, "patient": patient, "note": note}
+
+
+# --- every page loads ----------------------------------------------------------------------------
+
+
+def test_every_model_of_ours_has_an_admin():
+    assert len(OUR_MODELS) == 15
+
+
+@pytest.mark.parametrize(("app_label", "model_name"), OUR_MODELS)
+def test_changelist_loads_for_the_manager_with_rows(manager, clinic, app_label, model_name):
+    response = client_for(manager).get(admin_url(app_label, model_name, "changelist"))
+    assert response.status_code == 200
+    assert response.context["cl"].result_count >= 1
+
+
+@pytest.mark.parametrize(("app_label", "model_name"), OUR_MODELS)
+def test_add_page_loads_for_the_manager(manager, clinic, app_label, model_name):
+    response = client_for(manager).get(admin_url(app_label, model_name, "add"))
+    expected = 403 if (app_label, model_name) in MANAGER_CANNOT_ADD else 200
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize(("app_label", "model_name"), OUR_MODELS)
+def test_change_page_loads_for_the_manager(manager, clinic, app_label, model_name):
+    model = next(m for m in admin.site._registry if (m._meta.app_label, m._meta.model_name) == (app_label, model_name))
+    obj = model.objects.first()
+    assert client_for(manager).get(change(obj)).status_code == 200
+
+
+def test_the_manager_cannot_make_anyone_a_superuser(manager):
+    clerk = UserFactory(username="clerk")
+    response = client_for(manager).post(
+        change(clerk),
+        {
+            "username": "clerk",
+            "first_name": "Cleo",
+            "last_name": "Clerk",
+            "email": "clerk@example.org",
+            "is_active": "on",
+            "is_superuser": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "09:00:00",
+        },
+    )
+    assert response.status_code == 302
+    clerk.refresh_from_db()
+    assert clerk.first_name == "Cleo"
+    assert not clerk.is_superuser
+
+
+def test_the_manager_cannot_change_a_superuser_or_their_password(manager, superuser):
+    client = client_for(manager)
+    assert client.post(change(superuser), {"username": "taken-over"}).status_code == 403
+    password = reverse("admin:auth_user_password_change", args=[superuser.pk])
+    assert client.post(password, {"password1": "x" * 20, "password2": "x" * 20}).status_code == 403
+    superuser.refresh_from_db()
+    assert superuser.username == "root"
+
+
+# --- signed notes, addenda, phase records --------------------------------------------------------
+
+
+def note_post_data(note: SessionNote, **changes) -> dict:
+    data = {
+        "appointment": note.appointment_id,
+        "author": note.author_id,
+        "pain_before": 0,
+        "pain_after": 0,
+        "techniques": "rewritten",
+        "areas_treated": "[]",
+        **management_form("addenda", total=0),
+    }
+    return {**data, **changes}
+
+
+def test_the_admin_refuses_to_change_a_signed_note(superuser, clinic):
+    note = clinic["note"]
+    before = SessionNote.objects.values().get(pk=note.pk)
+
+    response = client_for(superuser).post(change(note), note_post_data(note))
+
+    assert response.status_code == 302
+    assert SessionNote.objects.values().get(pk=note.pk) == before
+
+
+def test_a_manager_cannot_post_to_a_note_at_all(manager, clinic):
+    note = clinic["note"]
+    before = SessionNote.objects.values().get(pk=note.pk)
+    assert client_for(manager).post(change(note), note_post_data(note)).status_code == 403
+    assert SessionNote.objects.values().get(pk=note.pk) == before
+
+
+def test_a_signed_note_cannot_be_deleted(superuser, clinic):
+    note = clinic["note"]
+    url = admin_url("treatment_sessions", "sessionnote", "delete", note.pk)
+    assert client_for(superuser).post(url, {"post": "yes"}).status_code == 403
+    assert SessionNote.objects.filter(pk=note.pk).exists()
+
+
+def test_a_draft_note_can_still_be_edited(superuser, clinic):
+    appointment = AppointmentFactory(starts_at=timezone.now() - dt.timedelta(hours=3))
+    draft = SessionNoteFactory(appointment=appointment)
+
+    response = client_for(superuser).post(change(draft), note_post_data(draft, pain_before=5, pain_after=3))
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.pain_before, draft.pain_after, draft.techniques) == (5, 3, "rewritten")
+
+
+def test_an_addendum_is_added_to_a_signed_note_in_the_superusers_name(superuser, clinic):
+    note = clinic["note"]
+    data = note_post_data(note, **management_form("addenda", total=2, initial=1))
+    data.update({"addenda-0-id": note.addenda.get().pk, "addenda-0-note": note.pk})
+    data.update({"addenda-1-note": note.pk, "addenda-1-text": "The patient rang: much better today."})
+
+    response = client_for(superuser).post(change(note), data)
+
+    assert response.status_code == 302
+    added = note.addenda.get(text__startswith="The patient rang")
+    assert added.author == superuser
+    assert note.addenda.count() == 2
+
+
+def test_an_addendum_is_never_changed_or_deleted(superuser, clinic):
+    addendum = Addendum.objects.get()
+    client = client_for(superuser)
+    assert client.post(change(addendum), {"note": addendum.note_id, "text": "changed"}).status_code == 403
+    delete = admin_url("treatment_sessions", "addendum", "delete", addendum.pk)
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    addendum.refresh_from_db()
+    assert addendum.text != "changed"
+
+
+def test_a_phase_record_added_in_the_admin_names_its_recorder_and_flags_bookings(manager, clinic):
+    patient = clinic["patient"]
+    diagnosis = patient.diagnoses.get()
+    ahead = AppointmentFactory(patient=patient, starts_at=timezone.now() + dt.timedelta(days=2))
+    now = timezone.localtime()
+
+    response = client_for(manager).post(
+        admin_url("patients", "phaserecord", "add"),
+        {
+            "diagnosis": diagnosis.pk,
+            "phase": Phase.ACUTE,
+            "effective_from_0": now.strftime("%Y-%m-%d"),
+            "effective_from_1": now.strftime("%H:%M:%S"),
+            "note": "Flare-up",
+        },
+    )
+
+    assert response.status_code == 302
+    record = PhaseRecord.objects.get(note="Flare-up")
+    assert record.recorded_by == manager
+    ahead.refresh_from_db()
+    assert ahead.needs_review
+
+
+def test_a_phase_record_is_never_changed_or_deleted(manager, clinic):
+    record = PhaseRecord.objects.get()
+    client = client_for(manager)
+    assert client.get(change(record)).status_code == 200  # read-only view
+    assert client.post(change(record), {"diagnosis": record.diagnosis_id, "phase": Phase.ACUTE}).status_code == 403
+    delete = admin_url("patients", "phaserecord", "delete", record.pk)
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    record.refresh_from_db()
+    assert record.phase == Phase.REMISSION
+
+
+# --- appointments go through the booking service ---------------------------------------------------
+
+
+def booking_data(clinic, starts_at: dt.datetime, **extra) -> dict:
+    local_start = timezone.localtime(starts_at)
+    return {
+        "patient": clinic["patient"].pk,
+        "modality": clinic["modality"].pk,
+        "therapist": clinic["therapist"].pk,
+        "room": clinic["room"].pk,
+        "starts_at_0": local_start.strftime("%Y-%m-%d"),
+        "starts_at_1": local_start.strftime("%H:%M"),
+        **extra,
+    }
+
+
+def a_free_morning() -> dt.datetime:
+    day = next_weekday(1)  # a Tuesday, away from the test closures
+    return local(day.year, day.month, day.day, 10)
+
+
+def test_the_admin_refuses_to_book_an_acute_patient_and_says_why(manager, clinic):
+    PhaseRecordFactory(diagnosis=clinic["patient"].diagnoses.get(), phase=Phase.ACUTE, effective_from=timezone.now())
+    before = Appointment.objects.count()
+
+    response = client_for(manager).post(
+        admin_url("treatment_sessions", "appointment", "add"),
+        booking_data(clinic, a_free_morning(), confirm_warnings="on"),
+    )
+
+    assert response.status_code == 200
+    assert "Acute phase of M54.3" in response.content.decode()
+    assert Appointment.objects.count() == before
+
+
+def test_the_admin_asks_to_confirm_warnings_before_booking(manager, clinic):
+    url = admin_url("treatment_sessions", "appointment", "add")
+    before = Appointment.objects.count()
+
+    unconfirmed = client_for(manager).post(url, booking_data(clinic, a_free_morning()))
+
+    assert unconfirmed.status_code == 200
+    assert "lavender oil" in unconfirmed.content.decode()
+    assert Appointment.objects.count() == before
+
+    confirmed = client_for(manager).post(url, booking_data(clinic, a_free_morning(), confirm_warnings="on"))
+
+    assert confirmed.status_code == 302
+    booked = Appointment.objects.get(starts_at=a_free_morning())
+    assert booked.ends_at == a_free_morning() + dt.timedelta(minutes=clinic["modality"].session_minutes)
+    assert booked.booked_by == manager
+    assert booked.status == AppointmentStatus.BOOKED
+
+
+def test_the_admin_refuses_a_slot_outside_working_hours(manager, clinic):
+    day = next_weekday(1)
+    response = client_for(manager).post(
+        admin_url("treatment_sessions", "appointment", "add"),
+        booking_data(clinic, local(day.year, day.month, day.day, 20), confirm_warnings="on"),
+    )
+    assert response.status_code == 200
+    assert "outside" in response.content.decode()
+    assert not Appointment.objects.filter(status=AppointmentStatus.BOOKED).exists()
+
+
+def booked(clinic) -> Appointment:
+    return AppointmentFactory(
+        patient=clinic["patient"],
+        modality=clinic["modality"],
+        therapist=clinic["therapist"],
+        room=clinic["room"],
+        starts_at=a_free_morning(),
+    )
+
+
+def change_data(appointment: Appointment, starts_at: dt.datetime, **extra) -> dict:
+    local_start = timezone.localtime(starts_at)
+    return {
+        "therapist": appointment.therapist_id,
+        "room": appointment.room_id,
+        "starts_at_0": local_start.strftime("%Y-%m-%d"),
+        "starts_at_1": local_start.strftime("%H:%M"),
+        **extra,
+    }
+
+
+def test_the_admin_moves_a_session_through_the_reschedule_checks(manager, clinic):
+    appointment = booked(clinic)
+    client = client_for(manager)
+    late = a_free_morning().replace(hour=23)
+
+    refused = client.post(change(appointment), change_data(appointment, late, confirm_warnings="on"))
+
+    assert refused.status_code == 200
+    appointment.refresh_from_db()
+    assert appointment.starts_at == a_free_morning()
+
+    later = a_free_morning() + dt.timedelta(hours=2)
+    moved = client.post(change(appointment), change_data(appointment, later, confirm_warnings="on"))
+
+    assert moved.status_code == 302
+    appointment.refresh_from_db()
+    assert (appointment.starts_at, appointment.ends_at) == (later, later + dt.timedelta(minutes=45))
+
+
+def test_the_admin_cancels_with_a_reason_and_never_deletes(manager, clinic):
+    appointment = booked(clinic)
+    client = client_for(manager)
+    data = change_data(appointment, appointment.starts_at, cancel_reason="Patient is travelling")
+
+    assert client.post(change(appointment), data).status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CANCELLED
+    assert appointment.cancellation_reason == "Patient is travelling"
+
+    delete = admin_url("treatment_sessions", "appointment", "delete", appointment.pk)
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert Appointment.objects.filter(pk=appointment.pk).exists()
+
+
+def test_a_course_added_in_the_admin_takes_the_modalitys_defaults(manager, clinic):
+    patient = clinic["patient"]
+    cupping = Modality.objects.get(name="Vacuum (cupping) massage")
+    response = client_for(manager).post(
+        admin_url("treatment_sessions", "course", "add"),
+        {
+            "patient": patient.pk,
+            "diagnosis": patient.diagnoses.get().pk,
+            "modality": cupping.pk,
+            "prescribed_by": manager.pk,
+            "starts_on": timezone.localdate().isoformat(),
+            "status": "active",
+            **management_form("appointments"),
+        },
+    )
+    assert response.status_code == 302
+    course = patient.courses.get(modality=cupping)
+    assert (course.min_sessions, course.max_sessions, course.session_minutes) == (5, 7, 20)
+    assert course.cadence == cupping.cadence
+
+
+def test_changelists_keep_a_bounded_number_of_queries(manager, clinic, django_assert_max_num_queries):
+    for _ in range(5):
+        patient = PatientFactory()
+        diagnosis = DiagnosisFactory(patient=patient)
+        PhaseRecordFactory(diagnosis=diagnosis)
+        appointment = AppointmentFactory(patient=patient, modality=ModalityFactory())
+        SessionNoteFactory(appointment=appointment)
+    client = client_for(manager)
+    for model in (Appointment, SessionNote, PhaseRecord, Closure, User):
+        with django_assert_max_num_queries(25):
+            assert client.get(changelist(model)).status_code == 200
+
+
+def test_a_phase_added_on_the_diagnosis_page_goes_through_the_service(manager, clinic):
+    diagnosis = clinic["patient"].diagnoses.get()
+    existing = diagnosis.phase_records.get()
+    ahead = AppointmentFactory(patient=clinic["patient"], starts_at=timezone.now() + dt.timedelta(days=2))
+    now = timezone.localtime()
+    data = {
+        "patient": diagnosis.patient_id,
+        "icd10_code": diagnosis.icd10_code,
+        "title": diagnosis.title,
+        "cause": diagnosis.cause,
+        "side": diagnosis.side,
+        "diagnosed_on": diagnosis.diagnosed_on.isoformat(),
+        "diagnosed_by": diagnosis.diagnosed_by,
+        "active": "on",
+        **management_form("studies", total=1, initial=1),
+        "studies-0-id": diagnosis.studies.get().pk,
+        "studies-0-diagnosis": diagnosis.pk,
+        "studies-0-kind": "mri",
+        "studies-0-performed_on": "2026-01-08",
+        "studies-0-findings": "L5–S1 protrusion touching the S1 root.",
+        **management_form("phase_records", total=2, initial=1),
+        "phase_records-0-id": existing.pk,
+        "phase_records-0-diagnosis": diagnosis.pk,
+        "phase_records-0-phase": Phase.ACUTE,  # ignored: a past record is read-only
+        "phase_records-1-diagnosis": diagnosis.pk,
+        "phase_records-1-phase": Phase.ACUTE,
+        "phase_records-1-effective_from_0": now.strftime("%Y-%m-%d"),
+        "phase_records-1-effective_from_1": now.strftime("%H:%M:%S"),
+        "phase_records-1-note": "Flare-up after lifting",
+    }
+
+    response = client_for(manager).post(change(diagnosis), data)
+
+    assert response.status_code == 302
+    existing.refresh_from_db()
+    assert existing.phase == Phase.REMISSION
+    added = diagnosis.phase_records.get(note="Flare-up after lifting")
+    assert (added.phase, added.recorded_by) == (Phase.ACUTE, manager)
+    ahead.refresh_from_db()
+    assert ahead.needs_review
+
+
+def test_a_slot_taken_meanwhile_is_reported_and_nothing_is_saved(manager, clinic, monkeypatch):
+    def taken(**kwargs):
+        raise BookingRefused(["That slot was just taken by another booking. Choose another time."])
+
+    monkeypatch.setattr(sessions_admin, "appointment_book", taken)
+    url = admin_url("treatment_sessions", "appointment", "add")
+    before = Appointment.objects.count()
+
+    response = client_for(manager).post(url, booking_data(clinic, a_free_morning(), confirm_warnings="on"), follow=True)
+
+    assert response.redirect_chain[0][0] == url
+    assert "just taken" in response.content.decode()
+    assert Appointment.objects.count() == before
