@@ -11,5 +11,6 @@ from sessions.services import appointments_flag_for_review
 
 @receiver(post_save, sender=PhaseRecord, dispatch_uid="flag_bookings_on_acute_phase")
 def flag_bookings_on_acute_phase(sender, instance: PhaseRecord, created: bool, raw: bool = False, **kwargs):
-    if created and not raw and instance.phase == Phase.ACUTE:
+    # Not only new records: an existing record edited to acute turns the patient acute too.
+    if not raw and instance.phase == Phase.ACUTE:
         appointments_flag_for_review(record=instance)

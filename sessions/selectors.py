@@ -65,7 +65,10 @@ def slots_available(
 
     A fixed number of queries whatever the number of therapists or days.
     """
-    therapists = [therapist] if therapist else qualified_therapists(modality=modality)
+    therapists = qualified_therapists(modality=modality)
+    if therapist is not None:
+        # Only when booking would accept them: qualified and active.
+        therapists = [t for t in therapists if t.pk == therapist.pk]
     rooms = suited_rooms(modality=modality)
     if not therapists or not rooms:
         return []
@@ -123,6 +126,11 @@ def series_dates(*, course: Course, first_day: dt.date, count: int, schedule: Sc
     """
     days: list[dt.date] = []
     per_week: dict[tuple[int, int], int] = {}
+    if course.cadence == Cadence.PER_WEEK:
+        # Sessions already booked count against their week's allowance.
+        for starts_at in course.appointments.filter(status__in=COUNTED_STATUSES).values_list("starts_at", flat=True):
+            week = local_date(starts_at).isocalendar()[:2]
+            per_week[week] = per_week.get(week, 0) + 1
     day = first_day
     limit = first_day + dt.timedelta(days=count * 7 + 14)
     while len(days) < count and day <= limit:
@@ -155,14 +163,16 @@ def course_series_propose(
     wall_clock = timezone.localtime(first_starts_at).time()
     length = dt.timedelta(minutes=course.session_minutes)
     horizon = first_day + dt.timedelta(days=remaining * 7 + 14 + ALTERNATIVE_SEARCH_DAYS)
+    # Alternatives come only from therapists and rooms a booking would accept; the chosen pair
+    # is loaded as well so that its own bookings show as conflicts.
     therapists = qualified_therapists(modality=course.modality)
-    if therapist not in therapists:
-        therapists.append(therapist)
     rooms = suited_rooms(modality=course.modality)
-    if room not in rooms:
-        rooms.append(room)
     schedule = Schedule.load(
-        starts_on=first_day, ends_on=horizon, therapists=therapists, rooms=rooms, patient_id=course.patient_id
+        starts_on=first_day,
+        ends_on=horizon,
+        therapists=[*therapists, therapist],
+        rooms=[*rooms, room],
+        patient_id=course.patient_id,
     )
     days = series_dates(
         course=course, first_day=first_day, count=remaining, schedule=schedule, therapist_id=therapist.pk
@@ -214,7 +224,8 @@ def _nearest_alternative(schedule, session, therapists, rooms, length, series_da
         day = wanted_day + dt.timedelta(days=offset)
         if offset and day in planned_days:
             continue
-        for candidates in ([session.therapist], therapists):
+        same_therapist = [session.therapist] if session.therapist in therapists else []
+        for candidates in (same_therapist, therapists):
             free = [
                 slot
                 for candidate in candidates

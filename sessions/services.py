@@ -210,14 +210,28 @@ def appointment_no_show(*, appointment: Appointment) -> Appointment:
 
 
 def appointments_flag_for_review(*, record: PhaseRecord) -> int:
-    """An acute phase puts every later session of the patient in doubt: flag them, never delete."""
-    patient_id = record.diagnosis.patient_id
-    reason = f"Review: {acute_phase_reason(record.diagnosis, record)}"[:300]
+    """An acute phase puts every later session of the patient in doubt: flag them, never delete.
+
+    Only the sessions this record governs: none for a diagnosis that is no longer active (it
+    does not block), and none after a later record of the diagnosis takes over, so entering an
+    old acute spell that a remission already ended flags nothing.
+    """
+    diagnosis = record.diagnosis
+    if not diagnosis.active:
+        return 0
+    reason = f"Review: {acute_phase_reason(diagnosis, record)}"[:300]
     since = max(record.effective_from, timezone.now())
-    return (
-        Appointment.objects.filter(patient_id=patient_id, starts_at__gte=since)
-        .filter(Q(status=AppointmentStatus.BOOKED) | Q(status=AppointmentStatus.CHECKED_IN))
-        .update(needs_review=True, review_reason=reason, updated_at=timezone.now())
+    sessions = Appointment.objects.filter(patient_id=diagnosis.patient_id, starts_at__gte=since)
+    superseded_at = (
+        diagnosis.phase_records.filter(effective_from__gt=record.effective_from)
+        .order_by("effective_from")
+        .values_list("effective_from", flat=True)
+        .first()
+    )
+    if superseded_at is not None:
+        sessions = sessions.filter(starts_at__lt=superseded_at)
+    return sessions.filter(Q(status=AppointmentStatus.BOOKED) | Q(status=AppointmentStatus.CHECKED_IN)).update(
+        needs_review=True, review_reason=reason, updated_at=timezone.now()
     )
 
 

@@ -1,0 +1,303 @@
+"""slots_available: the free times reception offers. Each slot must be one that booking accepts,
+and the search costs the same few queries however many therapists or days it covers."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from sessions.models import AppointmentStatus
+from sessions.selectors import slots_available
+from sessions.services import appointment_book
+from tests.factories import (
+    AppointmentFactory,
+    ClosureFactory,
+    ModalityFactory,
+    PatientFactory,
+    RoomFactory,
+    TherapistFactory,
+    local,
+    next_weekday,
+)
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = next_weekday(0)
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def at(hour: int, minute: int = 0, day: dt.date = MONDAY) -> dt.datetime:
+    return local(day.year, day.month, day.day, hour, minute)
+
+
+def times(hours_minutes: str) -> list[dt.datetime]:
+    """'08:00 08:15' → the datetimes on MONDAY."""
+    return [at(*map(int, hm.split(":"))) for hm in hours_minutes.split()]
+
+
+def quarter_hours(first: str, last: str, day: dt.date = MONDAY) -> list[dt.datetime]:
+    start = at(*map(int, first.split(":")), day=day)
+    end = at(*map(int, last.split(":")), day=day)
+    return [start + dt.timedelta(minutes=15 * n) for n in range(int((end - start) / dt.timedelta(minutes=15)) + 1)]
+
+
+@pytest.fixture
+def modality():
+    return ModalityFactory(name="Classic back massage", session_minutes=45)
+
+
+@pytest.fixture
+def room(modality):
+    return RoomFactory(name="Blue room", modalities=[modality])
+
+
+@pytest.fixture
+def anna(modality):
+    """Monday only: 08:00–12:00, lunch, 13:00–15:00."""
+    return TherapistFactory(
+        user__first_name="Anna",
+        user__last_name="Berg",
+        modalities=[modality],
+        hours=[(0, "08:00", "12:00"), (0, "13:00", "15:00")],
+    )
+
+
+def starts(slots) -> list[dt.datetime]:
+    return [slot.starts_at for slot in slots]
+
+
+def monday_slots(modality, **kwargs):
+    return slots_available(modality=modality, starts_on=MONDAY, ends_on=MONDAY, **kwargs)
+
+
+# --- Working hours ----------------------------------------------------------------------------
+
+
+def test_slots_fill_the_working_blocks_and_skip_the_lunch_break(modality, anna, room):
+    slots = monday_slots(modality, therapist=anna)
+
+    assert starts(slots) == quarter_hours("08:00", "11:15") + quarter_hours("13:00", "14:15")
+    assert all(slot.ends_at - slot.starts_at == dt.timedelta(minutes=45) for slot in slots)
+    assert {(slot.therapist, slot.room) for slot in slots} == {(anna, room)}
+
+
+def test_a_45_minute_session_does_not_fit_in_the_last_30_minutes(modality, anna, room):
+    slots = monday_slots(modality, therapist=anna)
+
+    assert at(14, 15) in starts(slots)  # ends 15:00
+    assert at(14, 30) not in starts(slots)
+    assert at(11, 30) not in starts(slots)  # would run into lunch
+
+
+def test_a_shorter_session_fits_later(modality, anna, room):
+    slots = monday_slots(modality, therapist=anna, minutes=30)
+
+    assert starts(slots)[-1] == at(14, 30)
+    assert at(11, 30) in starts(slots)
+
+
+def test_no_slots_on_a_day_the_therapist_does_not_work(modality, anna, room):
+    tuesday = MONDAY + dt.timedelta(days=1)
+
+    assert slots_available(modality=modality, starts_on=tuesday, ends_on=tuesday, therapist=anna) == []
+
+
+def test_slots_span_several_days(modality, room):
+    therapist = TherapistFactory(modalities=[modality], hours=[(0, "09:00", "10:00"), (2, "09:00", "10:00")])
+
+    slots = slots_available(
+        modality=modality, starts_on=MONDAY, ends_on=MONDAY + dt.timedelta(days=6), therapist=therapist
+    )
+
+    wednesday = MONDAY + dt.timedelta(days=2)
+    assert starts(slots) == [at(9), at(9, 15), at(9, day=wednesday), at(9, 15, day=wednesday)]
+
+
+# --- Closures ---------------------------------------------------------------------------------
+
+
+def test_no_slots_on_a_clinic_closure(modality, anna, room):
+    ClosureFactory(starts_on=MONDAY, reason="Public holiday")
+
+    assert monday_slots(modality) == []
+
+
+def test_a_therapists_own_closure_removes_only_their_slots(modality, anna, room):
+    jonas = TherapistFactory(modalities=[modality], hours=[(0, "08:00", "09:00")])
+    ClosureFactory(starts_on=MONDAY, reason="Annual leave", therapist=anna)
+
+    slots = monday_slots(modality)
+
+    assert {slot.therapist for slot in slots} == {jonas}
+    assert starts(slots) == times("08:00 08:15")
+
+
+# --- Existing bookings ------------------------------------------------------------------------
+
+
+def test_the_therapists_bookings_are_not_offered(modality, anna, room):
+    AppointmentFactory(therapist=anna, starts_at=at(10), ends_at=at(10, 45))  # in another room
+
+    slots = monday_slots(modality, therapist=anna)
+
+    # 09:15–10:00 touches the booking and 10:45 starts as it ends; everything in between clashes.
+    morning = [s for s in starts(slots) if s < at(12)]
+    assert morning == quarter_hours("08:00", "09:15") + quarter_hours("10:45", "11:15")
+    assert {slot.room for slot in slots} == {room}
+
+
+def test_a_cancelled_booking_frees_its_slot(modality, anna, room):
+    AppointmentFactory(
+        therapist=anna, room=room, starts_at=at(10), status=AppointmentStatus.CANCELLED, cancellation_reason="Flu"
+    )
+
+    assert at(10) in starts(monday_slots(modality, therapist=anna))
+
+
+def test_when_the_only_suited_room_is_busy_there_is_no_slot(modality, anna, room):
+    AppointmentFactory(room=room, starts_at=at(10), ends_at=at(10, 45))  # another therapist's session
+
+    assert at(10) not in starts(monday_slots(modality, therapist=anna))
+    assert at(10, 45) in starts(monday_slots(modality, therapist=anna))
+
+
+def test_a_second_suited_room_takes_over_when_the_first_is_busy(modality, anna, room):
+    green = RoomFactory(name="Green room", modalities=[modality])
+    AppointmentFactory(room=room, starts_at=at(10), ends_at=at(10, 45))
+
+    slot = next(s for s in monday_slots(modality, therapist=anna) if s.starts_at == at(10))
+
+    assert slot.room == green
+
+
+def test_rooms_not_suited_or_out_of_use_are_never_offered(modality, anna):
+    RoomFactory(name="Gym", modalities=[ModalityFactory()])
+    RoomFactory(name="Closed room", modalities=[modality], active=False)
+
+    assert monday_slots(modality, therapist=anna) == []
+
+
+def test_the_patients_own_bookings_are_not_offered_to_them(modality, anna, room):
+    patient = PatientFactory()
+    AppointmentFactory(patient=patient, starts_at=at(10), ends_at=at(10, 45))  # elsewhere, with someone else
+
+    assert at(10) not in starts(monday_slots(modality, therapist=anna, patient=patient))
+    assert at(10) in starts(monday_slots(modality, therapist=anna))
+
+
+# --- Past times -------------------------------------------------------------------------------
+
+
+def test_times_before_now_are_not_offered(modality, anna, room):
+    slots = monday_slots(modality, therapist=anna, now=at(10, 5))
+
+    assert starts(slots)[0] == at(10, 15)
+
+
+def test_a_day_in_the_past_has_no_slots(modality, room):
+    therapist = TherapistFactory(modalities=[modality], hours=[(d, "00:00", "23:45") for d in range(7)])
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+
+    assert slots_available(modality=modality, starts_on=yesterday, ends_on=yesterday, therapist=therapist) == []
+    today = slots_available(
+        modality=modality, starts_on=timezone.localdate(), ends_on=timezone.localdate(), therapist=therapist
+    )
+    assert all(slot.starts_at >= timezone.now() - dt.timedelta(seconds=5) for slot in today)
+
+
+# --- Which therapists -------------------------------------------------------------------------
+
+
+def test_any_qualified_therapist_is_offered_but_no_one_else(modality, anna, room):
+    jonas = TherapistFactory(modalities=[modality], hours=[(0, "08:00", "09:00")])
+    TherapistFactory(modalities=[ModalityFactory()], hours=[(0, "08:00", "09:00")])  # not qualified
+    TherapistFactory(modalities=[modality], hours=[(0, "08:00", "09:00")], active=False)
+
+    slots = monday_slots(modality)
+
+    assert {slot.therapist for slot in slots} == {anna, jonas}
+    assert [(s.starts_at, s.therapist) for s in slots[:4]] == [
+        (at(8), anna),
+        (at(8), jonas),
+        (at(8, 15), anna),
+        (at(8, 15), jonas),
+    ]
+
+
+def test_one_therapist_gets_only_their_own_slots(modality, anna, room):
+    TherapistFactory(modalities=[modality], hours=[(0, "08:00", "09:00")])
+
+    assert {slot.therapist for slot in monday_slots(modality, therapist=anna)} == {anna}
+
+
+def test_a_therapist_not_qualified_for_the_modality_has_no_slots(modality, room):
+    unqualified = TherapistFactory(modalities=[ModalityFactory()], hours=[(0, "08:00", "18:00")])
+
+    assert monday_slots(modality, therapist=unqualified) == []
+
+
+def test_an_inactive_therapist_has_no_slots(modality, room):
+    inactive = TherapistFactory(modalities=[modality], hours=[(0, "08:00", "18:00")], active=False)
+
+    assert monday_slots(modality, therapist=inactive) == []
+
+
+def test_each_offered_slot_can_be_booked(modality, anna, room):
+    AppointmentFactory(therapist=anna, starts_at=at(10), ends_at=at(10, 45))
+    slots = monday_slots(modality, therapist=anna)
+
+    for slot in [slots[0], slots[len(slots) // 2], slots[-1]]:
+        appointment = appointment_book(
+            patient=PatientFactory(),
+            therapist=slot.therapist,
+            room=slot.room,
+            modality=modality,
+            starts_at=slot.starts_at,
+        )
+        assert appointment.ends_at == slot.ends_at
+
+
+# --- Query count ------------------------------------------------------------------------------
+
+
+def _queries(**kwargs) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        slots = slots_available(**kwargs)
+    return len(queries), len(slots)
+
+
+def _busy_therapists(modality, rooms, count):
+    for _ in range(count):
+        therapist = TherapistFactory(modalities=[modality])
+        AppointmentFactory(therapist=therapist, room=rooms[0], modality=modality, starts_at=at(8), ends_at=at(8, 45))
+
+
+def test_query_count_does_not_grow_with_therapists(modality):
+    rooms = [RoomFactory(modalities=[modality]) for _ in range(3)]
+    ClosureFactory(starts_on=MONDAY + dt.timedelta(days=2), reason="Training")
+    _busy_therapists(modality, rooms, 2)
+    week = {"modality": modality, "starts_on": MONDAY, "ends_on": MONDAY + dt.timedelta(days=6)}
+
+    two_queries, two_slots = _queries(**week)
+    _busy_therapists(modality, rooms, 18)
+    twenty_queries, twenty_slots = _queries(**week)
+
+    assert twenty_slots > two_slots > 0
+    assert twenty_queries == two_queries
+    assert two_queries <= 6
+
+
+def test_query_count_does_not_grow_with_days(modality, room):
+    _busy_therapists(modality, [room], 3)
+
+    one_day, one_day_slots = _queries(modality=modality, starts_on=MONDAY, ends_on=MONDAY)
+    four_weeks, four_weeks_slots = _queries(modality=modality, starts_on=MONDAY, ends_on=MONDAY + dt.timedelta(days=27))
+
+    assert four_weeks_slots > one_day_slots > 0
+    assert four_weeks == one_day
