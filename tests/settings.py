@@ -5,3 +5,6 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-for-production")
 
 from clinic.settings import *  # noqa: E402, F403
+
+# The production hasher is slow on purpose; tests create hundreds of users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
