@@ -13,7 +13,7 @@ from tests.conftest import client_for
         ("manager", "clinic:manager_home"),
     ],
 )
-def test_landing_page_sends_each_role_to_its_home(request, fixture, home):
+def test_landing_page_sends_each_role_to_its_home(db, request, fixture, home):
     user = request.getfixturevalue(fixture)
     if hasattr(user, "user"):
         user = user.user
