@@ -6,7 +6,7 @@ import re
 from django.db.models import F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Lower, Replace
 
-from patients.models import Diagnosis, HealthFlag, Patient, PhaseRecord
+from patients.models import Diagnosis, HealthFlag, Patient, PhaseRecord, Study
 
 
 def diagnoses_with_current_phase(*, patient: Patient, at: dt.datetime) -> list[Diagnosis]:
@@ -79,3 +79,19 @@ def patients_with_same_identity(*, first_name: str, last_name: str, date_of_birt
     return Patient.objects.filter(
         first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(), date_of_birth=date_of_birth
     ).order_by("pk")
+
+
+def diagnoses_with_history(*, patient: Patient, at: dt.datetime) -> list[Diagnosis]:
+    """Every diagnosis of the patient, active ones first and then the newest, each with `phases`
+    (newest first), `current_phase` (the latest in effect at `at`, or None) and `studies`.
+    Three queries however many diagnoses."""
+    diagnoses = list(
+        patient.diagnoses.order_by("-active", "-diagnosed_on", "-pk").prefetch_related(
+            Prefetch("phase_records", queryset=PhaseRecord.objects.select_related("recorded_by"), to_attr="phases"),
+            Prefetch("studies", queryset=Study.objects.order_by("-performed_on", "-pk"), to_attr="study_list"),
+        )
+    )
+    for diagnosis in diagnoses:
+        # Ordered newest first by PhaseRecord.Meta.ordering.
+        diagnosis.current_phase = next((r for r in diagnosis.phases if r.effective_from <= at), None)
+    return diagnoses

@@ -3,13 +3,15 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Exists, Prefetch, Q
 from django.utils import timezone
 
 from clinic.models import Cadence, Modality, Room, Therapist
 from patients.models import Patient
 from patients.services import contraindications_check
 from sessions.checks import slot_problems
-from sessions.models import COUNTED_STATUSES, Appointment, Course
+from sessions.models import COUNTED_STATUSES, Addendum, Appointment, AppointmentStatus, Course, SessionNote
 from sessions.schedule import Schedule, at_local, local_date
 
 SLOT_STEP = dt.timedelta(minutes=15)
@@ -250,4 +252,52 @@ def courses_with_progress(*, patient: Patient) -> list[Course]:
             sessions_booked=Count("appointments", filter=Q(appointments__status__in=COUNTED_STATUSES), distinct=True),
         )
         .order_by("-starts_on")
+    )
+
+
+def therapist_treats_patient(*, user: AbstractBaseUser, patient: Patient) -> bool:
+    """Whether `user` treats `patient`: they prescribed one of the patient's courses, or have any
+    session with the patient, past or future, whatever its status. One query."""
+    if not user.is_authenticated:
+        return False
+    prescribed = Course.objects.filter(patient_id=patient.pk, prescribed_by_id=user.pk)
+    sessions = Appointment.objects.filter(patient_id=patient.pk, therapist__user_id=user.pk)
+    return Patient.objects.filter(Exists(prescribed) | Exists(sessions), pk=patient.pk).exists()
+
+
+def session_notes_for_chart(*, patient: Patient, reader: AbstractBaseUser) -> list[SessionNote]:
+    """The patient's signed session notes and the reader's own drafts, newest session first, each
+    with its session, author, signer and addenda. Two queries however many notes."""
+    addenda = Addendum.objects.select_related("author").order_by("created_at", "pk")
+    return list(
+        SessionNote.objects.filter(Q(signed_at__isnull=False) | Q(author_id=reader.pk), appointment__patient=patient)
+        .select_related("appointment__modality", "appointment__therapist__user", "author", "signed_by")
+        .prefetch_related(Prefetch("addenda", queryset=addenda))
+        .order_by("-appointment__starts_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class CourseOutcome:
+    """What a course achieved, from its completed sessions with a signed note."""
+
+    sessions_done: int
+    first_pain: int | None  # before the first of those sessions
+    last_pain: int | None  # after the last of them
+    stopped_early: int
+
+
+def course_outcome(*, course: Course) -> CourseOutcome:
+    notes = list(
+        SessionNote.objects.filter(
+            appointment__course=course, appointment__status=AppointmentStatus.COMPLETED, signed_at__isnull=False
+        )
+        .order_by("appointment__starts_at", "pk")
+        .values_list("pain_before", "pain_after", "stopped_early")
+    )
+    return CourseOutcome(
+        sessions_done=len(notes),
+        first_pain=notes[0][0] if notes else None,
+        last_pain=notes[-1][1] if notes else None,
+        stopped_early=sum(1 for _, _, stopped in notes if stopped),
     )
