@@ -29,6 +29,8 @@ class Patient(models.Model):
         related_name="patient",
         help_text="The patient's own login to the portal.",
     )
+    # The secret in the patient's calendar subscription URL; set on first use, renewable.
+    calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     consent_on = models.DateField(
         null=True, blank=True, help_text="Day the patient consented to treatment and to the record."
     )
