@@ -7,6 +7,9 @@ from clinic.models import Modality, Room, Therapist
 from patients.models import Patient
 from sessions.models import Course, CourseStatus
 
+# A date input only accepts an ISO value; the locale's format (21/11/2026) leaves it blank.
+ISO_DATE = "%Y-%m-%d"
+
 
 class SlotField(forms.CharField):
     """A free slot chosen on the booking page, sent as "<ISO start>|<therapist id>|<room id>"."""
@@ -44,7 +47,7 @@ class BookingForm(forms.Form):
         required=False,
         empty_label="Any qualified therapist",
     )
-    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate)
+    day = forms.DateField(widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date"}), initial=timezone.localdate)
     slot = SlotField(required=False, widget=forms.HiddenInput)
     confirm_warnings = forms.BooleanField(
         required=False, label="I have read the warnings and the booking should go ahead."
@@ -82,13 +85,14 @@ class BookingForm(forms.Form):
 class CancelForm(forms.Form):
     reason = forms.CharField(
         max_length=300,
+        error_messages={"required": "Give a reason for the cancellation."},
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Kept with the appointment, for example: patient called in sick.",
     )
 
 
 class RescheduleForm(forms.Form):
-    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date"}))
     time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 900}))
     therapist = forms.ModelChoiceField(queryset=Therapist.objects.filter(active=True).select_related("user"))
     room = forms.ModelChoiceField(queryset=Room.objects.filter(active=True))
@@ -103,7 +107,7 @@ class RescheduleForm(forms.Form):
 class SeriesStartForm(forms.Form):
     """The first slot of a course series; the cadence decides the rest."""
 
-    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="First day")
+    day = forms.DateField(widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date"}), label="First day")
     time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 900}))
     therapist = forms.ModelChoiceField(queryset=Therapist.objects.none())
     room = forms.ModelChoiceField(queryset=Room.objects.none())

@@ -1,10 +1,11 @@
 import datetime as dt
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import roles
@@ -18,13 +19,17 @@ from sessions.schedule import at_local
 
 FRONT_DESK = (roles.RECEPTIONIST, roles.MANAGER)
 BOOKERS = (roles.RECEPTIONIST, roles.THERAPIST, roles.MANAGER)
+# The boards step a day or a week either way and query the day in UTC: stay clear of the
+# calendar's ends, where that arithmetic overflows.
+EARLIEST_DAY, LATEST_DAY = dt.date(1900, 1, 1), dt.date(9000, 12, 31)
 
 
 def _day_param(request, name: str = "day") -> dt.date:
     try:
-        return dt.date.fromisoformat(request.GET.get(name, ""))
+        day = dt.date.fromisoformat(request.GET.get(name, ""))
     except ValueError:
         return timezone.localdate()
+    return day if EARLIEST_DAY <= day <= LATEST_DAY else timezone.localdate()
 
 
 @require_GET
@@ -37,7 +42,10 @@ def day_board(request):
         "previous_day": day - dt.timedelta(days=1),
         "next_day": day + dt.timedelta(days=1),
         "today": timezone.localdate(),
-        "review_count": Appointment.objects.filter(needs_review=True, starts_at__gte=timezone.now()).count(),
+        # Cancelling on the appointment page leaves the flag set; the review list skips those too.
+        "review_count": Appointment.objects.filter(needs_review=True, starts_at__gte=timezone.now())
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .count(),
     }
     return render(request, "sessions/day_board.html", context)
 
@@ -86,8 +94,11 @@ def review_cancel(request, pk: int):
     appointment = get_object_or_404(Appointment, pk=pk, needs_review=True)
     form = CancelForm(request.POST)
     if form.is_valid():
-        services.appointment_review_cancel(appointment=appointment, reason=form.cleaned_data["reason"])
-        messages.success(request, f"Cancelled the session of {appointment.patient}.")
+        try:
+            services.appointment_review_cancel(appointment=appointment, reason=form.cleaned_data["reason"])
+            messages.success(request, f"Cancelled the session of {appointment.patient}.")
+        except services.BookingError as error:  # e.g. the session was completed meanwhile
+            messages.error(request, " ".join(error.reasons))
     else:
         messages.error(request, "Give a reason for the cancellation.")
     return redirect("sessions:review_list")
@@ -114,7 +125,10 @@ def _status_action(request, pk: int, action, done: str):
         messages.success(request, done.format(patient=appointment.patient))
     except services.BookingError as error:
         messages.error(request, " ".join(error.reasons))
-    return redirect(request.POST.get("next") or appointment.get_absolute_url())
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = appointment.get_absolute_url()
+    return redirect(next_url)
 
 
 @require_POST
@@ -139,7 +153,7 @@ def appointment_complete(request, pk: int):
 @role_required(*BOOKERS)
 def appointment_cancel(request, pk: int):
     appointment = get_object_or_404(Appointment.objects.select_related("patient", "modality"), pk=pk)
-    form = CancelForm(request.POST or None)
+    form = CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.appointment_cancel(appointment=appointment, reason=form.cleaned_data["reason"])
@@ -163,7 +177,7 @@ def appointment_reschedule(request, pk: int):
         "therapist": appointment.therapist,
         "room": appointment.room,
     }
-    form = RescheduleForm(request.POST or None, initial=initial)
+    form = RescheduleForm(request.POST if request.method == "POST" else None, initial=initial)
     warnings = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -219,15 +233,23 @@ def _booking_options(form: BookingForm, patient: Patient) -> dict:
 @require_http_methods(["GET", "POST"])
 @role_required(*BOOKERS)
 def appointment_book(request):
-    patient = get_object_or_404(Patient, pk=request.POST.get("patient") or request.GET.get("patient") or 0)
+    try:
+        patient_id = int(request.POST.get("patient") or request.GET.get("patient") or 0)
+    except ValueError:
+        raise Http404("No such patient.") from None
+    patient = get_object_or_404(Patient, pk=patient_id)
     if request.method == "POST":
         form = BookingForm(request.POST, patient=patient)
     else:
-        form = BookingForm(request.GET or None, patient=patient, initial={"patient": patient.pk})
+        # Arriving from the patient's page (?patient= only) is not a choice to validate yet.
+        chosen = request.GET if set(request.GET) - {"patient"} else None
+        form = BookingForm(chosen, patient=patient, initial={"patient": patient.pk})
     options, warnings = {}, []
-    if form.is_bound and form.is_valid():
+    if form.is_bound:
+        valid = form.is_valid()
+        # Shown even when the rest is invalid (a bad slot), so there is a slot to choose instead.
         options = _booking_options(form, patient)
-        if request.method == "POST" and form.require_slot():
+        if valid and request.method == "POST" and form.require_slot():
             starts_at, therapist, room = form.cleaned_data["slot"]
             try:
                 appointment = services.appointment_book(
@@ -271,7 +293,7 @@ def course_series_book(request, pk: int):
             room=start_form.cleaned_data["room"],
         )
         initial_slots = [_value(s if s.ok else s.alternative) for s in plan if s.ok or s.alternative]
-    confirm_form = SeriesConfirmForm(request.POST or None)
+    confirm_form = SeriesConfirmForm(request.POST if request.method == "POST" else None)
     warnings = []
     if request.method == "POST" and confirm_form.is_valid():
         try:
