@@ -1,6 +1,7 @@
 """Treatment courses, the booked sessions (appointments), and the therapist's session notes."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -84,6 +85,8 @@ class AppointmentStatus(models.TextChoices):
 
 # Statuses that use up one of a course's sessions; a cancelled or missed session does not.
 COUNTED_STATUSES = [AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN, AppointmentStatus.COMPLETED]
+# Statuses of a session still ahead or under way: it can be checked in, moved or cancelled.
+OPEN_STATUSES = [AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN]
 
 
 class Appointment(models.Model):
@@ -141,8 +144,7 @@ class Appointment(models.Model):
 
     @property
     def is_open(self) -> bool:
-        """Still ahead or under way: it can be checked in, moved or cancelled."""
-        return self.status in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
+        return self.status in OPEN_STATUSES
 
 
 class Area(models.TextChoices):
@@ -154,6 +156,15 @@ class Area(models.TextChoices):
     THIGH = "thigh", "Thigh"
     CALF = "calf", "Calf"
     FOOT_HEEL = "foot_heel", "Foot and heel"
+
+
+AREA_SIDES = (("left", "left"), ("right", "right"))
+# Every "area:side" a note may record, in the order the technique works them; notes store them so.
+AREA_SIDE_CHOICES = [(f"{area}:{side}", f"{area.label}, {label}") for area in Area for side, label in AREA_SIDES]
+
+
+class NoteAlreadySigned(ValidationError):
+    """Raised on any attempt to change a signed session note: corrections are addenda."""
 
 
 class SessionNote(models.Model):
@@ -207,6 +218,19 @@ class SessionNote(models.Model):
 
     def __str__(self) -> str:
         return f"Note for {self.appointment}"
+
+    def save(self, *args, **kwargs):
+        # Invariant 5 on every path that saves a model (services, admin, shell, scripts). The
+        # database is asked, not this instance, which may be a stale copy loaded before signing;
+        # one query. QuerySet.update() and bulk_update() bypass save() and are not used on notes.
+        if self.pk is not None and SessionNote.objects.filter(pk=self.pk, signed_at__isnull=False).exists():
+            raise NoteAlreadySigned("This note is signed and can no longer change; add an addendum instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk is not None and SessionNote.objects.filter(pk=self.pk, signed_at__isnull=False).exists():
+            raise NoteAlreadySigned("A signed note is part of the record and cannot be deleted.")
+        return super().delete(*args, **kwargs)
 
     @property
     def is_signed(self) -> bool:

@@ -3,15 +3,27 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, Prefetch, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from clinic.models import Cadence, Modality, Room, Therapist
-from patients.models import Patient
+from patients.models import FlagKind, HealthFlag, Patient
+from patients.selectors import health_flags_active_by_patient
 from patients.services import contraindications_check
 from sessions.checks import slot_problems
-from sessions.models import COUNTED_STATUSES, Addendum, Appointment, AppointmentStatus, Course, SessionNote
+from sessions.models import (
+    COUNTED_STATUSES,
+    OPEN_STATUSES,
+    Addendum,
+    Appointment,
+    AppointmentStatus,
+    Course,
+    CourseStatus,
+    SessionNote,
+)
 from sessions.schedule import Schedule, at_local, local_date
 
 SLOT_STEP = dt.timedelta(minutes=15)
@@ -255,6 +267,83 @@ def courses_with_progress(*, patient: Patient) -> list[Course]:
     )
 
 
+# The patient portal --------------------------------------------------------------------------
+
+
+
+def appointment_patient_can_cancel(*, appointment: Appointment, now: dt.datetime) -> bool:
+    """A patient may cancel a booked session online until CANCELLATION_NOTICE_HOURS before it
+    starts (exactly that long before still counts); after that they call the clinic."""
+    notice = dt.timedelta(hours=settings.CANCELLATION_NOTICE_HOURS)
+    return appointment.status == AppointmentStatus.BOOKED and appointment.starts_at - now >= notice
+
+
+def portal_appointments(*, patient: Patient, now: dt.datetime, past_limit: int = 30):
+    """(upcoming, earlier): the patient's open sessions that have not ended yet, soonest first,
+    and the others (held, missed, cancelled), newest first. Two queries."""
+    sessions = Appointment.objects.filter(patient_id=patient.pk).select_related(
+        "modality", "therapist__user", "room", "course"
+    )
+    upcoming_filter = Q(status__in=OPEN_STATUSES, ends_at__gt=now)
+    upcoming = list(sessions.filter(upcoming_filter).order_by("starts_at", "pk"))
+    earlier = list(sessions.exclude(upcoming_filter).order_by("-starts_at", "-pk")[:past_limit])
+    for appointment in upcoming:
+        appointment.patient_can_cancel = appointment_patient_can_cancel(appointment=appointment, now=now)
+    return upcoming, earlier
+
+
+@dataclass
+class PortalNote:
+    """What a patient reads of a signed session note: never the clinical (SOAP) text."""
+
+    starts_at: dt.datetime
+    pain_before: int | None
+    pain_after: int | None
+    summary: str
+
+
+def _portal_notes(patient: Patient) -> dict[int | None, list[PortalNote]]:
+    """The patient's signed notes by course id, oldest first. Only the patient-facing columns
+    are read, so the clinical text cannot leak into the page by accident."""
+    rows = (
+        SessionNote.objects.filter(appointment__patient_id=patient.pk, signed_at__isnull=False)
+        .order_by("appointment__starts_at", "pk")
+        .values_list("appointment__course_id", "appointment__starts_at", "pain_before", "pain_after", "patient_summary")
+    )
+    by_course: dict[int | None, list[PortalNote]] = {}
+    for course_id, starts_at, before, after, summary in rows:
+        by_course.setdefault(course_id, []).append(PortalNote(starts_at, before, after, summary.strip()))
+    return by_course
+
+
+def portal_pain_points(notes: list[PortalNote]) -> list[tuple[str, int | None, int | None]]:
+    """The chart's points: each scored session labelled with its date (with the year only when
+    the sessions span more than one)."""
+    scored = [n for n in notes if n.pain_before is not None or n.pain_after is not None]
+    years = {timezone.localtime(n.starts_at).year for n in scored}
+    label = "j M" if len(years) <= 1 else "j M Y"
+    return [(date_format(timezone.localtime(n.starts_at), label), n.pain_before, n.pain_after) for n in scored]
+
+
+def sessions_left(course: Course) -> tuple[int, int]:
+    """(at least, at most) sessions still to come for the prescribed range, never below zero."""
+    done = getattr(course, "sessions_done", 0)
+    return max(course.min_sessions - done, 0), max(course.max_sessions - done, 0)
+
+
+def portal_courses(*, patient: Patient) -> tuple[list[Course], list[PortalNote]]:
+    """The patient's courses, newest first, each with `sessions_done`, `sessions_left`, `notes`
+    (signed, oldest first) and `pain_points`; and the signed notes of sessions outside any
+    course. Two queries however many courses and notes."""
+    notes = _portal_notes(patient)
+    courses = [c for c in courses_with_progress(patient=patient) if c.status != CourseStatus.CANCELLED or c.pk in notes]
+    for course in courses:
+        course.notes = notes.get(course.pk, [])
+        course.pain_points = portal_pain_points(course.notes)
+        course.sessions_left = sessions_left(course)
+    return courses, notes.get(None, [])
+
+
 def therapist_treats_patient(*, user: AbstractBaseUser, patient: Patient) -> bool:
     """Whether `user` treats `patient`: they prescribed one of the patient's courses, or have any
     session with the patient, past or future, whatever its status. One query."""
@@ -300,4 +389,64 @@ def course_outcome(*, course: Course) -> CourseOutcome:
         first_pain=notes[0][0] if notes else None,
         last_pain=notes[-1][1] if notes else None,
         stopped_early=sum(1 for _, _, stopped in notes if stopped),
+    )
+
+
+# What the therapist sees: her day and the warnings a session note needs.
+
+# The health flags a therapist must have in mind before laying hands on a patient.
+SESSION_WARNING_KINDS = (FlagKind.OIL_ALLERGY, FlagKind.HYPERTENSION, FlagKind.PREGNANCY)
+
+
+def therapist_day(*, therapist: Therapist, day: dt.date) -> list[Appointment]:
+    """The therapist's non-cancelled sessions on `day` in time order, each with `session_number`
+    (in its course), `warnings` (active health flags that need care) and `note_status`.
+    Four queries however many sessions."""
+    from sessions.board import annotate_course_position
+
+    appointments = list(
+        Appointment.objects.filter(
+            therapist=therapist,
+            starts_at__gte=at_local(day, dt.time.min),
+            starts_at__lt=at_local(day + dt.timedelta(days=1), dt.time.min),
+        )
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .select_related("patient", "modality", "room", "course", "note")
+        .order_by("starts_at", "pk")
+    )
+    annotate_course_position(appointments)
+    flags = health_flags_active_by_patient(
+        patient_ids={a.patient_id for a in appointments}, on=day, kinds=SESSION_WARNING_KINDS
+    )
+    for appointment in appointments:
+        appointment.warnings = flags.get(appointment.patient_id, [])
+        note = getattr(appointment, "note", None)  # None when select_related found no note
+        appointment.note_status = "none" if note is None else ("signed" if note.is_signed else "draft")
+    return appointments
+
+
+def _oil_names(substance: str) -> set[str]:
+    """An allergy to "lavender oil" must also catch "lavender" in a list of oils."""
+    name = " ".join(substance.lower().split())
+    names = {name}
+    for suffix in (" essential oil", " oil"):
+        if name.endswith(suffix) and name[: -len(suffix)].strip():
+            names.add(name[: -len(suffix)].strip())
+    return names
+
+
+def oil_allergy_conflicts(*, allergies: list[HealthFlag], oils: str) -> list[HealthFlag]:
+    """The oil allergies whose substance appears in `oils`, ignoring case."""
+    oils = " ".join(oils.lower().split())
+    if not oils:
+        return []
+    return [flag for flag in allergies if any(name in oils for name in _oil_names(flag.substance))]
+
+
+def sessions_flagged_ahead(*, patient: Patient) -> int:
+    """The patient's sessions still ahead that wait for reception to review them."""
+    return (
+        Appointment.objects.filter(patient_id=patient.pk, needs_review=True, starts_at__gte=timezone.now())
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .count()
     )

@@ -14,7 +14,7 @@ from patients.models import Patient
 from patients.services import contraindications_check, patient_booking_status
 from sessions import board, selectors, services
 from sessions.forms import BookingForm, CancelForm, RescheduleForm, SeriesConfirmForm, SeriesStartForm, slot_value
-from sessions.models import Appointment, AppointmentStatus, Course
+from sessions.models import OPEN_STATUSES, Appointment, AppointmentStatus, Course
 from sessions.schedule import at_local
 
 FRONT_DESK = (roles.RECEPTIONIST, roles.MANAGER)
@@ -68,8 +68,7 @@ def week_board(request):
 @role_required(*FRONT_DESK)
 def review_list(request):
     appointments = list(
-        Appointment.objects.filter(needs_review=True)
-        .exclude(status=AppointmentStatus.CANCELLED)
+        Appointment.objects.filter(needs_review=True, status__in=OPEN_STATUSES)
         .select_related("patient", "modality", "therapist__user", "room")
         .order_by("starts_at")
     )
@@ -342,12 +341,6 @@ def patient_overview(request, pk: int):
         "book_url": reverse("sessions:appointment_book") + "?" + urlencode({"patient": patient.pk}),
     }
     return render(request, "sessions/patient_overview.html", context)
-
-
-@require_GET
-@role_required(roles.THERAPIST)
-def my_day(request):
-    return render(request, "sessions/my_day.html")
 
 
 @require_GET
