@@ -81,6 +81,19 @@ def patients_with_same_identity(*, first_name: str, last_name: str, date_of_birt
     ).order_by("pk")
 
 
+def health_flags_active_by_patient(*, patient_ids, on: dt.date, kinds=None) -> dict[int, list[HealthFlag]]:
+    """{patient id: active flags} for many patients in one query, for lists that show warnings."""
+    flags = HealthFlag.objects.filter(
+        Q(active_to__isnull=True) | Q(active_to__gte=on), patient_id__in=set(patient_ids), active_from__lte=on
+    ).order_by("patient_id", "kind", "substance")
+    if kinds is not None:
+        flags = flags.filter(kind__in=kinds)
+    by_patient: dict[int, list[HealthFlag]] = {}
+    for flag in flags:
+        by_patient.setdefault(flag.patient_id, []).append(flag)
+    return by_patient
+
+
 def diagnoses_with_history(*, patient: Patient, at: dt.datetime) -> list[Diagnosis]:
     """Every diagnosis of the patient, active ones first and then the newest, each with `phases`
     (newest first), `current_phase` (the latest in effect at `at`, or None) and `studies`.

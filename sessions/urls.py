@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions import views
+from sessions import note_views, views
 
 app_name = "sessions"
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("appointments/<int:pk>/reschedule/", views.appointment_reschedule, name="appointment_reschedule"),
     path("appointments/<int:pk>/keep/", views.review_keep, name="review_keep"),
     path("appointments/<int:pk>/review-cancel/", views.review_cancel, name="review_cancel"),
-    path("therapist/", views.my_day, name="my_day"),
+    path("therapist/", note_views.my_day, name="my_day"),
+    path("appointments/<int:pk>/note/", note_views.note_edit, name="note_edit"),
+    path("notes/<int:pk>/addenda/", note_views.addendum_add, name="addendum_add"),
     path("portal/", views.portal_home, name="portal_home"),
 ]

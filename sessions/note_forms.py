@@ -1,0 +1,89 @@
+"""Forms of the therapist's session note. They validate what was typed; the services decide."""
+
+from django import forms
+
+from sessions.models import AREA_SIDE_CHOICES, Area, SessionNote
+
+PAIN_CHOICES = [("", "–")] + [(str(score), str(score)) for score in range(11)]
+SAVE, SIGN = "save", "sign"
+
+
+class SessionNoteForm(forms.Form):
+    """SOAP, pain before and after, the areas worked in technique order, oils, time, and whether
+    the session stopped early. Signing asks for more than a draft does: pain before and after and
+    the minutes."""
+
+    subjective = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="What the patient reports today."
+    )
+    objective = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="What you found: tone, tender points."
+    )
+    assessment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    plan = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    pain_before = forms.TypedChoiceField(
+        choices=PAIN_CHOICES, coerce=int, empty_value=None, required=False, help_text="0 = no pain, 10 = worst."
+    )
+    pain_after = forms.TypedChoiceField(choices=PAIN_CHOICES, coerce=int, empty_value=None, required=False)
+    areas_treated = forms.MultipleChoiceField(
+        choices=AREA_SIDE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    techniques = forms.CharField(max_length=300, required=False)
+    oils_used = forms.CharField(max_length=200, required=False, help_text="Leave empty when no oil was used.")
+    minutes = forms.IntegerField(min_value=1, max_value=240, required=False)
+    stopped_early = forms.BooleanField(required=False, label="The session stopped early")
+    stopped_early_reason = forms.CharField(
+        max_length=300, required=False, label="Why it stopped", help_text="For example: a movement hurt."
+    )
+    patient_summary = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Summary for the patient",
+        help_text="The patient reads this in the portal; write it for them.",
+    )
+
+    def __init__(self, *args, signing: bool = False, oil_check_url: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.signing = signing
+        if oil_check_url:
+            # Warn about an allergy while the oils are typed, not only after saving.
+            self.fields["oils_used"].widget.attrs.update(
+                {
+                    "hx-get": oil_check_url,
+                    "hx-trigger": "input changed delay:400ms, change",
+                    "hx-target": "#oil-conflict",
+                    "hx-sync": "this:replace",
+                }
+            )
+
+    @classmethod
+    def initial_from(cls, note: SessionNote | None) -> dict:
+        if note is None:
+            return {}
+        return {name: getattr(note, name) for name in cls.base_fields}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("stopped_early") and not (data.get("stopped_early_reason") or "").strip():
+            self.add_error("stopped_early_reason", "Say why the session stopped early.")
+        if self.signing:
+            for name, label in (("pain_before", "pain before"), ("pain_after", "pain after"), ("minutes", "minutes")):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, f"Fill in the {label} to sign the note.")
+        return data
+
+    def area_rows(self):
+        """The areas checkboxes as rows of (area label, left checkbox, right checkbox)."""
+        boxes = {box.data["value"]: box for box in self["areas_treated"]}
+        return [(area.label, boxes[f"{area}:left"], boxes[f"{area}:right"]) for area in Area]
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Addendum",
+        error_messages={"required": "Write the addendum's text."},
+        help_text="The signed note stays as it is; this is added below it with your name and the time.",
+    )
