@@ -104,6 +104,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    # Patients log in with their e-mail address; staff keep their usernames.
+    "clinic.backends.PatientEmailBackend",
+]
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -119,6 +125,9 @@ CLINIC_NAME = os.environ.get("CLINIC_NAME", "Riverside Back Care")
 CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "+49 30 1234 5678")
 # How long before a session a patient may still cancel it online.
 CANCELLATION_NOTICE_HOURS = int(os.environ.get("CLINIC_CANCELLATION_NOTICE_HOURS", "24"))
+# The app's public address, e.g. https://clinic.example.org. Reminder e-mails, sent from cron
+# with no request to take it from, link to the portal with it; calendar event UIDs use its host.
+CLINIC_BASE_URL = os.environ.get("CLINIC_BASE_URL", "").rstrip("/")
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

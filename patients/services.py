@@ -1,13 +1,24 @@
 """Writes to the clinical record, and the contraindication check every booking path runs."""
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
 from django.utils.formats import date_format
+from django.utils.http import urlsafe_base64_encode
 
+from clinic import roles
 from clinic.models import Modality
 from patients.models import ContraindicationRule, Diagnosis, HealthFlag, Patient, Phase, PhaseRecord, RuleEffect
 from patients.selectors import diagnoses_with_current_phase, health_flags_active
@@ -150,3 +161,89 @@ def patient_update(*, patient: Patient, **fields) -> Patient:
     # Only the named fields, so a concurrent change to anything else (the portal login) survives.
     patient.save(update_fields=[*fields, "updated_at"])
     return patient
+
+
+class PortalInviteRefused(Exception):
+    """Why a patient cannot be given a portal login, in words the receptionist can act on."""
+
+
+@transaction.atomic
+def patient_portal_invite(*, patient: Patient, invited_by: AbstractBaseUser, base_url: str) -> AbstractBaseUser:
+    """Create the patient's portal login (username = e-mail, group Patient) and e-mail a link to
+    choose a password.
+
+    The login has no usable password until the patient follows the link, which is a Django
+    password-reset token: it works once and expires after PASSWORD_RESET_TIMEOUT. The e-mail is
+    sent inside the transaction, so if it cannot be sent no login is left behind.
+    """
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    email = patient.email.strip()
+    _portal_invite_refusal(patient, email)
+    User = get_user_model()
+    user = User(username=email, email=email, first_name=patient.first_name, last_name=patient.last_name)
+    user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:  # a concurrent invite took the address after our check
+        raise PortalInviteRefused(_address_taken(email)) from error
+    user.groups.add(Group.objects.get_or_create(name=roles.PATIENT)[0])
+    patient.user = user
+    patient.save(update_fields=["user", "updated_at"])
+    _portal_invite_send(patient=patient, user=user, base_url=base_url, invited_by=invited_by)
+    return user
+
+
+def patient_calendar_token_ensure(*, patient: Patient) -> str:
+    """The secret of the patient's calendar subscription URL, created on first use. Two
+    requests at once agree on one token: only the first UPDATE finds it still empty."""
+    if not patient.calendar_token:
+        Patient.objects.filter(pk=patient.pk, calendar_token__isnull=True).update(
+            calendar_token=secrets.token_urlsafe(32)
+        )
+        patient.calendar_token = Patient.objects.values_list("calendar_token", flat=True).get(pk=patient.pk)
+    return patient.calendar_token
+
+
+def patient_calendar_token_renew(*, patient: Patient) -> str:
+    """Replace the calendar secret, say after the URL was shared by mistake: the old URL stops working."""
+    patient.calendar_token = secrets.token_urlsafe(32)
+    Patient.objects.filter(pk=patient.pk).update(calendar_token=patient.calendar_token, updated_at=timezone.now())
+    return patient.calendar_token
+
+
+def _address_taken(email: str) -> str:
+    return f"Another login already uses {email}. Each patient needs an e-mail address of their own."
+
+
+def _portal_invite_refusal(patient: Patient, email: str) -> None:
+    if patient.user_id is not None:
+        raise PortalInviteRefused(f"{patient} already has a portal login.")
+    if not email:
+        raise PortalInviteRefused(f"{patient} has no e-mail address. Add one to the contact details first.")
+    User = get_user_model()
+    if len(email) > User._meta.get_field("username").max_length:
+        raise PortalInviteRefused(f"The e-mail address of {patient} is too long to log in with.")
+    if User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists():
+        raise PortalInviteRefused(_address_taken(email))
+
+
+def _portal_invite_send(*, patient: Patient, user, base_url: str, invited_by: AbstractBaseUser) -> None:
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("password_reset_confirm", kwargs={"uidb64": uidb64, "token": token})
+    context = {
+        "patient": patient,
+        "email": user.email,
+        "link": base_url.rstrip("/") + path,
+        "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": settings.CLINIC_PHONE,
+        "invited_by": invited_by,
+    }
+    send_mail(
+        f"Your {settings.CLINIC_NAME} patient portal",
+        render_to_string("patients/portal_invite_email.txt", context),
+        None,
+        [user.email],
+    )

@@ -278,18 +278,30 @@ def appointment_patient_can_cancel(*, appointment: Appointment, now: dt.datetime
     return appointment.status == AppointmentStatus.BOOKED and appointment.starts_at - now >= notice
 
 
-def portal_appointments(*, patient: Patient, now: dt.datetime, past_limit: int = 30):
-    """(upcoming, earlier): the patient's open sessions that have not ended yet, soonest first,
-    and the others (held, missed, cancelled), newest first. Two queries."""
-    sessions = Appointment.objects.filter(patient_id=patient.pk).select_related(
+def _patient_sessions(patient: Patient):
+    return Appointment.objects.filter(patient_id=patient.pk).select_related(
         "modality", "therapist__user", "room", "course"
     )
-    upcoming_filter = Q(status__in=OPEN_STATUSES, ends_at__gt=now)
-    upcoming = list(sessions.filter(upcoming_filter).order_by("starts_at", "pk"))
-    earlier = list(sessions.exclude(upcoming_filter).order_by("-starts_at", "-pk")[:past_limit])
+
+
+def _upcoming(now: dt.datetime) -> Q:
+    # A session under way still counts: it has not ended.
+    return Q(status__in=OPEN_STATUSES, ends_at__gt=now)
+
+
+def portal_upcoming(*, patient: Patient, now: dt.datetime, limit: int | None = None) -> list[Appointment]:
+    """The patient's open sessions that have not ended yet, soonest first, each with
+    `patient_can_cancel`. One query."""
+    sessions = _patient_sessions(patient).filter(_upcoming(now)).order_by("starts_at", "pk")
+    upcoming = list(sessions[:limit] if limit else sessions)
     for appointment in upcoming:
         appointment.patient_can_cancel = appointment_patient_can_cancel(appointment=appointment, now=now)
-    return upcoming, earlier
+    return upcoming
+
+
+def portal_earlier(*, patient: Patient, now: dt.datetime, limit: int = 30) -> list[Appointment]:
+    """The patient's other sessions (held, missed, cancelled), newest first. One query."""
+    return list(_patient_sessions(patient).exclude(_upcoming(now)).order_by("-starts_at", "-pk")[:limit])
 
 
 @dataclass

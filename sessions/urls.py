@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions import note_views, views
+from sessions import note_views, portal_views, views
 
 app_name = "sessions"
 
@@ -22,5 +22,21 @@ urlpatterns = [
     path("therapist/", note_views.my_day, name="my_day"),
     path("appointments/<int:pk>/note/", note_views.note_edit, name="note_edit"),
     path("notes/<int:pk>/addenda/", note_views.addendum_add, name="addendum_add"),
-    path("portal/", views.portal_home, name="portal_home"),
+    path("reception/patients/<int:pk>/invite/", portal_views.portal_invite, name="portal_invite"),
+    path("portal/", portal_views.portal_home, name="portal_home"),
+    path("portal/appointments/", portal_views.portal_appointments, name="portal_appointments"),
+    path(
+        "portal/appointments/<int:pk>/cancel/",
+        portal_views.portal_appointment_cancel,
+        name="portal_appointment_cancel",
+    ),
+    path(
+        "portal/appointments/<int:pk>/calendar.ics",
+        portal_views.portal_appointment_ics,
+        name="portal_appointment_ics",
+    ),
+    path("portal/calendar/", portal_views.portal_calendar, name="portal_calendar"),
+    path("portal/calendar/renew/", portal_views.portal_calendar_renew, name="portal_calendar_renew"),
+    # No login: the secret token is the key (calendar apps cannot log in).
+    path("calendar/<str:token>.ics", portal_views.calendar_feed, name="calendar_feed"),
 ]

@@ -341,9 +341,3 @@ def patient_overview(request, pk: int):
         "book_url": reverse("sessions:appointment_book") + "?" + urlencode({"patient": patient.pk}),
     }
     return render(request, "sessions/patient_overview.html", context)
-
-
-@require_GET
-@role_required(roles.PATIENT)
-def portal_home(request):
-    return render(request, "sessions/portal_home.html")

@@ -1,0 +1,31 @@
+"""Log-in by e-mail address for patients. Staff log in with their usernames (ModelBackend)."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+from clinic import roles
+
+
+class PatientEmailBackend(ModelBackend):
+    """Matches the e-mail address case-insensitively, among users in the Patient group only.
+
+    A staff member's e-mail address is not a second username: that would widen what an
+    attacker can guess for the accounts that can see every patient.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if not username or password is None or "@" not in username:
+            return None
+        UserModel = get_user_model()
+        matches = list(
+            UserModel._default_manager.filter(email__iexact=username.strip(), groups__name=roles.PATIENT)[:2]
+        )
+        if len(matches) != 1:
+            # None, or an ambiguous address: refuse, after the same hashing work a match costs,
+            # so the answer's timing does not tell whether the address has an account.
+            UserModel().set_password(password)
+            return None
+        user = matches[0]
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

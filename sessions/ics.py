@@ -1,0 +1,68 @@
+"""Appointments as iCalendar (RFC 5545): one session to download, or the patient's feed.
+
+An event says when, what (the modality's name), with whom and in which room: nothing clinical,
+because calendars get synced to phones, shared with family and shown on lock screens.
+"""
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from sessions.models import Appointment, AppointmentStatus
+
+# How often a subscribed calendar app should fetch the feed again.
+FEED_REFRESH = dt.timedelta(hours=1)
+
+
+def uid_domain() -> str:
+    """The right-hand side of every event UID. It must not change, or calendar apps would show
+    each session twice: it comes from CLINIC_BASE_URL, never from the request's host."""
+    return urlsplit(settings.CLINIC_BASE_URL).hostname or "clinic.localhost"
+
+
+def appointment_uid(appointment: Appointment) -> str:
+    return f"appointment-{appointment.pk}@{uid_domain()}"
+
+
+def _event(appointment: Appointment) -> Event:
+    therapist, room = appointment.therapist, appointment.room
+    cancelled = appointment.status == AppointmentStatus.CANCELLED
+    return Event.new(
+        uid=appointment_uid(appointment),
+        # Wall-clock times in the clinic's zone with its VTIMEZONE, so the session stays at
+        # 10:00 however the phone's own zone or a daylight-saving change moves.
+        start=timezone.localtime(appointment.starts_at),
+        end=timezone.localtime(appointment.ends_at),
+        # DTSTAMP of a published calendar is when the event last changed, so an unchanged
+        # session yields the same bytes on every fetch.
+        stamp=appointment.updated_at,
+        last_modified=appointment.updated_at,
+        summary=f"{appointment.modality} at {settings.CLINIC_NAME}",
+        location=f"{settings.CLINIC_NAME}, {room}",
+        description=(
+            f"{appointment.modality} with {therapist} in {room}.\nTo cancel or move it, call {settings.CLINIC_PHONE}."
+        ),
+        status="CANCELLED" if cancelled else "CONFIRMED",
+    )
+
+
+def appointments_ics(appointments: list[Appointment], *, name: str) -> bytes:
+    """The appointments as one iCalendar file, with the clinic's time zone defined in it."""
+    calendar = Calendar.new(
+        prodid=f"-//{settings.CLINIC_NAME}//Patient portal//EN",
+        name=name,
+        method="PUBLISH",
+        refresh_interval=FEED_REFRESH,
+    )
+    for appointment in appointments:
+        calendar.add_component(_event(appointment))
+    if appointments:
+        # The zone's rules for the span of the events only, not 1970 to 2038.
+        days = [timezone.localtime(a.starts_at).date() for a in appointments]
+        calendar.add_missing_timezones(
+            first_date=min(days) - dt.timedelta(days=366), last_date=max(days) + dt.timedelta(days=366)
+        )
+    return calendar.to_ical()
