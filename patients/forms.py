@@ -6,7 +6,7 @@ import re
 from django import forms
 from django.utils import timezone
 
-from patients.models import Patient
+from patients.models import Diagnosis, FlagKind, HealthFlag, Patient, PhaseRecord, Study
 from patients.selectors import patients_with_same_identity
 
 EARLIEST_DATE_OF_BIRTH = dt.date(1900, 1, 1)
@@ -145,3 +145,137 @@ class PatientForm(forms.Form):
             or cleaned["last_name"].casefold() != patient.last_name.casefold()
             or cleaned["date_of_birth"] != patient.date_of_birth
         )
+
+
+# Codes a back-pain clinic meets most; the field takes any valid ICD-10 code.
+COMMON_ICD10_CODES = [
+    ("M54.3", "Sciatica"),
+    ("M54.4", "Lumbago with sciatica"),
+    ("M51.1", "Lumbar disc disorder with radiculopathy"),
+    ("M48.06", "Spinal stenosis, lumbar region"),
+    ("M43.1", "Spondylolisthesis"),
+    ("G57.0", "Lesion of the sciatic nerve"),
+]
+# The browser's datetime-local picker sends "2026-03-02T14:30".
+DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
+
+
+def _not_after_today(day: dt.date | None, message: str) -> dt.date | None:
+    if day is not None and day > timezone.localdate():
+        raise forms.ValidationError(message)
+    return day
+
+
+class _ClinicalRecordForm(forms.ModelForm):
+    """Date fields take the picker's ISO value or a typed local date, and may not lie ahead."""
+
+    past_dates: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate().isoformat()
+        for name, field in self.fields.items():
+            if isinstance(field, forms.DateField):
+                field.input_formats = DATE_INPUT_FORMATS
+                field.widget = _date_widget(**({"max": today} if name in self.past_dates else {}))
+                field.widget.is_required = field.required
+
+
+class DiagnosisForm(_ClinicalRecordForm):
+    past_dates = ("diagnosed_on",)
+
+    class Meta:
+        model = Diagnosis
+        fields = ["icd10_code", "title", "cause", "side", "diagnosed_on", "diagnosed_by"]
+        widgets = {
+            "icd10_code": forms.TextInput(attrs={"list": "icd10-codes", "autocomplete": "off", "placeholder": "M54.3"})
+        }
+        help_texts = {
+            "icd10_code": "As on the doctor's report, for example M54.3 (sciatica) or M51.1 (disc disorder).",
+            "cause": "What the doctor found behind the pain, when known.",
+            "side": "The leg the pain runs down.",
+            "diagnosed_by": "Name of the doctor who made the diagnosis.",
+        }
+
+    def clean_icd10_code(self) -> str:
+        return self.cleaned_data["icd10_code"].strip().upper()
+
+    def clean_diagnosed_on(self) -> dt.date:
+        return _not_after_today(self.cleaned_data["diagnosed_on"], "A diagnosis cannot be dated in the future.")
+
+
+class StudyForm(_ClinicalRecordForm):
+    past_dates = ("performed_on",)
+
+    class Meta:
+        model = Study
+        fields = ["kind", "performed_on", "findings"]
+        widgets = {"findings": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"findings": "The radiologist's or the laboratory's conclusion, in short."}
+
+    def clean_performed_on(self) -> dt.date:
+        return _not_after_today(self.cleaned_data["performed_on"], "A study cannot be dated in the future.")
+
+
+class PhaseRecordForm(forms.ModelForm):
+    class Meta:
+        model = PhaseRecord
+        fields = ["phase", "effective_from", "note"]
+        widgets = {
+            "phase": forms.RadioSelect,
+            "effective_from": forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"effective_from": "In effect from"}
+        help_texts = {
+            "phase": "Acute: an exacerbation treated with medication; massage is refused and the patient's "
+            "booked sessions are flagged for review. Subacute: the pain is settling. Remission: massage, "
+            "exercise therapy and the home programme can go ahead.",
+            "note": "What the phase is based on, for example the doctor's letter or today's examination.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["effective_from"].input_formats = DATETIME_INPUT_FORMATS
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["effective_from"].initial = now
+        self.fields["effective_from"].widget.attrs["max"] = now.strftime("%Y-%m-%dT%H:%M")
+
+    def clean_effective_from(self) -> dt.datetime:
+        effective_from = self.cleaned_data["effective_from"]
+        if effective_from > timezone.now():
+            raise forms.ValidationError("A phase cannot be recorded ahead of time; use the current time or earlier.")
+        return effective_from
+
+
+class HealthFlagForm(_ClinicalRecordForm):
+    class Meta:
+        model = HealthFlag
+        fields = ["kind", "substance", "active_from", "active_to", "note"]
+        labels = {"substance": "Oil or substance", "active_from": "Applies from", "active_to": "Applies until"}
+        help_texts = {
+            "substance": "Required for an allergy to an aromatic oil: the therapist must know it before a session.",
+            "active_to": "Leave empty while it still applies.",
+        }
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("kind") == FlagKind.OIL_ALLERGY and not cleaned.get("substance", "").strip():
+            self.add_error("substance", "Name the oil the patient is allergic to, so the therapist can avoid it.")
+        active_from, active_to = cleaned.get("active_from"), cleaned.get("active_to")
+        if active_from and active_to and active_to < active_from:
+            self.add_error("active_to", "The flag cannot end before it starts.")
+        return cleaned
+
+
+class HealthFlagEndForm(forms.Form):
+    on = forms.DateField(
+        label="Ended on", input_formats=DATE_INPUT_FORMATS, widget=_date_widget(), initial=timezone.localdate
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+    def clean_on(self) -> dt.date:
+        return _not_after_today(self.cleaned_data["on"], "A flag cannot be ended ahead of time.")

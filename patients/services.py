@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -20,7 +21,17 @@ from django.utils.http import urlsafe_base64_encode
 
 from clinic import roles
 from clinic.models import Modality
-from patients.models import ContraindicationRule, Diagnosis, HealthFlag, Patient, Phase, PhaseRecord, RuleEffect
+from patients.models import (
+    ContraindicationRule,
+    Diagnosis,
+    FlagKind,
+    HealthFlag,
+    Patient,
+    Phase,
+    PhaseRecord,
+    RuleEffect,
+    Study,
+)
 from patients.selectors import diagnoses_with_current_phase, health_flags_active
 
 
@@ -247,3 +258,104 @@ def _portal_invite_send(*, patient: Patient, user, base_url: str, invited_by: Ab
         None,
         [user.email],
     )
+
+
+def _validate(instance, errors: dict[str, list[str]]) -> None:
+    """full_clean() plus the checks it cannot make, reported together and by field. A field that
+    already failed is left out of full_clean, so its database constraint does not repeat the
+    message in less friendly words."""
+    try:
+        instance.full_clean(exclude=list(errors))
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _not_after_today(errors: dict[str, list[str]], name: str, day: dt.date | None, message: str) -> None:
+    if day is not None and day > timezone.localdate():
+        errors.setdefault(name, []).append(message)
+
+
+def diagnosis_create(
+    *,
+    patient: Patient,
+    icd10_code: str,
+    title: str,
+    cause: str,
+    side: str,
+    diagnosed_on: dt.date,
+    diagnosed_by: str,
+) -> Diagnosis:
+    """Record a doctor's diagnosis. Raises ValidationError by field for bad data."""
+    diagnosis = Diagnosis(
+        patient=patient,
+        icd10_code=icd10_code.strip().upper(),
+        title=" ".join(title.split()),
+        cause=cause,
+        side=side,
+        diagnosed_on=diagnosed_on,
+        diagnosed_by=" ".join(diagnosed_by.split()),
+    )
+    errors: dict[str, list[str]] = {}
+    _not_after_today(errors, "diagnosed_on", diagnosed_on, "A diagnosis cannot be dated in the future.")
+    _validate(diagnosis, errors)
+    diagnosis.save()
+    return diagnosis
+
+
+def study_create(*, diagnosis: Diagnosis, kind: str, performed_on: dt.date, findings: str) -> Study:
+    """Record a study (lab tests, X-ray, MRI, CT) behind a diagnosis."""
+    study = Study(diagnosis=diagnosis, kind=kind, performed_on=performed_on, findings=findings.strip())
+    errors: dict[str, list[str]] = {}
+    _not_after_today(errors, "performed_on", performed_on, "A study cannot be dated in the future.")
+    _validate(study, errors)
+    study.save()
+    return study
+
+
+def health_flag_create(
+    *,
+    patient: Patient,
+    kind: str,
+    substance: str,
+    active_from: dt.date,
+    active_to: dt.date | None,
+    note: str,
+    recorded_by: AbstractBaseUser,
+) -> HealthFlag:
+    """Record an allergy, a pregnancy, high blood pressure and the like; the contraindication
+    rules turn it into warnings or refusals for the modalities it concerns."""
+    flag = HealthFlag(
+        patient=patient,
+        kind=kind,
+        substance=" ".join(substance.split()),
+        active_from=active_from,
+        active_to=active_to,
+        note=note.strip(),
+        recorded_by=recorded_by,
+    )
+    errors: dict[str, list[str]] = {}
+    if kind == FlagKind.OIL_ALLERGY and not flag.substance:
+        errors["substance"] = ["Name the oil the patient is allergic to, so the therapist can avoid it."]
+    if active_from and active_to and active_to < active_from:
+        errors["active_to"] = ["The flag cannot end before it starts."]
+    _validate(flag, errors)
+    flag.save()
+    return flag
+
+
+@transaction.atomic
+def health_flag_end(*, flag: HealthFlag, on: dt.date) -> HealthFlag:
+    """The flag stops applying after `on` (pregnancy over, blood pressure under control)."""
+    flag = HealthFlag.objects.select_for_update().get(pk=flag.pk)
+    if flag.active_to is not None and flag.active_to <= on:
+        raise ValidationError({"on": f"This flag already ended on {date_format(flag.active_to, 'j F Y')}."})
+    if on < flag.active_from:
+        started = date_format(flag.active_from, "j F Y")
+        raise ValidationError({"on": f"The flag cannot end before it started, on {started}."})
+    flag.active_to = on
+    flag.full_clean()
+    flag.save(update_fields=["active_to"])
+    return flag

@@ -639,7 +639,9 @@ def course_prescribe(
 def _locked_course(course: Course, allowed: set[str], action: str) -> Course:
     course = Course.objects.select_for_update().select_related("patient", "modality", "diagnosis").get(pk=course.pk)
     if course.status not in allowed:
-        raise CourseRefused([f"A {course.get_status_display().lower()} course cannot be {action}."])
+        status = course.get_status_display().lower()
+        article = "An" if status[0] in "aeiou" else "A"
+        raise CourseRefused([f"{article} {status} course cannot be {action}."])
     return course
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions import note_views, portal_views, views
+from sessions import chart_views, note_views, portal_views, views
 
 app_name = "sessions"
 
@@ -22,6 +22,16 @@ urlpatterns = [
     path("therapist/", note_views.my_day, name="my_day"),
     path("appointments/<int:pk>/note/", note_views.note_edit, name="note_edit"),
     path("notes/<int:pk>/addenda/", note_views.addendum_add, name="addendum_add"),
+    path("therapist/patients/<int:pk>/", chart_views.patient_chart, name="patient_chart"),
+    path("therapist/patients/<int:pk>/diagnoses/new/", chart_views.diagnosis_create, name="diagnosis_create"),
+    path("therapist/diagnoses/<int:pk>/studies/new/", chart_views.study_create, name="study_create"),
+    path("therapist/diagnoses/<int:pk>/phases/new/", chart_views.phase_record_create, name="phase_record_create"),
+    path("therapist/patients/<int:pk>/flags/new/", chart_views.health_flag_create, name="health_flag_create"),
+    path("therapist/flags/<int:pk>/end/", chart_views.health_flag_end, name="health_flag_end"),
+    path("therapist/patients/<int:pk>/courses/new/", chart_views.course_prescribe, name="course_prescribe"),
+    path("therapist/courses/<int:pk>/suspend/", chart_views.course_suspend, name="course_suspend"),
+    path("therapist/courses/<int:pk>/resume/", chart_views.course_resume, name="course_resume"),
+    path("therapist/courses/<int:pk>/close/", chart_views.course_close, name="course_close"),
     path("reception/patients/<int:pk>/invite/", portal_views.portal_invite, name="portal_invite"),
     path("portal/", portal_views.portal_home, name="portal_home"),
     path("portal/appointments/", portal_views.portal_appointments, name="portal_appointments"),
