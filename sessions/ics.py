@@ -13,7 +13,7 @@ from icalendar import Calendar, Event
 
 from sessions.models import Appointment, AppointmentStatus
 
-# How often a subscribed calendar app should fetch the feed again.
+# How often a subscribed calendar app should fetch the feed again (X-PUBLISHED-TTL below too).
 FEED_REFRESH = dt.timedelta(hours=1)
 
 
@@ -49,14 +49,21 @@ def _event(appointment: Appointment) -> Event:
     )
 
 
-def appointments_ics(appointments: list[Appointment], *, name: str) -> bytes:
-    """The appointments as one iCalendar file, with the clinic's time zone defined in it."""
+def appointments_ics(appointments: list[Appointment], *, name: str, uid: str) -> bytes:
+    """The appointments as one iCalendar file, with the clinic's time zone defined in it.
+
+    `uid` names the calendar itself; like the events' UIDs it stays the same from one fetch to
+    the next, so an unchanged calendar is the same bytes.
+    """
     calendar = Calendar.new(
         prodid=f"-//{settings.CLINIC_NAME}//Patient portal//EN",
         name=name,
         method="PUBLISH",
-        refresh_interval=FEED_REFRESH,
+        uid=f"{uid}@{uid_domain()}",
     )
+    # RFC 7986 asks for the VALUE parameter; Outlook and Apple read X-PUBLISHED-TTL instead.
+    calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
     for appointment in appointments:
         calendar.add_component(_event(appointment))
     if appointments:

@@ -147,7 +147,7 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 @portal_view
 def portal_appointment_ics(request, pk: int):
     appointment = _own_appointment(request, pk)
-    body = appointments_ics([appointment], name=settings.CLINIC_NAME)
+    body = appointments_ics([appointment], name=settings.CLINIC_NAME, uid=f"appointment-{appointment.pk}-file")
     return _ics_response(body, f"session-{timezone.localtime(appointment.starts_at):%Y-%m-%d-%H%M}.ics")
 
 
@@ -157,7 +157,8 @@ def calendar_feed(request, token: str):
     apps cannot log in, so the unguessable token in the URL is the only key."""
     patient = get_object_or_404(Patient, calendar_token=token)
     upcoming = selectors.portal_upcoming(patient=patient, now=timezone.now())
-    response = _ics_response(appointments_ics(upcoming, name=settings.CLINIC_NAME), "sessions.ics")
+    body = appointments_ics(upcoming, name=settings.CLINIC_NAME, uid=f"patient-{patient.pk}-sessions")
+    response = _ics_response(body, "sessions.ics")
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
