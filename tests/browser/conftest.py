@@ -1,0 +1,188 @@
+"""Browser tests: Playwright for Python driving the system Chromium against pytest-django's live_server.
+
+Playwright's own browser download does not work here, so the Debian package's /usr/bin/chromium is
+launched. Without it these tests skip, except under CI_REQUIRE_BROWSER=1, where they fail: CI must
+not pass by silently skipping them.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import django.apps
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from clinic import roles
+from clinic.catalogue import DEFAULT_MODALITIES
+from clinic.models import Modality
+from patients.models import ContraindicationRule
+from patients.rules import DEFAULT_RULES
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+BROWSER_DIR = Path(__file__).resolve().parent
+# Actions and expect(): long enough for a loaded CI machine, short enough to fail fast.
+TIMEOUT_MS = 10_000
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if BROWSER_DIR in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test, so the page fixture can tell a failed test."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: install the Debian package chromium"
+        if os.environ.get("CI_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"CI_REQUIRE_BROWSER=1 and {message}", pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    with pytest.MonkeyPatch.context() as patch:
+        # While Playwright's sync API runs, an event loop is running in this thread, and Django
+        # refuses ORM calls from the test body and from the flush between tests. Nothing here is
+        # async (the live server answers from its own threads), so lift the check until it stops.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        playwright = sync_playwright().start()
+        try:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+        finally:
+            # Connections opened while Playwright ran may belong to its context: close them now.
+            connections.close_all()
+            playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def date_keys(browser):
+    """date_keys(day) -> the digits a keyboard user types into an <input type=date> for `day`.
+
+    The order of the day, month and year segments follows the browser's build and locale, not
+    the page (Debian's Chromium shows mm/dd/yyyy whatever locale the context asks for), so ask
+    the browser once.
+    """
+    page = browser.new_page()
+    page.set_content('<input type="date" id="probe">')
+    page.focus("#probe")
+    page.keyboard.type("01022030")
+    order = {"2030-01-02": "%m%d%Y", "2030-02-01": "%d%m%Y"}.get(page.input_value("#probe"))
+    page.close()
+    if order is None:
+        pytest.fail("cannot tell the order of this browser's date segments", pytrace=False)
+    return lambda day: day.strftime(order)
+
+
+def _open_page(browser, request, viewport: dict):
+    """A fresh context per test: no cookies or storage shared between tests."""
+    context = browser.new_context(viewport=viewport, locale="en-GB", timezone_id="Europe/Berlin")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    # A script error or a server error fails the test even when the page still looks right.
+    problems: list[str] = []
+
+    def on_response(response) -> None:
+        if response.status >= 500:
+            problems.append(f"HTTP {response.status} from {response.url}")
+
+    page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+    page.on("response", on_response)
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        _save(page, request.node.name, "failure")
+    context.close()
+    if problems:
+        pytest.fail("The browser saw: " + "; ".join(problems), pytrace=False)
+
+
+@pytest.fixture
+def page(browser, request):
+    yield from _open_page(browser, request, DESKTOP)
+
+
+@pytest.fixture
+def tablet_page(browser, request):
+    yield from _open_page(browser, request, {"width": 768, "height": 1024})
+
+
+def _save(page, test_name: str, step: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', test_name)}-{step}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.fixture
+def screenshot(request):
+    """screenshot(page, "step") saves artifacts/screenshots/<test name>-<step>.png."""
+    return lambda page, step: _save(page, request.node.name, step)
+
+
+def _defaults_ensure() -> None:
+    if Group.objects.filter(name__in=roles.ROLES).count() < len(roles.ROLES):
+        roles.roles_sync(django.apps.apps)
+    for defaults in DEFAULT_MODALITIES:
+        values = dict(defaults)
+        Modality.objects.get_or_create(name=values.pop("name"), defaults=values)
+    for values in DEFAULT_RULES:
+        values = dict(values)
+        message = values.pop("message")
+        ContraindicationRule.objects.get_or_create(modality=None, **values, defaults={"message": message})
+
+
+@pytest.fixture
+def clinic_defaults(transactional_db):
+    """The roles, catalogue and default rules that the data migrations create.
+
+    serialized_rollback brings the migrated rows back before each test; this puts back whatever
+    is still missing (for example under --no-migrations, where no data migration runs at all).
+    """
+    _defaults_ensure()
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _migrated_rows_restore(django_db_setup, django_db_blocker):
+    """Leave the database as these tests found it.
+
+    A transactional test empties every table when it ends. pytest-django runs transactional tests
+    after the others, but a test that reaches the database only through request.getfixturevalue()
+    counts as database-free and runs after these: it would find no roles and no catalogue.
+    """
+    found = connections[DEFAULT_DB_ALIAS]
+    contents = getattr(found, "_test_serialized_contents", None)
+    yield
+    with django_db_blocker.unblock():
+        # While Playwright runs, Django's context-local connection handler can hand this code a
+        # connection other than the tests' one: use it, and close it rather than leave it open,
+        # or dropping the test database fails with "being accessed by other users".
+        current = connections[DEFAULT_DB_ALIAS]
+        if contents:
+            call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+            current.creation.deserialize_db_from_string(contents)
+        else:
+            _defaults_ensure()
+        if current is not found:
+            current.close()
