@@ -6,7 +6,7 @@ import re
 from django import forms
 from django.utils import timezone
 
-from patients.models import Diagnosis, FlagKind, HealthFlag, Patient, PhaseRecord, Study
+from patients.models import Diagnosis, FlagKind, HealthFlag, Patient, Phase, PhaseRecord, Study
 from patients.selectors import patients_with_same_identity
 
 EARLIEST_DATE_OF_BIRTH = dt.date(1900, 1, 1)
@@ -236,6 +236,7 @@ class PhaseRecordForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["phase"].choices = Phase.choices  # a radio list needs no empty choice
         self.fields["effective_from"].input_formats = DATETIME_INPUT_FORMATS
         now = timezone.localtime().replace(second=0, microsecond=0)
         self.fields["effective_from"].initial = now

@@ -35,6 +35,8 @@ from sessions.models import Area, Course, CourseStatus, SessionNote
 
 CLINICIANS = (roles.THERAPIST, roles.MANAGER)
 CLOSABLE = {CourseStatus.PLANNED, CourseStatus.ACTIVE, CourseStatus.SUSPENDED}
+# The latest notes are shown open on the chart; older ones fold into one line each.
+NOTES_OPEN = 3
 
 
 def _check_treats(user: AbstractBaseUser, patient: Patient) -> None:
@@ -73,8 +75,9 @@ def patient_chart(request, pk: int):
     now, today = timezone.now(), timezone.localdate()
     flags = list(patient.health_flags.select_related("recorded_by").order_by("-active_from", "-pk"))
     notes = selectors.session_notes_for_chart(patient=patient, reader=request.user)
-    for note in notes:
+    for index, note in enumerate(notes):
         note.area_labels = [_area_label(area) for area in note.areas_treated or []]
+        note.open_on_chart = index < NOTES_OPEN
     points = _pain_points(notes)
     context = {
         "patient": patient,
@@ -88,6 +91,7 @@ def patient_chart(request, pk: int):
         "pain_chart": pain_chart_svg(points) if points else "",
         "end_flag_form": HealthFlagEndForm(),
         "today": today,
+        "notes_open": NOTES_OPEN,
     }
     return render(request, "sessions/patient_chart.html", context)
 

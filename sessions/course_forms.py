@@ -12,10 +12,9 @@ ISO_DATE = "%Y-%m-%d"
 DATE_INPUT_FORMATS = [ISO_DATE, "%d.%m.%Y"]
 # The numbers a modality fills in when it is chosen.
 NUMBER_FIELDS = ("min_sessions", "max_sessions", "session_minutes", "cadence", "sessions_per_week")
-DEFAULT_HELP = "Leave empty for the modality's default."
 
 
-def _number(label: str, lowest: int, highest: int, help_text: str = DEFAULT_HELP) -> forms.IntegerField:
+def _number(label: str, lowest: int, highest: int, help_text: str = "") -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
         required=False,
@@ -49,9 +48,7 @@ class CoursePrescribeForm(forms.Form):
     min_sessions = _number("Sessions, at least", 1, 60)
     max_sessions = _number("Sessions, at most", 1, 60)
     session_minutes = _number("Minutes per session", 5, 240)
-    cadence = forms.ChoiceField(
-        choices=[("", "As the modality suggests"), *Cadence.choices], required=False, help_text=DEFAULT_HELP
-    )
+    cadence = forms.ChoiceField(choices=[("", "As the modality suggests"), *Cadence.choices], required=False)
     sessions_per_week = _number("Sessions per week", 1, 7, "Only with the 'sessions per week' cadence.")
     goals = forms.CharField(
         required=False,

@@ -391,3 +391,23 @@ def test_it_answers_404_for_an_unknown_patient(manager):
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 def test_it_rejects_other_methods(as_lena, maria, method):
     assert getattr(as_lena, method)(url(maria)).status_code == 405
+
+
+def test_the_latest_notes_are_open_and_older_ones_fold_away(as_lena, maria, lena, massage):
+    for days in range(1, 6):
+        visit = AppointmentFactory(
+            patient=maria, therapist=lena, modality=massage, starts_at=ago(days=days), status="completed"
+        )
+        signed_note(visit)
+    response = as_lena.get(url(maria))
+    assert [note.open_on_chart for note in response.context["notes"]] == [True, True, True, False, False]
+    content = response.content.decode()
+    assert content.count('<details class="chart-note') == 5
+    assert content.count('" open>') == 3
+
+
+def test_the_session_page_links_therapists_and_managers_to_the_chart(as_lena, manager, receptionist, first_visit):
+    link = f'href="{url(first_visit.patient)}"'
+    assert link in as_lena.get(first_visit.get_absolute_url()).content.decode()
+    assert link in client_for(manager).get(first_visit.get_absolute_url()).content.decode()
+    assert link not in client_for(receptionist).get(first_visit.get_absolute_url()).content.decode()

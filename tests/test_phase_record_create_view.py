@@ -68,6 +68,9 @@ def test_it_shows_the_form_starting_now(as_lena, sciatica):
     )
     for phase in Phase:
         assert f'value="{phase.value}"' in content
+    # Radio buttons for the three phases, none chosen in advance and no empty choice.
+    assert response.context["form"].fields["phase"].choices == Phase.choices
+    assert 'type="radio" name="phase" value=""' not in content
 
 
 def test_it_records_a_remission_and_returns_to_the_chart(as_lena, lena, sciatica):
