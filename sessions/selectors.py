@@ -270,7 +270,6 @@ def courses_with_progress(*, patient: Patient) -> list[Course]:
 # The patient portal --------------------------------------------------------------------------
 
 
-
 def appointment_patient_can_cancel(*, appointment: Appointment, now: dt.datetime) -> bool:
     """A patient may cancel a booked session online until CANCELLATION_NOTICE_HOURS before it
     starts (exactly that long before still counts); after that they call the clinic."""
