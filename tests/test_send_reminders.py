@@ -57,9 +57,10 @@ def test_it_leaves_sessions_beyond_24_hours_for_a_later_run(anna):
 def test_the_window_includes_exactly_24_hours_and_excludes_a_second_more(anna):
     now = timezone.now().replace(microsecond=0)
     session(anna, now + dt.timedelta(hours=24), **_place())
-    session(anna, now + dt.timedelta(hours=24, seconds=1), **_place())
+    session(portal_patient(email="omar@example.org"), now + dt.timedelta(hours=24, seconds=1), **_place())
 
     assert appointment_reminders_send(now=now) == 1
+    assert mail.outbox[0].to == ["anna.roth@example.org"]
 
 
 @pytest.mark.parametrize(
