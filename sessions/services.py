@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -32,6 +32,9 @@ from sessions.schedule import local_date
 from sessions.selectors import appointment_patient_can_cancel, course_outcome, therapist_treats_patient
 
 EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's error code for an exclusion constraint
+# Two bookings inserting overlapping rows at the same instant may each wait for the other while
+# checking the exclusion constraint; PostgreSQL then aborts one of them with this code.
+DEADLOCK_DETECTED = "40P01"
 SLOT_TAKEN = "That slot was just taken by another booking. Choose another time."
 
 # The statuses an appointment may move to from each status; anything else is refused.
@@ -135,8 +138,8 @@ def _save_guarding_races(appointment: Appointment) -> None:
     try:
         with transaction.atomic():
             appointment.save()
-    except IntegrityError as error:
-        if getattr(error.__cause__, "sqlstate", None) == EXCLUSION_VIOLATION:
+    except (IntegrityError, OperationalError) as error:
+        if getattr(error.__cause__, "sqlstate", None) in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED):
             raise BookingRefused([SLOT_TAKEN]) from error
         raise
 

@@ -3,13 +3,15 @@ sentence the receptionist reads, and nothing written when it refuses."""
 
 import datetime as dt
 
+import psycopg
 import pytest
+from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
 from clinic import roles
 from patients.models import FlagKind, Phase
 from sessions.models import Appointment, AppointmentStatus, CourseStatus
-from sessions.services import BookingRefused, WarningsNotConfirmed, appointment_book
+from sessions.services import SLOT_TAKEN, BookingRefused, WarningsNotConfirmed, appointment_book
 from tests.factories import (
     AppointmentFactory,
     ClosureFactory,
@@ -442,6 +444,39 @@ def test_it_gives_every_reason_at_once(book, patient, room):
         f"{_day_label()} 07:30 is outside Jonas Roth's working hours.",
         f"Blue room is already booked {_day_label()} 07:30–08:15.",
     ]
+
+
+# --- Races the database settles (the real race runs in test_booking_postgresql.py) ----------
+
+
+def _database_error(django_class, psycopg_class):
+    def save(self, *args, **kwargs):
+        try:
+            raise psycopg_class("raised by the database")
+        except psycopg.Error as error:
+            raise django_class(str(error)) from error
+
+    return save
+
+
+@pytest.mark.parametrize(
+    ("django_class", "psycopg_class"),
+    [(IntegrityError, psycopg.errors.ExclusionViolation), (OperationalError, psycopg.errors.DeadlockDetected)],
+    ids=["exclusion-violation", "deadlock"],
+)
+def test_a_booking_that_loses_a_race_is_refused_with_a_clear_reason(book, monkeypatch, django_class, psycopg_class):
+    """PostgreSQL refuses the loser with an exclusion violation, or aborts one of two bookings that
+    wait for each other while checking the constraint: either way the slot was just taken."""
+    monkeypatch.setattr(Appointment, "save", _database_error(django_class, psycopg_class))
+
+    assert refused(book) == [SLOT_TAKEN]
+
+
+def test_other_database_errors_are_not_disguised_as_a_taken_slot(book, monkeypatch):
+    monkeypatch.setattr(Appointment, "save", _database_error(IntegrityError, psycopg.errors.ForeignKeyViolation))
+
+    with pytest.raises(IntegrityError):
+        book()
 
 
 def _day_label(day: dt.date = MONDAY) -> str:
