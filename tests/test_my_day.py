@@ -211,10 +211,14 @@ def _queries_for(lena_client, count, lena, today) -> int:
         patient = PatientFactory()
         HealthFlagFactory(patient=patient, kind=FlagKind.OIL_ALLERGY, substance=f"Oil {index}")
         course = CourseFactory(patient=patient)
-        appointment = session_for(lena, today, 0, patient=patient, course=course)
-        appointment.starts_at += dt.timedelta(minutes=index * 50)
-        appointment.ends_at = appointment.starts_at + dt.timedelta(minutes=45)
-        appointment.save()
+        starts_at = at(today, 0) + dt.timedelta(minutes=index * 50)  # back to back, never overlapping
+        appointment = AppointmentFactory(
+            therapist=lena,
+            patient=patient,
+            course=course,
+            starts_at=starts_at,
+            ends_at=starts_at + dt.timedelta(minutes=45),
+        )
         if index % 2:
             SessionNoteFactory(appointment=appointment)
     with CaptureQueriesContext(connection) as queries:
