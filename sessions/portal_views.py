@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from clinic import roles
 from clinic.decorators import role_required
@@ -87,7 +87,9 @@ def portal_home(request):
     context = {
         "patient": request.patient,
         "courses": courses,
-        "other_notes": [note for note in reversed(other_notes) if note.summary or note.pain_before is not None],
+        "other_notes": [
+            n for n in reversed(other_notes) if n.summary or n.pain_before is not None or n.pain_after is not None
+        ],
         "upcoming": upcoming,
     }
     return render(request, "sessions/portal_home.html", context)
@@ -151,7 +153,7 @@ def portal_appointment_ics(request, pk: int):
     return _ics_response(body, f"session-{timezone.localtime(appointment.starts_at):%Y-%m-%d-%H%M}.ics")
 
 
-@require_GET
+@require_safe  # calendar apps may ask with HEAD first
 def calendar_feed(request, token: str):
     """The patient's upcoming sessions for a calendar app to subscribe to. No login: calendar
     apps cannot log in, so the unguessable token in the URL is the only key."""

@@ -240,6 +240,15 @@ def test_the_feed_url_needs_the_ics_suffix(client, anna):
     assert re.fullmatch(r"[A-Za-z0-9_-]+", token)
 
 
+def test_the_feed_answers_head_for_calendar_apps_that_ask_first(client, anna):
+    patient_calendar_token_ensure(patient=anna)
+
+    response = client.head(feed_url(anna))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+
+
 def test_the_feed_rejects_post(client, anna):
     patient_calendar_token_ensure(patient=anna)
 

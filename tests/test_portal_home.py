@@ -13,7 +13,7 @@ from django.utils import timezone
 from clinic import roles
 from sessions.models import AppointmentStatus, CourseStatus
 from tests.conftest import client_for
-from tests.factories import ModalityFactory, UserFactory
+from tests.factories import ModalityFactory, SessionNoteFactory, UserFactory
 from tests.portal_scene import SOAP, course_for, days_ago, held, portal_patient, session, shared_place
 
 URL = reverse("sessions:portal_home")
@@ -119,6 +119,24 @@ def test_the_three_newest_summaries_show_and_the_earlier_ones_fold_away(anna):
     assert [int(n) for n in re.findall(r"Summary number (\d)", shown)] == [5, 4, 3]
     assert [int(n) for n in re.findall(r"Summary number (\d)", folded)] == [2, 1]
     assert "Earlier sessions (2)" in folded
+
+
+def test_sessions_outside_a_course_show_their_summary_and_scores(anna):
+    appointment = session(anna, days_ago(5), status=AppointmentStatus.COMPLETED)
+    SessionNoteFactory(
+        appointment=appointment,
+        pain_before=None,
+        pain_after=3,
+        patient_summary="A single session of acupressure.",
+        signed_at=timezone.now(),
+        signed_by=appointment.therapist.user,
+    )
+
+    html = page(anna)
+
+    single = html.split('id="other-sessions"', 1)[1]
+    assert "A single session of acupressure." in single
+    assert "pain – → 3" in single
 
 
 def test_it_shows_the_home_programme_of_each_course(anna):
