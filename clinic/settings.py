@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "crispy_forms",
     "crispy_bootstrap5",
+    "auditlog",
     "clinic",
     "patients",
     "sessions",
@@ -58,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After auth: stamps the user and address on every audit log entry (clinic.audit).
+    "clinic.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -155,6 +158,23 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Audit log (clinic.audit): django-auditlog records every change to these models; views add
+# reads and refused attempts. The client address is REMOTE_ADDR unless a proxy of ours sets
+# X-Forwarded-For (anyone can send that header, so it is not believed by default).
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    "patients.Patient",
+    "patients.Diagnosis",
+    "patients.Study",
+    "patients.PhaseRecord",
+    "patients.HealthFlag",
+    "treatment_sessions.Course",
+    "treatment_sessions.SessionNote",
+    "treatment_sessions.Addendum",
+)
+AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR")
+# How long a therapist's emergency ("break-glass") access to a patient's chart lasts.
+CLINIC_BREAK_GLASS_HOURS = int(os.environ.get("CLINIC_BREAK_GLASS_HOURS", "12"))
 
 LOGGING = {
     "version": 1,

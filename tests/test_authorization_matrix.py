@@ -1,0 +1,254 @@
+"""Who reaches what: every URL the project defines, for every role, against patient A's records.
+
+The table below is the contract (DESIGN.md, "Who may do what"). A URL missing from it fails
+`test_every_url_is_in_the_matrix`, so a new page cannot ship without someone deciding who sees it.
+
+Reading the table:
+- anonymous users are sent to the login page (302) wherever a login is needed;
+- staff-only pages answer a patient 403 *before* any lookup, whatever the object, so a 403 there
+  confirms nothing about patient A; the portal's own pages answer another patient 404;
+- POST-only views are sent an empty POST; an allowed role's 302 is the view's redirect back
+  (with a success or an error message), never a 403/404;
+- the calendar feed has no login: its owner (patient A) uses the real token, everyone else a wrong one.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from clinic import roles
+from patients.services import patient_calendar_token_ensure
+from sessions.models import AppointmentStatus
+from tests.factories import (
+    AppointmentFactory,
+    CourseFactory,
+    DiagnosisFactory,
+    HealthFlagFactory,
+    ModalityFactory,
+    PatientFactory,
+    PhaseRecordFactory,
+    RoomFactory,
+    SessionNoteFactory,
+    StudyFactory,
+    TherapistFactory,
+    UserFactory,
+)
+
+ROLES = (
+    "anonymous",
+    "patient_a",
+    "patient_b",
+    "therapist_treating",
+    "therapist_other",
+    "receptionist",
+    "manager",
+)
+
+# Django's own URLs, checked by Django's tests, not ours:
+SKIPPED_NAMESPACES = {"admin"}  # the admin site: staff-only, its own login and permissions
+SKIPPED_NAMES = {
+    # django.contrib.auth.urls: public by design (log in, reset a forgotten password), or the
+    # logged-in user's own password; none of them takes another person's object.
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    obj: str | None  # which of patient A's objects fills <pk> (see `scene`), or "token"
+    statuses: tuple[int, ...]  # in the order of ROLES
+    query: dict = field(default_factory=dict)
+
+    def expected(self) -> dict[str, int]:
+        return dict(zip(ROLES, self.statuses, strict=True))
+
+
+# fmt: off
+#                                                                        anon pat_a pat_b t_trt t_oth recep  mgr
+MATRIX: dict[str, Row] = {
+    "home":                              Row("GET",  None,          (302, 302, 302, 302, 302, 302, 302)),
+    "clinic:manager_home":               Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    # Reception's patient register
+    "patients:patient_list":             Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
+    "patients:patient_create":           Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
+    # The old address only redirects (to the overview, which checks the role again).
+    "patients:patient_detail":           Row("GET",  "patient",     (302, 403, 403, 302, 302, 302, 302)),
+    "patients:patient_edit":             Row("GET",  "patient",     (302, 403, 403, 403, 403, 200, 200)),
+    # Front desk
+    "sessions:day_board":                Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
+    "sessions:week_board":               Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
+    "sessions:review_list":              Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
+    "sessions:patient_overview":         Row("GET",  "patient",     (302, 403, 403, 403, 403, 200, 200)),
+    "sessions:review_keep":              Row("POST", "appointment", (302, 403, 403, 403, 403, 302, 302)),
+    "sessions:review_cancel":            Row("POST", "appointment", (302, 403, 403, 403, 403, 302, 302)),
+    "sessions:portal_invite":            Row("POST", "patient",     (302, 403, 403, 403, 403, 302, 302)),
+    # Booking: any therapist may book, move and cancel (DESIGN.md), not only the treating one.
+    "sessions:appointment_book":         Row("GET",  None,          (302, 403, 403, 200, 200, 200, 200),
+                                             query={"patient": "patient"}),
+    "sessions:course_series_book":       Row("GET",  "course",      (302, 403, 403, 200, 200, 200, 200)),
+    "sessions:appointment_detail":       Row("GET",  "appointment", (302, 403, 403, 200, 200, 200, 200)),
+    "sessions:appointment_check_in":     Row("POST", "appointment", (302, 403, 403, 302, 302, 302, 302)),
+    "sessions:appointment_no_show":      Row("POST", "appointment", (302, 403, 403, 302, 302, 302, 302)),
+    "sessions:appointment_complete":     Row("POST", "appointment", (302, 403, 403, 302, 302, 302, 302)),
+    "sessions:appointment_cancel":       Row("GET",  "appointment", (302, 403, 403, 200, 200, 200, 200)),
+    "sessions:appointment_reschedule":   Row("GET",  "appointment", (302, 403, 403, 200, 200, 200, 200)),
+    # The therapist's workspace: notes for the session's own therapist (a manager reads).
+    "sessions:my_day":                   Row("GET",  None,          (302, 403, 403, 200, 200, 403, 403)),
+    "sessions:note_edit":                Row("GET",  "appointment", (302, 403, 403, 200, 403, 403, 200)),
+    "sessions:addendum_add":             Row("POST", "note",        (302, 403, 403, 302, 403, 403, 403)),
+    # The chart: a therapist who treats the patient, and managers.
+    "sessions:patient_chart":            Row("GET",  "patient",     (302, 403, 403, 200, 403, 403, 200)),
+    "sessions:diagnosis_create":         Row("GET",  "patient",     (302, 403, 403, 200, 403, 403, 200)),
+    "sessions:study_create":             Row("GET",  "diagnosis",   (302, 403, 403, 200, 403, 403, 200)),
+    "sessions:phase_record_create":      Row("GET",  "diagnosis",   (302, 403, 403, 200, 403, 403, 200)),
+    "sessions:health_flag_create":       Row("GET",  "patient",     (302, 403, 403, 200, 403, 403, 200)),
+    "sessions:health_flag_end":          Row("POST", "flag",        (302, 403, 403, 302, 403, 403, 302)),
+    "sessions:course_prescribe":         Row("GET",  "patient",     (302, 403, 403, 200, 403, 403, 200)),
+    "sessions:course_suspend":           Row("POST", "course",      (302, 403, 403, 302, 403, 403, 302)),
+    "sessions:course_resume":            Row("POST", "course",      (302, 403, 403, 302, 403, 403, 302)),
+    "sessions:course_close":             Row("GET",  "course",      (302, 403, 403, 200, 403, 403, 200)),
+    # The portal: the logged-in patient's own records; another patient's are 404.
+    "sessions:portal_home":              Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
+    "sessions:portal_appointments":      Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
+    "sessions:portal_appointment_cancel": Row("GET", "appointment", (302, 200, 404, 403, 403, 403, 403)),
+    "sessions:portal_appointment_ics":   Row("GET",  "appointment", (302, 200, 404, 403, 403, 403, 403)),
+    "sessions:portal_calendar":          Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
+    "sessions:portal_calendar_renew":    Row("POST", None,          (302, 302, 302, 403, 403, 403, 403)),
+    # No login; patient A's real token for patient A, a wrong one for everyone else.
+    "sessions:calendar_feed":            Row("GET",  "token",       (404, 200, 404, 404, 404, 404, 404)),
+}
+# fmt: on
+
+REFUSED = {403, 404}
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def project_url_names() -> set[str]:
+    """Every named URL pattern, as namespace:name, minus the skipped ones; an unnamed pattern
+    is reported under its route, so it fails the coverage test too."""
+
+    def walk(patterns, namespace: str):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace in SKIPPED_NAMESPACES:
+                    continue
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                yield from walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern):
+                yield f"{namespace}{pattern.name}" if pattern.name else f"<unnamed {pattern.pattern}>"
+
+    return {name for name in walk(get_resolver().url_patterns, "") if name not in SKIPPED_NAMES}
+
+
+def test_every_url_is_in_the_matrix():
+    missing = project_url_names() - set(MATRIX)
+    assert not missing, f"URLs with no row in MATRIX (decide who may see them): {sorted(missing)}"
+
+
+def test_the_matrix_lists_no_url_that_is_gone():
+    assert not set(MATRIX) - project_url_names()
+
+
+@pytest.fixture
+def scene(db):
+    """Patient A's records, a treating therapist, and everyone else."""
+    now = timezone.now().replace(microsecond=0)
+    modality = ModalityFactory()
+    room = RoomFactory(modalities=[modality])
+    treating = TherapistFactory(modalities=[modality])
+    other = TherapistFactory(modalities=[modality])
+    users = {
+        "patient_a": UserFactory(role=roles.PATIENT),
+        "patient_b": UserFactory(role=roles.PATIENT),
+        "therapist_treating": treating.user,
+        "therapist_other": other.user,
+        "receptionist": UserFactory(role=roles.RECEPTIONIST),
+        "manager": UserFactory(role=roles.MANAGER, is_staff=True),
+    }
+    patient = PatientFactory(user=users["patient_a"], email=users["patient_a"].email)
+    PatientFactory(user=users["patient_b"], email=users["patient_b"].email)
+    diagnosis = DiagnosisFactory(patient=patient)
+    PhaseRecordFactory(diagnosis=diagnosis, recorded_by=treating.user)
+    StudyFactory(diagnosis=diagnosis)
+    flag = HealthFlagFactory(patient=patient)
+    course = CourseFactory(patient=patient, diagnosis=diagnosis, modality=modality, prescribed_by=treating.user)
+    # Far enough ahead that the patient may still cancel it in the portal; flagged for review.
+    appointment = AppointmentFactory(
+        patient=patient,
+        course=course,
+        modality=modality,
+        therapist=treating,
+        room=room,
+        starts_at=now + dt.timedelta(days=5),
+        needs_review=True,
+        review_reason="Acute phase recorded.",
+    )
+    held = AppointmentFactory(
+        patient=patient,
+        course=course,
+        modality=modality,
+        therapist=treating,
+        room=room,
+        starts_at=now - dt.timedelta(days=2),
+        status=AppointmentStatus.COMPLETED,
+    )
+    note = SessionNoteFactory(appointment=held, signed_at=now - dt.timedelta(days=2), signed_by=treating.user)
+    objects = {
+        "patient": patient.pk,
+        "appointment": appointment.pk,
+        "course": course.pk,
+        "diagnosis": diagnosis.pk,
+        "flag": flag.pk,
+        "note": note.pk,
+        "token": patient_calendar_token_ensure(patient=patient),
+    }
+    return users, objects
+
+
+def _url(name: str, row: Row, role: str, objects: dict) -> str:
+    if row.obj == "token":
+        token = objects["token"] if role == "patient_a" else "not-" + objects["token"]
+        path = reverse(name, kwargs={"token": token})
+    elif row.obj:
+        path = reverse(name, kwargs={"pk": objects[row.obj]})
+    else:
+        path = reverse(name)
+    if row.query:
+        path += "?" + "&".join(f"{key}={objects[value]}" for key, value in row.query.items())
+    return path
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_matrix(name, role, scene):
+    users, objects = scene
+    row = MATRIX[name]
+    expected = row.expected()[role]
+    client = Client()
+    if role != "anonymous":
+        client.force_login(users[role], backend=MODEL_BACKEND)
+    url = _url(name, row, role, objects)
+
+    # secure: production settings redirect plain HTTP to HTTPS before any view runs.
+    response = client.post(url, {}, secure=True) if row.method == "POST" else client.get(url, secure=True)
+
+    status = response.status_code
+    if expected in REFUSED:
+        assert status >= 400, f"unexpected success: {role} {row.method} {url} got {status}, expected {expected}"
+    assert status == expected, f"{role} {row.method} {url}: got {status}, expected {expected}"
+    if role == "anonymous" and status == 302:
+        assert response.url.startswith(resolve_url(settings.LOGIN_URL) + "?"), response.url
