@@ -146,7 +146,10 @@ def addendum_add(request, pk: int):
     if not treating:
         raise PermissionDenied
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+    # A path on this site only: redirect() would take a bare word ("0", "home") for a URL name.
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}
+    ):
         next_url = reverse("sessions:note_edit", args=[note.appointment_id])
     form = AddendumForm(request.POST)
     if not form.is_valid():

@@ -125,7 +125,10 @@ def _status_action(request, pk: int, action, done: str):
     except services.BookingError as error:
         messages.error(request, " ".join(error.reasons))
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+    # A path on this site only: redirect() would take a bare word ("0", "home") for a URL name.
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}
+    ):
         next_url = appointment.get_absolute_url()
     return redirect(next_url)
 
