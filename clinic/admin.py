@@ -5,6 +5,8 @@ Manager group holds) cannot hand out superuser status or raw permissions, nor ta
 superuser's account: roles are given through the groups of clinic.roles.
 """
 
+from auditlog.admin import LogEntryAdmin
+from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
@@ -185,3 +187,15 @@ class ClinicUserAdmin(UserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_delete_permission(request, obj)
+
+
+admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class AuditLogEntryAdmin(LogEntryAdmin):
+    """The audit log, read-only: django-auditlog's admin already refuses add and change; it
+    would still delete entries along with a deleted object, which the log must outlive."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False

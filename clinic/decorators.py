@@ -3,17 +3,20 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
+from clinic.audit import REFUSED, audit_access
 from clinic.roles import has_role
 
 
 def role_required(*roles: str):
-    """Login required, then one of the roles; anyone else gets 403."""
+    """Login required, then one of the roles; anyone else gets 403, and the attempt goes to the
+    audit log (the view has not looked up any patient yet, so the entry names the address)."""
 
     def decorator(view):
         @wraps(view)
         @login_required
         def wrapper(request, *args, **kwargs):
             if not has_role(request.user, *roles):
+                audit_access(request=request, outcome=REFUSED, detail=f"Needs the role {' or '.join(roles)}.")
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

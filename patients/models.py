@@ -55,6 +55,10 @@ class Patient(models.Model):
     def full_name(self) -> str:
         return str(self)
 
+    def get_additional_data(self) -> dict:
+        """What django-auditlog stores with each change of this row: whose record it is."""
+        return {"patient_id": self.pk}
+
 
 class Cause(models.TextChoices):
     DISC_HERNIATION = "disc_herniation", "Disc herniation"
@@ -99,6 +103,10 @@ class Diagnosis(models.Model):
     def __str__(self) -> str:
         return f"{self.icd10_code} {self.title}"
 
+    def get_additional_data(self) -> dict:
+        """What django-auditlog stores with each change of this row: whose record it is."""
+        return {"patient_id": self.patient_id}
+
 
 class StudyKind(models.TextChoices):
     LAB = "lab", "Laboratory tests"
@@ -119,6 +127,10 @@ class Study(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.performed_on}"
+
+    def get_additional_data(self) -> dict:
+        """What django-auditlog stores with each change of this row: whose record it is."""
+        return {"patient_id": self.diagnosis.patient_id}
 
 
 class Phase(models.TextChoices):
@@ -144,6 +156,10 @@ class PhaseRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.diagnosis.icd10_code}: {self.get_phase_display()} from {self.effective_from:%Y-%m-%d}"
+
+    def get_additional_data(self) -> dict:
+        """What django-auditlog stores with each change of this row: whose record it is."""
+        return {"patient_id": self.diagnosis.patient_id}
 
 
 class FlagKind(models.TextChoices):
@@ -187,6 +203,10 @@ class HealthFlag(models.Model):
 
     def is_active_on(self, day) -> bool:
         return self.active_from <= day and (self.active_to is None or self.active_to >= day)
+
+    def get_additional_data(self) -> dict:
+        """What django-auditlog stores with each change of this row: whose record it is."""
+        return {"patient_id": self.patient_id}
 
 
 class RuleEffect(models.TextChoices):
@@ -238,3 +258,35 @@ class ContraindicationRule(models.Model):
         if self.modality_id is not None and self.modality_id != modality.pk:
             return False
         return not self.oil_modalities_only or modality.uses_oils
+
+
+class BreakGlassAccess(models.Model):
+    """A therapist's emergency access to the chart of a patient they do not treat, with the
+    reason they gave. It opens the chart (read and record) until `expires_at`; the manager
+    reviews every one. A row is never changed or deleted (on PostgreSQL a trigger refuses)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="break_glass_accesses")
+    reason = models.TextField()
+    address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "break-glass access"
+        verbose_name_plural = "break-glass accesses"
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="break_glass_has_reason"),
+            models.CheckConstraint(condition=Q(expires_at__gt=F("created_at")), name="break_glass_expires_after_start"),
+        ]
+        indexes = [models.Index(fields=["patient", "user", "-expires_at"], name="break_glass_active_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} opened the chart of {self.patient} at {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.patient_id}
+
+    def is_active_at(self, moment) -> bool:
+        return self.created_at <= moment < self.expires_at

@@ -68,6 +68,10 @@ class Course(models.Model):
     def __str__(self) -> str:
         return f"{self.modality} for {self.patient} ({self.session_range})"
 
+    def get_additional_data(self) -> dict:
+        """What django-auditlog stores with each change of this row: whose record it is."""
+        return {"patient_id": self.patient_id}
+
     @property
     def session_range(self) -> str:
         if self.min_sessions == self.max_sessions:
@@ -192,6 +196,9 @@ class SessionNote(models.Model):
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # SHA-256 of the signed content (sessions.integrity), so that a change made behind the app's
+    # back shows: `manage.py verify_notes` recomputes it.
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -236,6 +243,10 @@ class SessionNote(models.Model):
     def is_signed(self) -> bool:
         return self.signed_at is not None
 
+    def get_additional_data(self) -> dict:
+        """What django-auditlog stores with each change of this row: whose record it is."""
+        return {"patient_id": self.appointment.patient_id}
+
 
 class Addendum(models.Model):
     """A correction or later remark on a signed note; the note itself stays as signed."""
@@ -254,3 +265,7 @@ class Addendum(models.Model):
 
     def __str__(self) -> str:
         return f"Addendum by {self.author} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    def get_additional_data(self) -> dict:
+        """What django-auditlog stores with each change of this row: whose record it is."""
+        return {"patient_id": self.note.appointment.patient_id}

@@ -19,6 +19,7 @@ from clinic.roles import THERAPIST, has_role
 from patients.models import Diagnosis, Patient, PhaseRecord
 from patients.services import acute_phase_reason, contraindications_check
 from sessions.checks import booking_problems, when
+from sessions.integrity import note_content_hash
 from sessions.models import (
     AREA_SIDE_CHOICES,
     Addendum,
@@ -517,6 +518,7 @@ def session_note_sign(*, note: SessionNote, signed_by: AbstractBaseUser) -> Sess
         raise NoteRefused([f"Fill in {', '.join(missing)} before signing."])
     note.signed_at = timezone.now()
     note.signed_by = signed_by
+    note.content_hash = note_content_hash(note)
     note.save()
     if appointment.course_id is not None and appointment.status == AppointmentStatus.COMPLETED:
         course_complete_if_full(course=appointment.course)
