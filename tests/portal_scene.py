@@ -2,6 +2,9 @@
 
 import datetime as dt
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic import roles
@@ -82,3 +85,18 @@ def days_ago(days: int, hour: int = 10) -> dt.datetime:
 def shared_place():
     """One therapist and one room, so a scene of many sessions does not create dozens of each."""
     return {"therapist": TherapistFactory(), "room": RoomFactory()}
+
+
+def queries_of(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def portal_overhead(client) -> int:
+    """The queries any portal page makes before its own reads: session, user, roles, the patient,
+    and whatever the middleware adds. Measured on the calendar page, which reads nothing more
+    once the patient's calendar token exists (the first visit creates it)."""
+    url = reverse("sessions:portal_calendar")
+    client.get(url)
+    return queries_of(client, url)
