@@ -5,3 +5,7 @@ class ClinicConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "clinic"
     verbose_name = "Clinic"
+
+    def ready(self):
+        # Connects the receiver that starts a session's idle and age clocks at login.
+        from clinic import middleware  # noqa: F401

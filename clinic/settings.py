@@ -5,6 +5,7 @@ defaults are the production ones (debug off, secure cookies). `make run` sets DJ
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +48,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "auditlog",
+    "axes",
+    "csp",
     "clinic",
     "patients",
     "sessions",
@@ -54,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -62,8 +66,12 @@ MIDDLEWARE = [
     # After auth: stamps the user and address on every audit log entry (clinic.audit).
     "clinic.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After auth and messages: logs out idle or too-old sessions with a message.
+    "clinic.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -108,6 +116,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any login attempt while its username and address are locked out.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     # Patients log in with their e-mail address; staff keep their usernames.
     "clinic.backends.PatientEmailBackend",
@@ -150,7 +160,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
+# On unless debugging; a proxy that terminates TLS and redirects itself may turn it off.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -158,6 +169,36 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Sessions: staff and patients alike are logged out after CLINIC_SESSION_IDLE_MINUTES without
+# a request and CLINIC_SESSION_MAX_HOURS after logging in (clinic.middleware). The cookie
+# lives no longer than the longest session.
+CLINIC_SESSION_IDLE_MINUTES = int(os.environ.get("CLINIC_SESSION_IDLE_MINUTES", "30"))
+CLINIC_SESSION_MAX_HOURS = int(os.environ.get("CLINIC_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = CLINIC_SESSION_MAX_HOURS * 60 * 60
+
+# Log-in lockout (django-axes): five failures for one username from one address lock that
+# pair out for 15 minutes, whether or not the username exists; a success clears the count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_HTTP_RESPONSE_CODE = 429
+
+# Content Security Policy (django-csp): only this site's own files, no inline script or style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 
 # Audit log (clinic.audit): django-auditlog records every change to these models; views add
 # reads and refused attempts. The client address is REMOTE_ADDR unless a proxy of ours sets

@@ -8,3 +8,7 @@ from clinic.settings import *  # noqa: E402, F403
 
 # The production hasher is slow on purpose; tests create hundreds of users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Production redirects plain HTTP to HTTPS; the test client and the browser tests' live server
+# speak plain HTTP on 127.0.0.1.
+SECURE_SSL_REDIRECT = False

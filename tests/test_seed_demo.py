@@ -5,7 +5,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.db import transaction
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
 from clinic import roles
@@ -194,7 +194,7 @@ def test_no_resource_is_booked_twice_at_once(seeded):
 
 def test_each_demo_login_works_with_its_role(seeded):
     for username, role in ROLE_OF.items():
-        user = authenticate(username=username, password=PASSWORD)
+        user = authenticate(RequestFactory().post("/accounts/login/"), username=username, password=PASSWORD)
         assert user is not None, username
         assert roles.user_roles(user) == {role}
         assert not user.is_superuser
