@@ -22,6 +22,7 @@ from django.utils.http import urlsafe_base64_encode
 from clinic import roles
 from clinic.models import Modality
 from patients.models import (
+    BreakGlassAccess,
     ContraindicationRule,
     Diagnosis,
     FlagKind,
@@ -359,3 +360,38 @@ def health_flag_end(*, flag: HealthFlag, on: dt.date) -> HealthFlag:
     flag.full_clean()
     flag.save(update_fields=["active_to"])
     return flag
+
+
+BREAK_GLASS_MIN_REASON = 10
+
+
+def break_glass_open(
+    *,
+    user: AbstractBaseUser,
+    patient: Patient,
+    reason: str,
+    address: str | None = None,
+    now: dt.datetime | None = None,
+) -> BreakGlassAccess:
+    """Open `patient`'s chart to a therapist who does not treat them, in an emergency, for
+    CLINIC_BREAK_GLASS_HOURS. The reason is required and kept; the manager reviews every access.
+    Receptionists and patients never get one."""
+    if not roles.has_role(user, roles.THERAPIST):
+        raise ValidationError("Only a therapist can open a patient's chart in an emergency.")
+    reason = reason.strip()
+    if len(reason) < BREAK_GLASS_MIN_REASON:
+        raise ValidationError(
+            {"reason": [f"Say why you need this chart now, in at least {BREAK_GLASS_MIN_REASON} characters."]}
+        )
+    now = now or timezone.now()
+    access = BreakGlassAccess(
+        user=user,
+        patient=patient,
+        reason=reason,
+        address=address,
+        created_at=now,
+        expires_at=now + dt.timedelta(hours=settings.CLINIC_BREAK_GLASS_HOURS),
+    )
+    access.full_clean()
+    access.save()
+    return access

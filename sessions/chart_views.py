@@ -6,7 +6,6 @@ and to managers; everyone else gets 403.
 """
 
 from django.contrib import messages
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import roles
+from clinic.audit import REFUSED, audit_access
 from clinic.decorators import role_required
 from clinic.models import Modality
 from patients import services as patient_services
@@ -29,6 +29,7 @@ from patients.forms import (
 from patients.models import Diagnosis, HealthFlag, Patient, Phase
 from patients.selectors import diagnoses_with_history
 from sessions import selectors, services
+from sessions.break_glass_views import BreakGlassRequired
 from sessions.charts import pain_chart_svg
 from sessions.course_forms import CourseCloseForm, CoursePrescribeForm, modality_defaults
 from sessions.models import Area, Course, CourseStatus, SessionNote
@@ -39,11 +40,19 @@ CLOSABLE = {CourseStatus.PLANNED, CourseStatus.ACTIVE, CourseStatus.SUSPENDED}
 NOTES_OPEN = 3
 
 
-def _check_treats(user: AbstractBaseUser, patient: Patient) -> None:
-    if roles.has_role(user, roles.MANAGER):
+def _check_treats(request, patient: Patient, obj=None) -> None:
+    """Managers, and therapists who treat the patient or opened the chart in an emergency, get
+    in. Every look (a GET) and every refusal goes to the audit log; a therapist who is refused
+    is offered emergency ("break-glass") access instead of a bare 403."""
+    user = request.user
+    if roles.has_role(user, roles.MANAGER) or selectors.therapist_may_open_chart(user=user, patient=patient):
+        if request.method == "GET":
+            audit_access(request=request, patient=patient, obj=obj)
         return
-    if not selectors.therapist_treats_patient(user=user, patient=patient):
-        raise PermissionDenied
+    audit_access(request=request, patient=patient, obj=obj, outcome=REFUSED, detail="Does not treat the patient.")
+    if roles.has_role(user, roles.THERAPIST):
+        raise BreakGlassRequired(patient)
+    raise PermissionDenied
 
 
 def _chart(patient: Patient):
@@ -71,7 +80,7 @@ def _pain_points(notes: list[SessionNote]) -> list[tuple[str, int | None, int | 
 @role_required(*CLINICIANS)
 def patient_chart(request, pk: int):
     patient = get_object_or_404(Patient, pk=pk)
-    _check_treats(request.user, patient)
+    _check_treats(request, patient)
     now, today = timezone.now(), timezone.localdate()
     flags = list(patient.health_flags.select_related("recorded_by").order_by("-active_from", "-pk"))
     notes = selectors.session_notes_for_chart(patient=patient, reader=request.user)
@@ -113,7 +122,7 @@ def _record_page(request, template: str, patient: Patient, form, **context):
 @role_required(*CLINICIANS)
 def diagnosis_create(request, pk: int):
     patient = get_object_or_404(Patient, pk=pk)
-    _check_treats(request.user, patient)
+    _check_treats(request, patient)
     form = DiagnosisForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         diagnosis = _written(form, lambda **data: patient_services.diagnosis_create(patient=patient, **data))
@@ -127,7 +136,7 @@ def diagnosis_create(request, pk: int):
 @role_required(*CLINICIANS)
 def study_create(request, pk: int):
     diagnosis = get_object_or_404(Diagnosis.objects.select_related("patient"), pk=pk)
-    _check_treats(request.user, diagnosis.patient)
+    _check_treats(request, diagnosis.patient, diagnosis)
     form = StudyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         study = _written(form, lambda **data: patient_services.study_create(diagnosis=diagnosis, **data))
@@ -152,7 +161,7 @@ def _phase_message(record, flagged: int) -> str:
 def phase_record_create(request, pk: int):
     diagnosis = get_object_or_404(Diagnosis.objects.select_related("patient"), pk=pk)
     patient = diagnosis.patient
-    _check_treats(request.user, patient)
+    _check_treats(request, patient, diagnosis)
     form = PhaseRecordForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         flagged_before = selectors.sessions_flagged_ahead(patient=patient)
@@ -171,7 +180,7 @@ def phase_record_create(request, pk: int):
 @role_required(*CLINICIANS)
 def health_flag_create(request, pk: int):
     patient = get_object_or_404(Patient, pk=pk)
-    _check_treats(request.user, patient)
+    _check_treats(request, patient)
     form = HealthFlagForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         flag = _written(
@@ -188,7 +197,7 @@ def health_flag_create(request, pk: int):
 @role_required(*CLINICIANS)
 def health_flag_end(request, pk: int):
     flag = get_object_or_404(HealthFlag.objects.select_related("patient"), pk=pk)
-    _check_treats(request.user, flag.patient)
+    _check_treats(request, flag.patient, flag)
     form = HealthFlagEndForm(request.POST)
     if form.is_valid():
         try:
@@ -213,7 +222,7 @@ def _modality_from(request) -> Modality | None:
 @role_required(*CLINICIANS)
 def course_prescribe(request, pk: int):
     patient = get_object_or_404(Patient, pk=pk)
-    _check_treats(request.user, patient)
+    _check_treats(request, patient)
     if request.method == "POST":
         form = CoursePrescribeForm(request.POST, patient=patient)
     else:
@@ -250,7 +259,7 @@ def course_prescribe(request, pk: int):
 
 def _course_action(request, pk: int, action, done: str):
     course = get_object_or_404(Course.objects.select_related("patient", "modality"), pk=pk)
-    _check_treats(request.user, course.patient)
+    _check_treats(request, course.patient, course)
     try:
         action(course=course)
         messages.success(request, done.format(course=course))
@@ -277,7 +286,7 @@ def course_resume(request, pk: int):
 @role_required(*CLINICIANS)
 def course_close(request, pk: int):
     course = get_object_or_404(Course.objects.select_related("patient", "modality", "diagnosis"), pk=pk)
-    _check_treats(request.user, course.patient)
+    _check_treats(request, course.patient, course)
     form = CourseCloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import roles
+from clinic.audit import REFUSED, audit_access
 from clinic.decorators import role_required
 from clinic.models import Therapist
 from patients.models import FlagKind
@@ -53,11 +54,12 @@ def my_day(request):
 
 def _note_reader(request, appointment: Appointment) -> bool:
     """True for the session's own therapist, who writes the note; False for a manager, who
-    reads it. Anyone else may not see it."""
+    reads it. Anyone else may not see it, and the attempt goes to the audit log."""
     if roles.has_role(request.user, roles.THERAPIST) and appointment.therapist.user_id == request.user.pk:
         return True
     if roles.has_role(request.user, roles.MANAGER) and request.method == "GET":
         return False
+    audit_access(request=request, patient=appointment.patient, obj=appointment, outcome=REFUSED, detail="Session note.")
     raise PermissionDenied
 
 
@@ -87,6 +89,8 @@ def note_edit(request, pk: int):
         conflicts = selectors.oil_allergy_conflicts(allergies=allergies, oils=request.GET["oils_used"])
         return render(request, "sessions/_oil_conflict.html", {"conflicts": conflicts})
 
+    if request.method == "GET":
+        audit_access(request=request, patient=appointment.patient, obj=appointment, detail="Session note.")
     refusal = _why_not_editable(appointment, note)
     form = None
     if writer and not refusal:
@@ -144,6 +148,8 @@ def addendum_add(request, pk: int):
         user=request.user, patient=note.appointment.patient
     )
     if not treating:
+        patient = note.appointment.patient
+        audit_access(request=request, patient=patient, obj=note, outcome=REFUSED, detail="Addendum.")
         raise PermissionDenied
     next_url = request.POST.get("next", "")
     # A path on this site only: redirect() would take a bare word ("0", "home") for a URL name.

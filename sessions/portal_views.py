@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from clinic import roles
+from clinic.audit import audit_access
 from clinic.decorators import role_required
 from patients.models import Patient
 from patients.services import (
@@ -74,6 +75,8 @@ def sessions_left_text(course) -> str:
 @require_GET
 @portal_view
 def portal_home(request):
+    # The patient reading their own record is logged as any other read of it.
+    audit_access(request=request, patient=request.patient, detail="Patient portal: own courses and notes.")
     courses, other_notes = selectors.portal_courses(patient=request.patient)
     for course in courses:
         course.left_text = sessions_left_text(course)

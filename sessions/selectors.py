@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from clinic.models import Cadence, Modality, Room, Therapist
-from patients.models import FlagKind, HealthFlag, Patient
+from patients.models import BreakGlassAccess, FlagKind, HealthFlag, Patient
 from patients.selectors import health_flags_active_by_patient
 from patients.services import contraindications_check
 from sessions.checks import slot_problems
@@ -363,6 +363,21 @@ def therapist_treats_patient(*, user: AbstractBaseUser, patient: Patient) -> boo
     prescribed = Course.objects.filter(patient_id=patient.pk, prescribed_by_id=user.pk)
     sessions = Appointment.objects.filter(patient_id=patient.pk, therapist__user_id=user.pk)
     return Patient.objects.filter(Exists(prescribed) | Exists(sessions), pk=patient.pk).exists()
+
+
+def therapist_may_open_chart(*, user: AbstractBaseUser, patient: Patient, at: dt.datetime | None = None) -> bool:
+    """The chart rule for a therapist: they treat the patient (as therapist_treats_patient says),
+    or they opened the chart in an emergency, giving a reason, and that access has not yet
+    expired (patients.services.break_glass_open). One query."""
+    if not user.is_authenticated:
+        return False
+    at = at or timezone.now()
+    prescribed = Course.objects.filter(patient_id=patient.pk, prescribed_by_id=user.pk)
+    sessions = Appointment.objects.filter(patient_id=patient.pk, therapist__user_id=user.pk)
+    emergency = BreakGlassAccess.objects.filter(
+        patient_id=patient.pk, user_id=user.pk, created_at__lte=at, expires_at__gt=at
+    )
+    return Patient.objects.filter(Exists(prescribed) | Exists(sessions) | Exists(emergency), pk=patient.pk).exists()
 
 
 def session_notes_for_chart(*, patient: Patient, reader: AbstractBaseUser) -> list[SessionNote]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions import chart_views, note_views, portal_views, views
+from sessions import break_glass_views, chart_views, note_views, portal_views, views
 
 app_name = "sessions"
 
@@ -23,6 +23,11 @@ urlpatterns = [
     path("appointments/<int:pk>/note/", note_views.note_edit, name="note_edit"),
     path("notes/<int:pk>/addenda/", note_views.addendum_add, name="addendum_add"),
     path("therapist/patients/<int:pk>/", chart_views.patient_chart, name="patient_chart"),
+    path(
+        "therapist/patients/<int:pk>/emergency-access/",
+        break_glass_views.break_glass_open,
+        name="break_glass_open",
+    ),
     path("therapist/patients/<int:pk>/diagnoses/new/", chart_views.diagnosis_create, name="diagnosis_create"),
     path("therapist/diagnoses/<int:pk>/studies/new/", chart_views.study_create, name="study_create"),
     path("therapist/diagnoses/<int:pk>/phases/new/", chart_views.phase_record_create, name="phase_record_create"),

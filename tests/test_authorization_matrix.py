@@ -82,6 +82,8 @@ class Row:
 MATRIX: dict[str, Row] = {
     "home":                              Row("GET",  None,          (302, 302, 302, 302, 302, 302, 302)),
     "clinic:manager_home":               Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "clinic:audit_log":                  Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "clinic:break_glass_list":           Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
     # Reception's patient register
     "patients:patient_list":             Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
     "patients:patient_create":           Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
@@ -112,6 +114,8 @@ MATRIX: dict[str, Row] = {
     "sessions:addendum_add":             Row("POST", "note",        (302, 403, 403, 302, 403, 403, 403)),
     # The chart: a therapist who treats the patient, and managers.
     "sessions:patient_chart":            Row("GET",  "patient",     (302, 403, 403, 200, 403, 403, 200)),
+    # Emergency access: an empty reason is refused (403, the form again) even to a therapist.
+    "sessions:break_glass_open":         Row("POST", "patient",     (302, 403, 403, 403, 403, 403, 403)),
     "sessions:diagnosis_create":         Row("GET",  "patient",     (302, 403, 403, 200, 403, 403, 200)),
     "sessions:study_create":             Row("GET",  "diagnosis",   (302, 403, 403, 200, 403, 403, 200)),
     "sessions:phase_record_create":      Row("GET",  "diagnosis",   (302, 403, 403, 200, 403, 403, 200)),
