@@ -8,7 +8,15 @@ when the phase is acute.
 
 from django.contrib import admin
 
-from patients.models import ContraindicationRule, Diagnosis, HealthFlag, Patient, PhaseRecord, Study
+from patients.models import (
+    BreakGlassAccess,
+    ContraindicationRule,
+    Diagnosis,
+    HealthFlag,
+    Patient,
+    PhaseRecord,
+    Study,
+)
 from patients.services import phase_record_create
 
 
@@ -177,3 +185,22 @@ class ContraindicationRuleAdmin(admin.ModelAdmin):
         if obj.modality_id:
             return str(obj.modality)
         return "Modalities with oil" if obj.oil_modalities_only else "All modalities"
+
+
+@admin.register(BreakGlassAccess)
+class BreakGlassAccessAdmin(admin.ModelAdmin):
+    """Read-only: an emergency access is a fact to review, made only through the chart's form."""
+
+    list_display = ["created_at", "user", "patient", "expires_at", "address"]
+    search_fields = ["patient__last_name", "patient__first_name", "user__username", "reason"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user", "patient"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
