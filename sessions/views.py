@@ -166,6 +166,20 @@ def appointment_cancel(request, pk: int):
     return render(request, "sessions/appointment_cancel.html", {"appointment": appointment, "form": form})
 
 
+def _book_through_form(form, book):
+    """Run a booking service for a form. Returns (result, warnings): a refusal becomes the form's
+    errors; warnings come back for the page to show next to the confirmation box."""
+    try:
+        return book(), []
+    except services.WarningsNotConfirmed as error:
+        form.add_error("confirm_warnings", "Confirm the warnings to go ahead.")
+        return None, error.warnings
+    except services.BookingRefused as error:
+        for reason in error.reasons:
+            form.add_error(None, reason)
+        return None, []
+
+
 @require_http_methods(["GET", "POST"])
 @role_required(*BOOKERS)
 def appointment_reschedule(request, pk: int):
@@ -182,22 +196,19 @@ def appointment_reschedule(request, pk: int):
     form = RescheduleForm(request.POST if request.method == "POST" else None, initial=initial)
     warnings = []
     if request.method == "POST" and form.is_valid():
-        try:
-            services.appointment_reschedule(
+        moved, warnings = _book_through_form(
+            form,
+            lambda: services.appointment_reschedule(
                 appointment=appointment,
                 starts_at=form.starts_at(),
                 therapist=form.cleaned_data["therapist"],
                 room=form.cleaned_data["room"],
                 confirm_warnings=form.cleaned_data["confirm_warnings"],
-            )
+            ),
+        )
+        if moved:
             messages.success(request, f"Moved the session of {appointment.patient}.")
             return redirect(appointment.get_absolute_url())
-        except services.WarningsNotConfirmed as error:
-            warnings = error.warnings
-            form.add_error("confirm_warnings", "Confirm the warnings to go ahead.")
-        except services.BookingRefused as error:
-            for reason in error.reasons:
-                form.add_error(None, reason)
     return render(
         request,
         "sessions/appointment_reschedule.html",
@@ -253,8 +264,9 @@ def appointment_book(request):
         options = _booking_options(form, patient)
         if valid and request.method == "POST" and form.require_slot():
             starts_at, therapist, room = form.cleaned_data["slot"]
-            try:
-                appointment = services.appointment_book(
+            appointment, warnings = _book_through_form(
+                form,
+                lambda: services.appointment_book(
                     patient=patient,
                     course=form.cleaned_data["course"],
                     modality=form.cleaned_data["modality"],
@@ -263,15 +275,11 @@ def appointment_book(request):
                     starts_at=starts_at,
                     booked_by=request.user,
                     confirm_warnings=form.cleaned_data["confirm_warnings"],
-                )
+                ),
+            )
+            if appointment:
                 messages.success(request, f"Booked {appointment.modality} for {patient}.")
                 return redirect(appointment.get_absolute_url())
-            except services.WarningsNotConfirmed as error:
-                warnings = error.warnings
-                form.add_error("confirm_warnings", "Confirm the warnings to go ahead.")
-            except services.BookingRefused as error:
-                for reason in error.reasons:
-                    form.add_error(None, reason)
     context = {"patient": patient, "form": form, "warnings": warnings, **options}
     template = (
         "sessions/_booking_options.html"
@@ -298,21 +306,18 @@ def course_series_book(request, pk: int):
     confirm_form = SeriesConfirmForm(request.POST if request.method == "POST" else None)
     warnings = []
     if request.method == "POST" and confirm_form.is_valid():
-        try:
-            booked = services.course_series_book(
+        booked, warnings = _book_through_form(
+            confirm_form,
+            lambda: services.course_series_book(
                 course=course,
                 slots=confirm_form.cleaned_data["slots"],
                 booked_by=request.user,
                 confirm_warnings=confirm_form.cleaned_data["confirm_warnings"],
-            )
+            ),
+        )
+        if booked:
             messages.success(request, f"Booked {len(booked)} sessions of {course.modality} for {course.patient}.")
             return redirect(course.patient.get_absolute_url())
-        except services.WarningsNotConfirmed as error:
-            warnings = error.warnings
-            confirm_form.add_error("confirm_warnings", "Confirm the warnings to go ahead.")
-        except services.BookingRefused as error:
-            for reason in error.reasons:
-                confirm_form.add_error(None, reason)
     context = {
         "course": course,
         "start_form": start_form,
