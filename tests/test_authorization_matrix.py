@@ -17,10 +17,13 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from clinic import roles
 from patients.services import patient_calendar_token_ensure
@@ -256,3 +259,21 @@ def test_matrix(name, role, scene):
     assert status == expected, f"{role} {row.method} {url}: got {status}, expected {expected}"
     if role == "anonymous" and status == 302:
         assert response.url.startswith(resolve_url(settings.LOGIN_URL) + "?"), response.url
+
+
+@pytest.mark.parametrize("role", ["patient_a", "patient_b", "anonymous"])
+def test_a_password_reset_link_works_only_with_its_own_token(role, scene):
+    """password_reset_confirm is Django's (skipped above), but its token is a key to patient A's
+    login: the real link opens the set-password form, another user's token or a made-up one does not."""
+    users, _ = scene
+    owner = users["patient_a"]
+    uid = urlsafe_base64_encode(force_bytes(owner.pk))
+    token = default_token_generator.make_token(owner if role == "patient_a" else users["patient_b"])
+    if role == "anonymous":
+        token = "not-a-token"
+    url = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+
+    response = Client().get(url, secure=True, follow=True)
+
+    assert response.status_code == 200
+    assert response.context["validlink"] is (role == "patient_a")
