@@ -277,3 +277,24 @@ def test_a_password_reset_link_works_only_with_its_own_token(role, scene):
 
     assert response.status_code == 200
     assert response.context["validlink"] is (role == "patient_a")
+
+
+PK_ROWS = sorted(name for name, row in MATRIX.items() if row.obj not in (None, "token"))
+
+
+@pytest.mark.parametrize("role", ["anonymous", "patient_b"])
+@pytest.mark.parametrize("name", PK_ROWS)
+def test_a_patient_cannot_tell_whether_a_record_exists(name, role, scene):
+    """Staff pages answer a patient 403 before looking anything up, the portal answers 404: either
+    way patient A's record and a number that belongs to nobody get the same answer."""
+    users, objects = scene
+    row = MATRIX[name]
+    client = Client()
+    if role != "anonymous":
+        client.force_login(users[role], backend=MODEL_BACKEND)
+    nobody = {**objects, row.obj: 987654}
+    send = client.post if row.method == "POST" else client.get
+
+    statuses = {send(_url(name, row, role, each), secure=True).status_code for each in (objects, nobody)}
+
+    assert len(statuses) == 1, f"{role} tells patient A's {row.obj} from a missing one at {name}: {statuses}"
