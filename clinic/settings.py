@@ -141,6 +141,8 @@ CANCELLATION_NOTICE_HOURS = int(os.environ.get("CLINIC_CANCELLATION_NOTICE_HOURS
 # The app's public address, e.g. https://clinic.example.org. Reminder e-mails, sent from cron
 # with no request to take it from, link to the portal with it; calendar event UIDs use its host.
 CLINIC_BASE_URL = os.environ.get("CLINIC_BASE_URL", "").rstrip("/")
+# Serve the benchmark's constant page at /bench/baseline/ (bench/run.sh sets it; never in production).
+BENCH_BASELINE = env_bool("CLINIC_BENCH_BASELINE")
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,6 +15,8 @@ clinic_patterns = (
     ],
     "clinic",
 )
+if settings.BENCH_BASELINE:  # the benchmark's constant page; never routed in production
+    clinic_patterns[0].append(path("bench/baseline/", views.bench_baseline, name="bench_baseline"))
 
 # A therapist refused a chart is offered emergency access; any other 403 is Django's own page.
 handler403 = "sessions.break_glass_views.permission_denied"

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
@@ -28,3 +30,13 @@ def home(request):
 @role_required(roles.MANAGER)
 def manager_home(request):
     return render(request, "clinic/manager_home.html")
+
+
+@require_GET
+def bench_baseline(request):
+    """A small constant page through the whole middleware stack: the benchmark's yardstick for
+    what one request costs before any page does its own work (docs/PERFORMANCE.md). Routed only
+    when CLINIC_BENCH_BASELINE=1, and refuses to answer otherwise all the same."""
+    if not settings.BENCH_BASELINE:
+        raise Http404
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")

@@ -148,3 +148,23 @@ class SeriesConfirmForm(forms.Form):
     confirm_warnings = forms.BooleanField(
         required=False, label="I have read the warnings and the booking should go ahead."
     )
+
+
+class AvailabilityForm(forms.Form):
+    """The free slots of one modality over a span of days (sessions:availability)."""
+
+    MAX_DAYS = 31
+
+    modality = forms.ModelChoiceField(queryset=Modality.objects.filter(active=True))
+    therapist = forms.ModelChoiceField(queryset=Therapist.objects.filter(active=True), required=False)
+    start = forms.DateField(required=False, help_text="The first day; today when left out.")
+    days = forms.IntegerField(required=False, min_value=1, max_value=MAX_DAYS, help_text="28 when left out.")
+
+    def clean_start(self):
+        start = self.cleaned_data["start"] or timezone.localdate()
+        if start < timezone.localdate():
+            raise forms.ValidationError("Choose today or a later day.")
+        return start
+
+    def clean_days(self):
+        return self.cleaned_data["days"] or 28

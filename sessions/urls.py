@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions import break_glass_views, chart_views, note_views, portal_views, views
+from sessions import availability_views, break_glass_views, chart_views, note_views, portal_views, views
 
 app_name = "sessions"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("reception/review/", views.review_list, name="review_list"),
     path("reception/patients/<int:pk>/", views.patient_overview, name="patient_overview"),
     path("book/", views.appointment_book, name="appointment_book"),
+    path("availability/", availability_views.availability, name="availability"),
     path("courses/<int:pk>/series/", views.course_series_book, name="course_series_book"),
     path("appointments/<int:pk>/", views.appointment_detail, name="appointment_detail"),
     path("appointments/<int:pk>/check-in/", views.appointment_check_in, name="appointment_check_in"),

@@ -105,6 +105,8 @@ MATRIX: dict[str, Row] = {
     "sessions:appointment_book":         Row("GET",  None,          (302, 403, 403, 200, 200, 200, 200),
                                              query={"patient": "patient"}),
     "sessions:course_series_book":       Row("GET",  "course",      (302, 403, 403, 200, 200, 200, 200)),
+    # Free slots as JSON: without a modality an allowed role gets the form's errors (400).
+    "sessions:availability":             Row("GET",  None,          (302, 403, 403, 400, 400, 400, 400)),
     "sessions:appointment_detail":       Row("GET",  "appointment", (302, 403, 403, 200, 200, 200, 200)),
     "sessions:appointment_check_in":     Row("POST", "appointment", (302, 403, 403, 302, 302, 302, 302)),
     "sessions:appointment_no_show":      Row("POST", "appointment", (302, 403, 403, 302, 302, 302, 302)),
