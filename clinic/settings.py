@@ -187,6 +187,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
+# Keep every failed log-in (name tried, address, browser, time), not only the current count:
+# AccessLog already keeps the successful ones with their log-out time.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 # Content Security Policy (django-csp): only this site's own files, no inline script or style.
 CONTENT_SECURITY_POLICY = {

@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -138,3 +138,11 @@ def test_the_lockout_page_does_not_repeat_the_username(client, rita):
     *_, response = fail(client, "rita", 5)
 
     assert "rita" not in response.content.decode()
+
+
+def test_failed_log_ins_stay_on_record_after_a_success(client, rita):
+    fail(client, "rita", 2)
+    log_in(client, "rita", PASSWORD)
+
+    assert AccessFailureLog.objects.filter(username="rita").count() == 2
+    assert AccessLog.objects.filter(username="rita").count() == 1
