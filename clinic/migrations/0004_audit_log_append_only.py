@@ -18,7 +18,8 @@ TABLE = "auditlog_logentry"
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(FUNCTION)
+    # No parameters: the function body's % are PL/pgSQL placeholders, not the driver's.
+    schema_editor.execute(FUNCTION, params=None)
     schema_editor.execute(
         f"CREATE TRIGGER {TABLE}_append_only BEFORE UPDATE OR DELETE ON {TABLE} "
         "FOR EACH ROW EXECUTE FUNCTION clinic_audit_append_only()"
