@@ -57,7 +57,8 @@ def permission_denied(request, exception=None):
 
 
 def _next_url(request, next_url: str, patient: Patient) -> str:
-    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+    # A path on this site only: redirect() would take a bare word ("0", "home") for a URL name.
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         return next_url
     return reverse("sessions:patient_chart", args=[patient.pk])
 
