@@ -9,6 +9,7 @@ from sessions.models import Course, CourseStatus
 
 # A date input only accepts an ISO value; the locale's format (21/11/2026) leaves it blank.
 ISO_DATE = "%Y-%m-%d"
+LATEST_START = dt.date(9000, 12, 31)
 
 
 class SlotField(forms.CharField):
@@ -164,6 +165,9 @@ class AvailabilityForm(forms.Form):
         start = self.cleaned_data["start"] or timezone.localdate()
         if start < timezone.localdate():
             raise forms.ValidationError("Choose today or a later day.")
+        # The span's end and the days' UTC bounds must stay inside the calendar.
+        if start > LATEST_START:
+            raise forms.ValidationError("Choose a day before the year 9000.")
         return start
 
     def clean_days(self):
