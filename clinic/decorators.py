@@ -9,7 +9,7 @@ from clinic.roles import has_role
 
 def role_required(*roles: str):
     """Login required, then one of the roles; anyone else gets 403, and the attempt goes to the
-    audit log (the view has not looked up any patient yet, so the entry names the address)."""
+    audit log (no patient is looked up yet, so the entry names the page that was asked for)."""
 
     def decorator(view):
         @wraps(view)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from clinic.models import Closure, Modality
 from patients.models import FlagKind, Phase, PhaseRecord
+from patients.services import break_glass_open
 from sessions import admin as sessions_admin
 from sessions.models import Addendum, Appointment, AppointmentStatus, SessionNote
 from sessions.services import BookingRefused
@@ -43,7 +44,12 @@ OUR_MODELS = sorted(
     if model._meta.app_label in OUR_APPS
 )
 # The manager reads session notes and addenda but never writes clinical text (DESIGN.md).
-MANAGER_CANNOT_ADD = {("treatment_sessions", "sessionnote"), ("treatment_sessions", "addendum")}
+MANAGER_CANNOT_ADD = {
+    ("treatment_sessions", "sessionnote"),
+    ("treatment_sessions", "addendum"),
+    # Made only through the chart's emergency-access form, with the therapist's reason.
+    ("patients", "breakglassaccess"),
+}
 
 
 def admin_url(app_label: str, model_name: str, view: str, *args) -> str:
@@ -103,6 +109,7 @@ def clinic():
     )
     note = SessionNoteFactory(appointment=past, signed_at=timezone.now(), signed_by=therapist.user)
     AddendumFactory(note=note)
+    break_glass_open(user=TherapistFactory().user, patient=patient, reason="Her therapist is away today.")
     return {"modality": modality, "therapist": therapist, "room": room, "patient": patient, "note": note}
 
 
@@ -110,7 +117,7 @@ def clinic():
 
 
 def test_every_model_of_ours_has_an_admin():
-    assert len(OUR_MODELS) == 15
+    assert len(OUR_MODELS) == 16
 
 
 @pytest.mark.parametrize(("app_label", "model_name"), OUR_MODELS)
