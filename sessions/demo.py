@@ -23,6 +23,7 @@ from clinic.catalogue import DEFAULT_MODALITIES
 from clinic.models import Cadence, Closure, Modality, Room, Therapist, WorkingHours
 from patients.models import Cause, Diagnosis, FlagKind, HealthFlag, Patient, Phase, Side, Study, StudyKind
 from patients.services import phase_record_create
+from sessions.integrity import note_content_hash
 from sessions.models import Addendum, Appointment, AppointmentStatus, Course, CourseStatus, SessionNote
 from sessions.schedule import at_local
 from sessions.services import BookingRefused, appointment_book
@@ -745,6 +746,8 @@ class _Seeder:
                     note.areas_treated = note.areas_treated[:4]
                     stopped_note = note
                 notes.append(note)
+        for note in notes:  # signed here, not through session_note_sign: fingerprint them the same way
+            note.content_hash = note_content_hash(note)
         SessionNote.objects.bulk_create(notes)
         if stopped_note is not None:
             Addendum.objects.create(

@@ -93,3 +93,10 @@ def test_a_cleared_hash_counts_as_a_mismatch():
     with pytest.raises(CommandError):
         call_command("verify_notes", stdout=out)
     assert "no hash stored" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_demo_datas_signed_notes_verify():
+    call_command("seed_demo", stdout=StringIO())
+    assert SessionNote.objects.filter(signed_at__isnull=False).exists()
+    assert "match their signatures" in verify()
