@@ -59,8 +59,9 @@ def settings_in(env: dict[str, str], *names: str) -> dict:
         f"print(json.dumps({{name: getattr(settings, name) for name in {list(names)!r}}}))"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
+    assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
 
