@@ -30,11 +30,13 @@ def availability(request):
     slots = selectors.slots_available(
         modality=modality, starts_on=start, ends_on=end, therapist=form.cleaned_data["therapist"]
     )
-    days: dict[str, list] = {}
+    days: dict[dt.date, list] = {}
     therapists, rooms = {}, {}
+    zone = timezone.get_current_timezone()  # once: a month's search lists thousands of slots
     for slot in slots:
-        local = timezone.localtime(slot.starts_at)
-        days.setdefault(local.date().isoformat(), []).append([f"{local:%H:%M}", slot.therapist.pk, slot.room.pk])
+        local = slot.starts_at.astimezone(zone)
+        entry = [f"{local.hour:02d}:{local.minute:02d}", slot.therapist.pk, slot.room.pk]
+        days.setdefault(local.date(), []).append(entry)
         therapists[slot.therapist.pk] = slot.therapist
         rooms[slot.room.pk] = slot.room
     return JsonResponse(
@@ -44,7 +46,7 @@ def availability(request):
             "end": end.isoformat(),
             "time_zone": settings.TIME_ZONE,
             "count": len(slots),
-            "days": [{"day": day, "slots": day_slots} for day, day_slots in days.items()],
+            "days": [{"day": day.isoformat(), "slots": day_slots} for day, day_slots in days.items()],
             "therapists": {pk: person_name(therapist) for pk, therapist in therapists.items()},
             "rooms": {pk: room.name for pk, room in rooms.items()},
         }

@@ -6,6 +6,7 @@ rooms or days it covers.
 """
 
 import datetime as dt
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,6 +31,40 @@ def overlaps(a_start: dt.datetime, a_end: dt.datetime, b_start: dt.datetime, b_e
     return a_start < b_end and b_start < a_end
 
 
+@dataclass(frozen=True, slots=True)
+class Booked:
+    """What the schedule needs of a booked session: whose, where and when. Loading these instead
+    of whole appointments keeps a weeks-long schedule of a large clinic cheap."""
+
+    pk: int
+    therapist_id: int
+    room_id: int
+    patient_id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+class Spans:
+    """One resource's busy time on one day as merged, sorted [start, end) intervals in epoch
+    seconds, so "is this slot free?" takes a binary search instead of a walk over the day."""
+
+    __slots__ = ("starts", "ends")
+
+    def __init__(self, appointments):
+        self.starts: list[float] = []
+        self.ends: list[float] = []
+        for start, end in sorted((a.starts_at.timestamp(), a.ends_at.timestamp()) for a in appointments):
+            if self.ends and start < self.ends[-1]:
+                self.ends[-1] = max(self.ends[-1], end)
+            else:
+                self.starts.append(start)
+                self.ends.append(end)
+
+    def free(self, start: float, end: float) -> bool:
+        i = bisect_right(self.ends, start)  # the first interval that ends after `start`
+        return i == len(self.ends) or self.starts[i] >= end
+
+
 @dataclass
 class Schedule:
     starts_on: dt.date
@@ -40,6 +75,7 @@ class Schedule:
     by_therapist: dict[tuple[int, dt.date], list[Appointment]] = field(default_factory=lambda: defaultdict(list))
     by_room: dict[tuple[int, dt.date], list[Appointment]] = field(default_factory=lambda: defaultdict(list))
     by_patient: dict[dt.date, list[Appointment]] = field(default_factory=lambda: defaultdict(list))
+    _spans: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(
@@ -73,14 +109,23 @@ class Schedule:
         if patient_id is not None:
             busy |= Q(patient_id=patient_id)
         appointments = (
-            Appointment.objects.filter(busy, starts_at__lt=window_end, ends_at__gt=window_start)
+            # A session lasts hours at most: the lower bound on the start lets the indexes on
+            # starts_at cut the years of history out instead of reading them all.
+            Appointment.objects.filter(
+                busy,
+                starts_at__lt=window_end,
+                starts_at__gte=window_start - dt.timedelta(days=1),
+                ends_at__gt=window_start,
+            )
             .exclude(status=AppointmentStatus.CANCELLED)
-            .select_related("patient", "therapist__user", "room", "modality")
+            .values_list("pk", "therapist_id", "room_id", "patient_id", "starts_at", "ends_at")
         )
         if exclude_appointment_id is not None:
             appointments = appointments.exclude(pk=exclude_appointment_id)
-        for appointment in appointments:
-            day = local_date(appointment.starts_at)
+        zone = timezone.get_current_timezone()  # once, not per row: thousands of rows for a month
+        for row in appointments:
+            appointment = Booked(*row)
+            day = appointment.starts_at.astimezone(zone).date()
             schedule.by_therapist[(appointment.therapist_id, day)].append(appointment)
             schedule.by_room[(appointment.room_id, day)].append(appointment)
             if appointment.patient_id == patient_id:
@@ -124,8 +169,22 @@ class Schedule:
     def patient_clash(self, starts_at, ends_at) -> Appointment | None:
         return self._clash(self.by_patient.get(local_date(starts_at), []), starts_at, ends_at)
 
+    def busy(self, kind: str, key: int | None, day: dt.date) -> Spans:
+        """The busy time of a therapist or a room (kind "therapist" or "room", key its id), or of
+        the patient (kind "patient"), on a day: for the availability search, which asks
+        thousands of times per page."""
+        spans = self._spans.get((kind, key, day))
+        if spans is None:
+            if kind == "patient":
+                appointments = self.by_patient.get(day, [])
+            else:
+                appointments = (self.by_therapist if kind == "therapist" else self.by_room).get((key, day), [])
+            spans = self._spans[(kind, key, day)] = Spans(appointments)
+        return spans
+
     def add(self, appointment: Appointment) -> None:
         """Count a planned appointment as taken, so a series does not propose it twice."""
+        self._spans.clear()
         day = local_date(appointment.starts_at)
         self.by_therapist[(appointment.therapist_id, day)].append(appointment)
         self.by_room[(appointment.room_id, day)].append(appointment)

@@ -2,6 +2,8 @@
 
 import datetime as dt
 from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -31,8 +33,10 @@ SLOT_STEP = dt.timedelta(minutes=15)
 ALTERNATIVE_SEARCH_DAYS = 7
 
 
-@dataclass(frozen=True)
-class Slot:
+class Slot(NamedTuple):
+    """A free start with a therapist and a room. A named tuple: a month's search makes tens of
+    thousands, and a frozen dataclass costs several times more to build."""
+
     starts_at: dt.datetime
     ends_at: dt.datetime
     therapist: Therapist
@@ -96,36 +100,62 @@ def slots_available(
     length = dt.timedelta(minutes=minutes or modality.session_minutes)
     now = now or timezone.now()
     slots = []
+    # Every therapist asks for a room at the same quarter hours: look each one up once.
+    rooms_free_at: dict = {}
     day = starts_on
     while day <= ends_on:
         for candidate in therapists:
-            slots += _free_slots_on(schedule, candidate, rooms, day, length, now, check_patient=patient is not None)
+            slots += _free_slots_on(
+                schedule, candidate, rooms, day, length, now, check_patient=patient is not None, memo=rooms_free_at
+            )
         day += dt.timedelta(days=1)
-    slots.sort(key=lambda slot: (slot.starts_at, slot.therapist.pk))
+    # Made day by day, therapist by therapist in pk order: a stable sort on the start keeps
+    # the therapists in pk order within each start.
+    slots.sort(key=attrgetter("starts_at"))
     return slots
 
 
-def _free_slots_on(schedule, therapist, rooms, day, length, now, *, check_patient: bool) -> list[Slot]:
+def _free_slots_on(schedule, therapist, rooms, day, length, now, *, check_patient: bool, memo=None) -> list[Slot]:
+    """The therapist's free starts on `day`, each with the first free room. Times are compared
+    as epoch seconds against the schedule's merged busy spans (Schedule.busy): a month of a
+    large clinic is tens of thousands of candidate starts."""
     if schedule.closure_on(therapist.pk, day):
         return []
+    therapist_busy = schedule.busy("therapist", therapist.pk, day)
+    patient_busy = schedule.busy("patient", None, day) if check_patient else None
+    seconds, step_seconds, not_before = length.total_seconds(), SLOT_STEP.total_seconds(), now.timestamp()
+    memo = {} if memo is None else memo
     slots = []
     for block_start, block_end in schedule.working_blocks(therapist.pk, day):
-        starts_at = at_local(day, block_start)
-        block_ends_at = at_local(day, block_end)
-        while starts_at + length <= block_ends_at:
-            ends_at = starts_at + length
-            if starts_at >= now and _free(schedule, therapist, starts_at, ends_at, check_patient):
-                room = next((r for r in rooms if not schedule.room_clash(r.pk, starts_at, ends_at)), None)
-                if room is not None:
-                    slots.append(Slot(starts_at, ends_at, therapist, room))
-            starts_at += SLOT_STEP
+        first, block_ends_at = _at_local(memo, day, block_start), _at_local(memo, day, block_end)
+        first_ts, last_ts = first.timestamp(), block_ends_at.timestamp() - seconds
+        step = 0
+        while first_ts + step * step_seconds <= last_ts:
+            start = first_ts + step * step_seconds
+            end = start + seconds
+            if start >= not_before and therapist_busy.free(start, end):
+                if patient_busy is None or patient_busy.free(start, end):
+                    room = _first_free_room(schedule, rooms, day, start, end, memo)
+                    if room is not None:
+                        starts_at = first + step * SLOT_STEP  # wall-clock steps, as the booking page shows them
+                        slots.append(Slot(starts_at, starts_at + length, therapist, room))
+            step += 1
     return slots
 
 
-def _free(schedule: Schedule, therapist, starts_at, ends_at, check_patient: bool) -> bool:
-    if schedule.therapist_clash(therapist.pk, starts_at, ends_at):
-        return False
-    return not (check_patient and schedule.patient_clash(starts_at, ends_at))
+def _at_local(memo: dict, day: dt.date, time: dt.time) -> dt.datetime:
+    """at_local, once per day and time however many therapists start their blocks then."""
+    key = (day, time)
+    if key not in memo:
+        memo[key] = at_local(day, time)
+    return memo[key]
+
+
+def _first_free_room(schedule: Schedule, rooms, day, start: float, end: float, memo: dict):
+    key = (day, start, end)
+    if key not in memo:
+        memo[key] = next((r for r in rooms if schedule.busy("room", r.pk, day).free(start, end)), None)
+    return memo[key]
 
 
 def course_sessions_counted(*, course: Course) -> int:
