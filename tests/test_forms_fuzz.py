@@ -333,12 +333,14 @@ CASES = [
              title=value("Sciatica"),
              cause=value(*Cause.values),
              side=value(*Side.values),
-             diagnosed_on=value(*dates(s)),
+             diagnosed_on=value(*reversed(dates(s))),  # a past day first: the valid example must write
              diagnosed_by=value("Dr. Weber"),
          ),
          writes=frozenset({"patients.Diagnosis"})),
     Case("study_create", "therapist", pk_url("sessions:study_create", "diagnosis"),
-         lambda s: payload(kind=value(*StudyKind.values), performed_on=value(*dates(s)), findings=value("L5–S1.")),
+         lambda s: payload(
+             kind=value(*StudyKind.values), performed_on=value(*reversed(dates(s))), findings=value("L5–S1.")
+         ),
          writes=frozenset({"patients.Study"})),
     Case("phase_record_create", "therapist", pk_url("sessions:phase_record_create", "diagnosis"),
          lambda s: payload(
