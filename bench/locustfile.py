@@ -39,9 +39,12 @@ class ClinicUser(FastHttpUser):
     def on_start(self):
         self.number = next(_user_number)
         username = self.username()
-        if username:
-            self.log_in(username)
-        self.wait_for_everyone()
+        try:
+            if username:
+                self.log_in(username)
+        finally:
+            # A user whose log-in failed stops, but still counts as arrived: the run goes on.
+            self.wait_for_everyone()
 
     def username(self) -> str | None:
         return None

@@ -98,7 +98,25 @@ declare -A CLASSES=(
     [baseline]=Baseline [day_board]=DayBoard [patient_search]=PatientSearch [patient_chart]=PatientChart
     [portal_home]=PortalHome [availability]=Availability [booking]=Booking
 )
+# Requests still queued from the previous page would be served during the next one's log-ins:
+# wait until the constant page comes back quickly several times in a row.
+wait_idle() {
+    python3 - "$port" <<'EOF'
+import sys, time, urllib.request
+url, quick, deadline = f"http://127.0.0.1:{sys.argv[1]}/bench/baseline/", 0, time.monotonic() + 600
+while quick < 5 and time.monotonic() < deadline:
+    started = time.monotonic()
+    try:
+        urllib.request.urlopen(url, timeout=120).read()
+        quick = quick + 1 if time.monotonic() - started < 0.2 else 0
+    except OSError:
+        quick = 0
+    time.sleep(0.2)
+EOF
+}
+
 for scenario in $SCENARIOS; do
+    wait_idle
     say "locust: $scenario ($USERS users, ${DURATION} s)"
     echo "$scenario load before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
     # locust exits non-zero when a request failed; the table reports the errors.
