@@ -1,0 +1,112 @@
+"""On PostgreSQL, with a modest practice's years of data (seed_scale) and fresh statistics, the
+hot reads use indexes: the planner is asked (EXPLAIN) about the very SQL the code sends.
+
+Run with: scripts/with-postgres .venv/bin/pytest tests/test_query_plans.py
+"""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from clinic.models import Modality, Therapist
+from patients.models import Patient
+from patients.selectors import patients_search
+from sessions import board, selectors
+from sessions.models import Appointment, AppointmentStatus
+from sessions.schedule import at_local
+
+pytestmark = [pytest.mark.postgresql, pytest.mark.django_db]
+
+# Big enough that reading a whole table costs more than an index would (about 40,000
+# appointments, 30,000 patients), small enough to seed in seconds.
+SIZE = ["--therapists", "20", "--rooms", "8", "--patients", "30000", "--years", "1.5", "--seed", "3"]
+APPOINTMENTS = "treatment_sessions_appointment"
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def practice():
+    call_command("seed_scale", *SIZE, stdout=StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # inside the test's transaction: it counts our own new rows
+    return Therapist.objects.order_by("pk").first()
+
+
+def plan(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}")
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def plans_of(read) -> list[tuple[str, str]]:
+    """(SQL, plan) of every query `read` sends that reads appointments or patients."""
+    with CaptureQueriesContext(connection) as captured:
+        read()
+    return [
+        (query["sql"], plan(query["sql"]))
+        for query in captured.captured_queries
+        if query["sql"].lstrip().upper().startswith("SELECT")
+        and (APPOINTMENTS in query["sql"] or "patients_patient" in query["sql"])
+    ]
+
+
+def busiest_day() -> dt.date:
+    today = timezone.localdate()
+    days = [today + dt.timedelta(days=i) for i in range(7)]
+    return max(days, key=lambda day: board._day_appointments(day).count())
+
+
+def test_the_day_board_query_reads_appointments_through_an_index(practice):
+    day = busiest_day()
+    queryset = board._day_appointments(day)
+    assert queryset.count() > 50
+
+    explained = queryset.explain()
+
+    assert f"Seq Scan on {APPOINTMENTS}" not in explained, explained
+    assert "Index" in explained, explained
+    # The same holds for every query the board sends (course positions included).
+    for sql, query_plan in plans_of(lambda: board.day_board(day=day)):
+        assert f"Seq Scan on {APPOINTMENTS}" not in query_plan, (sql, query_plan)
+
+
+def test_the_other_hot_reads_use_indexes(practice):
+    today = timezone.localdate()
+    modality = Modality.objects.get(name="Therapeutic massage")
+    patient = Patient.objects.filter(appointments__status=AppointmentStatus.BOOKED).order_by("pk").first()
+    treated = Patient.objects.filter(appointments__therapist=practice).order_by("pk").first()
+    surname = Patient.objects.order_by("pk").values_list("last_name", flat=True)[500]
+    phone_digits = Patient.objects.order_by("pk").values_list("phone", flat=True)[700].split(" ")[-1]
+    reads = {
+        "a therapist's day": lambda: selectors.therapist_day(therapist=practice, day=busiest_day()),
+        "four weeks of availability": lambda: selectors.slots_available(
+            modality=modality, starts_on=today, ends_on=today + dt.timedelta(days=27)
+        ),
+        "a patient's history (portal)": lambda: (
+            selectors.portal_upcoming(patient=patient, now=timezone.now()),
+            selectors.portal_earlier(patient=patient, now=timezone.now()),
+            selectors.portal_courses(patient=patient),
+        ),
+        "a patient's notes (chart)": lambda: selectors.session_notes_for_chart(patient=treated, reader=practice.user),
+        "the review list": lambda: list(
+            Appointment.objects.filter(needs_review=True, starts_at__gte=at_local(today, dt.time.min))
+        ),
+        "search by surname": lambda: list(patients_search(query=surname)[:25]),
+        "search by phone digits": lambda: list(patients_search(query=phone_digits)[:25]),
+        "the patient list's first page": lambda: list(patients_search(query="")[:25]),
+    }
+    for name, read in reads.items():
+        checked = plans_of(read)
+        assert checked, f"{name}: no query read appointments or patients"
+        for sql, query_plan in checked:
+            for table in (APPOINTMENTS, "patients_patient"):
+                assert f"Seq Scan on {table}" not in query_plan, (name, sql, query_plan)
