@@ -260,8 +260,6 @@ def appointment_book(request):
     options, warnings = {}, []
     if form.is_bound:
         valid = form.is_valid()
-        # Shown even when the rest is invalid (a bad slot), so there is a slot to choose instead.
-        options = _booking_options(form, patient)
         if valid and request.method == "POST" and form.require_slot():
             starts_at, therapist, room = form.cleaned_data["slot"]
             appointment, warnings = _book_through_form(
@@ -280,6 +278,10 @@ def appointment_book(request):
             if appointment:
                 messages.success(request, f"Booked {appointment.modality} for {patient}.")
                 return redirect(appointment.get_absolute_url())
+        # Shown even when the rest is invalid (a bad slot), so there is a slot to choose instead.
+        # Worked out only for a page that shows them: a booking that succeeds redirects, and
+        # the day's free slots across every therapist are the dearest part of the request.
+        options = _booking_options(form, patient)
     context = {"patient": patient, "form": form, "warnings": warnings, **options}
     template = (
         "sessions/_booking_options.html"
