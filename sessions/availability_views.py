@@ -32,13 +32,14 @@ def availability(request):
     )
     days: dict[dt.date, list] = {}
     therapists, rooms = {}, {}
-    zone = timezone.get_current_timezone()  # once: a month's search lists thousands of slots
+    # Once, not per slot: a month's search lists thousands of them.
+    zone = timezone.get_current_timezone()
     for slot in slots:
-        local = slot.starts_at.astimezone(zone)
-        entry = [f"{local.hour:02d}:{local.minute:02d}", slot.therapist.pk, slot.room.pk]
-        days.setdefault(local.date(), []).append(entry)
-        therapists[slot.therapist.pk] = slot.therapist
-        rooms[slot.room.pk] = slot.room
+        local = slot.starts_at if slot.starts_at.tzinfo is zone else slot.starts_at.astimezone(zone)
+        therapist, room = slot.therapist, slot.room
+        days.setdefault(local.date(), []).append([f"{local.hour:02d}:{local.minute:02d}", therapist.id, room.id])
+        therapists[therapist.id] = therapist
+        rooms[room.id] = room
     return JsonResponse(
         {
             "modality": {"id": modality.pk, "name": modality.name, "minutes": modality.session_minutes},

@@ -11,7 +11,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from clinic.models import Closure, Room, Therapist, WorkingHours
@@ -34,14 +36,43 @@ def overlaps(a_start: dt.datetime, a_end: dt.datetime, b_start: dt.datetime, b_e
 @dataclass(frozen=True, slots=True)
 class Booked:
     """What the schedule needs of a booked session: whose, where and when. Loading these instead
-    of whole appointments keeps a weeks-long schedule of a large clinic cheap."""
+    of whole appointments keeps a weeks-long schedule of a large clinic cheap. The times are
+    epoch seconds: turning thousands of database timestamps into datetimes costs more than the
+    availability search itself, so a datetime is made only when a message needs one."""
 
     pk: int
     therapist_id: int
     room_id: int
     patient_id: int
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    start: float
+    end: float
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.start, dt.UTC)
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.end, dt.UTC)
+
+
+def _who_where_when(appointments):
+    """(pk, therapist, room, patient, start, end) rows, times in epoch seconds. PostgreSQL sends
+    them as numbers; elsewhere the datetimes are converted here."""
+    ids = ("pk", "therapist_id", "room_id", "patient_id")
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Appointment._meta.db_table)
+        epoch = {name: RawSQL(f"EXTRACT(EPOCH FROM {table}.{name})::float8", ()) for name in ("starts_at", "ends_at")}
+        return appointments.annotate(start=epoch["starts_at"], end=epoch["ends_at"]).values_list(*ids, "start", "end")
+    rows = appointments.values_list(*ids, "starts_at", "ends_at")
+    return ((*row[:4], row[4].timestamp(), row[5].timestamp()) for row in rows)
+
+
+def _seconds(appointment) -> tuple[float, float]:
+    """(start, end) in epoch seconds of a Booked row or of a planned Appointment (Schedule.add)."""
+    if isinstance(appointment, Booked):
+        return appointment.start, appointment.end
+    return appointment.starts_at.timestamp(), appointment.ends_at.timestamp()
 
 
 class Spans:
@@ -53,7 +84,7 @@ class Spans:
     def __init__(self, appointments):
         self.starts: list[float] = []
         self.ends: list[float] = []
-        for start, end in sorted((a.starts_at.timestamp(), a.ends_at.timestamp()) for a in appointments):
+        for start, end in sorted(_seconds(a) for a in appointments):
             if self.ends and start < self.ends[-1]:
                 self.ends[-1] = max(self.ends[-1], end)
             else:
@@ -63,6 +94,19 @@ class Spans:
     def free(self, start: float, end: float) -> bool:
         i = bisect_right(self.ends, start)  # the first interval that ends after `start`
         return i == len(self.ends) or self.starts[i] >= end
+
+    def gaps(self, start: float, end: float) -> list[tuple[float, float]]:
+        """The free stretches of [start, end), in order."""
+        gaps, cursor = [], start
+        i = bisect_right(self.ends, start)
+        while i < len(self.starts) and self.starts[i] < end:
+            if self.starts[i] > cursor:
+                gaps.append((cursor, self.starts[i]))
+            cursor = max(cursor, self.ends[i])
+            i += 1
+        if cursor < end:
+            gaps.append((cursor, end))
+        return gaps
 
 
 @dataclass
@@ -116,16 +160,14 @@ class Schedule:
                 starts_at__lt=window_end,
                 starts_at__gte=window_start - dt.timedelta(days=1),
                 ends_at__gt=window_start,
-            )
-            .exclude(status=AppointmentStatus.CANCELLED)
-            .values_list("pk", "therapist_id", "room_id", "patient_id", "starts_at", "ends_at")
+            ).exclude(status=AppointmentStatus.CANCELLED)
         )
         if exclude_appointment_id is not None:
             appointments = appointments.exclude(pk=exclude_appointment_id)
         zone = timezone.get_current_timezone()  # once, not per row: thousands of rows for a month
-        for row in appointments:
+        for row in _who_where_when(appointments):
             appointment = Booked(*row)
-            day = appointment.starts_at.astimezone(zone).date()
+            day = dt.datetime.fromtimestamp(appointment.start, zone).date()
             schedule.by_therapist[(appointment.therapist_id, day)].append(appointment)
             schedule.by_room[(appointment.room_id, day)].append(appointment)
             if appointment.patient_id == patient_id:

@@ -1,6 +1,7 @@
 """Reads for booking: free slots, and the plan of dates a course's cadence needs."""
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import NamedTuple
@@ -116,9 +117,9 @@ def slots_available(
 
 
 def _free_slots_on(schedule, therapist, rooms, day, length, now, *, check_patient: bool, memo=None) -> list[Slot]:
-    """The therapist's free starts on `day`, each with the first free room. Times are compared
-    as epoch seconds against the schedule's merged busy spans (Schedule.busy): a month of a
-    large clinic is tens of thousands of candidate starts."""
+    """The therapist's free starts on `day`, each with the first free room. Times are epoch
+    seconds, and only the gaps between the therapist's merged busy spans (Schedule.busy) are
+    walked: a month of a large clinic is tens of thousands of candidate starts."""
     if schedule.closure_on(therapist.pk, day):
         return []
     therapist_busy = schedule.busy("therapist", therapist.pk, day)
@@ -128,18 +129,19 @@ def _free_slots_on(schedule, therapist, rooms, day, length, now, *, check_patien
     slots = []
     for block_start, block_end in schedule.working_blocks(therapist.pk, day):
         first, block_ends_at = _at_local(memo, day, block_start), _at_local(memo, day, block_end)
-        first_ts, last_ts = first.timestamp(), block_ends_at.timestamp() - seconds
-        step = 0
-        while first_ts + step * step_seconds <= last_ts:
+        first_ts = first.timestamp()
+        for gap_start, gap_end in therapist_busy.gaps(max(first_ts, not_before), block_ends_at.timestamp()):
+            step = math.ceil((gap_start - first_ts) / step_seconds)  # the first quarter hour in the gap
             start = first_ts + step * step_seconds
-            end = start + seconds
-            if start >= not_before and therapist_busy.free(start, end):
+            while start + seconds <= gap_end:
+                end = start + seconds
                 if patient_busy is None or patient_busy.free(start, end):
                     room = _first_free_room(schedule, rooms, day, start, end, memo)
                     if room is not None:
                         starts_at = first + step * SLOT_STEP  # wall-clock steps, as the booking page shows them
                         slots.append(Slot(starts_at, starts_at + length, therapist, room))
-            step += 1
+                step += 1
+                start = first_ts + step * step_seconds
     return slots
 
 
@@ -154,7 +156,7 @@ def _at_local(memo: dict, day: dt.date, time: dt.time) -> dt.datetime:
 def _first_free_room(schedule: Schedule, rooms, day, start: float, end: float, memo: dict):
     key = (day, start, end)
     if key not in memo:
-        memo[key] = next((r for r in rooms if schedule.busy("room", r.pk, day).free(start, end)), None)
+        memo[key] = next((r for r in rooms if schedule.busy("room", r.id, day).free(start, end)), None)
     return memo[key]
 
 
