@@ -7,6 +7,7 @@ import datetime as dt
 from auditlog.models import LogEntry
 from django import forms
 from django.core.paginator import Paginator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
@@ -34,8 +35,19 @@ class AuditFilterForm(forms.Form):
     patient = forms.IntegerField(required=False, min_value=1, label="Patient number")
     action = forms.ChoiceField(required=False, choices=ACTION_CHOICES)
     outcome = forms.ChoiceField(required=False, choices=[("", "Any outcome"), *[(o, o.capitalize()) for o in OUTCOMES]])
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    # Bounded so a day at the calendar's edge is a form error, not an overflow when it becomes a time.
+    since = forms.DateField(
+        required=False,
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[MinValueValidator(dt.date(1900, 1, 1)), MaxValueValidator(dt.date(9000, 12, 31))],
+    )
+    until = forms.DateField(
+        required=False,
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[MinValueValidator(dt.date(1900, 1, 1)), MaxValueValidator(dt.date(9000, 12, 31))],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
