@@ -7,8 +7,10 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from clinic.models import Room, Therapist, WorkingHours
@@ -16,63 +18,48 @@ from sessions.models import COUNTED_STATUSES, Appointment, AppointmentStatus
 from sessions.schedule import at_local
 
 STEP_MINUTES = 15
-CARD_FIELDS = (
-    "starts_at",
-    "ends_at",
-    "status",
-    "needs_review",
-    "patient__first_name",
-    "patient__last_name",
-    "modality__name",
-    "therapist__user__first_name",
-    "therapist__user__last_name",
-    "therapist__user__username",
-    "room__name",
-    "course__min_sessions",
-    "course__max_sessions",
-)
 DEFAULT_OPEN, DEFAULT_CLOSE = dt.time(8, 0), dt.time(18, 0)
 
 
-@dataclass
-class Cell:
-    appointment: Appointment | None = None
-    rowspan: int = 1
+@dataclass(slots=True)
+class Card:
+    """What a board card shows of one appointment: read as plain values, because a full day of a
+    large clinic is hundreds of appointments, and building model instances for them (with
+    patient, therapist, room, modality and course each) cost more than the rest of the page."""
+
+    pk: int
+    starts_at: dt.datetime  # in the clinic's time zone
+    ends_at: dt.datetime
+    status: str
+    needs_review: bool
+    patient: str
+    modality: str
+    therapist_id: int
+    therapist: str
+    room_id: int
+    room: str
+    course_id: int | None
+    session_range: str
+    session_number: int | None = None  # set by annotate_course_position
+
+    @property
+    def status_label(self) -> str:
+        return AppointmentStatus(self.status).label
 
 
 @dataclass(frozen=True)
-class Blank:
-    """A stretch of empty cells, as markup: the template writes it in one go."""
+class Cell:
+    appointment: Card | None = None
+    rowspan: int = 1
 
-    html: str
-    appointment: None = None  # read by the template's {% if cell.appointment %}
+
+EMPTY = Cell()  # shared by every empty cell of the board (a Cell never changes)
 
 
 @dataclass
 class BoardRow:
     time: dt.time
     cells: list[Cell | None] = field(default_factory=list)  # None: covered by a card above
-
-    @property
-    def pieces(self) -> list[Cell | Blank]:
-        """The row as the template writes it: each card's cell, and each run of empty cells as
-        one Blank. With sixty columns, looping over every cell in the template costs more than
-        all the rest of the page."""
-        pieces: list[Cell | Blank] = []
-        empty = 0
-        for cell in self.cells:
-            if cell is None:
-                continue
-            if cell.appointment is None:
-                empty += 1
-                continue
-            if empty:
-                pieces.append(Blank(mark_safe("<td></td>" * empty)))
-                empty = 0
-            pieces.append(cell)
-        if empty:
-            pieces.append(Blank(mark_safe("<td></td>" * empty)))
-        return pieces
 
 
 @dataclass
@@ -83,37 +70,125 @@ class DayBoard:
     rows: list[BoardRow]
     appointment_count: int
 
+    def rows_html(self) -> str:
+        """The board's body, written here rather than in a template: sixty columns by forty
+        quarter hours with hundreds of cards cost the template engine ~100 ms a page, and this
+        ~10. The week board and my day, with far fewer cards, keep to templates."""
+        detail_url = _url_pattern("sessions:appointment_detail")
+        return mark_safe("".join(self._row_html(row, detail_url) for row in self.rows))
 
-def _day_appointments(day: dt.date):
+    def _row_html(self, row: BoardRow, detail_url: str) -> str:
+        hour = " hour" if row.time.minute == 0 else ""
+        parts = [f'<tr><th scope="row" class="time-col{hour}">{row.time:%H:%M}</th>']
+        empty = 0
+        for cell in row.cells:
+            if cell is None:
+                continue  # covered by a card from a row above
+            if cell.appointment is None:
+                empty += 1
+                continue
+            parts.append("<td></td>" * empty)
+            empty = 0
+            card = _card_html(cell.appointment, by=self.by, url=detail_url.format(pk=cell.appointment.pk))
+            parts.append(f'<td rowspan="{cell.rowspan}" class="has-card">{card}</td>')
+        parts.append("<td></td>" * empty)
+        parts.append("</tr>")
+        return "".join(parts)
+
+
+# reverse() for each of hundreds of cards costs more than the card; only the pk differs.
+_PK_PLACEHOLDER = 987654321
+
+
+def _url_pattern(name: str) -> str:
+    return reverse(name, args=[_PK_PLACEHOLDER]).replace(str(_PK_PLACEHOLDER), "{pk}")
+
+
+NEEDS_REVIEW_LINE = '<span class="d-block small fw-bold">Needs review</span>'
+
+
+def _card_html(card: Card, *, by: str, url: str) -> str:
+    """The card's markup; the names in it come from people's input and are escaped."""
+    course = ""
+    if card.course_id:
+        course = f'<span class="d-block small">Session {card.session_number or "?"} of {card.session_range}</span>'
+    review_class, review_line = (" needs-review", NEEDS_REVIEW_LINE) if card.needs_review else ("", "")
+    who_or_where = card.therapist if by == "room" else card.room
     return (
+        f'<a class="appt-card status-{card.status}{review_class}" href="{url}"><strong>{escape(card.patient)}</strong>'
+        f'<span class="d-block small">{card.starts_at:%H:%M}–{card.ends_at:%H:%M} · {escape(card.modality)}</span>'
+        f"{course}"
+        f'<span class="d-block small">{escape(who_or_where)} · {card.status_label}</span>{review_line}</a>'
+    )
+
+
+def _session_range(low: int | None, high: int | None) -> str:
+    return "" if high is None else str(high) if low == high else f"{low}–{high}"
+
+
+def _day_cards(day: dt.date) -> list[Card]:
+    rows = (
         Appointment.objects.filter(
             starts_at__gte=at_local(day, dt.time.min), starts_at__lt=at_local(day + dt.timedelta(days=1), dt.time.min)
         )
         .exclude(status=AppointmentStatus.CANCELLED)
-        .select_related("patient", "modality", "therapist__user", "room", "course")
-        # What a card shows, and no more: a full day of a large clinic is hundreds of rows of
-        # six tables, and the courses' and users' long columns would only be thrown away.
-        .only(*CARD_FIELDS)
         .order_by("starts_at")
-    )
+        .values_list(
+            "pk", "starts_at", "ends_at", "status", "needs_review", "patient__first_name", "patient__last_name",
+            "modality__name", "therapist_id", "therapist__user__first_name", "therapist__user__last_name",
+            "therapist__user__username", "room_id", "room__name", "course_id", "course__min_sessions",
+            "course__max_sessions",
+        )
+    )  # fmt: skip
+    clinic_zone = timezone.get_current_timezone()
+    return [
+        Card(
+            pk=pk,
+            starts_at=starts_at.astimezone(clinic_zone),
+            ends_at=ends_at.astimezone(clinic_zone),
+            status=status,
+            needs_review=needs_review,
+            patient=f"{patient_first} {patient_last}",
+            modality=modality,
+            therapist_id=therapist_id,
+            # as Therapist.__str__
+            therapist=f"{therapist_first} {therapist_last}".strip() or username,
+            room_id=room_id,
+            room=room,
+            course_id=course_id,
+            session_range=_session_range(course_min, course_max),
+        )
+        for (
+            pk, starts_at, ends_at, status, needs_review, patient_first, patient_last, modality, therapist_id,
+            therapist_first, therapist_last, username, room_id, room, course_id, course_min, course_max,
+        ) in rows
+    ]  # fmt: skip
 
 
-def annotate_course_position(appointments: list[Appointment]) -> None:
-    """Give each course appointment `session_number`: its place among the course's sessions."""
-    course_ids = {a.course_id for a in appointments if a.course_id}
-    if not course_ids:
+def annotate_course_position(appointments: list) -> None:
+    """Give each course appointment (or Card) `session_number`: its place among the course's
+    counted sessions, in time order.
+
+    The database counts, for each appointment asked about, the course's sessions up to it, and
+    sends back one number each; a day of a large clinic touches hundreds of courses with
+    thousands of sessions between them."""
+    wanted = {a.pk for a in appointments if a.course_id}
+    if not wanted:
         return
-    order = defaultdict(list)
-    rows = (
-        Appointment.objects.filter(course_id__in=course_ids, status__in=COUNTED_STATUSES)
-        .order_by("starts_at", "pk")
-        .values_list("course_id", "pk")
+    earlier_or_same = Appointment.objects.filter(
+        Q(starts_at__lt=OuterRef("starts_at")) | Q(starts_at=OuterRef("starts_at"), pk__lte=OuterRef("pk")),
+        course_id=OuterRef("course_id"),
+        status__in=COUNTED_STATUSES,
     )
-    for course_id, pk in rows:
-        order[course_id].append(pk)
+    numbers = dict(
+        Appointment.objects.filter(pk__in=wanted, status__in=COUNTED_STATUSES)
+        .annotate(number=Subquery(earlier_or_same.order_by().values("course_id").annotate(n=Count("pk")).values("n")))
+        .order_by()
+        .values_list("pk", "number")
+    )
     for appointment in appointments:
-        if appointment.course_id and appointment.pk in order[appointment.course_id]:
-            appointment.session_number = order[appointment.course_id].index(appointment.pk) + 1
+        if appointment.pk in numbers:
+            appointment.session_number = numbers[appointment.pk]
 
 
 def _opening_span(day: dt.date) -> tuple[dt.time, dt.time]:
@@ -134,7 +209,7 @@ def day_board(*, day: dt.date, by: str = "therapist") -> DayBoard:
     else:
         columns = list(Therapist.objects.filter(active=True).select_related("user"))
         column_of = "therapist_id"
-    appointments = list(_day_appointments(day))
+    appointments = _day_cards(day)
     annotate_course_position(appointments)
 
     opens_time, closes_time = _opening_span(day)
@@ -149,7 +224,7 @@ def day_board(*, day: dt.date, by: str = "therapist") -> DayBoard:
     rows = [
         BoardRow(
             time=timezone.localtime(opens + dt.timedelta(minutes=STEP_MINUTES * i)).time(),
-            cells=[Cell() for _ in columns],
+            cells=[EMPTY] * len(columns),
         )
         for i in range(steps)
     ]

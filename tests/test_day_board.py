@@ -28,14 +28,14 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return local(day.year, day.month, day.day, hour, minute)
 
 
-def cards(response) -> dict[tuple[str, str], object]:
-    """Every card on the board as {(column, "HH:MM" of its row): appointment}."""
+def cards(response) -> dict[tuple[str, str], int]:
+    """Every card on the board as {(column, "HH:MM" of its row): appointment's pk}."""
     board = response.context["board"]
     placed = {}
     for row in board.rows:
         for column, cell in zip(board.columns, row.cells, strict=True):
             if cell is not None and cell.appointment is not None:
-                placed[(str(column), row.time.strftime("%H:%M"))] = cell.appointment
+                placed[(str(column), row.time.strftime("%H:%M"))] = cell.appointment.pk
     return placed
 
 
@@ -106,7 +106,7 @@ def test_it_shows_each_session_in_its_therapists_column(reception, marias_second
     response = reception.get(URL, {"day": monday.isoformat()})
     assert response.status_code == 200
     assert [str(column) for column in response.context["board"].columns] == ["Anna Kuhn", "Ben Ortiz"]
-    assert cards(response) == {("Anna Kuhn", "10:00"): marias_second_session}
+    assert cards(response) == {("Anna Kuhn", "10:00"): marias_second_session.pk}
     content = response.content.decode()
     assert '<th scope="col">Anna Kuhn</th>' in content
     assert "Maria Lopez" in content
@@ -115,6 +115,41 @@ def test_it_shows_each_session_in_its_therapists_column(reception, marias_second
     assert "Room Linden · Booked" in content
     assert 'rowspan="3"' in content  # 45 minutes cover three 15-minute rows
     assert f'href="{marias_second_session.get_absolute_url()}"' in content
+
+
+def test_it_counts_only_the_sessions_that_count_towards_the_course(reception, maria, massage, anna, linden, monday):
+    """A cancelled or missed session earlier in the course leaves the count where it was, and a
+    course with a range of sessions shows the range."""
+    course = CourseFactory(patient=maria, modality=massage, min_sessions=12, max_sessions=15)
+    earlier = [AppointmentStatus.COMPLETED, AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW]
+    for days_before, status in zip((6, 5, 4), earlier, strict=True):
+        AppointmentFactory(
+            patient=maria,
+            course=course,
+            modality=massage,
+            therapist=anna,
+            room=linden,
+            starts_at=at(monday, 10) - dt.timedelta(days=days_before),
+            status=status,
+            cancellation_reason="Ill" if status == AppointmentStatus.CANCELLED else "",
+        )
+    AppointmentFactory(
+        patient=maria, course=course, modality=massage, therapist=anna, room=linden, starts_at=at(monday, 10)
+    )
+    content = reception.get(URL, {"day": monday.isoformat()}).content.decode()
+    assert "Session 2 of 12–15" in content
+
+
+def test_it_escapes_names_people_typed(reception, massage, anna, monday):
+    AppointmentFactory(
+        patient=PatientFactory(first_name="<script>alert(1)</script>", last_name="O'Brien & Co"),
+        modality=massage,
+        therapist=anna,
+        starts_at=at(monday, 9),
+    )
+    content = reception.get(URL, {"day": monday.isoformat()}).content.decode()
+    assert "<script>alert(1)</script>" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; O&#x27;Brien &amp; Co" in content
 
 
 def test_it_shows_the_status_of_each_session(reception, massage, anna, ben, monday):
@@ -130,7 +165,7 @@ def test_it_puts_rooms_in_the_columns_when_asked(reception, marias_second_sessio
     assert response.status_code == 200
     assert response.context["board"].by == "room"
     assert [str(column) for column in response.context["board"].columns] == ["Room Linden", "Room Maple"]
-    assert cards(response) == {("Room Linden", "10:00"): marias_second_session}
+    assert cards(response) == {("Room Linden", "10:00"): marias_second_session.pk}
     content = response.content.decode()
     assert '<th scope="col">Room Maple</th>' in content
     assert "Anna Kuhn · Booked" in content  # in a room column, the card names the therapist
@@ -154,7 +189,7 @@ def test_it_leaves_cancelled_sessions_off_and_shows_who_took_the_slot(reception,
     )
     rebooked = AppointmentFactory(modality=massage, therapist=anna, room=linden, starts_at=at(monday, 10))
     response = reception.get(URL, {"day": monday.isoformat()})
-    assert cards(response) == {("Anna Kuhn", "10:00"): rebooked}
+    assert cards(response) == {("Anna Kuhn", "10:00"): rebooked.pk}
     assert response.context["board"].appointment_count == 1
     content = response.content.decode()
     assert "Carl Cancelled" not in content
@@ -231,7 +266,7 @@ def test_it_stretches_the_rows_to_a_session_outside_the_usual_hours(reception, m
     rows = response.context["board"].rows
     assert rows[0].time == dt.time(7, 0)
     assert rows[-1].time == dt.time(17, 45)
-    assert cards(response) == {("Anna Kuhn", "07:00"): early}
+    assert cards(response) == {("Anna Kuhn", "07:00"): early.pk}
 
 
 def book_many(day: dt.date, count: int, massage) -> None:
