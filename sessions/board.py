@@ -14,7 +14,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from clinic.models import Room, Therapist, WorkingHours
-from sessions.models import COUNTED_STATUSES, Appointment, AppointmentStatus
+from sessions.models import COUNTED_STATUSES, Appointment, AppointmentStatus, session_range
 from sessions.schedule import at_local
 
 STEP_MINUTES = 15
@@ -122,10 +122,6 @@ def _card_html(card: Card, *, by: str, url: str) -> str:
     )
 
 
-def _session_range(low: int | None, high: int | None) -> str:
-    return "" if high is None else str(high) if low == high else f"{low}–{high}"
-
-
 def _day_cards(day: dt.date) -> list[Card]:
     rows = (
         Appointment.objects.filter(
@@ -156,7 +152,7 @@ def _day_cards(day: dt.date) -> list[Card]:
             room_id=room_id,
             room=room,
             course_id=course_id,
-            session_range=_session_range(course_min, course_max),
+            session_range=session_range(course_min, course_max) if course_id else "",
         )
         for (
             pk, starts_at, ends_at, status, needs_review, patient_first, patient_last, modality, therapist_id,

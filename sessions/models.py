@@ -74,9 +74,12 @@ class Course(models.Model):
 
     @property
     def session_range(self) -> str:
-        if self.min_sessions == self.max_sessions:
-            return str(self.max_sessions)
-        return f"{self.min_sessions}–{self.max_sessions}"
+        return session_range(self.min_sessions, self.max_sessions)
+
+
+def session_range(min_sessions: int, max_sessions: int) -> str:
+    """How many sessions a course prescribes, as people write it: "10", or "12–15"."""
+    return str(max_sessions) if min_sessions == max_sessions else f"{min_sessions}–{max_sessions}"
 
 
 class AppointmentStatus(models.TextChoices):
