@@ -122,19 +122,22 @@ def _card_html(card: Card, *, by: str, url: str) -> str:
     )
 
 
-def _day_cards(day: dt.date) -> list[Card]:
-    rows = (
+def _day_appointments(day: dt.date):
+    return (
         Appointment.objects.filter(
             starts_at__gte=at_local(day, dt.time.min), starts_at__lt=at_local(day + dt.timedelta(days=1), dt.time.min)
         )
         .exclude(status=AppointmentStatus.CANCELLED)
         .order_by("starts_at")
-        .values_list(
-            "pk", "starts_at", "ends_at", "status", "needs_review", "patient__first_name", "patient__last_name",
-            "modality__name", "therapist_id", "therapist__user__first_name", "therapist__user__last_name",
-            "therapist__user__username", "room_id", "room__name", "course_id", "course__min_sessions",
-            "course__max_sessions",
-        )
+    )
+
+
+def _day_cards(day: dt.date) -> list[Card]:
+    rows = _day_appointments(day).values_list(
+        "pk", "starts_at", "ends_at", "status", "needs_review", "patient__first_name", "patient__last_name",
+        "modality__name", "therapist_id", "therapist__user__first_name", "therapist__user__last_name",
+        "therapist__user__username", "room_id", "room__name", "course_id", "course__min_sessions",
+        "course__max_sessions",
     )  # fmt: skip
     clinic_zone = timezone.get_current_timezone()
     return [
