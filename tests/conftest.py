@@ -3,6 +3,7 @@ from django.db import connection
 from django.test import Client
 
 from clinic import roles
+from sessions.checks import booking_problems
 from tests.factories import PatientFactory, TherapistFactory, UserFactory
 
 
@@ -42,3 +43,19 @@ def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def rebooking_problems(appointment) -> list[str]:
+    """What the booking checks would refuse about an existing appointment, itself aside: seeded
+    data must read as if every session had been booked through the booking service."""
+    reasons, _ = booking_problems(
+        patient=appointment.patient,
+        modality=appointment.modality,
+        therapist=appointment.therapist,
+        room=appointment.room,
+        starts_at=appointment.starts_at,
+        ends_at=appointment.ends_at,
+        course=appointment.course,
+        exclude_appointment_id=appointment.pk,
+    )
+    return reasons

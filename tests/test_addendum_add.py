@@ -14,11 +14,6 @@ def url(note) -> str:
     return reverse("sessions:addendum_add", args=[note.pk])
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def session(therapist):
     starts_at = timezone.now().replace(microsecond=0) - dt.timedelta(hours=2)

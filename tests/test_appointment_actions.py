@@ -29,12 +29,6 @@ def earlier_today() -> dt.datetime:
     return max(start_of_day, timezone.now() - dt.timedelta(hours=2)).replace(second=0, microsecond=0)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Every therapist is a user; the production password hasher would dominate the run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def reception(receptionist):
     return client_for(receptionist)

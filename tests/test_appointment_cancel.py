@@ -18,12 +18,6 @@ def assert_unchanged(appointment, status=AppointmentStatus.BOOKED) -> None:
     assert (appointment.status, appointment.cancellation_reason, appointment.cancelled_at) == (status, "", None)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Every therapist is a user; the production password hasher would dominate the run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def reception(receptionist):
     return client_for(receptionist)

@@ -37,12 +37,6 @@ def short(day: dt.date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Every therapist is a user; the production password hasher would dominate the run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def reception(receptionist):
     return client_for(receptionist)

@@ -26,11 +26,6 @@ ADDRESS = "10.1.2.3"
 AUDIT_URL = reverse("clinic:audit_log")
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def maria(db):
     return PatientFactory(first_name="Maria", last_name="Lopez")

@@ -27,11 +27,6 @@ pytestmark = pytest.mark.django_db
 MONDAY = next_weekday(0)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def at(hour: int, minute: int = 0, day: dt.date = MONDAY) -> dt.datetime:
     return local(day.year, day.month, day.day, hour, minute)
 

@@ -23,11 +23,6 @@ URL = reverse("sessions:availability")
 MONDAY = next_weekday(0)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def modality(db):
     return ModalityFactory(name="Classic back massage", session_minutes=60)

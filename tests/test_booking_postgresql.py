@@ -41,11 +41,6 @@ OVERLAPPING_PAIRS = """
 """
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def modality():
     return ModalityFactory(name="Classic back massage", session_minutes=45)

@@ -20,11 +20,6 @@ REASON = "Patient collapsed in the waiting room; her therapist is away today."
 ADDRESS = "10.9.8.7"
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def maria(db):
     return PatientFactory(first_name="Maria", last_name="Lopez")

@@ -18,11 +18,6 @@ TODAY = timezone.localdate
 TOMORROW = lambda: timezone.localdate() + dt.timedelta(days=1)  # noqa: E731
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def maria():
     return PatientFactory(first_name="Maria", last_name="Lopez")

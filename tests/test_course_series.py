@@ -33,11 +33,6 @@ MONDAY = next_weekday(0)
 EVERY_DAY = [(weekday, "08:00", "18:00") for weekday in range(7)]
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def days(n: int, start: dt.date = MONDAY) -> dt.date:
     return start + dt.timedelta(days=n)
 

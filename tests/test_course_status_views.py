@@ -39,11 +39,6 @@ def status_of(course) -> str:
     return course.status
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def massage(db):
     return Modality.objects.get(name="Therapeutic massage")

@@ -39,12 +39,6 @@ def cards(response) -> dict[tuple[str, str], int]:
     return placed
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Every therapist is a user; the production password hasher would dominate the run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def reception(receptionist):
     return client_for(receptionist)

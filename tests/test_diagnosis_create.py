@@ -19,11 +19,6 @@ def chart(patient) -> str:
     return reverse("sessions:patient_chart", args=[patient.pk])
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def maria(db):
     return PatientFactory(first_name="Maria", last_name="Lopez")

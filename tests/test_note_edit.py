@@ -39,11 +39,6 @@ def url(appointment) -> str:
     return reverse("sessions:note_edit", args=[appointment.pk])
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def session(therapist):
     """Today's session of the logged-in therapist, started an hour ago and checked in."""

@@ -40,11 +40,6 @@ def ago(**delta) -> dt.datetime:
     return timezone.now().replace(microsecond=0) - dt.timedelta(**delta)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def massage(db):
     return Modality.objects.get(name="Therapeutic massage")

@@ -24,11 +24,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def from_now(**delta) -> dt.datetime:
     return timezone.now().replace(microsecond=0) + dt.timedelta(**delta)
 

@@ -28,11 +28,6 @@ SIZE = ["--therapists", "20", "--rooms", "8", "--patients", "30000", "--years", 
 APPOINTMENTS = "treatment_sessions_appointment"
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def practice():
     call_command("seed_scale", *SIZE, stdout=StringIO())

@@ -22,9 +22,9 @@ from patients.models import (
     StudyKind,
 )
 from patients.selectors import diagnoses_with_current_phase
-from sessions.checks import booking_problems
 from sessions.demo import PASSWORD
 from sessions.models import Addendum, Appointment, AppointmentStatus, Course, SessionNote
+from tests.conftest import rebooking_problems
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -166,16 +166,7 @@ def test_future_sessions_obey_the_booking_rules(seeded):
     """Each one would still be accepted (itself aside), unless an acute phase has flagged it."""
     upcoming = Appointment.objects.filter(starts_at__gt=timezone.now(), status=AppointmentStatus.BOOKED)
     for appointment in upcoming.select_related("patient", "modality", "therapist__user", "room", "course"):
-        reasons, _ = booking_problems(
-            patient=appointment.patient,
-            modality=appointment.modality,
-            therapist=appointment.therapist,
-            room=appointment.room,
-            starts_at=appointment.starts_at,
-            ends_at=appointment.ends_at,
-            course=appointment.course,
-            exclude_appointment_id=appointment.pk,
-        )
+        reasons = rebooking_problems(appointment)
         if appointment.needs_review:
             assert reasons and all(reason.startswith("Acute phase") for reason in reasons)
         else:

@@ -17,10 +17,10 @@ from clinic.models import Closure, Room, Therapist, WorkingHours
 from patients.models import Diagnosis, HealthFlag, Patient, Phase, PhaseRecord, Study
 from patients.selectors import diagnoses_with_current_phase
 from sessions import scale
-from sessions.checks import booking_problems
 from sessions.integrity import note_hash_matches
 from sessions.models import Addendum, Appointment, AppointmentStatus, Course, CourseStatus, SessionNote
 from sessions.schedule import Schedule, local_date
+from tests.conftest import rebooking_problems
 from tests.factories import PatientFactory, TherapistFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,11 +48,6 @@ OVERLAPPING_PAIRS = """
     WHERE a.status <> 'cancelled' AND b.status <> 'cancelled'
       AND a.{resource}_id = b.{resource}_id AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at
 """
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def seed(*extra: str) -> str:
@@ -135,16 +130,7 @@ def test_every_session_ahead_passes_the_booking_checks_or_waits_for_review():
             current = diagnoses_with_current_phase(patient=appointment.patient, at=appointment.starts_at)
             assert any(d.current_phase and d.current_phase.phase == Phase.ACUTE for d in current)
             continue
-        reasons, _ = booking_problems(
-            patient=appointment.patient,
-            modality=appointment.modality,
-            therapist=appointment.therapist,
-            room=appointment.room,
-            starts_at=appointment.starts_at,
-            ends_at=appointment.ends_at,
-            course=appointment.course,
-            exclude_appointment_id=appointment.pk,
-        )
+        reasons = rebooking_problems(appointment)
         assert reasons == [], (appointment, reasons)
 
 

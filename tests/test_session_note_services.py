@@ -20,11 +20,6 @@ from tests.factories import (
 SIGNABLE = {"pain_before": 6, "pain_after": 3, "minutes": 40}
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def session(db):
     """A session that started an hour ago, checked in."""

@@ -13,11 +13,6 @@ def url(diagnosis) -> str:
     return reverse("sessions:study_create", args=[diagnosis.pk])
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def disc(db):
     maria = PatientFactory(first_name="Maria", last_name="Lopez")
