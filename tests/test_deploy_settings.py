@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.urls import reverse
 
 from tests.conftest import client_for
@@ -108,6 +109,19 @@ def test_local_development_does_not_redirect_to_https():
     del env["DJANGO_SECRET_KEY"]
 
     assert settings_in(env, "SECURE_SSL_REDIRECT") == {"SECURE_SSL_REDIRECT": False}
+
+
+@pytest.mark.parametrize(("threshold", "expected"), [(None, 5), ("2", 2), ("off", None)])
+def test_postgresql_binds_on_the_server_and_prepares_repeated_queries(threshold, expected):
+    env = production_env(DATABASE_URL="postgres://clinic:secret@db.example.org:5432/clinic")
+    if threshold is not None:
+        env["DATABASE_PREPARE_THRESHOLD"] = threshold
+    else:
+        env.pop("DATABASE_PREPARE_THRESHOLD", None)
+
+    options = settings_in(env, "DATABASES")["DATABASES"]["default"]["OPTIONS"]
+
+    assert options == {"server_side_binding": True, "prepare_threshold": expected}
 
 
 def csp_directives(response) -> dict[str, str]:
