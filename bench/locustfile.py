@@ -92,6 +92,18 @@ class Baseline(ClinicUser):
         self.page("/bench/baseline/", "baseline")
 
 
+class LoggedInBaseline(ClinicUser):
+    """The same constant page for a logged-in receptionist: what the session and the user cost
+    every page that needs a login, before the page does anything of its own."""
+
+    def username(self):
+        return TARGETS["reception"]
+
+    @task
+    def baseline(self):
+        self.page("/bench/baseline/", "baseline, logged in")
+
+
 class DayBoard(ClinicUser):
     def username(self):
         return TARGETS["reception"]

@@ -12,6 +12,8 @@ from pathlib import Path
 READ_TARGET = {"ratio": 0.3, "p95": 150}
 SCENARIOS = [
     ("baseline", "baseline", {}),
+    # No target: what a login costs every page below (session and user read on each request).
+    ("baseline_logged_in", "baseline, logged in", {}),
     ("day_board", "day board", READ_TARGET),
     ("patient_search", "patient search", READ_TARGET),
     ("patient_chart", "patient chart", READ_TARGET),

@@ -13,7 +13,7 @@
 #
 # Knobs (environment): BENCH_THERAPISTS, BENCH_ROOMS, BENCH_PATIENTS, BENCH_YEARS, BENCH_SEED,
 # BENCH_DURATION (seconds measured per page, 60), BENCH_USERS (20), BENCH_WORKERS (4), BENCH_THREADS (1),
-# BENCH_SCENARIOS (a subset of: baseline day_board patient_search patient_chart portal_home
+# BENCH_SCENARIOS (a subset of: baseline baseline_logged_in day_board patient_search patient_chart portal_home
 # availability booking; booking writes, so it runs last).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -37,7 +37,7 @@ DURATION=${BENCH_DURATION:-$(pick 60 15)}  # seconds measured, from when every u
 USERS=${BENCH_USERS:-20}
 WORKERS=${BENCH_WORKERS:-4}
 THREADS=${BENCH_THREADS:-1}
-SCENARIOS=${BENCH_SCENARIOS:-baseline day_board patient_search patient_chart portal_home availability booking}
+SCENARIOS=${BENCH_SCENARIOS:-baseline baseline_logged_in day_board patient_search patient_chart portal_home availability booking}
 OUT=bench/results/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 ln -sfn "$(basename "$OUT")" bench/results/latest
@@ -95,7 +95,7 @@ for _ in $(seq 60); do
 done
 
 declare -A CLASSES=(
-    [baseline]=Baseline [day_board]=DayBoard [patient_search]=PatientSearch [patient_chart]=PatientChart
+    [baseline]=Baseline [baseline_logged_in]=LoggedInBaseline [day_board]=DayBoard [patient_search]=PatientSearch [patient_chart]=PatientChart
     [portal_home]=PortalHome [availability]=Availability [booking]=Booking
 )
 # Requests still queued from the previous page would be served during the next one's log-ins:

@@ -4,7 +4,7 @@ import datetime as dt
 import re
 
 from django.db.models import F, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Concat, Lower, Replace
+from django.db.models.functions import Lower, Replace
 
 from patients.models import Diagnosis, HealthFlag, Patient, PhaseRecord, Study
 
@@ -62,7 +62,11 @@ def patients_search(*, query: str = "") -> QuerySet[Patient]:
     # The same order, in words the sort index does not match: otherwise PostgreSQL walks that
     # index hoping to meet 25 matches early, and when they all sit under one letter ("Kowa…")
     # reads most of the table, instead of asking the trigram indexes and sorting the matches.
-    patients = patients.order_by(Lower(Concat("last_name", Value(""))), Lower(Concat("first_name", Value(""))), "pk")
+    # (Names are never NULL, so NULLS FIRST changes nothing but the plan, and it costs far less to
+    # build than a wrapped expression.)
+    patients = patients.order_by(
+        Lower("last_name").asc(nulls_first=True), Lower("first_name").asc(nulls_first=True), "pk"
+    )
     day = _search_date(query)
     if day is not None:
         return patients.filter(date_of_birth=day)
