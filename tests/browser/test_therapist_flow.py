@@ -52,7 +52,7 @@ def message(page: Page):
 @pytest.fixture
 def scene(clinic_defaults):
     """Lena's day: Clara (allergic to lavender oil, third session of her course) half an hour
-    ago, and Ben (high blood pressure) later. Clara has another session in three days."""
+    ago, and Ben (high blood pressure) the same day. Clara has another session in three days."""
     massage = Modality.objects.get(name=MASSAGE)
     lena = TherapistFactory(
         user__username="lena",
@@ -84,7 +84,11 @@ def scene(clinic_defaults):
     later = book(clara, starts_at + dt.timedelta(days=3), course=course)
     ben = PatientFactory(first_name="Ben", last_name="Ortiz")
     HealthFlagFactory(patient=ben, kind=FlagKind.HYPERTENSION)
-    book(ben, max(starts_at + dt.timedelta(hours=2), now + dt.timedelta(minutes=5)))
+    # Two hours after Clara, or an hour before her when that would be tomorrow (a run late at night).
+    bens = starts_at + dt.timedelta(hours=2)
+    if timezone.localdate(bens) != today:
+        bens = starts_at - dt.timedelta(hours=1)
+    book(ben, bens)
     return {"lena": lena, "clara": clara, "diagnosis": diagnosis, "todays": todays, "later": later}
 
 
