@@ -13,8 +13,8 @@
 #
 # Knobs (environment): BENCH_THERAPISTS, BENCH_ROOMS, BENCH_PATIENTS, BENCH_YEARS, BENCH_SEED,
 # BENCH_DURATION (seconds measured per page, 60), BENCH_USERS (20), BENCH_WORKERS (4), BENCH_THREADS (1),
-# BENCH_SCENARIOS (a subset of: baseline baseline_logged_in day_board patient_search patient_chart portal_home
-# availability booking; booking writes, so it runs last).
+# BENCH_SCENARIOS (a subset of: baseline baseline_logged_in day_board patient_search patient_chart
+# portal_home availability booking; booking writes, so it runs last).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -95,8 +95,9 @@ for _ in $(seq 60); do
 done
 
 declare -A CLASSES=(
-    [baseline]=Baseline [baseline_logged_in]=LoggedInBaseline [day_board]=DayBoard [patient_search]=PatientSearch [patient_chart]=PatientChart
-    [portal_home]=PortalHome [availability]=Availability [booking]=Booking
+    [baseline]=Baseline [baseline_logged_in]=LoggedInBaseline [day_board]=DayBoard
+    [patient_search]=PatientSearch [patient_chart]=PatientChart [portal_home]=PortalHome
+    [availability]=Availability [booking]=Booking
 )
 # Requests still queued from the previous page would be served during the next one's log-ins:
 # wait until the constant page comes back quickly several times in a row.

@@ -107,8 +107,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
     # PostgreSQL binds the parameters itself, and psycopg prepares a statement once it has run a
-    # few times on a connection, so repeated queries skip parsing and planning (about a quarter
-    # off the busiest pages, docs/PERFORMANCE.md). A pooler in transaction mode that cannot keep
+    # few times on a connection, so repeated queries skip parsing and planning (a quarter more
+    # patient searches a second under load, docs/PERFORMANCE.md). A pooler in transaction mode that cannot keep
     # prepared statements (PgBouncer before 1.21) needs DATABASE_PREPARE_THRESHOLD=off.
     _prepare = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")
     DATABASES["default"]["OPTIONS"] = {

@@ -41,8 +41,10 @@ def url(appointment) -> str:
 
 @pytest.fixture
 def session(therapist):
-    """Today's session of the logged-in therapist, started an hour ago and checked in."""
-    starts_at = timezone.now().replace(microsecond=0) - dt.timedelta(hours=1)
+    """Today's session of the logged-in therapist, started an hour ago (or at midnight, if the
+    tests run in the first hour of the day) and checked in."""
+    midnight = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
+    starts_at = max(timezone.now().replace(microsecond=0) - dt.timedelta(hours=1), midnight)
     return AppointmentFactory(therapist=therapist, starts_at=starts_at, status=AppointmentStatus.CHECKED_IN)
 
 
