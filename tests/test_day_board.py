@@ -79,21 +79,25 @@ def maria(db):
     return PatientFactory(first_name="Maria", last_name="Lopez")
 
 
+def course_session(course, therapist, room, starts_at, **extra):
+    """One of `course`'s sessions (its patient and modality) with `therapist` in `room`."""
+    return AppointmentFactory(
+        patient=course.patient,
+        course=course,
+        modality=course.modality,
+        therapist=therapist,
+        room=room,
+        starts_at=starts_at,
+        **extra,
+    )
+
+
 @pytest.fixture
 def marias_second_session(maria, massage, anna, linden, monday):
     """Monday 10:00 is the second session of Maria's ten-session course."""
     course = CourseFactory(patient=maria, modality=massage, min_sessions=10, max_sessions=10)
-    AppointmentFactory(
-        patient=maria,
-        course=course,
-        modality=massage,
-        therapist=anna,
-        room=linden,
-        starts_at=at(monday, 10) - dt.timedelta(days=4),
-    )
-    return AppointmentFactory(
-        patient=maria, course=course, modality=massage, therapist=anna, room=linden, starts_at=at(monday, 10)
-    )
+    course_session(course, anna, linden, at(monday, 10) - dt.timedelta(days=4))
+    return course_session(course, anna, linden, at(monday, 10))
 
 
 def test_it_shows_each_session_in_its_therapists_column(reception, marias_second_session, ben, monday):
@@ -117,19 +121,15 @@ def test_it_counts_only_the_sessions_that_count_towards_the_course(reception, ma
     course = CourseFactory(patient=maria, modality=massage, min_sessions=12, max_sessions=15)
     earlier = [AppointmentStatus.COMPLETED, AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW]
     for days_before, status in zip((6, 5, 4), earlier, strict=True):
-        AppointmentFactory(
-            patient=maria,
-            course=course,
-            modality=massage,
-            therapist=anna,
-            room=linden,
-            starts_at=at(monday, 10) - dt.timedelta(days=days_before),
+        course_session(
+            course,
+            anna,
+            linden,
+            at(monday, 10) - dt.timedelta(days=days_before),
             status=status,
             cancellation_reason="Ill" if status == AppointmentStatus.CANCELLED else "",
         )
-    AppointmentFactory(
-        patient=maria, course=course, modality=massage, therapist=anna, room=linden, starts_at=at(monday, 10)
-    )
+    course_session(course, anna, linden, at(monday, 10))
     content = reception.get(URL, {"day": monday.isoformat()}).content.decode()
     assert "Session 2 of 12–15" in content
 
