@@ -2,7 +2,6 @@
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,97 +19,16 @@ from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_encode
 
 from clinic import roles
-from clinic.models import Modality
+from clinic.refusals import Refused
 from patients.models import (
     BreakGlassAccess,
-    ContraindicationRule,
     Diagnosis,
     FlagKind,
     HealthFlag,
     Patient,
-    Phase,
     PhaseRecord,
-    RuleEffect,
     Study,
 )
-from patients.selectors import diagnoses_with_current_phase, health_flags_active
-
-
-@dataclass
-class ContraindicationResult:
-    """Blocking reasons refuse a booking; warnings let it through once someone confirms them."""
-
-    blocks: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def allowed(self) -> bool:
-        return not self.blocks
-
-
-def _recorder_name(record: PhaseRecord) -> str:
-    user = record.recorded_by
-    return user.get_full_name() or user.get_username()
-
-
-def acute_phase_reason(diagnosis: Diagnosis, record: PhaseRecord) -> str:
-    day = date_format(timezone.localtime(record.effective_from), "j F Y")
-    return (
-        f"Acute phase of {diagnosis.icd10_code} {diagnosis.title} recorded on {day} by {_recorder_name(record)}; "
-        "massage is refused until a subacute or remission phase is recorded."
-    )
-
-
-def _acute_blocks(*, patient: Patient, at: dt.datetime) -> list[str]:
-    return [
-        acute_phase_reason(diagnosis, diagnosis.current_phase)
-        for diagnosis in diagnoses_with_current_phase(patient=patient, at=at)
-        if diagnosis.current_phase is not None and diagnosis.current_phase.phase == Phase.ACUTE
-    ]
-
-
-def _rule_hits(*, patient: Patient, at: dt.datetime) -> list[tuple[ContraindicationRule, HealthFlag]]:
-    """Each active rule paired with each active health flag of its kind."""
-    flags = list(health_flags_active(patient=patient, on=timezone.localdate(at)))
-    if not flags:
-        return []
-    rules = ContraindicationRule.objects.filter(active=True, flag_kind__in={f.kind for f in flags}).select_related(
-        "modality"
-    )
-    return [(rule, flag) for rule in rules for flag in flags if flag.kind == rule.flag_kind]
-
-
-def _add(result: ContraindicationResult, rule: ContraindicationRule, message: str) -> None:
-    target = result.blocks if rule.effect == RuleEffect.BLOCK else result.warnings
-    if message not in target:
-        target.append(message)
-
-
-def contraindications_check(*, patient: Patient, modality: Modality, at: dt.datetime) -> ContraindicationResult:
-    """Everything that speaks against giving `patient` a session of `modality` at `at`.
-
-    An acute phase on any active diagnosis always blocks: the clinic's rules cannot turn it off.
-    """
-    result = ContraindicationResult(blocks=_acute_blocks(patient=patient, at=at))
-    for rule, flag in _rule_hits(patient=patient, at=at):
-        if rule.applies_to(modality):
-            _add(result, rule, f"{flag}: {rule.message}")
-    return result
-
-
-def patient_booking_status(*, patient: Patient, at: dt.datetime | None = None) -> ContraindicationResult:
-    """Whether the patient can be booked now, whatever the modality: the acute-phase block, and
-    every matching rule, naming the modalities it concerns when it does not concern all."""
-    at = at or timezone.now()
-    result = ContraindicationResult(blocks=_acute_blocks(patient=patient, at=at))
-    for rule, flag in _rule_hits(patient=patient, at=at):
-        scope = ""
-        if rule.modality is not None:
-            scope = f" (for {rule.modality})"
-        elif rule.oil_modalities_only:
-            scope = " (for modalities that use oil)"
-        _add(result, rule, f"{flag}: {rule.message}{scope}")
-    return result
 
 
 @transaction.atomic
@@ -175,10 +93,6 @@ def patient_update(*, patient: Patient, **fields) -> Patient:
     return patient
 
 
-class PortalInviteRefused(Exception):
-    """Why a patient cannot be given a portal login, in words the receptionist can act on."""
-
-
 @transaction.atomic
 def patient_portal_invite(*, patient: Patient, invited_by: AbstractBaseUser, base_url: str) -> AbstractBaseUser:
     """Create the patient's portal login (username = e-mail, group Patient) and e-mail a link to
@@ -198,7 +112,7 @@ def patient_portal_invite(*, patient: Patient, invited_by: AbstractBaseUser, bas
         with transaction.atomic():
             user.save()
     except IntegrityError as error:  # a concurrent invite took the address after our check
-        raise PortalInviteRefused(_address_taken(email)) from error
+        raise Refused(_address_taken(email)) from error
     user.groups.add(Group.objects.get_or_create(name=roles.PATIENT)[0])
     patient.user = user
     patient.save(update_fields=["user", "updated_at"])
@@ -230,14 +144,14 @@ def _address_taken(email: str) -> str:
 
 def _portal_invite_refusal(patient: Patient, email: str) -> None:
     if patient.user_id is not None:
-        raise PortalInviteRefused(f"{patient} already has a portal login.")
+        raise Refused(f"{patient} already has a portal login.")
     if not email:
-        raise PortalInviteRefused(f"{patient} has no e-mail address. Add one to the contact details first.")
+        raise Refused(f"{patient} has no e-mail address. Add one to the contact details first.")
     User = get_user_model()
     if len(email) > User._meta.get_field("username").max_length:
-        raise PortalInviteRefused(f"The e-mail address of {patient} is too long to log in with.")
+        raise Refused(f"The e-mail address of {patient} is too long to log in with.")
     if User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists():
-        raise PortalInviteRefused(_address_taken(email))
+        raise Refused(_address_taken(email))
 
 
 def _portal_invite_send(*, patient: Patient, user, base_url: str, invited_by: AbstractBaseUser) -> None:

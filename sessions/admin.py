@@ -15,7 +15,10 @@ from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.utils.text import Truncator
 
-from sessions.checks import booking_problems
+from clinic.refusals import Refused
+from sessions.appointments import appointment_cancel
+from sessions.booking import appointment_book, appointment_reschedule
+from sessions.booking_checks import booking_problems
 from sessions.models import (
     Addendum,
     Appointment,
@@ -24,7 +27,6 @@ from sessions.models import (
     CourseStatus,
     SessionNote,
 )
-from sessions.services import BookingError, appointment_book, appointment_cancel, appointment_reschedule
 
 CONFIRM_HELP = "Some bookings carry warnings (oil allergy, pregnancy, high blood pressure…). Tick after reading them."
 MOVE_FIELDS = ("therapist", "room", "starts_at")
@@ -237,7 +239,7 @@ class AppointmentAdmin(admin.ModelAdmin):
                 )
             else:
                 return
-        except BookingError as error:
+        except Refused as error:
             raise _BookingFailed(error.reasons + error.warnings) from error
         # The admin goes on with `obj` (log entry, message, redirect): give it the saved row.
         for field in Appointment._meta.concrete_fields:

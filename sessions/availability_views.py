@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET
 
 from clinic import roles
 from clinic.decorators import role_required
-from sessions import selectors
-from sessions.checks import person_name
+from sessions.availability import slots_available
+from sessions.booking_checks import person_name
 from sessions.forms import AvailabilityForm
 
 BOOKERS = (roles.RECEPTIONIST, roles.THERAPIST, roles.MANAGER)
@@ -27,7 +27,7 @@ def availability(request):
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     modality, start = form.cleaned_data["modality"], form.cleaned_data["start"]
     end = start + dt.timedelta(days=form.cleaned_data["days"] - 1)
-    slots = selectors.slots_available(
+    slots = slots_available(
         modality=modality, starts_on=start, ends_on=end, therapist=form.cleaned_data["therapist"]
     )
     days: dict[dt.date, list] = {}

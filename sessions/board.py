@@ -7,14 +7,15 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Max, Min
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from clinic.models import Room, Therapist, WorkingHours
-from sessions.models import COUNTED_STATUSES, Appointment, AppointmentStatus, session_range
+from sessions.course_progress import annotate_course_position
+from sessions.models import Appointment, AppointmentStatus, session_range
 from sessions.schedule import at_local
 
 STEP_MINUTES = 15
@@ -162,32 +163,6 @@ def _day_cards(day: dt.date) -> list[Card]:
             therapist_first, therapist_last, username, room_id, room, course_id, course_min, course_max,
         ) in rows
     ]  # fmt: skip
-
-
-def annotate_course_position(appointments: list) -> None:
-    """Give each course appointment (or Card) `session_number`: its place among the course's
-    counted sessions, in time order.
-
-    The database counts, for each appointment asked about, the course's sessions up to it, and
-    sends back one number each; a day of a large clinic touches hundreds of courses with
-    thousands of sessions between them."""
-    wanted = {a.pk for a in appointments if a.course_id}
-    if not wanted:
-        return
-    earlier_or_same = Appointment.objects.filter(
-        Q(starts_at__lt=OuterRef("starts_at")) | Q(starts_at=OuterRef("starts_at"), pk__lte=OuterRef("pk")),
-        course_id=OuterRef("course_id"),
-        status__in=COUNTED_STATUSES,
-    )
-    numbers = dict(
-        Appointment.objects.filter(pk__in=wanted, status__in=COUNTED_STATUSES)
-        .annotate(number=Subquery(earlier_or_same.order_by().values("course_id").annotate(n=Count("pk")).values("n")))
-        .order_by()
-        .values_list("pk", "number")
-    )
-    for appointment in appointments:
-        if appointment.pk in numbers:
-            appointment.session_number = numbers[appointment.pk]
 
 
 def _opening_span(day: dt.date) -> tuple[dt.time, dt.time]:

@@ -17,7 +17,9 @@ from clinic import roles
 from clinic.audit import REFUSED, audit_access
 from clinic.decorators import role_required
 from clinic.models import Modality
+from clinic.refusals import Refused
 from patients import services as patient_services
+from patients.contraindications import patient_booking_status
 from patients.forms import (
     COMMON_ICD10_CODES,
     DiagnosisForm,
@@ -28,11 +30,15 @@ from patients.forms import (
 )
 from patients.models import Diagnosis, HealthFlag, Patient, Phase
 from patients.selectors import diagnoses_with_history
-from sessions import selectors, services
+from sessions import courses
+from sessions.appointments import sessions_flagged_ahead
 from sessions.break_glass_views import BreakGlassRequired
+from sessions.chart_access import therapist_may_open_chart
 from sessions.charts import pain_chart_svg
 from sessions.course_forms import CourseCloseForm, CoursePrescribeForm, modality_defaults
+from sessions.course_progress import course_outcome, courses_with_progress
 from sessions.models import Area, Course, CourseStatus, SessionNote
+from sessions.notes import session_notes_for_chart
 
 CLINICIANS = (roles.THERAPIST, roles.MANAGER)
 CLOSABLE = {CourseStatus.PLANNED, CourseStatus.ACTIVE, CourseStatus.SUSPENDED}
@@ -45,7 +51,7 @@ def _check_treats(request, patient: Patient, obj=None) -> None:
     in. Every look (a GET) and every refusal goes to the audit log; a therapist who is refused
     is offered emergency ("break-glass") access instead of a bare 403."""
     user = request.user
-    if roles.has_role(user, roles.MANAGER) or selectors.therapist_may_open_chart(user=user, patient=patient):
+    if roles.has_role(user, roles.MANAGER) or therapist_may_open_chart(user=user, patient=patient):
         if request.method == "GET":
             audit_access(request=request, patient=patient, obj=obj)
         return
@@ -83,19 +89,19 @@ def patient_chart(request, pk: int):
     _check_treats(request, patient)
     now, today = timezone.now(), timezone.localdate()
     flags = list(patient.health_flags.select_related("recorded_by").order_by("-active_from", "-pk"))
-    notes = selectors.session_notes_for_chart(patient=patient, reader=request.user)
+    notes = session_notes_for_chart(patient=patient, reader=request.user)
     for index, note in enumerate(notes):
         note.area_labels = [_area_label(area) for area in note.areas_treated or []]
         note.open_on_chart = index < NOTES_OPEN
     points = _pain_points(notes)
     context = {
         "patient": patient,
-        "booking_status": patient_services.patient_booking_status(patient=patient, at=now),
+        "booking_status": patient_booking_status(patient=patient, at=now),
         "diagnoses": diagnoses_with_history(patient=patient, at=now),
         # A flag dated ahead (a planned operation) is listed with the current ones.
         "current_flags": [f for f in flags if f.active_to is None or f.active_to >= today],
         "past_flags": [f for f in flags if f.active_to is not None and f.active_to < today],
-        "courses": selectors.courses_with_progress(patient=patient),
+        "courses": courses_with_progress(patient=patient),
         "notes": notes,
         "pain_chart": pain_chart_svg(points) if points else "",
         "end_flag_form": HealthFlagEndForm(),
@@ -164,13 +170,13 @@ def phase_record_create(request, pk: int):
     _check_treats(request, patient, diagnosis)
     form = PhaseRecordForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        flagged_before = selectors.sessions_flagged_ahead(patient=patient)
+        flagged_before = sessions_flagged_ahead(patient=patient)
         record = _written(
             form,
             lambda **data: patient_services.phase_record_create(diagnosis=diagnosis, recorded_by=request.user, **data),
         )
         if record is not None:
-            flagged = selectors.sessions_flagged_ahead(patient=patient) - flagged_before
+            flagged = sessions_flagged_ahead(patient=patient) - flagged_before
             (messages.warning if flagged else messages.success)(request, _phase_message(record, flagged))
             return _chart(patient)
     return _record_page(request, "sessions/phase_record_create.html", patient, form, diagnosis=diagnosis)
@@ -236,8 +242,8 @@ def course_prescribe(request, pk: int):
             return response
     if request.method == "POST" and form.is_valid():
         try:
-            course = services.course_prescribe(patient=patient, prescribed_by=request.user, **form.course_data)
-        except services.CourseRefused as error:
+            course = courses.course_prescribe(patient=patient, prescribed_by=request.user, **form.course_data)
+        except Refused as error:
             for reason in error.reasons:
                 form.add_error(None, reason)
         else:
@@ -250,7 +256,7 @@ def course_prescribe(request, pk: int):
     context = {
         "patient": patient,
         "form": form,
-        "booking_status": patient_services.patient_booking_status(patient=patient),
+        "booking_status": patient_booking_status(patient=patient),
     }
     response = render(request, "sessions/course_prescribe.html", context)
     patch_vary_headers(response, ["HX-Request"])
@@ -263,7 +269,7 @@ def _course_action(request, pk: int, action, done: str):
     try:
         action(course=course)
         messages.success(request, done.format(course=course))
-    except services.CourseRefused as error:
+    except Refused as error:
         messages.error(request, " ".join(error.reasons))
     return _chart(course.patient)
 
@@ -272,14 +278,14 @@ def _course_action(request, pk: int, action, done: str):
 @role_required(*CLINICIANS)
 def course_suspend(request, pk: int):
     return _course_action(
-        request, pk, services.course_suspend, "Suspended the course of {course.modality}; its booked sessions stay."
+        request, pk, courses.course_suspend, "Suspended the course of {course.modality}; its booked sessions stay."
     )
 
 
 @require_POST
 @role_required(*CLINICIANS)
 def course_resume(request, pk: int):
-    return _course_action(request, pk, services.course_resume, "Resumed the course of {course.modality}.")
+    return _course_action(request, pk, courses.course_resume, "Resumed the course of {course.modality}.")
 
 
 @require_http_methods(["GET", "POST"])
@@ -290,8 +296,8 @@ def course_close(request, pk: int):
     form = CourseCloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.course_close(course=course, closed_by=request.user, remarks=form.cleaned_data["remarks"])
-        except services.CourseRefused as error:
+            courses.course_close(course=course, closed_by=request.user, remarks=form.cleaned_data["remarks"])
+        except Refused as error:
             for reason in error.reasons:
                 form.add_error(None, reason)
         else:
@@ -302,6 +308,6 @@ def course_close(request, pk: int):
         "course": course,
         "form": form,
         "closable": course.status in CLOSABLE,
-        "outcome": selectors.course_outcome(course=course),
+        "outcome": course_outcome(course=course),
     }
     return render(request, "sessions/course_close.html", context)

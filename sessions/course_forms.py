@@ -1,5 +1,5 @@
 """The therapist's course forms: prescribing a course and closing it. The services in
-sessions.services write; a number left empty takes the modality's course default there."""
+sessions.courses writes; a number left empty takes the modality's course default there."""
 
 from django import forms
 from django.utils import timezone

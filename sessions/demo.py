@@ -4,7 +4,7 @@
 Everything is derived from `random.Random(2026)` and today's date, so two fresh databases seeded
 on the same day hold the same data. History (past sessions and their signed notes) is written
 directly, because the booking service refuses start times in the past; every future session is
-booked through `sessions.services.appointment_book`, so the demo obeys the booking rules.
+booked through `sessions.booking.appointment_book`, so the demo obeys the booking rules.
 """
 
 import datetime as dt
@@ -21,12 +21,13 @@ from django.utils import timezone
 from clinic import roles
 from clinic.catalogue import DEFAULT_MODALITIES
 from clinic.models import Cadence, Closure, Modality, Room, Therapist, WorkingHours
+from clinic.refusals import Refused
 from patients.models import Cause, Diagnosis, FlagKind, HealthFlag, Patient, Phase, Side, Study, StudyKind
 from patients.services import phase_record_create
-from sessions.integrity import note_content_hash
+from sessions.booking import appointment_book
 from sessions.models import Addendum, Appointment, AppointmentStatus, Course, CourseStatus, SessionNote
+from sessions.note_seal import note_content_hash
 from sessions.schedule import at_local
-from sessions.services import BookingRefused, appointment_book
 
 PASSWORD = "demo-password-2026"
 SEED = 2026
@@ -866,7 +867,7 @@ class _Seeder:
                     booked_by=self.users["reception"],
                     confirm_warnings=True,
                 )
-            except BookingRefused:
+            except Refused:
                 continue
             return True
         return False

@@ -97,7 +97,7 @@ OPEN_STATUSES = [AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN]
 
 
 class Appointment(models.Model):
-    """One booked session. Create and move it only through sessions.services.appointment_book
+    """One booked session. Create and move it only through sessions.booking.appointment_book
     and appointment_reschedule, which run the contraindication and conflict checks."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
@@ -199,7 +199,7 @@ class SessionNote(models.Model):
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    # SHA-256 of the signed content (sessions.integrity), so that a change made behind the app's
+    # SHA-256 of the signed content (sessions.note_seal), so that a change made behind the app's
     # back shows: `manage.py verify_notes` recomputes it.
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

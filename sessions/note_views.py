@@ -15,13 +15,17 @@ from clinic import roles
 from clinic.audit import REFUSED, audit_access
 from clinic.decorators import role_required
 from clinic.models import Therapist
+from clinic.refusals import Refused
 from patients.models import FlagKind
 from patients.selectors import health_flags_active_by_patient
-from sessions import selectors, services
-from sessions.board import annotate_course_position
+from sessions import notes
+from sessions.chart_access import therapist_treats_patient
+from sessions.course_progress import annotate_course_position
 from sessions.models import AREA_SIDE_CHOICES, Appointment, SessionNote
 from sessions.note_forms import SIGN, AddendumForm, SessionNoteForm
+from sessions.notes import NO_NOTE_STATUSES, SIGNED_ALREADY, session_note_save, session_note_sign
 from sessions.schedule import local_date
+from sessions.therapist_day import SESSION_WARNING_KINDS, oil_allergy_conflicts, therapist_day
 from sessions.views import _day_param
 
 AREA_LABELS = dict(AREA_SIDE_CHOICES)
@@ -38,7 +42,7 @@ def my_day(request):
     day = _day_param(request)
     # A user put in the Therapist group before the manager created the profile has no schedule yet.
     therapist = Therapist.objects.filter(user=request.user).first()
-    appointments = selectors.therapist_day(therapist=therapist, day=day) if therapist else []
+    appointments = therapist_day(therapist=therapist, day=day) if therapist else []
     context = {
         "therapist": therapist,
         "day": day,
@@ -65,8 +69,8 @@ def _note_reader(request, appointment: Appointment) -> bool:
 
 def _why_not_editable(appointment: Appointment, note: SessionNote | None) -> str:
     if note is not None and note.is_signed:
-        return services.SIGNED_ALREADY
-    if appointment.status in services.NO_NOTE_STATUSES:
+        return SIGNED_ALREADY
+    if appointment.status in NO_NOTE_STATUSES:
         return f"A {appointment.get_status_display().lower()} session gets no note."
     return ""
 
@@ -82,11 +86,11 @@ def note_edit(request, pk: int):
     flags = health_flags_active_by_patient(
         patient_ids=[appointment.patient_id],
         on=local_date(appointment.starts_at),
-        kinds=selectors.SESSION_WARNING_KINDS,
+        kinds=SESSION_WARNING_KINDS,
     ).get(appointment.patient_id, [])
     allergies = [flag for flag in flags if flag.kind == FlagKind.OIL_ALLERGY]
     if request.htmx and request.method == "GET" and "oils_used" in request.GET:
-        conflicts = selectors.oil_allergy_conflicts(allergies=allergies, oils=request.GET["oils_used"])
+        conflicts = oil_allergy_conflicts(allergies=allergies, oils=request.GET["oils_used"])
         return render(request, "sessions/_oil_conflict.html", {"conflicts": conflicts})
 
     if request.method == "GET":
@@ -101,12 +105,12 @@ def note_edit(request, pk: int):
                 try:
                     # Saving and signing stand or fall together: a refused signature keeps no half.
                     with transaction.atomic():
-                        note = services.session_note_save(
+                        note = session_note_save(
                             appointment=appointment, author=request.user, **form.cleaned_data
                         )
                         if signing:
-                            services.session_note_sign(note=note, signed_by=request.user)
-                except services.NoteRefused as error:
+                            session_note_sign(note=note, signed_by=request.user)
+                except Refused as error:
                     for reason in error.reasons:
                         form.add_error(None, reason)
                 else:
@@ -132,7 +136,7 @@ def note_edit(request, pk: int):
         "refusal": refusal,
         "flags": flags,
         "allergies": allergies,
-        "conflicts": selectors.oil_allergy_conflicts(allergies=allergies, oils=oils or ""),
+        "conflicts": oil_allergy_conflicts(allergies=allergies, oils=oils or ""),
         "areas": [AREA_LABELS.get(area, area) for area in note.areas_treated] if note else [],
         "addenda": list(note.addenda.select_related("author")) if note and note.is_signed else [],
         "addendum_form": AddendumForm() if writer and note and note.is_signed else None,
@@ -144,7 +148,7 @@ def note_edit(request, pk: int):
 @role_required(roles.THERAPIST)
 def addendum_add(request, pk: int):
     note = get_object_or_404(SessionNote.objects.select_related("appointment__patient"), pk=pk)
-    treating = note.author_id == request.user.pk or selectors.therapist_treats_patient(
+    treating = note.author_id == request.user.pk or therapist_treats_patient(
         user=request.user, patient=note.appointment.patient
     )
     if not treating:
@@ -162,8 +166,8 @@ def addendum_add(request, pk: int):
         messages.error(request, " ".join(form.errors["text"]))
         return redirect(next_url)
     try:
-        services.addendum_add(note=note, author=request.user, text=form.cleaned_data["text"])
+        notes.addendum_add(note=note, author=request.user, text=form.cleaned_data["text"])
         messages.success(request, "Addendum added; the signed note is unchanged.")
-    except services.NoteRefused as error:
+    except Refused as error:
         messages.error(request, " ".join(error.reasons))
     return redirect(next_url)

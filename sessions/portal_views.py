@@ -21,17 +21,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic import roles
 from clinic.audit import audit_access
 from clinic.decorators import role_required
+from clinic.refusals import Refused
 from patients.models import Patient
-from patients.services import (
-    PortalInviteRefused,
-    patient_calendar_token_ensure,
-    patient_calendar_token_renew,
-    patient_portal_invite,
-)
-from sessions import board, selectors, services
+from patients.services import patient_calendar_token_ensure, patient_calendar_token_renew, patient_portal_invite
+from sessions import board
+from sessions.appointments import appointment_patient_can_cancel, appointment_patient_cancel
 from sessions.charts import pain_chart_svg
 from sessions.ics import appointments_ics
 from sessions.models import Appointment
+from sessions.portal import portal_courses, portal_earlier, portal_upcoming
 from sessions.portal_forms import PortalCancelForm
 
 logger = logging.getLogger(__name__)
@@ -77,7 +75,7 @@ def sessions_left_text(course) -> str:
 def portal_home(request):
     # The patient reading their own record is logged as any other read of it.
     audit_access(request=request, patient=request.patient, detail="Patient portal: own courses and notes.")
-    courses, other_notes = selectors.portal_courses(patient=request.patient)
+    courses, other_notes = portal_courses(patient=request.patient)
     for course in courses:
         course.left_text = sessions_left_text(course)
         summaries = [note for note in reversed(course.notes) if note.summary]
@@ -85,7 +83,7 @@ def portal_home(request):
         course.pain_chart = (
             pain_chart_svg(course.pain_points, id_prefix=f"pain-chart-{course.pk}") if course.pain_points else ""
         )
-    upcoming = selectors.portal_upcoming(patient=request.patient, now=timezone.now(), limit=NEXT_ON_HOME)
+    upcoming = portal_upcoming(patient=request.patient, now=timezone.now(), limit=NEXT_ON_HOME)
     board.annotate_course_position(upcoming)
     context = {
         "patient": request.patient,
@@ -102,11 +100,11 @@ def portal_home(request):
 @portal_view
 def portal_appointments(request):
     now = timezone.now()
-    upcoming = selectors.portal_upcoming(patient=request.patient, now=now)
+    upcoming = portal_upcoming(patient=request.patient, now=now)
     board.annotate_course_position(upcoming)
     context = {
         "upcoming": upcoming,
-        "earlier": selectors.portal_earlier(patient=request.patient, now=now),
+        "earlier": portal_earlier(patient=request.patient, now=now),
         "notice_hours": settings.CANCELLATION_NOTICE_HOURS,
     }
     return render(request, "sessions/portal_appointments.html", context)
@@ -124,14 +122,14 @@ def _own_appointment(request, pk: int) -> Appointment:
 @portal_view
 def portal_appointment_cancel(request, pk: int):
     appointment = _own_appointment(request, pk)
-    appointment.patient_can_cancel = selectors.appointment_patient_can_cancel(
+    appointment.patient_can_cancel = appointment_patient_can_cancel(
         appointment=appointment, now=timezone.now()
     )
     form = PortalCancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.appointment_patient_cancel(appointment=appointment, reason=form.cleaned_data["reason"])
-        except services.BookingError as error:
+            appointment_patient_cancel(appointment=appointment, reason=form.cleaned_data["reason"])
+        except Refused as error:
             messages.error(request, " ".join(error.reasons))
             return redirect("sessions:portal_appointments")
         when = date_format(timezone.localtime(appointment.starts_at), r"l j F \a\t H:i")
@@ -161,7 +159,7 @@ def calendar_feed(request, token: str):
     """The patient's upcoming sessions for a calendar app to subscribe to. No login: calendar
     apps cannot log in, so the unguessable token in the URL is the only key."""
     patient = get_object_or_404(Patient, calendar_token=token)
-    upcoming = selectors.portal_upcoming(patient=patient, now=timezone.now())
+    upcoming = portal_upcoming(patient=patient, now=timezone.now())
     body = appointments_ics(upcoming, name=settings.CLINIC_NAME, uid=f"patient-{patient.pk}-sessions")
     response = _ics_response(body, "sessions.ics")
     response["X-Robots-Tag"] = "noindex, nofollow"
@@ -197,7 +195,7 @@ def portal_invite(request, pk: int):
     base_url = settings.CLINIC_BASE_URL or request.build_absolute_uri("/").rstrip("/")
     try:
         user = patient_portal_invite(patient=patient, invited_by=request.user, base_url=base_url)
-    except PortalInviteRefused as error:
+    except Refused as error:
         messages.error(request, str(error))
     except (smtplib.SMTPException, OSError):
         logger.exception("Portal invitation e-mail for patient %s failed", patient.pk)

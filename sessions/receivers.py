@@ -6,7 +6,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from patients.models import Phase, PhaseRecord
-from sessions.services import appointments_flag_for_review
+from sessions.appointments import appointments_flag_for_review
 
 
 @receiver(post_save, sender=PhaseRecord, dispatch_uid="flag_bookings_on_acute_phase")

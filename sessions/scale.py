@@ -54,8 +54,8 @@ from sessions.demo import (
     TECHNIQUES,
     public_holidays,
 )
-from sessions.integrity import note_content_hash
 from sessions.models import Addendum, Appointment, AppointmentStatus, Course, CourseStatus, SessionNote
+from sessions.note_seal import note_content_hash
 
 SCALE_PASSWORD = "scale-password-2026"
 RECEPTION_USERNAME = "scale.reception"
@@ -862,7 +862,7 @@ class ScaleSeeder:
             rows[patient.id][6] = user_id
 
     def _hash_signed_notes(self) -> None:
-        """A signed note carries the fingerprint of what was signed (sessions.integrity), as if
+        """A signed note carries the fingerprint of what was signed (sessions.note_seal), as if
         it had been signed in the app."""
         columns, rows = self.rows[SessionNote]
         columns.append("content_hash")

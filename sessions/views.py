@@ -10,9 +10,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import roles
 from clinic.decorators import role_required
+from clinic.refusals import Refused, WarningsNotConfirmed
+from patients.contraindications import contraindications_check, patient_booking_status
 from patients.models import Patient
-from patients.services import contraindications_check, patient_booking_status
-from sessions import board, selectors, services
+from sessions import appointments, board, booking
+from sessions.appointments import appointment_review_cancel, appointment_review_keep
+from sessions.availability import course_series_propose, slots_available
+from sessions.course_progress import course_sessions_counted, courses_with_progress
 from sessions.forms import BookingForm, CancelForm, RescheduleForm, SeriesConfirmForm, SeriesStartForm, slot_value
 from sessions.models import OPEN_STATUSES, Appointment, AppointmentStatus, Course
 from sessions.schedule import at_local
@@ -80,9 +84,9 @@ def review_list(request):
 def review_keep(request, pk: int):
     appointment = get_object_or_404(Appointment, pk=pk, needs_review=True)
     try:
-        services.appointment_review_keep(appointment=appointment)
+        appointment_review_keep(appointment=appointment)
         messages.success(request, f"Kept the session of {appointment.patient} on the schedule.")
-    except services.BookingError as error:
+    except Refused as error:
         messages.error(request, " ".join(error.reasons))
     return redirect("sessions:review_list")
 
@@ -94,9 +98,9 @@ def review_cancel(request, pk: int):
     form = CancelForm(request.POST)
     if form.is_valid():
         try:
-            services.appointment_review_cancel(appointment=appointment, reason=form.cleaned_data["reason"])
+            appointment_review_cancel(appointment=appointment, reason=form.cleaned_data["reason"])
             messages.success(request, f"Cancelled the session of {appointment.patient}.")
-        except services.BookingError as error:  # e.g. the session was completed meanwhile
+        except Refused as error:  # e.g. the session was completed meanwhile
             messages.error(request, " ".join(error.reasons))
     else:
         messages.error(request, "Give a reason for the cancellation.")
@@ -122,7 +126,7 @@ def _status_action(request, pk: int, action, done: str):
     try:
         action(appointment=appointment)
         messages.success(request, done.format(patient=appointment.patient))
-    except services.BookingError as error:
+    except Refused as error:
         messages.error(request, " ".join(error.reasons))
     next_url = request.POST.get("next", "")
     # A path on this site only: redirect() would take a bare word ("0", "home") for a URL name.
@@ -136,19 +140,19 @@ def _status_action(request, pk: int, action, done: str):
 @require_POST
 @role_required(*BOOKERS)
 def appointment_check_in(request, pk: int):
-    return _status_action(request, pk, services.appointment_check_in, "{patient} is checked in.")
+    return _status_action(request, pk, appointments.appointment_check_in, "{patient} is checked in.")
 
 
 @require_POST
 @role_required(*BOOKERS)
 def appointment_no_show(request, pk: int):
-    return _status_action(request, pk, services.appointment_no_show, "Recorded that {patient} did not come.")
+    return _status_action(request, pk, appointments.appointment_no_show, "Recorded that {patient} did not come.")
 
 
 @require_POST
 @role_required(*BOOKERS)
 def appointment_complete(request, pk: int):
-    return _status_action(request, pk, services.appointment_complete, "The session of {patient} is completed.")
+    return _status_action(request, pk, appointments.appointment_complete, "The session of {patient} is completed.")
 
 
 @require_http_methods(["GET", "POST"])
@@ -158,10 +162,10 @@ def appointment_cancel(request, pk: int):
     form = CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.appointment_cancel(appointment=appointment, reason=form.cleaned_data["reason"])
+            appointments.appointment_cancel(appointment=appointment, reason=form.cleaned_data["reason"])
             messages.success(request, f"Cancelled the session of {appointment.patient}; the slot is free again.")
             return redirect(appointment.get_absolute_url())
-        except services.BookingError as error:
+        except Refused as error:
             form.add_error(None, " ".join(error.reasons))
     return render(request, "sessions/appointment_cancel.html", {"appointment": appointment, "form": form})
 
@@ -171,10 +175,10 @@ def _book_through_form(form, book):
     errors; warnings come back for the page to show next to the confirmation box."""
     try:
         return book(), []
-    except services.WarningsNotConfirmed as error:
+    except WarningsNotConfirmed as error:
         form.add_error("confirm_warnings", "Confirm the warnings to go ahead.")
         return None, error.warnings
-    except services.BookingRefused as error:
+    except Refused as error:
         for reason in error.reasons:
             form.add_error(None, reason)
         return None, []
@@ -198,7 +202,7 @@ def appointment_reschedule(request, pk: int):
     if request.method == "POST" and form.is_valid():
         moved, warnings = _book_through_form(
             form,
-            lambda: services.appointment_reschedule(
+            lambda: booking.appointment_reschedule(
                 appointment=appointment,
                 starts_at=form.starts_at(),
                 therapist=form.cleaned_data["therapist"],
@@ -228,7 +232,7 @@ def _booking_options(form: BookingForm, patient: Patient) -> dict:
     )
     slots = []
     if check.allowed:
-        slots = selectors.slots_available(
+        slots = slots_available(
             modality=modality,
             starts_on=day,
             ends_on=day,
@@ -264,7 +268,7 @@ def appointment_book(request):
             starts_at, therapist, room = form.cleaned_data["slot"]
             appointment, warnings = _book_through_form(
                 form,
-                lambda: services.appointment_book(
+                lambda: booking.appointment_book(
                     patient=patient,
                     course=form.cleaned_data["course"],
                     modality=form.cleaned_data["modality"],
@@ -298,7 +302,7 @@ def course_series_book(request, pk: int):
     start_form = SeriesStartForm(request.GET or None, course=course)
     plan, initial_slots = [], []
     if start_form.is_bound and start_form.is_valid():
-        plan = selectors.course_series_propose(
+        plan = course_series_propose(
             course=course,
             first_starts_at=start_form.starts_at(),
             therapist=start_form.cleaned_data["therapist"],
@@ -310,7 +314,7 @@ def course_series_book(request, pk: int):
     if request.method == "POST" and confirm_form.is_valid():
         booked, warnings = _book_through_form(
             confirm_form,
-            lambda: services.course_series_book(
+            lambda: booking.course_series_book(
                 course=course,
                 slots=confirm_form.cleaned_data["slots"],
                 booked_by=request.user,
@@ -327,7 +331,7 @@ def course_series_book(request, pk: int):
         "plan": [(session, _value(session), _value(session.alternative)) for session in plan],
         "chosen": set(confirm_form.data.getlist("slots") if confirm_form.is_bound else initial_slots),
         "warnings": warnings,
-        "remaining": course.max_sessions - selectors.course_sessions_counted(course=course),
+        "remaining": course.max_sessions - course_sessions_counted(course=course),
     }
     return render(request, "sessions/course_series_book.html", context)
 
@@ -345,7 +349,7 @@ def patient_overview(request, pk: int):
     context = {
         "patient": patient,
         "booking_status": patient_booking_status(patient=patient),
-        "courses": selectors.courses_with_progress(patient=patient),
+        "courses": courses_with_progress(patient=patient),
         "upcoming": list(appointments.filter(starts_at__gte=now).order_by("starts_at")[:20]),
         "past": list(appointments.filter(starts_at__lt=now).order_by("-starts_at")[:20]),
         "book_url": reverse("sessions:appointment_book") + "?" + urlencode({"patient": patient.pk}),

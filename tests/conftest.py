@@ -3,7 +3,7 @@ from django.db import connection
 from django.test import Client
 
 from clinic import roles
-from sessions.checks import booking_problems
+from sessions.booking_checks import booking_problems
 from tests.factories import PatientFactory, TherapistFactory, UserFactory
 
 

@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import Closure, Modality
+from clinic.refusals import Refused
 from patients.models import FlagKind, Phase, PhaseRecord
 from patients.services import break_glass_open
 from sessions import admin as sessions_admin
 from sessions.models import Addendum, Appointment, AppointmentStatus, SessionNote
-from sessions.services import BookingRefused
 from tests.conftest import client_for
 from tests.factories import (
     AddendumFactory,
@@ -495,7 +495,7 @@ def test_a_phase_added_on_the_diagnosis_page_goes_through_the_service(manager, c
 
 def test_a_slot_taken_meanwhile_is_reported_and_nothing_is_saved(manager, clinic, monkeypatch):
     def taken(**kwargs):
-        raise BookingRefused(["That slot was just taken by another booking. Choose another time."])
+        raise Refused(["That slot was just taken by another booking. Choose another time."])
 
     monkeypatch.setattr(sessions_admin, "appointment_book", taken)
     url = admin_url("treatment_sessions", "appointment", "add")

@@ -3,7 +3,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from clinic.models import Modality
-from sessions import services
+from sessions.booking import appointment_book
 from sessions.models import Appointment, AppointmentStatus
 from tests.conftest import client_for
 from tests.factories import PatientFactory, RoomFactory, TherapistFactory, local, next_weekday
@@ -32,7 +32,7 @@ def massage(db):
 def session(massage):
     """Maria's Monday 10:00 massage with Anna, booked the way reception books it."""
     monday = next_weekday(0)
-    return services.appointment_book(
+    return appointment_book(
         patient=PatientFactory(first_name="Maria", last_name="Lopez"),
         modality=massage,
         therapist=TherapistFactory(user__first_name="Anna", user__last_name="Kuhn", modalities=[massage]),
@@ -64,7 +64,7 @@ def test_it_cancels_with_the_reason_and_frees_the_slot(reception, session):
     assert session.cancellation_reason == "Patient called in sick"
     assert session.cancelled_at is not None
     # The row stays for the record, and the same slot can be booked for someone else.
-    rebooked = services.appointment_book(
+    rebooked = appointment_book(
         patient=PatientFactory(),
         modality=session.modality,
         therapist=session.therapist,

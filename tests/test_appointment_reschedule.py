@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from clinic.models import Modality
 from patients.models import FlagKind, Phase
-from sessions import services
+from sessions.booking import appointment_book
 from sessions.models import Appointment, AppointmentStatus
 from tests.conftest import client_for
 from tests.factories import (
@@ -70,7 +70,7 @@ def maria(db):
 @pytest.fixture
 def session(maria, massage, anna, linden):
     """Maria's massage, Monday 10:00–10:45 with Anna in Room Linden."""
-    return services.appointment_book(
+    return appointment_book(
         patient=maria, modality=massage, therapist=anna, room=linden, starts_at=at(MONDAY, 10)
     )
 
@@ -78,7 +78,7 @@ def session(maria, massage, anna, linden):
 @pytest.fixture
 def annas_afternoon(massage, anna, maple):
     """Anna is busy with another patient on Monday 14:00–14:45, in Room Maple."""
-    return services.appointment_book(
+    return appointment_book(
         patient=PatientFactory(), modality=massage, therapist=anna, room=maple, starts_at=at(MONDAY, 14)
     )
 

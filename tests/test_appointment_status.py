@@ -6,18 +6,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from clinic.refusals import Refused, WarningsNotConfirmed
 from patients.models import FlagKind
+from sessions.appointments import appointment_cancel, appointment_check_in, appointment_complete, appointment_no_show
+from sessions.booking import appointment_book, appointment_reschedule
 from sessions.models import Appointment, AppointmentStatus
-from sessions.services import (
-    BookingRefused,
-    WarningsNotConfirmed,
-    appointment_book,
-    appointment_cancel,
-    appointment_check_in,
-    appointment_complete,
-    appointment_no_show,
-    appointment_reschedule,
-)
 from tests.factories import (
     AppointmentFactory,
     CourseFactory,
@@ -111,7 +104,7 @@ def test_reschedule_to_another_therapist_and_room(booked, modality):
 
 def _refused_move(appointment, **kwargs) -> list[str]:
     before = reload(appointment)
-    with pytest.raises(BookingRefused) as excinfo:
+    with pytest.raises(Refused) as excinfo:
         appointment_reschedule(appointment=appointment, **kwargs)
     after = reload(appointment)
     assert (after.starts_at, after.ends_at, after.therapist_id, after.room_id, after.status) == (
@@ -196,7 +189,7 @@ def test_reschedule_refuses_a_session_that_is_no_longer_booked(booked, status):
 
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_cancel_needs_a_reason(booked, reason):
-    with pytest.raises(BookingRefused) as excinfo:
+    with pytest.raises(Refused) as excinfo:
         appointment_cancel(appointment=booked, reason=reason)
 
     assert excinfo.value.reasons == ["Give a reason for the cancellation."]
@@ -255,7 +248,7 @@ def test_check_in_on_the_day_of_the_session():
 def test_check_in_is_refused_on_another_day(days):
     appointment = scene(timezone.now() + dt.timedelta(days=days))
 
-    with pytest.raises(BookingRefused) as excinfo:
+    with pytest.raises(Refused) as excinfo:
         appointment_check_in(appointment=appointment)
 
     assert excinfo.value.reasons == ["A patient is checked in on the day of the session only."]
@@ -277,7 +270,7 @@ def test_complete_once_the_session_has_started(status):
 def test_complete_is_refused_before_the_start():
     appointment = scene(timezone.now() + dt.timedelta(hours=2))
 
-    with pytest.raises(BookingRefused) as excinfo:
+    with pytest.raises(Refused) as excinfo:
         appointment_complete(appointment=appointment)
 
     assert excinfo.value.reasons == ["A session cannot be completed before it starts."]
@@ -295,7 +288,7 @@ def test_no_show_after_the_start():
 def test_no_show_is_refused_before_the_start():
     appointment = scene(timezone.now() + dt.timedelta(minutes=30))
 
-    with pytest.raises(BookingRefused) as excinfo:
+    with pytest.raises(Refused) as excinfo:
         appointment_no_show(appointment=appointment)
 
     assert excinfo.value.reasons == ["A no-show is recorded only once the session's start time has passed."]
@@ -329,7 +322,7 @@ def test_a_session_cannot_move_back_or_sideways(status, action, target):
     # Started a few minutes ago today: only the status can be the reason for refusing.
     appointment = scene(earlier_today(), status=status)
 
-    with pytest.raises(BookingRefused) as excinfo:
+    with pytest.raises(Refused) as excinfo:
         action(appointment=appointment)
 
     assert excinfo.value.reasons == [f"A {status.label.lower()} session cannot be marked {target}."]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from clinic import roles
 from patients.models import Diagnosis, Phase, PhaseRecord
 from sessions.models import SessionNote
+from sessions.notes import session_note_sign
 from tests.conftest import client_for
 from tests.factories import (
     AppointmentFactory,
@@ -276,10 +277,9 @@ def test_the_admin_shows_the_log_but_cannot_add_change_or_delete(db, history):
 
 
 def test_a_signed_notes_hash_is_in_the_log_of_its_signature(lena, session):
-    from sessions import services
 
     note = SessionNoteFactory(appointment=session, minutes=30)
-    services.session_note_sign(note=note, signed_by=lena)
+    session_note_sign(note=note, signed_by=lena)
     note = SessionNote.objects.get(pk=note.pk)
     update = LogEntry.objects.get_for_object(note).filter(action=LogEntry.Action.UPDATE).get()
     assert update.changes_dict["content_hash"][1] == note.content_hash

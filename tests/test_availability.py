@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from sessions.availability import slots_available
+from sessions.booking import appointment_book
 from sessions.models import AppointmentStatus
-from sessions.selectors import slots_available
-from sessions.services import appointment_book
 from tests.factories import (
     AppointmentFactory,
     ClosureFactory,

@@ -9,9 +9,10 @@ from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
 from clinic import roles
+from clinic.refusals import Refused, WarningsNotConfirmed
 from patients.models import FlagKind, Phase
+from sessions.booking import SLOT_TAKEN, appointment_book
 from sessions.models import Appointment, AppointmentStatus, CourseStatus
-from sessions.services import SLOT_TAKEN, BookingRefused, WarningsNotConfirmed, appointment_book
 from tests.factories import (
     AppointmentFactory,
     ClosureFactory,
@@ -80,7 +81,7 @@ def book(patient, therapist, room, course):
 def refused(book, **overrides) -> list[str]:
     """Book, expect a refusal, check nothing was written, and return the reasons."""
     before = Appointment.objects.count()
-    with pytest.raises(BookingRefused) as excinfo:
+    with pytest.raises(Refused) as excinfo:
         book(**overrides)
     assert Appointment.objects.count() == before
     assert excinfo.value.reasons
@@ -178,7 +179,7 @@ def test_confirming_warnings_does_not_override_a_block(book, patient):
     HealthFlagFactory(patient=patient, kind=FlagKind.FEVER_INFECTION)
 
     before = Appointment.objects.count()
-    with pytest.raises(BookingRefused) as excinfo:
+    with pytest.raises(Refused) as excinfo:
         book(confirm_warnings=True)
 
     assert Appointment.objects.count() == before
@@ -291,7 +292,7 @@ def test_it_refuses_a_session_spanning_the_lunch_break(patient, room, modality):
         hours=[(0, "08:00", "12:00"), (0, "13:00", "17:00")],
     )
 
-    with pytest.raises(BookingRefused) as excinfo:
+    with pytest.raises(Refused) as excinfo:
         appointment_book(patient=patient, therapist=therapist, room=room, modality=modality, starts_at=at(11, 30))
 
     assert excinfo.value.reasons == [f"{_day_label()} 11:30 is outside Jonas Roth's working hours."]

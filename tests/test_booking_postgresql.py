@@ -11,8 +11,9 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from clinic.refusals import Refused
+from sessions.booking import SLOT_TAKEN, appointment_book
 from sessions.models import Appointment
-from sessions.services import SLOT_TAKEN, BookingRefused, appointment_book
 from tests.factories import (
     AppointmentFactory,
     CourseFactory,
@@ -56,7 +57,7 @@ def at_once(bookings: list[dict]) -> list[tuple[str, object]]:
         try:
             barrier.wait()
             outcome = ("booked", appointment_book(**kwargs).pk)
-        except BookingRefused as error:
+        except Refused as error:
             outcome = ("refused", error.reasons)
         except Exception as error:  # anything else is a failure the test must show
             outcome = ("error", repr(error))
@@ -233,9 +234,9 @@ def test_a_race_that_slips_past_the_checks_becomes_a_clear_refusal(modality, mon
     room = RoomFactory(modalities=[modality])
     AppointmentFactory(therapist=therapist, modality=modality, starts_at=TEN)
     # Pretend the checks ran before the other desk's booking was committed.
-    monkeypatch.setattr("sessions.services.booking_problems", lambda **kwargs: ([], []))
+    monkeypatch.setattr("sessions.booking.booking_problems", lambda **kwargs: ([], []))
 
-    with pytest.raises(BookingRefused) as excinfo:
+    with pytest.raises(Refused) as excinfo:
         appointment_book(patient=PatientFactory(), therapist=therapist, room=room, modality=modality, starts_at=TEN)
 
     assert excinfo.value.reasons == [SLOT_TAKEN]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from clinic import roles
 from patients import services as patient_services
 from patients.models import BreakGlassAccess
-from sessions.selectors import therapist_may_open_chart
+from sessions.chart_access import therapist_may_open_chart
 from tests.conftest import client_for
 from tests.factories import DiagnosisFactory, PatientFactory, TherapistFactory, UserFactory
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from clinic import roles
 from clinic.models import Modality
+from patients.contraindications import contraindications_check
 from patients.models import ContraindicationRule, FlagKind, Phase, RuleEffect
-from patients.services import contraindications_check
 from tests.factories import (
     ContraindicationRuleFactory,
     DiagnosisFactory,

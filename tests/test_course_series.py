@@ -8,11 +8,12 @@ import pytest
 from django.utils import timezone
 
 from clinic.models import Modality
+from clinic.refusals import Refused, WarningsNotConfirmed
 from patients.models import FlagKind, Phase
-from sessions.checks import when
+from sessions.availability import course_series_propose
+from sessions.booking import course_series_book
+from sessions.booking_checks import when
 from sessions.models import Appointment, AppointmentStatus
-from sessions.selectors import course_series_propose
-from sessions.services import BookingRefused, WarningsNotConfirmed, course_series_book
 from tests.factories import (
     AppointmentFactory,
     ClosureFactory,
@@ -281,7 +282,7 @@ def test_series_booking_is_all_or_nothing(cupping_course, therapist, room):
     # While the receptionist was reading the plan, another desk took the fifth date.
     AppointmentFactory(therapist=therapist, starts_at=plan[4].starts_at)
 
-    with pytest.raises(BookingRefused) as excinfo:
+    with pytest.raises(Refused) as excinfo:
         course_series_book(course=cupping_course, slots=slots_of(plan))
 
     assert not Appointment.objects.filter(course=cupping_course).exists()
@@ -293,7 +294,7 @@ def test_series_booking_lists_every_refused_date(cupping_course, therapist, room
     plan = propose(cupping_course, therapist, room)
     ClosureFactory(starts_on=days(5), ends_on=days(6), reason="Fire drill")
 
-    with pytest.raises(BookingRefused) as excinfo:
+    with pytest.raises(Refused) as excinfo:
         course_series_book(course=cupping_course, slots=slots_of(plan))
 
     assert len(excinfo.value.reasons) == 2
@@ -318,7 +319,7 @@ def test_series_cannot_book_more_than_the_course_allows(cupping_course, therapis
     plan = propose(cupping_course, therapist, room)
     extra = (at(days(8)), therapist, room)
 
-    with pytest.raises(BookingRefused) as excinfo:
+    with pytest.raises(Refused) as excinfo:
         course_series_book(course=cupping_course, slots=[*slots_of(plan), extra])
 
     assert excinfo.value.reasons == [f"{when(extra[0])}: The course already has all its 7 sessions booked or done."]

@@ -9,10 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic import roles
+from clinic.refusals import Refused
+from patients.contraindications import contraindications_check
 from patients.models import Phase, PhaseRecord
-from patients.services import contraindications_check, phase_record_create
+from patients.services import phase_record_create
+from sessions.appointments import appointment_review_cancel, appointment_review_keep
 from sessions.models import Appointment, AppointmentStatus
-from sessions.services import BookingRefused, appointment_review_cancel, appointment_review_keep
 from tests.factories import (
     AppointmentFactory,
     DiagnosisFactory,
@@ -206,7 +208,7 @@ def test_remission_lifts_the_booking_block_but_leaves_the_flags(sciatica, patien
 def test_keeping_a_flagged_session_is_refused_while_still_acute(sciatica, clinician, diary):
     record_via_service(sciatica, Phase.ACUTE, clinician)
 
-    with pytest.raises(BookingRefused) as excinfo:
+    with pytest.raises(Refused) as excinfo:
         appointment_review_keep(appointment=diary["tomorrow"])
 
     assert len(excinfo.value.reasons) == 1
@@ -244,7 +246,7 @@ def test_cancelling_a_flagged_session_records_the_reason_and_clears_the_flag(sci
 def test_cancelling_a_flagged_session_needs_a_reason(sciatica, clinician, diary):
     record_via_service(sciatica, Phase.ACUTE, clinician)
 
-    with pytest.raises(BookingRefused):
+    with pytest.raises(Refused):
         appointment_review_cancel(appointment=diary["tomorrow"], reason=" ")
 
     still = reload(diary["tomorrow"])

@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import roles
+from clinic.refusals import Refused
+from sessions.appointments import appointment_patient_can_cancel, appointment_patient_cancel
+from sessions.booking import appointment_book
 from sessions.models import AppointmentStatus
-from sessions.selectors import appointment_patient_can_cancel
-from sessions.services import BookingRefused, appointment_book, appointment_patient_cancel
 from tests.conftest import client_for
 from tests.factories import (
     ModalityFactory,
@@ -96,7 +97,7 @@ def test_the_service_cancels_exactly_24_hours_ahead_and_refuses_a_minute_later(a
     early, late = session(anna, in_hours(72), **shared_place()), session(anna, in_hours(96), **shared_place())
 
     cancelled = appointment_patient_cancel(appointment=early, now=early.starts_at - dt.timedelta(hours=24))
-    with pytest.raises(BookingRefused, match=r"until 24 hours before .* call the clinic on \+49 30 1234 5678"):
+    with pytest.raises(Refused, match=r"until 24 hours before .* call the clinic on \+49 30 1234 5678"):
         appointment_patient_cancel(appointment=late, now=late.starts_at - dt.timedelta(hours=23, minutes=59))
 
     assert cancelled.status == AppointmentStatus.CANCELLED
@@ -121,7 +122,7 @@ def test_the_service_judges_a_session_moved_meanwhile_by_its_new_time(anna):
         starts_at=in_hours(5), ends_at=in_hours(6)
     )  # reception moved it
 
-    with pytest.raises(BookingRefused):
+    with pytest.raises(Refused):
         appointment_patient_cancel(appointment=stale)
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import roles
+from sessions.course_progress import sessions_left
 from sessions.models import AppointmentStatus, CourseStatus
 from tests.conftest import client_for
 from tests.factories import ModalityFactory, SessionNoteFactory, UserFactory
@@ -67,7 +68,6 @@ def test_it_shows_progress_as_completed_sessions_with_a_signed_note_of_the_presc
 )
 def test_it_says_how_many_sessions_are_left(done, low, high, text):
     from sessions.portal_views import sessions_left_text
-    from sessions.selectors import sessions_left
 
     course = type("C", (), {"min_sessions": low, "max_sessions": high, "sessions_done": done})()
     course.sessions_left = sessions_left(course)

@@ -10,8 +10,9 @@ from django.core import mail
 from django.urls import reverse
 
 from clinic import roles
+from clinic.refusals import Refused
 from patients.models import Patient
-from patients.services import PortalInviteRefused, patient_portal_invite
+from patients.services import patient_portal_invite
 from tests.conftest import client_for
 from tests.factories import PatientFactory, UserFactory
 
@@ -196,7 +197,7 @@ def test_the_patient_page_offers_the_invitation_only_when_it_can_work(receptioni
 def test_the_service_refuses_an_address_too_long_to_be_a_username(receptionist):
     patient = PatientFactory(email=("a" * 150) + "@example.org")
 
-    with pytest.raises(PortalInviteRefused, match="too long"):
+    with pytest.raises(Refused, match="too long"):
         patient_portal_invite(patient=patient, invited_by=receptionist, base_url="https://clinic.example.org")
 
 

@@ -16,9 +16,13 @@ from django.utils import timezone
 from clinic.models import Modality, Therapist
 from patients.models import Patient
 from patients.selectors import patients_search
-from sessions import board, selectors
+from sessions import board
+from sessions.availability import slots_available
 from sessions.models import Appointment, AppointmentStatus
+from sessions.notes import session_notes_for_chart
+from sessions.portal import portal_courses, portal_earlier, portal_upcoming
 from sessions.schedule import at_local
+from sessions.therapist_day import therapist_day
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db]
 
@@ -82,16 +86,16 @@ def test_the_other_hot_reads_use_indexes(practice):
     surname = Patient.objects.order_by("pk").values_list("last_name", flat=True)[500]
     phone_digits = Patient.objects.order_by("pk").values_list("phone", flat=True)[700].split(" ")[-1]
     reads = {
-        "a therapist's day": lambda: selectors.therapist_day(therapist=practice, day=busiest_day()),
-        "four weeks of availability": lambda: selectors.slots_available(
+        "a therapist's day": lambda: therapist_day(therapist=practice, day=busiest_day()),
+        "four weeks of availability": lambda: slots_available(
             modality=modality, starts_on=today, ends_on=today + dt.timedelta(days=27)
         ),
         "a patient's history (portal)": lambda: (
-            selectors.portal_upcoming(patient=patient, now=timezone.now()),
-            selectors.portal_earlier(patient=patient, now=timezone.now()),
-            selectors.portal_courses(patient=patient),
+            portal_upcoming(patient=patient, now=timezone.now()),
+            portal_earlier(patient=patient, now=timezone.now()),
+            portal_courses(patient=patient),
         ),
-        "a patient's notes (chart)": lambda: selectors.session_notes_for_chart(patient=treated, reader=practice.user),
+        "a patient's notes (chart)": lambda: session_notes_for_chart(patient=treated, reader=practice.user),
         "the review list": lambda: list(
             Appointment.objects.filter(needs_review=True, starts_at__gte=at_local(today, dt.time.min))
         ),

@@ -17,8 +17,8 @@ from clinic.models import Closure, Room, Therapist, WorkingHours
 from patients.models import Diagnosis, HealthFlag, Patient, Phase, PhaseRecord, Study
 from patients.selectors import diagnoses_with_current_phase
 from sessions import scale
-from sessions.integrity import note_hash_matches
 from sessions.models import Addendum, Appointment, AppointmentStatus, Course, CourseStatus, SessionNote
+from sessions.note_seal import note_hash_matches
 from sessions.schedule import Schedule, local_date
 from tests.conftest import rebooking_problems
 from tests.factories import PatientFactory, TherapistFactory

@@ -12,9 +12,10 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from sessions import services
+from sessions import reminders
+from sessions.appointments import appointment_cancel
 from sessions.models import AppointmentStatus
-from sessions.services import appointment_reminders_send
+from sessions.reminders import _reminder_claim, appointment_reminders_send
 from tests.factories import PatientFactory, RoomFactory, TherapistFactory, local
 from tests.portal_scene import SOAP, course_for, held, portal_patient, session
 
@@ -132,7 +133,7 @@ def test_with_the_public_address_configured_the_email_links_the_portal(anna):
 
 def test_a_run_that_finds_a_session_already_claimed_by_a_concurrent_run_does_not_send_it_again(anna, monkeypatch):
     session(anna, in_hours(5))
-    claim = services._reminder_claim
+    claim = _reminder_claim
     concurrent_runs = []
 
     def claim_after_another_run(appointment, now):
@@ -142,7 +143,7 @@ def test_a_run_that_finds_a_session_already_claimed_by_a_concurrent_run_does_not
             concurrent_runs.append(appointment_reminders_send(now=now))
         return claim(appointment, now)
 
-    monkeypatch.setattr(services, "_reminder_claim", claim_after_another_run)
+    monkeypatch.setattr(reminders, "_reminder_claim", claim_after_another_run)
 
     assert appointment_reminders_send() == 0
     assert concurrent_runs == ["started", 1]
@@ -151,13 +152,13 @@ def test_a_run_that_finds_a_session_already_claimed_by_a_concurrent_run_does_not
 
 def test_a_session_cancelled_after_the_list_was_read_is_not_reminded(anna, monkeypatch):
     appointment = session(anna, in_hours(5))
-    claim = services._reminder_claim
+    claim = _reminder_claim
 
     def cancel_first(found, now):
-        services.appointment_cancel(appointment=appointment, reason="Called in ill")
+        appointment_cancel(appointment=appointment, reason="Called in ill")
         return claim(found, now)
 
-    monkeypatch.setattr(services, "_reminder_claim", cancel_first)
+    monkeypatch.setattr(reminders, "_reminder_claim", cancel_first)
 
     assert appointment_reminders_send() == 0
     assert mail.outbox == []

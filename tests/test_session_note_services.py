@@ -7,8 +7,11 @@ import pytest
 from django.utils import timezone
 
 from clinic import roles
-from sessions import services
+from clinic.refusals import Refused
+from sessions.appointments import appointment_cancel, appointment_complete
+from sessions.courses import course_complete_if_full
 from sessions.models import Addendum, AppointmentStatus, CourseStatus, NoteAlreadySigned, SessionNote
+from sessions.notes import addendum_add, session_note_save, session_note_sign
 from tests.factories import (
     AppointmentFactory,
     CourseFactory,
@@ -33,8 +36,8 @@ def author(session):
 
 
 def signed_note(session, **fields) -> SessionNote:
-    note = services.session_note_save(appointment=session, author=session.therapist.user, **{**SIGNABLE, **fields})
-    return services.session_note_sign(note=note, signed_by=session.therapist.user)
+    note = session_note_save(appointment=session, author=session.therapist.user, **{**SIGNABLE, **fields})
+    return session_note_sign(note=note, signed_by=session.therapist.user)
 
 
 def refusal(excinfo) -> str:
@@ -45,7 +48,7 @@ def refusal(excinfo) -> str:
 
 
 def test_it_creates_a_draft_for_the_sessions_own_therapist(session, author):
-    note = services.session_note_save(
+    note = session_note_save(
         appointment=session, author=author, subjective="Pain down the left leg since Monday.", pain_before=6
     )
     note.refresh_from_db()
@@ -57,14 +60,14 @@ def test_it_creates_a_draft_for_the_sessions_own_therapist(session, author):
 
 
 def test_saving_again_updates_the_same_draft(session, author):
-    first = services.session_note_save(appointment=session, author=author, pain_before=6)
-    second = services.session_note_save(appointment=session, author=author, pain_before=5, pain_after=3)
+    first = session_note_save(appointment=session, author=author, pain_before=6)
+    second = session_note_save(appointment=session, author=author, pain_before=5, pain_after=3)
     assert first.pk == second.pk
     assert SessionNote.objects.get().pain_after == 3
 
 
 def test_it_stores_areas_in_technique_order_without_duplicates(session, author):
-    note = services.session_note_save(
+    note = session_note_save(
         appointment=session,
         author=author,
         areas_treated=["foot_heel:left", "lumbar:left", "gluteal:left", "lumbar:left", "sacral:right"],
@@ -74,22 +77,22 @@ def test_it_stores_areas_in_technique_order_without_duplicates(session, author):
 
 def test_it_refuses_another_therapist(session):
     other = TherapistFactory().user
-    with pytest.raises(services.NoteRefused) as excinfo:
-        services.session_note_save(appointment=session, author=other, subjective="Mine now")
+    with pytest.raises(Refused) as excinfo:
+        session_note_save(appointment=session, author=other, subjective="Mine now")
     assert "own therapist" in refusal(excinfo)
     assert not SessionNote.objects.exists()
 
 
 def test_it_refuses_a_receptionist_as_author(session, receptionist):
-    with pytest.raises(services.NoteRefused):
-        services.session_note_save(appointment=session, author=receptionist, subjective="Hello")
+    with pytest.raises(Refused):
+        session_note_save(appointment=session, author=receptionist, subjective="Hello")
     assert not SessionNote.objects.exists()
 
 
 def test_it_refuses_a_signed_note(session, author):
     signed_note(session, subjective="As signed")
-    with pytest.raises(services.NoteRefused) as excinfo:
-        services.session_note_save(appointment=session, author=author, subjective="Rewritten")
+    with pytest.raises(Refused) as excinfo:
+        session_note_save(appointment=session, author=author, subjective="Rewritten")
     assert "signed" in refusal(excinfo)
     assert SessionNote.objects.get().subjective == "As signed"
 
@@ -99,8 +102,8 @@ def test_it_refuses_a_note_on_a_cancelled_or_missed_session(session, author, sta
     session.status = status
     session.cancellation_reason = "Patient called in sick" if status == AppointmentStatus.CANCELLED else ""
     session.save()
-    with pytest.raises(services.NoteRefused) as excinfo:
-        services.session_note_save(appointment=session, author=author, subjective="Treated anyway")
+    with pytest.raises(Refused) as excinfo:
+        session_note_save(appointment=session, author=author, subjective="Treated anyway")
     assert session.get_status_display().lower() in refusal(excinfo)
     assert not SessionNote.objects.exists()
 
@@ -108,65 +111,65 @@ def test_it_refuses_a_note_on_a_cancelled_or_missed_session(session, author, sta
 @pytest.mark.parametrize("field", ["pain_before", "pain_after"])
 @pytest.mark.parametrize("value", [-1, 11, "7", True, 6.5])
 def test_it_refuses_a_pain_score_outside_0_to_10(session, author, field, value):
-    with pytest.raises(services.NoteRefused) as excinfo:
-        services.session_note_save(appointment=session, author=author, **{field: value})
+    with pytest.raises(Refused) as excinfo:
+        session_note_save(appointment=session, author=author, **{field: value})
     assert "0 to 10" in refusal(excinfo)
     assert not SessionNote.objects.exists()
 
 
 @pytest.mark.parametrize("score", [0, 10])
 def test_it_accepts_the_ends_of_the_pain_scale(session, author, score):
-    note = services.session_note_save(appointment=session, author=author, pain_before=score, pain_after=score)
+    note = session_note_save(appointment=session, author=author, pain_before=score, pain_after=score)
     assert (note.pain_before, note.pain_after) == (score, score)
 
 
 @pytest.mark.parametrize("minutes", [0, 241])
 def test_it_refuses_minutes_out_of_range(session, author, minutes):
-    with pytest.raises(services.NoteRefused) as excinfo:
-        services.session_note_save(appointment=session, author=author, minutes=minutes)
+    with pytest.raises(Refused) as excinfo:
+        session_note_save(appointment=session, author=author, minutes=minutes)
     assert "Minutes" in refusal(excinfo)
 
 
 @pytest.mark.parametrize("area", ["shoulder:left", "lumbar", "lumbar:both", "calf:LEFT"])
 def test_it_refuses_an_area_outside_the_allowed_set(session, author, area):
-    with pytest.raises(services.NoteRefused) as excinfo:
-        services.session_note_save(appointment=session, author=author, areas_treated=["sacral:left", area])
+    with pytest.raises(Refused) as excinfo:
+        session_note_save(appointment=session, author=author, areas_treated=["sacral:left", area])
     assert "Unknown areas" in refusal(excinfo)
     assert not SessionNote.objects.exists()
 
 
 def test_it_refuses_stopped_early_without_a_reason(session, author):
-    with pytest.raises(services.NoteRefused) as excinfo:
-        services.session_note_save(appointment=session, author=author, stopped_early=True, stopped_early_reason="  ")
+    with pytest.raises(Refused) as excinfo:
+        session_note_save(appointment=session, author=author, stopped_early=True, stopped_early_reason="  ")
     assert "stopped early" in refusal(excinfo)
     assert not SessionNote.objects.exists()
 
 
 def test_it_keeps_the_reason_a_session_stopped_early(session, author):
-    note = services.session_note_save(
+    note = session_note_save(
         appointment=session, author=author, stopped_early=True, stopped_early_reason="Leg raise hurt at 30°."
     )
     assert note.stopped_early and note.stopped_early_reason == "Leg raise hurt at 30°."
 
 
 def test_it_refuses_an_over_long_text_instead_of_failing_in_the_database(session, author):
-    with pytest.raises(services.NoteRefused):
-        services.session_note_save(appointment=session, author=author, oils_used="almond " * 50)
+    with pytest.raises(Refused):
+        session_note_save(appointment=session, author=author, oils_used="almond " * 50)
     assert not SessionNote.objects.exists()
 
 
 def test_it_refuses_fields_it_does_not_know(session, author):
     with pytest.raises(TypeError):
-        services.session_note_save(appointment=session, author=author, signed_at=timezone.now())
+        session_note_save(appointment=session, author=author, signed_at=timezone.now())
 
 
 # session_note_sign
 
 
 def test_signing_sets_who_and_when(session, author):
-    note = services.session_note_save(appointment=session, author=author, **SIGNABLE)
+    note = session_note_save(appointment=session, author=author, **SIGNABLE)
     before = timezone.now()
-    services.session_note_sign(note=note, signed_by=author)
+    session_note_sign(note=note, signed_by=author)
     note.refresh_from_db()
     assert note.signed_by == author
     assert before <= note.signed_at <= timezone.now()
@@ -175,17 +178,17 @@ def test_signing_sets_who_and_when(session, author):
 def test_it_refuses_to_sign_twice(session, author):
     note = signed_note(session)
     signed_at = note.signed_at
-    with pytest.raises(services.NoteRefused) as excinfo:
-        services.session_note_sign(note=note, signed_by=author)
+    with pytest.raises(Refused) as excinfo:
+        session_note_sign(note=note, signed_by=author)
     assert "signed" in refusal(excinfo)
     note.refresh_from_db()
     assert note.signed_at == signed_at
 
 
 def test_it_refuses_a_signer_who_is_not_the_author(session, author, manager):
-    note = services.session_note_save(appointment=session, author=author, **SIGNABLE)
-    with pytest.raises(services.NoteRefused) as excinfo:
-        services.session_note_sign(note=note, signed_by=manager)
+    note = session_note_save(appointment=session, author=author, **SIGNABLE)
+    with pytest.raises(Refused) as excinfo:
+        session_note_sign(note=note, signed_by=manager)
     assert "author" in refusal(excinfo)
     note.refresh_from_db()
     assert not note.is_signed
@@ -193,9 +196,9 @@ def test_it_refuses_a_signer_who_is_not_the_author(session, author, manager):
 
 @pytest.mark.parametrize("missing", ["pain_before", "pain_after", "minutes"])
 def test_it_refuses_to_sign_without_pain_scores_and_minutes(session, author, missing):
-    note = services.session_note_save(appointment=session, author=author, **{**SIGNABLE, missing: None})
-    with pytest.raises(services.NoteRefused) as excinfo:
-        services.session_note_sign(note=note, signed_by=author)
+    note = session_note_save(appointment=session, author=author, **{**SIGNABLE, missing: None})
+    with pytest.raises(Refused) as excinfo:
+        session_note_sign(note=note, signed_by=author)
     assert missing.replace("_", " ") in refusal(excinfo)
     note.refresh_from_db()
     assert not note.is_signed
@@ -206,17 +209,17 @@ def test_it_refuses_to_sign_before_the_session_starts(author, session):
     session.ends_at = session.starts_at + dt.timedelta(minutes=45)
     session.status = AppointmentStatus.BOOKED
     session.save()
-    note = services.session_note_save(appointment=session, author=author, **SIGNABLE)
-    with pytest.raises(services.NoteRefused) as excinfo:
-        services.session_note_sign(note=note, signed_by=author)
+    note = session_note_save(appointment=session, author=author, **SIGNABLE)
+    with pytest.raises(Refused) as excinfo:
+        session_note_sign(note=note, signed_by=author)
     assert "started" in refusal(excinfo)
 
 
 def test_it_refuses_to_sign_the_draft_of_a_session_cancelled_since(session, author):
-    note = services.session_note_save(appointment=session, author=author, **SIGNABLE)
-    services.appointment_cancel(appointment=session, reason="Patient felt unwell")
-    with pytest.raises(services.NoteRefused) as excinfo:
-        services.session_note_sign(note=note, signed_by=author)
+    note = session_note_save(appointment=session, author=author, **SIGNABLE)
+    appointment_cancel(appointment=session, reason="Patient felt unwell")
+    with pytest.raises(Refused) as excinfo:
+        session_note_sign(note=note, signed_by=author)
     assert "cancelled" in refusal(excinfo)
 
 
@@ -232,9 +235,9 @@ def test_the_model_refuses_to_save_a_signed_note(session):
 
 
 def test_the_model_refuses_a_stale_copy_loaded_before_signing(session, author):
-    draft = services.session_note_save(appointment=session, author=author, **SIGNABLE)
+    draft = session_note_save(appointment=session, author=author, **SIGNABLE)
     stale = SessionNote.objects.get(pk=draft.pk)
-    services.session_note_sign(note=draft, signed_by=author)
+    session_note_sign(note=draft, signed_by=author)
     stale.pain_after = 0
     with pytest.raises(NoteAlreadySigned):
         stale.save()
@@ -249,7 +252,7 @@ def test_the_model_refuses_to_delete_a_signed_note(session):
 
 
 def test_the_model_still_saves_and_deletes_a_draft(session, author):
-    note = services.session_note_save(appointment=session, author=author, pain_before=5)
+    note = session_note_save(appointment=session, author=author, pain_before=5)
     note.pain_before = 4
     note.save()
     note.delete()
@@ -257,7 +260,7 @@ def test_the_model_still_saves_and_deletes_a_draft(session, author):
 
 
 def test_the_signed_check_costs_one_query(session, author, django_assert_num_queries):
-    note = services.session_note_save(appointment=session, author=author, pain_before=5)
+    note = session_note_save(appointment=session, author=author, pain_before=5)
     # The check, django-auditlog's read of the row as it was (to log what changed), the update.
     with django_assert_num_queries(3):
         note.save()
@@ -284,14 +287,14 @@ def short_course(db):
         )
         for days_ago in (2, 0)
     ]
-    services.appointment_complete(appointment=sessions[0])
+    appointment_complete(appointment=sessions[0])
     signed_note(sessions[0])
     return course, sessions
 
 
 def test_the_course_completes_when_the_last_note_is_signed_after_completion(short_course):
     course, (_, last) = short_course
-    services.appointment_complete(appointment=last)
+    appointment_complete(appointment=last)
     course.refresh_from_db()
     assert course.status == CourseStatus.ACTIVE  # completed, but no signed note yet
     signed_note(last)
@@ -304,21 +307,21 @@ def test_the_course_completes_when_the_last_signed_session_is_completed(short_co
     signed_note(last)
     course.refresh_from_db()
     assert course.status == CourseStatus.ACTIVE  # signed, but the session is not completed yet
-    services.appointment_complete(appointment=last)
+    appointment_complete(appointment=last)
     course.refresh_from_db()
     assert course.status == CourseStatus.COMPLETED
 
 
 def test_a_course_short_of_its_maximum_stays_active(short_course):
     course, _ = short_course
-    assert services.course_complete_if_full(course=course).status == CourseStatus.ACTIVE
+    assert course_complete_if_full(course=course).status == CourseStatus.ACTIVE
 
 
 def test_a_cancelled_course_is_not_reopened_as_completed(short_course):
     course, (_, last) = short_course
     course.status = CourseStatus.CANCELLED
     course.save()
-    services.appointment_complete(appointment=last)
+    appointment_complete(appointment=last)
     signed_note(last)
     course.refresh_from_db()
     assert course.status == CourseStatus.CANCELLED
@@ -330,7 +333,7 @@ def test_a_cancelled_course_is_not_reopened_as_completed(short_course):
 def test_the_author_adds_an_addendum_and_the_note_stays_as_signed(session, author):
     note = signed_note(session, subjective="As signed")
     updated_at = SessionNote.objects.get().updated_at
-    addendum = services.addendum_add(note=note, author=author, text="  Pain eased further the next day.  ")
+    addendum = addendum_add(note=note, author=author, text="  Pain eased further the next day.  ")
     assert addendum.text == "Pain eased further the next day."
     assert addendum.author == author and addendum.created_at is not None
     assert SessionNote.objects.get().updated_at == updated_at
@@ -340,22 +343,22 @@ def test_a_therapist_treating_the_patient_adds_an_addendum(session):
     note = signed_note(session)
     colleague = TherapistFactory()
     AppointmentFactory(patient=session.patient, therapist=colleague)
-    addendum = services.addendum_add(note=note, author=colleague.user, text="Seen on Friday: better.")
+    addendum = addendum_add(note=note, author=colleague.user, text="Seen on Friday: better.")
     assert addendum.note == note
 
 
 def test_it_refuses_an_addendum_on_a_draft(session, author):
-    draft = services.session_note_save(appointment=session, author=author, pain_before=6)
-    with pytest.raises(services.NoteRefused) as excinfo:
-        services.addendum_add(note=draft, author=author, text="A remark")
+    draft = session_note_save(appointment=session, author=author, pain_before=6)
+    with pytest.raises(Refused) as excinfo:
+        addendum_add(note=draft, author=author, text="A remark")
     assert "draft" in refusal(excinfo)
     assert not Addendum.objects.exists()
 
 
 def test_it_refuses_an_empty_addendum(session, author):
     note = signed_note(session)
-    with pytest.raises(services.NoteRefused) as excinfo:
-        services.addendum_add(note=note, author=author, text=" \n ")
+    with pytest.raises(Refused) as excinfo:
+        addendum_add(note=note, author=author, text=" \n ")
     assert "text" in refusal(excinfo)
     assert not Addendum.objects.exists()
 
@@ -363,8 +366,8 @@ def test_it_refuses_an_empty_addendum(session, author):
 def test_it_refuses_a_therapist_who_does_not_treat_the_patient(session):
     note = signed_note(session)
     stranger = TherapistFactory()
-    with pytest.raises(services.NoteRefused) as excinfo:
-        services.addendum_add(note=note, author=stranger.user, text="A remark")
+    with pytest.raises(Refused) as excinfo:
+        addendum_add(note=note, author=stranger.user, text="A remark")
     assert "author or a therapist" in refusal(excinfo)
     assert not Addendum.objects.exists()
 
@@ -372,15 +375,15 @@ def test_it_refuses_a_therapist_who_does_not_treat_the_patient(session):
 def test_it_refuses_a_manager_even_one_who_prescribed_the_course(session, manager):
     CourseFactory(patient=session.patient, prescribed_by=manager)
     note = signed_note(session)
-    with pytest.raises(services.NoteRefused):
-        services.addendum_add(note=note, author=manager, text="A remark")
+    with pytest.raises(Refused):
+        addendum_add(note=note, author=manager, text="A remark")
     assert not Addendum.objects.exists()
 
 
 def test_it_refuses_an_addendum_by_a_receptionist(session, receptionist):
     note = signed_note(session)
-    with pytest.raises(services.NoteRefused):
-        services.addendum_add(note=note, author=receptionist, text="A remark")
+    with pytest.raises(Refused):
+        addendum_add(note=note, author=receptionist, text="A remark")
 
 
 def test_a_patient_user_cannot_add_to_their_own_note(session):
@@ -388,5 +391,5 @@ def test_a_patient_user_cannot_add_to_their_own_note(session):
     session.patient.user = user
     session.patient.save()
     note = signed_note(session)
-    with pytest.raises(services.NoteRefused):
-        services.addendum_add(note=note, author=user, text="That is not what I said")
+    with pytest.raises(Refused):
+        addendum_add(note=note, author=user, text="That is not what I said")

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from sessions.integrity import note_content_hash
+from sessions.note_seal import note_content_hash
 
 
 def hash_signed_notes(apps, schema_editor):

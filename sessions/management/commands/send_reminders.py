@@ -7,7 +7,7 @@ Each session is reminded once, however often (or however many copies at once) th
 
 from django.core.management.base import BaseCommand
 
-from sessions.services import appointment_reminders_send
+from sessions.reminders import appointment_reminders_send
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ longer matches what was signed. Exit status 1 when any does, so cron or monitori
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sessions.integrity import note_hash_matches
 from sessions.models import SessionNote
+from sessions.note_seal import note_hash_matches
 
 
 class Command(BaseCommand):

@@ -1,5 +1,5 @@
 """Why a session could not be booked: the checks shared by booking, rescheduling and the
-course-series planner. They only read; sessions.services decides and writes."""
+course-series planner. They only read; sessions.booking decides and writes."""
 
 import datetime as dt
 
@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.formats import date_format, time_format
 
 from clinic.models import Modality, Room, Therapist
+from patients.contraindications import contraindications_check
 from patients.models import Patient
-from patients.services import contraindications_check
 from sessions.models import COUNTED_STATUSES, Appointment, Course, CourseStatus
 from sessions.schedule import Schedule, local_date
 

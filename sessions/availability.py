@@ -1,0 +1,273 @@
+"""Reads for booking: free slots, and the plan of dates a course's cadence needs."""
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import NamedTuple
+
+from django.utils import timezone
+
+from clinic.models import Cadence, Modality, Room, Therapist
+from patients.contraindications import contraindications_check
+from patients.models import Patient
+from sessions.booking_checks import slot_problems
+from sessions.course_progress import (
+    course_sessions_counted,
+)
+from sessions.models import (
+    COUNTED_STATUSES,
+    Appointment,
+    Course,
+)
+from sessions.schedule import Schedule, at_local, local_date
+
+SLOT_STEP = dt.timedelta(minutes=15)
+
+
+# How far a failed series date may move to find a free alternative.
+ALTERNATIVE_SEARCH_DAYS = 7
+
+
+class Slot(NamedTuple):
+    """A free start with a therapist and a room. A named tuple: a month's search makes tens of
+    thousands, and a frozen dataclass costs several times more to build."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    therapist: Therapist
+    room: Room
+
+
+@dataclass
+class PlannedSession:
+    """One date of a proposed course series: the slot, or why it fails and what else is free."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    therapist: Therapist
+    room: Room
+    problems: list[str] = field(default_factory=list)
+    alternative: Slot | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def qualified_therapists(*, modality: Modality) -> list[Therapist]:
+    return list(
+        Therapist.objects.filter(active=True, modalities=modality).select_related("user").order_by("pk").distinct()
+    )
+
+
+def suited_rooms(*, modality: Modality) -> list[Room]:
+    return list(Room.objects.filter(active=True, modalities=modality).order_by("name").distinct())
+
+
+def slots_available(
+    *,
+    modality: Modality,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    therapist: Therapist | None = None,
+    patient: Patient | None = None,
+    minutes: int | None = None,
+    now: dt.datetime | None = None,
+) -> list[Slot]:
+    """Free slots, in time order, for one therapist or any qualified one, each with a free room.
+
+    A fixed number of queries whatever the number of therapists or days.
+    """
+    therapists = qualified_therapists(modality=modality)
+    if therapist is not None:
+        # Only when booking would accept them: qualified and active.
+        therapists = [t for t in therapists if t.pk == therapist.pk]
+    rooms = suited_rooms(modality=modality)
+    if not therapists or not rooms:
+        return []
+    schedule = Schedule.load(
+        starts_on=starts_on,
+        ends_on=ends_on,
+        therapists=therapists,
+        rooms=rooms,
+        patient_id=patient.pk if patient else None,
+    )
+    length = dt.timedelta(minutes=minutes or modality.session_minutes)
+    now = now or timezone.now()
+    slots = []
+    # Every therapist asks for a room at the same quarter hours: look each one up once.
+    rooms_free_at: dict = {}
+    day = starts_on
+    while day <= ends_on:
+        for candidate in therapists:
+            slots += _free_slots_on(
+                schedule, candidate, rooms, day, length, now, check_patient=patient is not None, memo=rooms_free_at
+            )
+        day += dt.timedelta(days=1)
+    # Made day by day, therapist by therapist in pk order: a stable sort on the start keeps
+    # the therapists in pk order within each start.
+    slots.sort(key=attrgetter("starts_at"))
+    return slots
+
+
+def _free_slots_on(schedule, therapist, rooms, day, length, now, *, check_patient: bool, memo=None) -> list[Slot]:
+    """The therapist's free starts on `day`, each with the first free room. Times are epoch
+    seconds, and only the gaps between the therapist's merged busy spans (Schedule.busy) are
+    walked: a month of a large clinic is tens of thousands of candidate starts."""
+    if schedule.closure_on(therapist.pk, day):
+        return []
+    therapist_busy = schedule.busy("therapist", therapist.pk, day)
+    patient_busy = schedule.busy("patient", None, day) if check_patient else None
+    seconds, step_seconds, not_before = length.total_seconds(), SLOT_STEP.total_seconds(), now.timestamp()
+    memo = {} if memo is None else memo
+    slots = []
+    for block_start, block_end in schedule.working_blocks(therapist.pk, day):
+        first, block_ends_at = _at_local(memo, day, block_start), _at_local(memo, day, block_end)
+        first_ts = first.timestamp()
+        for gap_start, gap_end in therapist_busy.gaps(max(first_ts, not_before), block_ends_at.timestamp()):
+            step = math.ceil((gap_start - first_ts) / step_seconds)  # the first quarter hour in the gap
+            start = first_ts + step * step_seconds
+            while start + seconds <= gap_end:
+                end = start + seconds
+                if patient_busy is None or patient_busy.free(start, end):
+                    room = _first_free_room(schedule, rooms, day, start, end, memo)
+                    if room is not None:
+                        starts_at = first + step * SLOT_STEP  # wall-clock steps, as the booking page shows them
+                        slots.append(Slot(starts_at, starts_at + length, therapist, room))
+                step += 1
+                start = first_ts + step * step_seconds
+    return slots
+
+
+def _at_local(memo: dict, day: dt.date, time: dt.time) -> dt.datetime:
+    """at_local, once per day and time however many therapists start their blocks then."""
+    key = (day, time)
+    if key not in memo:
+        memo[key] = at_local(day, time)
+    return memo[key]
+
+
+def _first_free_room(schedule: Schedule, rooms, day, start: float, end: float, memo: dict):
+    key = (day, start, end)
+    if key not in memo:
+        memo[key] = next((r for r in rooms if schedule.busy("room", r.id, day).free(start, end)), None)
+    return memo[key]
+
+
+def series_dates(*, course: Course, first_day: dt.date, count: int, schedule: Schedule, therapist_id: int):
+    """The days a course's cadence asks for, skipping clinic closures and the therapist's days off.
+
+    Consecutive days: every working day in a row. N per week: at most N in each calendar week.
+    Free cadence: every other working day, a common rhythm for a classic massage course.
+    """
+    days: list[dt.date] = []
+    per_week: dict[tuple[int, int], int] = {}
+    if course.cadence == Cadence.PER_WEEK:
+        # Sessions already booked count against their week's allowance.
+        for starts_at in course.appointments.filter(status__in=COUNTED_STATUSES).values_list("starts_at", flat=True):
+            week = local_date(starts_at).isocalendar()[:2]
+            per_week[week] = per_week.get(week, 0) + 1
+    day = first_day
+    limit = first_day + dt.timedelta(days=count * 7 + 14)
+    while len(days) < count and day <= limit:
+        works = bool(schedule.working_blocks(therapist_id, day)) and not schedule.clinic_closed_on(day)
+        week = day.isocalendar()[:2]
+        fits_cadence = True
+        if course.cadence == Cadence.PER_WEEK:
+            fits_cadence = per_week.get(week, 0) < (course.sessions_per_week or 7)
+        elif course.cadence == Cadence.FREE and days:
+            fits_cadence = (day - days[-1]).days >= 2
+        if works and fits_cadence:
+            days.append(day)
+            per_week[week] = per_week.get(week, 0) + 1
+        day += dt.timedelta(days=1)
+    return days
+
+
+def course_series_propose(
+    *, course: Course, first_starts_at: dt.datetime, therapist: Therapist, room: Room
+) -> list[PlannedSession]:
+    """The rest of a course as a plan: the same wall-clock time on each date its cadence needs.
+
+    Each date carries its problems (the same checks a booking runs) and, when it fails, the
+    nearest free alternative. Nothing is written.
+    """
+    remaining = course.max_sessions - course_sessions_counted(course=course)
+    if remaining <= 0:
+        return []
+    first_day = local_date(first_starts_at)
+    wall_clock = timezone.localtime(first_starts_at).time()
+    length = dt.timedelta(minutes=course.session_minutes)
+    horizon = first_day + dt.timedelta(days=remaining * 7 + 14 + ALTERNATIVE_SEARCH_DAYS)
+    # Alternatives come only from therapists and rooms a booking would accept; the chosen pair
+    # is loaded as well so that its own bookings show as conflicts.
+    therapists = qualified_therapists(modality=course.modality)
+    rooms = suited_rooms(modality=course.modality)
+    schedule = Schedule.load(
+        starts_on=first_day,
+        ends_on=horizon,
+        therapists=[*therapists, therapist],
+        rooms=[*rooms, room],
+        patient_id=course.patient_id,
+    )
+    days = series_dates(
+        course=course, first_day=first_day, count=remaining, schedule=schedule, therapist_id=therapist.pk
+    )
+    plan: list[PlannedSession] = []
+    for day in days:
+        starts_at = at_local(day, wall_clock)
+        session = PlannedSession(starts_at, starts_at + length, therapist, room)
+        blocks = contraindications_check(patient=course.patient, modality=course.modality, at=starts_at).blocks
+        if blocks:
+            # No other time helps while the patient may not be treated at all.
+            session.problems = blocks
+        else:
+            session.problems = slot_problems(
+                schedule=schedule,
+                patient=course.patient,
+                modality=course.modality,
+                therapist=therapist,
+                room=room,
+                starts_at=starts_at,
+                ends_at=session.ends_at,
+            )
+            if session.problems:
+                session.alternative = _nearest_alternative(schedule, session, therapists, rooms, length, days)
+        chosen = session.alternative if session.problems else session
+        if chosen is not None:
+            schedule.add(_placeholder(course, chosen))
+        plan.append(session)
+    return plan
+
+
+def _placeholder(course: Course, slot) -> Appointment:
+    return Appointment(
+        patient_id=course.patient_id,
+        therapist_id=slot.therapist.pk,
+        room_id=slot.room.pk,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+    )
+
+
+def _nearest_alternative(schedule, session, therapists, rooms, length, series_days) -> Slot | None:
+    """The free slot closest in time to the wanted one: the same therapist first, then anyone,
+    on the same day or the following days that the series does not already use."""
+    now = timezone.now()
+    planned_days = set(series_days)
+    wanted_day = local_date(session.starts_at)
+    for offset in range(ALTERNATIVE_SEARCH_DAYS + 1):
+        day = wanted_day + dt.timedelta(days=offset)
+        if offset and day in planned_days:
+            continue
+        same_therapist = [session.therapist] if session.therapist in therapists else []
+        for candidates in (same_therapist, therapists):
+            free = [
+                slot
+                for candidate in candidates
+                for slot in _free_slots_on(schedule, candidate, rooms, day, length, now, check_patient=True)
+            ]
+            if free:
+                return min(free, key=lambda slot: abs(slot.starts_at - session.starts_at))
+    return None

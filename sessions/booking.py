@@ -1,0 +1,170 @@
+"""The booking engine. Every way of creating or moving an appointment comes through here, so
+the contraindication check and the conflict checks run on every path, in one transaction."""
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, OperationalError, transaction
+
+from clinic.models import Modality, Room, Therapist
+from clinic.refusals import Refused, WarningsNotConfirmed
+from patients.models import Patient
+from sessions.booking_checks import booking_problems, when
+from sessions.models import (
+    Appointment,
+    AppointmentStatus,
+    Course,
+)
+
+EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's error code for an exclusion constraint
+
+
+# Two bookings inserting overlapping rows at the same instant may each wait for the other while
+# checking the exclusion constraint; PostgreSQL then aborts one of them with this code.
+DEADLOCK_DETECTED = "40P01"
+
+
+SLOT_TAKEN = "That slot was just taken by another booking. Choose another time."
+
+
+def _session_length(course: Course | None, modality: Modality) -> dt.timedelta:
+    return dt.timedelta(minutes=course.session_minutes if course else modality.session_minutes)
+
+
+def appointment_book(
+    *,
+    patient: Patient,
+    therapist: Therapist,
+    room: Room,
+    starts_at: dt.datetime,
+    modality: Modality | None = None,
+    course: Course | None = None,
+    booked_by: AbstractBaseUser | None = None,
+    confirm_warnings: bool = False,
+) -> Appointment:
+    """Book one session of a course (or of a modality outside any course).
+
+    Raises Refused with every reason that applies, or WarningsNotConfirmed when only
+    warnings stand in the way and the caller has not confirmed them.
+    """
+    if course is not None:
+        modality = course.modality
+    if modality is None:
+        raise Refused(["Choose a course or a modality."])
+    ends_at = starts_at + _session_length(course, modality)
+    with transaction.atomic():
+        if course is not None:
+            # Serialise bookings on one course so two desks cannot both book its last session.
+            course = Course.objects.select_for_update().get(pk=course.pk)
+        reasons, warnings = booking_problems(
+            patient=patient,
+            modality=modality,
+            therapist=therapist,
+            room=room,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            course=course,
+        )
+        _refuse_or_confirm(reasons, warnings, confirm_warnings)
+        appointment = Appointment(
+            patient=patient,
+            course=course,
+            modality=modality,
+            therapist=therapist,
+            room=room,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            booked_by=booked_by,
+        )
+        _save_guarding_races(appointment)
+    return appointment
+
+
+def _refuse_or_confirm(reasons: list[str], warnings: list[str], confirm_warnings: bool) -> None:
+    if reasons:
+        raise Refused(reasons, warnings)
+    if warnings and not confirm_warnings:
+        raise WarningsNotConfirmed(warnings)
+
+
+def _save_guarding_races(appointment: Appointment) -> None:
+    """On PostgreSQL the exclusion constraints refuse an overlap that a concurrent booking
+    created after our checks ran; turn that into the message a receptionist can act on."""
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except (IntegrityError, OperationalError) as error:
+        if getattr(error.__cause__, "sqlstate", None) in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED):
+            raise Refused([SLOT_TAKEN]) from error
+        raise
+
+
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    starts_at: dt.datetime,
+    therapist: Therapist | None = None,
+    room: Room | None = None,
+    confirm_warnings: bool = False,
+) -> Appointment:
+    """Move a booked session; the same checks as a new booking, ignoring the session itself."""
+    therapist = therapist or appointment.therapist
+    room = room or appointment.room
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if appointment.status != AppointmentStatus.BOOKED:
+            raise Refused([f"A {appointment.get_status_display().lower()} session cannot be moved."])
+        ends_at = starts_at + (appointment.ends_at - appointment.starts_at)
+        reasons, warnings = booking_problems(
+            patient=appointment.patient,
+            modality=appointment.modality,
+            therapist=therapist,
+            room=room,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            course=appointment.course,
+            exclude_appointment_id=appointment.pk,
+        )
+        _refuse_or_confirm(reasons, warnings, confirm_warnings)
+        appointment.therapist, appointment.room = therapist, room
+        appointment.starts_at, appointment.ends_at = starts_at, ends_at
+        _save_guarding_races(appointment)
+    return appointment
+
+
+def course_series_book(
+    *,
+    course: Course,
+    slots: list[tuple[dt.datetime, Therapist, Room]],
+    booked_by: AbstractBaseUser | None = None,
+    confirm_warnings: bool = False,
+) -> list[Appointment]:
+    """Book an accepted series plan all or nothing: if any date is refused, none is booked, and
+    the error lists every refused date with its reasons."""
+    refusals: list[str] = []
+    warnings: list[str] = []
+    appointments = []
+    with transaction.atomic():
+        for starts_at, therapist, room in slots:
+            try:
+                appointments.append(
+                    appointment_book(
+                        patient=course.patient,
+                        course=course,
+                        therapist=therapist,
+                        room=room,
+                        starts_at=starts_at,
+                        booked_by=booked_by,
+                        confirm_warnings=confirm_warnings,
+                    )
+                )
+            except WarningsNotConfirmed as error:
+                warnings += [w for w in error.warnings if w not in warnings]
+            except Refused as error:
+                refusals += [f"{when(starts_at)}: {reason}" for reason in error.reasons]
+        # Raising inside the atomic block rolls back the dates that did book.
+        if refusals:
+            raise Refused(refusals, warnings)
+        if warnings:
+            raise WarningsNotConfirmed(warnings)
+    return appointments

@@ -1,0 +1,95 @@
+"""How far a course has come: sessions done and booked, what is left, the session's number in
+its course, and what the course achieved. Every page counts progress through here."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, OuterRef, Q, Subquery
+
+from patients.models import Patient
+from sessions.models import (
+    COUNTED_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    Course,
+    SessionNote,
+)
+
+
+def course_sessions_done_count(*, course: Course) -> int:
+    """Done means completed and its note signed, as the course progress on every page counts it."""
+    return course.appointments.filter(status=AppointmentStatus.COMPLETED, note__signed_at__isnull=False).count()
+
+
+def course_sessions_counted(*, course: Course) -> int:
+    return course.appointments.filter(status__in=COUNTED_STATUSES).count()
+
+
+def courses_with_progress(*, patient: Patient) -> list[Course]:
+    """The patient's courses, newest first, each with `sessions_done` and `sessions_booked`."""
+    done = Q(appointments__status=AppointmentStatus.COMPLETED, appointments__note__signed_at__isnull=False)
+    return list(
+        patient.courses.select_related("modality", "diagnosis")
+        .annotate(
+            sessions_done=Count("appointments", filter=done, distinct=True),
+            sessions_booked=Count("appointments", filter=Q(appointments__status__in=COUNTED_STATUSES), distinct=True),
+        )
+        .order_by("-starts_on")
+    )
+
+
+def sessions_left(course: Course) -> tuple[int, int]:
+    """(at least, at most) sessions still to come for the prescribed range, never below zero."""
+    done = getattr(course, "sessions_done", 0)
+    return max(course.min_sessions - done, 0), max(course.max_sessions - done, 0)
+
+
+@dataclass(frozen=True)
+class CourseOutcome:
+    """What a course achieved, from its completed sessions with a signed note."""
+
+    sessions_done: int
+    first_pain: int | None  # before the first of those sessions
+    last_pain: int | None  # after the last of them
+    stopped_early: int
+
+
+def course_outcome(*, course: Course) -> CourseOutcome:
+    notes = list(
+        SessionNote.objects.filter(
+            appointment__course=course, appointment__status=AppointmentStatus.COMPLETED, signed_at__isnull=False
+        )
+        .order_by("appointment__starts_at", "pk")
+        .values_list("pain_before", "pain_after", "stopped_early")
+    )
+    return CourseOutcome(
+        sessions_done=len(notes),
+        first_pain=notes[0][0] if notes else None,
+        last_pain=notes[-1][1] if notes else None,
+        stopped_early=sum(1 for _, _, stopped in notes if stopped),
+    )
+
+
+def annotate_course_position(appointments: list) -> None:
+    """Give each course appointment (or Card) `session_number`: its place among the course's
+    counted sessions, in time order.
+
+    The database counts, for each appointment asked about, the course's sessions up to it, and
+    sends back one number each; a day of a large clinic touches hundreds of courses with
+    thousands of sessions between them."""
+    wanted = {a.pk for a in appointments if a.course_id}
+    if not wanted:
+        return
+    earlier_or_same = Appointment.objects.filter(
+        Q(starts_at__lt=OuterRef("starts_at")) | Q(starts_at=OuterRef("starts_at"), pk__lte=OuterRef("pk")),
+        course_id=OuterRef("course_id"),
+        status__in=COUNTED_STATUSES,
+    )
+    numbers = dict(
+        Appointment.objects.filter(pk__in=wanted, status__in=COUNTED_STATUSES)
+        .annotate(number=Subquery(earlier_or_same.order_by().values("course_id").annotate(n=Count("pk")).values("n")))
+        .order_by()
+        .values_list("pk", "number")
+    )
+    for appointment in appointments:
+        if appointment.pk in numbers:
+            appointment.session_number = numbers[appointment.pk]

@@ -1,0 +1,174 @@
+"""Treatment courses: prescribe, suspend, resume, close (with the discharge summary), and the
+automatic completion once the last session is done."""
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from clinic.models import Cadence, Modality
+from clinic.refusals import Refused
+from patients.contraindications import contraindications_check
+from patients.models import Diagnosis, Patient
+from sessions.course_progress import (
+    course_outcome,
+    course_sessions_done_count,
+)
+from sessions.models import (
+    Course,
+    CourseStatus,
+)
+
+
+def _course_numbers(modality: Modality, min_sessions, max_sessions, session_minutes, cadence, sessions_per_week):
+    """The course's numbers: what the therapist entered, the modality's defaults for the rest."""
+    cadence = cadence or modality.cadence
+    if sessions_per_week is None and cadence == modality.cadence:
+        sessions_per_week = modality.sessions_per_week
+    return {
+        "min_sessions": modality.course_min_sessions if min_sessions is None else min_sessions,
+        "max_sessions": modality.course_max_sessions if max_sessions is None else max_sessions,
+        "session_minutes": modality.session_minutes if session_minutes is None else session_minutes,
+        "cadence": cadence,
+        "sessions_per_week": sessions_per_week,
+    }
+
+
+def _course_problems(course: Course, patient: Patient, diagnosis: Diagnosis) -> list[str]:
+    reasons = []
+    if diagnosis.patient_id != patient.pk:
+        reasons.append("That diagnosis belongs to another patient.")
+    elif not diagnosis.active:
+        reasons.append(f"The diagnosis {diagnosis} is no longer active; prescribe for an active diagnosis.")
+    if course.min_sessions > course.max_sessions:
+        reasons.append(
+            f"The minimum number of sessions ({course.min_sessions}) is above the maximum ({course.max_sessions})."
+        )
+    if course.cadence == Cadence.PER_WEEK and course.sessions_per_week is None:
+        reasons.append("Say how many sessions a week the course has.")
+    if course.cadence != Cadence.PER_WEEK and course.sessions_per_week is not None:
+        reasons.append("Sessions per week go with the 'sessions per week' cadence only; leave the number empty.")
+    try:
+        # The checks above already say in the clinic's words what the table constraints refuse.
+        course.full_clean(exclude=["patient", "diagnosis"], validate_constraints=False)
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            label = Course._meta.get_field(name).verbose_name.capitalize() if name != "__all__" else ""
+            reasons += [f"{label}: {message}" if label else message for message in messages]
+    return reasons
+
+
+def course_prescribe(
+    *,
+    patient: Patient,
+    diagnosis: Diagnosis,
+    modality: Modality,
+    prescribed_by: AbstractBaseUser,
+    starts_on: dt.date,
+    min_sessions: int | None = None,
+    max_sessions: int | None = None,
+    session_minutes: int | None = None,
+    cadence: str | None = None,
+    sessions_per_week: int | None = None,
+    goals: str = "",
+    home_programme: str = "",
+) -> Course:
+    """Prescribe a course of `modality` for one of the patient's active diagnoses; numbers left
+    as None come from the modality's course defaults. Refused, with every reason, while anything
+    blocks the modality for the patient today (an acute phase, a blocking health flag)."""
+    course = Course(
+        patient=patient,
+        diagnosis=diagnosis,
+        modality=modality,
+        prescribed_by=prescribed_by,
+        starts_on=starts_on,
+        status=CourseStatus.ACTIVE,
+        goals=goals.strip(),
+        home_programme=home_programme.strip(),
+        **_course_numbers(modality, min_sessions, max_sessions, session_minutes, cadence, sessions_per_week),
+    )
+    reasons = contraindications_check(patient=patient, modality=modality, at=timezone.now()).blocks
+    reasons += _course_problems(course, patient, diagnosis)
+    if reasons:
+        raise Refused(reasons)
+    course.save()
+    return course
+
+
+def _locked_course(course: Course, allowed: set[str], action: str) -> Course:
+    course = Course.objects.select_for_update().select_related("patient", "modality", "diagnosis").get(pk=course.pk)
+    if course.status not in allowed:
+        status = course.get_status_display().lower()
+        article = "An" if status[0] in "aeiou" else "A"
+        raise Refused([f"{article} {status} course cannot be {action}."])
+    return course
+
+
+@transaction.atomic
+def course_suspend(*, course: Course) -> Course:
+    """Pause a course, for instance in a flare-up. Its booked sessions stay booked: an acute
+    phase flags them for reception, and the therapist decides about the rest."""
+    course = _locked_course(course, {CourseStatus.ACTIVE, CourseStatus.PLANNED}, "suspended")
+    course.status = CourseStatus.SUSPENDED
+    course.save(update_fields=["status", "updated_at"])
+    return course
+
+
+@transaction.atomic
+def course_resume(*, course: Course) -> Course:
+    """Take a suspended course up again, once nothing blocks its modality for the patient."""
+    course = _locked_course(course, {CourseStatus.SUSPENDED}, "resumed")
+    blocks = contraindications_check(patient=course.patient, modality=course.modality, at=timezone.now()).blocks
+    if blocks:
+        raise Refused(blocks)
+    course.status = CourseStatus.ACTIVE
+    course.save(update_fields=["status", "updated_at"])
+    return course
+
+
+@transaction.atomic
+def course_close(*, course: Course, closed_by: AbstractBaseUser, remarks: str = "") -> Course:
+    """Complete a course and keep its discharge summary: what was done and how the pain went."""
+    course = _locked_course(course, {CourseStatus.PLANNED, CourseStatus.ACTIVE, CourseStatus.SUSPENDED}, "closed")
+    course.status = CourseStatus.COMPLETED
+    course.discharge_summary = course_discharge_summary(course=course, closed_by=closed_by, remarks=remarks)
+    course.save(update_fields=["status", "discharge_summary", "updated_at"])
+    return course
+
+
+def _score(value: int | None) -> str:
+    return "not recorded" if value is None else f"{value}/10"
+
+
+def course_discharge_summary(*, course: Course, closed_by: AbstractBaseUser, remarks: str = "") -> str:
+    """The text course_close() stores; the close page shows it before the therapist confirms."""
+    outcome = course_outcome(course=course)
+    closer = closed_by.get_full_name() or closed_by.get_username()
+    lines = [
+        f"{course.modality} for {course.diagnosis.icd10_code} {course.diagnosis.title}, "
+        f"started {date_format(course.starts_on, 'j F Y')}; "
+        f"closed on {date_format(timezone.localdate(), 'j F Y')} by {closer}.",
+        f"Sessions done: {outcome.sessions_done} of {course.session_range} prescribed.",
+        f"Pain before the first session: {_score(outcome.first_pain)}; "
+        f"after the last session: {_score(outcome.last_pain)}.",
+        f"Sessions stopped early: {outcome.stopped_early}.",
+    ]
+    remarks = remarks.strip()
+    if remarks:
+        lines.append(f"Therapist's remarks: {remarks}")
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def course_complete_if_full(*, course: Course) -> Course:
+    """Mark the course completed once its done sessions reach its maximum; otherwise leave it."""
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    if course.status in (CourseStatus.COMPLETED, CourseStatus.CANCELLED):
+        return course
+    if course_sessions_done_count(course=course) >= course.max_sessions:
+        course.status = CourseStatus.COMPLETED
+        course.save(update_fields=["status", "updated_at"])
+    return course

@@ -1,0 +1,163 @@
+"""Session notes: the therapist's draft, the signature that seals it, addenda that correct a
+signed note without changing it, and the notes a chart shows."""
+
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from clinic.refusals import Refused
+from clinic.roles import THERAPIST, has_role
+from patients.models import Patient
+from sessions.chart_access import therapist_treats_patient
+from sessions.courses import course_complete_if_full
+from sessions.models import (
+    AREA_SIDE_CHOICES,
+    Addendum,
+    Appointment,
+    AppointmentStatus,
+    SessionNote,
+)
+from sessions.note_seal import note_content_hash
+
+NOTE_FIELDS = frozenset(
+    {
+        "subjective",
+        "objective",
+        "assessment",
+        "plan",
+        "pain_before",
+        "pain_after",
+        "areas_treated",
+        "techniques",
+        "oils_used",
+        "minutes",
+        "stopped_early",
+        "stopped_early_reason",
+        "patient_summary",
+    }
+)
+
+
+AREA_SIDE_ORDER = [value for value, _ in AREA_SIDE_CHOICES]
+
+
+NO_NOTE_STATUSES = (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
+
+
+SIGNED_ALREADY = "This note is signed and can no longer change; add an addendum instead."
+
+
+def _note_problems(note: SessionNote) -> list[str]:
+    problems = []
+    for name, label in (("pain_before", "Pain before"), ("pain_after", "Pain after")):
+        value = getattr(note, name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10):
+            problems.append(f"{label} is a whole number from 0 to 10.")
+    if note.minutes is not None and (not isinstance(note.minutes, int) or not 1 <= note.minutes <= 240):
+        problems.append("Minutes are a whole number from 1 to 240.")
+    unknown = [area for area in note.areas_treated if area not in AREA_SIDE_ORDER]
+    if unknown:
+        problems.append(f"Unknown areas treated: {', '.join(map(str, unknown))}.")
+    if note.stopped_early and not note.stopped_early_reason.strip():
+        problems.append("Say why the session stopped early.")
+    return problems
+
+
+@transaction.atomic
+def session_note_save(*, appointment: Appointment, author: AbstractBaseUser, **fields) -> SessionNote:
+    """Create or update the draft note of a session. Only the session's own therapist writes it,
+    never once it is signed, and never for a session that was cancelled or missed."""
+    unknown = set(fields) - NOTE_FIELDS
+    if unknown:
+        raise TypeError(f"session_note_save() cannot set {', '.join(sorted(unknown))}")
+    appointment = Appointment.objects.select_for_update().select_related("therapist").get(pk=appointment.pk)
+    if appointment.therapist.user_id != author.pk:
+        raise Refused(["Only the session's own therapist writes its note."])
+    note = SessionNote.objects.select_for_update().filter(appointment=appointment).first()
+    if note is not None and note.is_signed:
+        raise Refused([SIGNED_ALREADY])
+    if appointment.status in NO_NOTE_STATUSES:
+        raise Refused([f"A {appointment.get_status_display().lower()} session gets no note."])
+    note = note or SessionNote(appointment=appointment)
+    note.author = author  # the draft belongs to whoever treats the session now
+    for name, value in fields.items():
+        setattr(note, name, value)
+    note.areas_treated = list(note.areas_treated or [])
+    problems = _note_problems(note)
+    if problems:
+        raise Refused(problems)
+    # Stored in the order the technique works the areas, whatever order they were ticked in.
+    note.areas_treated = sorted(set(note.areas_treated), key=AREA_SIDE_ORDER.index)
+    note.stopped_early_reason = note.stopped_early_reason.strip() if note.stopped_early else ""
+    try:
+        # Lengths and the rest of the model's own rules; the session and author are settled above.
+        note.full_clean(exclude=["appointment", "author", "signed_by"])
+    except ValidationError as error:
+        raise Refused(error.messages) from error
+    note.save()
+    return note
+
+
+@transaction.atomic
+def session_note_sign(*, note: SessionNote, signed_by: AbstractBaseUser) -> SessionNote:
+    """Sign a draft: from now on it never changes. A completed session with a signed note counts
+    as done for its course, which completes once its last session is done."""
+    note = SessionNote.objects.select_for_update().select_related("appointment").get(pk=note.pk)
+    if note.is_signed:
+        raise Refused([SIGNED_ALREADY])
+    if note.author_id != signed_by.pk:
+        raise Refused(["Only the note's author signs it."])
+    appointment = note.appointment
+    if appointment.status in NO_NOTE_STATUSES:
+        raise Refused([f"The session was {appointment.get_status_display().lower()}; its note is not signed."])
+    if appointment.starts_at > timezone.now():
+        raise Refused(["A note is signed once the session has started."])
+    missing = [
+        label
+        for name, label in (("pain_before", "pain before"), ("pain_after", "pain after"), ("minutes", "minutes"))
+        if getattr(note, name) is None
+    ]
+    if missing:
+        raise Refused([f"Fill in {', '.join(missing)} before signing."])
+    note.signed_at = timezone.now()
+    note.signed_by = signed_by
+    note.content_hash = note_content_hash(note)
+    note.save()
+    if appointment.course_id is not None and appointment.status == AppointmentStatus.COMPLETED:
+        course_complete_if_full(course=appointment.course)
+    return note
+
+
+@transaction.atomic
+def addendum_add(*, note: SessionNote, author: AbstractBaseUser, text: str) -> Addendum:
+    """Correct or add to a signed note without changing it: by its author, or by a therapist who
+    treats the same patient."""
+    note = SessionNote.objects.select_related("appointment__patient").get(pk=note.pk)
+    if not note.is_signed:
+        raise Refused(["Addenda are for signed notes; a draft is edited directly."])
+    text = text.strip()
+    if not text:
+        raise Refused(["Write the addendum's text."])
+    if author.pk != note.author_id and not (
+        has_role(author, THERAPIST) and therapist_treats_patient(user=author, patient=note.appointment.patient)
+    ):
+        raise Refused(["Only the note's author or a therapist treating this patient adds to it."])
+    addendum = Addendum(note=note, author=author, text=text)
+    addendum.full_clean()
+    addendum.save()
+    return addendum
+
+
+def session_notes_for_chart(*, patient: Patient, reader: AbstractBaseUser) -> list[SessionNote]:
+    """The patient's signed session notes and the reader's own drafts, newest session first, each
+    with its session, author, signer and addenda. Two queries however many notes."""
+    addenda = Addendum.objects.select_related("author").order_by("created_at", "pk")
+    return list(
+        SessionNote.objects.filter(Q(signed_at__isnull=False) | Q(author_id=reader.pk), appointment__patient=patient)
+        .select_related("appointment__modality", "appointment__therapist__user", "author", "signed_by")
+        .prefetch_related(Prefetch("addenda", queryset=addenda))
+        .order_by("-appointment__starts_at", "-pk")
+    )

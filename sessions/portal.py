@@ -1,0 +1,95 @@
+"""What the patient portal reads: the patient's sessions ahead and behind, their courses with
+progress, and the patient-facing part of their signed notes (never the clinical text)."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from patients.models import Patient
+from sessions.appointments import appointment_patient_can_cancel
+from sessions.course_progress import (
+    courses_with_progress,
+    sessions_left,
+)
+from sessions.models import (
+    OPEN_STATUSES,
+    Appointment,
+    Course,
+    CourseStatus,
+    SessionNote,
+)
+
+
+def _patient_sessions(patient: Patient):
+    return Appointment.objects.filter(patient_id=patient.pk).select_related(
+        "modality", "therapist__user", "room", "course"
+    )
+
+
+def _upcoming(now: dt.datetime) -> Q:
+    # A session under way still counts: it has not ended.
+    return Q(status__in=OPEN_STATUSES, ends_at__gt=now)
+
+
+def portal_upcoming(*, patient: Patient, now: dt.datetime, limit: int | None = None) -> list[Appointment]:
+    """The patient's open sessions that have not ended yet, soonest first, each with
+    `patient_can_cancel`. One query."""
+    sessions = _patient_sessions(patient).filter(_upcoming(now)).order_by("starts_at", "pk")
+    upcoming = list(sessions[:limit] if limit else sessions)
+    for appointment in upcoming:
+        appointment.patient_can_cancel = appointment_patient_can_cancel(appointment=appointment, now=now)
+    return upcoming
+
+
+def portal_earlier(*, patient: Patient, now: dt.datetime, limit: int = 30) -> list[Appointment]:
+    """The patient's other sessions (held, missed, cancelled), newest first. One query."""
+    return list(_patient_sessions(patient).exclude(_upcoming(now)).order_by("-starts_at", "-pk")[:limit])
+
+
+@dataclass
+class PortalNote:
+    """What a patient reads of a signed session note: never the clinical (SOAP) text."""
+
+    starts_at: dt.datetime
+    pain_before: int | None
+    pain_after: int | None
+    summary: str
+
+
+def _portal_notes(patient: Patient) -> dict[int | None, list[PortalNote]]:
+    """The patient's signed notes by course id, oldest first. Only the patient-facing columns
+    are read, so the clinical text cannot leak into the page by accident."""
+    rows = (
+        SessionNote.objects.filter(appointment__patient_id=patient.pk, signed_at__isnull=False)
+        .order_by("appointment__starts_at", "pk")
+        .values_list("appointment__course_id", "appointment__starts_at", "pain_before", "pain_after", "patient_summary")
+    )
+    by_course: dict[int | None, list[PortalNote]] = {}
+    for course_id, starts_at, before, after, summary in rows:
+        by_course.setdefault(course_id, []).append(PortalNote(starts_at, before, after, summary.strip()))
+    return by_course
+
+
+def portal_pain_points(notes: list[PortalNote]) -> list[tuple[str, int | None, int | None]]:
+    """The chart's points: each scored session labelled with its date (with the year only when
+    the sessions span more than one)."""
+    scored = [n for n in notes if n.pain_before is not None or n.pain_after is not None]
+    years = {timezone.localtime(n.starts_at).year for n in scored}
+    label = "j M" if len(years) <= 1 else "j M Y"
+    return [(date_format(timezone.localtime(n.starts_at), label), n.pain_before, n.pain_after) for n in scored]
+
+
+def portal_courses(*, patient: Patient) -> tuple[list[Course], list[PortalNote]]:
+    """The patient's courses, newest first, each with `sessions_done`, `sessions_left`, `notes`
+    (signed, oldest first) and `pain_points`; and the signed notes of sessions outside any
+    course. Two queries however many courses and notes."""
+    notes = _portal_notes(patient)
+    courses = [c for c in courses_with_progress(patient=patient) if c.status != CourseStatus.CANCELLED or c.pk in notes]
+    for course in courses:
+        course.notes = notes.get(course.pk, [])
+        course.pain_points = portal_pain_points(course.notes)
+        course.sessions_left = sessions_left(course)
+    return courses, notes.get(None, [])

@@ -1,0 +1,81 @@
+"""Reminder e-mails for the sessions of the next 24 hours, sent from cron (send_reminders)."""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from sessions.models import (
+    Appointment,
+    AppointmentStatus,
+)
+
+# A session is reminded once it starts within this window (the cron job runs every few minutes).
+REMINDER_WINDOW = dt.timedelta(hours=24)
+
+
+logger = logging.getLogger(__name__)
+
+
+def appointment_reminders_send(*, now: dt.datetime | None = None) -> int:
+    """E-mail each patient about their booked sessions starting within the next 24 hours; returns
+    how many were sent. Safe to run from cron every few minutes, even twice at once: each session
+    is claimed with one conditional UPDATE before its e-mail goes, so it is reminded once only.
+
+    Sessions flagged for review (an acute phase was recorded) are left out: the clinic has yet
+    to decide whether they go ahead.
+    """
+    now = now or timezone.now()
+    due = list(
+        Appointment.objects.filter(
+            status=AppointmentStatus.BOOKED,
+            reminder_sent_at__isnull=True,
+            needs_review=False,
+            starts_at__gt=now,
+            starts_at__lte=now + REMINDER_WINDOW,
+        )
+        .exclude(patient__email="")
+        .select_related("patient", "modality", "therapist__user", "room")
+        .order_by("starts_at", "pk")
+    )
+    sent = 0
+    with get_connection() as connection:
+        for appointment in due:
+            if not _reminder_claim(appointment, now):
+                continue  # another run claimed it, or it was cancelled meanwhile
+            try:
+                _reminder_message(appointment, connection).send()
+            except Exception:
+                # Give the session back so the next run tries again, and stop: the mail server is
+                # most likely down for every other message too.
+                Appointment.objects.filter(pk=appointment.pk, reminder_sent_at=now).update(reminder_sent_at=None)
+                logger.exception("Reminder for appointment %s could not be sent", appointment.pk)
+                raise
+            sent += 1
+    return sent
+
+
+def _reminder_claim(appointment: Appointment, now: dt.datetime) -> bool:
+    claimed = Appointment.objects.filter(
+        pk=appointment.pk, status=AppointmentStatus.BOOKED, reminder_sent_at__isnull=True
+    ).update(reminder_sent_at=now)
+    return claimed == 1
+
+
+def _reminder_message(appointment: Appointment, connection) -> EmailMessage:
+    context = {
+        "appointment": appointment,
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": settings.CLINIC_PHONE,
+        "portal_url": f"{settings.CLINIC_BASE_URL}/portal/appointments/" if settings.CLINIC_BASE_URL else "",
+    }
+    local_start = timezone.localtime(appointment.starts_at)
+    return EmailMessage(
+        subject=f"Reminder: {appointment.modality} on {local_start:%A} at {local_start:%H:%M}",
+        body=render_to_string("sessions/reminder_email.txt", context),
+        to=[appointment.patient.email],
+        connection=connection,
+    )
