@@ -11,7 +11,6 @@ import datetime as dt
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.utils.text import Truncator
 
@@ -19,10 +18,10 @@ from clinic.refusals import Refused
 from sessions.appointments import appointment_cancel
 from sessions.booking import appointment_book, appointment_reschedule
 from sessions.booking_checks import booking_problems
+from sessions.course_progress import with_progress
 from sessions.models import (
     Addendum,
     Appointment,
-    AppointmentStatus,
     Course,
     CourseStatus,
     SessionNote,
@@ -30,7 +29,6 @@ from sessions.models import (
 
 CONFIRM_HELP = "Some bookings carry warnings (oil allergy, pregnancy, high blood pressure…). Tick after reading them."
 MOVE_FIELDS = ("therapist", "room", "starts_at")
-CANCELLABLE = {AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN}
 
 
 class _BookingFailed(Exception):
@@ -144,10 +142,11 @@ class NeedsReviewFilter(admin.SimpleListFilter):
         return [("yes", "Needs review"), ("no", "No review needed")]
 
     def queryset(self, request, queryset):
+        needing = Appointment.objects.needing_review().values("pk")
         if self.value() == "yes":
-            return queryset.filter(needs_review=True)
+            return queryset.filter(pk__in=needing)
         if self.value() == "no":
-            return queryset.filter(needs_review=False)
+            return queryset.exclude(pk__in=needing)
         return queryset
 
 
@@ -172,7 +171,7 @@ class AppointmentAdmin(admin.ModelAdmin):
             (None, {"fields": ["patient", "course", "modality", *MOVE_FIELDS, "ends_at", "status"]}),
             ("Review", {"fields": ["needs_review", "review_reason"]}),
         ]
-        if obj.status in CANCELLABLE:
+        if obj.can_cancel:
             fieldsets.append(("Move or cancel", {"fields": ["confirm_warnings", "cancel_reason"]}))
         record = ["booked_by", "created_at", "updated_at", "checked_in_at", "cancelled_at", "cancellation_reason"]
         fieldsets.append(("Record", {"fields": record}))
@@ -196,7 +195,7 @@ class AppointmentAdmin(admin.ModelAdmin):
             "cancelled_at",
             "cancellation_reason",
         ]
-        if obj.status != AppointmentStatus.BOOKED:
+        if not obj.can_move:
             readonly += list(MOVE_FIELDS)
         return readonly
 
@@ -341,8 +340,7 @@ class CourseAdmin(admin.ModelAdmin):
     inlines = [CourseAppointmentInline]
 
     def get_queryset(self, request):
-        done = Count("appointments", filter=Q(appointments__status=AppointmentStatus.COMPLETED))
-        return super().get_queryset(request).annotate(completed_sessions=done)
+        return with_progress(super().get_queryset(request))
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -350,9 +348,9 @@ class CourseAdmin(admin.ModelAdmin):
         initial.setdefault("status", CourseStatus.ACTIVE)
         return initial
 
-    @admin.display(description="done", ordering="completed_sessions")
+    @admin.display(description="done", ordering="sessions_done")
     def sessions_done(self, obj: Course) -> int:
-        return obj.completed_sessions
+        return obj.sessions_done
 
     @admin.display(description="sessions")
     def session_range(self, obj: Course) -> str:

@@ -18,24 +18,10 @@ from sessions.models import (
 )
 from sessions.schedule import local_date
 
-# The statuses an appointment may move to from each status; anything else is refused.
-TRANSITIONS = {
-    AppointmentStatus.BOOKED: {
-        AppointmentStatus.CHECKED_IN,
-        AppointmentStatus.COMPLETED,
-        AppointmentStatus.CANCELLED,
-        AppointmentStatus.NO_SHOW,
-    },
-    AppointmentStatus.CHECKED_IN: {AppointmentStatus.COMPLETED, AppointmentStatus.CANCELLED},
-    AppointmentStatus.COMPLETED: set(),
-    AppointmentStatus.CANCELLED: set(),
-    AppointmentStatus.NO_SHOW: set(),
-}
-
 
 def _transition(appointment: Appointment, status: str) -> Appointment:
     locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    if status not in TRANSITIONS[AppointmentStatus(locked.status)]:
+    if not locked.can_become(status):
         current = locked.get_status_display().lower()
         target = AppointmentStatus(status).label.lower()
         raise Refused([f"A {current} session cannot be marked {target}."])
@@ -172,7 +158,5 @@ def appointment_patient_can_cancel(*, appointment: Appointment, now: dt.datetime
 def sessions_flagged_ahead(*, patient: Patient) -> int:
     """The patient's sessions still ahead that wait for reception to review them."""
     return (
-        Appointment.objects.filter(patient_id=patient.pk, needs_review=True, starts_at__gte=timezone.now())
-        .exclude(status=AppointmentStatus.CANCELLED)
-        .count()
+        Appointment.objects.needing_review().filter(patient_id=patient.pk, starts_at__gte=timezone.now()).count()
     )

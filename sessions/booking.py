@@ -12,7 +12,6 @@ from patients.models import Patient
 from sessions.booking_checks import booking_problems, when
 from sessions.models import (
     Appointment,
-    AppointmentStatus,
     Course,
 )
 
@@ -112,7 +111,7 @@ def appointment_reschedule(
     room = room or appointment.room
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if appointment.status != AppointmentStatus.BOOKED:
+        if not appointment.can_move:
             raise Refused([f"A {appointment.get_status_display().lower()} session cannot be moved."])
         ends_at = starts_at + (appointment.ends_at - appointment.starts_at)
         reasons, warnings = booking_problems(

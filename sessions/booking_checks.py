@@ -9,10 +9,8 @@ from django.utils.formats import date_format, time_format
 from clinic.models import Modality, Room, Therapist
 from patients.contraindications import contraindications_check
 from patients.models import Patient
-from sessions.models import COUNTED_STATUSES, Appointment, Course, CourseStatus
+from sessions.models import COUNTED_STATUSES, Appointment, Course
 from sessions.schedule import Schedule, local_date
-
-BOOKABLE_COURSE_STATUSES = {CourseStatus.PLANNED, CourseStatus.ACTIVE}
 
 
 def person_name(user_or_therapist) -> str:
@@ -87,7 +85,7 @@ def slot_problems(
 def course_problems(*, course: Course, patient: Patient, exclude_appointment_id: int | None = None) -> list[str]:
     if course.patient_id != patient.pk:
         return ["The course belongs to another patient."]
-    if course.status not in BOOKABLE_COURSE_STATUSES:
+    if not course.is_bookable:
         return [f"The course is {course.get_status_display().lower()}; only a planned or active course is booked."]
     booked = course.appointments.filter(status__in=COUNTED_STATUSES).exclude(pk=exclude_appointment_id).count()
     if booked >= course.max_sessions:

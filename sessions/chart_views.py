@@ -37,11 +37,10 @@ from sessions.chart_access import therapist_may_open_chart
 from sessions.charts import pain_chart_svg
 from sessions.course_forms import CourseCloseForm, CoursePrescribeForm, modality_defaults
 from sessions.course_progress import course_outcome, courses_with_progress
-from sessions.models import Area, Course, CourseStatus, SessionNote
+from sessions.models import Area, Course, SessionNote
 from sessions.notes import session_notes_for_chart
 
 CLINICIANS = (roles.THERAPIST, roles.MANAGER)
-CLOSABLE = {CourseStatus.PLANNED, CourseStatus.ACTIVE, CourseStatus.SUSPENDED}
 # The latest notes are shown open on the chart; older ones fold into one line each.
 NOTES_OPEN = 3
 
@@ -307,7 +306,7 @@ def course_close(request, pk: int):
         "patient": course.patient,
         "course": course,
         "form": form,
-        "closable": course.status in CLOSABLE,
+        "closable": course.can_close,
         "outcome": course_outcome(course=course),
     }
     return render(request, "sessions/course_close.html", context)

@@ -3,7 +3,7 @@ its course, and what the course achieved. Every page counts progress through her
 
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from patients.models import Patient
 from sessions.models import (
@@ -24,17 +24,19 @@ def course_sessions_counted(*, course: Course) -> int:
     return course.appointments.filter(status__in=COUNTED_STATUSES).count()
 
 
+def with_progress(courses: QuerySet[Course]) -> QuerySet[Course]:
+    """Each course with `sessions_done` (completed, with a signed note: what course_sessions_done_count
+    counts) and `sessions_booked` (booked, checked in or completed), counted by the database."""
+    done = Q(appointments__status=AppointmentStatus.COMPLETED, appointments__note__signed_at__isnull=False)
+    return courses.annotate(
+        sessions_done=Count("appointments", filter=done, distinct=True),
+        sessions_booked=Count("appointments", filter=Q(appointments__status__in=COUNTED_STATUSES), distinct=True),
+    )
+
+
 def courses_with_progress(*, patient: Patient) -> list[Course]:
     """The patient's courses, newest first, each with `sessions_done` and `sessions_booked`."""
-    done = Q(appointments__status=AppointmentStatus.COMPLETED, appointments__note__signed_at__isnull=False)
-    return list(
-        patient.courses.select_related("modality", "diagnosis")
-        .annotate(
-            sessions_done=Count("appointments", filter=done, distinct=True),
-            sessions_booked=Count("appointments", filter=Q(appointments__status__in=COUNTED_STATUSES), distinct=True),
-        )
-        .order_by("-starts_on")
-    )
+    return list(with_progress(patient.courses.select_related("modality", "diagnosis")).order_by("-starts_on"))
 
 
 def sessions_left(course: Course) -> tuple[int, int]:

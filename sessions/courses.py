@@ -98,9 +98,10 @@ def course_prescribe(
     return course
 
 
-def _locked_course(course: Course, allowed: set[str], action: str) -> Course:
+def _locked_course(course: Course, allowed: str, action: str) -> Course:
+    """The course, locked, if its status allows `allowed` (a Course predicate, e.g. "can_close")."""
     course = Course.objects.select_for_update().select_related("patient", "modality", "diagnosis").get(pk=course.pk)
-    if course.status not in allowed:
+    if not getattr(course, allowed):
         status = course.get_status_display().lower()
         article = "An" if status[0] in "aeiou" else "A"
         raise Refused([f"{article} {status} course cannot be {action}."])
@@ -111,7 +112,7 @@ def _locked_course(course: Course, allowed: set[str], action: str) -> Course:
 def course_suspend(*, course: Course) -> Course:
     """Pause a course, for instance in a flare-up. Its booked sessions stay booked: an acute
     phase flags them for reception, and the therapist decides about the rest."""
-    course = _locked_course(course, {CourseStatus.ACTIVE, CourseStatus.PLANNED}, "suspended")
+    course = _locked_course(course, "can_suspend", "suspended")
     course.status = CourseStatus.SUSPENDED
     course.save(update_fields=["status", "updated_at"])
     return course
@@ -120,7 +121,7 @@ def course_suspend(*, course: Course) -> Course:
 @transaction.atomic
 def course_resume(*, course: Course) -> Course:
     """Take a suspended course up again, once nothing blocks its modality for the patient."""
-    course = _locked_course(course, {CourseStatus.SUSPENDED}, "resumed")
+    course = _locked_course(course, "can_resume", "resumed")
     blocks = contraindications_check(patient=course.patient, modality=course.modality, at=timezone.now()).blocks
     if blocks:
         raise Refused(blocks)
@@ -132,7 +133,7 @@ def course_resume(*, course: Course) -> Course:
 @transaction.atomic
 def course_close(*, course: Course, closed_by: AbstractBaseUser, remarks: str = "") -> Course:
     """Complete a course and keep its discharge summary: what was done and how the pain went."""
-    course = _locked_course(course, {CourseStatus.PLANNED, CourseStatus.ACTIVE, CourseStatus.SUSPENDED}, "closed")
+    course = _locked_course(course, "can_close", "closed")
     course.status = CourseStatus.COMPLETED
     course.discharge_summary = course_discharge_summary(course=course, closed_by=closed_by, remarks=remarks)
     course.save(update_fields=["status", "discharge_summary", "updated_at"])
@@ -166,7 +167,7 @@ def course_discharge_summary(*, course: Course, closed_by: AbstractBaseUser, rem
 def course_complete_if_full(*, course: Course) -> Course:
     """Mark the course completed once its done sessions reach its maximum; otherwise leave it."""
     course = Course.objects.select_for_update().get(pk=course.pk)
-    if course.status in (CourseStatus.COMPLETED, CourseStatus.CANCELLED):
+    if course.is_finished:
         return course
     if course_sessions_done_count(course=course) >= course.max_sessions:
         course.status = CourseStatus.COMPLETED

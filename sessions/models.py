@@ -20,6 +20,14 @@ class CourseStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# What each course status allows: the one place the services, the pages and the admin read it.
+BOOKABLE_COURSE_STATUSES = frozenset({CourseStatus.PLANNED, CourseStatus.ACTIVE})
+SUSPENDABLE_COURSE_STATUSES = frozenset({CourseStatus.PLANNED, CourseStatus.ACTIVE})
+RESUMABLE_COURSE_STATUSES = frozenset({CourseStatus.SUSPENDED})
+CLOSABLE_COURSE_STATUSES = frozenset({CourseStatus.PLANNED, CourseStatus.ACTIVE, CourseStatus.SUSPENDED})
+FINISHED_COURSE_STATUSES = frozenset({CourseStatus.COMPLETED, CourseStatus.CANCELLED})
+
+
 class Course(models.Model):
     """A prescribed series of sessions of one modality for one diagnosis."""
 
@@ -76,6 +84,26 @@ class Course(models.Model):
     def session_range(self) -> str:
         return session_range(self.min_sessions, self.max_sessions)
 
+    @property
+    def is_bookable(self) -> bool:
+        return self.status in BOOKABLE_COURSE_STATUSES
+
+    @property
+    def can_suspend(self) -> bool:
+        return self.status in SUSPENDABLE_COURSE_STATUSES
+
+    @property
+    def can_resume(self) -> bool:
+        return self.status in RESUMABLE_COURSE_STATUSES
+
+    @property
+    def can_close(self) -> bool:
+        return self.status in CLOSABLE_COURSE_STATUSES
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_COURSE_STATUSES
+
 
 def session_range(min_sessions: int, max_sessions: int) -> str:
     """How many sessions a course prescribes, as people write it: "10", or "12–15"."""
@@ -94,6 +122,31 @@ class AppointmentStatus(models.TextChoices):
 COUNTED_STATUSES = [AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN, AppointmentStatus.COMPLETED]
 # Statuses of a session still ahead or under way: it can be checked in, moved or cancelled.
 OPEN_STATUSES = [AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN]
+# A cancelled or missed session gets no note.
+NO_NOTE_STATUSES = frozenset({AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW})
+
+# The statuses an appointment may move to from each status; anything else is refused.
+TRANSITIONS = {
+    AppointmentStatus.BOOKED: frozenset(
+        {
+            AppointmentStatus.CHECKED_IN,
+            AppointmentStatus.COMPLETED,
+            AppointmentStatus.CANCELLED,
+            AppointmentStatus.NO_SHOW,
+        }
+    ),
+    AppointmentStatus.CHECKED_IN: frozenset({AppointmentStatus.COMPLETED, AppointmentStatus.CANCELLED}),
+    AppointmentStatus.COMPLETED: frozenset(),
+    AppointmentStatus.CANCELLED: frozenset(),
+    AppointmentStatus.NO_SHOW: frozenset(),
+}
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def needing_review(self):
+        """Needs review: flagged after an acute phase and still open (booked or checked in), so
+        reception has to keep, move or cancel it. The one definition every page and the admin use."""
+        return self.filter(needs_review=True, status__in=OPEN_STATUSES)
 
 
 class Appointment(models.Model):
@@ -120,6 +173,8 @@ class Appointment(models.Model):
     reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AppointmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at"]
@@ -152,6 +207,34 @@ class Appointment(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def can_become(self, status: str) -> bool:
+        return status in TRANSITIONS[AppointmentStatus(self.status)]
+
+    @property
+    def can_check_in(self) -> bool:
+        return self.can_become(AppointmentStatus.CHECKED_IN)
+
+    @property
+    def can_complete(self) -> bool:
+        return self.can_become(AppointmentStatus.COMPLETED)
+
+    @property
+    def can_no_show(self) -> bool:
+        return self.can_become(AppointmentStatus.NO_SHOW)
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.can_become(AppointmentStatus.CANCELLED)
+
+    @property
+    def can_move(self) -> bool:
+        """Only a booked session moves; one under way or over stays where it was."""
+        return self.status == AppointmentStatus.BOOKED
+
+    @property
+    def takes_note(self) -> bool:
+        return self.status not in NO_NOTE_STATUSES
 
 
 class Area(models.TextChoices):

@@ -23,7 +23,7 @@ from sessions.chart_access import therapist_treats_patient
 from sessions.course_progress import annotate_course_position
 from sessions.models import AREA_SIDE_CHOICES, Appointment, SessionNote
 from sessions.note_forms import SIGN, AddendumForm, SessionNoteForm
-from sessions.notes import NO_NOTE_STATUSES, SIGNED_ALREADY, session_note_save, session_note_sign
+from sessions.notes import SIGNED_ALREADY, session_note_save, session_note_sign
 from sessions.schedule import local_date
 from sessions.therapist_day import SESSION_WARNING_KINDS, oil_allergy_conflicts, therapist_day
 from sessions.views import _day_param
@@ -70,7 +70,7 @@ def _note_reader(request, appointment: Appointment) -> bool:
 def _why_not_editable(appointment: Appointment, note: SessionNote | None) -> str:
     if note is not None and note.is_signed:
         return SIGNED_ALREADY
-    if appointment.status in NO_NOTE_STATUSES:
+    if not appointment.takes_note:
         return f"A {appointment.get_status_display().lower()} session gets no note."
     return ""
 

@@ -44,7 +44,6 @@ NOTE_FIELDS = frozenset(
 AREA_SIDE_ORDER = [value for value, _ in AREA_SIDE_CHOICES]
 
 
-NO_NOTE_STATUSES = (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
 
 
 SIGNED_ALREADY = "This note is signed and can no longer change; add an addendum instead."
@@ -79,7 +78,7 @@ def session_note_save(*, appointment: Appointment, author: AbstractBaseUser, **f
     note = SessionNote.objects.select_for_update().filter(appointment=appointment).first()
     if note is not None and note.is_signed:
         raise Refused([SIGNED_ALREADY])
-    if appointment.status in NO_NOTE_STATUSES:
+    if not appointment.takes_note:
         raise Refused([f"A {appointment.get_status_display().lower()} session gets no note."])
     note = note or SessionNote(appointment=appointment)
     note.author = author  # the draft belongs to whoever treats the session now
@@ -111,7 +110,7 @@ def session_note_sign(*, note: SessionNote, signed_by: AbstractBaseUser) -> Sess
     if note.author_id != signed_by.pk:
         raise Refused(["Only the note's author signs it."])
     appointment = note.appointment
-    if appointment.status in NO_NOTE_STATUSES:
+    if not appointment.takes_note:
         raise Refused([f"The session was {appointment.get_status_display().lower()}; its note is not signed."])
     if appointment.starts_at > timezone.now():
         raise Refused(["A note is signed once the session has started."])

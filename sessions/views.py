@@ -18,7 +18,7 @@ from sessions.appointments import appointment_review_cancel, appointment_review_
 from sessions.availability import course_series_propose, slots_available
 from sessions.course_progress import course_sessions_counted, courses_with_progress
 from sessions.forms import BookingForm, CancelForm, RescheduleForm, SeriesConfirmForm, SeriesStartForm, slot_value
-from sessions.models import OPEN_STATUSES, Appointment, AppointmentStatus, Course
+from sessions.models import Appointment, AppointmentStatus, Course
 from sessions.schedule import at_local
 
 FRONT_DESK = (roles.RECEPTIONIST, roles.MANAGER)
@@ -47,7 +47,7 @@ def day_board(request):
         "next_day": day + dt.timedelta(days=1),
         "today": timezone.localdate(),
         # Cancelling on the appointment page leaves the flag set; the review list skips those too.
-        "review_count": Appointment.objects.filter(needs_review=True, starts_at__gte=timezone.now())
+        "review_count": Appointment.objects.needing_review().filter(starts_at__gte=timezone.now())
         .exclude(status=AppointmentStatus.CANCELLED)
         .count(),
     }
@@ -72,7 +72,7 @@ def week_board(request):
 @role_required(*FRONT_DESK)
 def review_list(request):
     appointments = list(
-        Appointment.objects.filter(needs_review=True, status__in=OPEN_STATUSES)
+        Appointment.objects.needing_review()
         .select_related("patient", "modality", "therapist__user", "room")
         .order_by("starts_at")
     )
