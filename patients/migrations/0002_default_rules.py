@@ -1,6 +1,23 @@
+"""The contraindication rules a new clinic starts with; the clinic edits them in the admin.
+
+Self-contained copy of patients.rules.DEFAULT_RULES (the messages follow the flag's own name,
+"High blood pressure: the therapist should…", so they do not repeat it)."""
+
 from django.db import migrations
 
-from patients.rules import DEFAULT_RULES
+DEFAULT_RULES = [
+    {"flag_kind": "fever_infection", "effect": "block", "message": "no massage until it has passed."},
+    {
+        "flag_kind": "oil_allergy",
+        "oil_modalities_only": True,
+        "effect": "warn",
+        "message": "tell the therapist and use an oil the patient tolerates.",
+    },
+    {"flag_kind": "hypertension", "effect": "warn", "message": "the therapist should check it and adapt the pressure."},
+    {"flag_kind": "pregnancy", "effect": "warn", "message": "only positions and techniques that are safe in pregnancy."},
+    {"flag_kind": "recent_surgery", "effect": "warn", "message": "confirm the surgeon has cleared the area for massage."},
+    {"flag_kind": "skin_condition", "effect": "warn", "message": "avoid the affected skin."},
+]
 
 
 def create_rules(apps, schema_editor):

@@ -1,13 +1,16 @@
 """The Manager group covers every model of the patients app: give it the new break-glass
 record's permissions (the admin still shows that record read-only)."""
 
+from importlib import import_module
+
 from django.db import migrations
 
-from clinic.roles import roles_sync
+# The role table and its sync as clinic 0002 has them (a migration, so they do not change).
+create_roles = import_module("clinic.migrations.0002_roles_and_catalogue").create_roles
 
 
 def sync_roles(apps, schema_editor):
-    roles_sync(apps)
+    create_roles(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
