@@ -28,7 +28,7 @@ from django.utils import timezone  # noqa: E402
 from clinic import roles  # noqa: E402
 from clinic.models import Modality, Room, Therapist  # noqa: E402
 from patients.models import Patient  # noqa: E402
-from sessions import scale  # noqa: E402
+from sessions.management.seeding import scale  # noqa: E402
 from sessions.models import Appointment, AppointmentStatus  # noqa: E402
 from sessions.schedule import Schedule, at_local  # noqa: E402
 

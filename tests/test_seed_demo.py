@@ -22,7 +22,7 @@ from patients.models import (
     StudyKind,
 )
 from patients.selectors import diagnoses_with_current_phase
-from sessions.demo import PASSWORD
+from sessions.management.seeding.demo import PASSWORD
 from sessions.models import Addendum, Appointment, AppointmentStatus, Course, SessionNote
 from tests.conftest import rebooking_problems
 

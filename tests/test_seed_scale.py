@@ -16,7 +16,7 @@ from clinic import roles
 from clinic.models import Closure, Room, Therapist, WorkingHours
 from patients.models import Diagnosis, HealthFlag, Patient, Phase, PhaseRecord, Study
 from patients.selectors import diagnoses_with_current_phase
-from sessions import scale
+from sessions.management.seeding import scale
 from sessions.models import Addendum, Appointment, AppointmentStatus, Course, CourseStatus, SessionNote
 from sessions.note_seal import note_hash_matches
 from sessions.schedule import Schedule, local_date

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sessions import demo
+from sessions.management.seeding import demo
 
 
 class Command(BaseCommand):

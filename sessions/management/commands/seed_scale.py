@@ -5,7 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sessions import scale
+from sessions.management.seeding import scale
 
 
 class Command(BaseCommand):

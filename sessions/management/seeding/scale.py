@@ -39,7 +39,7 @@ from clinic import roles
 from clinic.catalogue import DEFAULT_MODALITIES
 from clinic.models import Cadence, Closure, Modality, Room, Therapist, WorkingHours
 from patients.models import Cause, Diagnosis, FlagKind, HealthFlag, Patient, Phase, PhaseRecord, Side, Study
-from sessions.demo import (
+from sessions.management.seeding.demo import (
     ASSESSMENT,
     CARE_TIPS,
     DIAGNOSES,
