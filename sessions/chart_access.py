@@ -1,17 +1,22 @@
 """Who may open a patient's chart: the therapists who treat the patient, and anyone else only
-through logged emergency (break-glass) access."""
+through logged emergency (break-glass) access. The one home of that policy: the chart pages,
+the note pages and the addendum service all ask here."""
 
 import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists
+from django.db.models import Exists, Q
 from django.utils import timezone
 
 from patients.models import BreakGlassAccess, Patient
-from sessions.models import (
-    Appointment,
-    Course,
-)
+from sessions.models import Appointment, Course
+
+
+def _treating(user: AbstractBaseUser, patient: Patient) -> Q:
+    """They prescribed one of the patient's courses, or have any session with the patient."""
+    prescribed = Course.objects.filter(patient_id=patient.pk, prescribed_by_id=user.pk)
+    sessions = Appointment.objects.filter(patient_id=patient.pk, therapist__user_id=user.pk)
+    return Q(Exists(prescribed)) | Q(Exists(sessions))
 
 
 def therapist_treats_patient(*, user: AbstractBaseUser, patient: Patient) -> bool:
@@ -19,9 +24,7 @@ def therapist_treats_patient(*, user: AbstractBaseUser, patient: Patient) -> boo
     session with the patient, past or future, whatever its status. One query."""
     if not user.is_authenticated:
         return False
-    prescribed = Course.objects.filter(patient_id=patient.pk, prescribed_by_id=user.pk)
-    sessions = Appointment.objects.filter(patient_id=patient.pk, therapist__user_id=user.pk)
-    return Patient.objects.filter(Exists(prescribed) | Exists(sessions), pk=patient.pk).exists()
+    return Patient.objects.filter(_treating(user, patient), pk=patient.pk).exists()
 
 
 def therapist_may_open_chart(*, user: AbstractBaseUser, patient: Patient, at: dt.datetime | None = None) -> bool:
@@ -31,9 +34,7 @@ def therapist_may_open_chart(*, user: AbstractBaseUser, patient: Patient, at: dt
     if not user.is_authenticated:
         return False
     at = at or timezone.now()
-    prescribed = Course.objects.filter(patient_id=patient.pk, prescribed_by_id=user.pk)
-    sessions = Appointment.objects.filter(patient_id=patient.pk, therapist__user_id=user.pk)
     emergency = BreakGlassAccess.objects.filter(
         patient_id=patient.pk, user_id=user.pk, created_at__lte=at, expires_at__gt=at
     )
-    return Patient.objects.filter(Exists(prescribed) | Exists(sessions) | Exists(emergency), pk=patient.pk).exists()
+    return Patient.objects.filter(_treating(user, patient) | Q(Exists(emergency)), pk=patient.pk).exists()
