@@ -19,7 +19,7 @@ DEV_STAMP := $(VENV)/.installed-requirements-dev
 help:
 	@echo "make run               install, migrate, load demo data, serve on http://$(HOST):$(PORT)/"
 	@echo "make test              run the whole test suite (extra pytest args: ARGS=\"-k foo\")"
-	@echo "make lint              ruff check"
+	@echo "make lint              ruff check and the import contract (.importlinter)"
 	@echo "make migrations-check  fail if a model change has no migration"
 	@echo "make clean             remove .venv and collected static files (keeps db.sqlite3)"
 	@echo "scripts/with-postgres make test   the same suite on a throwaway PostgreSQL 15"
@@ -52,6 +52,7 @@ test: $(DEV_STAMP)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 migrations-check: $(RUNTIME_STAMP)
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run

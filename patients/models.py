@@ -292,6 +292,3 @@ class BreakGlassAccess(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"patient_id": self.patient_id}
-
-    def is_active_at(self, moment) -> bool:
-        return self.created_at <= moment < self.expires_at
