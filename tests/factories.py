@@ -235,3 +235,8 @@ class AddendumFactory(factory.django.DjangoModelFactory):
     note = factory.SubFactory(SessionNoteFactory)
     author = factory.SelfAttribute("note.author")
     text = "Patient called: the pain eased further the next day."
+
+
+def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    """That day at a wall-clock time in the clinic's zone."""
+    return local(day.year, day.month, day.day, hour, minute)

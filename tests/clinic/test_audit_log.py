@@ -1,0 +1,279 @@
+"""The audit log: every read and write of the clinical record, and every refused attempt, with
+who, which patient and object, what, the outcome, the address and the time; the manager's page
+lists and filters it; nobody changes or deletes an entry through the app."""
+
+import datetime as dt
+
+import pytest
+from auditlog.models import LogEntry
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic import roles
+from patients.models import Diagnosis, Phase, PhaseRecord
+from sessions.models import SessionNote
+from tests.conftest import client_for
+from tests.factories import (
+    AppointmentFactory,
+    DiagnosisFactory,
+    SessionNoteFactory,
+    TherapistFactory,
+    UserFactory,
+)
+
+ADDRESS = "10.1.2.3"
+AUDIT_URL = reverse("clinic:audit_log")
+
+
+@pytest.fixture
+def session(maria):
+    lena = TherapistFactory(user__username="lena")
+    return AppointmentFactory(patient=maria, therapist=lena, starts_at=timezone.now() - dt.timedelta(hours=2))
+
+
+@pytest.fixture
+def lena(session):
+    return session.therapist.user
+
+
+@pytest.fixture
+def as_lena(lena):
+    return client_for(lena)
+
+
+def accesses(**filters):
+    return LogEntry.objects.filter(action=LogEntry.Action.ACCESS, **filters).order_by("pk")
+
+
+def only(queryset) -> LogEntry:
+    entries = list(queryset)
+    assert len(entries) == 1, entries
+    return entries[0]
+
+
+# Reads, writes and refusals produce entries
+
+
+def test_a_chart_read_is_logged_with_user_patient_outcome_and_address(as_lena, lena, maria):
+    before = timezone.now()
+    response = as_lena.get(reverse("sessions:patient_chart", args=[maria.pk]), REMOTE_ADDR=ADDRESS)
+    assert response.status_code == 200
+    entry = only(accesses(additional_data__patient_id=maria.pk))
+    assert entry.actor == lena
+    assert (entry.content_type.model, entry.object_id) == ("patient", maria.pk)
+    assert entry.additional_data["action"] == "view"
+    assert entry.additional_data["outcome"] == "allowed"
+    assert entry.remote_addr == ADDRESS
+    assert before <= entry.timestamp <= timezone.now()
+
+
+def test_a_note_read_is_logged(as_lena, lena, maria, session):
+    SessionNoteFactory(appointment=session)
+    response = as_lena.get(reverse("sessions:note_edit", args=[session.pk]), REMOTE_ADDR=ADDRESS)
+    assert response.status_code == 200
+    entry = only(accesses(additional_data__patient_id=maria.pk))
+    assert (entry.actor, entry.remote_addr, entry.additional_data["outcome"]) == (lena, ADDRESS, "allowed")
+    assert (entry.content_type.model, entry.object_id) == ("appointment", session.pk)
+    assert entry.additional_data["detail"] == "Session note."
+
+
+def test_a_diagnosis_write_is_logged_with_its_patient(as_lena, lena, maria):
+    response = as_lena.post(
+        reverse("sessions:diagnosis_create", args=[maria.pk]),
+        {
+            "icd10_code": "M54.4",
+            "title": "Lumbago with sciatica",
+            "cause": "piriformis",
+            "side": "right",
+            "diagnosed_on": "2026-02-03",
+            "diagnosed_by": "Dr. Weber",
+        },
+        REMOTE_ADDR=ADDRESS,
+    )
+    assert response.status_code == 302
+    diagnosis = Diagnosis.objects.get(patient=maria)
+    entry = only(LogEntry.objects.get_for_object(diagnosis))
+    assert entry.action == LogEntry.Action.CREATE
+    assert (entry.actor, entry.remote_addr) == (lena, ADDRESS)
+    assert entry.additional_data == {"patient_id": maria.pk}
+    assert entry.changes_dict["icd10_code"] == ["None", "M54.4"]
+
+
+def test_a_phase_write_is_logged_and_its_form_read_too(as_lena, lena, maria):
+    diagnosis = DiagnosisFactory(patient=maria)
+    url = reverse("sessions:phase_record_create", args=[diagnosis.pk])
+    assert as_lena.get(url, REMOTE_ADDR=ADDRESS).status_code == 200
+    read = only(accesses(additional_data__patient_id=maria.pk))
+    assert (read.content_type.model, read.object_id) == ("diagnosis", diagnosis.pk)
+
+    moment = timezone.localtime() - dt.timedelta(hours=1)
+    response = as_lena.post(
+        url, {"phase": Phase.REMISSION, "effective_from": moment.strftime("%Y-%m-%dT%H:%M")}, REMOTE_ADDR=ADDRESS
+    )
+    assert response.status_code == 302
+    entry = only(LogEntry.objects.get_for_object(PhaseRecord.objects.get()))
+    assert entry.action == LogEntry.Action.CREATE
+    assert (entry.actor, entry.remote_addr, entry.additional_data) == (lena, ADDRESS, {"patient_id": maria.pk})
+
+
+def test_a_refused_chart_access_is_logged_though_the_answer_is_403(maria):
+    receptionist = UserFactory(username="desk", role=roles.RECEPTIONIST)
+    other = TherapistFactory(user__username="other").user
+    chart = reverse("sessions:patient_chart", args=[maria.pk])
+
+    assert client_for(other).get(chart, REMOTE_ADDR=ADDRESS).status_code == 403
+    entry = only(accesses(actor=other))
+    assert entry.additional_data["patient_id"] == maria.pk
+    assert entry.additional_data["outcome"] == "refused"
+    assert entry.remote_addr == ADDRESS
+
+    # Refused by role before any patient is looked up: the entry names the page asked for.
+    assert client_for(receptionist).get(chart, REMOTE_ADDR=ADDRESS).status_code == 403
+    entry = only(accesses(actor=receptionist))
+    assert entry.additional_data["outcome"] == "refused"
+    assert entry.additional_data["path"] == chart
+    assert entry.remote_addr == ADDRESS
+
+
+def test_a_refused_note_read_is_logged(maria, session):
+    other = TherapistFactory(user__username="other").user
+    assert client_for(other).get(reverse("sessions:note_edit", args=[session.pk])).status_code == 403
+    entry = only(accesses(actor=other))
+    assert (entry.additional_data["patient_id"], entry.additional_data["outcome"]) == (maria.pk, "refused")
+
+
+def test_the_patient_reading_their_own_record_is_logged(patient_user):
+    response = client_for(patient_user).get(reverse("sessions:portal_home"), REMOTE_ADDR=ADDRESS)
+    assert response.status_code == 200
+    entry = only(accesses(actor=patient_user))
+    assert entry.additional_data["patient_id"] == patient_user.patient.pk
+    assert entry.additional_data["outcome"] == "allowed"
+
+
+def test_x_forwarded_for_is_not_believed_unless_the_setting_says_so(as_lena, maria, settings):
+    chart = reverse("sessions:patient_chart", args=[maria.pk])
+    as_lena.get(chart, REMOTE_ADDR=ADDRESS, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert accesses().last().remote_addr == ADDRESS
+    settings.AUDIT_TRUST_X_FORWARDED_FOR = True
+    as_lena.get(chart, REMOTE_ADDR=ADDRESS, HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1")
+    assert accesses().last().remote_addr == "203.0.113.9"
+
+
+# The manager's page
+
+
+@pytest.fixture
+def history(maria, as_lena, session):
+    """Lena reads Maria's chart and a note; someone else is refused; another patient is read."""
+    as_lena.get(reverse("sessions:patient_chart", args=[maria.pk]))
+    as_lena.get(reverse("sessions:note_edit", args=[session.pk]))
+    client_for(TherapistFactory(user__username="other").user).get(reverse("sessions:patient_chart", args=[maria.pk]))
+    someone = AppointmentFactory(therapist=session.therapist).patient
+    as_lena.get(reverse("sessions:patient_chart", args=[someone.pk]))
+    return someone
+
+
+def rows(response) -> int:
+    return response.content.decode().count('class="audit-entry"')
+
+
+def test_the_manager_sees_the_entries_newest_first(manager, history, maria):
+    response = client_for(manager).get(AUDIT_URL)
+    assert response.status_code == 200
+    entries = list(response.context["page"].object_list)
+    assert len(entries) == LogEntry.objects.count() == rows(response)
+    assert [e.pk for e in entries] == sorted((e.pk for e in entries), reverse=True)
+    assert str(maria) in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"user": "lena"}, 3),
+        ({"user": "other", "outcome": "refused"}, 1),
+        ({"outcome": "refused"}, 1),
+        ({"action": "view", "user": "lena"}, 3),
+        ({"action": "create"}, 2),  # the two patients' records
+    ],
+)
+def test_the_manager_filters_by_user_action_and_outcome(manager, history, params, expected):
+    response = client_for(manager).get(AUDIT_URL, params)
+    assert response.status_code == 200
+    assert rows(response) == expected
+
+
+def test_the_manager_filters_by_patient(manager, history, maria):
+    response = client_for(manager).get(AUDIT_URL, {"patient": maria.pk})
+    assert rows(response) == 4  # her record created, the chart, the note, the refusal
+    assert rows(client_for(manager).get(AUDIT_URL, {"patient": history.pk})) == 2
+
+
+def test_the_manager_filters_by_date(manager, history):
+    today = timezone.localdate()
+    assert rows(client_for(manager).get(AUDIT_URL, {"since": today, "until": today})) == LogEntry.objects.count()
+    yesterday = today - dt.timedelta(days=1)
+    assert rows(client_for(manager).get(AUDIT_URL, {"until": yesterday})) == 0
+
+
+def test_the_page_is_paginated(manager, maria, as_lena):
+    for _ in range(55):
+        as_lena.get(reverse("sessions:patient_chart", args=[maria.pk]))
+    first = client_for(manager).get(AUDIT_URL)
+    assert rows(first) == 50
+    second = client_for(manager).get(AUDIT_URL, {"page": 2})
+    assert rows(second) >= 5
+
+
+def test_the_page_runs_a_fixed_number_of_queries(manager, history, django_assert_max_num_queries):
+    client = client_for(manager)
+    with django_assert_max_num_queries(10):
+        client.get(AUDIT_URL)
+
+
+@pytest.mark.parametrize("role", [roles.RECEPTIONIST, roles.THERAPIST, roles.PATIENT])
+def test_only_managers_see_the_audit_log(db, role):
+    user = UserFactory(username=f"u-{role}", role=role)
+    assert client_for(user).get(AUDIT_URL).status_code == 403
+    assert client_for(user).get(reverse("clinic:break_glass_list")).status_code == 403
+
+
+def test_the_manager_navigation_links_the_audit_log(manager):
+    assert f'href="{AUDIT_URL}"' in client_for(manager).get(reverse("clinic:manager_home")).content.decode()
+
+
+def test_it_rejects_post(manager):
+    assert client_for(manager).post(AUDIT_URL).status_code == 405
+
+
+# Nobody changes or deletes an entry through the app
+
+
+def test_the_admin_shows_the_log_but_cannot_add_change_or_delete(db, history):
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client = client_for(admin)
+    entry = LogEntry.objects.first()
+    assert client.get(reverse("admin:auditlog_logentry_changelist")).status_code == 200
+    assert client.get(reverse("admin:auditlog_logentry_add")).status_code == 403
+    change = reverse("admin:auditlog_logentry_change", args=[entry.pk])
+    assert client.get(change).status_code == 200  # shown read-only
+    client.post(change, {"object_repr": "edited"})
+    entry.refresh_from_db()
+    assert entry.object_repr != "edited"
+    assert client.post(reverse("admin:auditlog_logentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    count = LogEntry.objects.count()
+    client.post(
+        reverse("admin:auditlog_logentry_changelist"),
+        {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"},
+    )
+    assert LogEntry.objects.count() >= count
+    assert LogEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_a_signed_notes_hash_is_in_the_log_of_its_signature(lena, session):
+    from sessions import services
+
+    note = SessionNoteFactory(appointment=session, minutes=30)
+    services.session_note_sign(note=note, signed_by=lena)
+    note = SessionNote.objects.get(pk=note.pk)
+    update = LogEntry.objects.get_for_object(note).filter(action=LogEntry.Action.UPDATE).get()
+    assert update.changes_dict["content_hash"][1] == note.content_hash
