@@ -2,8 +2,10 @@
 patients with a login, their courses, sessions and notes."""
 
 import datetime as dt
+from contextlib import contextmanager
 
-from django.db import connection
+import pytest
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -114,3 +116,29 @@ def portal_overhead(client) -> int:
     url = reverse("sessions:portal_calendar")
     client.get(url)
     return queries_of(client, url)
+
+
+# Database constraints: the row must be refused by the database itself.
+
+NINE = dt.time(9, 0)
+FIVE_PM = dt.time(17, 0)
+
+
+@contextmanager
+def refused_by(constraint: str):
+    """The block raises IntegrityError naming the check constraint (SQLite and PostgreSQL both name it)."""
+    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
+        yield
+    assert constraint in str(excinfo.value)
+
+
+@contextmanager
+def refused_as_duplicate():
+    """The block raises a uniqueness IntegrityError (SQLite names the columns, PostgreSQL the index)."""
+    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
+        yield
+    assert "unique" in str(excinfo.value).lower()
+
+
+def soon() -> dt.datetime:
+    return timezone.now().replace(microsecond=0) + dt.timedelta(days=3)
