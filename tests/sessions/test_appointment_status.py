@@ -22,7 +22,6 @@ from tests.factories import (
     AppointmentFactory,
     CourseFactory,
     HealthFlagFactory,
-    ModalityFactory,
     PatientFactory,
     RoomFactory,
     TherapistFactory,
@@ -40,29 +39,11 @@ def at(hour: int, minute: int = 0, day: dt.date = MONDAY) -> dt.datetime:
 
 
 @pytest.fixture
-def modality():
-    return ModalityFactory(name="Classic back massage", session_minutes=45)
-
-
-@pytest.fixture
-def therapist(modality):
-    return TherapistFactory(user__first_name="Anna", user__last_name="Berg", modalities=[modality])
-
-
-@pytest.fixture
-def room(modality):
-    return RoomFactory(name="Blue room", modalities=[modality])
-
-
-@pytest.fixture
-def patient():
-    return PatientFactory(first_name="Maria", last_name="Keller")
-
-
-@pytest.fixture
-def booked(patient, therapist, room, modality):
+def booked(maria_keller, anna_berg, blue_room, back_massage):
     """Maria's session on Monday 10:00–10:45, booked the normal way."""
-    return appointment_book(patient=patient, therapist=therapist, room=room, modality=modality, starts_at=at(10))
+    return appointment_book(
+        patient=maria_keller, therapist=anna_berg, room=blue_room, modality=back_massage, starts_at=at(10)
+    )
 
 
 def scene(starts_at: dt.datetime, status=AppointmentStatus.BOOKED, **kwargs) -> Appointment:
@@ -100,9 +81,9 @@ def test_reschedule_by_a_quarter_hour_may_overlap_its_own_old_slot(booked, minut
     assert reload(moved).starts_at == at(10) + dt.timedelta(minutes=minutes)
 
 
-def test_reschedule_to_another_therapist_and_room(booked, modality):
-    jonas = TherapistFactory(user__first_name="Jonas", user__last_name="Roth", modalities=[modality])
-    green = RoomFactory(name="Green room", modalities=[modality])
+def test_reschedule_to_another_therapist_and_room(booked, back_massage):
+    jonas = TherapistFactory(user__first_name="Jonas", user__last_name="Roth", modalities=[back_massage])
+    green = RoomFactory(name="Green room", modalities=[back_massage])
 
     moved = reload(appointment_reschedule(appointment=booked, starts_at=at(10), therapist=jonas, room=green))
 
@@ -124,8 +105,8 @@ def _refused_move(appointment, **kwargs) -> list[str]:
     return excinfo.value.reasons
 
 
-def test_reschedule_refuses_a_slot_where_the_therapist_is_busy(booked, therapist):
-    scene(at(14), therapist=therapist)
+def test_reschedule_refuses_a_slot_where_the_therapist_is_busy(booked, anna_berg):
+    scene(at(14), therapist=anna_berg)
 
     reasons = _refused_move(booked, starts_at=at(14, 30))
 
@@ -133,8 +114,8 @@ def test_reschedule_refuses_a_slot_where_the_therapist_is_busy(booked, therapist
     assert reasons[0].startswith("Anna Berg is already booked")
 
 
-def test_reschedule_refuses_a_slot_where_the_room_is_busy(booked, room):
-    scene(at(14), room=room)
+def test_reschedule_refuses_a_slot_where_the_room_is_busy(booked, blue_room):
+    scene(at(14), room=blue_room)
 
     assert _refused_move(booked, starts_at=at(14))[0].startswith("Blue room is already booked")
 
@@ -155,14 +136,14 @@ def test_reschedule_refuses_the_past(booked):
     assert "The start time is in the past." in _refused_move(booked, starts_at=timezone.now() - dt.timedelta(hours=1))
 
 
-def test_reschedule_runs_the_contraindication_check(booked, patient):
-    HealthFlagFactory(patient=patient, kind=FlagKind.FEVER_INFECTION)
+def test_reschedule_runs_the_contraindication_check(booked, maria_keller):
+    HealthFlagFactory(patient=maria_keller, kind=FlagKind.FEVER_INFECTION)
 
     assert _refused_move(booked, starts_at=at(14))[0].startswith("Fever or infection")
 
 
-def test_reschedule_asks_to_confirm_warnings(booked, patient):
-    HealthFlagFactory(patient=patient, kind=FlagKind.HYPERTENSION)
+def test_reschedule_asks_to_confirm_warnings(booked, maria_keller):
+    HealthFlagFactory(patient=maria_keller, kind=FlagKind.HYPERTENSION)
 
     with pytest.raises(WarningsNotConfirmed):
         appointment_reschedule(appointment=booked, starts_at=at(14))
@@ -172,9 +153,11 @@ def test_reschedule_asks_to_confirm_warnings(booked, patient):
     assert reload(booked).starts_at == at(14)
 
 
-def test_reschedule_of_the_last_course_session_does_not_count_it_twice(patient, therapist, room, modality):
-    course = CourseFactory(patient=patient, modality=modality, min_sessions=1, max_sessions=1)
-    only = appointment_book(patient=patient, therapist=therapist, room=room, course=course, starts_at=at(10))
+def test_reschedule_of_the_last_course_session_does_not_count_it_twice(
+    maria_keller, anna_berg, blue_room, back_massage
+):
+    course = CourseFactory(patient=maria_keller, modality=back_massage, min_sessions=1, max_sessions=1)
+    only = appointment_book(patient=maria_keller, therapist=anna_berg, room=blue_room, course=course, starts_at=at(10))
 
     assert reload(appointment_reschedule(appointment=only, starts_at=at(11))).starts_at == at(11)
 
@@ -213,21 +196,23 @@ def test_cancel_keeps_the_row_with_its_reason(booked):
     assert abs(cancelled.cancelled_at - timezone.now()) < dt.timedelta(minutes=1)
 
 
-def test_cancel_frees_the_slot_for_another_booking(booked, therapist, room, modality):
+def test_cancel_frees_the_slot_for_another_booking(booked, anna_berg, blue_room, back_massage):
     appointment_cancel(appointment=booked, reason="Patient has the flu")
 
     other = appointment_book(
-        patient=PatientFactory(), therapist=therapist, room=room, modality=modality, starts_at=at(10)
+        patient=PatientFactory(), therapist=anna_berg, room=blue_room, modality=back_massage, starts_at=at(10)
     )
 
     assert other.starts_at == booked.starts_at
     assert Appointment.objects.count() == 2
 
 
-def test_cancel_lets_the_same_patient_rebook_the_same_slot(booked, patient, therapist, room, modality):
+def test_cancel_lets_the_same_patient_rebook_the_same_slot(booked, maria_keller, anna_berg, blue_room, back_massage):
     appointment_cancel(appointment=booked, reason="Booked by mistake")
 
-    again = appointment_book(patient=patient, therapist=therapist, room=room, modality=modality, starts_at=at(10))
+    again = appointment_book(
+        patient=maria_keller, therapist=anna_berg, room=blue_room, modality=back_massage, starts_at=at(10)
+    )
 
     assert again.pk != booked.pk
 

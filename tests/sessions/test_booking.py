@@ -19,7 +19,6 @@ from tests.factories import (
     DiagnosisFactory,
     HealthFlagFactory,
     ModalityFactory,
-    PatientFactory,
     PhaseRecordFactory,
     RoomFactory,
     TherapistFactory,
@@ -39,38 +38,22 @@ def at(hour: int, minute: int = 0, day: dt.date = MONDAY) -> dt.datetime:
 
 
 @pytest.fixture
-def modality():
-    return ModalityFactory(name="Classic back massage", session_minutes=45, course_max_sessions=15)
+def course(maria_keller, back_massage):
+    return CourseFactory(patient=maria_keller, modality=back_massage, session_minutes=30)
 
 
 @pytest.fixture
-def therapist(modality):
-    return TherapistFactory(
-        user__username="anna", user__first_name="Anna", user__last_name="Berg", modalities=[modality]
-    )
-
-
-@pytest.fixture
-def room(modality):
-    return RoomFactory(name="Blue room", modalities=[modality])
-
-
-@pytest.fixture
-def patient():
-    return PatientFactory(first_name="Maria", last_name="Keller")
-
-
-@pytest.fixture
-def course(patient, modality):
-    return CourseFactory(patient=patient, modality=modality, session_minutes=30)
-
-
-@pytest.fixture
-def book(patient, therapist, room, course):
+def book(maria_keller, anna_berg, blue_room, course):
     """Book with the scene's defaults; any argument may be swapped."""
 
     def book(**overrides):
-        kwargs = {"patient": patient, "therapist": therapist, "room": room, "starts_at": at(10), "course": course}
+        kwargs = {
+            "patient": maria_keller,
+            "therapist": anna_berg,
+            "room": blue_room,
+            "starts_at": at(10),
+            "course": course,
+        }
         kwargs.update(overrides)
         return appointment_book(**kwargs)
 
@@ -96,16 +79,18 @@ def busy(**kwargs) -> Appointment:
 # --- The happy path ---------------------------------------------------------------------------
 
 
-def test_it_books_a_course_session_for_the_course_length(book, patient, therapist, room, course, modality):
+def test_it_books_a_course_session_for_the_course_length(
+    book, maria_keller, anna_berg, blue_room, course, back_massage
+):
     desk = UserFactory(username="desk", role=roles.RECEPTIONIST)
 
     appointment = book(booked_by=desk)
 
     appointment.refresh_from_db()
-    assert appointment.patient == patient
+    assert appointment.patient == maria_keller
     assert appointment.course == course
-    assert appointment.modality == modality
-    assert (appointment.therapist, appointment.room) == (therapist, room)
+    assert appointment.modality == back_massage
+    assert (appointment.therapist, appointment.room) == (anna_berg, blue_room)
     assert appointment.starts_at == at(10)
     assert appointment.ends_at == at(10, 30)
     assert appointment.status == AppointmentStatus.BOOKED
@@ -113,8 +98,8 @@ def test_it_books_a_course_session_for_the_course_length(book, patient, therapis
     assert not appointment.needs_review
 
 
-def test_it_books_a_single_session_for_the_modality_length(book, modality):
-    appointment = book(course=None, modality=modality)
+def test_it_books_a_single_session_for_the_modality_length(book, back_massage):
+    appointment = book(course=None, modality=back_massage)
 
     assert appointment.course is None
     assert appointment.ends_at == at(10, 45)
@@ -135,8 +120,8 @@ def test_it_stores_utc_and_keeps_the_local_time(book):
 # --- Contraindications ------------------------------------------------------------------------
 
 
-def test_it_refuses_a_patient_in_an_acute_phase(book, patient):
-    sciatica = DiagnosisFactory(patient=patient, icd10_code="M54.3", title="Sciatica")
+def test_it_refuses_a_patient_in_an_acute_phase(book, maria_keller):
+    sciatica = DiagnosisFactory(patient=maria_keller, icd10_code="M54.3", title="Sciatica")
     PhaseRecordFactory(diagnosis=sciatica, phase=Phase.ACUTE, effective_from=timezone.now() - dt.timedelta(days=1))
 
     reasons = refused(book)
@@ -145,16 +130,16 @@ def test_it_refuses_a_patient_in_an_acute_phase(book, patient):
     assert "Acute phase of M54.3 Sciatica" in reasons[0]
 
 
-def test_it_refuses_a_patient_with_a_blocking_health_flag(book, patient):
-    HealthFlagFactory(patient=patient, kind=FlagKind.FEVER_INFECTION)
+def test_it_refuses_a_patient_with_a_blocking_health_flag(book, maria_keller):
+    HealthFlagFactory(patient=maria_keller, kind=FlagKind.FEVER_INFECTION)
 
     reasons = refused(book)
 
     assert reasons == ["Fever or infection: no massage until it has passed."]
 
 
-def test_a_warning_must_be_confirmed_before_booking(book, patient):
-    HealthFlagFactory(patient=patient, kind=FlagKind.HYPERTENSION)
+def test_a_warning_must_be_confirmed_before_booking(book, maria_keller):
+    HealthFlagFactory(patient=maria_keller, kind=FlagKind.HYPERTENSION)
 
     with pytest.raises(WarningsNotConfirmed) as excinfo:
         book()
@@ -165,17 +150,17 @@ def test_a_warning_must_be_confirmed_before_booking(book, patient):
     assert excinfo.value.warnings[0].startswith("High blood pressure: ")
 
 
-def test_a_confirmed_warning_books(book, patient):
-    HealthFlagFactory(patient=patient, kind=FlagKind.HYPERTENSION)
+def test_a_confirmed_warning_books(book, maria_keller):
+    HealthFlagFactory(patient=maria_keller, kind=FlagKind.HYPERTENSION)
 
     appointment = book(confirm_warnings=True)
 
     assert Appointment.objects.get() == appointment
 
 
-def test_confirming_warnings_does_not_override_a_block(book, patient):
-    HealthFlagFactory(patient=patient, kind=FlagKind.HYPERTENSION)
-    HealthFlagFactory(patient=patient, kind=FlagKind.FEVER_INFECTION)
+def test_confirming_warnings_does_not_override_a_block(book, maria_keller):
+    HealthFlagFactory(patient=maria_keller, kind=FlagKind.HYPERTENSION)
+    HealthFlagFactory(patient=maria_keller, kind=FlagKind.FEVER_INFECTION)
 
     before = Appointment.objects.count()
     with pytest.raises(BookingRefused) as excinfo:
@@ -190,32 +175,32 @@ def test_confirming_warnings_does_not_override_a_block(book, patient):
 
 
 @pytest.mark.parametrize(("hour", "minute"), [(9, 45), (10, 0), (10, 15), (10, 40)])
-def test_it_refuses_when_the_therapist_is_busy(book, therapist, hour, minute):
-    busy(therapist=therapist)
+def test_it_refuses_when_the_therapist_is_busy(book, anna_berg, hour, minute):
+    busy(therapist=anna_berg)
 
     reasons = refused(book, starts_at=at(hour, minute))
 
     assert reasons == [f"Anna Berg is already booked {_day_label()} 10:00–10:45."]
 
 
-def test_it_refuses_when_the_room_is_busy(book, room):
-    busy(room=room)
+def test_it_refuses_when_the_room_is_busy(book, blue_room):
+    busy(room=blue_room)
 
     reasons = refused(book)
 
     assert reasons == [f"Blue room is already booked {_day_label()} 10:00–10:45."]
 
 
-def test_it_refuses_when_the_patient_is_busy_elsewhere(book, patient):
-    busy(patient=patient)
+def test_it_refuses_when_the_patient_is_busy_elsewhere(book, maria_keller):
+    busy(patient=maria_keller)
 
     reasons = refused(book, starts_at=at(10, 15))
 
     assert reasons == [f"Maria Keller is already booked {_day_label()} 10:00–10:45."]
 
 
-def test_it_names_every_resource_that_is_busy(book, patient, therapist, room):
-    busy(patient=patient, therapist=therapist, room=room)
+def test_it_names_every_resource_that_is_busy(book, maria_keller, anna_berg, blue_room):
+    busy(patient=maria_keller, therapist=anna_berg, room=blue_room)
 
     reasons = refused(book)
 
@@ -224,19 +209,19 @@ def test_it_names_every_resource_that_is_busy(book, patient, therapist, room):
 
 
 @pytest.mark.parametrize("starts", [dt.time(9, 15), dt.time(10, 45)])
-def test_a_slot_touching_another_booking_is_allowed(book, patient, therapist, room, starts):
-    busy(patient=patient, therapist=therapist, room=room)  # 10:00–10:45
+def test_a_slot_touching_another_booking_is_allowed(book, maria_keller, anna_berg, blue_room, starts):
+    busy(patient=maria_keller, therapist=anna_berg, room=blue_room)  # 10:00–10:45
 
     appointment = book(starts_at=at(starts.hour, starts.minute))  # 30 minutes: ends 09:45 or starts 10:45
 
     assert appointment.pk
 
 
-def test_a_cancelled_booking_does_not_block(book, patient, therapist, room):
+def test_a_cancelled_booking_does_not_block(book, maria_keller, anna_berg, blue_room):
     busy(
-        patient=patient,
-        therapist=therapist,
-        room=room,
+        patient=maria_keller,
+        therapist=anna_berg,
+        room=blue_room,
         status=AppointmentStatus.CANCELLED,
         cancellation_reason="Patient unwell",
     )
@@ -245,14 +230,14 @@ def test_a_cancelled_booking_does_not_block(book, patient, therapist, room):
 
 
 @pytest.mark.parametrize("status", [AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN, AppointmentStatus.NO_SHOW])
-def test_any_booking_that_is_not_cancelled_blocks(book, therapist, status):
-    busy(therapist=therapist, status=status)
+def test_any_booking_that_is_not_cancelled_blocks(book, anna_berg, status):
+    busy(therapist=anna_berg, status=status)
 
     assert "Anna Berg is already booked" in refused(book)[0]
 
 
-def test_a_busy_therapist_on_another_day_does_not_block(book, therapist):
-    busy(therapist=therapist, starts_at=at(10, day=MONDAY + dt.timedelta(days=1)))
+def test_a_busy_therapist_on_another_day_does_not_block(book, anna_berg):
+    busy(therapist=anna_berg, starts_at=at(10, day=MONDAY + dt.timedelta(days=1)))
 
     assert book().pk
 
@@ -283,20 +268,24 @@ def test_it_refuses_on_a_day_the_therapist_does_not_work(book):
     assert "outside Anna Berg's working hours" in reasons[0]
 
 
-def test_it_refuses_a_session_spanning_the_lunch_break(patient, room, modality):
-    therapist = TherapistFactory(
+def test_it_refuses_a_session_spanning_the_lunch_break(maria_keller, blue_room, back_massage):
+    anna_berg = TherapistFactory(
         user__first_name="Jonas",
         user__last_name="Roth",
-        modalities=[modality],
+        modalities=[back_massage],
         hours=[(0, "08:00", "12:00"), (0, "13:00", "17:00")],
     )
 
     with pytest.raises(BookingRefused) as excinfo:
-        appointment_book(patient=patient, therapist=therapist, room=room, modality=modality, starts_at=at(11, 30))
+        appointment_book(
+            patient=maria_keller, therapist=anna_berg, room=blue_room, modality=back_massage, starts_at=at(11, 30)
+        )
 
     assert excinfo.value.reasons == [f"{_day_label()} 11:30 is outside Jonas Roth's working hours."]
     assert not Appointment.objects.exists()
-    afternoon = appointment_book(patient=patient, therapist=therapist, room=room, modality=modality, starts_at=at(13))
+    afternoon = appointment_book(
+        patient=maria_keller, therapist=anna_berg, room=blue_room, modality=back_massage, starts_at=at(13)
+    )
     assert afternoon.pk
 
 
@@ -308,16 +297,16 @@ def test_it_refuses_on_a_clinic_closure(book):
     assert reasons == [f"The clinic is closed on {MONDAY.day} {MONDAY:%B}: Staff training."]
 
 
-def test_it_refuses_on_the_therapists_own_closure(book, therapist):
-    ClosureFactory(starts_on=MONDAY, ends_on=MONDAY, reason="Annual leave", therapist=therapist)
+def test_it_refuses_on_the_therapists_own_closure(book, anna_berg):
+    ClosureFactory(starts_on=MONDAY, ends_on=MONDAY, reason="Annual leave", therapist=anna_berg)
 
     reasons = refused(book)
 
     assert reasons == [f"Anna Berg is closed on {MONDAY.day} {MONDAY:%B}: Annual leave."]
 
 
-def test_another_therapists_closure_does_not_block(book, modality):
-    ClosureFactory(starts_on=MONDAY, reason="Annual leave", therapist=TherapistFactory(modalities=[modality]))
+def test_another_therapists_closure_does_not_block(book, back_massage):
+    ClosureFactory(starts_on=MONDAY, reason="Annual leave", therapist=TherapistFactory(modalities=[back_massage]))
 
     assert book().pk
 
@@ -343,16 +332,16 @@ def test_it_refuses_a_room_not_set_up_for_the_modality(book):
     assert refused(book, room=other) == ["Gym is not set up for Classic back massage."]
 
 
-def test_it_refuses_an_inactive_therapist(book, therapist):
-    therapist.active = False
-    therapist.save()
+def test_it_refuses_an_inactive_therapist(book, anna_berg):
+    anna_berg.active = False
+    anna_berg.save()
 
     assert refused(book) == ["Anna Berg is no longer active."]
 
 
-def test_it_refuses_an_inactive_room(book, room):
-    room.active = False
-    room.save()
+def test_it_refuses_an_inactive_room(book, blue_room):
+    blue_room.active = False
+    blue_room.save()
 
     assert refused(book) == ["Blue room is out of use."]
 
@@ -377,8 +366,8 @@ def test_it_books_a_planned_course(book, course):
     assert book().course == course
 
 
-def test_it_refuses_a_course_of_another_patient(book, modality):
-    someone_elses = CourseFactory(modality=modality)
+def test_it_refuses_a_course_of_another_patient(book, back_massage):
+    someone_elses = CourseFactory(modality=back_massage)
 
     assert refused(book, course=someone_elses) == ["The course belongs to another patient."]
 
@@ -425,9 +414,9 @@ def test_it_refuses_a_start_in_the_past(book):
     assert "The start time is in the past." in reasons
 
 
-def test_it_gives_every_reason_at_once(book, patient, room):
-    HealthFlagFactory(patient=patient, kind=FlagKind.FEVER_INFECTION)
-    busy(room=room, starts_at=at(7, 30))
+def test_it_gives_every_reason_at_once(book, maria_keller, blue_room):
+    HealthFlagFactory(patient=maria_keller, kind=FlagKind.FEVER_INFECTION)
+    busy(room=blue_room, starts_at=at(7, 30))
     unqualified = TherapistFactory(user__first_name="Jonas", user__last_name="Roth")
 
     reasons = refused(book, therapist=unqualified, starts_at=at(7, 30))

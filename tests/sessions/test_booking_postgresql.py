@@ -16,7 +16,6 @@ from sessions.services import SLOT_TAKEN, BookingRefused, appointment_book
 from tests.factories import (
     AppointmentFactory,
     CourseFactory,
-    ModalityFactory,
     PatientFactory,
     RoomFactory,
     TherapistFactory,
@@ -39,11 +38,6 @@ OVERLAPPING_PAIRS = """
       AND (a.therapist_id = b.therapist_id OR a.room_id = b.room_id OR a.patient_id = b.patient_id)
       AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at
 """
-
-
-@pytest.fixture
-def modality():
-    return ModalityFactory(name="Classic back massage", session_minutes=45)
 
 
 def at_once(bookings: list[dict]) -> list[tuple[str, object]]:
@@ -96,14 +90,14 @@ def assert_one_winner(results):
 # --- Concurrent booking -----------------------------------------------------------------------
 
 
-def test_many_desks_booking_one_therapist_and_room_for_different_patients_get_one_booking(modality):
-    therapist = TherapistFactory(modalities=[modality])
-    room = RoomFactory(modalities=[modality])
+def test_many_desks_booking_one_therapist_and_room_for_different_patients_get_one_booking(back_massage):
+    therapist = TherapistFactory(modalities=[back_massage])
+    room = RoomFactory(modalities=[back_massage])
     patients = [PatientFactory() for _ in range(DESKS)]
 
     results = at_once(
         [
-            {"patient": patient, "therapist": therapist, "room": room, "modality": modality, "starts_at": TEN}
+            {"patient": patient, "therapist": therapist, "room": room, "modality": back_massage, "starts_at": TEN}
             for patient in patients
         ]
     )
@@ -111,10 +105,10 @@ def test_many_desks_booking_one_therapist_and_room_for_different_patients_get_on
     assert_one_winner(results)
 
 
-def test_many_desks_booking_one_patient_with_different_therapists_and_rooms_get_one_booking(modality):
+def test_many_desks_booking_one_patient_with_different_therapists_and_rooms_get_one_booking(back_massage):
     patient = PatientFactory()
-    therapists = [TherapistFactory(modalities=[modality]) for _ in range(DESKS)]
-    rooms = [RoomFactory(modalities=[modality]) for _ in range(DESKS)]
+    therapists = [TherapistFactory(modalities=[back_massage]) for _ in range(DESKS)]
+    rooms = [RoomFactory(modalities=[back_massage]) for _ in range(DESKS)]
 
     # Staggered by a quarter hour: every pair still overlaps for the patient, no two are identical.
     results = at_once(
@@ -123,7 +117,7 @@ def test_many_desks_booking_one_patient_with_different_therapists_and_rooms_get_
                 "patient": patient,
                 "therapist": therapist,
                 "room": room,
-                "modality": modality,
+                "modality": back_massage,
                 "starts_at": TEN + dt.timedelta(minutes=n % 3 * 15),
             }
             for n, (therapist, room) in enumerate(zip(therapists, rooms, strict=True))
@@ -133,10 +127,10 @@ def test_many_desks_booking_one_patient_with_different_therapists_and_rooms_get_
     assert_one_winner(results)
 
 
-def test_many_desks_booking_the_last_session_of_a_course_get_one_booking(modality):
-    course = CourseFactory(modality=modality, min_sessions=1, max_sessions=1)
-    therapists = [TherapistFactory(modalities=[modality]) for _ in range(DESKS)]
-    rooms = [RoomFactory(modalities=[modality]) for _ in range(DESKS)]
+def test_many_desks_booking_the_last_session_of_a_course_get_one_booking(back_massage):
+    course = CourseFactory(modality=back_massage, min_sessions=1, max_sessions=1)
+    therapists = [TherapistFactory(modalities=[back_massage]) for _ in range(DESKS)]
+    rooms = [RoomFactory(modalities=[back_massage]) for _ in range(DESKS)]
 
     # Different times, therapists and rooms: only the course's maximum stands between them.
     results = at_once(
@@ -163,7 +157,7 @@ def test_many_desks_booking_the_last_session_of_a_course_get_one_booking(modalit
 # --- The exclusion constraints ----------------------------------------------------------------
 
 
-def raw_insert(*, patient, therapist, room, modality, starts_at, ends_at, status="booked", reason=""):
+def raw_insert(*, patient, therapist, room, back_massage, starts_at, ends_at, status="booked", reason=""):
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -174,14 +168,14 @@ def raw_insert(*, patient, therapist, room, modality, starts_at, ends_at, status
                  checked_in_at, created_at, updated_at)
             VALUES (%s, NULL, %s, %s, %s, %s, %s, %s, false, '', NULL, %s, NULL, NULL, %s, %s)
             """,
-            [patient.pk, modality.pk, therapist.pk, room.pk, starts_at, ends_at, status, reason, now, now],
+            [patient.pk, back_massage.pk, therapist.pk, room.pk, starts_at, ends_at, status, reason, now, now],
         )
 
 
 @pytest.fixture
-def existing(modality):
+def existing(back_massage):
     """A booked session 10:00–10:45, and free people and rooms to collide with it."""
-    return AppointmentFactory(modality=modality, starts_at=TEN, ends_at=TEN + dt.timedelta(minutes=45))
+    return AppointmentFactory(modality=back_massage, starts_at=TEN, ends_at=TEN + dt.timedelta(minutes=45))
 
 
 def _overlapping_row(existing, **same):
@@ -227,16 +221,16 @@ def test_the_database_accepts_a_touching_row(existing, resource):
     assert Appointment.objects.count() == 2
 
 
-def test_a_race_that_slips_past_the_checks_becomes_a_clear_refusal(modality, monkeypatch):
+def test_a_race_that_slips_past_the_checks_becomes_a_clear_refusal(back_massage, monkeypatch):
     """The constraint's refusal reaches the receptionist as a sentence, not as a server error."""
-    therapist = TherapistFactory(modalities=[modality])
-    room = RoomFactory(modalities=[modality])
-    AppointmentFactory(therapist=therapist, modality=modality, starts_at=TEN)
+    therapist = TherapistFactory(modalities=[back_massage])
+    room = RoomFactory(modalities=[back_massage])
+    AppointmentFactory(therapist=therapist, modality=back_massage, starts_at=TEN)
     # Pretend the checks ran before the other desk's booking was committed.
     monkeypatch.setattr("sessions.services.booking_problems", lambda **kwargs: ([], []))
 
     with pytest.raises(BookingRefused) as excinfo:
-        appointment_book(patient=PatientFactory(), therapist=therapist, room=room, modality=modality, starts_at=TEN)
+        appointment_book(patient=PatientFactory(), therapist=therapist, room=room, modality=back_massage, starts_at=TEN)
 
     assert excinfo.value.reasons == [SLOT_TAKEN]
     assert Appointment.objects.count() == 1

@@ -7,7 +7,6 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
-from clinic.models import Modality
 from patients.models import FlagKind, Phase
 from sessions.checks import when
 from sessions.models import Appointment, AppointmentStatus
@@ -19,7 +18,6 @@ from tests.factories import (
     CourseFactory,
     DiagnosisFactory,
     HealthFlagFactory,
-    PatientFactory,
     PhaseRecordFactory,
     RoomFactory,
     TherapistFactory,
@@ -50,16 +48,6 @@ def slots_of(plan):
 
 
 @pytest.fixture
-def cupping():
-    return Modality.objects.get(name="Vacuum (cupping) massage")
-
-
-@pytest.fixture
-def deep_tissue():
-    return Modality.objects.get(name="Deep tissue massage")
-
-
-@pytest.fixture
 def therapist(cupping, deep_tissue):
     return TherapistFactory(
         user__first_name="Anna", user__last_name="Berg", modalities=[cupping, deep_tissue], hours=EVERY_DAY
@@ -72,18 +60,13 @@ def room(cupping, deep_tissue):
 
 
 @pytest.fixture
-def patient():
-    return PatientFactory(first_name="Maria", last_name="Keller")
+def cupping_course(maria_keller, cupping):
+    return CourseFactory(patient=maria_keller, modality=cupping, starts_on=MONDAY)
 
 
 @pytest.fixture
-def cupping_course(patient, cupping):
-    return CourseFactory(patient=patient, modality=cupping, starts_on=MONDAY)
-
-
-@pytest.fixture
-def deep_tissue_course(patient, deep_tissue):
-    return CourseFactory(patient=patient, modality=deep_tissue, starts_on=MONDAY)
+def deep_tissue_course(maria_keller, deep_tissue):
+    return CourseFactory(patient=maria_keller, modality=deep_tissue, starts_on=MONDAY)
 
 
 def propose(course, therapist, room, first=None):

@@ -16,7 +16,6 @@ from sessions.services import BookingRefused, appointment_review_cancel, appoint
 from tests.factories import (
     AppointmentFactory,
     DiagnosisFactory,
-    PatientFactory,
     PhaseRecordFactory,
     UserFactory,
 )
@@ -34,27 +33,22 @@ def clinician():
 
 
 @pytest.fixture
-def patient():
-    return PatientFactory(first_name="Maria", last_name="Keller")
-
-
-@pytest.fixture
-def sciatica(patient, clinician):
-    diagnosis = DiagnosisFactory(patient=patient, icd10_code="M54.3", title="Sciatica")
+def sciatica(maria_keller, clinician):
+    diagnosis = DiagnosisFactory(patient=maria_keller, icd10_code="M54.3", title="Sciatica")
     PhaseRecordFactory(diagnosis=diagnosis, phase=Phase.REMISSION, recorded_by=clinician)
     return diagnosis
 
 
 @pytest.fixture
-def diary(patient):
+def diary(maria_keller):
     """Maria's sessions: two still to come, one cancelled, one done last week; and a stranger's."""
     cancelled = {"status": AppointmentStatus.CANCELLED, "cancellation_reason": "Holiday"}
     return {
-        "tomorrow": AppointmentFactory(patient=patient, starts_at=from_now(days=1)),
-        "next_week": AppointmentFactory(patient=patient, starts_at=from_now(days=7)),
-        "cancelled": AppointmentFactory(patient=patient, starts_at=from_now(days=3), **cancelled),
+        "tomorrow": AppointmentFactory(patient=maria_keller, starts_at=from_now(days=1)),
+        "next_week": AppointmentFactory(patient=maria_keller, starts_at=from_now(days=7)),
+        "cancelled": AppointmentFactory(patient=maria_keller, starts_at=from_now(days=3), **cancelled),
         "last_week": AppointmentFactory(
-            patient=patient, starts_at=from_now(days=-7), status=AppointmentStatus.COMPLETED
+            patient=maria_keller, starts_at=from_now(days=-7), status=AppointmentStatus.COMPLETED
         ),
         "stranger": AppointmentFactory(starts_at=from_now(days=1)),
     }
@@ -123,8 +117,10 @@ def test_a_phase_record_changed_to_acute_in_the_admin_flags_too(sciatica, diary)
     assert reload(diary["next_week"]).needs_review
 
 
-def test_a_checked_in_session_today_is_flagged_too(patient, sciatica, clinician):
-    today = AppointmentFactory(patient=patient, starts_at=from_now(minutes=30), status=AppointmentStatus.CHECKED_IN)
+def test_a_checked_in_session_today_is_flagged_too(maria_keller, sciatica, clinician):
+    today = AppointmentFactory(
+        patient=maria_keller, starts_at=from_now(minutes=30), status=AppointmentStatus.CHECKED_IN
+    )
 
     record_via_service(sciatica, Phase.ACUTE, clinician)
 
@@ -160,14 +156,16 @@ def test_a_future_dated_acute_phase_flags_only_sessions_from_its_date(sciatica, 
     assert reload(diary["next_week"]).needs_review
 
 
-def test_a_back_dated_acute_phase_already_followed_by_remission_flags_nothing(patient, clinician, diary):
-    disc = DiagnosisFactory(patient=patient, icd10_code="M51.1", title="Lumbar disc disorder")
+def test_a_back_dated_acute_phase_already_followed_by_remission_flags_nothing(maria_keller, clinician, diary):
+    disc = DiagnosisFactory(patient=maria_keller, icd10_code="M51.1", title="Lumbar disc disorder")
     PhaseRecordFactory(diagnosis=disc, phase=Phase.REMISSION, effective_from=from_now(days=-10))
 
     # The therapist enters, for the record, the acute spell the patient had a month ago.
     record_via_service(disc, Phase.ACUTE, clinician, effective_from=from_now(days=-30))
 
-    assert contraindications_check(patient=patient, modality=diary["tomorrow"].modality, at=from_now(days=1)).allowed
+    assert contraindications_check(
+        patient=maria_keller, modality=diary["tomorrow"].modality, at=from_now(days=1)
+    ).allowed
     assert not Appointment.objects.filter(needs_review=True).exists()
 
 
@@ -180,8 +178,8 @@ def test_an_acute_phase_flags_only_until_a_later_record_takes_over(sciatica, cli
     assert not reload(diary["next_week"]).needs_review
 
 
-def test_an_acute_phase_on_an_inactive_diagnosis_flags_nothing(patient, clinician, diary):
-    old = DiagnosisFactory(patient=patient, icd10_code="M54.4", title="Lumbago with sciatica", active=False)
+def test_an_acute_phase_on_an_inactive_diagnosis_flags_nothing(maria_keller, clinician, diary):
+    old = DiagnosisFactory(patient=maria_keller, icd10_code="M54.4", title="Lumbago with sciatica", active=False)
 
     record_via_service(old, Phase.ACUTE, clinician)
 
@@ -191,14 +189,14 @@ def test_an_acute_phase_on_an_inactive_diagnosis_flags_nothing(patient, clinicia
 # --- After the flag ---------------------------------------------------------------------------
 
 
-def test_remission_lifts_the_booking_block_but_leaves_the_flags(sciatica, patient, clinician, diary):
+def test_remission_lifts_the_booking_block_but_leaves_the_flags(sciatica, maria_keller, clinician, diary):
     modality = diary["tomorrow"].modality
     record_via_service(sciatica, Phase.ACUTE, clinician, effective_from=from_now(hours=-2))
-    assert not contraindications_check(patient=patient, modality=modality, at=from_now(days=1)).allowed
+    assert not contraindications_check(patient=maria_keller, modality=modality, at=from_now(days=1)).allowed
 
     record_via_service(sciatica, Phase.REMISSION, clinician, effective_from=from_now(hours=-1))
 
-    assert contraindications_check(patient=patient, modality=modality, at=from_now(days=1)).allowed
+    assert contraindications_check(patient=maria_keller, modality=modality, at=from_now(days=1)).allowed
     assert reload(diary["tomorrow"]).needs_review
     assert reload(diary["next_week"]).needs_review
 
