@@ -237,7 +237,8 @@ def patient_fields(s) -> Payload:
         date_of_birth=value("1975-04-12", "12.04.1975", s["patient"].date_of_birth.isoformat()),
         phone=value("+49 30 1234 5678", "(030) 123-456"),
         email=value("anna@example.org", "not-an-email"),
-        consent_on=value(*dates(s)),
+        # Consent cannot be dated in the future: the all-valid example sends today's date.
+        consent_on=value(timezone.localdate().isoformat(), *dates(s)),
         different_person=value("on", "1"),
     )
 

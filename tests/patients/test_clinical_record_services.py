@@ -10,17 +10,12 @@ from django.utils import timezone
 from clinic import roles
 from patients.models import Cause, Diagnosis, FlagKind, HealthFlag, Side, Study, StudyKind
 from patients.services import diagnosis_create, health_flag_create, health_flag_end, study_create
-from tests.factories import DiagnosisFactory, HealthFlagFactory, PatientFactory, UserFactory
+from tests.factories import DiagnosisFactory, HealthFlagFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate
 TOMORROW = lambda: timezone.localdate() + dt.timedelta(days=1)  # noqa: E731
-
-
-@pytest.fixture
-def maria():
-    return PatientFactory(first_name="Maria", last_name="Lopez")
 
 
 @pytest.fixture

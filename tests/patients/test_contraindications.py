@@ -44,11 +44,6 @@ def session_at():
     return local(day.year, day.month, day.day, 10, 0)
 
 
-@pytest.fixture
-def massage():
-    return catalogue("Therapeutic massage")
-
-
 def days_ago(days: int) -> dt.datetime:
     return timezone.now() - dt.timedelta(days=days)
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from clinic import roles
-from clinic.models import Cadence, Modality
+from clinic.models import Cadence
 from patients.models import FlagKind, Phase
 from sessions.models import AppointmentStatus, Course, CourseStatus
 from sessions.services import (
@@ -34,35 +34,15 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def massage():
-    return Modality.objects.get(name="Therapeutic massage")
-
-
-@pytest.fixture
-def cupping():
-    return Modality.objects.get(name="Vacuum (cupping) massage")
-
-
-@pytest.fixture
-def deep_tissue():
-    return Modality.objects.get(name="Deep tissue massage")
-
-
-@pytest.fixture
 def lena():
     return UserFactory(username="lena", first_name="Lena", last_name="Hoffmann", role=roles.THERAPIST)
 
 
 @pytest.fixture
-def maria():
-    return PatientFactory(first_name="Maria", last_name="Lopez")
-
-
-@pytest.fixture
-def sciatica(maria, lena):
-    diagnosis = DiagnosisFactory(patient=maria, icd10_code="M54.3", title="Sciatica")
-    PhaseRecordFactory(diagnosis=diagnosis, phase=Phase.REMISSION, recorded_by=lena)
-    return diagnosis
+def sciatica(sciatica, lena):
+    """In remission, as Lena recorded: a course may be prescribed for it."""
+    PhaseRecordFactory(diagnosis=sciatica, phase=Phase.REMISSION, recorded_by=lena)
+    return sciatica
 
 
 def prescribe(patient, diagnosis, modality, by, **numbers) -> Course:
