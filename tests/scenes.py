@@ -118,7 +118,9 @@ def portal_overhead(client) -> int:
     return queries_of(client, url)
 
 
-# Database constraints: the row must be refused by the database itself.
+# Database constraints. Rows are written with ``objects.create`` (through the factories) or
+# ``queryset.update``, neither of which runs ``full_clean``, so only the database stands between the
+# bad value and the table. Each refusal runs in its own savepoint so the test database stays usable.
 
 NINE = dt.time(9, 0)
 FIVE_PM = dt.time(17, 0)

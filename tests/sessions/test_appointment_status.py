@@ -25,24 +25,17 @@ from tests.factories import (
     PatientFactory,
     RoomFactory,
     TherapistFactory,
-    local,
-    next_weekday,
+    on_monday,
 )
 
 pytestmark = pytest.mark.django_db
-
-MONDAY = next_weekday(0)
-
-
-def at(hour: int, minute: int = 0, day: dt.date = MONDAY) -> dt.datetime:
-    return local(day.year, day.month, day.day, hour, minute)
 
 
 @pytest.fixture
 def booked(maria_keller, anna_berg, blue_room, back_massage):
     """Maria's session on Monday 10:00–10:45, booked the normal way."""
     return appointment_book(
-        patient=maria_keller, therapist=anna_berg, room=blue_room, modality=back_massage, starts_at=at(10)
+        patient=maria_keller, therapist=anna_berg, room=blue_room, modality=back_massage, starts_at=on_monday(10)
     )
 
 
@@ -66,26 +59,26 @@ def reload(appointment: Appointment) -> Appointment:
 
 
 def test_reschedule_moves_the_session_and_keeps_its_length(booked):
-    moved = appointment_reschedule(appointment=booked, starts_at=at(14, 30))
+    moved = appointment_reschedule(appointment=booked, starts_at=on_monday(14, 30))
 
     moved = reload(moved)
-    assert (moved.starts_at, moved.ends_at) == (at(14, 30), at(15, 15))
+    assert (moved.starts_at, moved.ends_at) == (on_monday(14, 30), on_monday(15, 15))
     assert moved.status == AppointmentStatus.BOOKED
     assert Appointment.objects.count() == 1
 
 
 @pytest.mark.parametrize("minutes", [15, -15])
 def test_reschedule_by_a_quarter_hour_may_overlap_its_own_old_slot(booked, minutes):
-    moved = appointment_reschedule(appointment=booked, starts_at=at(10) + dt.timedelta(minutes=minutes))
+    moved = appointment_reschedule(appointment=booked, starts_at=on_monday(10) + dt.timedelta(minutes=minutes))
 
-    assert reload(moved).starts_at == at(10) + dt.timedelta(minutes=minutes)
+    assert reload(moved).starts_at == on_monday(10) + dt.timedelta(minutes=minutes)
 
 
 def test_reschedule_to_another_therapist_and_room(booked, back_massage):
     jonas = TherapistFactory(user__first_name="Jonas", user__last_name="Roth", modalities=[back_massage])
     green = RoomFactory(name="Green room", modalities=[back_massage])
 
-    moved = reload(appointment_reschedule(appointment=booked, starts_at=at(10), therapist=jonas, room=green))
+    moved = reload(appointment_reschedule(appointment=booked, starts_at=on_monday(10), therapist=jonas, room=green))
 
     assert (moved.therapist, moved.room) == (jonas, green)
 
@@ -106,28 +99,28 @@ def _refused_move(appointment, **kwargs) -> list[str]:
 
 
 def test_reschedule_refuses_a_slot_where_the_therapist_is_busy(booked, anna_berg):
-    scene(at(14), therapist=anna_berg)
+    scene(on_monday(14), therapist=anna_berg)
 
-    reasons = _refused_move(booked, starts_at=at(14, 30))
+    reasons = _refused_move(booked, starts_at=on_monday(14, 30))
 
     assert len(reasons) == 1
     assert reasons[0].startswith("Anna Berg is already booked")
 
 
 def test_reschedule_refuses_a_slot_where_the_room_is_busy(booked, blue_room):
-    scene(at(14), room=blue_room)
+    scene(on_monday(14), room=blue_room)
 
-    assert _refused_move(booked, starts_at=at(14))[0].startswith("Blue room is already booked")
+    assert _refused_move(booked, starts_at=on_monday(14))[0].startswith("Blue room is already booked")
 
 
 def test_reschedule_refuses_outside_working_hours(booked):
-    assert "outside Anna Berg's working hours" in _refused_move(booked, starts_at=at(17, 30))[0]
+    assert "outside Anna Berg's working hours" in _refused_move(booked, starts_at=on_monday(17, 30))[0]
 
 
 def test_reschedule_refuses_an_unqualified_therapist(booked):
     jonas = TherapistFactory(user__first_name="Jonas", user__last_name="Roth")
 
-    assert _refused_move(booked, starts_at=at(10), therapist=jonas) == [
+    assert _refused_move(booked, starts_at=on_monday(10), therapist=jonas) == [
         "Jonas Roth is not qualified for Classic back massage."
     ]
 
@@ -139,27 +132,29 @@ def test_reschedule_refuses_the_past(booked):
 def test_reschedule_runs_the_contraindication_check(booked, maria_keller):
     HealthFlagFactory(patient=maria_keller, kind=FlagKind.FEVER_INFECTION)
 
-    assert _refused_move(booked, starts_at=at(14))[0].startswith("Fever or infection")
+    assert _refused_move(booked, starts_at=on_monday(14))[0].startswith("Fever or infection")
 
 
 def test_reschedule_asks_to_confirm_warnings(booked, maria_keller):
     HealthFlagFactory(patient=maria_keller, kind=FlagKind.HYPERTENSION)
 
     with pytest.raises(WarningsNotConfirmed):
-        appointment_reschedule(appointment=booked, starts_at=at(14))
-    assert reload(booked).starts_at == at(10)
+        appointment_reschedule(appointment=booked, starts_at=on_monday(14))
+    assert reload(booked).starts_at == on_monday(10)
 
-    appointment_reschedule(appointment=booked, starts_at=at(14), confirm_warnings=True)
-    assert reload(booked).starts_at == at(14)
+    appointment_reschedule(appointment=booked, starts_at=on_monday(14), confirm_warnings=True)
+    assert reload(booked).starts_at == on_monday(14)
 
 
 def test_reschedule_of_the_last_course_session_does_not_count_it_twice(
     maria_keller, anna_berg, blue_room, back_massage
 ):
     course = CourseFactory(patient=maria_keller, modality=back_massage, min_sessions=1, max_sessions=1)
-    only = appointment_book(patient=maria_keller, therapist=anna_berg, room=blue_room, course=course, starts_at=at(10))
+    only = appointment_book(
+        patient=maria_keller, therapist=anna_berg, room=blue_room, course=course, starts_at=on_monday(10)
+    )
 
-    assert reload(appointment_reschedule(appointment=only, starts_at=at(11))).starts_at == at(11)
+    assert reload(appointment_reschedule(appointment=only, starts_at=on_monday(11))).starts_at == on_monday(11)
 
 
 @pytest.mark.parametrize(
@@ -169,7 +164,7 @@ def test_reschedule_of_the_last_course_session_does_not_count_it_twice(
 def test_reschedule_refuses_a_session_that_is_no_longer_booked(booked, status):
     Appointment.objects.filter(pk=booked.pk).update(status=status, cancellation_reason="Called off")
 
-    reasons = _refused_move(booked, starts_at=at(14))
+    reasons = _refused_move(booked, starts_at=on_monday(14))
 
     assert reasons == [f"A {status.label.lower()} session cannot be moved."]
 
@@ -200,7 +195,7 @@ def test_cancel_frees_the_slot_for_another_booking(booked, anna_berg, blue_room,
     appointment_cancel(appointment=booked, reason="Patient has the flu")
 
     other = appointment_book(
-        patient=PatientFactory(), therapist=anna_berg, room=blue_room, modality=back_massage, starts_at=at(10)
+        patient=PatientFactory(), therapist=anna_berg, room=blue_room, modality=back_massage, starts_at=on_monday(10)
     )
 
     assert other.starts_at == booked.starts_at
@@ -211,7 +206,7 @@ def test_cancel_lets_the_same_patient_rebook_the_same_slot(booked, maria_keller,
     appointment_cancel(appointment=booked, reason="Booked by mistake")
 
     again = appointment_book(
-        patient=maria_keller, therapist=anna_berg, room=blue_room, modality=back_massage, starts_at=at(10)
+        patient=maria_keller, therapist=anna_berg, room=blue_room, modality=back_massage, starts_at=on_monday(10)
     )
 
     assert again.pk != booked.pk

@@ -12,33 +12,27 @@ from sessions.models import AppointmentStatus
 from sessions.selectors import slots_available
 from sessions.services import appointment_book
 from tests.factories import (
+    MONDAY,
     AppointmentFactory,
     ClosureFactory,
     ModalityFactory,
     PatientFactory,
     RoomFactory,
     TherapistFactory,
-    local,
-    next_weekday,
+    on_monday,
 )
 
 pytestmark = pytest.mark.django_db
 
-MONDAY = next_weekday(0)
-
-
-def at(hour: int, minute: int = 0, day: dt.date = MONDAY) -> dt.datetime:
-    return local(day.year, day.month, day.day, hour, minute)
-
 
 def times(hours_minutes: str) -> list[dt.datetime]:
     """'08:00 08:15' → the datetimes on MONDAY."""
-    return [at(*map(int, hm.split(":"))) for hm in hours_minutes.split()]
+    return [on_monday(*map(int, hm.split(":"))) for hm in hours_minutes.split()]
 
 
 def quarter_hours(first: str, last: str, day: dt.date = MONDAY) -> list[dt.datetime]:
-    start = at(*map(int, first.split(":")), day=day)
-    end = at(*map(int, last.split(":")), day=day)
+    start = on_monday(*map(int, first.split(":")), day=day)
+    end = on_monday(*map(int, last.split(":")), day=day)
     return [start + dt.timedelta(minutes=15 * n) for n in range(int((end - start) / dt.timedelta(minutes=15)) + 1)]
 
 
@@ -75,16 +69,16 @@ def test_slots_fill_the_working_blocks_and_skip_the_lunch_break(back_massage, an
 def test_a_45_minute_session_does_not_fit_in_the_last_30_minutes(back_massage, anna, blue_room):
     slots = monday_slots(back_massage, therapist=anna)
 
-    assert at(14, 15) in starts(slots)  # ends 15:00
-    assert at(14, 30) not in starts(slots)
-    assert at(11, 30) not in starts(slots)  # would run into lunch
+    assert on_monday(14, 15) in starts(slots)  # ends 15:00
+    assert on_monday(14, 30) not in starts(slots)
+    assert on_monday(11, 30) not in starts(slots)  # would run into lunch
 
 
 def test_a_shorter_session_fits_later(back_massage, anna, blue_room):
     slots = monday_slots(back_massage, therapist=anna, minutes=30)
 
-    assert starts(slots)[-1] == at(14, 30)
-    assert at(11, 30) in starts(slots)
+    assert starts(slots)[-1] == on_monday(14, 30)
+    assert on_monday(11, 30) in starts(slots)
 
 
 def test_no_slots_on_a_day_the_therapist_does_not_work(back_massage, anna, blue_room):
@@ -101,7 +95,12 @@ def test_slots_span_several_days(back_massage, blue_room):
     )
 
     wednesday = MONDAY + dt.timedelta(days=2)
-    assert starts(slots) == [at(9), at(9, 15), at(9, day=wednesday), at(9, 15, day=wednesday)]
+    assert starts(slots) == [
+        on_monday(9),
+        on_monday(9, 15),
+        on_monday(9, day=wednesday),
+        on_monday(9, 15, day=wednesday),
+    ]
 
 
 # --- Closures ---------------------------------------------------------------------------------
@@ -127,36 +126,42 @@ def test_a_therapists_own_closure_removes_only_their_slots(back_massage, anna, b
 
 
 def test_the_therapists_bookings_are_not_offered(back_massage, anna, blue_room):
-    AppointmentFactory(therapist=anna, starts_at=at(10), ends_at=at(10, 45))  # in another room
+    AppointmentFactory(therapist=anna, starts_at=on_monday(10), ends_at=on_monday(10, 45))  # in another room
 
     slots = monday_slots(back_massage, therapist=anna)
 
     # 09:15–10:00 touches the booking and 10:45 starts as it ends; everything in between clashes.
-    morning = [s for s in starts(slots) if s < at(12)]
+    morning = [s for s in starts(slots) if s < on_monday(12)]
     assert morning == quarter_hours("08:00", "09:15") + quarter_hours("10:45", "11:15")
     assert {slot.room for slot in slots} == {blue_room}
 
 
 def test_a_cancelled_booking_frees_its_slot(back_massage, anna, blue_room):
     AppointmentFactory(
-        therapist=anna, room=blue_room, starts_at=at(10), status=AppointmentStatus.CANCELLED, cancellation_reason="Flu"
+        therapist=anna,
+        room=blue_room,
+        starts_at=on_monday(10),
+        status=AppointmentStatus.CANCELLED,
+        cancellation_reason="Flu",
     )
 
-    assert at(10) in starts(monday_slots(back_massage, therapist=anna))
+    assert on_monday(10) in starts(monday_slots(back_massage, therapist=anna))
 
 
 def test_when_the_only_suited_room_is_busy_there_is_no_slot(back_massage, anna, blue_room):
-    AppointmentFactory(room=blue_room, starts_at=at(10), ends_at=at(10, 45))  # another therapist's session
+    AppointmentFactory(
+        room=blue_room, starts_at=on_monday(10), ends_at=on_monday(10, 45)
+    )  # another therapist's session
 
-    assert at(10) not in starts(monday_slots(back_massage, therapist=anna))
-    assert at(10, 45) in starts(monday_slots(back_massage, therapist=anna))
+    assert on_monday(10) not in starts(monday_slots(back_massage, therapist=anna))
+    assert on_monday(10, 45) in starts(monday_slots(back_massage, therapist=anna))
 
 
 def test_a_second_suited_room_takes_over_when_the_first_is_busy(back_massage, anna, blue_room):
     green = RoomFactory(name="Green room", modalities=[back_massage])
-    AppointmentFactory(room=blue_room, starts_at=at(10), ends_at=at(10, 45))
+    AppointmentFactory(room=blue_room, starts_at=on_monday(10), ends_at=on_monday(10, 45))
 
-    slot = next(s for s in monday_slots(back_massage, therapist=anna) if s.starts_at == at(10))
+    slot = next(s for s in monday_slots(back_massage, therapist=anna) if s.starts_at == on_monday(10))
 
     assert slot.room == green
 
@@ -170,19 +175,21 @@ def test_rooms_not_suited_or_out_of_use_are_never_offered(back_massage, anna):
 
 def test_the_patients_own_bookings_are_not_offered_to_them(back_massage, anna, blue_room):
     patient = PatientFactory()
-    AppointmentFactory(patient=patient, starts_at=at(10), ends_at=at(10, 45))  # elsewhere, with someone else
+    AppointmentFactory(
+        patient=patient, starts_at=on_monday(10), ends_at=on_monday(10, 45)
+    )  # elsewhere, with someone else
 
-    assert at(10) not in starts(monday_slots(back_massage, therapist=anna, patient=patient))
-    assert at(10) in starts(monday_slots(back_massage, therapist=anna))
+    assert on_monday(10) not in starts(monday_slots(back_massage, therapist=anna, patient=patient))
+    assert on_monday(10) in starts(monday_slots(back_massage, therapist=anna))
 
 
 # --- Past times -------------------------------------------------------------------------------
 
 
 def test_times_before_now_are_not_offered(back_massage, anna, blue_room):
-    slots = monday_slots(back_massage, therapist=anna, now=at(10, 5))
+    slots = monday_slots(back_massage, therapist=anna, now=on_monday(10, 5))
 
-    assert starts(slots)[0] == at(10, 15)
+    assert starts(slots)[0] == on_monday(10, 15)
 
 
 def test_a_day_in_the_past_has_no_slots(back_massage, blue_room):
@@ -208,10 +215,10 @@ def test_any_qualified_therapist_is_offered_but_no_one_else(back_massage, anna, 
 
     assert {slot.therapist for slot in slots} == {anna, jonas}
     assert [(s.starts_at, s.therapist) for s in slots[:4]] == [
-        (at(8), anna),
-        (at(8), jonas),
-        (at(8, 15), anna),
-        (at(8, 15), jonas),
+        (on_monday(8), anna),
+        (on_monday(8), jonas),
+        (on_monday(8, 15), anna),
+        (on_monday(8, 15), jonas),
     ]
 
 
@@ -234,7 +241,7 @@ def test_an_inactive_therapist_has_no_slots(back_massage, blue_room):
 
 
 def test_each_offered_slot_can_be_booked(back_massage, anna, blue_room):
-    AppointmentFactory(therapist=anna, starts_at=at(10), ends_at=at(10, 45))
+    AppointmentFactory(therapist=anna, starts_at=on_monday(10), ends_at=on_monday(10, 45))
     slots = monday_slots(back_massage, therapist=anna)
 
     for slot in [slots[0], slots[len(slots) // 2], slots[-1]]:
@@ -261,12 +268,12 @@ def _busy_therapists(back_massage, count):
     """Qualified therapists, each with a session at 08:00 (in a room and with a patient of its own)."""
     for _ in range(count):
         therapist = TherapistFactory(modalities=[back_massage])
-        AppointmentFactory(therapist=therapist, modality=back_massage, starts_at=at(8), ends_at=at(8, 45))
+        AppointmentFactory(therapist=therapist, modality=back_massage, starts_at=on_monday(8), ends_at=on_monday(8, 45))
 
 
 def test_query_count_does_not_grow_with_therapists(back_massage):
     rooms = [RoomFactory(modalities=[back_massage]) for _ in range(3)]
-    AppointmentFactory(room=rooms[0], modality=back_massage, starts_at=at(9))
+    AppointmentFactory(room=rooms[0], modality=back_massage, starts_at=on_monday(9))
     ClosureFactory(starts_on=MONDAY + dt.timedelta(days=2), reason="Training")
     _busy_therapists(back_massage, 2)
     week = {"modality": back_massage, "starts_on": MONDAY, "ends_on": MONDAY + dt.timedelta(days=6)}

@@ -13,6 +13,7 @@ from patients.models import FlagKind, Phase
 from sessions.models import Appointment, AppointmentStatus, CourseStatus
 from sessions.services import SLOT_TAKEN, BookingRefused, WarningsNotConfirmed, appointment_book
 from tests.factories import (
+    MONDAY,
     AppointmentFactory,
     ClosureFactory,
     CourseFactory,
@@ -23,18 +24,10 @@ from tests.factories import (
     RoomFactory,
     TherapistFactory,
     UserFactory,
-    local,
-    next_weekday,
+    on_monday,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-MONDAY = next_weekday(0)
-
-
-def at(hour: int, minute: int = 0, day: dt.date = MONDAY) -> dt.datetime:
-    return local(day.year, day.month, day.day, hour, minute)
 
 
 @pytest.fixture
@@ -51,7 +44,7 @@ def book(maria_keller, anna_berg, blue_room, course):
             "patient": maria_keller,
             "therapist": anna_berg,
             "room": blue_room,
-            "starts_at": at(10),
+            "starts_at": on_monday(10),
             "course": course,
         }
         kwargs.update(overrides)
@@ -72,7 +65,7 @@ def refused(book, **overrides) -> list[str]:
 
 def busy(**kwargs) -> Appointment:
     """Someone else's session already in the diary, 10:00–10:45 on Monday by default."""
-    kwargs.setdefault("starts_at", at(10))
+    kwargs.setdefault("starts_at", on_monday(10))
     return AppointmentFactory(**kwargs)
 
 
@@ -91,8 +84,8 @@ def test_it_books_a_course_session_for_the_course_length(
     assert appointment.course == course
     assert appointment.modality == back_massage
     assert (appointment.therapist, appointment.room) == (anna_berg, blue_room)
-    assert appointment.starts_at == at(10)
-    assert appointment.ends_at == at(10, 30)
+    assert appointment.starts_at == on_monday(10)
+    assert appointment.ends_at == on_monday(10, 30)
     assert appointment.status == AppointmentStatus.BOOKED
     assert appointment.booked_by == desk
     assert not appointment.needs_review
@@ -102,7 +95,7 @@ def test_it_books_a_single_session_for_the_modality_length(book, back_massage):
     appointment = book(course=None, modality=back_massage)
 
     assert appointment.course is None
-    assert appointment.ends_at == at(10, 45)
+    assert appointment.ends_at == on_monday(10, 45)
 
 
 def test_it_refuses_without_a_course_or_a_modality(book):
@@ -110,7 +103,7 @@ def test_it_refuses_without_a_course_or_a_modality(book):
 
 
 def test_it_stores_utc_and_keeps_the_local_time(book):
-    appointment = book(starts_at=at(9, 15))
+    appointment = book(starts_at=on_monday(9, 15))
 
     appointment.refresh_from_db()
     assert appointment.starts_at.utcoffset() == dt.timedelta(0)
@@ -178,7 +171,7 @@ def test_confirming_warnings_does_not_override_a_block(book, maria_keller):
 def test_it_refuses_when_the_therapist_is_busy(book, anna_berg, hour, minute):
     busy(therapist=anna_berg)
 
-    reasons = refused(book, starts_at=at(hour, minute))
+    reasons = refused(book, starts_at=on_monday(hour, minute))
 
     assert reasons == [f"Anna Berg is already booked {_day_label()} 10:00–10:45."]
 
@@ -194,7 +187,7 @@ def test_it_refuses_when_the_room_is_busy(book, blue_room):
 def test_it_refuses_when_the_patient_is_busy_elsewhere(book, maria_keller):
     busy(patient=maria_keller)
 
-    reasons = refused(book, starts_at=at(10, 15))
+    reasons = refused(book, starts_at=on_monday(10, 15))
 
     assert reasons == [f"Maria Keller is already booked {_day_label()} 10:00–10:45."]
 
@@ -212,7 +205,7 @@ def test_it_names_every_resource_that_is_busy(book, maria_keller, anna_berg, blu
 def test_a_slot_touching_another_booking_is_allowed(book, maria_keller, anna_berg, blue_room, starts):
     busy(patient=maria_keller, therapist=anna_berg, room=blue_room)  # 10:00–10:45
 
-    appointment = book(starts_at=at(starts.hour, starts.minute))  # 30 minutes: ends 09:45 or starts 10:45
+    appointment = book(starts_at=on_monday(starts.hour, starts.minute))  # 30 minutes: ends 09:45 or starts 10:45
 
     assert appointment.pk
 
@@ -237,7 +230,7 @@ def test_any_booking_that_is_not_cancelled_blocks(book, anna_berg, status):
 
 
 def test_a_busy_therapist_on_another_day_does_not_block(book, anna_berg):
-    busy(therapist=anna_berg, starts_at=at(10, day=MONDAY + dt.timedelta(days=1)))
+    busy(therapist=anna_berg, starts_at=on_monday(10, day=MONDAY + dt.timedelta(days=1)))
 
     assert book().pk
 
@@ -251,19 +244,19 @@ def test_a_busy_therapist_on_another_day_does_not_block(book, anna_berg):
     ids=["before", "ends-after-opening", "runs-past-closing", "at-closing", "evening"],
 )
 def test_it_refuses_outside_working_hours(book, hour, minute):
-    reasons = refused(book, starts_at=at(hour, minute))
+    reasons = refused(book, starts_at=on_monday(hour, minute))
 
     assert reasons == [f"{_day_label()} {hour:02d}:{minute:02d} is outside Anna Berg's working hours."]
 
 
 def test_a_session_ending_exactly_at_closing_time_is_allowed(book):
-    assert book(starts_at=at(17, 30)).ends_at == at(18)
+    assert book(starts_at=on_monday(17, 30)).ends_at == on_monday(18)
 
 
 def test_it_refuses_on_a_day_the_therapist_does_not_work(book):
     saturday = MONDAY + dt.timedelta(days=5)
 
-    reasons = refused(book, starts_at=at(10, day=saturday))
+    reasons = refused(book, starts_at=on_monday(10, day=saturday))
 
     assert "outside Anna Berg's working hours" in reasons[0]
 
@@ -278,13 +271,17 @@ def test_it_refuses_a_session_spanning_the_lunch_break(maria_keller, blue_room, 
 
     with pytest.raises(BookingRefused) as excinfo:
         appointment_book(
-            patient=maria_keller, therapist=anna_berg, room=blue_room, modality=back_massage, starts_at=at(11, 30)
+            patient=maria_keller,
+            therapist=anna_berg,
+            room=blue_room,
+            modality=back_massage,
+            starts_at=on_monday(11, 30),
         )
 
     assert excinfo.value.reasons == [f"{_day_label()} 11:30 is outside Jonas Roth's working hours."]
     assert not Appointment.objects.exists()
     afternoon = appointment_book(
-        patient=maria_keller, therapist=anna_berg, room=blue_room, modality=back_massage, starts_at=at(13)
+        patient=maria_keller, therapist=anna_berg, room=blue_room, modality=back_massage, starts_at=on_monday(13)
     )
     assert afternoon.pk
 
@@ -379,7 +376,7 @@ def _course_sessions(course, statuses):
             patient=course.patient,
             course=course,
             modality=course.modality,
-            starts_at=at(10, day=MONDAY + dt.timedelta(days=offset)),
+            starts_at=on_monday(10, day=MONDAY + dt.timedelta(days=offset)),
             status=status,
             **extra,
         )
@@ -402,7 +399,7 @@ def test_cancelled_and_missed_sessions_do_not_use_up_the_course(book, course):
     )
 
     assert book().course == course
-    assert refused(book, starts_at=at(14)) == ["The course already has all its 3 sessions booked or done."]
+    assert refused(book, starts_at=on_monday(14)) == ["The course already has all its 3 sessions booked or done."]
 
 
 # --- Time -------------------------------------------------------------------------------------
@@ -416,10 +413,10 @@ def test_it_refuses_a_start_in_the_past(book):
 
 def test_it_gives_every_reason_at_once(book, maria_keller, blue_room):
     HealthFlagFactory(patient=maria_keller, kind=FlagKind.FEVER_INFECTION)
-    busy(room=blue_room, starts_at=at(7, 30))
+    busy(room=blue_room, starts_at=on_monday(7, 30))
     unqualified = TherapistFactory(user__first_name="Jonas", user__last_name="Roth")
 
-    reasons = refused(book, therapist=unqualified, starts_at=at(7, 30))
+    reasons = refused(book, therapist=unqualified, starts_at=on_monday(7, 30))
 
     assert reasons == [
         "Fever or infection: no massage until it has passed.",

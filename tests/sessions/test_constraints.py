@@ -1,9 +1,5 @@
-"""The sessions' tables: every database constraint refuses bad data even when Python validation is skipped.
-
-Rows are written with ``objects.create`` (through the factories) or ``queryset.update``, neither of
-which runs ``full_clean``, so only the database stands between the bad value and the table. Each
-refusal runs in its own savepoint so the test database stays usable afterwards.
-"""
+"""The sessions' tables: every database constraint refuses bad data even when Python validation is skipped
+(see refused_by in tests/scenes.py)."""
 
 import datetime as dt
 
