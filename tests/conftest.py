@@ -3,8 +3,18 @@ from django.db import connection
 from django.test import Client
 
 from clinic import roles
+from clinic.models import Modality
 from sessions.booking_checks import booking_problems
-from tests.factories import PatientFactory, TherapistFactory, UserFactory
+from tests.factories import (
+    AppointmentFactory,
+    DiagnosisFactory,
+    ModalityFactory,
+    PatientFactory,
+    RoomFactory,
+    TherapistFactory,
+    UserFactory,
+    next_weekday,
+)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -37,6 +47,127 @@ def patient_user(db):
     user = UserFactory(username="patient", role=roles.PATIENT)
     PatientFactory(user=user, email=user.email)
     return user
+
+
+# --- The cast --------------------------------------------------------------------------------------
+# One small set of named people, rooms and treatments that every test reuses, so a test reads as a
+# scene at the clinic. Who is who:
+#
+#   massage, cupping, deep_tissue  the catalogue's "Therapeutic massage", "Vacuum (cupping) massage"
+#                                  and "Deep tissue massage" (from the data migration)
+#   monday                         the date of a Monday a week or more ahead
+#   maria                          the patient Maria Lopez
+#   sciatica                       Maria's diagnosis M54.3 Sciatica (no phase recorded)
+#   anna, ben                      therapists Anna Kuhn and Ben Ortiz, both giving massages, Mon–Fri 08–18
+#   lena                           therapist Lena Hoffmann (login "lena"), gives massages
+#   lenas_session                  Maria's massage with Lena in three days: Maria is Lena's patient
+#   linden, maple                  "Room Linden" and "Room Maple", both set up for massages
+#   reception, as_lena             logged-in clients: the receptionist, and Lena (who treats Maria)
+#
+# The services' own scene (tests/sessions): a made-up modality, so the catalogue can change freely:
+#
+#   back_massage                   "Classic back massage", 45 minutes
+#   blue_room                      "Blue room", set up for the back massage
+#   anna_berg                      therapist Anna Berg (login "anna"), gives the back massage
+#   maria_keller                   the patient Maria Keller
+#
+# Logins without a scene: receptionist, manager, therapist (a therapist with no name), patient_user.
+
+
+@pytest.fixture
+def massage(db):
+    return Modality.objects.get(name="Therapeutic massage")
+
+
+@pytest.fixture
+def cupping(db):
+    """From the catalogue: 20 minutes a day on 5 to 7 consecutive days."""
+    return Modality.objects.get(name="Vacuum (cupping) massage")
+
+
+@pytest.fixture
+def deep_tissue(db):
+    return Modality.objects.get(name="Deep tissue massage")
+
+
+@pytest.fixture
+def monday(db):
+    return next_weekday(0)
+
+
+@pytest.fixture
+def maria(db):
+    return PatientFactory(first_name="Maria", last_name="Lopez")
+
+
+@pytest.fixture
+def sciatica(maria):
+    return DiagnosisFactory(patient=maria, icd10_code="M54.3", title="Sciatica")
+
+
+@pytest.fixture
+def anna(massage):
+    return TherapistFactory(user__first_name="Anna", user__last_name="Kuhn", modalities=[massage])
+
+
+@pytest.fixture
+def ben(massage):
+    return TherapistFactory(user__first_name="Ben", user__last_name="Ortiz", modalities=[massage])
+
+
+@pytest.fixture
+def lena(massage):
+    return TherapistFactory(
+        user__username="lena", user__first_name="Lena", user__last_name="Hoffmann", modalities=[massage]
+    )
+
+
+@pytest.fixture
+def lenas_session(maria, lena, massage):
+    """Lena has a session with Maria in three days: that makes Maria her patient."""
+    return AppointmentFactory(patient=maria, therapist=lena, modality=massage)
+
+
+@pytest.fixture
+def linden(massage):
+    return RoomFactory(name="Room Linden", modalities=[massage])
+
+
+@pytest.fixture
+def maple(massage):
+    return RoomFactory(name="Room Maple", modalities=[massage])
+
+
+@pytest.fixture
+def reception(receptionist):
+    return client_for(receptionist)
+
+
+@pytest.fixture
+def as_lena(lena, lenas_session):
+    return client_for(lena.user)
+
+
+@pytest.fixture
+def back_massage(db):
+    return ModalityFactory(name="Classic back massage", session_minutes=45)
+
+
+@pytest.fixture
+def blue_room(back_massage):
+    return RoomFactory(name="Blue room", modalities=[back_massage])
+
+
+@pytest.fixture
+def anna_berg(back_massage):
+    return TherapistFactory(
+        user__username="anna", user__first_name="Anna", user__last_name="Berg", modalities=[back_massage]
+    )
+
+
+@pytest.fixture
+def maria_keller(db):
+    return PatientFactory(first_name="Maria", last_name="Keller")
 
 
 def client_for(user) -> Client:

@@ -39,6 +39,14 @@ def next_weekday(weekday: int, weeks_ahead: int = 1) -> dt.date:
     return today + dt.timedelta(days=days)
 
 
+MONDAY = next_weekday(0)  # the services tests' Monday, a week or more ahead
+
+
+def on_monday(hour: int, minute: int = 0, day: dt.date = MONDAY) -> dt.datetime:
+    """A wall-clock time on MONDAY (or on `day`) in the clinic's zone."""
+    return local(day.year, day.month, day.day, hour, minute)
+
+
 def role_group(name: str) -> Group:
     """The role's group. A transactional test (live server, PostgreSQL races) empties every
     table on the way out, the migration's groups with them; put them back when that happened."""
@@ -235,3 +243,8 @@ class AddendumFactory(factory.django.DjangoModelFactory):
     note = factory.SubFactory(SessionNoteFactory)
     author = factory.SelfAttribute("note.author")
     text = "Patient called: the pain eased further the next day."
+
+
+def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    """That day at a wall-clock time in the clinic's zone."""
+    return local(day.year, day.month, day.day, hour, minute)

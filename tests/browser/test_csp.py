@@ -18,7 +18,7 @@ from clinic import roles
 from clinic.models import Modality
 from patients.models import Phase
 from tests.factories import PASSWORD, PhaseRecordFactory, RoomFactory, TherapistFactory, UserFactory, local
-from tests.portal_scene import course_for, held, portal_patient, session
+from tests.scenes import course_for, held, portal_patient, session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -18,7 +18,7 @@ from clinic.models import Modality
 from sessions.models import Appointment, AppointmentStatus
 from tests.browser.conftest import _open_page
 from tests.factories import PASSWORD, PatientFactory, RoomFactory, TherapistFactory, UserFactory, local
-from tests.portal_scene import course_for, held, portal_patient, session
+from tests.scenes import course_for, held, portal_patient, session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -1,0 +1,163 @@
+"""The clinic's tables: every database constraint refuses bad data even when Python validation is skipped
+(see refused_by in tests/scenes.py)."""
+
+import datetime as dt
+
+import pytest
+
+from clinic.models import Cadence, Closure, Modality, Room, Therapist, WorkingHours
+from tests.factories import (
+    ClosureFactory,
+    ModalityFactory,
+    RoomFactory,
+    TherapistFactory,
+)
+from tests.scenes import FIVE_PM, NINE, refused_as_duplicate, refused_by
+
+pytestmark = pytest.mark.django_db
+
+
+# --- clinic: Modality ------------------------------------------------------------------------------
+
+
+def test_modality_with_min_above_max_sessions_is_refused():
+    with refused_by("modality_min_not_above_max"):
+        ModalityFactory(course_min_sessions=16, course_max_sessions=15)
+
+
+def test_modality_update_to_min_above_max_is_refused():
+    modality = ModalityFactory(course_min_sessions=12, course_max_sessions=15)
+    with refused_by("modality_min_not_above_max"):
+        Modality.objects.filter(pk=modality.pk).update(course_min_sessions=16)
+
+
+def test_modality_with_equal_min_and_max_is_accepted():
+    modality = ModalityFactory(course_min_sessions=10, course_max_sessions=10)
+    modality.refresh_from_db()
+    assert modality.course_min_sessions == modality.course_max_sessions == 10
+
+
+def test_modality_with_zero_min_sessions_is_refused():
+    with refused_by("modality_min_sessions_at_least_one"):
+        ModalityFactory(course_min_sessions=0, course_max_sessions=0)
+
+
+def test_modality_shorter_than_five_minutes_is_refused():
+    with refused_by("modality_session_minutes_positive"):
+        ModalityFactory(session_minutes=4)
+
+
+def test_modality_of_five_minutes_is_accepted():
+    assert Modality.objects.filter(pk=ModalityFactory(session_minutes=5).pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("cadence", "per_week"),
+    [
+        (Cadence.PER_WEEK, None),  # NULL makes a bare range check unknown, and CHECK lets unknown pass
+        (Cadence.PER_WEEK, 0),
+        (Cadence.PER_WEEK, 8),
+        (Cadence.FREE, 3),
+        (Cadence.CONSECUTIVE_DAYS, 5),
+    ],
+)
+def test_modality_sessions_per_week_must_match_cadence(cadence, per_week):
+    with refused_by("modality_sessions_per_week_with_cadence"):
+        ModalityFactory(cadence=cadence, sessions_per_week=per_week)
+
+
+@pytest.mark.parametrize(
+    ("cadence", "per_week"),
+    [(Cadence.PER_WEEK, 1), (Cadence.PER_WEEK, 7), (Cadence.FREE, None), (Cadence.CONSECUTIVE_DAYS, None)],
+)
+def test_modality_sessions_per_week_matching_cadence_is_accepted(cadence, per_week):
+    modality = ModalityFactory(cadence=cadence, sessions_per_week=per_week)
+    modality.refresh_from_db()
+    assert (modality.cadence, modality.sessions_per_week) == (cadence, per_week)
+
+
+def test_modality_switched_away_from_per_week_keeping_the_count_is_refused():
+    modality = ModalityFactory(cadence=Cadence.PER_WEEK, sessions_per_week=5)
+    with refused_by("modality_sessions_per_week_with_cadence"):
+        Modality.objects.filter(pk=modality.pk).update(cadence=Cadence.FREE)
+
+
+def test_modality_name_is_unique():
+    Modality.objects.create(name="Cupping", session_minutes=20)
+    with refused_as_duplicate():
+        Modality.objects.create(name="Cupping", session_minutes=30)
+
+
+# --- clinic: Therapist, Room ----------------------------------------------------------------------
+
+
+def test_one_user_cannot_be_two_therapists():
+    therapist = TherapistFactory(hours=[])
+    with refused_as_duplicate():
+        Therapist.objects.create(user=therapist.user)
+
+
+def test_room_name_is_unique():
+    RoomFactory(name="Room A")
+    with refused_as_duplicate():
+        Room.objects.create(name="Room A")
+
+
+# --- clinic: WorkingHours -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ends", [dt.time(9, 0), dt.time(8, 0)], ids=["ends-at-start", "ends-before-start"])
+def test_working_hours_must_end_after_they_start(ends):
+    therapist = TherapistFactory(hours=[])
+    with refused_by("working_hours_end_after_start"):
+        WorkingHours.objects.create(therapist=therapist, weekday=0, starts=NINE, ends=ends)
+
+
+def test_working_hours_update_to_end_before_start_is_refused():
+    therapist = TherapistFactory(hours=[(0, NINE, FIVE_PM)])
+    with refused_by("working_hours_end_after_start"):
+        WorkingHours.objects.filter(therapist=therapist).update(ends=dt.time(8, 59))
+
+
+def test_working_hours_weekday_above_sunday_is_refused():
+    therapist = TherapistFactory(hours=[])
+    with refused_by("working_hours_valid_weekday"):
+        WorkingHours.objects.create(therapist=therapist, weekday=7, starts=NINE, ends=FIVE_PM)
+
+
+def test_working_hours_monday_and_sunday_are_accepted():
+    therapist = TherapistFactory(hours=[(0, NINE, FIVE_PM), (6, NINE, FIVE_PM)])
+    assert sorted(therapist.working_hours.values_list("weekday", flat=True)) == [0, 6]
+
+
+def test_working_hours_block_starting_twice_the_same_day_is_refused():
+    therapist = TherapistFactory(hours=[(2, NINE, dt.time(12, 0))])
+    with refused_as_duplicate():
+        WorkingHours.objects.create(therapist=therapist, weekday=2, starts=NINE, ends=FIVE_PM)
+
+
+def test_working_hours_same_start_on_another_day_or_for_another_therapist_is_accepted():
+    therapist = TherapistFactory(hours=[(2, NINE, FIVE_PM)])
+    WorkingHours.objects.create(therapist=therapist, weekday=3, starts=NINE, ends=FIVE_PM)
+    other = TherapistFactory(hours=[(2, NINE, FIVE_PM)])
+    assert WorkingHours.objects.filter(weekday__in=[2, 3], starts=NINE).count() == 3
+    assert other.working_hours.count() == 1
+
+
+# --- clinic: Closure ------------------------------------------------------------------------------
+
+
+def test_closure_ending_before_it_starts_is_refused():
+    with refused_by("closure_ends_not_before_start"):
+        ClosureFactory(starts_on=dt.date(2026, 12, 24), ends_on=dt.date(2026, 12, 23))
+
+
+def test_closure_of_a_single_day_is_accepted():
+    closure = ClosureFactory(starts_on=dt.date(2026, 12, 24), ends_on=dt.date(2026, 12, 24))
+    assert Closure.objects.filter(pk=closure.pk).exists()
+
+
+def test_closure_update_to_end_before_start_is_refused():
+    closure = ClosureFactory(starts_on=dt.date(2026, 12, 24), ends_on=dt.date(2026, 12, 26))
+    with refused_by("closure_ends_not_before_start"):
+        Closure.objects.filter(pk=closure.pk).update(ends_on=dt.date(2026, 12, 1))

@@ -1,0 +1,187 @@
+"""Check in, no-show and complete: the status buttons on the appointment page."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+
+from sessions.models import AppointmentStatus
+from sessions.schedule import at_local
+from tests.conftest import client_for
+from tests.factories import AppointmentFactory, local, next_weekday
+
+ACTIONS = ["appointment_check_in", "appointment_no_show", "appointment_complete"]
+
+
+def url(name: str, appointment) -> str:
+    return reverse(f"sessions:{name}", args=[appointment.pk])
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def earlier_today() -> dt.datetime:
+    """A start that has passed but is still today in the clinic, whatever the time of day."""
+    start_of_day = at_local(timezone.localdate(), dt.time.min)
+    return max(start_of_day, timezone.now() - dt.timedelta(hours=2)).replace(second=0, microsecond=0)
+
+
+@pytest.fixture
+def today(maria):
+    """Maria's session today, which has already started (the factory skips the booking checks)."""
+    return AppointmentFactory(patient=maria, starts_at=earlier_today())
+
+
+@pytest.fixture
+def yesterday(maria):
+    return AppointmentFactory(patient=maria, starts_at=earlier_today() - dt.timedelta(days=1))
+
+
+@pytest.fixture
+def next_week(maria):
+    monday = next_weekday(0)
+    return AppointmentFactory(patient=maria, starts_at=local(monday.year, monday.month, monday.day, 10))
+
+
+def test_check_in_on_the_day_marks_the_patient_arrived(reception, today):
+    response = reception.post(url("appointment_check_in", today))
+    assert response.status_code == 302
+    assert response.url == today.get_absolute_url()
+    assert messages_of(response) == ["Maria Lopez is checked in."]
+    today.refresh_from_db()
+    assert today.status == AppointmentStatus.CHECKED_IN
+    assert today.checked_in_at is not None
+
+
+def test_check_in_shows_the_new_status_on_the_appointment_page(reception, today):
+    response = reception.post(url("appointment_check_in", today), follow=True)
+    content = response.content.decode()
+    assert "Maria Lopez is checked in." in content
+    assert "Checked in</span>" in content
+
+
+@pytest.mark.parametrize("session", ["yesterday", "next_week"])
+def test_check_in_on_another_day_is_refused(request, reception, session):
+    appointment = request.getfixturevalue(session)
+    response = reception.post(url("appointment_check_in", appointment))
+    assert response.status_code == 302
+    assert messages_of(response) == ["A patient is checked in on the day of the session only."]
+    appointment.refresh_from_db()
+    assert (appointment.status, appointment.checked_in_at) == (AppointmentStatus.BOOKED, None)
+
+
+@pytest.mark.parametrize("session", ["today", "yesterday"])
+def test_no_show_is_recorded_once_the_session_has_started(request, reception, session):
+    appointment = request.getfixturevalue(session)
+    response = reception.post(url("appointment_no_show", appointment))
+    assert response.status_code == 302
+    assert response.url == appointment.get_absolute_url()
+    assert messages_of(response) == ["Recorded that Maria Lopez did not come."]
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.NO_SHOW
+
+
+def test_no_show_before_the_start_is_refused(reception, next_week):
+    response = reception.post(url("appointment_no_show", next_week))
+    assert messages_of(response) == ["A no-show is recorded only once the session's start time has passed."]
+    next_week.refresh_from_db()
+    assert next_week.status == AppointmentStatus.BOOKED
+
+
+@pytest.mark.parametrize("status", [AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN])
+def test_complete_after_the_start_completes_the_session(reception, today, status):
+    today.status = status
+    today.save()
+    response = reception.post(url("appointment_complete", today))
+    assert response.status_code == 302
+    assert response.url == today.get_absolute_url()
+    assert messages_of(response) == ["The session of Maria Lopez is completed."]
+    today.refresh_from_db()
+    assert today.status == AppointmentStatus.COMPLETED
+
+
+def test_complete_before_the_start_is_refused(reception, next_week):
+    response = reception.post(url("appointment_complete", next_week))
+    assert messages_of(response) == ["A session cannot be completed before it starts."]
+    next_week.refresh_from_db()
+    assert next_week.status == AppointmentStatus.BOOKED
+
+
+@pytest.mark.parametrize(
+    ("name", "target"),
+    [
+        ("appointment_check_in", "checked in"),
+        ("appointment_no_show", "no-show"),
+        ("appointment_complete", "completed"),
+    ],
+)
+def test_a_cancelled_session_keeps_its_status(reception, today, name, target):
+    today.status = AppointmentStatus.CANCELLED
+    today.cancellation_reason = "Called in sick"
+    today.save()
+    response = reception.post(url(name, today))
+    assert response.status_code == 302
+    assert messages_of(response) == [f"A cancelled session cannot be marked {target}."]
+    today.refresh_from_db()
+    assert today.status == AppointmentStatus.CANCELLED
+
+
+def test_a_no_show_cannot_be_checked_in_afterwards(reception, today):
+    reception.post(url("appointment_no_show", today), follow=True)
+    response = reception.post(url("appointment_check_in", today))
+    assert messages_of(response) == ["A no-show session cannot be marked checked in."]
+    today.refresh_from_db()
+    assert today.status == AppointmentStatus.NO_SHOW
+
+
+def test_it_returns_to_a_page_of_this_site_when_asked(reception, today):
+    board = reverse("sessions:day_board")
+    response = reception.post(url("appointment_check_in", today), {"next": board})
+    assert response.url == board
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/reception/", "javascript:alert(1)"])
+def test_it_never_sends_the_user_to_another_site(reception, today, next_url):
+    response = reception.post(url("appointment_check_in", today), {"next": next_url})
+    assert response.status_code == 302
+    assert response.url == today.get_absolute_url()
+
+
+@pytest.mark.parametrize("name", ACTIONS)
+def test_it_answers_404_for_an_unknown_session(reception, name):
+    assert reception.post(reverse(f"sessions:{name}", args=[999999])).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["therapist", "manager"])
+def test_therapists_and_managers_may_complete(request, role, today):
+    user = request.getfixturevalue(role)
+    assert client_for(getattr(user, "user", user)).post(url("appointment_complete", today)).status_code == 302
+    today.refresh_from_db()
+    assert today.status == AppointmentStatus.COMPLETED
+
+
+@pytest.mark.parametrize("name", ACTIONS)
+def test_it_asks_anonymous_visitors_to_log_in(client, today, name):
+    response = client.post(url(name, today))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+    today.refresh_from_db()
+    assert today.status == AppointmentStatus.BOOKED
+
+
+@pytest.mark.parametrize("name", ACTIONS)
+def test_it_refuses_patients(patient_user, today, name):
+    assert client_for(patient_user).post(url(name, today)).status_code == 403
+    today.refresh_from_db()
+    assert today.status == AppointmentStatus.BOOKED
+
+
+@pytest.mark.parametrize("name", ACTIONS)
+@pytest.mark.parametrize("method", ["get", "put", "patch", "delete"])
+def test_it_rejects_get_and_other_methods(reception, today, name, method):
+    assert getattr(reception, method)(url(name, today)).status_code == 405
+    today.refresh_from_db()
+    assert today.status == AppointmentStatus.BOOKED

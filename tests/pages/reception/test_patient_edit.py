@@ -1,0 +1,169 @@
+import datetime as dt
+import re
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+
+from patients.models import Patient
+from tests.conftest import client_for
+from tests.factories import PatientFactory, UserFactory
+
+
+def url(patient) -> str:
+    return reverse("patients:patient_edit", args=[patient.pk])
+
+
+def field_html(content: str, name: str) -> str:
+    match = re.search(rf'<div id="div_id_{name}".*?(?=<div id="div_id_|</fieldset>)', content, re.S)
+    assert match, f"no field {name} on the page"
+    return match.group(0)
+
+
+@pytest.fixture
+def anna(db):
+    return PatientFactory(
+        first_name="Anna",
+        last_name="Berg",
+        date_of_birth=dt.date(1975, 4, 12),
+        phone="+49 30 555 0123",
+        email="anna@example.org",
+        consent_on=dt.date(2026, 1, 15),
+    )
+
+
+def form_data(patient, **changes) -> dict:
+    data = {
+        "first_name": patient.first_name,
+        "last_name": patient.last_name,
+        "date_of_birth": patient.date_of_birth.isoformat(),
+        "phone": patient.phone,
+        "email": patient.email,
+        "consent_on": patient.consent_on.isoformat() if patient.consent_on else "",
+    }
+    return {**data, **changes}
+
+
+def test_it_shows_the_current_details(reception, anna):
+    response = reception.get(url(anna))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "csrfmiddlewaretoken" in content
+    assert 'value="Anna"' in content
+    assert 'value="1975-04-12"' in content
+    assert 'value="+49 30 555 0123"' in content
+    assert 'value="2026-01-15"' in content
+    assert re.search(r'<label\s+for="id_phone"', content)
+
+
+def test_it_saves_new_contact_details_and_opens_the_patients_page(reception, anna):
+    data = form_data(anna, phone="0171 222 3344", email="anna.berg@example.org", consent_on="2026-02-01")
+    response = reception.post(url(anna), data)
+    assert response.status_code == 302
+    assert response.url == anna.get_absolute_url()
+    anna.refresh_from_db()
+    assert (anna.phone, anna.email, anna.consent_on) == ("0171 222 3344", "anna.berg@example.org", dt.date(2026, 2, 1))
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["Anna Berg's details are saved."]
+
+
+def test_it_corrects_the_name_and_date_of_birth(reception, anna):
+    reception.post(url(anna), form_data(anna, first_name="Ana", last_name="Berg-Lund", date_of_birth="12.05.1975"))
+    anna.refresh_from_db()
+    assert (anna.first_name, anna.last_name, anna.date_of_birth) == ("Ana", "Berg-Lund", dt.date(1975, 5, 12))
+
+
+def test_it_leaves_the_portal_login_alone(reception, anna):
+    login = UserFactory(username="anna")
+    anna.user = login
+    anna.save()
+    reception.post(url(anna), form_data(anna, phone="0171 222 3344"))
+    anna.refresh_from_db()
+    assert anna.user == login
+    assert anna.phone == "0171 222 3344"
+
+
+def test_it_answers_404_for_an_unknown_patient(reception, anna):
+    missing = reverse("patients:patient_edit", args=[anna.pk + 1000])
+    assert reception.get(missing).status_code == 404
+    assert reception.post(missing, form_data(anna)).status_code == 404
+
+
+def tomorrow() -> str:
+    return (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"first_name": ""}, "first_name", "This field is required."),
+        ({"last_name": ""}, "last_name", "This field is required."),
+        ({"date_of_birth": "not a date"}, "date_of_birth", "Enter a valid date."),
+        ({"date_of_birth": tomorrow()}, "date_of_birth", "The date of birth cannot be in the future."),
+        ({"date_of_birth": "1850-01-01"}, "date_of_birth", "The date of birth cannot be before 1900."),
+        ({"phone": "030 CALL NOW"}, "phone", "may only contain digits, spaces, +, - and brackets"),
+        ({"phone": "(030) 12"}, "phone", "needs at least 6 digits"),
+        ({"phone": "", "email": ""}, "phone", "Give a phone number or an e-mail address"),
+        ({"phone": "", "email": ""}, "email", "Give a phone number or an e-mail address"),
+        ({"email": "anna@"}, "email", "Enter a valid email address."),
+        ({"consent_on": tomorrow()}, "consent_on", "Consent cannot be dated in the future."),
+    ],
+)
+def test_it_explains_bad_input_next_to_the_field_and_changes_nothing(reception, anna, changes, field, message):
+    before = Patient.objects.values().get(pk=anna.pk)
+    response = reception.post(url(anna), form_data(anna, **changes))
+    assert response.status_code == 200
+    assert any(message in error for error in response.context["form"].errors[field])
+    assert message in field_html(response.content.decode(), field)
+    assert Patient.objects.values().get(pk=anna.pk) == before
+
+
+def test_it_warns_before_renaming_a_patient_into_someone_elses_identity(reception, anna):
+    other = PatientFactory(first_name="Karl", last_name="Berg", date_of_birth=anna.date_of_birth)
+    response = reception.post(url(other), form_data(other, first_name="anna"))
+    assert response.status_code == 200
+    assert f'href="{anna.get_absolute_url()}"' in response.content.decode()
+    other.refresh_from_db()
+    assert other.first_name == "Karl"
+
+    assert reception.post(url(other), form_data(other, first_name="anna", different_person="on")).status_code == 302
+    other.refresh_from_db()
+    assert other.first_name == "anna"
+
+
+def test_it_does_not_ask_again_about_a_namesake_when_only_contact_details_change(reception, anna):
+    namesake = PatientFactory(first_name="Anna", last_name="Berg", date_of_birth=anna.date_of_birth)
+    response = reception.post(url(namesake), form_data(namesake, phone="0171 222 3344"))
+    assert response.status_code == 302
+    namesake.refresh_from_db()
+    assert namesake.phone == "0171 222 3344"
+
+
+def test_managers_may_edit_patients(manager, anna):
+    assert client_for(manager).post(url(anna), form_data(anna, phone="0171 222 3344")).status_code == 302
+    anna.refresh_from_db()
+    assert anna.phone == "0171 222 3344"
+
+
+def test_it_asks_anonymous_visitors_to_log_in(client, anna):
+    for response in (client.get(url(anna)), client.post(url(anna), form_data(anna, phone="0171 222 3344"))):
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+    anna.refresh_from_db()
+    assert anna.phone == "+49 30 555 0123"
+
+
+@pytest.mark.parametrize("role", ["therapist", "patient_user"])
+def test_it_refuses_therapists_and_patients(request, anna, role):
+    user = request.getfixturevalue(role)
+    client = client_for(getattr(user, "user", user))
+    assert client.get(url(anna)).status_code == 403
+    assert client.post(url(anna), form_data(anna, phone="0171 222 3344")).status_code == 403
+    anna.refresh_from_db()
+    assert anna.phone == "+49 30 555 0123"
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_it_rejects_other_methods(reception, anna, method):
+    assert getattr(reception, method)(url(anna)).status_code == 405
+    assert Patient.objects.filter(pk=anna.pk).exists()

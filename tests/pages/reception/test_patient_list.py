@@ -1,0 +1,197 @@
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.conftest import client_for
+from tests.factories import PatientFactory
+
+URL = reverse("patients:patient_list")
+
+
+def names(response) -> list[str]:
+    return [str(patient) for patient in response.context["page_obj"]]
+
+
+@pytest.fixture
+def berg(db):
+    return PatientFactory(
+        first_name="Anna", last_name="Berg", date_of_birth=dt.date(1975, 4, 12), phone="+49 (30) 555-0123"
+    )
+
+
+@pytest.fixture
+def others(db):
+    return [
+        PatientFactory(
+            first_name="Berta", last_name="Annaberg", date_of_birth=dt.date(1980, 1, 2), phone="0171 222 33 44"
+        ),
+        PatientFactory(first_name="Karl", last_name="Berg", date_of_birth=dt.date(1962, 11, 30), phone="030 777 888"),
+        PatientFactory(
+            first_name="Anna",
+            last_name="Schmidt",
+            date_of_birth=dt.date(1990, 6, 1),
+            phone="0176 123 456",
+            email="anna@example.org",
+        ),
+    ]
+
+
+def test_it_lists_patients_by_last_then_first_name(reception, berg, others):
+    response = reception.get(URL)
+    assert response.status_code == 200
+    assert names(response) == ["Berta Annaberg", "Anna Berg", "Karl Berg", "Anna Schmidt"]
+    content = response.content.decode()
+    assert "12.04.1975" in content
+    assert "+49 (30) 555-0123" in content
+    assert "anna@example.org" in content
+    assert f'href="{berg.get_absolute_url()}"' in content
+    assert reverse("patients:patient_create") in content
+
+
+def test_it_sorts_names_regardless_of_how_they_were_typed(reception):
+    for first, last in [("anna", "BERG"), ("Greta", "Becker"), ("Karl", "berg"), ("Anna", "Berg")]:
+        PatientFactory(first_name=first, last_name=last)
+    assert names(reception.get(URL)) == ["Greta Becker", "anna BERG", "Anna Berg", "Karl berg"]
+
+
+def test_it_links_each_name_to_the_patients_reception_page(reception, berg):
+    response = reception.get(URL)
+    assert f'href="{reverse("sessions:patient_overview", args=[berg.pk])}"' in response.content.decode()
+
+
+def test_its_old_patient_address_redirects_to_the_reception_page(reception, berg):
+    response = reception.get(reverse("patients:patient_detail", args=[berg.pk]))
+    assert response.status_code == 302
+    assert response.url == f"/reception/patients/{berg.pk}/"
+
+
+@pytest.mark.parametrize("query", ["anna berg", "ANNA BERG", "berg anna", "  Anna   Berg "])
+def test_it_finds_a_patient_by_first_and_last_name_ignoring_case(reception, berg, others, query):
+    assert names(reception.get(URL, {"q": query})) == ["Berta Annaberg", "Anna Berg"]
+
+
+def test_it_finds_patients_by_part_of_a_name(reception, berg, others):
+    assert names(reception.get(URL, {"q": "berg"})) == ["Berta Annaberg", "Anna Berg", "Karl Berg"]
+    assert names(reception.get(URL, {"q": "schm"})) == ["Anna Schmidt"]
+
+
+@pytest.mark.parametrize(
+    "query", ["555-0123", "5550123", "30 555 0123", "(30) 555-01", "+49 30 5550123", "030 555 0123", "0049 30 555 01"]
+)
+def test_it_finds_a_patient_by_phone_ignoring_spaces_and_punctuation(reception, berg, others, query):
+    assert names(reception.get(URL, {"q": query})) == ["Anna Berg"]
+
+
+@pytest.mark.parametrize("query", ["12.04.1975", "1975-04-12"])
+def test_it_finds_a_patient_by_date_of_birth_written_either_way(reception, berg, others, query):
+    assert names(reception.get(URL, {"q": query})) == ["Anna Berg"]
+
+
+def test_it_finds_a_patient_by_email(reception, berg, others):
+    assert names(reception.get(URL, {"q": "ANNA@example.org"})) == ["Anna Schmidt"]
+
+
+def test_it_says_so_when_nothing_matches(reception, berg):
+    response = reception.get(URL, {"q": "Nobody"})
+    assert response.status_code == 200
+    assert names(response) == []
+    assert "No patient matches “Nobody”" in response.content.decode()
+
+
+def test_it_shows_25_patients_a_page(reception):
+    for n in range(60):
+        PatientFactory(first_name=f"First{n:02d}", last_name=f"Last{n:02d}")
+    first = reception.get(URL)
+    assert len(names(first)) == 25
+    assert names(first)[0] == "First00 Last00"
+    assert first.context["page_obj"].paginator.num_pages == 3
+    last = reception.get(URL, {"page": 3})
+    assert names(last) == [f"First{n:02d} Last{n:02d}" for n in range(50, 60)]
+
+
+def test_its_page_links_keep_the_search(reception):
+    for n in range(30):
+        PatientFactory(first_name="Anna", last_name=f"Berg{n:02d}")
+    PatientFactory(first_name="Karl", last_name="Otto")
+    response = reception.get(URL, {"q": "anna"})
+    assert response.context["page_obj"].paginator.count == 30
+    assert "?q=anna&amp;page=2" in response.content.decode()
+    assert names(reception.get(URL, {"q": "anna", "page": 2})) == [f"Anna Berg{n:02d}" for n in range(25, 30)]
+
+
+@pytest.mark.parametrize("page", ["99", "nonsense"])
+def test_it_shows_a_real_page_for_an_impossible_page_number(reception, berg, page):
+    response = reception.get(URL, {"page": page})
+    assert response.status_code == 200
+    assert names(response) == ["Anna Berg"]
+
+
+def test_its_search_box_works_with_and_without_javascript(reception):
+    content = reception.get(URL).content.decode()
+    assert f'<form method="get" action="{URL}" role="search"' in content
+    assert 'name="q"' in content
+    assert '<label for="patient-search"' in content
+    assert f'hx-get="{URL}"' in content
+    assert 'hx-trigger="keyup changed delay:300ms, search"' in content
+    assert 'hx-target="#patient-results"' in content
+    assert 'hx-push-url="true"' in content
+    assert '<button type="submit"' in content
+
+
+def test_it_answers_the_search_box_with_the_results_only(reception, berg, others):
+    response = reception.get(URL, {"q": "berg"}, headers={"HX-Request": "true", "HX-Target": "patient-results"})
+    assert response.status_code == 200
+    assert [t.name for t in response.templates][0] == "patients/_patient_results.html"
+    content = response.content.decode()
+    assert "<html" not in content
+    assert "Anna" in content and "Schmidt" not in content
+    assert "HX-Request" in response["Vary"]
+
+
+def test_it_answers_a_history_restore_with_the_whole_page(reception, berg):
+    headers = {"HX-Request": "true", "HX-Target": "patient-results", "HX-History-Restore-Request": "true"}
+    response = reception.get(URL, {"q": "berg"}, headers=headers)
+    assert "<html" in response.content.decode()
+
+
+def test_managers_may_use_it(manager, berg):
+    assert client_for(manager).get(URL).status_code == 200
+
+
+def test_it_asks_anonymous_visitors_to_log_in(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_it_refuses_therapists(therapist):
+    assert client_for(therapist.user).get(URL).status_code == 403
+
+
+def test_it_refuses_patients(patient_user):
+    assert client_for(patient_user).get(URL).status_code == 403
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_it_rejects_writes(reception, method):
+    assert getattr(reception, method)(URL).status_code == 405
+
+
+def count_queries(client, **params) -> int:
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(URL, params).status_code == 200
+    return len(context.captured_queries)
+
+
+@pytest.mark.parametrize("query", ["", "berg", "030 555", "12.04.1975"])
+def test_its_queries_do_not_grow_with_the_number_of_patients(reception, django_assert_max_num_queries, query):
+    PatientFactory.create_batch(5, last_name="Berg", date_of_birth=dt.date(1975, 4, 12))
+    with django_assert_max_num_queries(6):
+        few = count_queries(reception, q=query)
+    PatientFactory.create_batch(45, last_name="Berg", date_of_birth=dt.date(1975, 4, 12))
+    with django_assert_max_num_queries(6):
+        many = count_queries(reception, q=query)
+    assert few == many

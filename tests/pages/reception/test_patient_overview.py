@@ -1,0 +1,223 @@
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from patients.models import FlagKind, Phase
+from sessions.models import AppointmentStatus
+from tests.conftest import client_for
+from tests.factories import (
+    AppointmentFactory,
+    CourseFactory,
+    DiagnosisFactory,
+    HealthFlagFactory,
+    PatientFactory,
+    PhaseRecordFactory,
+    SessionNoteFactory,
+    local,
+    next_weekday,
+)
+
+MONDAY = next_weekday(0)
+# Session, user, roles, patient, diagnoses, phase records, health flags, rules, courses, upcoming, past.
+MAX_QUERIES = 11
+
+
+def url(patient) -> str:
+    return reverse("sessions:patient_overview", args=[patient.pk])
+
+
+@pytest.fixture
+def maria(db):
+    return PatientFactory(
+        first_name="Maria",
+        last_name="Lopez",
+        date_of_birth=dt.date(1975, 4, 12),
+        phone="+49 30 555 0123",
+        email="maria@example.org",
+        consent_on=dt.date(2026, 1, 15),
+    )
+
+
+@pytest.fixture
+def course(maria, massage):
+    return CourseFactory(
+        patient=maria, modality=massage, min_sessions=10, max_sessions=10, starts_on=dt.date(2026, 11, 2)
+    )
+
+
+@pytest.fixture
+def done(course, anna):
+    """A session last week, completed and its note signed: it counts as done."""
+    appointment = AppointmentFactory(
+        patient=course.patient,
+        course=course,
+        modality=course.modality,
+        therapist=anna,
+        starts_at=timezone.now().replace(microsecond=0) - dt.timedelta(days=7),
+        status=AppointmentStatus.COMPLETED,
+    )
+    SessionNoteFactory(appointment=appointment, signed_at=timezone.now(), signed_by=anna.user)
+    return appointment
+
+
+@pytest.fixture
+def upcoming(course, anna):
+    return AppointmentFactory(
+        patient=course.patient,
+        course=course,
+        modality=course.modality,
+        therapist=anna,
+        starts_at=local(MONDAY.year, MONDAY.month, MONDAY.day, 10),
+    )
+
+
+def test_it_shows_contact_details_and_that_the_patient_can_be_booked(reception, maria):
+    response = reception.get(url(maria))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert '<h1 class="h3 mb-0 me-auto">Maria Lopez</h1>' in content
+    assert "12 Apr 1975" in content
+    assert "+49 30 555 0123" in content
+    assert "maria@example.org" in content
+    assert "15 Jan 2026" in content
+    assert "<strong>Yes.</strong> Nothing blocks a booking." in content
+    assert f'href="{reverse("sessions:appointment_book")}?patient={maria.pk}"' in content
+    assert f'href="{reverse("patients:patient_edit", args=[maria.pk])}"' in content
+
+
+def test_it_shows_the_course_progress_and_the_sessions(reception, maria, course, done, upcoming):
+    response = reception.get(url(maria))
+    assert [(c.sessions_done, c.sessions_booked) for c in response.context["courses"]] == [(1, 2)]
+    assert response.context["upcoming"] == [upcoming]
+    assert response.context["past"] == [done]
+    content = response.content.decode()
+    assert "<strong>Therapeutic massage</strong> · Active · from 2 Nov 2026" in content
+    assert "1 of 10 done · 2 booked or done" in content
+    assert f'href="{reverse("sessions:course_series_book", args=[course.pk])}"' in content
+    assert f'href="{upcoming.get_absolute_url()}"' in content
+    assert f'href="{done.get_absolute_url()}"' in content
+    assert "Anna Kuhn" in content
+    assert "Completed</span>" in content
+
+
+def test_a_completed_session_without_a_signed_note_is_not_yet_done(reception, maria, course, anna):
+    AppointmentFactory(
+        patient=maria,
+        course=course,
+        modality=course.modality,
+        therapist=anna,
+        starts_at=timezone.now().replace(microsecond=0) - dt.timedelta(days=2),
+        status=AppointmentStatus.COMPLETED,
+    )
+    assert "0 of 10 done · 1 booked or done" in reception.get(url(maria)).content.decode()
+
+
+def test_it_says_when_nothing_is_there_yet(reception, maria):
+    content = reception.get(url(maria)).content.decode()
+    assert "No course prescribed." in content
+    assert "Nothing booked." in content
+    assert "No past session." in content
+
+
+def test_it_marks_an_upcoming_session_that_needs_review(reception, maria, upcoming):
+    upcoming.needs_review = True
+    upcoming.review_reason = "Review: acute"
+    upcoming.save()
+    content = reception.get(url(maria)).content.decode()
+    assert 'class="table-warning"' in content
+    assert "Needs review</span>" in content
+
+
+def test_it_shows_why_an_acute_patient_cannot_be_booked_and_hides_the_book_button(reception, maria):
+    disc = DiagnosisFactory(patient=maria, icd10_code="M51.1", title="Lumbar disc disorder with radiculopathy")
+    PhaseRecordFactory(diagnosis=disc, phase=Phase.ACUTE)
+    response = reception.get(url(maria))
+    assert not response.context["booking_status"].allowed
+    content = response.content.decode()
+    assert "<strong>No.</strong>" in content
+    assert "Acute phase of M51.1 Lumbar disc disorder with radiculopathy" in content
+    assert f'href="{reverse("sessions:appointment_book")}?patient={maria.pk}"' not in content
+
+
+def test_it_shows_warnings_next_to_a_yes(reception, maria):
+    HealthFlagFactory(patient=maria, kind=FlagKind.HYPERTENSION)
+    content = reception.get(url(maria)).content.decode()
+    assert "<strong>Yes.</strong>" in content
+    assert "<strong>Warnings:</strong>" in content
+    assert "the therapist should check it and adapt the pressure" in content
+    assert f'href="{reverse("sessions:appointment_book")}?patient={maria.pk}"' in content
+
+
+def test_it_answers_404_for_an_unknown_patient(reception, db):
+    assert reception.get(reverse("sessions:patient_overview", args=[999999])).status_code == 404
+
+
+def add_history(patient, massage, anna, count: int, skip_days: int = 0) -> None:
+    """A course, `count` past sessions with signed notes and `count` upcoming ones, one a day
+    after the first `skip_days` days on either side of today."""
+    course = CourseFactory(patient=patient, modality=massage, prescribed_by=anna.user)
+    DiagnosisFactory(patient=patient)
+    HealthFlagFactory(patient=patient, kind=FlagKind.PREGNANCY)
+    now = timezone.now().replace(microsecond=0)
+    for i in range(skip_days + 1, skip_days + count + 1):
+        past = AppointmentFactory(
+            patient=patient,
+            course=course,
+            modality=massage,
+            therapist=anna,
+            starts_at=now - dt.timedelta(days=i),
+            status=AppointmentStatus.COMPLETED,
+        )
+        SessionNoteFactory(appointment=past, signed_at=now, signed_by=anna.user)
+        AppointmentFactory(
+            patient=patient, course=course, modality=massage, therapist=anna, starts_at=now + dt.timedelta(days=i)
+        )
+
+
+def queries_for(client, patient) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url(patient))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_it_runs_the_same_few_queries_however_long_the_history(
+    reception, maria, massage, anna, django_assert_max_num_queries
+):
+    add_history(maria, massage, anna, 2)
+    few = queries_for(reception, maria)
+    add_history(maria, massage, anna, 10, skip_days=2)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = reception.get(url(maria))
+    assert len(response.context["upcoming"]) == 12
+    assert len(response.context["courses"]) == 2
+    assert queries_for(reception, maria) == few
+
+
+def test_managers_see_the_patient(manager, maria):
+    assert client_for(manager).get(url(maria)).status_code == 200
+
+
+def test_it_asks_anonymous_visitors_to_log_in(client, maria):
+    response = client.get(url(maria))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", ["therapist", "patient_user"])
+def test_it_refuses_therapists_and_patients(request, role, maria):
+    user = request.getfixturevalue(role)
+    assert client_for(getattr(user, "user", user)).get(url(maria)).status_code == 403
+
+
+def test_it_refuses_a_patient_their_own_reception_page(patient_user):
+    assert client_for(patient_user).get(url(patient_user.patient)).status_code == 403
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_it_rejects_other_methods(reception, maria, method):
+    assert getattr(reception, method)(url(maria)).status_code == 405

@@ -1,0 +1,146 @@
+"""Scenes the tests share beyond the cast of tests/conftest.py: a course's sessions, the patient portal's
+patients with a login, their courses, sessions and notes."""
+
+import datetime as dt
+from contextlib import contextmanager
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic import roles
+from patients.models import Patient
+from sessions.models import Appointment, AppointmentStatus, Course, SessionNote
+from tests.factories import (
+    AppointmentFactory,
+    CourseFactory,
+    ModalityFactory,
+    PatientFactory,
+    RoomFactory,
+    SessionNoteFactory,
+    TherapistFactory,
+    UserFactory,
+)
+
+# Clinical text that must never reach the patient's pages or calendar.
+SOAP = {
+    "subjective": "SUBJECTIVE-SECRET radiating pain to the left heel",
+    "objective": "OBJECTIVE-SECRET positive Lasègue at 40 degrees",
+    "assessment": "ASSESSMENT-SECRET L5 radiculopathy improving",
+    "plan": "PLAN-SECRET refer for MRI if no change",
+}
+
+
+def portal_patient(email: str | None = None, **fields) -> Patient:
+    """A patient with a portal login: username and e-mail are the patient's address."""
+    user = UserFactory(role=roles.PATIENT, **({"username": email, "email": email} if email else {}))
+    return PatientFactory(user=user, email=user.email, **fields)
+
+
+def session(patient: Patient, starts_at: dt.datetime, *, course: Course | None = None, **fields) -> Appointment:
+    """A session written straight to the table (no booking checks): for setting up a scene."""
+    if course is not None:
+        fields.setdefault("modality", course.modality)
+    return AppointmentFactory(patient=patient, course=course, starts_at=starts_at, **fields)
+
+
+def course_session(course: Course, therapist, room, starts_at: dt.datetime, **extra) -> Appointment:
+    """One of `course`'s sessions (its patient and modality) with `therapist` in `room`."""
+    return AppointmentFactory(
+        patient=course.patient,
+        course=course,
+        modality=course.modality,
+        therapist=therapist,
+        room=room,
+        starts_at=starts_at,
+        **extra,
+    )
+
+
+def held(
+    course: Course,
+    starts_at: dt.datetime,
+    *,
+    before: int | None = 6,
+    after: int | None = 4,
+    summary: str = "",
+    signed: bool = True,
+    **fields,
+) -> SessionNote:
+    """A completed session of the course with its note, signed unless said otherwise."""
+    appointment = session(course.patient, starts_at, course=course, status=AppointmentStatus.COMPLETED, **fields)
+    author = appointment.therapist.user
+    return SessionNoteFactory(
+        appointment=appointment,
+        author=author,
+        pain_before=before,
+        pain_after=after,
+        patient_summary=summary,
+        signed_at=timezone.now() if signed else None,
+        signed_by=author if signed else None,
+        **SOAP,
+    )
+
+
+def course_for(patient: Patient, **fields) -> Course:
+    """A 12–15 session course of a classic massage, with its home programme."""
+    modality = fields.pop("modality", None) or ModalityFactory(
+        name="Therapeutic massage", course_min_sessions=12, course_max_sessions=15
+    )
+    fields.setdefault("home_programme", "Roll a tennis ball under the buttock for two minutes a side.")
+    return CourseFactory(patient=patient, modality=modality, **fields)
+
+
+def days_ago(days: int, hour: int = 10) -> dt.datetime:
+    moment = timezone.localtime() - dt.timedelta(days=days)
+    return moment.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def shared_place():
+    """One therapist and one room, so a scene of many sessions does not create dozens of each."""
+    return {"therapist": TherapistFactory(), "room": RoomFactory()}
+
+
+def queries_of(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def portal_overhead(client) -> int:
+    """The queries any portal page makes before its own reads: session, user, roles, the patient,
+    and whatever the middleware adds. Measured on the calendar page, which reads nothing more
+    once the patient's calendar token exists (the first visit creates it)."""
+    url = reverse("sessions:portal_calendar")
+    client.get(url)
+    return queries_of(client, url)
+
+
+# Database constraints. Rows are written with ``objects.create`` (through the factories) or
+# ``queryset.update``, neither of which runs ``full_clean``, so only the database stands between the
+# bad value and the table. Each refusal runs in its own savepoint so the test database stays usable.
+
+NINE = dt.time(9, 0)
+FIVE_PM = dt.time(17, 0)
+
+
+@contextmanager
+def refused_by(constraint: str):
+    """The block raises IntegrityError naming the check constraint (SQLite and PostgreSQL both name it)."""
+    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
+        yield
+    assert constraint in str(excinfo.value)
+
+
+@contextmanager
+def refused_as_duplicate():
+    """The block raises a uniqueness IntegrityError (SQLite names the columns, PostgreSQL the index)."""
+    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
+        yield
+    assert "unique" in str(excinfo.value).lower()
+
+
+def soon() -> dt.datetime:
+    return timezone.now().replace(microsecond=0) + dt.timedelta(days=3)
