@@ -56,10 +56,6 @@ class Patient(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("sessions:patient_overview", args=[self.pk])
 
-    @property
-    def full_name(self) -> str:
-        return str(self)
-
     def get_additional_data(self) -> dict:
         """What django-auditlog stores with each change of this row: whose record it is."""
         return {"patient_id": self.pk}
