@@ -13,6 +13,23 @@ class Cadence(models.TextChoices):
     FREE = "free", "Free (as agreed)"
 
 
+def cadence_constraint(name: str) -> models.CheckConstraint:
+    """Sessions per week go with the 'per week' cadence, and only with it (a modality's default
+    plan and a course's plan alike)."""
+    return models.CheckConstraint(
+        condition=(
+            Q(
+                cadence=Cadence.PER_WEEK,
+                sessions_per_week__isnull=False,
+                sessions_per_week__gte=1,
+                sessions_per_week__lte=7,
+            )
+            | (~Q(cadence=Cadence.PER_WEEK) & Q(sessions_per_week__isnull=True))
+        ),
+        name=name,
+    )
+
+
 class Modality(models.Model):
     """A kind of session the clinic offers, with the course defaults a therapist starts from."""
 
@@ -40,18 +57,7 @@ class Modality(models.Model):
             models.CheckConstraint(
                 condition=Q(course_min_sessions__lte=F("course_max_sessions")), name="modality_min_not_above_max"
             ),
-            models.CheckConstraint(
-                condition=(
-                    Q(
-                        cadence=Cadence.PER_WEEK,
-                        sessions_per_week__isnull=False,
-                        sessions_per_week__gte=1,
-                        sessions_per_week__lte=7,
-                    )
-                    | (~Q(cadence=Cadence.PER_WEEK) & Q(sessions_per_week__isnull=True))
-                ),
-                name="modality_sessions_per_week_with_cadence",
-            ),
+            cadence_constraint("modality_sessions_per_week_with_cadence"),
         ]
 
     def __str__(self) -> str:

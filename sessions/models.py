@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.models import Cadence, Modality, Room, Therapist
+from clinic.models import Cadence, Modality, Room, Therapist, cadence_constraint
 from patients.models import Diagnosis, Patient
 
 
@@ -58,18 +58,7 @@ class Course(models.Model):
             models.CheckConstraint(condition=Q(min_sessions__gte=1), name="course_min_sessions_at_least_one"),
             models.CheckConstraint(condition=Q(min_sessions__lte=F("max_sessions")), name="course_min_not_above_max"),
             models.CheckConstraint(condition=Q(session_minutes__gte=5), name="course_session_minutes_positive"),
-            models.CheckConstraint(
-                condition=(
-                    Q(
-                        cadence=Cadence.PER_WEEK,
-                        sessions_per_week__isnull=False,
-                        sessions_per_week__gte=1,
-                        sessions_per_week__lte=7,
-                    )
-                    | (~Q(cadence=Cadence.PER_WEEK) & Q(sessions_per_week__isnull=True))
-                ),
-                name="course_sessions_per_week_with_cadence",
-            ),
+            cadence_constraint("course_sessions_per_week_with_cadence"),
         ]
         indexes = [models.Index(fields=["patient", "status"], name="course_patient_status_idx")]
 
