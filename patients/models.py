@@ -46,7 +46,7 @@ class Patient(models.Model):
             models.Index(fields=["phone"], name="patient_phone_idx"),
             # The patient list's order (patients.selectors.patients_search): a page of 25 out of
             # tens of thousands is read off the index instead of sorting them all. The infix
-            # searches by name and phone have trigram indexes on PostgreSQL (migration 0009).
+            # searches by name and phone have trigram indexes on PostgreSQL (patients migration 0001).
             models.Index(Lower("last_name"), Lower("first_name"), "id", name="patient_sort_idx"),
         ]
 
