@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,7 +15,7 @@ from clinic.refusals import Refused
 from patients.models import FlagKind, Phase, PhaseRecord
 from patients.services import break_glass_open
 from sessions import admin as sessions_admin
-from sessions.models import Addendum, Appointment, AppointmentStatus, SessionNote
+from sessions.models import Addendum, Appointment, AppointmentStatus, Course, CourseStatus, SessionNote
 from tests.conftest import client_for
 from tests.factories import (
     AddendumFactory,
@@ -506,3 +507,244 @@ def test_a_slot_taken_meanwhile_is_reported_and_nothing_is_saved(manager, clinic
     assert response.redirect_chain[0][0] == url
     assert "just taken" in response.content.decode()
     assert Appointment.objects.count() == before
+
+
+# --- courses go through the course services --------------------------------------------------------
+
+
+def course_add(client, clinic, **extra):
+    patient = clinic["patient"]
+    data = {
+        "patient": patient.pk,
+        "diagnosis": patient.diagnoses.get().pk,
+        "modality": clinic["modality"].pk,
+        "starts_on": timezone.localdate().isoformat(),
+        **management_form("appointments"),
+        **extra,
+    }
+    return client.post(admin_url("treatment_sessions", "course", "add"), data)
+
+
+def course_change(client, course, **data):
+    form = {"status": course.status, "goals": course.goals, "home_programme": course.home_programme}
+    return client.post(change(course), {**form, **management_form("appointments"), **data})
+
+
+def errors_of(response) -> str:
+    """The admin form's errors, as the manager reads them on the page."""
+    return " ".join(" ".join(errors) for errors in response.context["adminform"].form.errors.values())
+
+
+def test_the_admin_refuses_to_prescribe_for_an_acute_patient_and_says_why(manager, clinic):
+    PhaseRecordFactory(diagnosis=clinic["patient"].diagnoses.get(), phase=Phase.ACUTE, effective_from=timezone.now())
+    before = Course.objects.count()
+
+    response = course_add(client_for(manager), clinic)
+
+    assert response.status_code == 200
+    assert "Acute phase of M54.3" in errors_of(response)
+    assert Course.objects.count() == before
+
+
+def test_the_admin_refuses_a_diagnosis_of_another_patient_with_the_services_words(manager, clinic):
+    stranger = DiagnosisFactory()
+    before = Course.objects.count()
+
+    response = course_add(client_for(manager), clinic, diagnosis=stranger.pk)
+
+    assert response.status_code == 200
+    assert "That diagnosis belongs to another patient." in errors_of(response)
+    assert Course.objects.count() == before
+
+
+def test_a_course_prescribed_in_the_admin_is_the_services_course(manager, clinic):
+    """Numbers left empty take the modality's defaults, a number given is kept; the course is
+    active and prescribed by the user who saved it, whatever the post says."""
+    massage = clinic["modality"]
+    other = UserFactory()
+
+    response = course_add(client_for(manager), clinic, max_sessions=14, prescribed_by=other.pk, status="completed")
+
+    assert response.status_code == 302
+    course = Course.objects.get(patient=clinic["patient"], max_sessions=14)
+    assert (course.min_sessions, course.session_minutes) == (massage.course_min_sessions, massage.session_minutes)
+    assert (course.cadence, course.sessions_per_week) == (massage.cadence, massage.sessions_per_week)
+    assert course.status == CourseStatus.ACTIVE
+    assert course.prescribed_by == manager
+
+
+def running_course(clinic, **fields) -> Course:
+    patient = clinic["patient"]
+    return CourseFactory(patient=patient, diagnosis=patient.diagnoses.get(), modality=clinic["modality"], **fields)
+
+
+def test_the_admin_suspends_resumes_and_closes_a_course_through_the_services(manager, clinic):
+    course = running_course(clinic)
+    client = client_for(manager)
+
+    assert course_change(client, course, status=CourseStatus.SUSPENDED).status_code == 302
+    course.refresh_from_db()
+    assert course.status == CourseStatus.SUSPENDED
+
+    assert course_change(client, course, status=CourseStatus.ACTIVE).status_code == 302
+    course.refresh_from_db()
+    assert course.status == CourseStatus.ACTIVE
+
+    closed = course_change(client, course, status=CourseStatus.COMPLETED, close_remarks="Pain free at rest.")
+    assert closed.status_code == 302
+    course.refresh_from_db()
+    assert course.status == CourseStatus.COMPLETED
+    assert "Sessions done: 0 of 12–15 prescribed." in course.discharge_summary
+    assert course.discharge_summary.endswith("Therapist's remarks: Pain free at rest.")
+
+
+def test_the_status_offers_only_what_the_course_allows(manager, clinic):
+    client = client_for(manager)
+    offered = {
+        CourseStatus.ACTIVE: [CourseStatus.ACTIVE, CourseStatus.SUSPENDED, CourseStatus.COMPLETED],
+        CourseStatus.SUSPENDED: [CourseStatus.SUSPENDED, CourseStatus.ACTIVE, CourseStatus.COMPLETED],
+        CourseStatus.COMPLETED: [CourseStatus.COMPLETED],
+    }
+    for status, expected in offered.items():
+        form = client.get(change(running_course(clinic, status=status))).context["adminform"].form
+        assert [value for value, _ in form.fields["status"].widget.choices] == expected
+
+
+@pytest.mark.parametrize(
+    ("status", "posted", "reason"),
+    [
+        (CourseStatus.PLANNED, CourseStatus.ACTIVE, "A planned course cannot be resumed."),
+        (CourseStatus.COMPLETED, CourseStatus.ACTIVE, "A completed course cannot be resumed."),
+        (CourseStatus.COMPLETED, CourseStatus.SUSPENDED, "A completed course cannot be suspended."),
+        (CourseStatus.CANCELLED, CourseStatus.COMPLETED, "A cancelled course cannot be closed."),
+        (CourseStatus.ACTIVE, CourseStatus.CANCELLED, "A course can only be suspended, resumed or closed."),
+        (CourseStatus.SUSPENDED, CourseStatus.PLANNED, "A course can only be suspended, resumed or closed."),
+    ],
+)
+def test_a_status_change_the_services_refuse_is_refused_on_the_form(manager, clinic, status, posted, reason):
+    course = running_course(clinic, status=status, discharge_summary="Earlier summary")
+    before = Course.objects.values().get(pk=course.pk)
+
+    response = course_change(client_for(manager), course, status=posted)
+
+    assert response.status_code == 200
+    assert reason in errors_of(response)
+    assert Course.objects.values().get(pk=course.pk) == before
+
+
+def test_a_course_is_not_resumed_in_the_admin_while_the_patient_is_acute(manager, clinic):
+    course = running_course(clinic, status=CourseStatus.SUSPENDED)
+    PhaseRecordFactory(diagnosis=course.diagnosis, phase=Phase.ACUTE, effective_from=timezone.now())
+
+    response = course_change(client_for(manager), course, status=CourseStatus.ACTIVE)
+
+    assert response.status_code == 200
+    assert "Acute phase of M54.3" in errors_of(response)
+    course.refresh_from_db()
+    assert course.status == CourseStatus.SUSPENDED
+
+
+def test_a_course_refused_by_the_service_at_save_time_is_reported_and_nothing_is_saved(manager, clinic, monkeypatch):
+    def refused(**kwargs):
+        raise Refused(["A suspended course cannot be suspended."])
+
+    monkeypatch.setattr(sessions_admin, "course_suspend", refused)
+    course = running_course(clinic, goals="Walk to work")
+
+    response = client_for(manager).post(
+        change(course),
+        {"status": CourseStatus.SUSPENDED, "goals": "Changed", **management_form("appointments")},
+        follow=True,
+    )
+
+    assert response.redirect_chain[0][0] == change(course)
+    assert "A suspended course cannot be suspended." in response.content.decode()
+    course.refresh_from_db()
+    assert (course.status, course.goals) == (CourseStatus.ACTIVE, "Walk to work")
+
+
+def test_the_prescription_stays_as_prescribed_and_the_goals_may_change(manager, clinic):
+    course = running_course(clinic)
+    before = Course.objects.values(
+        "patient", "diagnosis", "modality", "prescribed_by", "starts_on", "min_sessions", "max_sessions", "status"
+    ).get(pk=course.pk)
+
+    response = course_change(
+        client_for(manager),
+        course,
+        patient=PatientFactory().pk,
+        modality=ModalityFactory().pk,
+        max_sessions=60,
+        starts_on="2030-01-01",
+        discharge_summary="Made up",
+        goals="Sit through a working day",
+        home_programme="Tennis ball under the buttock",
+    )
+
+    assert response.status_code == 302
+    course.refresh_from_db()
+    assert (course.goals, course.home_programme) == ("Sit through a working day", "Tennis ball under the buttock")
+    assert course.discharge_summary == ""
+    assert Course.objects.values(*before).get(pk=course.pk) == before
+
+
+def test_a_finished_course_keeps_its_record(manager, clinic):
+    course = running_course(clinic, status=CourseStatus.COMPLETED, goals="As closed")
+
+    response = course_change(client_for(manager), course, goals="Rewritten")
+
+    assert response.status_code == 302
+    course.refresh_from_db()
+    assert course.goals == "As closed"
+
+
+def test_closing_remarks_go_only_with_closing(manager, clinic):
+    course = running_course(clinic)
+
+    response = course_change(client_for(manager), course, close_remarks="Pain free")
+
+    assert response.status_code == 200
+    assert "Remarks go with closing the course" in errors_of(response)
+    course.refresh_from_db()
+    assert (course.status, course.discharge_summary) == (CourseStatus.ACTIVE, "")
+
+
+def test_a_course_post_without_csrf_or_from_a_non_staff_user_changes_nothing(manager, receptionist, clinic):
+    course = running_course(clinic)
+    csrf_checked = Client(enforce_csrf_checks=True)
+    csrf_checked.force_login(manager)
+
+    assert course_change(csrf_checked, course, status=CourseStatus.COMPLETED).status_code == 403
+    assert course_add(csrf_checked, clinic).status_code == 403
+
+    outsider = client_for(receptionist)
+    response = course_change(outsider, course, status=CourseStatus.COMPLETED)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+    assert course_add(outsider, clinic).status_code == 302
+
+    course.refresh_from_db()
+    assert (course.status, course.discharge_summary) == (CourseStatus.ACTIVE, "")
+    assert clinic["patient"].courses.count() == 2
+
+
+# --- the yes/no list filters ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model", "parameter", "yes", "no"),
+    [
+        (Appointment, "review", "yes", "no"),
+        (SessionNote, "signed", "yes", "no"),
+        (Closure, "scope", "clinic", "therapist"),
+    ],
+)
+def test_a_yes_no_filter_splits_the_list_in_two(manager, clinic, model, parameter, yes, no):
+    flagged = AppointmentFactory(needs_review=True, review_reason="Acute phase recorded")
+    SessionNoteFactory(appointment=flagged)  # a draft
+    client = client_for(manager)
+    total = client.get(changelist(model)).context["cl"].result_count
+    counts = [client.get(changelist(model), {parameter: value}).context["cl"].result_count for value in (yes, no)]
+    assert counts[0] >= 1
+    assert counts[1] >= 1
+    assert sum(counts) == total
