@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from clinic.models import Closure, Modality
 from clinic.refusals import Refused
-from patients.models import FlagKind, Phase, PhaseRecord
+from patients.models import Cause, Diagnosis, FlagKind, HealthFlag, Phase, PhaseRecord, Study
 from patients.services import break_glass_open
 from sessions import admin as sessions_admin
 from sessions.models import Addendum, Appointment, AppointmentStatus, Course, CourseStatus, SessionNote
@@ -726,6 +726,159 @@ def test_a_course_post_without_csrf_or_from_a_non_staff_user_changes_nothing(man
     course.refresh_from_db()
     assert (course.status, course.discharge_summary) == (CourseStatus.ACTIVE, "")
     assert clinic["patient"].courses.count() == 2
+
+
+# --- the clinical record goes through patients.services ----------------------------------------------
+
+
+def tomorrow() -> str:
+    return (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+
+
+def patient_data(patient, **extra) -> dict:
+    data = {
+        "first_name": patient.first_name,
+        "last_name": patient.last_name,
+        "date_of_birth": patient.date_of_birth.isoformat(),
+        "phone": patient.phone,
+        "email": patient.email,
+        "consent_on": patient.consent_on.isoformat() if patient.consent_on else "",
+        **management_form("diagnoses"),
+        **management_form("health_flags"),
+    }
+    return {**data, **extra}
+
+
+def test_a_diagnosis_dated_in_the_future_is_refused_and_nothing_is_saved(manager, clinic):
+    url = admin_url("patients", "diagnosis", "add")
+    before = Diagnosis.objects.count()
+    data = {
+        "patient": clinic["patient"].pk,
+        "icd10_code": "M51.1",
+        "title": "Lumbar disc disorder with radiculopathy",
+        "cause": Cause.DISC_HERNIATION,
+        "side": "left",
+        "diagnosed_on": tomorrow(),
+        "diagnosed_by": "Dr. Weber",
+        **management_form("studies"),
+        **management_form("phase_records"),
+    }
+
+    response = client_for(manager).post(url, data, follow=True)
+
+    assert response.redirect_chain[0][0] == url
+    assert "A diagnosis cannot be dated in the future." in response.content.decode()
+    assert Diagnosis.objects.count() == before
+
+
+def test_a_diagnosis_added_on_the_patient_page_goes_through_the_service(manager, clinic):
+    patient = clinic["patient"]
+    data = patient_data(patient, **management_form("diagnoses", total=1))
+    data.update(
+        {
+            "diagnoses-0-patient": patient.pk,
+            "diagnoses-0-icd10_code": "M51.1",
+            "diagnoses-0-title": "  Lumbar   disc disorder ",
+            "diagnoses-0-cause": Cause.DISC_HERNIATION,
+            "diagnoses-0-side": "left",
+            "diagnoses-0-diagnosed_on": timezone.localdate().isoformat(),
+            "diagnoses-0-diagnosed_by": " Dr.  Weber ",
+        }
+    )
+
+    assert client_for(manager).post(change(patient), data).status_code == 302
+    added = patient.diagnoses.get(icd10_code="M51.1")
+    assert (added.title, added.diagnosed_by, added.active) == ("Lumbar disc disorder", "Dr. Weber", True)
+
+
+def test_a_study_dated_in_the_future_is_refused_and_a_study_is_never_edited(manager, clinic):
+    study = Study.objects.get()
+    client = client_for(manager)
+    url = admin_url("patients", "study", "add")
+    data = {"diagnosis": study.diagnosis_id, "kind": "mri", "performed_on": tomorrow(), "findings": "Later"}
+
+    response = client.post(url, data, follow=True)
+
+    assert "A study cannot be dated in the future." in response.content.decode()
+    assert Study.objects.count() == 1
+    assert client.post(change(study), {**data, "performed_on": "2026-01-01"}).status_code == 403
+    study.refresh_from_db()
+    assert study.findings != "Later"
+
+
+def test_a_diagnosis_once_recorded_changes_only_whether_it_is_active(manager, clinic):
+    diagnosis = clinic["patient"].diagnoses.get()
+    data = {
+        "patient": PatientFactory().pk,
+        "icd10_code": "M51.1",
+        "title": "Rewritten",
+        "cause": diagnosis.cause,
+        "side": diagnosis.side,
+        "diagnosed_on": tomorrow(),
+        "diagnosed_by": "Someone else",
+        **management_form("studies"),
+        **management_form("phase_records"),
+    }
+
+    assert client_for(manager).post(change(diagnosis), data).status_code == 302  # "active" unticked
+    diagnosis.refresh_from_db()
+    assert not diagnosis.active
+    assert (diagnosis.icd10_code, diagnosis.title, diagnosis.patient) == ("M54.3", "Sciatica", clinic["patient"])
+
+
+def test_a_health_flag_added_in_the_admin_goes_through_the_service(manager, clinic):
+    patient = clinic["patient"]
+    url = admin_url("patients", "healthflag", "add")
+    client = client_for(manager)
+    data = {"patient": patient.pk, "kind": FlagKind.PREGNANCY, "substance": "", "active_from": "2026-02-01"}
+
+    assert client.post(url, {**data, "note": "  Second trimester  "}).status_code == 302
+    flag = patient.health_flags.get(kind=FlagKind.PREGNANCY)
+    assert (flag.recorded_by, flag.note) == (manager, "Second trimester")
+
+
+def test_a_health_flag_is_ended_through_the_service_and_never_reopened(manager, clinic):
+    flag = HealthFlag.objects.get()
+    client = client_for(manager)
+    kept = {"patient": PatientFactory().pk, "kind": FlagKind.OTHER, "substance": "rewritten"}
+
+    assert client.post(change(flag), {**kept, "active_to": "2026-03-31"}).status_code == 302
+    flag.refresh_from_db()
+    assert (flag.active_to, flag.kind, flag.substance) == (dt.date(2026, 3, 31), FlagKind.OIL_ALLERGY, "lavender oil")
+
+    later = client.post(change(flag), {"active_to": "2026-04-30"}, follow=True)
+    assert "This flag already ended on 31 March 2026." in later.content.decode()
+    reopened = client.post(change(flag), {"active_to": ""})
+    assert reopened.status_code == 200
+    assert "An ended flag is not reopened" in errors_of(reopened)
+    flag.refresh_from_db()
+    assert flag.active_to == dt.date(2026, 3, 31)
+
+
+def test_a_health_flag_added_on_the_patient_page_is_stamped_with_its_recorder(manager, clinic):
+    patient = clinic["patient"]
+    data = patient_data(patient, **management_form("health_flags", total=1))
+    data.update(
+        {
+            "health_flags-0-patient": patient.pk,
+            "health_flags-0-kind": FlagKind.HYPERTENSION,
+            "health_flags-0-active_from": "2026-02-01",
+        }
+    )
+
+    assert client_for(manager).post(change(patient), data).status_code == 302
+    assert patient.health_flags.get(kind=FlagKind.HYPERTENSION).recorded_by == manager
+
+
+def test_the_admin_does_not_link_a_portal_login_to_a_patient(manager, clinic):
+    patient = clinic["patient"]
+    staff = UserFactory(username="someone")
+
+    response = client_for(manager).post(change(patient), patient_data(patient, user=staff.pk, phone="+49 30 999"))
+
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert (patient.user, patient.phone) == (None, "+49 30 999")
 
 
 # --- the yes/no list filters ---------------------------------------------------------------------------
