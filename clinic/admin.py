@@ -7,13 +7,133 @@ superuser's account: roles are given through the groups of clinic.roles.
 
 from auditlog.admin import LogEntryAdmin
 from auditlog.models import LogEntry
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
-from django.db.models import Count
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 
 from clinic.models import Closure, Modality, Room, Therapist, WorkingHours
+from clinic.refusals import Refused
+
+# --- shared by the admins of every app -------------------------------------------------------------
+
+
+class RefusedOnSave(Exception):
+    """A service refused, at save time, what the admin form had accepted (another booking took the
+    slot meanwhile, a rule the form cannot check first). The admin's transaction rolls back."""
+
+    def __init__(self, reasons: list[str]):
+        super().__init__(" ".join(reasons))
+        self.reasons = reasons
+
+
+class ServiceAdmin(admin.ModelAdmin):
+    """An admin that writes through the domain's services: one form to add (`add_form`), one to
+    change (`change_form`) in which only `get_editable_fields` may change, and a refusal at save
+    time shown as messages with nothing saved."""
+
+    add_form: type | None = None
+    change_form: type | None = None
+
+    def get_editable_fields(self, request, obj) -> set[str] | None:
+        """What may still change on the existing row `obj`; every other field shown is read-only.
+        None: only `readonly_fields` are. (With a set, the admin needs `fields` or get_fieldsets.)"""
+        return None
+
+    def get_readonly_fields(self, request, obj=None):
+        editable = None if obj is None else self.get_editable_fields(request, obj)
+        if editable is None:
+            return super().get_readonly_fields(request, obj)
+        return [name for name in flatten_fieldsets(self.get_fieldsets(request, obj)) if name not in editable]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        chosen = self.change_form if obj is not None else self.add_form
+        if chosen is not None:
+            kwargs["form"] = chosen
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except RefusedOnSave as refusal:
+            # The admin's transaction has rolled back; nothing was saved.
+            for reason in refusal.reasons:
+                self.message_user(request, reason, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+def through_service(service, **arguments):
+    """Call a domain service from an admin's save. Its refusal (Refused, or the ValidationError
+    of the clinical-record services) becomes RefusedOnSave: messages, and nothing saved."""
+    try:
+        return service(**arguments)
+    except Refused as error:
+        raise RefusedOnSave(error.reasons + error.warnings) from error
+    except ValidationError as error:
+        raise RefusedOnSave(error.messages) from error
+
+
+def adopt(obj: models.Model, saved: models.Model) -> models.Model:
+    """Give the admin's unsaved `obj` the row a service saved: the admin goes on with `obj`
+    (log entry, message, redirect, inline formsets)."""
+    for field in type(saved)._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+    return obj
+
+
+class NoChange:
+    """Mixin for a ModelAdmin or an inline: rows, once saved, are never changed here."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class NoDelete:
+    """Mixin for a ModelAdmin or an inline: rows are never deleted here; their history matters."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AddOnly(NoChange, NoDelete):
+    """Rows are added and then stay as they were: a dated statement, a correction is a new row."""
+
+
+class ReadOnly(AddOnly):
+    """Rows are only read here; the app makes them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class YesNoFilter(admin.SimpleListFilter):
+    """A list filter with two choices: the rows that meet `condition()`, or the others."""
+
+    # (value, label) of the rows that meet the condition, then of the others.
+    options: tuple[tuple[str, str], tuple[str, str]] = (("yes", "Yes"), ("no", "No"))
+
+    def condition(self) -> Q:
+        raise NotImplementedError
+
+    def lookups(self, request, model_admin):
+        return list(self.options)
+
+    def queryset(self, request, queryset):
+        (yes, _), (no, _) = self.options
+        if self.value() == yes:
+            return queryset.filter(self.condition())
+        if self.value() == no:
+            return queryset.exclude(self.condition())
+        return queryset
+
+
+# --- the clinic's set-up ---------------------------------------------------------------------------
 
 
 @admin.register(Modality)
@@ -125,19 +245,13 @@ class WorkingHoursAdmin(admin.ModelAdmin):
     list_select_related = ["therapist__user"]
 
 
-class ClosureScopeFilter(admin.SimpleListFilter):
+class ClosureScopeFilter(YesNoFilter):
     title = "scope"
     parameter_name = "scope"
+    options = (("clinic", "Whole clinic"), ("therapist", "One therapist"))
 
-    def lookups(self, request, model_admin):
-        return [("clinic", "Whole clinic"), ("therapist", "One therapist")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "clinic":
-            return queryset.filter(therapist__isnull=True)
-        if self.value() == "therapist":
-            return queryset.filter(therapist__isnull=False)
-        return queryset
+    def condition(self) -> Q:
+        return Q(therapist__isnull=True)
 
 
 @admin.register(Closure)
@@ -193,9 +307,6 @@ admin.site.unregister(LogEntry)
 
 
 @admin.register(LogEntry)
-class AuditLogEntryAdmin(LogEntryAdmin):
+class AuditLogEntryAdmin(NoDelete, LogEntryAdmin):
     """The audit log, read-only: django-auditlog's admin already refuses add and change; it
     would still delete entries along with a deleted object, which the log must outlive."""
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,13 +1,19 @@
 """The admin for the clinical record.
 
-A phase record is a dated statement by a clinician: it is never edited or deleted here; a
-correction is a newer record. New records go through patients.services.phase_record_create,
-which stamps the recorder and (through sessions.receivers) flags the patient's future sessions
-when the phase is acute.
+Every new record (diagnosis, study, phase record, health flag), on its own page or in a patient's
+or a diagnosis's table, goes through its service in patients.services, as in the app: the same
+checks (no diagnosis or study dated in the future, an oil allergy names its oil…), the recorder
+stamped, and an acute phase flagging the patient's future sessions (sessions.receivers).
+
+A record is a dated statement by a clinician; a correction is a newer record. So phase records
+and studies are never edited here, a diagnosis changes only whether it is still active, and a
+health flag only its end, through health_flag_end.
 """
 
+from django import forms
 from django.contrib import admin
 
+from clinic.admin import AddOnly, NoChange, ReadOnly, ServiceAdmin, adopt, through_service
 from patients.models import (
     BreakGlassAccess,
     ContraindicationRule,
@@ -17,46 +23,94 @@ from patients.models import (
     PhaseRecord,
     Study,
 )
-from patients.services import phase_record_create
+from patients.services import (
+    PATIENT_EDITABLE_FIELDS,
+    diagnosis_create,
+    health_flag_create,
+    health_flag_end,
+    patient_create,
+    patient_update,
+    phase_record_create,
+    study_create,
+)
+
+# How each record is created: its service, and the fields of the admin's form it takes. A record
+# with a recorder is stamped with the user saving the form.
+RECORD_SERVICES = {
+    Diagnosis: (diagnosis_create, ["patient", "icd10_code", "title", "cause", "side", "diagnosed_on", "diagnosed_by"]),
+    Study: (study_create, ["diagnosis", "kind", "performed_on", "findings"]),
+    PhaseRecord: (phase_record_create, ["diagnosis", "phase", "effective_from", "note", "recorded_by"]),
+    HealthFlag: (
+        health_flag_create,
+        ["patient", "kind", "substance", "active_from", "active_to", "note", "recorded_by"],
+    ),
+}
 
 
-def _record_phase(record: PhaseRecord, user) -> PhaseRecord:
-    """Save an unsaved PhaseRecord built by an admin form through the service."""
-    saved = phase_record_create(
-        diagnosis=record.diagnosis,
-        phase=record.phase,
-        recorded_by=user,
-        effective_from=record.effective_from,
-        note=record.note,
-    )
-    record.pk, record.recorded_by, record.recorded_at = saved.pk, saved.recorded_by, saved.recorded_at
-    record._state.adding = False
-    return record
+def _record_create(record, user):
+    """Save an unsaved record built by an admin form (or inline row) through its service."""
+    service, fields = RECORD_SERVICES[type(record)]
+    if "recorded_by" in fields:
+        record.recorded_by = user
+    return adopt(record, through_service(service, **{name: getattr(record, name) for name in fields}))
 
 
-class DiagnosisInline(admin.TabularInline):
-    model = Diagnosis
+class RecordAdmin(ServiceAdmin):
+    """New records, on this page and in its tables, through their services; removed rows of a
+    table as before."""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        _record_create(obj, request.user)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model not in RECORD_SERVICES:
+            return super().save_formset(request, form, formset, change)
+        # Existing rows are read-only (the inlines grant no change), so only new rows come back.
+        for record in formset.save(commit=False):
+            _record_create(record, request.user)
+        for record in formset.deleted_objects:
+            record.delete()
+
+
+class RecordInline(NoChange, admin.TabularInline):
+    """Past rows show read-only; a new row adds a record through its service."""
+
     extra = 0
+
+
+class ByDiagnosis:
+    """The patient column of a record kept under a diagnosis."""
+
+    @admin.display(description="patient", ordering="diagnosis__patient__last_name")
+    def patient(self, obj):
+        return obj.diagnosis.patient
+
+
+class DiagnosisInline(RecordInline):
+    model = Diagnosis
     fields = ["icd10_code", "title", "cause", "side", "diagnosed_on", "diagnosed_by", "active"]
+    readonly_fields = ["active"]
     show_change_link = True
 
 
-class HealthFlagInline(admin.TabularInline):
+class HealthFlagInline(RecordInline):
     model = HealthFlag
-    extra = 0
     fields = ["kind", "substance", "active_from", "active_to", "note", "recorded_by"]
     readonly_fields = ["recorded_by"]
+    show_change_link = True
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(RecordAdmin):
     list_display = ["last_name", "first_name", "date_of_birth", "phone", "email", "has_portal_login", "consent_on"]
     list_display_links = ["last_name", "first_name"]
     search_fields = ["last_name", "first_name", "phone", "email", "user__username"]
     list_filter = ["diagnoses__cause", "health_flags__kind"]
     date_hierarchy = "date_of_birth"
-    autocomplete_fields = ["user"]
-    readonly_fields = ["created_at", "updated_at"]
+    # The portal login is made only by the app's invitation (patient_portal_invite), never linked here.
+    readonly_fields = ["user", "created_at", "updated_at"]
     list_select_related = ["user"]
     inlines = [DiagnosisInline, HealthFlagInline]
 
@@ -64,59 +118,47 @@ class PatientAdmin(admin.ModelAdmin):
     def has_portal_login(self, obj: Patient) -> bool:
         return obj.user_id is not None
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is HealthFlag:
-            for flag in formset.save(commit=False):
-                if flag.recorded_by_id is None:
-                    flag.recorded_by = request.user
-                flag.save()
-            for flag in formset.deleted_objects:
-                flag.delete()
+    def save_model(self, request, obj, form, change):
+        details = {name: value for name, value in form.cleaned_data.items() if name in PATIENT_EDITABLE_FIELDS}
+        if not change:
+            adopt(obj, through_service(patient_create, **details))
             return
-        super().save_formset(request, form, formset, change)
+        changed = {name: value for name, value in details.items() if name in form.changed_data}
+        if changed:
+            adopt(obj, through_service(patient_update, patient=obj, **changed))
 
 
-class StudyInline(admin.TabularInline):
+class StudyInline(RecordInline):
     model = Study
-    extra = 0
     fields = ["kind", "performed_on", "findings"]
 
 
-class PhaseRecordInline(admin.TabularInline):
-    """Past records show read-only; a new row adds a record."""
-
+class PhaseRecordInline(AddOnly, RecordInline):
     model = PhaseRecord
-    extra = 0
     fields = ["phase", "effective_from", "note", "recorded_by", "recorded_at"]
     readonly_fields = ["recorded_by", "recorded_at"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Diagnosis)
-class DiagnosisAdmin(admin.ModelAdmin):
+class DiagnosisAdmin(RecordAdmin):
     list_display = ["icd10_code", "title", "patient", "cause", "side", "diagnosed_on", "diagnosed_by", "active"]
     list_filter = ["active", "cause", "side", "icd10_code"]
     search_fields = ["icd10_code", "title", "patient__last_name", "patient__first_name", "diagnosed_by"]
     date_hierarchy = "diagnosed_on"
     autocomplete_fields = ["patient"]
     list_select_related = ["patient"]
+    fields = ["patient", "icd10_code", "title", "cause", "side", "diagnosed_on", "diagnosed_by", "active"]
     inlines = [StudyInline, PhaseRecordInline]
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not PhaseRecord:
-            return super().save_formset(request, form, formset, change)
-        # Existing records cannot change (the inline is add-only); new ones go through the service.
-        for record in formset.save(commit=False):
-            _record_phase(record, request.user)
+    def get_editable_fields(self, request, obj):
+        # Once recorded, a diagnosis only stops (or starts again) being active.
+        return {"active"}
 
 
 @admin.register(Study)
-class StudyAdmin(admin.ModelAdmin):
+class StudyAdmin(ByDiagnosis, NoChange, RecordAdmin):
+    """A study states what was found on a day: added, never edited (a correction is a new one)."""
+
     list_display = ["kind", "performed_on", "diagnosis", "patient"]
     list_filter = ["kind"]
     search_fields = ["findings", "diagnosis__icd10_code", "diagnosis__patient__last_name"]
@@ -124,13 +166,9 @@ class StudyAdmin(admin.ModelAdmin):
     autocomplete_fields = ["diagnosis"]
     list_select_related = ["diagnosis__patient"]
 
-    @admin.display(description="patient", ordering="diagnosis__patient__last_name")
-    def patient(self, obj: Study):
-        return obj.diagnosis.patient
-
 
 @admin.register(PhaseRecord)
-class PhaseRecordAdmin(admin.ModelAdmin):
+class PhaseRecordAdmin(ByDiagnosis, AddOnly, RecordAdmin):
     """Add-only: a record states what a clinician found on a day, and history must stay as it was."""
 
     list_display = ["diagnosis", "patient", "phase", "effective_from", "recorded_by", "recorded_at"]
@@ -142,35 +180,41 @@ class PhaseRecordAdmin(admin.ModelAdmin):
     readonly_fields = ["recorded_by", "recorded_at"]
     list_select_related = ["diagnosis__patient", "recorded_by"]
 
-    @admin.display(description="patient", ordering="diagnosis__patient__last_name")
-    def patient(self, obj: PhaseRecord):
-        return obj.diagnosis.patient
 
-    def has_change_permission(self, request, obj=None):
-        return False
+class HealthFlagEndForm(forms.ModelForm):
+    """An existing flag changes only its end, through health_flag_end; it is never reopened."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    class Meta:
+        model = HealthFlag
+        fields = ["active_to"]
 
-    def save_model(self, request, obj, form, change):
-        if change:  # unreachable through the admin, which grants no change permission
-            return
-        _record_phase(obj, request.user)
+    def clean_active_to(self):
+        on = self.cleaned_data["active_to"]
+        if on is None and self.instance.active_to is not None:
+            raise forms.ValidationError("An ended flag is not reopened: add a new flag instead.")
+        return on
 
 
 @admin.register(HealthFlag)
-class HealthFlagAdmin(admin.ModelAdmin):
+class HealthFlagAdmin(RecordAdmin):
+    change_form = HealthFlagEndForm
     list_display = ["patient", "kind", "substance", "active_from", "active_to", "recorded_by"]
     list_filter = ["kind", "active_from"]
     search_fields = ["patient__last_name", "patient__first_name", "substance", "note"]
     autocomplete_fields = ["patient"]
-    readonly_fields = ["recorded_by", "created_at"]
+    fields = ["patient", "kind", "substance", "active_from", "active_to", "note", "recorded_by", "created_at"]
     list_select_related = ["patient", "recorded_by"]
 
+    readonly_fields = ["recorded_by", "created_at"]
+
+    def get_editable_fields(self, request, obj):
+        return {"active_to"}
+
     def save_model(self, request, obj, form, change):
-        if obj.recorded_by_id is None:
-            obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
+        if not change:
+            return _record_create(obj, request.user)
+        if "active_to" in form.changed_data:
+            adopt(obj, through_service(health_flag_end, flag=obj, on=form.cleaned_data["active_to"]))
 
 
 @admin.register(ContraindicationRule)
@@ -188,19 +232,10 @@ class ContraindicationRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(BreakGlassAccess)
-class BreakGlassAccessAdmin(admin.ModelAdmin):
+class BreakGlassAccessAdmin(ReadOnly, admin.ModelAdmin):
     """Read-only: an emergency access is a fact to review, made only through the chart's form."""
 
     list_display = ["created_at", "user", "patient", "expires_at", "address"]
     search_fields = ["patient__last_name", "patient__first_name", "user__username", "reason"]
     date_hierarchy = "created_at"
     list_select_related = ["user", "patient"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

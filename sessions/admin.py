@@ -1,24 +1,35 @@
 """The admin for courses, appointments and session notes.
 
-The admin is one more booking path, so it books and moves sessions only through
-sessions.services (DESIGN.md, "One booking path"): its forms run the same checks first to show
-every reason on the form, and the service runs them again inside its transaction. A signed note
-never changes here; corrections are addenda.
+The admin is one more way in, and no second door: it books, moves and cancels sessions only
+through sessions.booking and sessions.appointments, and prescribes, suspends, resumes and closes
+courses only through sessions.courses. Its forms run the services' own checks first to show every
+reason on the form; the service runs them again inside its transaction. A signed note never
+changes here; corrections are addenda.
 """
 
 import datetime as dt
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.db.models import Q
 from django.utils.text import Truncator
 
-from clinic.refusals import Refused
+from clinic.admin import AddOnly, NoDelete, ReadOnly, ServiceAdmin, YesNoFilter, adopt, through_service
+from clinic.models import Modality
 from sessions.appointments import appointment_cancel
 from sessions.booking import appointment_book, appointment_reschedule
 from sessions.booking_checks import booking_problems
 from sessions.course_progress import with_progress
+from sessions.courses import (
+    course_close,
+    course_prescribe,
+    course_prescription,
+    course_resume,
+    course_status_changes,
+    course_status_problems,
+    course_suspend,
+)
 from sessions.models import (
     Addendum,
     Appointment,
@@ -29,14 +40,6 @@ from sessions.models import (
 
 CONFIRM_HELP = "Some bookings carry warnings (oil allergy, pregnancy, high blood pressure…). Tick after reading them."
 MOVE_FIELDS = ("therapist", "room", "starts_at")
-
-
-class _BookingFailed(Exception):
-    """The service refused what the form had accepted: another booking took the slot meanwhile."""
-
-    def __init__(self, reasons: list[str]):
-        super().__init__(" ".join(reasons))
-        self.reasons = reasons
 
 
 def _require_confirmation(form: forms.Form, warnings: list[str]) -> None:
@@ -134,24 +137,19 @@ class AppointmentChangeForm(forms.ModelForm):
         return cleaned
 
 
-class NeedsReviewFilter(admin.SimpleListFilter):
+class NeedsReviewFilter(YesNoFilter):
     title = "review"
     parameter_name = "review"
+    options = (("yes", "Needs review"), ("no", "No review needed"))
 
-    def lookups(self, request, model_admin):
-        return [("yes", "Needs review"), ("no", "No review needed")]
-
-    def queryset(self, request, queryset):
-        needing = Appointment.objects.needing_review().values("pk")
-        if self.value() == "yes":
-            return queryset.filter(pk__in=needing)
-        if self.value() == "no":
-            return queryset.exclude(pk__in=needing)
-        return queryset
+    def condition(self) -> Q:
+        return Q(pk__in=Appointment.objects.needing_review().values("pk"))
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(NoDelete, ServiceAdmin):
+    """A session is cancelled with a reason, never deleted: its history matters."""
+
     list_display = ["starts_at", "ends_at", "patient", "modality", "therapist", "room", "status", "needs_review"]
     list_filter = ["status", NeedsReviewFilter, "therapist", "room", "modality"]
     search_fields = ["patient__last_name", "patient__first_name", "patient__phone", "review_reason"]
@@ -159,10 +157,8 @@ class AppointmentAdmin(admin.ModelAdmin):
     list_select_related = ["patient", "modality", "therapist__user", "room"]
     autocomplete_fields = ["patient", "course"]
     ordering = ["-starts_at"]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = AppointmentChangeForm if obj is not None else AppointmentBookForm
-        return super().get_form(request, obj, change=change, **kwargs)
+    add_form = AppointmentBookForm
+    change_form = AppointmentChangeForm
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -177,76 +173,33 @@ class AppointmentAdmin(admin.ModelAdmin):
         fieldsets.append(("Record", {"fields": record}))
         return fieldsets
 
-    def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return []
-        readonly = [
-            "patient",
-            "course",
-            "modality",
-            "ends_at",
-            "status",
-            "needs_review",
-            "review_reason",
-            "booked_by",
-            "created_at",
-            "updated_at",
-            "checked_in_at",
-            "cancelled_at",
-            "cancellation_reason",
-        ]
-        if not obj.can_move:
-            readonly += list(MOVE_FIELDS)
-        return readonly
-
-    def has_delete_permission(self, request, obj=None):
-        # A session is cancelled with a reason, never deleted: its history matters.
-        return False
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except _BookingFailed as failure:
-            # The admin's transaction has rolled back; nothing was saved.
-            for reason in failure.reasons:
-                self.message_user(request, reason, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+    def get_editable_fields(self, request, obj):
+        return {"confirm_warnings", "cancel_reason", *(MOVE_FIELDS if obj.can_move else ())}
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        try:
-            if not change:
-                saved = appointment_book(
-                    patient=data["patient"],
-                    course=data.get("course"),
-                    modality=data.get("modality"),
-                    therapist=data["therapist"],
-                    room=data["room"],
-                    starts_at=data["starts_at"],
-                    booked_by=request.user,
-                    confirm_warnings=data.get("confirm_warnings", False),
-                )
-            elif data.get("cancel_reason"):
-                saved = appointment_cancel(appointment=obj, reason=data["cancel_reason"])
-            elif form.moved:
-                saved = appointment_reschedule(
-                    appointment=obj,
-                    starts_at=data["starts_at"],
-                    therapist=data["therapist"],
-                    room=data["room"],
-                    confirm_warnings=data.get("confirm_warnings", False),
-                )
-            else:
-                return
-        except Refused as error:
-            raise _BookingFailed(error.reasons + error.warnings) from error
-        # The admin goes on with `obj` (log entry, message, redirect): give it the saved row.
-        for field in Appointment._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(saved, field.attname))
-        obj._state.adding = False
+        confirmed = data.get("confirm_warnings", False)
+        place = {"therapist": data["therapist"], "room": data["room"], "starts_at": data["starts_at"]}
+        if not change:
+            saved = through_service(
+                appointment_book,
+                patient=data["patient"],
+                course=data.get("course"),
+                modality=data.get("modality"),
+                booked_by=request.user,
+                confirm_warnings=confirmed,
+                **place,
+            )
+        elif data.get("cancel_reason"):
+            saved = through_service(appointment_cancel, appointment=obj, reason=data["cancel_reason"])
+        elif form.moved:
+            saved = through_service(appointment_reschedule, appointment=obj, confirm_warnings=confirmed, **place)
+        else:
+            return
+        adopt(obj, saved)
 
 
-class CourseAppointmentInline(admin.TabularInline):
+class CourseAppointmentInline(ReadOnly, admin.TabularInline):
     """The course's sessions, for reading; book and move them on the appointment pages."""
 
     model = Appointment
@@ -256,71 +209,93 @@ class CourseAppointmentInline(admin.TabularInline):
     show_change_link = True
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# The course's plan: left empty on the add form, each takes the modality's default (in the service).
+COURSE_NUMBERS = ("min_sessions", "max_sessions", "session_minutes", "cadence", "sessions_per_week")
+# What a manager may still change on a running course: free text that no rule reads.
+COURSE_TEXTS = ("goals", "home_programme")
+PRESCRIPTION_FIELDS = ["patient", "diagnosis", "modality", "starts_on", *COURSE_NUMBERS, *COURSE_TEXTS]
 
 
-class CourseAdminForm(forms.ModelForm):
-    """The course's plan may be left empty: it then starts from the modality's defaults."""
+class CoursePrescribeForm(forms.ModelForm):
+    """Prescribe a course through sessions.courses.course_prescribe, with its refusals on the form.
+    The prescriber is the user saving the form, as in the app."""
 
-    DEFAULTED = ("min_sessions", "max_sessions", "session_minutes", "cadence")
+    prescriber = None  # set by CourseAdmin.get_form: the user at the screen
 
     class Meta:
         model = Course
-        fields = [
-            "patient",
-            "diagnosis",
-            "modality",
-            "prescribed_by",
-            "min_sessions",
-            "max_sessions",
-            "session_minutes",
-            "cadence",
-            "sessions_per_week",
-            "starts_on",
-            "status",
-            "goals",
-            "home_programme",
-            "discharge_summary",
-        ]
+        fields = PRESCRIPTION_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in self.DEFAULTED:
-            if name in self.fields:
-                self.fields[name].required = False
-                self.fields[name].help_text = "Empty: the modality's default."
+        self.fields["modality"].queryset = Modality.objects.filter(active=True)
+        for name in COURSE_NUMBERS:
+            self.fields[name].required = False
+            self.fields[name].help_text = "Empty: the modality's default."
+        self.prescription: dict = {}
 
     def clean(self):
         cleaned = super().clean()
-        modality, patient, diagnosis = cleaned.get("modality"), cleaned.get("patient"), cleaned.get("diagnosis")
-        if patient and diagnosis and diagnosis.patient_id != patient.pk:
-            self.add_error("diagnosis", "This diagnosis belongs to another patient.")
-        if modality is None:
+        if self.errors:
             return cleaned
-        defaults = {
-            "min_sessions": modality.course_min_sessions,
-            "max_sessions": modality.course_max_sessions,
-            "session_minutes": modality.session_minutes,
-            "cadence": modality.cadence,
-        }
-        for name, value in defaults.items():
-            if name in self.fields and cleaned.get(name) in (None, ""):
-                cleaned[name] = value
-                if name == "cadence" and cleaned.get("sessions_per_week") is None:
-                    cleaned["sessions_per_week"] = modality.sessions_per_week
+        prescription = {name: cleaned.get(name) for name in PRESCRIPTION_FIELDS}
+        prescription["cadence"] = prescription["cadence"] or None
+        prescription["prescribed_by"] = self.prescriber
+        course, reasons = course_prescription(**prescription)
+        if reasons:
+            raise ValidationError(reasons)
+        self.prescription = prescription
+        # The numbers as the service filled them in, so the form's own model check sees them too.
+        cleaned.update({name: getattr(course, name) for name in COURSE_NUMBERS})
+        return cleaned
+
+
+class CourseChangeForm(forms.ModelForm):
+    """Suspend, resume or close a course (the services; closing writes the discharge summary),
+    and edit its goals and home programme. Its patient, diagnosis, modality and plan stay as
+    prescribed; a course with no sessions yet may be deleted and prescribed again."""
+
+    close_remarks = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Remarks on closing",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="With the status “Completed”: added to the discharge summary.",
+    )
+
+    class Meta:
+        model = Course
+        fields = ["status", *COURSE_TEXTS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "status" in self.fields:
+            # Offered: the present status and the changes the model allows; any other value is
+            # still judged in clean_status, which says why it is refused.
+            offered = [self.instance.status, *course_status_changes(self.instance)]
+            self.fields["status"].widget.choices = [(status, CourseStatus(status).label) for status in offered]
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        if status != self.instance.status:
+            reasons = course_status_problems(self.instance, status)
+            if reasons:
+                raise ValidationError(reasons)
+        return status
+
+    def clean(self):
+        cleaned = super().clean()
+        closing = cleaned.get("status") == CourseStatus.COMPLETED and "status" in self.changed_data
+        if cleaned.get("close_remarks", "").strip() and not closing:
+            self.add_error("close_remarks", "Remarks go with closing the course: set the status to “Completed”.")
         return cleaned
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
-    form = CourseAdminForm
+class CourseAdmin(ServiceAdmin):
+    add_form = CoursePrescribeForm
+    change_form = CourseChangeForm
     list_display = [
         "patient",
         "modality",
@@ -334,19 +309,38 @@ class CourseAdmin(admin.ModelAdmin):
     list_filter = ["status", "modality", "cadence"]
     search_fields = ["patient__last_name", "patient__first_name", "diagnosis__icd10_code", "modality__name"]
     date_hierarchy = "starts_on"
-    autocomplete_fields = ["patient", "diagnosis", "prescribed_by"]
+    autocomplete_fields = ["patient", "diagnosis"]
     list_select_related = ["patient", "modality", "diagnosis", "prescribed_by"]
-    readonly_fields = ["created_at", "updated_at"]
     inlines = [CourseAppointmentInline]
 
     def get_queryset(self, request):
         return with_progress(super().get_queryset(request))
 
-    def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
-        initial.setdefault("prescribed_by", request.user.pk)
-        initial.setdefault("status", CourseStatus.ACTIVE)
-        return initial
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            form.prescriber = request.user  # a class made for this request
+        return form
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [
+                (None, {"fields": PRESCRIPTION_FIELDS[:4]}),
+                ("Plan", {"fields": list(COURSE_NUMBERS)}),
+                (None, {"fields": list(COURSE_TEXTS)}),
+            ]
+        status = ["status", "close_remarks"] if obj.can_close else ["status"]
+        return [
+            (None, {"fields": ["patient", "diagnosis", "modality", "prescribed_by", "starts_on"]}),
+            ("Plan", {"fields": list(COURSE_NUMBERS)}),
+            ("Status", {"fields": [*status, "discharge_summary"]}),
+            (None, {"fields": list(COURSE_TEXTS)}),
+            ("Record", {"fields": ["created_at", "updated_at"]}),
+        ]
+
+    def get_editable_fields(self, request, obj):
+        # A finished course keeps its record as closed; a running one its prescription.
+        return {"status"} if obj.is_finished else {"status", "close_remarks", *COURSE_TEXTS}
 
     @admin.display(description="done", ordering="sessions_done")
     def sessions_done(self, obj: Course) -> int:
@@ -361,23 +355,37 @@ class CourseAdmin(admin.ModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    def save_model(self, request, obj, form, change):
+        if not change:
+            adopt(obj, through_service(course_prescribe, **form.prescription))
+            return
+        texts = [name for name in COURSE_TEXTS if name in form.changed_data]
+        if texts:
+            # Only the edited text: the status moves through the services below, never directly.
+            obj.save(update_fields=[*texts, "updated_at"])
+        if "status" in form.changed_data:
+            status = form.cleaned_data["status"]
+            # The services check again on the locked course, in case it changed since the form's check.
+            if status == CourseStatus.SUSPENDED:
+                saved = through_service(course_suspend, course=obj)
+            elif status == CourseStatus.ACTIVE:
+                saved = through_service(course_resume, course=obj)
+            else:
+                remarks = form.cleaned_data.get("close_remarks", "")
+                saved = through_service(course_close, course=obj, closed_by=request.user, remarks=remarks)
+            adopt(obj, saved)
 
-class SignedFilter(admin.SimpleListFilter):
+
+class SignedFilter(YesNoFilter):
     title = "signature"
     parameter_name = "signed"
+    options = (("yes", "Signed"), ("no", "Draft"))
 
-    def lookups(self, request, model_admin):
-        return [("yes", "Signed"), ("no", "Draft")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(signed_at__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(signed_at__isnull=True)
-        return queryset
+    def condition(self) -> Q:
+        return Q(signed_at__isnull=False)
 
 
-class AddendumInline(admin.TabularInline):
+class AddendumInline(AddOnly, admin.TabularInline):
     """Addenda are added to a signed note, never changed or removed."""
 
     model = Addendum
@@ -387,12 +395,6 @@ class AddendumInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return obj is not None and obj.is_signed and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 NOTE_FIELDS = [
@@ -483,7 +485,7 @@ class AddendumAdminForm(forms.ModelForm):
 
 
 @admin.register(Addendum)
-class AddendumAdmin(admin.ModelAdmin):
+class AddendumAdmin(AddOnly, admin.ModelAdmin):
     form = AddendumAdminForm
     list_display = ["note", "author", "created_at", "excerpt"]
     search_fields = ["text", "note__appointment__patient__last_name", "author__username"]
@@ -495,12 +497,6 @@ class AddendumAdmin(admin.ModelAdmin):
     @admin.display(description="text")
     def excerpt(self, obj: Addendum) -> str:
         return Truncator(obj.text).chars(80)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         if change:

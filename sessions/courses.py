@@ -61,7 +61,7 @@ def _course_problems(course: Course, patient: Patient, diagnosis: Diagnosis) -> 
     return reasons
 
 
-def course_prescribe(
+def course_prescription(
     *,
     patient: Patient,
     diagnosis: Diagnosis,
@@ -75,10 +75,9 @@ def course_prescribe(
     sessions_per_week: int | None = None,
     goals: str = "",
     home_programme: str = "",
-) -> Course:
-    """Prescribe a course of `modality` for one of the patient's active diagnoses; numbers left
-    as None come from the modality's course defaults. Refused, with every reason, while anything
-    blocks the modality for the patient today (an acute phase, a blocking health flag)."""
+) -> tuple[Course, list[str]]:
+    """The course course_prescribe() would save (unsaved), and every reason it would refuse it:
+    the check it runs, for a form that shows the reasons before anything is saved (the admin)."""
     course = Course(
         patient=patient,
         diagnosis=diagnosis,
@@ -92,19 +91,57 @@ def course_prescribe(
     )
     reasons = contraindications_check(patient=patient, modality=modality, at=timezone.now()).blocks
     reasons += _course_problems(course, patient, diagnosis)
+    return course, reasons
+
+
+def course_prescribe(**prescription) -> Course:
+    """Prescribe a course of `modality` for one of the patient's active diagnoses; numbers left
+    as None come from the modality's course defaults. Refused, with every reason, while anything
+    blocks the modality for the patient today (an acute phase, a blocking health flag).
+    Takes the keyword arguments of course_prescription()."""
+    course, reasons = course_prescription(**prescription)
     if reasons:
         raise Refused(reasons)
     course.save()
     return course
 
 
-def _locked_course(course: Course, allowed: str, action: str) -> Course:
-    """The course, locked, if its status allows `allowed` (a Course predicate, e.g. "can_close")."""
-    course = Course.objects.select_for_update().select_related("patient", "modality", "diagnosis").get(pk=course.pk)
+# What each status change means to a course: the predicate that allows it, and its verb.
+_STATUS_CHANGES = {
+    CourseStatus.SUSPENDED: ("can_suspend", "suspended"),
+    CourseStatus.ACTIVE: ("can_resume", "resumed"),
+    CourseStatus.COMPLETED: ("can_close", "closed"),
+}
+
+
+def course_status_changes(course: Course) -> list[str]:
+    """The statuses course_suspend, course_resume and course_close may give `course`, as its
+    status allows (resuming also needs nothing to block the modality: course_status_problems)."""
+    return [status for status, (allowed, _) in _STATUS_CHANGES.items() if getattr(course, allowed)]
+
+
+def course_status_problems(course: Course, status: str) -> list[str]:
+    """Why `course` cannot move to `status` now (suspend, resume or close it); empty if it can.
+    The check course_suspend, course_resume and course_close run on the locked course; a form
+    runs it first to show the reasons. No service makes a course planned or cancelled."""
+    if status not in _STATUS_CHANGES:
+        return ["A course can only be suspended, resumed or closed."]
+    allowed, action = _STATUS_CHANGES[status]
     if not getattr(course, allowed):
-        status = course.get_status_display().lower()
-        article = "An" if status[0] in "aeiou" else "A"
-        raise Refused([f"{article} {status} course cannot be {action}."])
+        current = course.get_status_display().lower()
+        article = "An" if current[0] in "aeiou" else "A"
+        return [f"{article} {current} course cannot be {action}."]
+    if status == CourseStatus.ACTIVE:
+        return contraindications_check(patient=course.patient, modality=course.modality, at=timezone.now()).blocks
+    return []
+
+
+def _locked_course(course: Course, status: str) -> Course:
+    """The course, locked, if it may move to `status` now; refused with the reasons otherwise."""
+    course = Course.objects.select_for_update().select_related("patient", "modality", "diagnosis").get(pk=course.pk)
+    reasons = course_status_problems(course, status)
+    if reasons:
+        raise Refused(reasons)
     return course
 
 
@@ -112,7 +149,7 @@ def _locked_course(course: Course, allowed: str, action: str) -> Course:
 def course_suspend(*, course: Course) -> Course:
     """Pause a course, for instance in a flare-up. Its booked sessions stay booked: an acute
     phase flags them for reception, and the therapist decides about the rest."""
-    course = _locked_course(course, "can_suspend", "suspended")
+    course = _locked_course(course, CourseStatus.SUSPENDED)
     course.status = CourseStatus.SUSPENDED
     course.save(update_fields=["status", "updated_at"])
     return course
@@ -121,10 +158,7 @@ def course_suspend(*, course: Course) -> Course:
 @transaction.atomic
 def course_resume(*, course: Course) -> Course:
     """Take a suspended course up again, once nothing blocks its modality for the patient."""
-    course = _locked_course(course, "can_resume", "resumed")
-    blocks = contraindications_check(patient=course.patient, modality=course.modality, at=timezone.now()).blocks
-    if blocks:
-        raise Refused(blocks)
+    course = _locked_course(course, CourseStatus.ACTIVE)
     course.status = CourseStatus.ACTIVE
     course.save(update_fields=["status", "updated_at"])
     return course
@@ -133,7 +167,7 @@ def course_resume(*, course: Course) -> Course:
 @transaction.atomic
 def course_close(*, course: Course, closed_by: AbstractBaseUser, remarks: str = "") -> Course:
     """Complete a course and keep its discharge summary: what was done and how the pain went."""
-    course = _locked_course(course, "can_close", "closed")
+    course = _locked_course(course, CourseStatus.COMPLETED)
     course.status = CourseStatus.COMPLETED
     course.discharge_summary = course_discharge_summary(course=course, closed_by=closed_by, remarks=remarks)
     course.save(update_fields=["status", "discharge_summary", "updated_at"])

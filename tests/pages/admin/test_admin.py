@@ -6,15 +6,16 @@ import datetime as dt
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import Closure, Modality
 from clinic.refusals import Refused
-from patients.models import FlagKind, Phase, PhaseRecord
+from patients.models import Cause, Diagnosis, FlagKind, HealthFlag, Phase, PhaseRecord, Study
 from patients.services import break_glass_open
 from sessions import admin as sessions_admin
-from sessions.models import Addendum, Appointment, AppointmentStatus, SessionNote
+from sessions.models import Addendum, Appointment, AppointmentStatus, Course, CourseStatus, SessionNote
 from tests.conftest import client_for
 from tests.factories import (
     AddendumFactory,
@@ -506,3 +507,397 @@ def test_a_slot_taken_meanwhile_is_reported_and_nothing_is_saved(manager, clinic
     assert response.redirect_chain[0][0] == url
     assert "just taken" in response.content.decode()
     assert Appointment.objects.count() == before
+
+
+# --- courses go through the course services --------------------------------------------------------
+
+
+def course_add(client, clinic, **extra):
+    patient = clinic["patient"]
+    data = {
+        "patient": patient.pk,
+        "diagnosis": patient.diagnoses.get().pk,
+        "modality": clinic["modality"].pk,
+        "starts_on": timezone.localdate().isoformat(),
+        **management_form("appointments"),
+        **extra,
+    }
+    return client.post(admin_url("treatment_sessions", "course", "add"), data)
+
+
+def course_change(client, course, **data):
+    form = {"status": course.status, "goals": course.goals, "home_programme": course.home_programme}
+    return client.post(change(course), {**form, **management_form("appointments"), **data})
+
+
+def errors_of(response) -> str:
+    """The admin form's errors, as the manager reads them on the page."""
+    return " ".join(" ".join(errors) for errors in response.context["adminform"].form.errors.values())
+
+
+def test_the_admin_refuses_to_prescribe_for_an_acute_patient_and_says_why(manager, clinic):
+    PhaseRecordFactory(diagnosis=clinic["patient"].diagnoses.get(), phase=Phase.ACUTE, effective_from=timezone.now())
+    before = Course.objects.count()
+
+    response = course_add(client_for(manager), clinic)
+
+    assert response.status_code == 200
+    assert "Acute phase of M54.3" in errors_of(response)
+    assert Course.objects.count() == before
+
+
+def test_the_admin_refuses_a_diagnosis_of_another_patient_with_the_services_words(manager, clinic):
+    stranger = DiagnosisFactory()
+    before = Course.objects.count()
+
+    response = course_add(client_for(manager), clinic, diagnosis=stranger.pk)
+
+    assert response.status_code == 200
+    assert "That diagnosis belongs to another patient." in errors_of(response)
+    assert Course.objects.count() == before
+
+
+def test_a_course_prescribed_in_the_admin_is_the_services_course(manager, clinic):
+    """Numbers left empty take the modality's defaults, a number given is kept; the course is
+    active and prescribed by the user who saved it, whatever the post says."""
+    massage = clinic["modality"]
+    other = UserFactory()
+
+    response = course_add(client_for(manager), clinic, max_sessions=14, prescribed_by=other.pk, status="completed")
+
+    assert response.status_code == 302
+    course = Course.objects.get(patient=clinic["patient"], max_sessions=14)
+    assert (course.min_sessions, course.session_minutes) == (massage.course_min_sessions, massage.session_minutes)
+    assert (course.cadence, course.sessions_per_week) == (massage.cadence, massage.sessions_per_week)
+    assert course.status == CourseStatus.ACTIVE
+    assert course.prescribed_by == manager
+
+
+def running_course(clinic, **fields) -> Course:
+    patient = clinic["patient"]
+    return CourseFactory(patient=patient, diagnosis=patient.diagnoses.get(), modality=clinic["modality"], **fields)
+
+
+def test_the_admin_suspends_resumes_and_closes_a_course_through_the_services(manager, clinic):
+    course = running_course(clinic)
+    client = client_for(manager)
+
+    assert course_change(client, course, status=CourseStatus.SUSPENDED).status_code == 302
+    course.refresh_from_db()
+    assert course.status == CourseStatus.SUSPENDED
+
+    assert course_change(client, course, status=CourseStatus.ACTIVE).status_code == 302
+    course.refresh_from_db()
+    assert course.status == CourseStatus.ACTIVE
+
+    closed = course_change(client, course, status=CourseStatus.COMPLETED, close_remarks="Pain free at rest.")
+    assert closed.status_code == 302
+    course.refresh_from_db()
+    assert course.status == CourseStatus.COMPLETED
+    assert "Sessions done: 0 of 12–15 prescribed." in course.discharge_summary
+    assert course.discharge_summary.endswith("Therapist's remarks: Pain free at rest.")
+
+
+def test_the_status_offers_only_what_the_course_allows(manager, clinic):
+    client = client_for(manager)
+    offered = {
+        CourseStatus.ACTIVE: [CourseStatus.ACTIVE, CourseStatus.SUSPENDED, CourseStatus.COMPLETED],
+        CourseStatus.SUSPENDED: [CourseStatus.SUSPENDED, CourseStatus.ACTIVE, CourseStatus.COMPLETED],
+        CourseStatus.COMPLETED: [CourseStatus.COMPLETED],
+    }
+    for status, expected in offered.items():
+        form = client.get(change(running_course(clinic, status=status))).context["adminform"].form
+        assert [value for value, _ in form.fields["status"].widget.choices] == expected
+
+
+@pytest.mark.parametrize(
+    ("status", "posted", "reason"),
+    [
+        (CourseStatus.PLANNED, CourseStatus.ACTIVE, "A planned course cannot be resumed."),
+        (CourseStatus.COMPLETED, CourseStatus.ACTIVE, "A completed course cannot be resumed."),
+        (CourseStatus.COMPLETED, CourseStatus.SUSPENDED, "A completed course cannot be suspended."),
+        (CourseStatus.CANCELLED, CourseStatus.COMPLETED, "A cancelled course cannot be closed."),
+        (CourseStatus.ACTIVE, CourseStatus.CANCELLED, "A course can only be suspended, resumed or closed."),
+        (CourseStatus.SUSPENDED, CourseStatus.PLANNED, "A course can only be suspended, resumed or closed."),
+    ],
+)
+def test_a_status_change_the_services_refuse_is_refused_on_the_form(manager, clinic, status, posted, reason):
+    course = running_course(clinic, status=status, discharge_summary="Earlier summary")
+    before = Course.objects.values().get(pk=course.pk)
+
+    response = course_change(client_for(manager), course, status=posted)
+
+    assert response.status_code == 200
+    assert reason in errors_of(response)
+    assert Course.objects.values().get(pk=course.pk) == before
+
+
+def test_a_course_is_not_resumed_in_the_admin_while_the_patient_is_acute(manager, clinic):
+    course = running_course(clinic, status=CourseStatus.SUSPENDED)
+    PhaseRecordFactory(diagnosis=course.diagnosis, phase=Phase.ACUTE, effective_from=timezone.now())
+
+    response = course_change(client_for(manager), course, status=CourseStatus.ACTIVE)
+
+    assert response.status_code == 200
+    assert "Acute phase of M54.3" in errors_of(response)
+    course.refresh_from_db()
+    assert course.status == CourseStatus.SUSPENDED
+
+
+def test_a_course_refused_by_the_service_at_save_time_is_reported_and_nothing_is_saved(manager, clinic, monkeypatch):
+    def refused(**kwargs):
+        raise Refused(["A suspended course cannot be suspended."])
+
+    monkeypatch.setattr(sessions_admin, "course_suspend", refused)
+    course = running_course(clinic, goals="Walk to work")
+
+    response = client_for(manager).post(
+        change(course),
+        {"status": CourseStatus.SUSPENDED, "goals": "Changed", **management_form("appointments")},
+        follow=True,
+    )
+
+    assert response.redirect_chain[0][0] == change(course)
+    assert "A suspended course cannot be suspended." in response.content.decode()
+    course.refresh_from_db()
+    assert (course.status, course.goals) == (CourseStatus.ACTIVE, "Walk to work")
+
+
+def test_the_prescription_stays_as_prescribed_and_the_goals_may_change(manager, clinic):
+    course = running_course(clinic)
+    before = Course.objects.values(
+        "patient", "diagnosis", "modality", "prescribed_by", "starts_on", "min_sessions", "max_sessions", "status"
+    ).get(pk=course.pk)
+
+    response = course_change(
+        client_for(manager),
+        course,
+        patient=PatientFactory().pk,
+        modality=ModalityFactory().pk,
+        max_sessions=60,
+        starts_on="2030-01-01",
+        discharge_summary="Made up",
+        goals="Sit through a working day",
+        home_programme="Tennis ball under the buttock",
+    )
+
+    assert response.status_code == 302
+    course.refresh_from_db()
+    assert (course.goals, course.home_programme) == ("Sit through a working day", "Tennis ball under the buttock")
+    assert course.discharge_summary == ""
+    assert Course.objects.values(*before).get(pk=course.pk) == before
+
+
+def test_a_finished_course_keeps_its_record(manager, clinic):
+    course = running_course(clinic, status=CourseStatus.COMPLETED, goals="As closed")
+
+    response = course_change(client_for(manager), course, goals="Rewritten")
+
+    assert response.status_code == 302
+    course.refresh_from_db()
+    assert course.goals == "As closed"
+
+
+def test_closing_remarks_go_only_with_closing(manager, clinic):
+    course = running_course(clinic)
+
+    response = course_change(client_for(manager), course, close_remarks="Pain free")
+
+    assert response.status_code == 200
+    assert "Remarks go with closing the course" in errors_of(response)
+    course.refresh_from_db()
+    assert (course.status, course.discharge_summary) == (CourseStatus.ACTIVE, "")
+
+
+def test_a_course_post_without_csrf_or_from_a_non_staff_user_changes_nothing(manager, receptionist, clinic):
+    course = running_course(clinic)
+    csrf_checked = Client(enforce_csrf_checks=True)
+    csrf_checked.force_login(manager)
+
+    assert course_change(csrf_checked, course, status=CourseStatus.COMPLETED).status_code == 403
+    assert course_add(csrf_checked, clinic).status_code == 403
+
+    outsider = client_for(receptionist)
+    response = course_change(outsider, course, status=CourseStatus.COMPLETED)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+    assert course_add(outsider, clinic).status_code == 302
+
+    course.refresh_from_db()
+    assert (course.status, course.discharge_summary) == (CourseStatus.ACTIVE, "")
+    assert clinic["patient"].courses.count() == 2
+
+
+# --- the clinical record goes through patients.services ----------------------------------------------
+
+
+def tomorrow() -> str:
+    return (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+
+
+def patient_data(patient, **extra) -> dict:
+    data = {
+        "first_name": patient.first_name,
+        "last_name": patient.last_name,
+        "date_of_birth": patient.date_of_birth.isoformat(),
+        "phone": patient.phone,
+        "email": patient.email,
+        "consent_on": patient.consent_on.isoformat() if patient.consent_on else "",
+        **management_form("diagnoses"),
+        **management_form("health_flags"),
+    }
+    return {**data, **extra}
+
+
+def test_a_diagnosis_dated_in_the_future_is_refused_and_nothing_is_saved(manager, clinic):
+    url = admin_url("patients", "diagnosis", "add")
+    before = Diagnosis.objects.count()
+    data = {
+        "patient": clinic["patient"].pk,
+        "icd10_code": "M51.1",
+        "title": "Lumbar disc disorder with radiculopathy",
+        "cause": Cause.DISC_HERNIATION,
+        "side": "left",
+        "diagnosed_on": tomorrow(),
+        "diagnosed_by": "Dr. Weber",
+        **management_form("studies"),
+        **management_form("phase_records"),
+    }
+
+    response = client_for(manager).post(url, data, follow=True)
+
+    assert response.redirect_chain[0][0] == url
+    assert "A diagnosis cannot be dated in the future." in response.content.decode()
+    assert Diagnosis.objects.count() == before
+
+
+def test_a_diagnosis_added_on_the_patient_page_goes_through_the_service(manager, clinic):
+    patient = clinic["patient"]
+    data = patient_data(patient, **management_form("diagnoses", total=1))
+    data.update(
+        {
+            "diagnoses-0-patient": patient.pk,
+            "diagnoses-0-icd10_code": "M51.1",
+            "diagnoses-0-title": "  Lumbar   disc disorder ",
+            "diagnoses-0-cause": Cause.DISC_HERNIATION,
+            "diagnoses-0-side": "left",
+            "diagnoses-0-diagnosed_on": timezone.localdate().isoformat(),
+            "diagnoses-0-diagnosed_by": " Dr.  Weber ",
+        }
+    )
+
+    assert client_for(manager).post(change(patient), data).status_code == 302
+    added = patient.diagnoses.get(icd10_code="M51.1")
+    assert (added.title, added.diagnosed_by, added.active) == ("Lumbar disc disorder", "Dr. Weber", True)
+
+
+def test_a_study_dated_in_the_future_is_refused_and_a_study_is_never_edited(manager, clinic):
+    study = Study.objects.get()
+    client = client_for(manager)
+    url = admin_url("patients", "study", "add")
+    data = {"diagnosis": study.diagnosis_id, "kind": "mri", "performed_on": tomorrow(), "findings": "Later"}
+
+    response = client.post(url, data, follow=True)
+
+    assert "A study cannot be dated in the future." in response.content.decode()
+    assert Study.objects.count() == 1
+    assert client.post(change(study), {**data, "performed_on": "2026-01-01"}).status_code == 403
+    study.refresh_from_db()
+    assert study.findings != "Later"
+
+
+def test_a_diagnosis_once_recorded_changes_only_whether_it_is_active(manager, clinic):
+    diagnosis = clinic["patient"].diagnoses.get()
+    data = {
+        "patient": PatientFactory().pk,
+        "icd10_code": "M51.1",
+        "title": "Rewritten",
+        "cause": diagnosis.cause,
+        "side": diagnosis.side,
+        "diagnosed_on": tomorrow(),
+        "diagnosed_by": "Someone else",
+        **management_form("studies"),
+        **management_form("phase_records"),
+    }
+
+    assert client_for(manager).post(change(diagnosis), data).status_code == 302  # "active" unticked
+    diagnosis.refresh_from_db()
+    assert not diagnosis.active
+    assert (diagnosis.icd10_code, diagnosis.title, diagnosis.patient) == ("M54.3", "Sciatica", clinic["patient"])
+
+
+def test_a_health_flag_added_in_the_admin_goes_through_the_service(manager, clinic):
+    patient = clinic["patient"]
+    url = admin_url("patients", "healthflag", "add")
+    client = client_for(manager)
+    data = {"patient": patient.pk, "kind": FlagKind.PREGNANCY, "substance": "", "active_from": "2026-02-01"}
+
+    assert client.post(url, {**data, "note": "  Second trimester  "}).status_code == 302
+    flag = patient.health_flags.get(kind=FlagKind.PREGNANCY)
+    assert (flag.recorded_by, flag.note) == (manager, "Second trimester")
+
+
+def test_a_health_flag_is_ended_through_the_service_and_never_reopened(manager, clinic):
+    flag = HealthFlag.objects.get()
+    client = client_for(manager)
+    kept = {"patient": PatientFactory().pk, "kind": FlagKind.OTHER, "substance": "rewritten"}
+
+    assert client.post(change(flag), {**kept, "active_to": "2026-03-31"}).status_code == 302
+    flag.refresh_from_db()
+    assert (flag.active_to, flag.kind, flag.substance) == (dt.date(2026, 3, 31), FlagKind.OIL_ALLERGY, "lavender oil")
+
+    later = client.post(change(flag), {"active_to": "2026-04-30"}, follow=True)
+    assert "This flag already ended on 31 March 2026." in later.content.decode()
+    reopened = client.post(change(flag), {"active_to": ""})
+    assert reopened.status_code == 200
+    assert "An ended flag is not reopened" in errors_of(reopened)
+    flag.refresh_from_db()
+    assert flag.active_to == dt.date(2026, 3, 31)
+
+
+def test_a_health_flag_added_on_the_patient_page_is_stamped_with_its_recorder(manager, clinic):
+    patient = clinic["patient"]
+    data = patient_data(patient, **management_form("health_flags", total=1))
+    data.update(
+        {
+            "health_flags-0-patient": patient.pk,
+            "health_flags-0-kind": FlagKind.HYPERTENSION,
+            "health_flags-0-active_from": "2026-02-01",
+        }
+    )
+
+    assert client_for(manager).post(change(patient), data).status_code == 302
+    assert patient.health_flags.get(kind=FlagKind.HYPERTENSION).recorded_by == manager
+
+
+def test_the_admin_does_not_link_a_portal_login_to_a_patient(manager, clinic):
+    patient = clinic["patient"]
+    staff = UserFactory(username="someone")
+
+    response = client_for(manager).post(change(patient), patient_data(patient, user=staff.pk, phone="+49 30 999"))
+
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert (patient.user, patient.phone) == (None, "+49 30 999")
+
+
+# --- the yes/no list filters ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model", "parameter", "yes", "no"),
+    [
+        (Appointment, "review", "yes", "no"),
+        (SessionNote, "signed", "yes", "no"),
+        (Closure, "scope", "clinic", "therapist"),
+    ],
+)
+def test_a_yes_no_filter_splits_the_list_in_two(manager, clinic, model, parameter, yes, no):
+    flagged = AppointmentFactory(needs_review=True, review_reason="Acute phase recorded")
+    SessionNoteFactory(appointment=flagged)  # a draft
+    client = client_for(manager)
+    total = client.get(changelist(model)).context["cl"].result_count
+    counts = [client.get(changelist(model), {parameter: value}).context["cl"].result_count for value in (yes, no)]
+    assert counts[0] >= 1
+    assert counts[1] >= 1
+    assert sum(counts) == total
