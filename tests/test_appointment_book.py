@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import Modality
+from pages.booking.forms import slot_value
 from patients.models import FlagKind, Phase
-from sessions.forms import slot_value
 from sessions.models import Appointment
 from tests.conftest import client_for
 from tests.factories import (
@@ -23,7 +23,7 @@ from tests.factories import (
     next_weekday,
 )
 
-URL = reverse("sessions:appointment_book")
+URL = reverse("booking:appointment_book")
 MONDAY = next_weekday(0)
 CHOOSE_A_SLOT = "Choose one of the free slots shown."
 

@@ -29,7 +29,7 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 
 def url(appointment) -> str:
-    return reverse("sessions:appointment_reschedule", args=[appointment.pk])
+    return reverse("booking:appointment_reschedule", args=[appointment.pk])
 
 
 def short(day: dt.date) -> str:
@@ -231,7 +231,7 @@ def test_it_explains_bad_input_and_moves_nothing(reception, session, anna, linde
 
 
 def test_it_answers_404_for_an_unknown_session(reception, db):
-    assert reception.get(reverse("sessions:appointment_reschedule", args=[999999])).status_code == 404
+    assert reception.get(reverse("booking:appointment_reschedule", args=[999999])).status_code == 404
 
 
 @pytest.mark.parametrize("role", ["therapist", "manager"])

@@ -24,7 +24,7 @@ from tests.factories import (
 )
 
 ADDRESS = "10.1.2.3"
-AUDIT_URL = reverse("clinic:audit_log")
+AUDIT_URL = reverse("manager:audit_log")
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def only(queryset) -> LogEntry:
 
 def test_a_chart_read_is_logged_with_user_patient_outcome_and_address(as_lena, lena, maria):
     before = timezone.now()
-    response = as_lena.get(reverse("sessions:patient_chart", args=[maria.pk]), REMOTE_ADDR=ADDRESS)
+    response = as_lena.get(reverse("chart:patient_chart", args=[maria.pk]), REMOTE_ADDR=ADDRESS)
     assert response.status_code == 200
     entry = only(accesses(additional_data__patient_id=maria.pk))
     assert entry.actor == lena
@@ -76,7 +76,7 @@ def test_a_chart_read_is_logged_with_user_patient_outcome_and_address(as_lena, l
 
 def test_a_note_read_is_logged(as_lena, lena, maria, session):
     SessionNoteFactory(appointment=session)
-    response = as_lena.get(reverse("sessions:note_edit", args=[session.pk]), REMOTE_ADDR=ADDRESS)
+    response = as_lena.get(reverse("therapist:note_edit", args=[session.pk]), REMOTE_ADDR=ADDRESS)
     assert response.status_code == 200
     entry = only(accesses(additional_data__patient_id=maria.pk))
     assert (entry.actor, entry.remote_addr, entry.additional_data["outcome"]) == (lena, ADDRESS, "allowed")
@@ -86,7 +86,7 @@ def test_a_note_read_is_logged(as_lena, lena, maria, session):
 
 def test_a_diagnosis_write_is_logged_with_its_patient(as_lena, lena, maria):
     response = as_lena.post(
-        reverse("sessions:diagnosis_create", args=[maria.pk]),
+        reverse("chart:diagnosis_create", args=[maria.pk]),
         {
             "icd10_code": "M54.4",
             "title": "Lumbago with sciatica",
@@ -108,7 +108,7 @@ def test_a_diagnosis_write_is_logged_with_its_patient(as_lena, lena, maria):
 
 def test_a_phase_write_is_logged_and_its_form_read_too(as_lena, lena, maria):
     diagnosis = DiagnosisFactory(patient=maria)
-    url = reverse("sessions:phase_record_create", args=[diagnosis.pk])
+    url = reverse("chart:phase_record_create", args=[diagnosis.pk])
     assert as_lena.get(url, REMOTE_ADDR=ADDRESS).status_code == 200
     read = only(accesses(additional_data__patient_id=maria.pk))
     assert (read.content_type.model, read.object_id) == ("diagnosis", diagnosis.pk)
@@ -126,7 +126,7 @@ def test_a_phase_write_is_logged_and_its_form_read_too(as_lena, lena, maria):
 def test_a_refused_chart_access_is_logged_though_the_answer_is_403(maria):
     receptionist = UserFactory(username="desk", role=roles.RECEPTIONIST)
     other = TherapistFactory(user__username="other").user
-    chart = reverse("sessions:patient_chart", args=[maria.pk])
+    chart = reverse("chart:patient_chart", args=[maria.pk])
 
     assert client_for(other).get(chart, REMOTE_ADDR=ADDRESS).status_code == 403
     entry = only(accesses(actor=other))
@@ -144,13 +144,13 @@ def test_a_refused_chart_access_is_logged_though_the_answer_is_403(maria):
 
 def test_a_refused_note_read_is_logged(maria, session):
     other = TherapistFactory(user__username="other").user
-    assert client_for(other).get(reverse("sessions:note_edit", args=[session.pk])).status_code == 403
+    assert client_for(other).get(reverse("therapist:note_edit", args=[session.pk])).status_code == 403
     entry = only(accesses(actor=other))
     assert (entry.additional_data["patient_id"], entry.additional_data["outcome"]) == (maria.pk, "refused")
 
 
 def test_the_patient_reading_their_own_record_is_logged(patient_user):
-    response = client_for(patient_user).get(reverse("sessions:portal_home"), REMOTE_ADDR=ADDRESS)
+    response = client_for(patient_user).get(reverse("portal:portal_home"), REMOTE_ADDR=ADDRESS)
     assert response.status_code == 200
     entry = only(accesses(actor=patient_user))
     assert entry.additional_data["patient_id"] == patient_user.patient.pk
@@ -158,7 +158,7 @@ def test_the_patient_reading_their_own_record_is_logged(patient_user):
 
 
 def test_x_forwarded_for_is_not_believed_unless_the_setting_says_so(as_lena, maria, settings):
-    chart = reverse("sessions:patient_chart", args=[maria.pk])
+    chart = reverse("chart:patient_chart", args=[maria.pk])
     as_lena.get(chart, REMOTE_ADDR=ADDRESS, HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert accesses().last().remote_addr == ADDRESS
     settings.AUDIT_TRUST_X_FORWARDED_FOR = True
@@ -172,11 +172,11 @@ def test_x_forwarded_for_is_not_believed_unless_the_setting_says_so(as_lena, mar
 @pytest.fixture
 def history(maria, as_lena, session):
     """Lena reads Maria's chart and a note; someone else is refused; another patient is read."""
-    as_lena.get(reverse("sessions:patient_chart", args=[maria.pk]))
-    as_lena.get(reverse("sessions:note_edit", args=[session.pk]))
-    client_for(TherapistFactory(user__username="other").user).get(reverse("sessions:patient_chart", args=[maria.pk]))
+    as_lena.get(reverse("chart:patient_chart", args=[maria.pk]))
+    as_lena.get(reverse("therapist:note_edit", args=[session.pk]))
+    client_for(TherapistFactory(user__username="other").user).get(reverse("chart:patient_chart", args=[maria.pk]))
     someone = AppointmentFactory(therapist=session.therapist).patient
-    as_lena.get(reverse("sessions:patient_chart", args=[someone.pk]))
+    as_lena.get(reverse("chart:patient_chart", args=[someone.pk]))
     return someone
 
 
@@ -224,7 +224,7 @@ def test_the_manager_filters_by_date(manager, history):
 
 def test_the_page_is_paginated(manager, maria, as_lena):
     for _ in range(55):
-        as_lena.get(reverse("sessions:patient_chart", args=[maria.pk]))
+        as_lena.get(reverse("chart:patient_chart", args=[maria.pk]))
     first = client_for(manager).get(AUDIT_URL)
     assert rows(first) == 50
     second = client_for(manager).get(AUDIT_URL, {"page": 2})
@@ -241,11 +241,11 @@ def test_the_page_runs_a_fixed_number_of_queries(manager, history, django_assert
 def test_only_managers_see_the_audit_log(db, role):
     user = UserFactory(username=f"u-{role}", role=role)
     assert client_for(user).get(AUDIT_URL).status_code == 403
-    assert client_for(user).get(reverse("clinic:break_glass_list")).status_code == 403
+    assert client_for(user).get(reverse("manager:break_glass_list")).status_code == 403
 
 
 def test_the_manager_navigation_links_the_audit_log(manager):
-    assert f'href="{AUDIT_URL}"' in client_for(manager).get(reverse("clinic:manager_home")).content.decode()
+    assert f'href="{AUDIT_URL}"' in client_for(manager).get(reverse("manager:manager_home")).content.decode()
 
 
 def test_it_rejects_post(manager):

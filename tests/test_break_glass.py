@@ -36,11 +36,11 @@ def as_jonas(jonas):
 
 
 def chart(patient) -> str:
-    return reverse("sessions:patient_chart", args=[patient.pk])
+    return reverse("chart:patient_chart", args=[patient.pk])
 
 
 def open_url(patient) -> str:
-    return reverse("sessions:break_glass_open", args=[patient.pk])
+    return reverse("chart:break_glass_open", args=[patient.pk])
 
 
 def test_a_therapist_who_does_not_treat_the_patient_gets_the_form_with_403(as_jonas, maria):
@@ -57,7 +57,7 @@ def test_a_therapist_who_does_not_treat_the_patient_gets_the_form_with_403(as_jo
 
 def test_a_record_page_offers_the_form_too(as_jonas, maria):
     diagnosis = DiagnosisFactory(patient=maria)
-    response = as_jonas.get(reverse("sessions:phase_record_create", args=[diagnosis.pk]))
+    response = as_jonas.get(reverse("chart:phase_record_create", args=[diagnosis.pk]))
     assert response.status_code == 403
     assert "Emergency access: give the reason" in response.content.decode()
 
@@ -88,7 +88,7 @@ def test_with_a_reason_it_opens_the_chart_and_is_logged(as_jonas, jonas, maria):
 
     assert as_jonas.get(chart(maria)).status_code == 200
     # Recording is open too.
-    assert as_jonas.get(reverse("sessions:diagnosis_create", args=[maria.pk])).status_code == 200
+    assert as_jonas.get(reverse("chart:diagnosis_create", args=[maria.pk])).status_code == 200
 
 
 def test_it_does_not_open_another_patients_chart(as_jonas, maria):
@@ -133,14 +133,14 @@ def test_a_receptionist_refused_the_chart_gets_no_form(maria):
 
 def test_the_manager_sees_the_list(as_jonas, maria, manager):
     as_jonas.post(open_url(maria), {"reason": REASON}, REMOTE_ADDR=ADDRESS)
-    response = client_for(manager).get(reverse("clinic:break_glass_list"))
+    response = client_for(manager).get(reverse("manager:break_glass_list"))
     assert response.status_code == 200
     content = response.content.decode()
     assert content.count('class="break-glass-access"') == 1
     for text in (REASON, str(maria), ADDRESS, "active"):
         assert text in content
     # And in the audit log, filtered to emergency accesses.
-    audit = client_for(manager).get(reverse("clinic:audit_log"), {"action": "break_glass"})
+    audit = client_for(manager).get(reverse("manager:audit_log"), {"action": "break_glass"})
     assert audit.content.decode().count('class="audit-entry"') == 1
 
 
