@@ -54,7 +54,7 @@ class Patient(models.Model):
         return f"{self.first_name} {self.last_name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("sessions:patient_overview", args=[self.pk])
+        return reverse("reception:patient_overview", args=[self.pk])
 
     def get_additional_data(self) -> dict:
         """What django-auditlog stores with each change of this row: whose record it is."""

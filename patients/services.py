@@ -169,7 +169,7 @@ def _portal_invite_send(*, patient: Patient, user, base_url: str, invited_by: Ab
     }
     send_mail(
         f"Your {settings.CLINIC_NAME} patient portal",
-        render_to_string("patients/portal_invite_email.txt", context),
+        render_to_string("emails/portal_invite_email.txt", context),
         None,
         [user.email],
     )

@@ -191,7 +191,7 @@ class Appointment(models.Model):
         return f"{self.patient} — {self.modality} at {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self) -> str:
-        return reverse("sessions:appointment_detail", args=[self.pk])
+        return reverse("booking:appointment_detail", args=[self.pk])
 
     @property
     def is_open(self) -> bool:

@@ -75,7 +75,7 @@ def _reminder_message(appointment: Appointment, connection) -> EmailMessage:
     local_start = timezone.localtime(appointment.starts_at)
     return EmailMessage(
         subject=f"Reminder: {appointment.modality} on {local_start:%A} at {local_start:%H:%M}",
-        body=render_to_string("sessions/reminder_email.txt", context),
+        body=render_to_string("emails/reminder_email.txt", context),
         to=[appointment.patient.email],
         connection=connection,
     )

@@ -113,7 +113,7 @@ def portal_overhead(client) -> int:
     """The queries any portal page makes before its own reads: session, user, roles, the patient,
     and whatever the middleware adds. Measured on the calendar page, which reads nothing more
     once the patient's calendar token exists (the first visit creates it)."""
-    url = reverse("sessions:portal_calendar")
+    url = reverse("portal:portal_calendar")
     client.get(url)
     return queries_of(client, url)
 

@@ -99,32 +99,32 @@ def test_the_main_pages_break_no_rule_of_the_policy(page, live_server, scene, cs
 
     # Reception: day board, week, patient search by htmx, the patient, booking with htmx slots.
     log_in(page, live_server, "desk")
-    visit(page, live_server, reverse("sessions:week_board"))
-    visit(page, live_server, reverse("patients:patient_list"))
+    visit(page, live_server, reverse("reception:week_board"))
+    visit(page, live_server, reverse("reception:patient_list"))
     page.get_by_role("searchbox").fill("Becker")
     expect(page.locator("#patient-results")).to_contain_text("Becker")
-    visit(page, live_server, reverse("sessions:patient_overview", args=[clara.pk]))
-    visit(page, live_server, f"{reverse('sessions:appointment_book')}?patient={clara.pk}")
+    visit(page, live_server, reverse("reception:patient_overview", args=[clara.pk]))
+    visit(page, live_server, f"{reverse('booking:appointment_book')}?patient={clara.pk}")
     page.get_by_label("Modality").select_option(label=MASSAGE)
     page.get_by_label(DAY).fill(tomorrow.isoformat())
     expect(page.locator("#booking-options legend")).to_have_text(f"Free slots on {tomorrow:%A %-d %B}")
     page.wait_for_load_state("networkidle")
-    visit(page, live_server, reverse("sessions:appointment_detail", args=[todays.pk]))
-    visit(page, live_server, reverse("clinic:manager_home"))  # refused: the 403 page
+    visit(page, live_server, reverse("booking:appointment_detail", args=[todays.pk]))
+    visit(page, live_server, reverse("manager:manager_home"))  # refused: the 403 page
     log_out(page)
 
     # Therapist: My day, the session note, the chart with its pain chart.
     log_in(page, live_server, "lena")
-    visit(page, live_server, reverse("sessions:note_edit", args=[todays.pk]))
-    visit(page, live_server, reverse("sessions:patient_chart", args=[clara.pk]))
+    visit(page, live_server, reverse("therapist:note_edit", args=[todays.pk]))
+    visit(page, live_server, reverse("chart:patient_chart", args=[clara.pk]))
     expect(page.locator("svg").first).to_be_visible()
     log_out(page)
 
     # Patient: the portal home with its chart, appointments, calendar.
     log_in(page, live_server, clara.email)
     expect(page.locator("svg").first).to_be_visible()
-    visit(page, live_server, reverse("sessions:portal_appointments"))
-    visit(page, live_server, reverse("sessions:portal_calendar"))
+    visit(page, live_server, reverse("portal:portal_appointments"))
+    visit(page, live_server, reverse("portal:portal_calendar"))
     log_out(page)
 
     assert csp_reports() == []

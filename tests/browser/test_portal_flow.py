@@ -94,7 +94,7 @@ def test_a_patient_logs_in_with_the_email_follows_the_course_and_cancels_a_sessi
     page.get_by_label("Password").fill(PASSWORD)
     screenshot(page, "1-login")
     page.get_by_label("Password").press("Enter")
-    expect(page).to_have_url(f"{live_server.url}{reverse('sessions:portal_home')}")
+    expect(page).to_have_url(f"{live_server.url}{reverse('portal:portal_home')}")
 
     # b. The course: progress, sessions to go, the pain chart, summaries, home programme.
     course = page.locator(".portal-course")
@@ -133,7 +133,7 @@ def test_a_patient_logs_in_with_the_email_follows_the_course_and_cancels_a_sessi
     screenshot(page, "4-confirm-cancel")
     page.get_by_role("button", name="Cancel this session").click()
 
-    expect(page).to_have_url(f"{live_server.url}{reverse('sessions:portal_appointments')}")
+    expect(page).to_have_url(f"{live_server.url}{reverse('portal:portal_appointments')}")
     expect(page.locator("#main > [role=alert]")).to_contain_text("is cancelled.")
     expect(page.locator(f"#appointment-{scene['ahead'].pk}")).to_have_count(0)
     expect(page.get_by_text("Cancelled", exact=True)).to_be_visible()
@@ -146,9 +146,9 @@ def test_a_patient_logs_in_with_the_email_follows_the_course_and_cancels_a_sessi
     # e. The narrowest common phone: nothing sticks out sideways.
     page.set_viewport_size(SMALL_PHONE)
     for step, name in [
-        ("6-home-360", "sessions:portal_home"),
-        ("7-appointments-360", "sessions:portal_appointments"),
-        ("8-calendar-360", "sessions:portal_calendar"),
+        ("6-home-360", "portal:portal_home"),
+        ("7-appointments-360", "portal:portal_appointments"),
+        ("8-calendar-360", "portal:portal_calendar"),
     ]:
         page.goto(f"{live_server.url}{reverse(name)}")
         assert no_page_overflow(page), f"{name} is wider than a 360 px phone"
@@ -189,6 +189,6 @@ def test_reception_invites_and_the_patient_chooses_a_password_on_the_phone(
     phone_page.get_by_label("Username").fill("jana.novak@example.org")
     phone_page.get_by_label("Password").fill("tennis-ball-stretch-2026")
     phone_page.get_by_label("Password").press("Enter")
-    expect(phone_page).to_have_url(f"{live_server.url}{reverse('sessions:portal_home')}")
+    expect(phone_page).to_have_url(f"{live_server.url}{reverse('portal:portal_home')}")
     expect(phone_page.get_by_text("No course of treatment has been prescribed yet.")).to_be_visible()
     screenshot(phone_page, "4-first-login")

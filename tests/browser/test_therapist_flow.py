@@ -41,7 +41,7 @@ def log_in(page: Page, live_server, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_label("Password").press("Enter")
-    expect(page).to_have_url(f"{live_server.url}{reverse('sessions:my_day')}")
+    expect(page).to_have_url(f"{live_server.url}{reverse('therapist:my_day')}")
 
 
 def message(page: Page):
@@ -135,7 +135,7 @@ def test_a_therapist_writes_signs_and_amends_a_note_then_records_an_acute_phase(
 
     # d. Sign: back on My day, the note shows as signed.
     page.get_by_role("button", name="Sign", exact=True).click()
-    expect(page).to_have_url(f"{live_server.url}{reverse('sessions:my_day')}")
+    expect(page).to_have_url(f"{live_server.url}{reverse('therapist:my_day')}")
     expect(message(page)).to_contain_text("Signed the note for Clara Becker.")
     expect(clara_row).to_contain_text("Note signed")
     screenshot(page, "4-signed")
@@ -173,20 +173,20 @@ def test_a_therapist_writes_signs_and_amends_a_note_then_records_an_acute_phase(
 
     # g. Clara's pain flares up: an acute phase, recorded from her chart, flags her next session.
     page.get_by_role("heading", level=1).get_by_role("link", name="Clara Becker").click()
-    expect(page).to_have_url(f"{live_server.url}{reverse('sessions:patient_chart', args=[scene['clara'].pk])}")
+    expect(page).to_have_url(f"{live_server.url}{reverse('chart:patient_chart', args=[scene['clara'].pk])}")
     page.get_by_role("link", name="Record a phase").click()
     page.get_by_role("radio", name="Acute", exact=True).check()
     page.get_by_label("Note").fill("Flare-up after lifting a suitcase; on anti-inflammatories.")
     screenshot(page, "6-phase-form")
     page.get_by_role("button", name="Record the phase").click()
-    expect(page).to_have_url(f"{live_server.url}{reverse('sessions:patient_chart', args=[scene['clara'].pk])}")
+    expect(page).to_have_url(f"{live_server.url}{reverse('chart:patient_chart', args=[scene['clara'].pk])}")
     screenshot(page, "7-chart-after-acute")
     later.refresh_from_db()
     assert later.needs_review and "Acute phase of M54.4" in later.review_reason
 
     # h. The later session shows it needs review, on My day for its day and on its own page.
     day = timezone.localtime(later.starts_at).date()
-    page.goto(f"{live_server.url}{reverse('sessions:my_day')}?day={day.isoformat()}")
+    page.goto(f"{live_server.url}{reverse('therapist:my_day')}?day={day.isoformat()}")
     expect(page.locator(f"#session-{later.pk}")).to_contain_text("Needs review")
     screenshot(page, "8-my-day-needs-review")
     page.locator(f"#session-{later.pk}").get_by_role("link", name="Details").click()

@@ -23,7 +23,7 @@ from tests.factories import (
 )
 
 ADDRESS = "10.1.2.3"
-AUDIT_URL = reverse("clinic:audit_log")
+AUDIT_URL = reverse("manager:audit_log")
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def only(queryset) -> LogEntry:
 
 def test_a_chart_read_is_logged_with_user_patient_outcome_and_address(as_lena, lena, maria):
     before = timezone.now()
-    response = as_lena.get(reverse("sessions:patient_chart", args=[maria.pk]), REMOTE_ADDR=ADDRESS)
+    response = as_lena.get(reverse("chart:patient_chart", args=[maria.pk]), REMOTE_ADDR=ADDRESS)
     assert response.status_code == 200
     entry = only(accesses(additional_data__patient_id=maria.pk))
     assert entry.actor == lena
@@ -70,7 +70,7 @@ def test_a_chart_read_is_logged_with_user_patient_outcome_and_address(as_lena, l
 
 def test_a_note_read_is_logged(as_lena, lena, maria, session):
     SessionNoteFactory(appointment=session)
-    response = as_lena.get(reverse("sessions:note_edit", args=[session.pk]), REMOTE_ADDR=ADDRESS)
+    response = as_lena.get(reverse("therapist:note_edit", args=[session.pk]), REMOTE_ADDR=ADDRESS)
     assert response.status_code == 200
     entry = only(accesses(additional_data__patient_id=maria.pk))
     assert (entry.actor, entry.remote_addr, entry.additional_data["outcome"]) == (lena, ADDRESS, "allowed")
@@ -80,7 +80,7 @@ def test_a_note_read_is_logged(as_lena, lena, maria, session):
 
 def test_a_diagnosis_write_is_logged_with_its_patient(as_lena, lena, maria):
     response = as_lena.post(
-        reverse("sessions:diagnosis_create", args=[maria.pk]),
+        reverse("chart:diagnosis_create", args=[maria.pk]),
         {
             "icd10_code": "M54.4",
             "title": "Lumbago with sciatica",
@@ -102,7 +102,7 @@ def test_a_diagnosis_write_is_logged_with_its_patient(as_lena, lena, maria):
 
 def test_a_phase_write_is_logged_and_its_form_read_too(as_lena, lena, maria):
     diagnosis = DiagnosisFactory(patient=maria)
-    url = reverse("sessions:phase_record_create", args=[diagnosis.pk])
+    url = reverse("chart:phase_record_create", args=[diagnosis.pk])
     assert as_lena.get(url, REMOTE_ADDR=ADDRESS).status_code == 200
     read = only(accesses(additional_data__patient_id=maria.pk))
     assert (read.content_type.model, read.object_id) == ("diagnosis", diagnosis.pk)
@@ -120,7 +120,7 @@ def test_a_phase_write_is_logged_and_its_form_read_too(as_lena, lena, maria):
 def test_a_refused_chart_access_is_logged_though_the_answer_is_403(maria):
     receptionist = UserFactory(username="desk", role=roles.RECEPTIONIST)
     other = TherapistFactory(user__username="other").user
-    chart = reverse("sessions:patient_chart", args=[maria.pk])
+    chart = reverse("chart:patient_chart", args=[maria.pk])
 
     assert client_for(other).get(chart, REMOTE_ADDR=ADDRESS).status_code == 403
     entry = only(accesses(actor=other))
@@ -138,13 +138,13 @@ def test_a_refused_chart_access_is_logged_though_the_answer_is_403(maria):
 
 def test_a_refused_note_read_is_logged(maria, session):
     other = TherapistFactory(user__username="other").user
-    assert client_for(other).get(reverse("sessions:note_edit", args=[session.pk])).status_code == 403
+    assert client_for(other).get(reverse("therapist:note_edit", args=[session.pk])).status_code == 403
     entry = only(accesses(actor=other))
     assert (entry.additional_data["patient_id"], entry.additional_data["outcome"]) == (maria.pk, "refused")
 
 
 def test_the_patient_reading_their_own_record_is_logged(patient_user):
-    response = client_for(patient_user).get(reverse("sessions:portal_home"), REMOTE_ADDR=ADDRESS)
+    response = client_for(patient_user).get(reverse("portal:portal_home"), REMOTE_ADDR=ADDRESS)
     assert response.status_code == 200
     entry = only(accesses(actor=patient_user))
     assert entry.additional_data["patient_id"] == patient_user.patient.pk
@@ -152,7 +152,7 @@ def test_the_patient_reading_their_own_record_is_logged(patient_user):
 
 
 def test_x_forwarded_for_is_not_believed_unless_the_setting_says_so(as_lena, maria, settings):
-    chart = reverse("sessions:patient_chart", args=[maria.pk])
+    chart = reverse("chart:patient_chart", args=[maria.pk])
     as_lena.get(chart, REMOTE_ADDR=ADDRESS, HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert accesses().last().remote_addr == ADDRESS
     settings.AUDIT_TRUST_X_FORWARDED_FOR = True

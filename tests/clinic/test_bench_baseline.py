@@ -29,13 +29,13 @@ def baseline_on(settings):
 
 def test_it_is_not_routed_by_default(client):
     with pytest.raises(NoReverseMatch):
-        reverse("clinic:bench_baseline")
+        reverse("bench_baseline")
     assert client.get(PATH, secure=True).status_code == 404
 
 
 @pytest.mark.usefixtures("baseline_on")
 def test_it_answers_a_small_constant_page_without_a_login():
-    response = Client().get(reverse("clinic:bench_baseline"), secure=True)
+    response = Client().get(reverse("bench_baseline"), secure=True)
 
     assert response.status_code == 200
     assert response.content == b"ok\n"
@@ -48,7 +48,7 @@ def test_it_rejects_post():
 
 
 def test_the_view_refuses_when_switched_off_even_if_routed(rf, settings):
-    from clinic.views import bench_baseline
+    from pages.views import bench_baseline
 
     settings.BENCH_BASELINE = False
     with pytest.raises(Exception) as refused:

@@ -147,7 +147,7 @@ def test_every_page_carries_the_content_security_policy(client, db):
 
 
 def test_a_logged_in_page_carries_it_too(receptionist):
-    response = client_for(receptionist).get(reverse("sessions:day_board"))
+    response = client_for(receptionist).get(reverse("reception:day_board"))
 
     assert response.status_code == 200
     assert "unsafe-inline" not in response["Content-Security-Policy"]

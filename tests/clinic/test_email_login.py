@@ -25,7 +25,7 @@ def test_a_patient_logs_in_with_the_email_in_any_case(client, anna):
     response = client.post(reverse("login"), {"username": "  Anna.ROTH@example.org", "password": PASSWORD})
 
     assert response.status_code == 302
-    assert client.get(reverse("home")).url == reverse("sessions:portal_home")
+    assert client.get(reverse("home")).url == reverse("portal:portal_home")
     assert int(client.session["_auth_user_id"]) == anna.pk
 
 
@@ -56,7 +56,7 @@ def test_staff_keep_logging_in_with_their_username(client, db):
     response = client.post(reverse("login"), {"username": "rita", "password": PASSWORD})
 
     assert response.status_code == 302
-    assert client.get(reverse("home")).url == reverse("sessions:day_board")
+    assert client.get(reverse("home")).url == reverse("reception:day_board")
 
 
 def test_an_inactive_patient_is_refused(anna):

@@ -37,14 +37,14 @@ def test_an_unknown_address_gets_the_friendly_404(client, db):
 def test_a_patient_asking_for_an_appointment_not_theirs_gets_the_same_404(patient_user, db):
     client = client_for(patient_user)
 
-    response = client.get(reverse("sessions:portal_appointment_cancel", args=[999999]))
+    response = client.get(reverse("portal:portal_appointment_cancel", args=[999999]))
 
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
 
 
 def test_a_refused_page_gets_the_friendly_403(receptionist):
-    response = client_for(receptionist).get(reverse("clinic:manager_home"))
+    response = client_for(receptionist).get(reverse("manager:manager_home"))
 
     assert response.status_code == 403
     assert "Not allowed" in response.content.decode()

@@ -20,7 +20,7 @@ HOUR = 60 * MINUTE
 
 
 def day_board():
-    return reverse("sessions:day_board")
+    return reverse("reception:day_board")
 
 
 def login_page_for(path: str) -> str:
@@ -132,7 +132,7 @@ def test_an_expired_post_does_nothing_and_goes_to_the_login_page(patient_user):
     client = client_for(patient_user)
     age(client, last_seen=31 * MINUTE)
 
-    response = client.post(reverse("sessions:portal_calendar_renew"))
+    response = client.post(reverse("portal:portal_calendar_renew"))
 
     assert response.status_code == 302
     assert response.url == reverse("login")

@@ -7,10 +7,10 @@ from tests.conftest import client_for
 @pytest.mark.parametrize(
     ("fixture", "home"),
     [
-        ("receptionist", "sessions:day_board"),
-        ("therapist", "sessions:my_day"),
-        ("patient_user", "sessions:portal_home"),
-        ("manager", "clinic:manager_home"),
+        ("receptionist", "reception:day_board"),
+        ("therapist", "therapist:my_day"),
+        ("patient_user", "portal:portal_home"),
+        ("manager", "manager:manager_home"),
     ],
 )
 def test_landing_page_sends_each_role_to_its_home(db, request, fixture, home):

@@ -85,69 +85,69 @@ class Row:
 MATRIX: dict[str, Row] = {
     "home":                              Row("GET",  None,          (302, 302, 302, 302, 302, 302, 302)),
     # The benchmark's constant "ok" (no data, no login); routed only with CLINIC_BENCH_BASELINE=1.
-    "clinic:bench_baseline":             Row("GET",  None,          (200, 200, 200, 200, 200, 200, 200)),
-    "clinic:manager_home":               Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
-    "clinic:audit_log":                  Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
-    "clinic:break_glass_list":           Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "bench_baseline":                    Row("GET",  None,          (200, 200, 200, 200, 200, 200, 200)),
+    "manager:manager_home":              Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:audit_log":                 Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:break_glass_list":          Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
     # Reception's patient register
-    "patients:patient_list":             Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
-    "patients:patient_create":           Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
+    "reception:patient_list":            Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
+    "reception:patient_create":          Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
     # The old address only redirects (to the overview, which checks the role again).
-    "patients:patient_detail":           Row("GET",  "patient",     (302, 403, 403, 302, 302, 302, 302)),
-    "patients:patient_edit":             Row("GET",  "patient",     (302, 403, 403, 403, 403, 200, 200)),
+    "reception:patient_detail":          Row("GET",  "patient",     (302, 403, 403, 302, 302, 302, 302)),
+    "reception:patient_edit":            Row("GET",  "patient",     (302, 403, 403, 403, 403, 200, 200)),
     # Front desk
-    "sessions:day_board":                Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
-    "sessions:week_board":               Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
-    "sessions:review_list":              Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
-    "sessions:patient_overview":         Row("GET",  "patient",     (302, 403, 403, 403, 403, 200, 200)),
-    "sessions:review_keep":              Row("POST", "appointment", (302, 403, 403, 403, 403, 302, 302)),
-    "sessions:review_cancel":            Row("POST", "appointment", (302, 403, 403, 403, 403, 302, 302)),
-    "sessions:portal_invite":            Row("POST", "patient",     (302, 403, 403, 403, 403, 302, 302)),
+    "reception:day_board":               Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
+    "reception:week_board":              Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
+    "reception:review_list":             Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
+    "reception:patient_overview":        Row("GET",  "patient",     (302, 403, 403, 403, 403, 200, 200)),
+    "reception:review_keep":             Row("POST", "appointment", (302, 403, 403, 403, 403, 302, 302)),
+    "reception:review_cancel":           Row("POST", "appointment", (302, 403, 403, 403, 403, 302, 302)),
+    "reception:portal_invite":           Row("POST", "patient",     (302, 403, 403, 403, 403, 302, 302)),
     # Booking: any therapist may book, move and cancel (DESIGN.md), not only the treating one.
-    "sessions:appointment_book":         Row("GET",  None,          (302, 403, 403, 200, 200, 200, 200),
+    "booking:appointment_book":          Row("GET",  None,          (302, 403, 403, 200, 200, 200, 200),
                                              query={"patient": "patient"}),
     # Free slots as JSON (planning ahead, the benchmark); no patient in it.
-    "sessions:availability":             Row("GET",  None,          (302, 403, 403, 200, 200, 200, 200),
+    "booking:availability":              Row("GET",  None,          (302, 403, 403, 200, 200, 200, 200),
                                              query={"modality": "modality"}),
-    "sessions:course_series_book":       Row("GET",  "course",      (302, 403, 403, 200, 200, 200, 200)),
-    "sessions:appointment_detail":       Row("GET",  "appointment", (302, 403, 403, 200, 200, 200, 200)),
-    "sessions:appointment_check_in":     Row("POST", "appointment", (302, 403, 403, 302, 302, 302, 302)),
-    "sessions:appointment_no_show":      Row("POST", "appointment", (302, 403, 403, 302, 302, 302, 302)),
-    "sessions:appointment_complete":     Row("POST", "appointment", (302, 403, 403, 302, 302, 302, 302)),
-    "sessions:appointment_cancel":       Row("GET",  "appointment", (302, 403, 403, 200, 200, 200, 200)),
-    "sessions:appointment_reschedule":   Row("GET",  "appointment", (302, 403, 403, 200, 200, 200, 200)),
+    "booking:course_series_book":        Row("GET",  "course",      (302, 403, 403, 200, 200, 200, 200)),
+    "booking:appointment_detail":        Row("GET",  "appointment", (302, 403, 403, 200, 200, 200, 200)),
+    "booking:appointment_check_in":      Row("POST", "appointment", (302, 403, 403, 302, 302, 302, 302)),
+    "booking:appointment_no_show":       Row("POST", "appointment", (302, 403, 403, 302, 302, 302, 302)),
+    "booking:appointment_complete":      Row("POST", "appointment", (302, 403, 403, 302, 302, 302, 302)),
+    "booking:appointment_cancel":        Row("GET",  "appointment", (302, 403, 403, 200, 200, 200, 200)),
+    "booking:appointment_reschedule":    Row("GET",  "appointment", (302, 403, 403, 200, 200, 200, 200)),
     # The therapist's workspace: notes for the session's own therapist (a manager reads).
-    "sessions:my_day":                   Row("GET",  None,          (302, 403, 403, 200, 200, 403, 403)),
-    "sessions:note_edit":                Row("GET",  "appointment", (302, 403, 403, 200, 403, 403, 200)),
-    "sessions:addendum_add":             Row("POST", "note",        (302, 403, 403, 302, 403, 403, 403)),
+    "therapist:my_day":                  Row("GET",  None,          (302, 403, 403, 200, 200, 403, 403)),
+    "therapist:note_edit":               Row("GET",  "appointment", (302, 403, 403, 200, 403, 403, 200)),
+    "therapist:addendum_add":            Row("POST", "note",        (302, 403, 403, 302, 403, 403, 403)),
     # The chart: a therapist who treats the patient, and managers.
-    "sessions:patient_chart":            Row("GET",  "patient",     (302, 403, 403, 200, 403, 403, 200)),
+    "chart:patient_chart":               Row("GET",  "patient",     (302, 403, 403, 200, 403, 403, 200)),
     # Emergency access: an empty reason is refused (403, the form again) even to a therapist.
-    "sessions:break_glass_open":         Row("POST", "patient",     (302, 403, 403, 403, 403, 403, 403)),
-    "sessions:diagnosis_create":         Row("GET",  "patient",     (302, 403, 403, 200, 403, 403, 200)),
-    "sessions:study_create":             Row("GET",  "diagnosis",   (302, 403, 403, 200, 403, 403, 200)),
-    "sessions:phase_record_create":      Row("GET",  "diagnosis",   (302, 403, 403, 200, 403, 403, 200)),
-    "sessions:health_flag_create":       Row("GET",  "patient",     (302, 403, 403, 200, 403, 403, 200)),
-    "sessions:health_flag_end":          Row("POST", "flag",        (302, 403, 403, 302, 403, 403, 302)),
-    "sessions:course_prescribe":         Row("GET",  "patient",     (302, 403, 403, 200, 403, 403, 200)),
-    "sessions:course_suspend":           Row("POST", "course",      (302, 403, 403, 302, 403, 403, 302)),
-    "sessions:course_resume":            Row("POST", "course",      (302, 403, 403, 302, 403, 403, 302)),
-    "sessions:course_close":             Row("GET",  "course",      (302, 403, 403, 200, 403, 403, 200)),
+    "chart:break_glass_open":            Row("POST", "patient",     (302, 403, 403, 403, 403, 403, 403)),
+    "chart:diagnosis_create":            Row("GET",  "patient",     (302, 403, 403, 200, 403, 403, 200)),
+    "chart:study_create":                Row("GET",  "diagnosis",   (302, 403, 403, 200, 403, 403, 200)),
+    "chart:phase_record_create":         Row("GET",  "diagnosis",   (302, 403, 403, 200, 403, 403, 200)),
+    "chart:health_flag_create":          Row("GET",  "patient",     (302, 403, 403, 200, 403, 403, 200)),
+    "chart:health_flag_end":             Row("POST", "flag",        (302, 403, 403, 302, 403, 403, 302)),
+    "chart:course_prescribe":            Row("GET",  "patient",     (302, 403, 403, 200, 403, 403, 200)),
+    "chart:course_suspend":              Row("POST", "course",      (302, 403, 403, 302, 403, 403, 302)),
+    "chart:course_resume":               Row("POST", "course",      (302, 403, 403, 302, 403, 403, 302)),
+    "chart:course_close":                Row("GET",  "course",      (302, 403, 403, 200, 403, 403, 200)),
     # The portal: the logged-in patient's own records; another patient's are 404.
-    "sessions:portal_home":              Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
-    "sessions:portal_appointments":      Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
-    "sessions:portal_appointment_cancel": Row("GET", "appointment", (302, 200, 404, 403, 403, 403, 403)),
-    "sessions:portal_appointment_ics":   Row("GET",  "appointment", (302, 200, 404, 403, 403, 403, 403)),
-    "sessions:portal_calendar":          Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
-    "sessions:portal_calendar_renew":    Row("POST", None,          (302, 302, 302, 403, 403, 403, 403)),
+    "portal:portal_home":                Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
+    "portal:portal_appointments":        Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
+    "portal:portal_appointment_cancel":  Row("GET",  "appointment", (302, 200, 404, 403, 403, 403, 403)),
+    "portal:portal_appointment_ics":     Row("GET",  "appointment", (302, 200, 404, 403, 403, 403, 403)),
+    "portal:portal_calendar":            Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
+    "portal:portal_calendar_renew":      Row("POST", None,          (302, 302, 302, 403, 403, 403, 403)),
     # No login; patient A's real token for patient A, a wrong one for everyone else.
-    "sessions:calendar_feed":            Row("GET",  "token",       (404, 200, 404, 404, 404, 404, 404)),
+    "portal:calendar_feed":              Row("GET",  "token",       (404, 200, 404, 404, 404, 404, 404)),
 }
 # fmt: on
 
 REFUSED = {403, 404}
 # Rows for URLs that a setting routes only in some deployments: absent here is not "gone".
-ONLY_WHEN_ROUTED = {"clinic:bench_baseline"}
+ONLY_WHEN_ROUTED = {"bench_baseline"}
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 

@@ -28,9 +28,9 @@ from hypothesis import strategies as st
 
 from clinic import roles
 from clinic.models import Cadence
+from pages.therapist.forms import SAVE, SIGN
 from patients.models import Cause, FlagKind, Phase, Side, StudyKind
 from sessions.models import AREA_SIDE_CHOICES, AppointmentStatus
-from sessions.note_forms import SAVE, SIGN
 from tests.factories import (
     PASSWORD,
     AppointmentFactory,
@@ -299,24 +299,24 @@ def note_fields(s) -> Payload:
 
 
 CASES = [
-    Case("patient_create", "receptionist", lambda s: reverse("patients:patient_create"), patient_fields,
+    Case("patient_create", "receptionist", lambda s: reverse("reception:patient_create"), patient_fields,
          writes=frozenset({"patients.Patient"})),
-    Case("patient_edit", "receptionist", pk_url("patients:patient_edit", "patient"), patient_fields,
+    Case("patient_edit", "receptionist", pk_url("reception:patient_edit", "patient"), patient_fields,
          edits=lambda s: [s["patient"]]),
-    Case("appointment_book", "receptionist", lambda s: reverse("sessions:appointment_book"), booking_fields,
+    Case("appointment_book", "receptionist", lambda s: reverse("booking:appointment_book"), booking_fields,
          writes=frozenset({"treatment_sessions.Appointment"})),
-    Case("appointment_book_options", "receptionist", lambda s: reverse("sessions:appointment_book"),
+    Case("appointment_book_options", "receptionist", lambda s: reverse("booking:appointment_book"),
          booking_fields, method="GET", headers={"HX-Request": "true"}),
-    Case("appointment_cancel", "receptionist", pk_url("sessions:appointment_cancel", "appointment"), reason_fields,
+    Case("appointment_cancel", "receptionist", pk_url("booking:appointment_cancel", "appointment"), reason_fields,
          edits=lambda s: [s["appointment"]]),
-    Case("appointment_reschedule", "receptionist", pk_url("sessions:appointment_reschedule", "appointment"),
+    Case("appointment_reschedule", "receptionist", pk_url("booking:appointment_reschedule", "appointment"),
          reschedule_fields, edits=lambda s: [s["appointment"]]),
-    Case("appointment_complete", "therapist", pk_url("sessions:appointment_complete", "in_progress"),
+    Case("appointment_complete", "therapist", pk_url("booking:appointment_complete", "in_progress"),
          lambda s: payload(next=value("/therapist/", "https://evil.example/", "//evil.example/")),
          edits=lambda s: [s["in_progress"]]),
-    Case("series_start", "receptionist", pk_url("sessions:course_series_book", "course"), start_fields,
+    Case("series_start", "receptionist", pk_url("booking:course_series_book", "course"), start_fields,
          method="GET"),
-    Case("series_confirm", "receptionist", pk_url("sessions:course_series_book", "course"),
+    Case("series_confirm", "receptionist", pk_url("booking:course_series_book", "course"),
          lambda s: payload(
              slots=raw(
                  st.lists(st.sampled_from([slot(s, s["monday"] + dt.timedelta(days=d), 9) for d in range(5)]),
@@ -326,9 +326,9 @@ CASES = [
              confirm_warnings=value("on"),
          ),
          writes=frozenset({"treatment_sessions.Appointment"}), edits=lambda s: [s["course"]]),
-    Case("review_cancel", "receptionist", pk_url("sessions:review_cancel", "appointment"), reason_fields,
+    Case("review_cancel", "receptionist", pk_url("reception:review_cancel", "appointment"), reason_fields,
          edits=lambda s: [s["appointment"]]),
-    Case("diagnosis_create", "therapist", pk_url("sessions:diagnosis_create", "patient"),
+    Case("diagnosis_create", "therapist", pk_url("chart:diagnosis_create", "patient"),
          lambda s: payload(
              icd10_code=value("M54.3", " m51.1 ", "Z99.999"),
              title=value("Sciatica"),
@@ -338,19 +338,19 @@ CASES = [
              diagnosed_by=value("Dr. Weber"),
          ),
          writes=frozenset({"patients.Diagnosis"})),
-    Case("study_create", "therapist", pk_url("sessions:study_create", "diagnosis"),
+    Case("study_create", "therapist", pk_url("chart:study_create", "diagnosis"),
          lambda s: payload(
              kind=value(*StudyKind.values), performed_on=value(*reversed(dates(s))), findings=value("L5–S1.")
          ),
          writes=frozenset({"patients.Study"})),
-    Case("phase_record_create", "therapist", pk_url("sessions:phase_record_create", "diagnosis"),
+    Case("phase_record_create", "therapist", pk_url("chart:phase_record_create", "diagnosis"),
          lambda s: payload(
              phase=value(*Phase.values),
              effective_from=value(timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "2026-01-05T09:30"),
              note=value("Doctor's letter."),
          ),
          writes=frozenset({"patients.PhaseRecord"}), edits=lambda s: [s["appointment"]]),
-    Case("health_flag_create", "therapist", pk_url("sessions:health_flag_create", "patient"),
+    Case("health_flag_create", "therapist", pk_url("chart:health_flag_create", "patient"),
          lambda s: payload(
              kind=value(*FlagKind.values),
              substance=value("Lavender"),
@@ -359,9 +359,9 @@ CASES = [
              note=value("Since spring."),
          ),
          writes=frozenset({"patients.HealthFlag"})),
-    Case("health_flag_end", "therapist", pk_url("sessions:health_flag_end", "flag"),
+    Case("health_flag_end", "therapist", pk_url("chart:health_flag_end", "flag"),
          lambda s: payload(on=value(*dates(s))), edits=lambda s: [s["flag"]]),
-    Case("course_prescribe", "therapist", pk_url("sessions:course_prescribe", "patient"),
+    Case("course_prescribe", "therapist", pk_url("chart:course_prescribe", "patient"),
          lambda s: payload(
              diagnosis=value(s["diagnosis"].pk),
              modality=value(s["modality"].pk),
@@ -375,19 +375,19 @@ CASES = [
              home_programme=value("Tennis ball."),
          ),
          writes=frozenset({"treatment_sessions.Course"})),
-    Case("course_close", "therapist", pk_url("sessions:course_close", "course"),
+    Case("course_close", "therapist", pk_url("chart:course_close", "course"),
          lambda s: payload(remarks=value("Pain-free; home programme.")), edits=lambda s: [s["course"]]),
-    Case("note_save_or_sign", "therapist", pk_url("sessions:note_edit", "in_progress"), note_fields,
+    Case("note_save_or_sign", "therapist", pk_url("therapist:note_edit", "in_progress"), note_fields,
          writes=frozenset({"treatment_sessions.SessionNote"})),
-    Case("note_oil_check", "therapist", pk_url("sessions:note_edit", "in_progress"),
+    Case("note_oil_check", "therapist", pk_url("therapist:note_edit", "in_progress"),
          lambda s: payload(oils_used=value("Lavender oil", "lavender")), method="GET",
          headers={"HX-Request": "true"}),
-    Case("addendum_add", "therapist", pk_url("sessions:addendum_add", "note"),
+    Case("addendum_add", "therapist", pk_url("therapist:addendum_add", "note"),
          lambda s: payload(text=value("Pain eased the next day."), next=value("/therapist/", "//evil.example/")),
          writes=frozenset({"treatment_sessions.Addendum"})),
-    Case("portal_cancel", "patient", pk_url("sessions:portal_appointment_cancel", "appointment"), reason_fields,
+    Case("portal_cancel", "patient", pk_url("portal:portal_appointment_cancel", "appointment"), reason_fields,
          edits=lambda s: [s["appointment"]]),
-    Case("portal_invite", "receptionist", pk_url("sessions:portal_invite", "uninvited"),
+    Case("portal_invite", "receptionist", pk_url("reception:portal_invite", "uninvited"),
          lambda s: payload(email=raw(junk, ""), next=raw(junk, "")), writes=frozenset({"auth.User"}),
          edits=lambda s: [s["uninvited"]]),
     Case("password_change", "patient", lambda s: reverse("password_change"),
@@ -397,13 +397,13 @@ CASES = [
              new_password2=value("a-much-longer-passphrase-42"),
          ),
          edits=lambda s: [s["users"]["patient"]]),
-    Case("break_glass_open", "other_therapist", pk_url("sessions:break_glass_open", "patient"),
+    Case("break_glass_open", "other_therapist", pk_url("chart:break_glass_open", "patient"),
          lambda s: payload(
              reason=value("Covering for a sick colleague; the patient is in the room now."),
-             next=value(reverse("sessions:patient_chart", args=[s["patient"].pk]), "0", "//evil.example/"),
+             next=value(reverse("chart:patient_chart", args=[s["patient"].pk]), "0", "//evil.example/"),
          ),
          writes=frozenset({"patients.BreakGlassAccess"})),
-    Case("audit_log", "manager", lambda s: reverse("clinic:audit_log"),
+    Case("audit_log", "manager", lambda s: reverse("manager:audit_log"),
          lambda s: payload(
              user=value("therapist", s["users"]["therapist"].username),
              patient=value(s["patient"].pk, 9223372036854775808),
@@ -414,7 +414,7 @@ CASES = [
              page=value(1, 2),
          ),
          method="GET"),
-    Case("availability", "receptionist", lambda s: reverse("sessions:availability"),
+    Case("availability", "receptionist", lambda s: reverse("booking:availability"),
          lambda s: payload(
              modality=value(s["modality"].pk),
              therapist=value(s["therapist"].pk),
@@ -422,13 +422,13 @@ CASES = [
              days=value(28, 1, 31),
          ),
          method="GET"),
-    Case("day_board", "receptionist", lambda s: reverse("sessions:day_board"),
+    Case("day_board", "receptionist", lambda s: reverse("reception:day_board"),
          lambda s: payload(day=value(*dates(s)), by=value("room", "therapist")), method="GET"),
-    Case("week_board", "receptionist", lambda s: reverse("sessions:week_board"),
+    Case("week_board", "receptionist", lambda s: reverse("reception:week_board"),
          lambda s: payload(day=value(*dates(s))), method="GET"),
-    Case("my_day", "therapist", lambda s: reverse("sessions:my_day"),
+    Case("my_day", "therapist", lambda s: reverse("therapist:my_day"),
          lambda s: payload(day=value(*dates(s))), method="GET"),
-    Case("patient_search", "receptionist", lambda s: reverse("patients:patient_list"),
+    Case("patient_search", "receptionist", lambda s: reverse("reception:patient_list"),
          lambda s: payload(q=value("Roth", "ro"), page=value(1, 2, "last")), method="GET"),
 ]  # fmt: skip
 

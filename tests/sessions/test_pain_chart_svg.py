@@ -2,7 +2,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from sessions.charts import MAX_DATE_LABELS, pain_chart_svg
+from pages.pain_chart import MAX_DATE_LABELS, pain_chart_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

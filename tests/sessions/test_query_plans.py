@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clinic.models import Modality, Therapist
+from pages.reception import board
 from patients.models import Patient
 from patients.selectors import patients_search
-from sessions import board
 from sessions.availability import slots_available
 from sessions.models import Appointment, AppointmentStatus
 from sessions.notes import session_notes_for_chart

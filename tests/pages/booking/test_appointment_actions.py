@@ -16,7 +16,7 @@ ACTIONS = ["appointment_check_in", "appointment_no_show", "appointment_complete"
 
 
 def url(name: str, appointment) -> str:
-    return reverse(f"sessions:{name}", args=[appointment.pk])
+    return reverse(f"booking:{name}", args=[appointment.pk])
 
 
 def messages_of(response) -> list[str]:
@@ -138,7 +138,7 @@ def test_a_no_show_cannot_be_checked_in_afterwards(reception, today):
 
 
 def test_it_returns_to_a_page_of_this_site_when_asked(reception, today):
-    board = reverse("sessions:day_board")
+    board = reverse("reception:day_board")
     response = reception.post(url("appointment_check_in", today), {"next": board})
     assert response.url == board
 
@@ -152,7 +152,7 @@ def test_it_never_sends_the_user_to_another_site(reception, today, next_url):
 
 @pytest.mark.parametrize("name", ACTIONS)
 def test_it_answers_404_for_an_unknown_session(reception, name):
-    assert reception.post(reverse(f"sessions:{name}", args=[999999])).status_code == 404
+    assert reception.post(reverse(f"booking:{name}", args=[999999])).status_code == 404
 
 
 @pytest.mark.parametrize("role", ["therapist", "manager"])

@@ -5,8 +5,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from pages.booking.forms import slot_value
 from patients.models import FlagKind, Phase
-from sessions.forms import slot_value
 from sessions.models import Appointment
 from tests.conftest import client_for
 from tests.factories import (
@@ -21,7 +21,7 @@ from tests.factories import (
     next_weekday,
 )
 
-URL = reverse("sessions:appointment_book")
+URL = reverse("booking:appointment_book")
 MONDAY = next_weekday(0)
 CHOOSE_A_SLOT = "Choose one of the free slots shown."
 

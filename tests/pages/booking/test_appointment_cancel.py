@@ -9,7 +9,7 @@ from tests.factories import PatientFactory, at
 
 
 def url(appointment) -> str:
-    return reverse("sessions:appointment_cancel", args=[appointment.pk])
+    return reverse("booking:appointment_cancel", args=[appointment.pk])
 
 
 def assert_unchanged(appointment, status=AppointmentStatus.BOOKED) -> None:
@@ -106,7 +106,7 @@ def test_a_cancelled_session_stays_cancelled_with_its_first_reason(reception, se
 
 
 def test_it_answers_404_for_an_unknown_session(reception, db):
-    assert reception.get(reverse("sessions:appointment_cancel", args=[999999])).status_code == 404
+    assert reception.get(reverse("booking:appointment_cancel", args=[999999])).status_code == 404
 
 
 @pytest.mark.parametrize("role", ["therapist", "manager"])

@@ -15,7 +15,7 @@ from tests.scenes import course_session
 
 
 def url(appointment) -> str:
-    return reverse("sessions:appointment_detail", args=[appointment.pk])
+    return reverse("booking:appointment_detail", args=[appointment.pk])
 
 
 @pytest.fixture
@@ -44,14 +44,14 @@ def test_it_shows_the_session(reception, session, monday):
 def test_it_offers_the_front_desk_actions_for_a_booked_session(reception, session):
     content = reception.get(url(session)).content.decode()
     for name in ("appointment_check_in", "appointment_no_show"):
-        assert f'action="{reverse(f"sessions:{name}", args=[session.pk])}"' in content
-    assert f'href="{reverse("sessions:appointment_reschedule", args=[session.pk])}"' in content
-    assert f'href="{reverse("sessions:appointment_cancel", args=[session.pk])}"' in content
+        assert f'action="{reverse(f"booking:{name}", args=[session.pk])}"' in content
+    assert f'href="{reverse("booking:appointment_reschedule", args=[session.pk])}"' in content
+    assert f'href="{reverse("booking:appointment_cancel", args=[session.pk])}"' in content
 
 
 def test_it_offers_complete_to_the_therapist(therapist, session):
     content = client_for(therapist.user).get(url(session)).content.decode()
-    assert f'action="{reverse("sessions:appointment_complete", args=[session.pk])}"' in content
+    assert f'action="{reverse("booking:appointment_complete", args=[session.pk])}"' in content
 
 
 def test_it_shows_why_a_session_was_cancelled_and_offers_no_actions(reception, session):
@@ -62,8 +62,8 @@ def test_it_shows_why_a_session_was_cancelled_and_offers_no_actions(reception, s
     assert "Cancelled because" in content
     assert "Patient called in sick" in content
     assert "Check in" not in content
-    assert reverse("sessions:appointment_cancel", args=[session.pk]) not in content
-    assert reverse("sessions:appointment_reschedule", args=[session.pk]) not in content
+    assert reverse("booking:appointment_cancel", args=[session.pk]) not in content
+    assert reverse("booking:appointment_reschedule", args=[session.pk]) not in content
 
 
 def test_it_shows_why_a_session_needs_review(reception, session):
@@ -72,16 +72,16 @@ def test_it_shows_why_a_session_needs_review(reception, session):
     session.save()
     content = reception.get(url(session)).content.decode()
     assert "Review: Acute phase of M54.3 Sciatica recorded" in content
-    assert f'href="{reverse("sessions:review_list")}"' in content
+    assert f'href="{reverse("reception:review_list")}"' in content
 
 
 def test_it_links_back_to_the_day_board_of_the_session(reception, session, monday):
     content = reception.get(url(session)).content.decode()
-    assert f'href="{reverse("sessions:day_board")}?day={monday.isoformat()}"' in content
+    assert f'href="{reverse("reception:day_board")}?day={monday.isoformat()}"' in content
 
 
 def test_it_answers_404_for_an_unknown_session(reception, db):
-    assert reception.get(reverse("sessions:appointment_detail", args=[999999])).status_code == 404
+    assert reception.get(reverse("booking:appointment_detail", args=[999999])).status_code == 404
 
 
 @pytest.mark.parametrize("role", ["therapist", "manager"])

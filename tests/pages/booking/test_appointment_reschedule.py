@@ -23,7 +23,7 @@ TUESDAY = MONDAY + dt.timedelta(days=1)
 
 
 def url(appointment) -> str:
-    return reverse("sessions:appointment_reschedule", args=[appointment.pk])
+    return reverse("booking:appointment_reschedule", args=[appointment.pk])
 
 
 def short(day: dt.date) -> str:
@@ -195,7 +195,7 @@ def test_it_explains_bad_input_and_moves_nothing(reception, session, anna, linde
 
 
 def test_it_answers_404_for_an_unknown_session(reception, db):
-    assert reception.get(reverse("sessions:appointment_reschedule", args=[999999])).status_code == 404
+    assert reception.get(reverse("booking:appointment_reschedule", args=[999999])).status_code == 404
 
 
 @pytest.mark.parametrize("role", ["therapist", "manager"])

@@ -1,4 +1,4 @@
-"""sessions:availability: the free slots of a modality over a span of days, as JSON."""
+"""booking:availability: the free slots of a modality over a span of days, as JSON."""
 
 import datetime as dt
 
@@ -19,7 +19,7 @@ from tests.factories import (
     next_weekday,
 )
 
-URL = reverse("sessions:availability")
+URL = reverse("booking:availability")
 MONDAY = next_weekday(0)
 
 

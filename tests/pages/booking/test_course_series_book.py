@@ -6,8 +6,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from pages.booking.forms import slot_value
 from patients.models import FlagKind, Phase
-from sessions.forms import slot_value
 from sessions.models import Appointment
 from tests.conftest import client_for
 from tests.factories import (
@@ -61,7 +61,7 @@ def first_slot(emma, cupping_room) -> dict:
 @pytest.fixture
 def url(course, first_slot) -> str:
     """The page with its first slot chosen; the plan's form posts back to this same address."""
-    return reverse("sessions:course_series_book", args=[course.pk]) + "?" + urlencode(first_slot)
+    return reverse("booking:course_series_book", args=[course.pk]) + "?" + urlencode(first_slot)
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def at_ten(emma, cupping_room) -> list[str]:
 
 
 def test_it_asks_for_the_first_slot(reception, course, emma, cupping_room):
-    response = reception.get(reverse("sessions:course_series_book", args=[course.pk]))
+    response = reception.get(reverse("booking:course_series_book", args=[course.pk]))
     assert response.status_code == 200
     content = response.content.decode()
     assert "Book the course: Vacuum (cupping) massage for" in content
@@ -201,7 +201,7 @@ def test_it_books_only_once_the_warnings_are_confirmed(reception, url, maria, at
 def test_it_refuses_a_first_day_in_the_past(reception, course, first_slot):
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     response = reception.get(
-        reverse("sessions:course_series_book", args=[course.pk]), {**first_slot, "day": yesterday.isoformat()}
+        reverse("booking:course_series_book", args=[course.pk]), {**first_slot, "day": yesterday.isoformat()}
     )
     assert response.status_code == 200
     assert "Choose today or a later day." in response.content.decode()
@@ -211,7 +211,7 @@ def test_it_refuses_a_first_day_in_the_past(reception, course, first_slot):
 def test_it_only_offers_therapists_and_rooms_suited_to_the_modality(reception, course, first_slot):
     stranger = TherapistFactory(user__first_name="Carl", user__last_name="Voss")
     response = reception.get(
-        reverse("sessions:course_series_book", args=[course.pk]), {**first_slot, "therapist": stranger.pk}
+        reverse("booking:course_series_book", args=[course.pk]), {**first_slot, "therapist": stranger.pk}
     )
     assert response.status_code == 200
     assert "Select a valid choice." in response.content.decode()
@@ -219,7 +219,7 @@ def test_it_only_offers_therapists_and_rooms_suited_to_the_modality(reception, c
 
 
 def test_it_answers_404_for_an_unknown_course(reception, db):
-    assert reception.get(reverse("sessions:course_series_book", args=[999999])).status_code == 404
+    assert reception.get(reverse("booking:course_series_book", args=[999999])).status_code == 404
 
 
 @pytest.mark.parametrize("role", ["therapist", "manager"])

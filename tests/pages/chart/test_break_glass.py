@@ -31,11 +31,11 @@ def as_jonas(jonas):
 
 
 def chart(patient) -> str:
-    return reverse("sessions:patient_chart", args=[patient.pk])
+    return reverse("chart:patient_chart", args=[patient.pk])
 
 
 def open_url(patient) -> str:
-    return reverse("sessions:break_glass_open", args=[patient.pk])
+    return reverse("chart:break_glass_open", args=[patient.pk])
 
 
 def test_a_therapist_who_does_not_treat_the_patient_gets_the_form_with_403(as_jonas, maria):
@@ -52,7 +52,7 @@ def test_a_therapist_who_does_not_treat_the_patient_gets_the_form_with_403(as_jo
 
 def test_a_record_page_offers_the_form_too(as_jonas, maria):
     diagnosis = DiagnosisFactory(patient=maria)
-    response = as_jonas.get(reverse("sessions:phase_record_create", args=[diagnosis.pk]))
+    response = as_jonas.get(reverse("chart:phase_record_create", args=[diagnosis.pk]))
     assert response.status_code == 403
     assert "Emergency access: give the reason" in response.content.decode()
 
@@ -83,7 +83,7 @@ def test_with_a_reason_it_opens_the_chart_and_is_logged(as_jonas, jonas, maria):
 
     assert as_jonas.get(chart(maria)).status_code == 200
     # Recording is open too.
-    assert as_jonas.get(reverse("sessions:diagnosis_create", args=[maria.pk])).status_code == 200
+    assert as_jonas.get(reverse("chart:diagnosis_create", args=[maria.pk])).status_code == 200
 
 
 def test_it_does_not_open_another_patients_chart(as_jonas, maria):

@@ -18,7 +18,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def url(patient) -> str:
-    return reverse("sessions:course_prescribe", args=[patient.pk])
+    return reverse("chart:course_prescribe", args=[patient.pk])
 
 
 def messages_of(response) -> list[str]:
@@ -81,7 +81,7 @@ def test_choosing_a_modality_with_htmx_fills_in_its_defaults(as_lena, maria, sci
     modality = Modality.objects.get(name=modality_name)
     response = as_lena.get(url(maria), {"modality": modality.pk}, **HTMX)
     assert response.status_code == 200
-    assert [t.name for t in response.templates][0] == "sessions/_course_numbers.html"
+    assert [t.name for t in response.templates][0] == "chart/_course_numbers.html"
     content = response.content.decode()
     assert content.lstrip().startswith('<fieldset id="course-numbers"')
     assert "<html" not in content
@@ -108,7 +108,7 @@ def test_without_htmx_a_chosen_modality_prefills_the_whole_page(as_lena, maria, 
 def test_empty_numbers_take_the_modality_defaults(as_lena, lena, maria, sciatica, cupping):
     response = as_lena.post(url(maria), blank(sciatica, cupping))
     assert response.status_code == 302
-    assert response.url == reverse("sessions:patient_chart", args=[maria.pk])
+    assert response.url == reverse("chart:patient_chart", args=[maria.pk])
     course = Course.objects.get()
     assert (course.patient, course.diagnosis, course.modality, course.prescribed_by) == (
         maria,
@@ -199,7 +199,7 @@ def test_a_diagnosis_of_another_patient_cannot_be_chosen(as_lena, maria, sciatic
 def test_without_an_active_diagnosis_it_asks_for_one_first(as_lena, maria):
     content = as_lena.get(url(maria)).content.decode()
     assert "has no active diagnosis" in content
-    assert f'href="{reverse("sessions:diagnosis_create", args=[maria.pk])}"' in content
+    assert f'href="{reverse("chart:diagnosis_create", args=[maria.pk])}"' in content
 
 
 def test_a_manager_may_prescribe(manager, maria, sciatica, massage):
@@ -228,7 +228,7 @@ def test_it_asks_anonymous_visitors_to_log_in(client, maria):
 
 
 def test_it_answers_404_for_an_unknown_patient(manager):
-    assert client_for(manager).get(reverse("sessions:course_prescribe", args=[999999])).status_code == 404
+    assert client_for(manager).get(reverse("chart:course_prescribe", args=[999999])).status_code == 404
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])

@@ -20,11 +20,11 @@ from tests.factories import (
 
 
 def url(name: str, course) -> str:
-    return reverse(f"sessions:{name}", args=[course.pk])
+    return reverse(f"chart:{name}", args=[course.pk])
 
 
 def chart(course) -> str:
-    return reverse("sessions:patient_chart", args=[course.patient.pk])
+    return reverse("chart:patient_chart", args=[course.patient.pk])
 
 
 def messages_of(response) -> list[str]:
@@ -191,7 +191,7 @@ def test_it_asks_anonymous_visitors_to_log_in(client, name, course):
 
 @pytest.mark.parametrize("name", ["course_suspend", "course_resume", "course_close"])
 def test_it_answers_404_for_an_unknown_course(manager, name):
-    assert client_for(manager).post(reverse(f"sessions:{name}", args=[999999])).status_code == 404
+    assert client_for(manager).post(reverse(f"chart:{name}", args=[999999])).status_code == 404
 
 
 @pytest.mark.parametrize("name", ["course_suspend", "course_resume"])

@@ -11,11 +11,11 @@ from tests.factories import TherapistFactory
 
 
 def url(patient) -> str:
-    return reverse("sessions:diagnosis_create", args=[patient.pk])
+    return reverse("chart:diagnosis_create", args=[patient.pk])
 
 
 def chart(patient) -> str:
-    return reverse("sessions:patient_chart", args=[patient.pk])
+    return reverse("chart:patient_chart", args=[patient.pk])
 
 
 def valid(**changes) -> dict:
@@ -116,7 +116,7 @@ def test_it_asks_anonymous_visitors_to_log_in(client, maria):
 
 
 def test_it_answers_404_for_an_unknown_patient(manager):
-    assert client_for(manager).get(reverse("sessions:diagnosis_create", args=[999999])).status_code == 404
+    assert client_for(manager).get(reverse("chart:diagnosis_create", args=[999999])).status_code == 404
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])

@@ -13,15 +13,15 @@ from tests.factories import HealthFlagFactory, TherapistFactory
 
 
 def create_url(patient) -> str:
-    return reverse("sessions:health_flag_create", args=[patient.pk])
+    return reverse("chart:health_flag_create", args=[patient.pk])
 
 
 def end_url(flag) -> str:
-    return reverse("sessions:health_flag_end", args=[flag.pk])
+    return reverse("chart:health_flag_end", args=[flag.pk])
 
 
 def chart(patient) -> str:
-    return reverse("sessions:patient_chart", args=[patient.pk])
+    return reverse("chart:patient_chart", args=[patient.pk])
 
 
 def messages_of(response) -> list[str]:
@@ -161,8 +161,8 @@ def test_it_asks_anonymous_visitors_to_log_in(client, maria, pregnancy):
 
 def test_it_answers_404_for_unknown_patients_and_flags(manager):
     client = client_for(manager)
-    assert client.get(reverse("sessions:health_flag_create", args=[999999])).status_code == 404
-    assert client.post(reverse("sessions:health_flag_end", args=[999999]), {"on": "2026-03-01"}).status_code == 404
+    assert client.get(reverse("chart:health_flag_create", args=[999999])).status_code == 404
+    assert client.post(reverse("chart:health_flag_end", args=[999999]), {"on": "2026-03-01"}).status_code == 404
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])

@@ -31,7 +31,7 @@ MAX_QUERIES = 17
 
 
 def url(patient) -> str:
-    return reverse("sessions:patient_chart", args=[patient.pk])
+    return reverse("chart:patient_chart", args=[patient.pk])
 
 
 def ago(**delta) -> dt.datetime:
@@ -88,8 +88,8 @@ def test_it_shows_the_diagnoses_with_studies_and_the_phase_timeline(as_lena, mar
     assert "<strong>(current)</strong>" in content
     assert "recorded by Lena Hoffmann: Walks freely" in content
     assert content.index("phase-remission") < content.index('<li class="phase-acute">')
-    assert f'href="{reverse("sessions:phase_record_create", args=[disc.pk])}"' in content
-    assert f'href="{reverse("sessions:study_create", args=[disc.pk])}"' in content
+    assert f'href="{reverse("chart:phase_record_create", args=[disc.pk])}"' in content
+    assert f'href="{reverse("chart:study_create", args=[disc.pk])}"' in content
 
 
 @pytest.mark.parametrize(
@@ -137,7 +137,7 @@ def test_it_shows_current_and_past_health_flags(as_lena, maria, lena):
     assert "<strong>Allergy to an aromatic oil: Lavender oil</strong>" in content
     assert "Since 5 Jan 2026 · recorded by Lena Hoffmann" in content
     assert "Pregnancy: 1 Jan 2025 – 30 Sep 2025 (Twins)" in content
-    assert f'action="{reverse("sessions:health_flag_end", args=[allergy.pk])}"' in content
+    assert f'action="{reverse("chart:health_flag_end", args=[allergy.pk])}"' in content
     assert f'value="{today:%Y-%m-%d}"' in content
 
 
@@ -166,12 +166,12 @@ def test_it_shows_the_courses_with_progress_and_actions(as_lena, maria, lena, ma
     content = response.content.decode()
     assert "5 of 12–15 done" in content
     assert "<strong>Goals:</strong> Sit through work" in content
-    assert f'action="{reverse("sessions:course_suspend", args=[course.pk])}"' in content
-    assert f'href="{reverse("sessions:course_close", args=[course.pk])}"' in content
-    assert f'href="{reverse("sessions:course_series_book", args=[course.pk])}"' in content
+    assert f'action="{reverse("chart:course_suspend", args=[course.pk])}"' in content
+    assert f'href="{reverse("chart:course_close", args=[course.pk])}"' in content
+    assert f'href="{reverse("booking:course_series_book", args=[course.pk])}"' in content
     assert 'text-bg-warning">Suspended</span>' in content
     suspended = response.context["courses"][1]
-    assert f'action="{reverse("sessions:course_resume", args=[suspended.pk])}"' in content
+    assert f'action="{reverse("chart:course_resume", args=[suspended.pk])}"' in content
 
 
 def test_a_closed_course_shows_its_discharge_summary(as_lena, maria, massage):
@@ -245,9 +245,9 @@ def test_it_shows_signed_notes_and_the_therapists_own_drafts_newest_first(as_len
     assert "Signed by Anna Kuhn on" in content
     assert "Lena Hoffmann:</span> Patient called: better the next day." in content
     # Lena continues her own notes on the note page; Anna's are hers to change.
-    assert f'href="{reverse("sessions:note_edit", args=[own_draft.appointment.pk])}"' in content
-    assert f'href="{reverse("sessions:note_edit", args=[first_visit.pk])}"' in content
-    assert f'href="{reverse("sessions:note_edit", args=[by_anna.appointment.pk])}"' not in content
+    assert f'href="{reverse("therapist:note_edit", args=[own_draft.appointment.pk])}"' in content
+    assert f'href="{reverse("therapist:note_edit", args=[first_visit.pk])}"' in content
+    assert f'href="{reverse("therapist:note_edit", args=[by_anna.appointment.pk])}"' not in content
 
 
 def test_the_pain_chart_has_one_point_per_signed_note_in_time_order(as_lena, maria, lena, massage, first_visit):
@@ -281,7 +281,7 @@ def test_without_scored_notes_there_is_no_chart(as_lena, maria):
 def test_it_links_to_the_record_and_prescribe_pages(as_lena, maria):
     content = as_lena.get(url(maria)).content.decode()
     for name in ("diagnosis_create", "health_flag_create", "course_prescribe"):
-        assert f'href="{reverse(f"sessions:{name}", args=[maria.pk])}"' in content
+        assert f'href="{reverse(f"chart:{name}", args=[maria.pk])}"' in content
 
 
 def add_history(patient, therapist, modality, count: int, first_day: int = 30) -> None:
@@ -362,7 +362,7 @@ def test_it_asks_anonymous_visitors_to_log_in(client, maria):
 
 
 def test_it_answers_404_for_an_unknown_patient(manager):
-    assert client_for(manager).get(reverse("sessions:patient_chart", args=[999999])).status_code == 404
+    assert client_for(manager).get(reverse("chart:patient_chart", args=[999999])).status_code == 404
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])

@@ -15,7 +15,7 @@ from tests.factories import AppointmentFactory, PhaseRecordFactory, TherapistFac
 
 
 def url(diagnosis) -> str:
-    return reverse("sessions:phase_record_create", args=[diagnosis.pk])
+    return reverse("chart:phase_record_create", args=[diagnosis.pk])
 
 
 def from_now(**delta) -> dt.datetime:
@@ -60,7 +60,7 @@ def test_it_records_a_remission_and_returns_to_the_chart(as_lena, lena, sciatica
         url(sciatica), {"phase": Phase.REMISSION, "effective_from": local_input(moment), "note": "Walks freely"}
     )
     assert response.status_code == 302
-    assert response.url == reverse("sessions:patient_chart", args=[sciatica.patient.pk])
+    assert response.url == reverse("chart:patient_chart", args=[sciatica.patient.pk])
     record = PhaseRecord.objects.get()
     assert (record.diagnosis, record.phase, record.recorded_by, record.note) == (
         sciatica,
@@ -173,7 +173,7 @@ def test_it_asks_anonymous_visitors_to_log_in(client, sciatica):
 
 
 def test_it_answers_404_for_an_unknown_diagnosis(manager):
-    assert client_for(manager).get(reverse("sessions:phase_record_create", args=[999999])).status_code == 404
+    assert client_for(manager).get(reverse("chart:phase_record_create", args=[999999])).status_code == 404
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])

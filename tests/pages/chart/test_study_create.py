@@ -10,7 +10,7 @@ from tests.factories import DiagnosisFactory, TherapistFactory
 
 
 def url(diagnosis) -> str:
-    return reverse("sessions:study_create", args=[diagnosis.pk])
+    return reverse("chart:study_create", args=[diagnosis.pk])
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def test_it_shows_the_form_for_the_diagnosis(as_lena, disc):
 def test_it_records_the_study_and_returns_to_the_chart(as_lena, disc):
     response = as_lena.post(url(disc), valid())
     assert response.status_code == 302
-    assert response.url == reverse("sessions:patient_chart", args=[disc.patient.pk])
+    assert response.url == reverse("chart:patient_chart", args=[disc.patient.pk])
     study = Study.objects.get()
     assert (study.diagnosis, study.kind, study.performed_on) == (disc, StudyKind.MRI, dt.date(2026, 1, 8))
     assert study.findings == "L5–S1 protrusion touching the S1 root."
@@ -91,7 +91,7 @@ def test_it_asks_anonymous_visitors_to_log_in(client, disc):
 
 
 def test_it_answers_404_for_an_unknown_diagnosis(manager):
-    assert client_for(manager).get(reverse("sessions:study_create", args=[999999])).status_code == 404
+    assert client_for(manager).get(reverse("chart:study_create", args=[999999])).status_code == 404
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])

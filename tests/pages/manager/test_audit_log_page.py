@@ -16,7 +16,7 @@ from tests.factories import (
     UserFactory,
 )
 
-AUDIT_URL = reverse("clinic:audit_log")
+AUDIT_URL = reverse("manager:audit_log")
 
 
 @pytest.fixture
@@ -28,11 +28,11 @@ def lenas_session(maria, lena):
 @pytest.fixture
 def history(maria, as_lena, lenas_session):
     """Lena reads Maria's chart and a note; someone else is refused; another patient is read."""
-    as_lena.get(reverse("sessions:patient_chart", args=[maria.pk]))
-    as_lena.get(reverse("sessions:note_edit", args=[lenas_session.pk]))
-    client_for(TherapistFactory(user__username="other").user).get(reverse("sessions:patient_chart", args=[maria.pk]))
+    as_lena.get(reverse("chart:patient_chart", args=[maria.pk]))
+    as_lena.get(reverse("therapist:note_edit", args=[lenas_session.pk]))
+    client_for(TherapistFactory(user__username="other").user).get(reverse("chart:patient_chart", args=[maria.pk]))
     someone = AppointmentFactory(therapist=lenas_session.therapist).patient
-    as_lena.get(reverse("sessions:patient_chart", args=[someone.pk]))
+    as_lena.get(reverse("chart:patient_chart", args=[someone.pk]))
     return someone
 
 
@@ -80,7 +80,7 @@ def test_the_manager_filters_by_date(manager, history):
 
 def test_the_page_is_paginated(manager, maria, as_lena):
     for _ in range(55):
-        as_lena.get(reverse("sessions:patient_chart", args=[maria.pk]))
+        as_lena.get(reverse("chart:patient_chart", args=[maria.pk]))
     first = client_for(manager).get(AUDIT_URL)
     assert rows(first) == 50
     second = client_for(manager).get(AUDIT_URL, {"page": 2})
@@ -97,11 +97,11 @@ def test_the_page_runs_a_fixed_number_of_queries(manager, history, django_assert
 def test_only_managers_see_the_audit_log(db, role):
     user = UserFactory(username=f"u-{role}", role=role)
     assert client_for(user).get(AUDIT_URL).status_code == 403
-    assert client_for(user).get(reverse("clinic:break_glass_list")).status_code == 403
+    assert client_for(user).get(reverse("manager:break_glass_list")).status_code == 403
 
 
 def test_the_manager_navigation_links_the_audit_log(manager):
-    assert f'href="{AUDIT_URL}"' in client_for(manager).get(reverse("clinic:manager_home")).content.decode()
+    assert f'href="{AUDIT_URL}"' in client_for(manager).get(reverse("manager:manager_home")).content.decode()
 
 
 def test_it_rejects_post(manager):

@@ -17,17 +17,17 @@ def as_jonas(db):
 
 
 def open_url(patient) -> str:
-    return reverse("sessions:break_glass_open", args=[patient.pk])
+    return reverse("chart:break_glass_open", args=[patient.pk])
 
 
 def test_the_manager_sees_the_list(as_jonas, maria, manager):
     as_jonas.post(open_url(maria), {"reason": REASON}, REMOTE_ADDR=ADDRESS)
-    response = client_for(manager).get(reverse("clinic:break_glass_list"))
+    response = client_for(manager).get(reverse("manager:break_glass_list"))
     assert response.status_code == 200
     content = response.content.decode()
     assert content.count('class="break-glass-access"') == 1
     for text in (REASON, str(maria), ADDRESS, "active"):
         assert text in content
     # And in the audit log, filtered to emergency accesses.
-    audit = client_for(manager).get(reverse("clinic:audit_log"), {"action": "break_glass"})
+    audit = client_for(manager).get(reverse("manager:audit_log"), {"action": "break_glass"})
     assert audit.content.decode().count('class="audit-entry"') == 1

@@ -33,12 +33,12 @@ from tests.scenes import (
     shared_place,
 )
 
-LIST = reverse("sessions:portal_appointments")
+LIST = reverse("portal:portal_appointments")
 CANCELLED = {"status": AppointmentStatus.CANCELLED, "cancellation_reason": "Reception: ill"}
 
 
 def cancel_url(appointment) -> str:
-    return reverse("sessions:portal_appointment_cancel", args=[appointment.pk])
+    return reverse("portal:portal_appointment_cancel", args=[appointment.pk])
 
 
 def messages_of(response) -> list[str]:
@@ -146,7 +146,7 @@ def test_it_lists_coming_sessions_soonest_first_and_the_others_newest_first(anna
     assert response.context["earlier"] == [tomorrow_cancelled, missed, held]
     html = response.content.decode()
     assert cancel_url(sooner) in html
-    assert reverse("sessions:portal_appointment_ics", args=[sooner.pk]) in html
+    assert reverse("portal:portal_appointment_ics", args=[sooner.pk]) in html
     assert cancel_url(other) not in html
     assert "session 2 of 12–15" in html  # `sooner` follows the held session in the course
 
@@ -278,7 +278,7 @@ def test_another_patients_session_is_404_not_403(anna):
 
     assert client.get(cancel_url(other)).status_code == 404
     assert client.post(cancel_url(other)).status_code == 404
-    assert client.get(reverse("sessions:portal_appointment_cancel", args=[999999])).status_code == 404
+    assert client.get(reverse("portal:portal_appointment_cancel", args=[999999])).status_code == 404
     other.refresh_from_db()
     assert other.status == AppointmentStatus.BOOKED
 

@@ -19,16 +19,16 @@ from tests.factories import ModalityFactory, RoomFactory, TherapistFactory, User
 from tests.scenes import SOAP, course_for, days_ago, held, portal_patient, session
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
-CALENDAR_PAGE = reverse("sessions:portal_calendar")
-RENEW = reverse("sessions:portal_calendar_renew")
+CALENDAR_PAGE = reverse("portal:portal_calendar")
+RENEW = reverse("portal:portal_calendar_renew")
 
 
 def ics_url(appointment) -> str:
-    return reverse("sessions:portal_appointment_ics", args=[appointment.pk])
+    return reverse("portal:portal_appointment_ics", args=[appointment.pk])
 
 
 def feed_url(patient: Patient) -> str:
-    return reverse("sessions:calendar_feed", args=[patient.calendar_token])
+    return reverse("portal:calendar_feed", args=[patient.calendar_token])
 
 
 def parse(response) -> icalendar.Calendar:
@@ -230,7 +230,7 @@ def test_renewing_rejects_get(anna):
 def test_an_unknown_token_is_404(client, anna, token):
     patient_calendar_token_ensure(patient=anna)
 
-    assert client.get(reverse("sessions:calendar_feed", args=[token])).status_code == 404
+    assert client.get(reverse("portal:calendar_feed", args=[token])).status_code == 404
 
 
 def test_the_feed_url_needs_the_ics_suffix(client, anna):

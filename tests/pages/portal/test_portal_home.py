@@ -25,7 +25,7 @@ from tests.scenes import (
     shared_place,
 )
 
-URL = reverse("sessions:portal_home")
+URL = reverse("portal:portal_home")
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_it_shows_progress_as_completed_sessions_with_a_signed_note_of_the_presc
     ],
 )
 def test_it_says_how_many_sessions_are_left(done, low, high, text):
-    from sessions.portal_views import sessions_left_text
+    from pages.portal.views import sessions_left_text
 
     course = type("C", (), {"min_sessions": low, "max_sessions": high, "sessions_done": done})()
     course.sessions_left = sessions_left(course)
@@ -216,7 +216,7 @@ def test_the_navigation_links_the_patient_pages(anna):
     html = page(anna)
 
     assert f'href="{URL}">My treatment<' in html
-    assert f'href="{reverse("sessions:portal_appointments")}">Appointments<' in html
+    assert f'href="{reverse("portal:portal_appointments")}">Appointments<' in html
 
 
 def _scene(patient, courses: int) -> None:

@@ -18,7 +18,7 @@ from tests.factories import (
 )
 from tests.scenes import course_session
 
-URL = reverse("sessions:day_board")
+URL = reverse("reception:day_board")
 # Session, user, roles, review count, columns, opening hours, appointments, course positions.
 MAX_QUERIES = 8
 
@@ -155,7 +155,7 @@ def test_it_marks_a_session_that_needs_review(reception, massage, anna, monday):
     assert "needs-review" in content
     assert "Needs review</span>" in content
     assert "1 upcoming session needs review because a patient turned acute." in content
-    assert f'href="{reverse("sessions:review_list")}"' in content
+    assert f'href="{reverse("reception:review_list")}"' in content
 
 
 def test_the_review_banner_ignores_a_flagged_session_that_was_cancelled(reception, massage, anna, monday):
@@ -180,7 +180,7 @@ def test_it_links_to_the_neighbouring_days_and_the_week(reception, monday):
     previous_day, next_day = monday - dt.timedelta(days=1), monday + dt.timedelta(days=1)
     assert f'href="?day={previous_day.isoformat()}&by=room"' in content
     assert f'href="?day={next_day.isoformat()}&by=room"' in content
-    assert f'href="{reverse("sessions:week_board")}?day={monday.isoformat()}"' in content
+    assert f'href="{reverse("reception:week_board")}?day={monday.isoformat()}"' in content
 
 
 def test_it_shows_today_without_a_day(reception):

@@ -10,7 +10,7 @@ from patients.models import Patient
 from tests.conftest import client_for
 from tests.factories import PatientFactory
 
-URL = reverse("patients:patient_create")
+URL = reverse("reception:patient_create")
 VALID = {
     "first_name": "Anna",
     "last_name": "Berg",

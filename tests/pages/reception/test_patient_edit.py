@@ -12,7 +12,7 @@ from tests.factories import PatientFactory, UserFactory
 
 
 def url(patient) -> str:
-    return reverse("patients:patient_edit", args=[patient.pk])
+    return reverse("reception:patient_edit", args=[patient.pk])
 
 
 def field_html(content: str, name: str) -> str:
@@ -84,7 +84,7 @@ def test_it_leaves_the_portal_login_alone(reception, anna):
 
 
 def test_it_answers_404_for_an_unknown_patient(reception, anna):
-    missing = reverse("patients:patient_edit", args=[anna.pk + 1000])
+    missing = reverse("reception:patient_edit", args=[anna.pk + 1000])
     assert reception.get(missing).status_code == 404
     assert reception.post(missing, form_data(anna)).status_code == 404
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from tests.conftest import client_for
 from tests.factories import PatientFactory
 
-URL = reverse("patients:patient_list")
+URL = reverse("reception:patient_list")
 
 
 def names(response) -> list[str]:
@@ -48,7 +48,7 @@ def test_it_lists_patients_by_last_then_first_name(reception, berg, others):
     assert "+49 (30) 555-0123" in content
     assert "anna@example.org" in content
     assert f'href="{berg.get_absolute_url()}"' in content
-    assert reverse("patients:patient_create") in content
+    assert reverse("reception:patient_create") in content
 
 
 def test_it_sorts_names_regardless_of_how_they_were_typed(reception):
@@ -59,11 +59,11 @@ def test_it_sorts_names_regardless_of_how_they_were_typed(reception):
 
 def test_it_links_each_name_to_the_patients_reception_page(reception, berg):
     response = reception.get(URL)
-    assert f'href="{reverse("sessions:patient_overview", args=[berg.pk])}"' in response.content.decode()
+    assert f'href="{reverse("reception:patient_overview", args=[berg.pk])}"' in response.content.decode()
 
 
 def test_its_old_patient_address_redirects_to_the_reception_page(reception, berg):
-    response = reception.get(reverse("patients:patient_detail", args=[berg.pk]))
+    response = reception.get(reverse("reception:patient_detail", args=[berg.pk]))
     assert response.status_code == 302
     assert response.url == f"/reception/patients/{berg.pk}/"
 
@@ -144,7 +144,7 @@ def test_its_search_box_works_with_and_without_javascript(reception):
 def test_it_answers_the_search_box_with_the_results_only(reception, berg, others):
     response = reception.get(URL, {"q": "berg"}, headers={"HX-Request": "true", "HX-Target": "patient-results"})
     assert response.status_code == 200
-    assert [t.name for t in response.templates][0] == "patients/_patient_results.html"
+    assert [t.name for t in response.templates][0] == "reception/_patient_results.html"
     content = response.content.decode()
     assert "<html" not in content
     assert "Anna" in content and "Schmidt" not in content

@@ -27,7 +27,7 @@ MAX_QUERIES = 11
 
 
 def url(patient) -> str:
-    return reverse("sessions:patient_overview", args=[patient.pk])
+    return reverse("reception:patient_overview", args=[patient.pk])
 
 
 @pytest.fixture
@@ -85,8 +85,8 @@ def test_it_shows_contact_details_and_that_the_patient_can_be_booked(reception, 
     assert "maria@example.org" in content
     assert "15 Jan 2026" in content
     assert "<strong>Yes.</strong> Nothing blocks a booking." in content
-    assert f'href="{reverse("sessions:appointment_book")}?patient={maria.pk}"' in content
-    assert f'href="{reverse("patients:patient_edit", args=[maria.pk])}"' in content
+    assert f'href="{reverse("booking:appointment_book")}?patient={maria.pk}"' in content
+    assert f'href="{reverse("reception:patient_edit", args=[maria.pk])}"' in content
 
 
 def test_it_shows_the_course_progress_and_the_sessions(reception, maria, course, done, upcoming):
@@ -97,7 +97,7 @@ def test_it_shows_the_course_progress_and_the_sessions(reception, maria, course,
     content = response.content.decode()
     assert "<strong>Therapeutic massage</strong> · Active · from 2 Nov 2026" in content
     assert "1 of 10 done · 2 booked or done" in content
-    assert f'href="{reverse("sessions:course_series_book", args=[course.pk])}"' in content
+    assert f'href="{reverse("booking:course_series_book", args=[course.pk])}"' in content
     assert f'href="{upcoming.get_absolute_url()}"' in content
     assert f'href="{done.get_absolute_url()}"' in content
     assert "Anna Kuhn" in content
@@ -140,7 +140,7 @@ def test_it_shows_why_an_acute_patient_cannot_be_booked_and_hides_the_book_butto
     content = response.content.decode()
     assert "<strong>No.</strong>" in content
     assert "Acute phase of M51.1 Lumbar disc disorder with radiculopathy" in content
-    assert f'href="{reverse("sessions:appointment_book")}?patient={maria.pk}"' not in content
+    assert f'href="{reverse("booking:appointment_book")}?patient={maria.pk}"' not in content
 
 
 def test_it_shows_warnings_next_to_a_yes(reception, maria):
@@ -149,11 +149,11 @@ def test_it_shows_warnings_next_to_a_yes(reception, maria):
     assert "<strong>Yes.</strong>" in content
     assert "<strong>Warnings:</strong>" in content
     assert "the therapist should check it and adapt the pressure" in content
-    assert f'href="{reverse("sessions:appointment_book")}?patient={maria.pk}"' in content
+    assert f'href="{reverse("booking:appointment_book")}?patient={maria.pk}"' in content
 
 
 def test_it_answers_404_for_an_unknown_patient(reception, db):
-    assert reception.get(reverse("sessions:patient_overview", args=[999999])).status_code == 404
+    assert reception.get(reverse("reception:patient_overview", args=[999999])).status_code == 404
 
 
 def add_history(patient, massage, anna, count: int, skip_days: int = 0) -> None:

@@ -18,7 +18,7 @@ LINK = re.compile(r"https?://\S+/accounts/reset/[^/\s]+/[^/\s]+/")
 
 
 def invite_url(patient: Patient) -> str:
-    return reverse("sessions:portal_invite", args=[patient.pk])
+    return reverse("reception:portal_invite", args=[patient.pk])
 
 
 def messages_of(response) -> list[str]:
@@ -73,7 +73,7 @@ def test_the_emailed_link_sets_a_password_and_the_patient_then_logs_in_with_the_
     login = client.post(
         reverse("login"), {"username": "Anna.Roth@Example.org", "password": "tennis-ball-stretch-2026"}, follow=True
     )
-    assert login.redirect_chain[-1][0] == reverse("sessions:portal_home")
+    assert login.redirect_chain[-1][0] == reverse("portal:portal_home")
     # The link works once only.
     assert client.get("/" + path, follow=True).context["validlink"] is False
 
@@ -176,7 +176,7 @@ def test_it_rejects_get(receptionist, anna):
 
 
 def test_an_unknown_patient_is_404(receptionist, db):
-    assert client_for(receptionist).post(reverse("sessions:portal_invite", args=[999999])).status_code == 404
+    assert client_for(receptionist).post(reverse("reception:portal_invite", args=[999999])).status_code == 404
 
 
 def test_the_patient_page_offers_the_invitation_only_when_it_can_work(receptionist, anna, patient_user):

@@ -19,17 +19,17 @@ from tests.factories import (
     local,
 )
 
-URL = reverse("sessions:review_list")
+URL = reverse("reception:review_list")
 # Session, user, roles, flagged appointments.
 MAX_QUERIES = 4
 
 
 def keep_url(appointment) -> str:
-    return reverse("sessions:review_keep", args=[appointment.pk])
+    return reverse("reception:review_keep", args=[appointment.pk])
 
 
 def cancel_url(appointment) -> str:
-    return reverse("sessions:review_cancel", args=[appointment.pk])
+    return reverse("reception:review_cancel", args=[appointment.pk])
 
 
 def messages_of(response) -> list[str]:

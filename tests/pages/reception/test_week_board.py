@@ -17,7 +17,7 @@ from tests.factories import (
     at,
 )
 
-URL = reverse("sessions:week_board")
+URL = reverse("reception:week_board")
 # Session, user, roles, appointments, course positions.
 MAX_QUERIES = 5
 
@@ -36,7 +36,7 @@ def test_it_shows_the_seven_days_of_the_week_of_the_chosen_day(reception, monday
     assert f"Week of {monday.day} {monday:%B %Y}" in content
     for i in range(7):
         day = monday + dt.timedelta(days=i)
-        assert f'href="{reverse("sessions:day_board")}?day={day.isoformat()}"' in content
+        assert f'href="{reverse("reception:day_board")}?day={day.isoformat()}"' in content
     assert f'href="?day={(monday - dt.timedelta(days=7)).isoformat()}"' in content
     assert f'href="?day={(monday + dt.timedelta(days=7)).isoformat()}"' in content
 

@@ -11,7 +11,7 @@ from tests.factories import AppointmentFactory, SessionNoteFactory, TherapistFac
 
 
 def url(note) -> str:
-    return reverse("sessions:addendum_add", args=[note.pk])
+    return reverse("therapist:addendum_add", args=[note.pk])
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def own(therapist):
 
 
 def note_page(note) -> str:
-    return reverse("sessions:note_edit", args=[note.appointment_id])
+    return reverse("therapist:note_edit", args=[note.appointment_id])
 
 
 def test_the_author_adds_an_addendum_and_sees_it_on_the_note(own, note, therapist):
@@ -55,7 +55,7 @@ def test_the_note_itself_does_not_change(own, note):
 def test_a_colleague_treating_the_patient_may_add_and_goes_where_they_came_from(note):
     colleague = TherapistFactory()
     AppointmentFactory(patient=note.appointment.patient, therapist=colleague)
-    back = reverse("sessions:my_day")
+    back = reverse("therapist:my_day")
     response = client_for(colleague.user).post(url(note), {"text": "Seen today: better.", "next": back})
     assert response.status_code == 302 and response.url == back
     assert Addendum.objects.get().author == colleague.user
@@ -99,7 +99,7 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, note):
 
 
 def test_an_unknown_note_is_404(own):
-    assert own.post(reverse("sessions:addendum_add", args=[999999]), {"text": "Hello"}).status_code == 404
+    assert own.post(reverse("therapist:addendum_add", args=[999999]), {"text": "Hello"}).status_code == 404
 
 
 def test_it_rejects_get(own, note):

@@ -21,7 +21,7 @@ from tests.factories import (
     at,
 )
 
-URL = reverse("sessions:my_day")
+URL = reverse("therapist:my_day")
 
 
 @pytest.fixture
@@ -126,21 +126,21 @@ def test_it_shows_each_note_status_with_its_button(lena_client, lena, today):
     for label in ("Write note", "Continue note", "View note"):
         assert label in html
     for appointment in (none, draft, signed):
-        assert reverse("sessions:note_edit", args=[appointment.pk]) in html
+        assert reverse("therapist:note_edit", args=[appointment.pk]) in html
 
 
 def test_it_offers_check_in_and_complete_for_open_sessions_and_returns_here(lena_client, lena, today):
     started = session_for(lena, today, 0)  # midnight: always already started
     response = lena_client.get(URL)
     html = response.content.decode()
-    assert reverse("sessions:appointment_check_in", args=[started.pk]) in html
-    assert reverse("sessions:appointment_complete", args=[started.pk]) in html
+    assert reverse("booking:appointment_check_in", args=[started.pk]) in html
+    assert reverse("booking:appointment_complete", args=[started.pk]) in html
     assert f'name="next" value="{URL}"' in html
 
 
 def test_check_in_from_my_day_comes_back_to_my_day(lena_client, lena, today):
     started = session_for(lena, today, 0)
-    response = lena_client.post(reverse("sessions:appointment_check_in", args=[started.pk]), {"next": URL})
+    response = lena_client.post(reverse("booking:appointment_check_in", args=[started.pk]), {"next": URL})
     assert response.status_code == 302 and response.url == URL
     started.refresh_from_db()
     assert started.status == AppointmentStatus.CHECKED_IN
@@ -150,8 +150,8 @@ def test_no_check_in_on_another_day(lena_client, lena, today):
     tomorrow = today + dt.timedelta(days=1)
     later = session_for(lena, tomorrow, 9)
     html = lena_client.get(URL, {"day": tomorrow.isoformat()}).content.decode()
-    assert reverse("sessions:appointment_check_in", args=[later.pk]) not in html
-    assert reverse("sessions:appointment_complete", args=[later.pk]) not in html
+    assert reverse("booking:appointment_check_in", args=[later.pk]) not in html
+    assert reverse("booking:appointment_complete", args=[later.pk]) not in html
 
 
 def test_a_flagged_session_says_it_needs_review(lena_client, lena, today):
@@ -163,7 +163,7 @@ def test_it_links_the_patient_to_the_chart_once_the_chart_exists(lena_client, le
     session = session_for(lena, today, 9)
     html = lena_client.get(URL).content.decode()
     try:
-        chart = reverse("sessions:patient_chart", args=[session.patient_id])
+        chart = reverse("chart:patient_chart", args=[session.patient_id])
     except Exception:  # the chart is built in parallel; until then the name is plain text
         assert str(session.patient) in html
     else:

@@ -36,7 +36,7 @@ FILLED = {
 
 
 def url(appointment) -> str:
-    return reverse("sessions:note_edit", args=[appointment.pk])
+    return reverse("therapist:note_edit", args=[appointment.pk])
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_a_draft_is_shown_again_for_editing(own, session):
 def test_signing_signs_and_goes_to_my_day(own, session, therapist):
     response = own.post(url(session), {**FILLED, "action": "sign"})
     assert response.status_code == 302
-    assert response.url == reverse("sessions:my_day")
+    assert response.url == reverse("therapist:my_day")
     note = SessionNote.objects.get(appointment=session)
     assert note.is_signed and note.signed_by == therapist.user
     followed = own.get(response.url)
@@ -240,7 +240,7 @@ def test_a_signed_note_is_shown_read_only_with_an_addendum_form(own, session):
     assert response.context["form"] is None
     assert "As signed" in html and "Called back: better." in html
     assert 'name="subjective"' not in html
-    assert reverse("sessions:addendum_add", args=[note.pk]) in html
+    assert reverse("therapist:addendum_add", args=[note.pk]) in html
 
 
 def test_a_tampered_post_to_a_signed_note_changes_nothing(own, session):
@@ -339,7 +339,7 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, session):
 
 
 def test_an_unknown_session_is_404(own):
-    assert own.get(reverse("sessions:note_edit", args=[999999])).status_code == 404
+    assert own.get(reverse("therapist:note_edit", args=[999999])).status_code == 404
 
 
 def test_it_rejects_other_methods(own, session):

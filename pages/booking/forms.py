@@ -1,0 +1,176 @@
+"""Booking's forms: a session, a course series, a move, a cancellation, and the free-slot search.
+They validate what was typed; the booking services in sessions decide."""
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from clinic.models import Modality, Room, Therapist
+from pages.date_inputs import date_widget
+from patients.models import Patient
+from sessions.models import Course, CourseStatus
+
+LATEST_START = dt.date(9000, 12, 31)
+
+
+class SlotField(forms.CharField):
+    """A free slot chosen on the booking page, sent as "<ISO start>|<therapist id>|<room id>"."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            starts, therapist_id, room_id = value.split("|")
+            starts_at = dt.datetime.fromisoformat(starts)
+            if timezone.is_naive(starts_at):
+                starts_at = timezone.make_aware(starts_at)
+            therapist = Therapist.objects.select_related("user").get(pk=int(therapist_id))
+            room = Room.objects.get(pk=int(room_id))
+        except (ValueError, Therapist.DoesNotExist, Room.DoesNotExist) as error:
+            raise forms.ValidationError("Choose one of the free slots shown.") from error
+        return starts_at, therapist, room
+
+
+def slot_value(starts_at: dt.datetime, therapist: Therapist, room: Room) -> str:
+    return f"{starts_at.isoformat()}|{therapist.pk}|{room.pk}"
+
+
+class BookingForm(forms.Form):
+    """Who, what and with whom; the slot is chosen from the free slots for the day."""
+
+    patient = forms.ModelChoiceField(queryset=Patient.objects.all(), widget=forms.HiddenInput)
+    course = forms.ModelChoiceField(queryset=Course.objects.none(), required=False, empty_label="No course")
+    modality = forms.ModelChoiceField(
+        queryset=Modality.objects.filter(active=True), required=False, help_text="For a session outside a course."
+    )
+    therapist = forms.ModelChoiceField(
+        queryset=Therapist.objects.filter(active=True).select_related("user"),
+        required=False,
+        empty_label="Any qualified therapist",
+    )
+    day = forms.DateField(widget=date_widget(), initial=timezone.localdate)
+    slot = SlotField(required=False, widget=forms.HiddenInput)
+    confirm_warnings = forms.BooleanField(
+        required=False, label="I have read the warnings and the booking should go ahead."
+    )
+
+    def __init__(self, *args, patient: Patient | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if patient is not None:
+            self.fields["course"].queryset = patient.courses.filter(
+                status__in=[CourseStatus.PLANNED, CourseStatus.ACTIVE]
+            ).select_related("modality")
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day < timezone.localdate():
+            raise forms.ValidationError("Choose today or a later day.")
+        return day
+
+    def clean(self):
+        data = super().clean()
+        course, modality = data.get("course"), data.get("modality")
+        if course is None and modality is None:
+            self.add_error("modality", "Choose a course or a modality.")
+        elif course is not None:
+            data["modality"] = course.modality
+        return data
+
+    def require_slot(self):
+        if not self.cleaned_data.get("slot"):
+            self.add_error("slot", "Choose one of the free slots shown.")
+            return False
+        return True
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300,
+        error_messages={"required": "Give a reason for the cancellation."},
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept with the appointment, for example: patient called in sick.",
+    )
+
+
+class RescheduleForm(forms.Form):
+    day = forms.DateField(widget=date_widget())
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 900}))
+    therapist = forms.ModelChoiceField(queryset=Therapist.objects.filter(active=True).select_related("user"))
+    room = forms.ModelChoiceField(queryset=Room.objects.filter(active=True))
+    confirm_warnings = forms.BooleanField(
+        required=False, label="I have read the warnings and the booking should go ahead."
+    )
+
+    def starts_at(self) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(self.cleaned_data["day"], self.cleaned_data["time"]))
+
+
+class SeriesStartForm(forms.Form):
+    """The first slot of a course series; the cadence decides the rest."""
+
+    day = forms.DateField(widget=date_widget(), label="First day")
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 900}))
+    therapist = forms.ModelChoiceField(queryset=Therapist.objects.none())
+    room = forms.ModelChoiceField(queryset=Room.objects.none())
+
+    def __init__(self, *args, course: Course, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["therapist"].queryset = Therapist.objects.filter(
+            active=True, modalities=course.modality
+        ).select_related("user")
+        self.fields["room"].queryset = Room.objects.filter(active=True, modalities=course.modality)
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day < timezone.localdate():
+            raise forms.ValidationError("Choose today or a later day.")
+        return day
+
+    def starts_at(self) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(self.cleaned_data["day"], self.cleaned_data["time"]))
+
+
+class SlotsField(forms.MultipleChoiceField):
+    """Ticked slots of a series plan. Any well-formed slot is accepted: the plan may have moved
+    on since the page was drawn, and booking checks every slot again anyway."""
+
+    def valid_value(self, value):
+        return True
+
+    def clean(self, value):
+        values = super().clean(value)
+        return [SlotField().clean(item) for item in values]
+
+
+class SeriesConfirmForm(forms.Form):
+    """The dates the receptionist keeps from the proposed plan."""
+
+    slots = SlotsField(widget=forms.CheckboxSelectMultiple, error_messages={"required": "Keep at least one date."})
+    confirm_warnings = forms.BooleanField(
+        required=False, label="I have read the warnings and the booking should go ahead."
+    )
+
+
+class AvailabilityForm(forms.Form):
+    """The free slots of one modality over a span of days (booking:availability)."""
+
+    MAX_DAYS = 31
+
+    modality = forms.ModelChoiceField(queryset=Modality.objects.filter(active=True))
+    therapist = forms.ModelChoiceField(queryset=Therapist.objects.filter(active=True), required=False)
+    start = forms.DateField(required=False, help_text="The first day; today when left out.")
+    days = forms.IntegerField(required=False, min_value=1, max_value=MAX_DAYS, help_text="28 when left out.")
+
+    def clean_start(self):
+        start = self.cleaned_data["start"] or timezone.localdate()
+        if start < timezone.localdate():
+            raise forms.ValidationError("Choose today or a later day.")
+        # The span's end and the days' UTC bounds must stay inside the calendar.
+        if start > LATEST_START:
+            raise forms.ValidationError("Choose a day before the year 9000.")
+        return start
+
+    def clean_days(self):
+        return self.cleaned_data["days"] or 28

@@ -1,0 +1,287 @@
+"""Booking: a session for a patient, a course's series of sessions, the free slots over a span
+of days, and one appointment: its page, check-in, no-show, completion, cancellation and move."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic.refusals import Refused
+from pages.booking.forms import (
+    AvailabilityForm,
+    BookingForm,
+    CancelForm,
+    RescheduleForm,
+    SeriesConfirmForm,
+    SeriesStartForm,
+    slot_value,
+)
+from pages.http import safe_next_url
+from pages.refusals import refusal_message, refusal_on_form
+from pages.roles import BOOKERS, role_required
+from patients.contraindications import contraindications_check
+from patients.models import Patient
+from sessions import appointments, booking
+from sessions.availability import course_series_propose, slots_available
+from sessions.booking_checks import person_name
+from sessions.course_progress import annotate_course_position, course_sessions_counted
+from sessions.models import Appointment, Course
+from sessions.schedule import at_local
+
+
+@require_GET
+@role_required(*BOOKERS)
+def appointment_detail(request, pk: int):
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("patient", "modality", "therapist__user", "room", "course"), pk=pk
+    )
+    annotate_course_position([appointment])
+    return render(
+        request,
+        "booking/appointment_detail.html",
+        {"appointment": appointment, "cancel_form": CancelForm()},
+    )
+
+
+def _status_action(request, pk: int, action, done: str):
+    appointment = get_object_or_404(Appointment, pk=pk)
+    try:
+        action(appointment=appointment)
+        messages.success(request, done.format(patient=appointment.patient))
+    except Refused as error:
+        refusal_message(request, error)
+    return redirect(safe_next_url(request, request.POST.get("next", ""), appointment.get_absolute_url()))
+
+
+@require_POST
+@role_required(*BOOKERS)
+def appointment_check_in(request, pk: int):
+    return _status_action(request, pk, appointments.appointment_check_in, "{patient} is checked in.")
+
+
+@require_POST
+@role_required(*BOOKERS)
+def appointment_no_show(request, pk: int):
+    return _status_action(request, pk, appointments.appointment_no_show, "Recorded that {patient} did not come.")
+
+
+@require_POST
+@role_required(*BOOKERS)
+def appointment_complete(request, pk: int):
+    return _status_action(request, pk, appointments.appointment_complete, "The session of {patient} is completed.")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*BOOKERS)
+def appointment_cancel(request, pk: int):
+    appointment = get_object_or_404(Appointment.objects.select_related("patient", "modality"), pk=pk)
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            appointments.appointment_cancel(appointment=appointment, reason=form.cleaned_data["reason"])
+        except Refused as error:
+            refusal_on_form(form, error)
+        else:
+            messages.success(request, f"Cancelled the session of {appointment.patient}; the slot is free again.")
+            return redirect(appointment.get_absolute_url())
+    return render(request, "booking/appointment_cancel.html", {"appointment": appointment, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*BOOKERS)
+def appointment_reschedule(request, pk: int):
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("patient", "modality", "therapist__user", "room"), pk=pk
+    )
+    local_start = timezone.localtime(appointment.starts_at)
+    initial = {
+        "day": local_start.date(),
+        "time": local_start.time(),
+        "therapist": appointment.therapist,
+        "room": appointment.room,
+    }
+    form = RescheduleForm(request.POST if request.method == "POST" else None, initial=initial)
+    warnings = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking.appointment_reschedule(
+                appointment=appointment,
+                starts_at=form.starts_at(),
+                therapist=form.cleaned_data["therapist"],
+                room=form.cleaned_data["room"],
+                confirm_warnings=form.cleaned_data["confirm_warnings"],
+            )
+        except Refused as error:
+            warnings = refusal_on_form(form, error)
+        else:
+            messages.success(request, f"Moved the session of {appointment.patient}.")
+            return redirect(appointment.get_absolute_url())
+    return render(
+        request,
+        "booking/appointment_reschedule.html",
+        {"appointment": appointment, "form": form, "warnings": warnings},
+    )
+
+
+def _booking_options(form: BookingForm, patient: Patient) -> dict:
+    """The contraindication result and the free slots for what the form says so far."""
+    data = form.cleaned_data
+    modality, course = data.get("modality"), data.get("course")
+    if modality is None or data.get("day") is None:
+        return {}
+    day = data["day"]
+    check = contraindications_check(
+        patient=patient, modality=modality, at=max(at_local(day, dt.time(12)), timezone.now())
+    )
+    slots = []
+    if check.allowed:
+        slots = slots_available(
+            modality=modality,
+            starts_on=day,
+            ends_on=day,
+            therapist=data.get("therapist"),
+            patient=patient,
+            minutes=course.session_minutes if course else None,
+        )
+    return {
+        "check": check,
+        "slots": [(slot, slot_value(slot.starts_at, slot.therapist, slot.room)) for slot in slots],
+        "chosen_slot": form.data.get("slot", ""),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*BOOKERS)
+def appointment_book(request):
+    try:
+        patient_id = int(request.POST.get("patient") or request.GET.get("patient") or 0)
+    except ValueError:
+        raise Http404("No such patient.") from None
+    patient = get_object_or_404(Patient, pk=patient_id)
+    if request.method == "POST":
+        form = BookingForm(request.POST, patient=patient)
+    else:
+        # Arriving from the patient's page (?patient= only) is not a choice to validate yet.
+        chosen = request.GET if set(request.GET) - {"patient"} else None
+        form = BookingForm(chosen, patient=patient, initial={"patient": patient.pk})
+    options, warnings = {}, []
+    if form.is_bound:
+        valid = form.is_valid()
+        if valid and request.method == "POST" and form.require_slot():
+            starts_at, therapist, room = form.cleaned_data["slot"]
+            try:
+                appointment = booking.appointment_book(
+                    patient=patient,
+                    course=form.cleaned_data["course"],
+                    modality=form.cleaned_data["modality"],
+                    therapist=therapist,
+                    room=room,
+                    starts_at=starts_at,
+                    booked_by=request.user,
+                    confirm_warnings=form.cleaned_data["confirm_warnings"],
+                )
+            except Refused as error:
+                warnings = refusal_on_form(form, error)
+            else:
+                messages.success(request, f"Booked {appointment.modality} for {patient}.")
+                return redirect(appointment.get_absolute_url())
+        # Shown even when the rest is invalid (a bad slot), so there is a slot to choose instead.
+        # Worked out only for a page that shows them: a booking that succeeds redirects, and
+        # the day's free slots across every therapist are the dearest part of the request.
+        options = _booking_options(form, patient)
+    context = {"patient": patient, "form": form, "warnings": warnings, **options}
+    template = (
+        "booking/_booking_options.html"
+        if request.htmx and request.method == "GET"
+        else "booking/appointment_book.html"
+    )
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*BOOKERS)
+def course_series_book(request, pk: int):
+    course = get_object_or_404(Course.objects.select_related("patient", "modality"), pk=pk)
+    start_form = SeriesStartForm(request.GET or None, course=course)
+    plan, initial_slots = [], []
+    if start_form.is_bound and start_form.is_valid():
+        plan = course_series_propose(
+            course=course,
+            first_starts_at=start_form.starts_at(),
+            therapist=start_form.cleaned_data["therapist"],
+            room=start_form.cleaned_data["room"],
+        )
+        initial_slots = [_value(s if s.ok else s.alternative) for s in plan if s.ok or s.alternative]
+    confirm_form = SeriesConfirmForm(request.POST if request.method == "POST" else None)
+    warnings = []
+    if request.method == "POST" and confirm_form.is_valid():
+        try:
+            booked = booking.course_series_book(
+                course=course,
+                slots=confirm_form.cleaned_data["slots"],
+                booked_by=request.user,
+                confirm_warnings=confirm_form.cleaned_data["confirm_warnings"],
+            )
+        except Refused as error:
+            warnings = refusal_on_form(confirm_form, error)
+        else:
+            messages.success(request, f"Booked {len(booked)} sessions of {course.modality} for {course.patient}.")
+            return redirect(course.patient.get_absolute_url())
+    context = {
+        "course": course,
+        "start_form": start_form,
+        "confirm_form": confirm_form,
+        "plan": [(session, _value(session), _value(session.alternative)) for session in plan],
+        "chosen": set(confirm_form.data.getlist("slots") if confirm_form.is_bound else initial_slots),
+        "warnings": warnings,
+        "remaining": course.max_sessions - course_sessions_counted(course=course),
+    }
+    return render(request, "booking/course_series_book.html", context)
+
+
+def _value(slot) -> str:
+    return slot_value(slot.starts_at, slot.therapist, slot.room) if slot else ""
+
+
+@require_GET
+@role_required(*BOOKERS)
+def availability(request):
+    """Free slots over a span of days, as JSON: what the booking page shows one day at a time,
+    for a front desk planning weeks ahead (and for the benchmark, docs/PERFORMANCE.md).
+
+    `?modality=<id>[&therapist=<id>][&start=YYYY-MM-DD][&days=1..31]`: every free start, by day,
+    as [local "HH:MM", therapist id, room id], with the names of those therapists and rooms."""
+    form = AvailabilityForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    modality, start = form.cleaned_data["modality"], form.cleaned_data["start"]
+    end = start + dt.timedelta(days=form.cleaned_data["days"] - 1)
+    slots = slots_available(
+        modality=modality, starts_on=start, ends_on=end, therapist=form.cleaned_data["therapist"]
+    )
+    days: dict[dt.date, list] = {}
+    therapists, rooms = {}, {}
+    # Once, not per slot: a month's search lists thousands of them.
+    zone = timezone.get_current_timezone()
+    for slot in slots:
+        local = slot.starts_at if slot.starts_at.tzinfo is zone else slot.starts_at.astimezone(zone)
+        therapist, room = slot.therapist, slot.room
+        days.setdefault(local.date(), []).append([f"{local.hour:02d}:{local.minute:02d}", therapist.id, room.id])
+        therapists[therapist.id] = therapist
+        rooms[room.id] = room
+    return JsonResponse(
+        {
+            "modality": {"id": modality.pk, "name": modality.name, "minutes": modality.session_minutes},
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "time_zone": settings.TIME_ZONE,
+            "count": len(slots),
+            "days": [{"day": day.isoformat(), "slots": day_slots} for day, day_slots in days.items()],
+            "therapists": {pk: person_name(therapist) for pk, therapist in therapists.items()},
+            "rooms": {pk: room.name for pk, room in rooms.items()},
+        }
+    )

@@ -1,0 +1,247 @@
+"""The chart's forms: recording a diagnosis, a study, a phase and a health flag, prescribing and
+closing a course, and the reason for emergency access. They validate what was typed; the services
+in patients.services and sessions.courses write (a course number left empty takes the modality's
+course default there)."""
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from clinic.models import Cadence, Modality
+from pages.date_inputs import DATE_INPUT_FORMATS, date_widget
+from patients import services as patient_services
+from patients.models import Diagnosis, FlagKind, HealthFlag, Patient, Phase, PhaseRecord, Study
+from sessions.models import Course
+
+# Codes a back-pain clinic meets most; the field takes any valid ICD-10 code.
+COMMON_ICD10_CODES = [
+    ("M54.3", "Sciatica"),
+    ("M54.4", "Lumbago with sciatica"),
+    ("M51.1", "Lumbar disc disorder with radiculopathy"),
+    ("M48.06", "Spinal stenosis, lumbar region"),
+    ("M43.1", "Spondylolisthesis"),
+    ("G57.0", "Lesion of the sciatic nerve"),
+]
+# The browser's datetime-local picker sends "2026-03-02T14:30".
+DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
+
+
+def _not_after_today(day: dt.date | None, message: str) -> dt.date | None:
+    if day is not None and day > timezone.localdate():
+        raise forms.ValidationError(message)
+    return day
+
+
+class _ClinicalRecordForm(forms.ModelForm):
+    """Date fields take the picker's ISO value or a typed local date, and may not lie ahead."""
+
+    past_dates: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate().isoformat()
+        for name, field in self.fields.items():
+            if isinstance(field, forms.DateField):
+                field.input_formats = DATE_INPUT_FORMATS
+                field.widget = date_widget(**({"max": today} if name in self.past_dates else {}))
+                field.widget.is_required = field.required
+
+
+class DiagnosisForm(_ClinicalRecordForm):
+    past_dates = ("diagnosed_on",)
+
+    class Meta:
+        model = Diagnosis
+        fields = ["icd10_code", "title", "cause", "side", "diagnosed_on", "diagnosed_by"]
+        widgets = {
+            "icd10_code": forms.TextInput(attrs={"list": "icd10-codes", "autocomplete": "off", "placeholder": "M54.3"})
+        }
+        help_texts = {
+            "icd10_code": "As on the doctor's report, for example M54.3 (sciatica) or M51.1 (disc disorder).",
+            "cause": "What the doctor found behind the pain, when known.",
+            "side": "The leg the pain runs down.",
+            "diagnosed_by": "Name of the doctor who made the diagnosis.",
+        }
+
+    def clean_icd10_code(self) -> str:
+        return self.cleaned_data["icd10_code"].strip().upper()
+
+    def clean_diagnosed_on(self) -> dt.date:
+        return _not_after_today(self.cleaned_data["diagnosed_on"], "A diagnosis cannot be dated in the future.")
+
+
+class StudyForm(_ClinicalRecordForm):
+    past_dates = ("performed_on",)
+
+    class Meta:
+        model = Study
+        fields = ["kind", "performed_on", "findings"]
+        widgets = {"findings": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"findings": "The radiologist's or the laboratory's conclusion, in short."}
+
+    def clean_performed_on(self) -> dt.date:
+        return _not_after_today(self.cleaned_data["performed_on"], "A study cannot be dated in the future.")
+
+
+class PhaseRecordForm(forms.ModelForm):
+    class Meta:
+        model = PhaseRecord
+        fields = ["phase", "effective_from", "note"]
+        widgets = {
+            "phase": forms.RadioSelect,
+            "effective_from": forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"effective_from": "In effect from"}
+        help_texts = {
+            "phase": "Acute: an exacerbation treated with medication; massage is refused and the patient's "
+            "booked sessions are flagged for review. Subacute: the pain is settling. Remission: massage, "
+            "exercise therapy and the home programme can go ahead.",
+            "note": "What the phase is based on, for example the doctor's letter or today's examination.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phase"].choices = Phase.choices  # a radio list needs no empty choice
+        self.fields["effective_from"].input_formats = DATETIME_INPUT_FORMATS
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["effective_from"].initial = now
+        self.fields["effective_from"].widget.attrs["max"] = now.strftime("%Y-%m-%dT%H:%M")
+
+    def clean_effective_from(self) -> dt.datetime:
+        effective_from = self.cleaned_data["effective_from"]
+        if effective_from > timezone.now():
+            raise forms.ValidationError("A phase cannot be recorded ahead of time; use the current time or earlier.")
+        return effective_from
+
+
+class HealthFlagForm(_ClinicalRecordForm):
+    class Meta:
+        model = HealthFlag
+        fields = ["kind", "substance", "active_from", "active_to", "note"]
+        labels = {"substance": "Oil or substance", "active_from": "Applies from", "active_to": "Applies until"}
+        help_texts = {
+            "substance": "Required for an allergy to an aromatic oil: the therapist must know it before a session.",
+            "active_to": "Leave empty while it still applies.",
+        }
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("kind") == FlagKind.OIL_ALLERGY and not cleaned.get("substance", "").strip():
+            self.add_error("substance", "Name the oil the patient is allergic to, so the therapist can avoid it.")
+        active_from, active_to = cleaned.get("active_from"), cleaned.get("active_to")
+        if active_from and active_to and active_to < active_from:
+            self.add_error("active_to", "The flag cannot end before it starts.")
+        return cleaned
+
+
+class HealthFlagEndForm(forms.Form):
+    on = forms.DateField(
+        label="Ended on", input_formats=DATE_INPUT_FORMATS, widget=date_widget(), initial=timezone.localdate
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+    def clean_on(self) -> dt.date:
+        return _not_after_today(self.cleaned_data["on"], "A flag cannot be ended ahead of time.")
+
+
+# The numbers a modality fills in when it is chosen.
+NUMBER_FIELDS = ("min_sessions", "max_sessions", "session_minutes", "cadence", "sessions_per_week")
+
+
+def _number(label: str, lowest: int, highest: int, help_text: str = "") -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=lowest,
+        max_value=highest,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"min": lowest, "max": highest}),
+    )
+
+
+def modality_defaults(modality: Modality) -> dict:
+    """The course a modality suggests, as the form's initial values."""
+    return {
+        "min_sessions": modality.course_min_sessions,
+        "max_sessions": modality.course_max_sessions,
+        "session_minutes": modality.session_minutes,
+        "cadence": modality.cadence,
+        "sessions_per_week": modality.sessions_per_week,
+    }
+
+
+class CoursePrescribeForm(forms.Form):
+    diagnosis = forms.ModelChoiceField(queryset=Diagnosis.objects.none(), empty_label=None)
+    modality = forms.ModelChoiceField(queryset=Modality.objects.filter(active=True), empty_label="Choose a modality")
+    starts_on = forms.DateField(
+        label="Starts on",
+        input_formats=DATE_INPUT_FORMATS,
+        widget=date_widget(),
+        initial=timezone.localdate,
+    )
+    min_sessions = _number("Sessions, at least", 1, 60)
+    max_sessions = _number("Sessions, at most", 1, 60)
+    session_minutes = _number("Minutes per session", 5, 240)
+    cadence = forms.ChoiceField(choices=[("", "As the modality suggests"), *Cadence.choices], required=False)
+    sessions_per_week = _number("Sessions per week", 1, 7, "Only with the 'sessions per week' cadence.")
+    goals = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the course should achieve, for example: sit through a working day without leg pain.",
+    )
+    home_programme = forms.CharField(
+        label="Home programme",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=Course._meta.get_field("home_programme").help_text
+        + " For example massage with a tennis ball under the buttock, or the seated spine twist.",
+    )
+
+    def __init__(self, *args, patient: Patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        diagnoses = patient.diagnoses.filter(active=True).order_by("-diagnosed_on", "-pk")
+        self.fields["diagnosis"].queryset = diagnoses
+        self.fields["diagnosis"].label_from_instance = lambda d: f"{d.icd10_code} {d.title} ({d.get_side_display()})"
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        lowest, highest = cleaned.get("min_sessions"), cleaned.get("max_sessions")
+        if lowest is not None and highest is not None and lowest > highest:
+            self.add_error("max_sessions", "The most sessions cannot be fewer than the least.")
+        return cleaned
+
+    @property
+    def course_data(self) -> dict:
+        """The cleaned values as course_prescribe() takes them; empty numbers stay None."""
+        data = dict(self.cleaned_data)
+        data["cadence"] = data["cadence"] or None
+        return data
+
+
+class CourseCloseForm(forms.Form):
+    remarks = forms.CharField(
+        label="Your remarks",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="How the patient left the course, and what to do next (home programme, a check-up, a referral).",
+    )
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.CharField(
+        label="Emergency access: give the reason",
+        min_length=patient_services.BREAK_GLASS_MIN_REASON,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept with your name and shown to the practice manager.",
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -1,0 +1,312 @@
+"""The therapist's workspace around one patient: the chart, recording diagnoses, studies, phases
+and health flags, and prescribing, pausing and closing courses.
+
+Open to a therapist who treats the patient (DESIGN.md: "read, record" for their own patients)
+and to managers; everyone else gets 403.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic import roles
+from clinic.audit import REFUSED, audit_access
+from clinic.models import Modality
+from clinic.refusals import Refused
+from pages.chart.break_glass import BreakGlassRequired
+from pages.chart.forms import (
+    COMMON_ICD10_CODES,
+    CourseCloseForm,
+    CoursePrescribeForm,
+    DiagnosisForm,
+    HealthFlagEndForm,
+    HealthFlagForm,
+    PhaseRecordForm,
+    StudyForm,
+    modality_defaults,
+)
+from pages.pain_chart import pain_chart_svg
+from pages.refusals import refusal_message, refusal_on_form
+from pages.roles import CLINICIANS, role_required
+from patients import services as patient_services
+from patients.contraindications import patient_booking_status
+from patients.models import Diagnosis, HealthFlag, Patient, Phase
+from patients.selectors import diagnoses_with_history
+from sessions import courses
+from sessions.appointments import sessions_flagged_ahead
+from sessions.chart_access import therapist_may_open_chart
+from sessions.course_progress import course_outcome, courses_with_progress
+from sessions.models import Area, Course, SessionNote
+from sessions.notes import session_notes_for_chart
+
+# The latest notes are shown open on the chart; older ones fold into one line each.
+NOTES_OPEN = 3
+
+
+def _check_treats(request, patient: Patient, obj=None) -> None:
+    """Managers, and therapists who treat the patient or opened the chart in an emergency, get
+    in. Every look (a GET) and every refusal goes to the audit log; a therapist who is refused
+    is offered emergency ("break-glass") access instead of a bare 403."""
+    user = request.user
+    if roles.has_role(user, roles.MANAGER) or therapist_may_open_chart(user=user, patient=patient):
+        if request.method == "GET":
+            audit_access(request=request, patient=patient, obj=obj)
+        return
+    audit_access(request=request, patient=patient, obj=obj, outcome=REFUSED, detail="Does not treat the patient.")
+    if roles.has_role(user, roles.THERAPIST):
+        raise BreakGlassRequired(patient)
+    raise PermissionDenied
+
+
+def _chart(patient: Patient):
+    return redirect("chart:patient_chart", pk=patient.pk)
+
+
+def _area_label(value: str) -> str:
+    """ "gluteal:left" as the chart shows it: "Gluteal, left"."""
+    area, _, side = value.partition(":")
+    label = Area(area).label if area in Area.values else area.replace("_", " ").capitalize()
+    return f"{label}, {side}" if side else label
+
+
+def _pain_points(notes: list[SessionNote]) -> list[tuple[str, int | None, int | None]]:
+    """Signed notes with a score, oldest first, labelled with the session's date."""
+    scored = [n for n in reversed(notes) if n.is_signed and (n.pain_before is not None or n.pain_after is not None)]
+    years = {timezone.localtime(n.appointment.starts_at).year for n in scored}
+    label = "j M" if len(years) <= 1 else "j M Y"
+    return [
+        (date_format(timezone.localtime(n.appointment.starts_at), label), n.pain_before, n.pain_after) for n in scored
+    ]
+
+
+@require_GET
+@role_required(*CLINICIANS)
+def patient_chart(request, pk: int):
+    patient = get_object_or_404(Patient, pk=pk)
+    _check_treats(request, patient)
+    now, today = timezone.now(), timezone.localdate()
+    flags = list(patient.health_flags.select_related("recorded_by").order_by("-active_from", "-pk"))
+    notes = session_notes_for_chart(patient=patient, reader=request.user)
+    for index, note in enumerate(notes):
+        note.area_labels = [_area_label(area) for area in note.areas_treated or []]
+        note.open_on_chart = index < NOTES_OPEN
+    points = _pain_points(notes)
+    context = {
+        "patient": patient,
+        "booking_status": patient_booking_status(patient=patient, at=now),
+        "diagnoses": diagnoses_with_history(patient=patient, at=now),
+        # A flag dated ahead (a planned operation) is listed with the current ones.
+        "current_flags": [f for f in flags if f.active_to is None or f.active_to >= today],
+        "past_flags": [f for f in flags if f.active_to is not None and f.active_to < today],
+        "courses": courses_with_progress(patient=patient),
+        "notes": notes,
+        "pain_chart": pain_chart_svg(points) if points else "",
+        "end_flag_form": HealthFlagEndForm(),
+        "today": today,
+        "notes_open": NOTES_OPEN,
+    }
+    return render(request, "chart/patient_chart.html", context)
+
+
+def _written(form, write):
+    """The service's result, or None with its ValidationError shown next to the form's fields."""
+    try:
+        return write(**form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+
+
+def _record_page(request, template: str, patient: Patient, form, **context):
+    return render(request, template, {"patient": patient, "form": form, **context})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CLINICIANS)
+def diagnosis_create(request, pk: int):
+    patient = get_object_or_404(Patient, pk=pk)
+    _check_treats(request, patient)
+    form = DiagnosisForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        diagnosis = _written(form, lambda **data: patient_services.diagnosis_create(patient=patient, **data))
+        if diagnosis is not None:
+            messages.success(request, f"Recorded the diagnosis {diagnosis}. Record its phase next.")
+            return _chart(patient)
+    return _record_page(request, "chart/diagnosis_create.html", patient, form, icd10_codes=COMMON_ICD10_CODES)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CLINICIANS)
+def study_create(request, pk: int):
+    diagnosis = get_object_or_404(Diagnosis.objects.select_related("patient"), pk=pk)
+    _check_treats(request, diagnosis.patient, diagnosis)
+    form = StudyForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        study = _written(form, lambda **data: patient_services.study_create(diagnosis=diagnosis, **data))
+        if study is not None:
+            messages.success(request, f"Recorded the {study.get_kind_display()} for {diagnosis}.")
+            return _chart(diagnosis.patient)
+    return _record_page(request, "chart/study_create.html", diagnosis.patient, form, diagnosis=diagnosis)
+
+
+def _phase_message(record, flagged: int) -> str:
+    text = f"Recorded the {record.get_phase_display().lower()} phase of {record.diagnosis}."
+    if record.phase != Phase.ACUTE:
+        return text
+    if not flagged:
+        return f"{text} No booked session of the patient needed flagging."
+    sessions = "session was" if flagged == 1 else "sessions were"
+    return f"{text} {flagged} future {sessions} flagged for reception to review."
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CLINICIANS)
+def phase_record_create(request, pk: int):
+    diagnosis = get_object_or_404(Diagnosis.objects.select_related("patient"), pk=pk)
+    patient = diagnosis.patient
+    _check_treats(request, patient, diagnosis)
+    form = PhaseRecordForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        flagged_before = sessions_flagged_ahead(patient=patient)
+        record = _written(
+            form,
+            lambda **data: patient_services.phase_record_create(diagnosis=diagnosis, recorded_by=request.user, **data),
+        )
+        if record is not None:
+            flagged = sessions_flagged_ahead(patient=patient) - flagged_before
+            (messages.warning if flagged else messages.success)(request, _phase_message(record, flagged))
+            return _chart(patient)
+    return _record_page(request, "chart/phase_record_create.html", patient, form, diagnosis=diagnosis)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CLINICIANS)
+def health_flag_create(request, pk: int):
+    patient = get_object_or_404(Patient, pk=pk)
+    _check_treats(request, patient)
+    form = HealthFlagForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        flag = _written(
+            form,
+            lambda **data: patient_services.health_flag_create(patient=patient, recorded_by=request.user, **data),
+        )
+        if flag is not None:
+            messages.success(request, f"Recorded the health flag “{flag}”.")
+            return _chart(patient)
+    return _record_page(request, "chart/health_flag_create.html", patient, form)
+
+
+@require_POST
+@role_required(*CLINICIANS)
+def health_flag_end(request, pk: int):
+    flag = get_object_or_404(HealthFlag.objects.select_related("patient"), pk=pk)
+    _check_treats(request, flag.patient, flag)
+    form = HealthFlagEndForm(request.POST)
+    if form.is_valid():
+        try:
+            patient_services.health_flag_end(flag=flag, on=form.cleaned_data["on"])
+            ended_on = date_format(form.cleaned_data["on"], "j F Y")
+            messages.success(request, f"“{flag}” no longer applies after {ended_on}.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, f"“{flag}” was not ended: " + " ".join(form.errors["on"]))
+    return _chart(flag.patient)
+
+
+def _modality_from(request) -> Modality | None:
+    try:
+        return Modality.objects.filter(active=True).get(pk=int(request.GET.get("modality", "")))
+    except (ValueError, Modality.DoesNotExist):
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CLINICIANS)
+def course_prescribe(request, pk: int):
+    patient = get_object_or_404(Patient, pk=pk)
+    _check_treats(request, patient)
+    if request.method == "POST":
+        form = CoursePrescribeForm(request.POST, patient=patient)
+    else:
+        modality = _modality_from(request)
+        initial = {"modality": modality, **modality_defaults(modality)} if modality else {}
+        form = CoursePrescribeForm(patient=patient, initial=initial)
+        if request.htmx:
+            # Choosing a modality refills the numbers with its defaults; nothing else changes.
+            response = render(request, "chart/_course_numbers.html", {"form": form})
+            patch_vary_headers(response, ["HX-Request"])
+            return response
+    if request.method == "POST" and form.is_valid():
+        try:
+            course = courses.course_prescribe(patient=patient, prescribed_by=request.user, **form.course_data)
+        except Refused as error:
+            refusal_on_form(form, error)
+        else:
+            messages.success(
+                request,
+                f"Prescribed {course.modality}: {course.session_range} sessions of {course.session_minutes} "
+                f"minutes from {date_format(course.starts_on, 'j F Y')}.",
+            )
+            return _chart(patient)
+    context = {
+        "patient": patient,
+        "form": form,
+        "booking_status": patient_booking_status(patient=patient),
+    }
+    response = render(request, "chart/course_prescribe.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _course_action(request, pk: int, action, done: str):
+    course = get_object_or_404(Course.objects.select_related("patient", "modality"), pk=pk)
+    _check_treats(request, course.patient, course)
+    try:
+        action(course=course)
+        messages.success(request, done.format(course=course))
+    except Refused as error:
+        refusal_message(request, error)
+    return _chart(course.patient)
+
+
+@require_POST
+@role_required(*CLINICIANS)
+def course_suspend(request, pk: int):
+    return _course_action(
+        request, pk, courses.course_suspend, "Suspended the course of {course.modality}; its booked sessions stay."
+    )
+
+
+@require_POST
+@role_required(*CLINICIANS)
+def course_resume(request, pk: int):
+    return _course_action(request, pk, courses.course_resume, "Resumed the course of {course.modality}.")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CLINICIANS)
+def course_close(request, pk: int):
+    course = get_object_or_404(Course.objects.select_related("patient", "modality", "diagnosis"), pk=pk)
+    _check_treats(request, course.patient, course)
+    form = CourseCloseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            courses.course_close(course=course, closed_by=request.user, remarks=form.cleaned_data["remarks"])
+        except Refused as error:
+            refusal_on_form(form, error)
+        else:
+            messages.success(request, f"Closed the course of {course.modality}; the discharge summary is on the chart.")
+            return _chart(course.patient)
+    context = {
+        "patient": course.patient,
+        "course": course,
+        "form": form,
+        "closable": course.can_close,
+        "outcome": course_outcome(course=course),
+    }
+    return render(request, "chart/course_close.html", context)

@@ -1,0 +1,1 @@
+"""The patient portal: the patient's own treatment, sessions and calendar."""

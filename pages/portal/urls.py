@@ -1,0 +1,16 @@
+from django.urls import path
+
+from pages.portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("portal/", views.portal_home, name="portal_home"),
+    path("portal/appointments/", views.portal_appointments, name="portal_appointments"),
+    path("portal/appointments/<int:pk>/cancel/", views.portal_appointment_cancel, name="portal_appointment_cancel"),
+    path("portal/appointments/<int:pk>/calendar.ics", views.portal_appointment_ics, name="portal_appointment_ics"),
+    path("portal/calendar/", views.portal_calendar, name="portal_calendar"),
+    path("portal/calendar/renew/", views.portal_calendar_renew, name="portal_calendar_renew"),
+    # No login: the secret token is the key (calendar apps cannot log in).
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+]

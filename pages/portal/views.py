@@ -1,0 +1,184 @@
+"""The patient portal: a patient's own course progress, sessions and calendar (the front desk's
+invitation that opens it is reception's: pages.reception.views.portal_invite).
+
+Every portal page answers for the logged-in patient only. Another patient's session is a 404,
+never a 403, so that its existence is not confirmed; staff get 403 (role_required).
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
+
+from clinic import roles
+from clinic.audit import audit_access
+from clinic.refusals import Refused
+from pages.pain_chart import pain_chart_svg
+from pages.portal.forms import PortalCancelForm
+from pages.portal.ics import appointments_ics
+from pages.refusals import refusal_message
+from pages.roles import role_required
+from patients.models import Patient
+from patients.services import patient_calendar_token_ensure, patient_calendar_token_renew
+from sessions.appointments import appointment_patient_can_cancel, appointment_patient_cancel
+from sessions.course_progress import annotate_course_position
+from sessions.models import Appointment
+from sessions.portal import portal_courses, portal_earlier, portal_upcoming
+
+NEXT_ON_HOME = 3
+# The newest summaries show; the earlier ones fold away, so the phone screen stays short.
+RECENT_SUMMARIES = 3
+
+
+def portal_view(view):
+    """Patients only (anyone else gets 403); the patient record in `request.patient`.
+
+    A patient login that no patient record points at (a slip in the admin) gets a page that
+    says whom to call, not an error.
+    """
+
+    @wraps(view)
+    @role_required(roles.PATIENT)
+    def wrapper(request, *args, **kwargs):
+        patient = Patient.objects.filter(user_id=request.user.pk).first()
+        if patient is None:
+            return render(request, "portal/portal_unlinked.html")
+        request.patient = patient
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def sessions_left_text(course) -> str:
+    fewest, most = course.sessions_left
+    if most == 0:
+        return "All prescribed sessions are done."
+    if fewest == most:
+        return f"{most} session{'s' if most != 1 else ''} to go."
+    if fewest == 0:
+        return f"Up to {most} more, if your therapist advises them."
+    return f"{fewest}–{most} sessions to go."
+
+
+@require_GET
+@portal_view
+def portal_home(request):
+    # The patient reading their own record is logged as any other read of it.
+    audit_access(request=request, patient=request.patient, detail="Patient portal: own courses and notes.")
+    courses, other_notes = portal_courses(patient=request.patient)
+    for course in courses:
+        course.left_text = sessions_left_text(course)
+        summaries = [note for note in reversed(course.notes) if note.summary]
+        course.summaries, course.earlier_summaries = summaries[:RECENT_SUMMARIES], summaries[RECENT_SUMMARIES:]
+        course.pain_chart = (
+            pain_chart_svg(course.pain_points, id_prefix=f"pain-chart-{course.pk}") if course.pain_points else ""
+        )
+    upcoming = portal_upcoming(patient=request.patient, now=timezone.now(), limit=NEXT_ON_HOME)
+    annotate_course_position(upcoming)
+    context = {
+        "patient": request.patient,
+        "courses": courses,
+        "other_notes": [
+            n for n in reversed(other_notes) if n.summary or n.pain_before is not None or n.pain_after is not None
+        ],
+        "upcoming": upcoming,
+    }
+    return render(request, "portal/portal_home.html", context)
+
+
+@require_GET
+@portal_view
+def portal_appointments(request):
+    now = timezone.now()
+    upcoming = portal_upcoming(patient=request.patient, now=now)
+    annotate_course_position(upcoming)
+    context = {
+        "upcoming": upcoming,
+        "earlier": portal_earlier(patient=request.patient, now=now),
+        "notice_hours": settings.CANCELLATION_NOTICE_HOURS,
+    }
+    return render(request, "portal/portal_appointments.html", context)
+
+
+def _own_appointment(request, pk: int) -> Appointment:
+    return get_object_or_404(
+        Appointment.objects.select_related("modality", "therapist__user", "room", "course"),
+        pk=pk,
+        patient_id=request.patient.pk,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@portal_view
+def portal_appointment_cancel(request, pk: int):
+    appointment = _own_appointment(request, pk)
+    appointment.patient_can_cancel = appointment_patient_can_cancel(
+        appointment=appointment, now=timezone.now()
+    )
+    form = PortalCancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            appointment_patient_cancel(appointment=appointment, reason=form.cleaned_data["reason"])
+        except Refused as error:
+            refusal_message(request, error)
+            return redirect("portal:portal_appointments")
+        when = date_format(timezone.localtime(appointment.starts_at), r"l j F \a\t H:i")
+        messages.success(request, f"Your session on {when} is cancelled.")
+        return redirect("portal:portal_appointments")
+    context = {"appointment": appointment, "form": form, "notice_hours": settings.CANCELLATION_NOTICE_HOURS}
+    return render(request, "portal/portal_appointment_cancel.html", context)
+
+
+def _ics_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@portal_view
+def portal_appointment_ics(request, pk: int):
+    appointment = _own_appointment(request, pk)
+    body = appointments_ics([appointment], name=settings.CLINIC_NAME, uid=f"appointment-{appointment.pk}-file")
+    return _ics_response(body, f"session-{timezone.localtime(appointment.starts_at):%Y-%m-%d-%H%M}.ics")
+
+
+@require_safe  # calendar apps may ask with HEAD first
+def calendar_feed(request, token: str):
+    """The patient's upcoming sessions for a calendar app to subscribe to. No login: calendar
+    apps cannot log in, so the unguessable token in the URL is the only key."""
+    patient = get_object_or_404(Patient, calendar_token=token)
+    upcoming = portal_upcoming(patient=patient, now=timezone.now())
+    body = appointments_ics(upcoming, name=settings.CLINIC_NAME, uid=f"patient-{patient.pk}-sessions")
+    response = _ics_response(body, "sessions.ics")
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _feed_urls(request, token: str) -> dict[str, str]:
+    https_url = request.build_absolute_uri(reverse("portal:calendar_feed", args=[token]))
+    return {"feed_url": https_url, "webcal_url": "webcal://" + https_url.split("://", 1)[1]}
+
+
+@require_GET
+@portal_view
+def portal_calendar(request):
+    token = patient_calendar_token_ensure(patient=request.patient)
+    return render(request, "portal/portal_calendar.html", _feed_urls(request, token))
+
+
+@require_POST
+@portal_view
+def portal_calendar_renew(request):
+    patient_calendar_token_renew(patient=request.patient)
+    messages.success(
+        request, "Your calendar link is renewed; the old one no longer works. Subscribe again with the new link."
+    )
+    return redirect("portal:portal_calendar")

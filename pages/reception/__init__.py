@@ -1,0 +1,1 @@
+"""Reception: the day and week boards, the review list, the patient register and overview, and the portal invitation."""

@@ -1,0 +1,142 @@
+"""Reception's patient forms: they validate what was typed, the services in patients.services write."""
+
+import datetime as dt
+import re
+
+from django import forms
+from django.utils import timezone
+
+from pages.date_inputs import DATE_INPUT_FORMATS, date_widget
+from patients.models import Patient
+from patients.selectors import patients_with_same_identity
+
+EARLIEST_DATE_OF_BIRTH = dt.date(1900, 1, 1)
+MIN_PHONE_DIGITS = 6
+PHONE_CHARACTERS = re.compile(r"[0-9 +\-()]+")
+NO_CONTACT_MESSAGE = "Give a phone number or an e-mail address so the clinic can reach the patient."
+IDENTITY_FIELDS = ("first_name", "last_name", "date_of_birth")
+
+
+def _max_length(field_name: str) -> int:
+    return Patient._meta.get_field(field_name).max_length
+
+
+class PatientSearchForm(forms.Form):
+    q = forms.CharField(label="Find a patient", max_length=100, required=False)
+
+
+class PatientForm(forms.Form):
+    """Demographics and contact details. Pass `patient` when editing an existing record.
+
+    A patient with the same name and date of birth is most often the same person registered twice,
+    so the form holds the save back until reception confirms it is someone else.
+    """
+
+    first_name = forms.CharField(max_length=_max_length("first_name"))
+    last_name = forms.CharField(max_length=_max_length("last_name"))
+    date_of_birth = forms.DateField(input_formats=DATE_INPUT_FORMATS, widget=date_widget(min="1900-01-01"))
+    phone = forms.CharField(
+        max_length=_max_length("phone"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        help_text="Digits, spaces, +, - and brackets, for example +49 30 1234 5678.",
+    )
+    email = forms.EmailField(label="E-mail", max_length=_max_length("email"), required=False)
+    consent_on = forms.DateField(
+        label="Consent given on",
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=date_widget(),
+        help_text="The day the patient signed consent to treatment and to the record.",
+    )
+    different_person = forms.BooleanField(label="This is a different person", required=False)
+
+    def __init__(self, *args, patient: Patient | None = None, **kwargs):
+        self.patient = patient
+        if patient is not None:
+            kwargs.setdefault("initial", {name: getattr(patient, name) for name in self.patient_fields()})
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate().isoformat()
+        self.fields["date_of_birth"].widget.attrs["max"] = today
+        self.fields["consent_on"].widget.attrs["max"] = today
+        # Filled in by clean(): the records that look like the same person.
+        self.same_identity: list[Patient] = []
+
+    @classmethod
+    def patient_fields(cls) -> list[str]:
+        return [name for name in cls.base_fields if name != "different_person"]
+
+    @property
+    def needs_correction(self) -> bool:
+        """Errors other than the unconfirmed namesake, which has its own warning."""
+        return any(name != "different_person" for name in self.errors)
+
+    @property
+    def patient_data(self) -> dict:
+        """The cleaned values, named as the patient services take them."""
+        return {name: self.cleaned_data[name] for name in self.patient_fields()}
+
+    def clean_first_name(self) -> str:
+        return " ".join(self.cleaned_data["first_name"].split())
+
+    def clean_last_name(self) -> str:
+        return " ".join(self.cleaned_data["last_name"].split())
+
+    def clean_date_of_birth(self) -> dt.date:
+        born = self.cleaned_data["date_of_birth"]
+        if born > timezone.localdate():
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        if born < EARLIEST_DATE_OF_BIRTH:
+            raise forms.ValidationError("The date of birth cannot be before 1900. Check the year.")
+        return born
+
+    def clean_phone(self) -> str:
+        phone = " ".join(self.cleaned_data["phone"].split())
+        if not phone:
+            return ""
+        if not PHONE_CHARACTERS.fullmatch(phone):
+            raise forms.ValidationError("A phone number may only contain digits, spaces, +, - and brackets.")
+        if sum(char.isdigit() for char in phone) < MIN_PHONE_DIGITS:
+            raise forms.ValidationError(f"A phone number needs at least {MIN_PHONE_DIGITS} digits.")
+        return phone
+
+    def clean_consent_on(self) -> dt.date | None:
+        consent_on = self.cleaned_data["consent_on"]
+        if consent_on and consent_on > timezone.localdate():
+            raise forms.ValidationError("Consent cannot be dated in the future.")
+        return consent_on
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        contact_fields_valid = "phone" not in self.errors and "email" not in self.errors
+        if contact_fields_valid and not cleaned.get("phone") and not cleaned.get("email"):
+            self.add_error("phone", NO_CONTACT_MESSAGE)
+            self.add_error("email", NO_CONTACT_MESSAGE)
+        self._check_same_identity(cleaned)
+        return cleaned
+
+    def _check_same_identity(self, cleaned: dict) -> None:
+        if not all(cleaned.get(name) for name in IDENTITY_FIELDS):
+            return
+        if self.patient is not None and not self._identity_changed(cleaned):
+            return
+        others = patients_with_same_identity(
+            first_name=cleaned["first_name"], last_name=cleaned["last_name"], date_of_birth=cleaned["date_of_birth"]
+        )
+        if self.patient is not None:
+            others = others.exclude(pk=self.patient.pk)
+        self.same_identity = list(others[:5])
+        if self.same_identity and not cleaned.get("different_person"):
+            self.add_error(
+                "different_person",
+                "A patient with this name and date of birth is already registered. "
+                "Open that record, or tick this box if this is someone else.",
+            )
+
+    def _identity_changed(self, cleaned: dict) -> bool:
+        patient = self.patient
+        return (
+            cleaned["first_name"].casefold() != patient.first_name.casefold()
+            or cleaned["last_name"].casefold() != patient.last_name.casefold()
+            or cleaned["date_of_birth"] != patient.date_of_birth
+        )

@@ -1,0 +1,187 @@
+"""Reception's workspace: the day and week boards, the sessions flagged for review, and the
+patient register (find, register, edit, the overview) with the portal invitation."""
+
+import datetime as dt
+import logging
+import smtplib
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic import roles
+from clinic.refusals import Refused
+from pages.booking.forms import CancelForm
+from pages.http import day_param
+from pages.reception import board
+from pages.reception.forms import PatientForm, PatientSearchForm
+from pages.refusals import refusal_message
+from pages.roles import FRONT_DESK, role_required
+from patients import services
+from patients.contraindications import patient_booking_status
+from patients.models import Patient
+from patients.selectors import patients_search
+from sessions.appointments import appointment_review_cancel, appointment_review_keep
+from sessions.course_progress import courses_with_progress
+from sessions.models import Appointment, AppointmentStatus
+
+logger = logging.getLogger(__name__)
+
+PATIENTS_PER_PAGE = 25
+RESULTS_TARGET = "patient-results"
+
+
+@require_GET
+@role_required(*FRONT_DESK)
+def day_board(request):
+    day = day_param(request)
+    by = "room" if request.GET.get("by") == "room" else "therapist"
+    context = {
+        "board": board.day_board(day=day, by=by),
+        "previous_day": day - dt.timedelta(days=1),
+        "next_day": day + dt.timedelta(days=1),
+        "today": timezone.localdate(),
+        # Cancelling on the appointment page leaves the flag set; the review list skips those too.
+        "review_count": Appointment.objects.needing_review().filter(starts_at__gte=timezone.now())
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .count(),
+    }
+    return render(request, "reception/day_board.html", context)
+
+
+@require_GET
+@role_required(*FRONT_DESK)
+def week_board(request):
+    day = day_param(request)
+    monday = day - dt.timedelta(days=day.weekday())
+    context = {
+        "days": board.week_board(monday=monday),
+        "monday": monday,
+        "previous_week": monday - dt.timedelta(days=7),
+        "next_week": monday + dt.timedelta(days=7),
+    }
+    return render(request, "reception/week_board.html", context)
+
+
+@require_GET
+@role_required(*FRONT_DESK)
+def review_list(request):
+    appointments = list(
+        Appointment.objects.needing_review()
+        .select_related("patient", "modality", "therapist__user", "room")
+        .order_by("starts_at")
+    )
+    return render(request, "reception/review_list.html", {"appointments": appointments, "cancel_form": CancelForm()})
+
+
+@require_POST
+@role_required(*FRONT_DESK)
+def review_keep(request, pk: int):
+    appointment = get_object_or_404(Appointment, pk=pk, needs_review=True)
+    try:
+        appointment_review_keep(appointment=appointment)
+        messages.success(request, f"Kept the session of {appointment.patient} on the schedule.")
+    except Refused as error:
+        refusal_message(request, error)
+    return redirect("reception:review_list")
+
+
+@require_POST
+@role_required(*FRONT_DESK)
+def review_cancel(request, pk: int):
+    appointment = get_object_or_404(Appointment, pk=pk, needs_review=True)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            appointment_review_cancel(appointment=appointment, reason=form.cleaned_data["reason"])
+            messages.success(request, f"Cancelled the session of {appointment.patient}.")
+        except Refused as error:  # e.g. the session was completed meanwhile
+            refusal_message(request, error)
+    else:
+        messages.error(request, "Give a reason for the cancellation.")
+    return redirect("reception:review_list")
+
+
+@require_GET
+@role_required(*FRONT_DESK)
+def patient_list(request):
+    search = PatientSearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    page = Paginator(patients_search(query=query), PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"search": search, "query": query, "page_obj": page}
+    # The search box and the page links swap only the results; a history restore needs the whole page.
+    partial = request.htmx and request.htmx.target == RESULTS_TARGET and not request.htmx.history_restore_request
+    template = "reception/_patient_results.html" if partial else "reception/patient_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*FRONT_DESK)
+def patient_create(request):
+    form = PatientForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        patient = services.patient_create(**form.patient_data)
+        messages.success(request, f"{patient} is registered.")
+        return redirect(patient.get_absolute_url())
+    return render(request, "reception/patient_create.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*FRONT_DESK)
+def patient_edit(request, pk: int):
+    patient = get_object_or_404(Patient, pk=pk)
+    form = PatientForm(request.POST if request.method == "POST" else None, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        services.patient_update(patient=patient, **form.patient_data)
+        messages.success(request, f"{patient}'s details are saved.")
+        return redirect(patient.get_absolute_url())
+    return render(request, "reception/patient_edit.html", {"form": form, "patient": patient})
+
+
+@require_GET
+@role_required(roles.RECEPTIONIST, roles.THERAPIST, roles.MANAGER)
+def patient_detail(request, pk: int):
+    """The patient's old address: the reception overview replaced the page."""
+    return redirect("reception:patient_overview", pk=pk)
+
+
+@require_GET
+@role_required(*FRONT_DESK)
+def patient_overview(request, pk: int):
+    patient = get_object_or_404(Patient, pk=pk)
+    now = timezone.now()
+    appointments = patient.appointments.select_related("modality", "therapist__user", "room", "course")
+    context = {
+        "patient": patient,
+        "booking_status": patient_booking_status(patient=patient),
+        "courses": courses_with_progress(patient=patient),
+        "upcoming": list(appointments.filter(starts_at__gte=now).order_by("starts_at")[:20]),
+        "past": list(appointments.filter(starts_at__lt=now).order_by("-starts_at")[:20]),
+        "book_url": reverse("booking:appointment_book") + "?" + urlencode({"patient": patient.pk}),
+    }
+    return render(request, "reception/patient_overview.html", context)
+
+
+@require_POST
+@role_required(*FRONT_DESK)
+def portal_invite(request, pk: int):
+    patient = get_object_or_404(Patient, pk=pk)
+    base_url = settings.CLINIC_BASE_URL or request.build_absolute_uri("/").rstrip("/")
+    try:
+        user = services.patient_portal_invite(patient=patient, invited_by=request.user, base_url=base_url)
+    except Refused as error:
+        refusal_message(request, error)
+    except (smtplib.SMTPException, OSError):
+        logger.exception("Portal invitation e-mail for patient %s failed", patient.pk)
+        messages.error(request, "The invitation could not be e-mailed, so no login was created. Try again later.")
+    else:
+        messages.success(request, f"Invited {patient} to the portal: a link to set a password went to {user.email}.")
+    return redirect(patient.get_absolute_url())

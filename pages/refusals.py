@@ -1,0 +1,27 @@
+"""A domain refusal (clinic.refusals.Refused) as a page shows it: on the form that asked, or as
+a message after a button that posts and redirects. Every page goes through these two."""
+
+from django.contrib import messages
+
+from clinic.refusals import Refused, WarningsNotConfirmed
+
+CONFIRM_FIELD = "confirm_warnings"
+CONFIRM_WARNINGS = "Confirm the warnings to go ahead."
+
+
+def refusal_on_form(form, error: Refused) -> list[str]:
+    """Put the refusal on `form`: each reason as an error of the whole form; warnings that were
+    not confirmed as an error on the form's confirmation box. Returns the warnings for the page
+    to show next to that box (none for a refusal)."""
+    if isinstance(error, WarningsNotConfirmed) and CONFIRM_FIELD in form.fields:
+        form.add_error(CONFIRM_FIELD, CONFIRM_WARNINGS)
+        return error.warnings
+    for reason in error.reasons or error.warnings:
+        form.add_error(None, reason)
+    return []
+
+
+def refusal_message(request, error: Refused) -> None:
+    """The refusal as one error message, for the page the view redirects to: its reasons
+    (or, for warnings nobody could confirm there, the warnings) in one line."""
+    messages.error(request, str(error))
