@@ -1,4 +1,4 @@
-"""The four roles and what each may do, as Django groups and permissions (DESIGN.md, role table).
+"""The four roles and what each may do, as Django groups and permissions (docs/ARCHITECTURE.md, "Who may do what").
 
 Views check the role with the helpers below; the groups' model permissions drive the admin.
 """

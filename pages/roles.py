@@ -10,7 +10,7 @@ from clinic.audit import REFUSED, audit_access
 from clinic.roles import has_role
 
 FRONT_DESK = (roles.RECEPTIONIST, roles.MANAGER)
-# Any therapist may book, move and cancel (DESIGN.md), not only the treating one.
+# Any therapist may book, move and cancel (docs/ARCHITECTURE.md), not only the treating one.
 BOOKERS = (roles.RECEPTIONIST, roles.THERAPIST, roles.MANAGER)
 CLINICIANS = (roles.THERAPIST, roles.MANAGER)
 

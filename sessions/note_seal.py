@@ -1,4 +1,4 @@
-"""The fingerprint of a signed session note (DESIGN.md invariant 5: a signed note never changes).
+"""The fingerprint of a signed session note (docs/ARCHITECTURE.md invariant 5: a signed note never changes).
 
 Signing stores a SHA-256 over a canonical JSON of everything the signature covers; recomputing
 it later (`manage.py verify_notes`) shows whether a row was changed behind the app's back, say

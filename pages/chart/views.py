@@ -1,7 +1,7 @@
 """The therapist's workspace around one patient: the chart, recording diagnoses, studies, phases
 and health flags, and prescribing, pausing and closing courses.
 
-Open to a therapist who treats the patient (DESIGN.md: "read, record" for their own patients)
+Open to a therapist who treats the patient (docs/ARCHITECTURE.md: "read, record" for their own patients)
 and to managers; everyone else gets 403.
 """
 

@@ -43,7 +43,7 @@ def drop_overlap_constraints(apps, schema_editor):
         )
 
 
-# The role groups (DESIGN.md, role table).
+# The role groups (docs/ARCHITECTURE.md, "Who may do what").
 _CLINIC_READ = [
     "clinic.view_modality",
     "clinic.view_therapist",

@@ -80,7 +80,7 @@ def test_roles_sync_leaves_the_app_registry_as_it_was(sync_roles):
     assert before["clinic"] is not None
 
 
-# --- what each role may do (DESIGN.md, "Who may do what") -------------------------------------------
+# --- what each role may do (docs/ARCHITECTURE.md, "Who may do what") -------------------------------------------
 
 
 def test_receptionist_manages_patients_and_bookings_but_no_clinical_record():

@@ -1,6 +1,6 @@
 """Who reaches what: every URL the project defines, for every role, against patient A's records.
 
-The table below is the contract (DESIGN.md, "Who may do what"). A URL missing from it fails
+The table below is the contract (docs/ARCHITECTURE.md, "Who may do what"). A URL missing from it fails
 `test_every_url_is_in_the_matrix`, so a new page cannot ship without someone deciding who sees it.
 
 Reading the table:
@@ -103,7 +103,7 @@ MATRIX: dict[str, Row] = {
     "reception:review_keep":             Row("POST", "appointment", (302, 403, 403, 403, 403, 302, 302)),
     "reception:review_cancel":           Row("POST", "appointment", (302, 403, 403, 403, 403, 302, 302)),
     "reception:portal_invite":           Row("POST", "patient",     (302, 403, 403, 403, 403, 302, 302)),
-    # Booking: any therapist may book, move and cancel (DESIGN.md), not only the treating one.
+    # Booking: any therapist may book, move and cancel (docs/ARCHITECTURE.md), not only the treating one.
     "booking:appointment_book":          Row("GET",  None,          (302, 403, 403, 200, 200, 200, 200),
                                              query={"patient": "patient"}),
     # Free slots as JSON (planning ahead, the benchmark); no patient in it.

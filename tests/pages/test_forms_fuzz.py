@@ -1,4 +1,4 @@
-"""Bad input on every form, generated (DESIGN.md invariant 8: a clear message, never a 500, never
+"""Bad input on every form, generated (docs/ARCHITECTURE.md invariant 8: a clear message, never a 500, never
 partial data).
 
 Each case posts (or, for the pages that read their choices from the query string, gets) generated

@@ -44,7 +44,7 @@ OUR_MODELS = sorted(
     for model in admin.site._registry
     if model._meta.app_label in OUR_APPS
 )
-# The manager reads session notes and addenda but never writes clinical text (DESIGN.md).
+# The manager reads session notes and addenda but never writes clinical text (docs/ARCHITECTURE.md, "Who may do what").
 MANAGER_CANNOT_ADD = {
     ("treatment_sessions", "sessionnote"),
     ("treatment_sessions", "addendum"),
