@@ -7,7 +7,6 @@ reason on the form; the service runs them again inside its transaction. A signed
 changes here; corrections are addenda.
 """
 
-import datetime as dt
 
 from django import forms
 from django.contrib import admin
@@ -17,8 +16,9 @@ from django.utils.text import Truncator
 
 from clinic.admin import AddOnly, NoDelete, ReadOnly, ServiceAdmin, YesNoFilter, adopt, through_service
 from clinic.models import Modality
+from clinic.refusals import Refused
 from sessions.appointments import appointment_cancel
-from sessions.booking import appointment_book, appointment_reschedule
+from sessions.booking import appointment_book, appointment_draft, appointment_moved, appointment_reschedule
 from sessions.booking_checks import booking_problems
 from sessions.course_progress import with_progress
 from sessions.courses import (
@@ -67,22 +67,18 @@ class AppointmentBookForm(forms.ModelForm):
         if self.errors:
             return cleaned
         course, modality = cleaned.get("course"), cleaned.get("modality")
-        if course is not None:
-            if modality is not None and modality != course.modality:
-                raise ValidationError(f"The course is for {course.modality}; leave the modality empty or match it.")
-            modality = cleaned["modality"] = course.modality
-        if modality is None:
-            raise ValidationError("Choose a course or a modality.")
-        minutes = course.session_minutes if course else modality.session_minutes
-        reasons, warnings = booking_problems(
-            patient=cleaned["patient"],
-            modality=modality,
-            therapist=cleaned["therapist"],
-            room=cleaned["room"],
-            starts_at=cleaned["starts_at"],
-            ends_at=cleaned["starts_at"] + dt.timedelta(minutes=minutes),
-            course=course,
-        )
+        if course is not None and modality is not None and modality != course.modality:
+            raise ValidationError(f"The course is for {course.modality}; leave the modality empty or match it.")
+        try:
+            draft = appointment_draft(
+                **{name: cleaned[name] for name in ("patient", "therapist", "room", "starts_at")},
+                modality=modality,
+                course=course,
+            )
+        except Refused as error:
+            raise ValidationError(error.reasons) from error
+        cleaned["modality"] = draft.modality
+        reasons, warnings = booking_problems(draft)
         if reasons:
             raise ValidationError(reasons)
         _require_confirmation(self, warnings)
@@ -120,17 +116,13 @@ class AppointmentChangeForm(forms.ModelForm):
         if not self.moved:
             return cleaned
         appointment = self.instance
-        starts_at = cleaned.get("starts_at", appointment.starts_at)
-        reasons, warnings = booking_problems(
-            patient=appointment.patient,
-            modality=appointment.modality,
-            therapist=cleaned.get("therapist", appointment.therapist),
-            room=cleaned.get("room", appointment.room),
-            starts_at=starts_at,
-            ends_at=starts_at + (appointment.ends_at - appointment.starts_at),
-            course=appointment.course,
-            exclude_appointment_id=appointment.pk,
+        moved = appointment_moved(
+            appointment,
+            starts_at=cleaned.get("starts_at", appointment.starts_at),
+            therapist=cleaned.get("therapist"),
+            room=cleaned.get("room"),
         )
+        reasons, warnings = booking_problems(moved)
         if reasons:
             raise ValidationError(reasons)
         _require_confirmation(self, warnings)

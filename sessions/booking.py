@@ -1,6 +1,7 @@
 """The booking engine. Every way of creating or moving an appointment comes through here, so
 the contraindication check and the conflict checks run on every path, in one transaction."""
 
+import copy
 import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -26,10 +27,6 @@ DEADLOCK_DETECTED = "40P01"
 SLOT_TAKEN = "That slot was just taken by another booking. Choose another time."
 
 
-def _session_length(course: Course | None, modality: Modality) -> dt.timedelta:
-    return dt.timedelta(minutes=course.session_minutes if course else modality.session_minutes)
-
-
 def appointment_book(
     *,
     patient: Patient,
@@ -46,37 +43,56 @@ def appointment_book(
     Raises Refused with every reason that applies, or WarningsNotConfirmed when only
     warnings stand in the way and the caller has not confirmed them.
     """
-    if course is not None:
-        modality = course.modality
-    if modality is None:
-        raise Refused(["Choose a course or a modality."])
-    ends_at = starts_at + _session_length(course, modality)
     with transaction.atomic():
         if course is not None:
             # Serialise bookings on one course so two desks cannot both book its last session.
             course = Course.objects.select_for_update().get(pk=course.pk)
-        reasons, warnings = booking_problems(
-            patient=patient,
-            modality=modality,
-            therapist=therapist,
-            room=room,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            course=course,
+        appointment = appointment_draft(
+            patient=patient, therapist=therapist, room=room, starts_at=starts_at, modality=modality, course=course
         )
-        _refuse_or_confirm(reasons, warnings, confirm_warnings)
-        appointment = Appointment(
-            patient=patient,
-            course=course,
-            modality=modality,
-            therapist=therapist,
-            room=room,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            booked_by=booked_by,
-        )
+        appointment.booked_by = booked_by
+        _refuse_or_confirm(*booking_problems(appointment), confirm_warnings)
         _save_guarding_races(appointment)
     return appointment
+
+
+def appointment_draft(
+    *,
+    patient: Patient,
+    therapist: Therapist,
+    room: Room,
+    starts_at: dt.datetime,
+    modality: Modality | None = None,
+    course: Course | None = None,
+) -> Appointment:
+    """The unsaved appointment appointment_book() would save: a course's session takes the
+    course's modality and length, a single session the modality's. A form checks it with
+    booking_problems() before anything is saved (the admin)."""
+    if course is not None:
+        modality = course.modality
+    if modality is None:
+        raise Refused(["Choose a course or a modality."])
+    length = dt.timedelta(minutes=course.session_minutes if course else modality.session_minutes)
+    return Appointment(
+        patient=patient,
+        course=course,
+        modality=modality,
+        therapist=therapist,
+        room=room,
+        starts_at=starts_at,
+        ends_at=starts_at + length,
+    )
+
+
+def appointment_moved(
+    appointment: Appointment, *, starts_at: dt.datetime, therapist: Therapist | None = None, room: Room | None = None
+) -> Appointment:
+    """A copy of `appointment` at its new time, with its therapist and room (or new ones), for
+    booking_problems(); its length stays."""
+    moved = copy.copy(appointment)
+    moved.therapist, moved.room = therapist or appointment.therapist, room or appointment.room
+    moved.starts_at, moved.ends_at = starts_at, starts_at + (appointment.ends_at - appointment.starts_at)
+    return moved
 
 
 def _refuse_or_confirm(reasons: list[str], warnings: list[str], confirm_warnings: bool) -> None:
@@ -107,26 +123,12 @@ def appointment_reschedule(
     confirm_warnings: bool = False,
 ) -> Appointment:
     """Move a booked session; the same checks as a new booking, ignoring the session itself."""
-    therapist = therapist or appointment.therapist
-    room = room or appointment.room
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if not appointment.can_move:
             raise Refused([f"A {appointment.get_status_display().lower()} session cannot be moved."])
-        ends_at = starts_at + (appointment.ends_at - appointment.starts_at)
-        reasons, warnings = booking_problems(
-            patient=appointment.patient,
-            modality=appointment.modality,
-            therapist=therapist,
-            room=room,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            course=appointment.course,
-            exclude_appointment_id=appointment.pk,
-        )
-        _refuse_or_confirm(reasons, warnings, confirm_warnings)
-        appointment.therapist, appointment.room = therapist, room
-        appointment.starts_at, appointment.ends_at = starts_at, ends_at
+        appointment = appointment_moved(appointment, starts_at=starts_at, therapist=therapist, room=room)
+        _refuse_or_confirm(*booking_problems(appointment), confirm_warnings)
         _save_guarding_races(appointment)
     return appointment
 

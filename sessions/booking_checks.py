@@ -23,18 +23,12 @@ def when(moment: dt.datetime) -> str:
     return f"{date_format(local, 'D j M')} {time_format(local, 'H:i')}"
 
 
-def booking_problems(
-    *,
-    patient: Patient,
-    modality: Modality,
-    therapist: Therapist,
-    room: Room,
-    starts_at: dt.datetime,
-    ends_at: dt.datetime,
-    course: Course | None = None,
-    exclude_appointment_id: int | None = None,
-) -> tuple[list[str], list[str]]:
-    """Every reason the booking would be refused, and the warnings it needs confirmed."""
+def booking_problems(appointment: Appointment) -> tuple[list[str], list[str]]:
+    """Every reason `appointment` would be refused, and the warnings it needs confirmed: a new,
+    unsaved one, or a booked one at its new time (which never clashes with itself)."""
+    patient, modality, course = appointment.patient, appointment.modality, appointment.course
+    therapist, room = appointment.therapist, appointment.room
+    starts_at, ends_at, exclude_appointment_id = appointment.starts_at, appointment.ends_at, appointment.pk
     contraindications = contraindications_check(patient=patient, modality=modality, at=starts_at)
     reasons = list(contraindications.blocks)
     if course is not None:

@@ -179,14 +179,5 @@ def client_for(user) -> Client:
 def rebooking_problems(appointment) -> list[str]:
     """What the booking checks would refuse about an existing appointment, itself aside: seeded
     data must read as if every session had been booked through the booking service."""
-    reasons, _ = booking_problems(
-        patient=appointment.patient,
-        modality=appointment.modality,
-        therapist=appointment.therapist,
-        room=appointment.room,
-        starts_at=appointment.starts_at,
-        ends_at=appointment.ends_at,
-        course=appointment.course,
-        exclude_appointment_id=appointment.pk,
-    )
+    reasons, _ = booking_problems(appointment)
     return reasons

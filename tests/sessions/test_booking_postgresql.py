@@ -228,7 +228,7 @@ def test_a_race_that_slips_past_the_checks_becomes_a_clear_refusal(back_massage,
     room = RoomFactory(modalities=[back_massage])
     AppointmentFactory(therapist=therapist, modality=back_massage, starts_at=TEN)
     # Pretend the checks ran before the other desk's booking was committed.
-    monkeypatch.setattr("sessions.booking.booking_problems", lambda **kwargs: ([], []))
+    monkeypatch.setattr("sessions.booking.booking_problems", lambda appointment: ([], []))
 
     with pytest.raises(Refused) as excinfo:
         appointment_book(patient=PatientFactory(), therapist=therapist, room=room, modality=back_massage, starts_at=TEN)

@@ -333,6 +333,19 @@ def test_the_admin_refuses_to_book_an_acute_patient_and_says_why(manager, clinic
     assert Appointment.objects.count() == before
 
 
+def test_the_admin_refuses_a_booking_with_neither_course_nor_modality(manager, clinic):
+    before = Appointment.objects.count()
+
+    response = client_for(manager).post(
+        admin_url("treatment_sessions", "appointment", "add"),
+        booking_data(clinic, a_free_morning(), modality="", confirm_warnings="on"),
+    )
+
+    assert response.status_code == 200
+    assert "Choose a course or a modality." in response.content.decode()
+    assert Appointment.objects.count() == before
+
+
 def test_the_admin_asks_to_confirm_warnings_before_booking(manager, clinic):
     url = admin_url("treatment_sessions", "appointment", "add")
     before = Appointment.objects.count()
