@@ -46,8 +46,11 @@ class ClinicUser(FastHttpUser):
             # A user whose log-in failed stops, but still counts as arrived: the run goes on.
             self.wait_for_everyone()
 
+    # Whose log-in (a key of the targets file) the page needs; classes that rotate users override username().
+    login = None
+
     def username(self) -> str | None:
-        return None
+        return TARGETS[self.login] if self.login else None
 
     def log_in(self, username: str) -> None:
         with self.client.get("/accounts/login/", name="log-in form", catch_response=True) as response:
@@ -96,8 +99,7 @@ class LoggedInBaseline(ClinicUser):
     """The same constant page for a logged-in receptionist: what the session and the user cost
     every page that needs a login, before the page does anything of its own."""
 
-    def username(self):
-        return TARGETS["reception"]
+    login = "reception"
 
     @task
     def baseline(self):
@@ -105,8 +107,7 @@ class LoggedInBaseline(ClinicUser):
 
 
 class DayBoard(ClinicUser):
-    def username(self):
-        return TARGETS["reception"]
+    login = "reception"
 
     @task
     def day_board(self):
@@ -144,8 +145,7 @@ class PortalHome(ClinicUser):
 
 
 class Availability(ClinicUser):
-    def username(self):
-        return TARGETS["reception"]
+    login = "reception"
 
     @task
     def availability(self):
@@ -156,8 +156,7 @@ class Availability(ClinicUser):
 class Booking(ClinicUser):
     """Each booking takes the next free slot of the list: no two users ever want the same one."""
 
-    def username(self):
-        return TARGETS["reception"]
+    login = "reception"
 
     @task
     def book(self):
