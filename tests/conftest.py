@@ -58,6 +58,7 @@ def patient_user(db):
 #   monday                         the date of a Monday a week or more ahead
 #   maria                          the patient Maria Lopez
 #   sciatica                       Maria's diagnosis M54.3 Sciatica (no phase recorded)
+#   disc                           Maria's diagnosis M51.1 Lumbar disc disorder with radiculopathy
 #   anna, ben                      therapists Anna Kuhn and Ben Ortiz, both giving massages, Mon–Fri 08–18
 #   lena                           therapist Lena Hoffmann (login "lena"), gives massages
 #   lenas_session                  Maria's massage with Lena in three days: Maria is Lena's patient
@@ -103,6 +104,11 @@ def maria(db):
 @pytest.fixture
 def sciatica(maria):
     return DiagnosisFactory(patient=maria, icd10_code="M54.3", title="Sciatica")
+
+
+@pytest.fixture
+def disc(maria):
+    return DiagnosisFactory(patient=maria, icd10_code="M51.1", title="Lumbar disc disorder with radiculopathy")
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import datetime as dt
 from contextlib import contextmanager
 
 import pytest
+from django.contrib.messages import get_messages
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -144,3 +145,35 @@ def refused_as_duplicate():
 
 def soon() -> dt.datetime:
     return timezone.now().replace(microsecond=0) + dt.timedelta(days=3)
+
+
+# Pages ---------------------------------------------------------------------------------------------
+
+
+def shows(response, *texts: str, status: int | None = None) -> str:
+    """The page's HTML contains each of `texts` (and it answered `status`, when given); returns the HTML."""
+    if status is not None:
+        assert response.status_code == status
+    content = response.content.decode()
+    for text in texts:
+        assert text in content
+    return content
+
+
+def asks_to_log_in(response) -> None:
+    """An anonymous visitor is sent to the login page."""
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def refused_form(response, field: str, message: str, model) -> None:
+    """The page shows the form again with `message` next to `field`, says nothing is saved, and
+    wrote no `model` row."""
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [message]
+    assert "Nothing is saved yet" in response.content.decode()
+    assert not model.objects.exists()

@@ -20,6 +20,7 @@ from tests.factories import (
     at,
     next_weekday,
 )
+from tests.scenes import shows
 
 URL = reverse("sessions:appointment_book")
 MONDAY = next_weekday(0)
@@ -48,11 +49,13 @@ def test_it_starts_with_the_choices_and_no_complaints(reception, maria, massage)
     response = reception.get(URL, {"patient": maria.pk})
     assert response.status_code == 200
     assert not response.context["form"].is_bound
-    content = response.content.decode()
-    assert "Book a session for" in content
-    assert "Maria Lopez" in content
-    assert f'<option value="{massage.pk}">Therapeutic massage</option>' in content
-    assert f'value="{timezone.localdate().isoformat()}"' in content
+    content = shows(
+        response,
+        "Book a session for",
+        "Maria Lopez",
+        f'<option value="{massage.pk}">Therapeutic massage</option>',
+        f'value="{timezone.localdate().isoformat()}"',
+    )
     assert "This field is required." not in content
     assert "Choose a course or a modality, and a day." in content
 
@@ -68,11 +71,13 @@ def test_it_shows_the_free_slots_of_the_day(reception, maria, massage, anna, lin
     assert "09:15" in times
     assert {"09:30", "10:00", "10:30"}.isdisjoint(times)  # Anna is busy 10:00–10:45
     assert "10:45" in times
-    content = response.content.decode()
-    assert "No contraindication recorded for Therapeutic massage." in content
-    assert f"Free slots on {MONDAY:%A} {MONDAY.day} {MONDAY:%B}" in content
-    assert f'value="{slot_value(at(MONDAY, 8), anna, linden)}"' in content
-    assert "08:00 · Anna Kuhn · Room Linden" in content
+    shows(
+        response,
+        "No contraindication recorded for Therapeutic massage.",
+        f"Free slots on {MONDAY:%A} {MONDAY.day} {MONDAY:%B}",
+        f'value="{slot_value(at(MONDAY, 8), anna, linden)}"',
+        "08:00 · Anna Kuhn · Room Linden",
+    )
 
 
 def test_it_narrows_the_slots_to_the_chosen_therapist(reception, maria, massage, anna, linden):
@@ -161,10 +166,12 @@ def test_it_refuses_a_slot_taken_since_the_page_was_drawn(reception, maria, mass
     reception.get(URL, choice(maria, massage))
     taken = AppointmentFactory(modality=massage, therapist=anna, room=linden, starts_at=at(MONDAY, 10))
     response = reception.post(URL, choice(maria, massage, slot=ten_oclock))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert "The booking was refused" in content
-    assert f"Anna Kuhn is already booked {MONDAY:%a} {MONDAY.day} {MONDAY:%b} 10:00–10:45." in content
+    shows(
+        response,
+        "The booking was refused",
+        f"Anna Kuhn is already booked {MONDAY:%a} {MONDAY.day} {MONDAY:%b} 10:00–10:45.",
+        status=200,
+    )
     assert list(Appointment.objects.all()) == [taken]
 
 
@@ -208,11 +215,13 @@ def test_it_shows_why_an_acute_patient_cannot_be_booked_and_offers_no_slot(recep
     disc = DiagnosisFactory(patient=maria, icd10_code="M51.1", title="Lumbar disc disorder with radiculopathy")
     PhaseRecordFactory(diagnosis=disc, phase=Phase.ACUTE)
     response = reception.get(URL, choice(maria, massage))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert 'id="contraindication-blocks"' in content
-    assert "Maria Lopez cannot be booked for Therapeutic massage" in content
-    assert "Acute phase of M51.1 Lumbar disc disorder with radiculopathy" in content
+    content = shows(
+        response,
+        'id="contraindication-blocks"',
+        "Maria Lopez cannot be booked for Therapeutic massage",
+        "Acute phase of M51.1 Lumbar disc disorder with radiculopathy",
+        status=200,
+    )
     assert response.context["slots"] == []
     assert 'name="slot"' not in content
 
@@ -221,10 +230,7 @@ def test_it_refuses_to_book_an_acute_patient_even_with_a_slot(reception, maria, 
     disc = DiagnosisFactory(patient=maria, icd10_code="M51.1", title="Lumbar disc disorder with radiculopathy")
     PhaseRecordFactory(diagnosis=disc, phase=Phase.ACUTE)
     response = reception.post(URL, choice(maria, massage, slot=ten_oclock, confirm_warnings="on"))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert 'id="booking-refused"' in content
-    assert "Acute phase of M51.1" in content
+    shows(response, 'id="booking-refused"', "Acute phase of M51.1", status=200)
     assert not Appointment.objects.exists()
 
 

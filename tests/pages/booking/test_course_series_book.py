@@ -21,6 +21,7 @@ from tests.factories import (
     at,
     next_weekday,
 )
+from tests.scenes import shows
 
 MONDAY = next_weekday(0)
 WEEK = [MONDAY + dt.timedelta(days=i) for i in range(7)]
@@ -72,13 +73,15 @@ def at_ten(emma, cupping_room) -> list[str]:
 
 def test_it_asks_for_the_first_slot(reception, course, emma, cupping_room):
     response = reception.get(reverse("sessions:course_series_book", args=[course.pk]))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert "Book the course: Vacuum (cupping) massage for" in content
-    assert "5–7 sessions of 20 minutes, consecutive days. 7 still to book." in content
-    assert "Choose the first slot" in content
-    assert f'<option value="{emma.pk}">Emma Stein</option>' in content
-    assert f'<option value="{cupping_room.pk}">Room 3 (cupping)</option>' in content
+    shows(
+        response,
+        "Book the course: Vacuum (cupping) massage for",
+        "5–7 sessions of 20 minutes, consecutive days. 7 still to book.",
+        "Choose the first slot",
+        f'<option value="{emma.pk}">Emma Stein</option>',
+        f'<option value="{cupping_room.pk}">Room 3 (cupping)</option>',
+        status=200,
+    )
     assert response.context["plan"] == []
 
 
@@ -139,11 +142,13 @@ def test_it_shows_a_date_that_does_not_work_and_offers_the_nearest_free_slot(rec
 
 def test_one_refused_date_books_none_and_says_which_and_why(reception, url, at_ten, emma_busy_on_wednesday):
     response = reception.post(url, {"slots": at_ten})
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert 'id="series-refused"' in content
-    assert "Nothing was booked" in content
-    assert f"{short(WEDNESDAY)} 10:00: Emma Stein is already booked {short(WEDNESDAY)} 10:00–10:20." in content
+    shows(
+        response,
+        'id="series-refused"',
+        "Nothing was booked",
+        f"{short(WEDNESDAY)} 10:00: Emma Stein is already booked {short(WEDNESDAY)} 10:00–10:20.",
+        status=200,
+    )
     assert list(Appointment.objects.all()) == [emma_busy_on_wednesday]
 
 

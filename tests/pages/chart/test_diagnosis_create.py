@@ -1,13 +1,13 @@
 import datetime as dt
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
 from patients.models import Cause, Diagnosis, Side
 from tests.conftest import client_for
 from tests.factories import TherapistFactory
+from tests.scenes import asks_to_log_in, messages_of, refused_form
 
 
 def url(patient) -> str:
@@ -55,9 +55,7 @@ def test_it_records_the_diagnosis_and_returns_to_the_chart(as_lena, maria):
         dt.date(2026, 2, 3),
     )
     assert diagnosis.diagnosed_by == "Dr. Weber"
-    assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "Recorded the diagnosis M54.4 Lumbago with sciatica. Record its phase next."
-    ]
+    assert messages_of(response) == ["Recorded the diagnosis M54.4 Lumbago with sciatica. Record its phase next."]
 
 
 def test_a_typed_local_date_is_understood(as_lena, maria):
@@ -79,12 +77,8 @@ def test_a_typed_local_date_is_understood(as_lena, maria):
 )
 def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(as_lena, maria, changes, field, message):
     response = as_lena.post(url(maria), valid(**changes))
-    assert response.status_code == 200
-    assert response.context["form"].errors[field] == [message]
-    content = response.content.decode()
-    assert "Nothing is saved yet" in content
-    assert f'id="error_1_id_{field}"' in content
-    assert not Diagnosis.objects.exists()
+    refused_form(response, field, message, Diagnosis)
+    assert f'id="error_1_id_{field}"' in response.content.decode()
 
 
 def test_a_manager_may_record_a_diagnosis(manager, maria):
@@ -109,9 +103,7 @@ def test_reception_and_patients_are_refused(request, role, maria):
 
 
 def test_it_asks_anonymous_visitors_to_log_in(client, maria):
-    response = client.post(url(maria), valid())
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    asks_to_log_in(client.post(url(maria), valid()))
     assert not Diagnosis.objects.exists()
 
 

@@ -3,13 +3,13 @@
 import datetime as dt
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
 from patients.models import FlagKind, HealthFlag
 from tests.conftest import client_for
 from tests.factories import HealthFlagFactory, TherapistFactory
+from tests.scenes import messages_of, refused_form
 
 
 def create_url(patient) -> str:
@@ -22,10 +22,6 @@ def end_url(flag) -> str:
 
 def chart(patient) -> str:
     return reverse("sessions:patient_chart", args=[patient.pk])
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 @pytest.fixture
@@ -86,11 +82,7 @@ def test_the_flag_shows_as_a_warning_for_oil_modalities(as_lena, maria):
     ],
 )
 def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(as_lena, maria, changes, field, message):
-    response = as_lena.post(create_url(maria), valid(**changes))
-    assert response.status_code == 200
-    assert response.context["form"].errors[field] == [message]
-    assert "Nothing is saved yet" in response.content.decode()
-    assert not HealthFlag.objects.exists()
+    refused_form(as_lena.post(create_url(maria), valid(**changes)), field, message, HealthFlag)
 
 
 def test_it_ends_a_flag(as_lena, maria, pregnancy):

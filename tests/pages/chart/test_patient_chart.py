@@ -22,6 +22,7 @@ from tests.factories import (
     TherapistFactory,
     UserFactory,
 )
+from tests.scenes import shows
 
 SVG = "{http://www.w3.org/2000/svg}"
 # Session, user, roles, patient, "treats?", booking status (diagnoses, phases, flags, rules),
@@ -80,13 +81,15 @@ def test_it_shows_the_diagnoses_with_studies_and_the_phase_timeline(as_lena, mar
     (diagnosis,) = response.context["diagnoses"]
     assert [r.phase for r in diagnosis.phases] == [Phase.REMISSION, Phase.ACUTE]
     assert diagnosis.current_phase.phase == Phase.REMISSION
-    content = response.content.decode()
-    assert "M51.1 Lumbar disc disorder with radiculopathy" in content
-    assert "Disc herniation · Left · diagnosed on 12 Jan 2026 by Dr. Weber" in content
-    assert "<strong>MRI</strong>, 8 Jan 2026<br>L5–S1 protrusion." in content
-    assert 'Now: <span class="badge phase-remission phase-now">Remission</span>' in content
-    assert "<strong>(current)</strong>" in content
-    assert "recorded by Lena Hoffmann: Walks freely" in content
+    content = shows(
+        response,
+        "M51.1 Lumbar disc disorder with radiculopathy",
+        "Disc herniation · Left · diagnosed on 12 Jan 2026 by Dr. Weber",
+        "<strong>MRI</strong>, 8 Jan 2026<br>L5–S1 protrusion.",
+        'Now: <span class="badge phase-remission phase-now">Remission</span>',
+        "<strong>(current)</strong>",
+        "recorded by Lena Hoffmann: Walks freely",
+    )
     assert content.index("phase-remission") < content.index('<li class="phase-acute">')
     assert f'href="{reverse("sessions:phase_record_create", args=[disc.pk])}"' in content
     assert f'href="{reverse("sessions:study_create", args=[disc.pk])}"' in content
@@ -133,12 +136,14 @@ def test_it_shows_current_and_past_health_flags(as_lena, maria, lena):
     response = as_lena.get(url(maria))
     assert response.context["current_flags"] == [allergy]
     assert [f.kind for f in response.context["past_flags"]] == [FlagKind.PREGNANCY]
-    content = response.content.decode()
-    assert "<strong>Allergy to an aromatic oil: Lavender oil</strong>" in content
-    assert "Since 5 Jan 2026 · recorded by Lena Hoffmann" in content
-    assert "Pregnancy: 1 Jan 2025 – 30 Sep 2025 (Twins)" in content
-    assert f'action="{reverse("sessions:health_flag_end", args=[allergy.pk])}"' in content
-    assert f'value="{today:%Y-%m-%d}"' in content
+    shows(
+        response,
+        "<strong>Allergy to an aromatic oil: Lavender oil</strong>",
+        "Since 5 Jan 2026 · recorded by Lena Hoffmann",
+        "Pregnancy: 1 Jan 2025 – 30 Sep 2025 (Twins)",
+        f'action="{reverse("sessions:health_flag_end", args=[allergy.pk])}"',
+        f'value="{today:%Y-%m-%d}"',
+    )
 
 
 def test_it_shows_the_courses_with_progress_and_actions(as_lena, maria, lena, massage):
@@ -163,13 +168,15 @@ def test_it_shows_the_courses_with_progress_and_actions(as_lena, maria, lena, ma
     CourseFactory(patient=maria, modality=massage, status=CourseStatus.SUSPENDED, starts_on=dt.date(2025, 6, 1))
     response = as_lena.get(url(maria))
     assert [c.sessions_done for c in response.context["courses"]] == [5, 0]
-    content = response.content.decode()
-    assert "5 of 12–15 done" in content
-    assert "<strong>Goals:</strong> Sit through work" in content
-    assert f'action="{reverse("sessions:course_suspend", args=[course.pk])}"' in content
-    assert f'href="{reverse("sessions:course_close", args=[course.pk])}"' in content
-    assert f'href="{reverse("sessions:course_series_book", args=[course.pk])}"' in content
-    assert 'text-bg-warning">Suspended</span>' in content
+    content = shows(
+        response,
+        "5 of 12–15 done",
+        "<strong>Goals:</strong> Sit through work",
+        f'action="{reverse("sessions:course_suspend", args=[course.pk])}"',
+        f'href="{reverse("sessions:course_close", args=[course.pk])}"',
+        f'href="{reverse("sessions:course_series_book", args=[course.pk])}"',
+        'text-bg-warning">Suspended</span>',
+    )
     suspended = response.context["courses"][1]
     assert f'action="{reverse("sessions:course_resume", args=[suspended.pk])}"' in content
 

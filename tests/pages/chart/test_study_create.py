@@ -1,21 +1,16 @@
 import datetime as dt
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from patients.models import Study, StudyKind
 from tests.conftest import client_for
-from tests.factories import DiagnosisFactory, TherapistFactory
+from tests.factories import TherapistFactory
+from tests.scenes import messages_of, refused_form, shows
 
 
 def url(diagnosis) -> str:
     return reverse("sessions:study_create", args=[diagnosis.pk])
-
-
-@pytest.fixture
-def disc(maria):
-    return DiagnosisFactory(patient=maria, icd10_code="M51.1", title="Lumbar disc disorder with radiculopathy")
 
 
 def valid(**changes) -> dict:
@@ -28,13 +23,14 @@ def valid(**changes) -> dict:
 
 
 def test_it_shows_the_form_for_the_diagnosis(as_lena, disc):
-    response = as_lena.get(url(disc))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert "Behind M51.1 Lumbar disc disorder with radiculopathy" in content
-    assert 'name="kind"' in content
-    assert 'name="performed_on"' in content
-    assert 'name="findings"' in content
+    shows(
+        as_lena.get(url(disc)),
+        "Behind M51.1 Lumbar disc disorder with radiculopathy",
+        'name="kind"',
+        'name="performed_on"',
+        'name="findings"',
+        status=200,
+    )
 
 
 def test_it_records_the_study_and_returns_to_the_chart(as_lena, disc):
@@ -44,9 +40,7 @@ def test_it_records_the_study_and_returns_to_the_chart(as_lena, disc):
     study = Study.objects.get()
     assert (study.diagnosis, study.kind, study.performed_on) == (disc, StudyKind.MRI, dt.date(2026, 1, 8))
     assert study.findings == "L5–S1 protrusion touching the S1 root."
-    assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "Recorded the MRI for M51.1 Lumbar disc disorder with radiculopathy."
-    ]
+    assert messages_of(response) == ["Recorded the MRI for M51.1 Lumbar disc disorder with radiculopathy."]
 
 
 @pytest.mark.parametrize(
@@ -59,11 +53,7 @@ def test_it_records_the_study_and_returns_to_the_chart(as_lena, disc):
     ],
 )
 def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(as_lena, disc, changes, field, message):
-    response = as_lena.post(url(disc), valid(**changes))
-    assert response.status_code == 200
-    assert response.context["form"].errors[field] == [message]
-    assert "Nothing is saved yet" in response.content.decode()
-    assert not Study.objects.exists()
+    refused_form(as_lena.post(url(disc), valid(**changes)), field, message, Study)
 
 
 def test_a_manager_may_add_a_study(manager, disc):
@@ -84,16 +74,3 @@ def test_reception_and_patients_are_refused(request, role, disc):
     assert client.get(url(disc)).status_code == 403
     assert client.post(url(disc), valid()).status_code == 403
     assert not Study.objects.exists()
-
-
-def test_it_asks_anonymous_visitors_to_log_in(client, disc):
-    assert client.get(url(disc)).url.startswith(reverse("login"))
-
-
-def test_it_answers_404_for_an_unknown_diagnosis(manager):
-    assert client_for(manager).get(reverse("sessions:study_create", args=[999999])).status_code == 404
-
-
-@pytest.mark.parametrize("method", ["put", "patch", "delete"])
-def test_it_rejects_other_methods(as_lena, disc, method):
-    assert getattr(as_lena, method)(url(disc)).status_code == 405

@@ -16,7 +16,7 @@ from tests.factories import (
     TherapistFactory,
     at,
 )
-from tests.scenes import course_session
+from tests.scenes import course_session, shows
 
 URL = reverse("sessions:day_board")
 # Session, user, roles, review count, columns, opening hours, appointments, course positions.
@@ -47,12 +47,14 @@ def test_it_shows_each_session_in_its_therapists_column(reception, marias_second
     assert response.status_code == 200
     assert [str(column) for column in response.context["board"].columns] == ["Anna Kuhn", "Ben Ortiz"]
     assert cards(response) == {("Anna Kuhn", "10:00"): marias_second_session.pk}
-    content = response.content.decode()
-    assert '<th scope="col">Anna Kuhn</th>' in content
-    assert "Maria Lopez" in content
-    assert "10:00–10:45 · Therapeutic massage" in content
-    assert "Session 2 of 10" in content
-    assert "Room Linden · Booked" in content
+    content = shows(
+        response,
+        '<th scope="col">Anna Kuhn</th>',
+        "Maria Lopez",
+        "10:00–10:45 · Therapeutic massage",
+        "Session 2 of 10",
+        "Room Linden · Booked",
+    )
     assert 'rowspan="3"' in content  # 45 minutes cover three 15-minute rows
     assert f'href="{marias_second_session.get_absolute_url()}"' in content
 

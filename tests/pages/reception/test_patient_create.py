@@ -9,6 +9,7 @@ from django.utils import timezone
 from patients.models import Patient
 from tests.conftest import client_for
 from tests.factories import PatientFactory
+from tests.scenes import shows
 
 URL = reverse("patients:patient_create")
 VALID = {
@@ -119,10 +120,12 @@ def test_it_warns_about_a_patient_with_the_same_name_and_birthday(reception, exi
     response = reception.post(URL, {**VALID, "first_name": "ANNA", "last_name": "berg"})
     assert response.status_code == 200
     assert Patient.objects.count() == 1
-    content = response.content.decode()
-    assert "A patient with the same name and date of birth is already in the records" in content
-    assert f'href="{existing.get_absolute_url()}"' in content
-    assert "12.04.1975" in content
+    content = shows(
+        response,
+        "A patient with the same name and date of birth is already in the records",
+        f'href="{existing.get_absolute_url()}"',
+        "12.04.1975",
+    )
     assert re.search(r'<label\s+for="id_different_person"', content)
     assert "This is a different person" in content
     assert "tick this box if this is someone else" in field_html(content, "different_person")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from patients.models import Patient
 from tests.conftest import client_for
 from tests.factories import PatientFactory, UserFactory
+from tests.scenes import shows
 
 
 def url(patient) -> str:
@@ -47,13 +48,15 @@ def form_data(patient, **changes) -> dict:
 
 def test_it_shows_the_current_details(reception, anna):
     response = reception.get(url(anna))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert "csrfmiddlewaretoken" in content
-    assert 'value="Anna"' in content
-    assert 'value="1975-04-12"' in content
-    assert 'value="+49 30 555 0123"' in content
-    assert 'value="2026-01-15"' in content
+    content = shows(
+        response,
+        "csrfmiddlewaretoken",
+        'value="Anna"',
+        'value="1975-04-12"',
+        'value="+49 30 555 0123"',
+        'value="2026-01-15"',
+        status=200,
+    )
     assert re.search(r'<label\s+for="id_phone"', content)
 
 

@@ -20,6 +20,7 @@ from tests.factories import (
     local,
     next_weekday,
 )
+from tests.scenes import shows
 
 MONDAY = next_weekday(0)
 # Session, user, roles, patient, diagnoses, phase records, health flags, rules, courses, upcoming, past.
@@ -77,16 +78,18 @@ def upcoming(course, anna):
 
 def test_it_shows_contact_details_and_that_the_patient_can_be_booked(reception, maria):
     response = reception.get(url(maria))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert '<h1 class="h3 mb-0 me-auto">Maria Lopez</h1>' in content
-    assert "12 Apr 1975" in content
-    assert "+49 30 555 0123" in content
-    assert "maria@example.org" in content
-    assert "15 Jan 2026" in content
-    assert "<strong>Yes.</strong> Nothing blocks a booking." in content
-    assert f'href="{reverse("sessions:appointment_book")}?patient={maria.pk}"' in content
-    assert f'href="{reverse("patients:patient_edit", args=[maria.pk])}"' in content
+    shows(
+        response,
+        '<h1 class="h3 mb-0 me-auto">Maria Lopez</h1>',
+        "12 Apr 1975",
+        "+49 30 555 0123",
+        "maria@example.org",
+        "15 Jan 2026",
+        "<strong>Yes.</strong> Nothing blocks a booking.",
+        f'href="{reverse("sessions:appointment_book")}?patient={maria.pk}"',
+        f'href="{reverse("patients:patient_edit", args=[maria.pk])}"',
+        status=200,
+    )
 
 
 def test_it_shows_the_course_progress_and_the_sessions(reception, maria, course, done, upcoming):
@@ -94,14 +97,16 @@ def test_it_shows_the_course_progress_and_the_sessions(reception, maria, course,
     assert [(c.sessions_done, c.sessions_booked) for c in response.context["courses"]] == [(1, 2)]
     assert response.context["upcoming"] == [upcoming]
     assert response.context["past"] == [done]
-    content = response.content.decode()
-    assert "<strong>Therapeutic massage</strong> · Active · from 2 Nov 2026" in content
-    assert "1 of 10 done · 2 booked or done" in content
-    assert f'href="{reverse("sessions:course_series_book", args=[course.pk])}"' in content
-    assert f'href="{upcoming.get_absolute_url()}"' in content
-    assert f'href="{done.get_absolute_url()}"' in content
-    assert "Anna Kuhn" in content
-    assert "Completed</span>" in content
+    shows(
+        response,
+        "<strong>Therapeutic massage</strong> · Active · from 2 Nov 2026",
+        "1 of 10 done · 2 booked or done",
+        f'href="{reverse("sessions:course_series_book", args=[course.pk])}"',
+        f'href="{upcoming.get_absolute_url()}"',
+        f'href="{done.get_absolute_url()}"',
+        "Anna Kuhn",
+        "Completed</span>",
+    )
 
 
 def test_a_completed_session_without_a_signed_note_is_not_yet_done(reception, maria, course, anna):

@@ -18,6 +18,7 @@ from tests.factories import (
     TherapistFactory,
     local,
 )
+from tests.scenes import shows
 
 URL = reverse("sessions:review_list")
 # Session, user, roles, flagged appointments.
@@ -63,12 +64,14 @@ def test_it_lists_flagged_sessions_with_the_reason(reception, flagged):
     response = reception.get(URL)
     assert response.status_code == 200
     assert response.context["appointments"] == [flagged]
-    content = response.content.decode()
-    assert "Maria Lopez" in content
-    assert "Acute phase of M54.4 Lumbago with sciatica" in content
-    assert "with Anna Kuhn" in content
-    assert f'action="{keep_url(flagged)}"' in content
-    assert f'action="{cancel_url(flagged)}"' in content
+    shows(
+        response,
+        "Maria Lopez",
+        "Acute phase of M54.4 Lumbago with sciatica",
+        "with Anna Kuhn",
+        f'action="{keep_url(flagged)}"',
+        f'action="{cancel_url(flagged)}"',
+    )
 
 
 def test_it_leaves_out_sessions_that_are_fine_or_cancelled(reception, session, monday):
