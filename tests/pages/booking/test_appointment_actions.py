@@ -11,6 +11,7 @@ from sessions.models import AppointmentStatus
 from sessions.schedule import at_local
 from tests.conftest import client_for
 from tests.factories import AppointmentFactory, local, next_weekday
+from tests.scenes import asks_to_log_in
 
 ACTIONS = ["appointment_check_in", "appointment_no_show", "appointment_complete"]
 
@@ -165,9 +166,7 @@ def test_therapists_and_managers_may_complete(request, role, today):
 
 @pytest.mark.parametrize("name", ACTIONS)
 def test_it_asks_anonymous_visitors_to_log_in(client, today, name):
-    response = client.post(url(name, today))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    asks_to_log_in(client.post(url(name, today)))
     today.refresh_from_db()
     assert today.status == AppointmentStatus.BOOKED
 

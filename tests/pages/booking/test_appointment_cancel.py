@@ -6,7 +6,7 @@ from sessions.booking import appointment_book
 from sessions.models import Appointment, AppointmentStatus
 from tests.conftest import client_for
 from tests.factories import PatientFactory, at
-from tests.scenes import shows
+from tests.scenes import asks_to_log_in, shows
 
 
 def url(appointment) -> str:
@@ -121,8 +121,7 @@ def test_therapists_and_managers_may_cancel(request, role, session):
 
 def test_it_asks_anonymous_visitors_to_log_in(client, session):
     for response in (client.get(url(session)), client.post(url(session), {"reason": "x"})):
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("login"))
+        asks_to_log_in(response)
     assert_unchanged(session)
 
 

@@ -11,7 +11,7 @@ from tests.factories import (
     UserFactory,
     at,
 )
-from tests.scenes import course_session, shows
+from tests.scenes import asks_to_log_in, course_session, shows
 
 
 def url(appointment) -> str:
@@ -93,9 +93,7 @@ def test_therapists_and_managers_see_the_session(request, role, session):
 
 
 def test_it_asks_anonymous_visitors_to_log_in(client, session):
-    response = client.get(url(session))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    asks_to_log_in(client.get(url(session)))
 
 
 def test_it_refuses_patients(patient_user, session):

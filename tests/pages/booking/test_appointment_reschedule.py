@@ -17,7 +17,7 @@ from tests.factories import (
     at,
     next_weekday,
 )
-from tests.scenes import shows
+from tests.scenes import asks_to_log_in, shows
 
 MONDAY = next_weekday(0)
 TUESDAY = MONDAY + dt.timedelta(days=1)
@@ -209,8 +209,7 @@ def test_therapists_and_managers_may_reschedule(request, role, session, anna, li
 
 def test_it_asks_anonymous_visitors_to_log_in(client, session, anna, linden):
     for response in (client.get(url(session)), move(client, session, TUESDAY, "09:00", anna, linden)):
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("login"))
+        asks_to_log_in(response)
     assert_unchanged(session, anna, linden)
 
 

@@ -21,7 +21,7 @@ from tests.factories import (
     at,
     next_weekday,
 )
-from tests.scenes import shows
+from tests.scenes import asks_to_log_in, shows
 
 MONDAY = next_weekday(0)
 WEEK = [MONDAY + dt.timedelta(days=i) for i in range(7)]
@@ -237,8 +237,7 @@ def test_therapists_and_managers_may_book_a_course(request, role, url, at_ten):
 
 def test_it_asks_anonymous_visitors_to_log_in(client, url, at_ten):
     for response in (client.get(url), client.post(url, {"slots": at_ten})):
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("login"))
+        asks_to_log_in(response)
     assert not Appointment.objects.exists()
 
 

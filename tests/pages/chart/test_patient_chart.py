@@ -2,8 +2,6 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,7 +20,7 @@ from tests.factories import (
     TherapistFactory,
     UserFactory,
 )
-from tests.scenes import shows
+from tests.scenes import asks_to_log_in, queries_of, shows
 
 SVG = "{http://www.w3.org/2000/svg}"
 # Session, user, roles, patient, "treats?", booking status (diagnoses, phases, flags, rules),
@@ -310,20 +308,13 @@ def add_history(patient, therapist, modality, count: int, first_day: int = 30) -
         AddendumFactory(note=signed_note(visit, areas_treated=["sacral:right"]), author=therapist.user)
 
 
-def queries_for(client, patient) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url(patient))
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_it_runs_the_same_queries_for_a_short_and_a_long_history(
     as_lena, maria, lena, massage, django_assert_max_num_queries
 ):
     add_history(maria, lena, massage, 2)
-    few = queries_for(as_lena, maria)
+    few = queries_of(as_lena, url(maria))
     add_history(maria, lena, massage, 18, first_day=40)  # no overlap with the first visits
-    assert queries_for(as_lena, maria) == few
+    assert queries_of(as_lena, url(maria)) == few
     with django_assert_max_num_queries(MAX_QUERIES):
         response = as_lena.get(url(maria))
     assert len(response.context["notes"]) == 20
@@ -363,9 +354,7 @@ def test_a_patient_cannot_open_their_own_chart(patient_user):
 
 
 def test_it_asks_anonymous_visitors_to_log_in(client, maria):
-    response = client.get(url(maria))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    asks_to_log_in(client.get(url(maria)))
 
 
 def test_it_answers_404_for_an_unknown_patient(manager):

@@ -16,7 +16,7 @@ from tests.factories import (
     TherapistFactory,
     at,
 )
-from tests.scenes import course_session, shows
+from tests.scenes import asks_to_log_in, course_session, shows
 
 URL = reverse("sessions:day_board")
 # Session, user, roles, review count, columns, opening hours, appointments, course positions.
@@ -255,9 +255,7 @@ def test_managers_see_the_board(manager):
 
 
 def test_it_asks_anonymous_visitors_to_log_in(client, db):
-    response = client.get(URL)
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    asks_to_log_in(client.get(URL))
 
 
 @pytest.mark.parametrize("role", ["therapist", "patient_user"])

@@ -9,7 +9,7 @@ from django.utils import timezone
 from patients.models import Patient
 from tests.conftest import client_for
 from tests.factories import PatientFactory
-from tests.scenes import shows
+from tests.scenes import asks_to_log_in, shows
 
 URL = reverse("patients:patient_create")
 VALID = {
@@ -161,8 +161,7 @@ def test_managers_may_register_patients(manager):
 
 def test_it_asks_anonymous_visitors_to_log_in(client, db):
     for response in (client.get(URL), client.post(URL, VALID)):
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("login"))
+        asks_to_log_in(response)
     assert not Patient.objects.exists()
 
 

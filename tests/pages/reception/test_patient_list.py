@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tests.conftest import client_for
 from tests.factories import PatientFactory
-from tests.scenes import shows
+from tests.scenes import asks_to_log_in, shows
 
 URL = reverse("patients:patient_list")
 
@@ -165,9 +165,7 @@ def test_managers_may_use_it(manager, berg):
 
 
 def test_it_asks_anonymous_visitors_to_log_in(client):
-    response = client.get(URL)
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    asks_to_log_in(client.get(URL))
 
 
 def test_it_refuses_therapists(therapist):

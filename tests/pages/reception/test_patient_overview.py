@@ -1,8 +1,6 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,7 +18,7 @@ from tests.factories import (
     local,
     next_weekday,
 )
-from tests.scenes import shows
+from tests.scenes import asks_to_log_in, queries_of, shows
 
 MONDAY = next_weekday(0)
 # Session, user, roles, patient, diagnoses, phase records, health flags, rules, courses, upcoming, past.
@@ -183,24 +181,17 @@ def add_history(patient, massage, anna, count: int, skip_days: int = 0) -> None:
         )
 
 
-def queries_for(client, patient) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url(patient))
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_it_runs_the_same_few_queries_however_long_the_history(
     reception, maria, massage, anna, django_assert_max_num_queries
 ):
     add_history(maria, massage, anna, 2)
-    few = queries_for(reception, maria)
+    few = queries_of(reception, url(maria))
     add_history(maria, massage, anna, 10, skip_days=2)
     with django_assert_max_num_queries(MAX_QUERIES):
         response = reception.get(url(maria))
     assert len(response.context["upcoming"]) == 12
     assert len(response.context["courses"]) == 2
-    assert queries_for(reception, maria) == few
+    assert queries_of(reception, url(maria)) == few
 
 
 def test_managers_see_the_patient(manager, maria):
@@ -208,9 +199,7 @@ def test_managers_see_the_patient(manager, maria):
 
 
 def test_it_asks_anonymous_visitors_to_log_in(client, maria):
-    response = client.get(url(maria))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    asks_to_log_in(client.get(url(maria)))
 
 
 @pytest.mark.parametrize("role", ["therapist", "patient_user"])

@@ -13,6 +13,7 @@ from clinic import roles
 from patients.models import Patient
 from tests.conftest import client_for
 from tests.factories import PatientFactory, UserFactory
+from tests.scenes import asks_to_log_in
 
 LINK = re.compile(r"https?://\S+/accounts/reset/[^/\s]+/[^/\s]+/")
 
@@ -163,10 +164,7 @@ def test_therapists_and_patients_may_not_invite(role, anna):
 
 
 def test_it_sends_an_anonymous_visitor_to_the_login_page(client, anna):
-    response = client.post(invite_url(anna))
-
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    asks_to_log_in(client.post(invite_url(anna)))
 
 
 def test_it_rejects_get(receptionist, anna):

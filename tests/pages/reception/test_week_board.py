@@ -16,6 +16,7 @@ from tests.factories import (
     TherapistFactory,
     at,
 )
+from tests.scenes import asks_to_log_in
 
 URL = reverse("sessions:week_board")
 # Session, user, roles, appointments, course positions.
@@ -155,9 +156,7 @@ def test_managers_see_the_week(manager):
 
 
 def test_it_asks_anonymous_visitors_to_log_in(client, db):
-    response = client.get(URL)
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    asks_to_log_in(client.get(URL))
 
 
 @pytest.mark.parametrize("role", ["therapist", "patient_user"])
