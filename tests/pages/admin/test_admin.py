@@ -15,25 +15,9 @@ from patients.models import FlagKind, Phase, PhaseRecord
 from patients.services import break_glass_open
 from sessions import admin as sessions_admin
 from sessions.models import Addendum, Appointment, AppointmentStatus, SessionNote
+from tests import factories
 from tests.conftest import client_for
-from tests.factories import (
-    AddendumFactory,
-    AppointmentFactory,
-    ClosureFactory,
-    CourseFactory,
-    DiagnosisFactory,
-    HealthFlagFactory,
-    ModalityFactory,
-    PatientFactory,
-    PhaseRecordFactory,
-    RoomFactory,
-    SessionNoteFactory,
-    StudyFactory,
-    TherapistFactory,
-    UserFactory,
-    local,
-    next_weekday,
-)
+from tests.factories import local, next_weekday
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -81,24 +65,24 @@ def fast_password_hashing(settings):
 
 @pytest.fixture
 def superuser():
-    return UserFactory(username="root", is_staff=True, is_superuser=True)
+    return factories.UserFactory(username="root", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture
 def clinic():
     """A small clinic with one row in every model."""
     modality = Modality.objects.get(name="Therapeutic massage")
-    therapist = TherapistFactory(modalities=[modality])
-    room = RoomFactory(modalities=[modality])
-    diagnosis = DiagnosisFactory()
+    therapist = factories.TherapistFactory(modalities=[modality])
+    room = factories.RoomFactory(modalities=[modality])
+    diagnosis = factories.DiagnosisFactory()
     patient = diagnosis.patient
-    PhaseRecordFactory(diagnosis=diagnosis, phase=Phase.REMISSION)
-    StudyFactory(diagnosis=diagnosis)
-    HealthFlagFactory(patient=patient, kind=FlagKind.OIL_ALLERGY, substance="lavender oil")
-    ClosureFactory(starts_on=next_weekday(0, 3), ends_on=next_weekday(0, 3))
-    ClosureFactory(therapist=therapist, reason="Training")
-    course = CourseFactory(patient=patient, diagnosis=diagnosis, modality=modality)
-    past = AppointmentFactory(
+    factories.PhaseRecordFactory(diagnosis=diagnosis, phase=Phase.REMISSION)
+    factories.StudyFactory(diagnosis=diagnosis)
+    factories.HealthFlagFactory(patient=patient, kind=FlagKind.OIL_ALLERGY, substance="lavender oil")
+    factories.ClosureFactory(starts_on=next_weekday(0, 3), ends_on=next_weekday(0, 3))
+    factories.ClosureFactory(therapist=therapist, reason="Training")
+    course = factories.CourseFactory(patient=patient, diagnosis=diagnosis, modality=modality)
+    past = factories.AppointmentFactory(
         patient=patient,
         course=course,
         modality=modality,
@@ -107,9 +91,9 @@ def clinic():
         starts_at=timezone.now() - dt.timedelta(days=2),
         status=AppointmentStatus.COMPLETED,
     )
-    note = SessionNoteFactory(appointment=past, signed_at=timezone.now(), signed_by=therapist.user)
-    AddendumFactory(note=note)
-    break_glass_open(user=TherapistFactory().user, patient=patient, reason="Her therapist is away today.")
+    note = factories.SessionNoteFactory(appointment=past, signed_at=timezone.now(), signed_by=therapist.user)
+    factories.AddendumFactory(note=note)
+    break_glass_open(user=factories.TherapistFactory().user, patient=patient, reason="Her therapist is away today.")
     return {"modality": modality, "therapist": therapist, "room": room, "patient": patient, "note": note}
 
 
@@ -129,7 +113,10 @@ def test_changelist_loads_for_the_manager_with_rows(manager, clinic, app_label, 
 
 @pytest.mark.parametrize(
     ("app_label", "model_name", "factory", "field"),
-    [("patients", "patient", PatientFactory, "date_of_birth"), ("clinic", "closure", ClosureFactory, "starts_on")],
+    [
+        ("patients", "patient", factories.PatientFactory, "date_of_birth"),
+        ("clinic", "closure", factories.ClosureFactory, "starts_on"),
+    ],
 )
 def test_the_date_drill_down_narrows_to_a_year_a_month_and_a_day(manager, app_label, model_name, factory, field):
     """The date links above a list, each level a grouped query of its own (on PostgreSQL with the
@@ -158,7 +145,7 @@ def test_change_page_loads_for_the_manager(manager, clinic, app_label, model_nam
 
 
 def test_the_manager_cannot_make_anyone_a_superuser(manager):
-    clerk = UserFactory(username="clerk")
+    clerk = factories.UserFactory(username="clerk")
     response = client_for(manager).post(
         change(clerk),
         {
@@ -228,8 +215,8 @@ def test_a_signed_note_cannot_be_deleted(superuser, clinic):
 
 
 def test_a_draft_note_can_still_be_edited(superuser, clinic):
-    appointment = AppointmentFactory(starts_at=timezone.now() - dt.timedelta(hours=3))
-    draft = SessionNoteFactory(appointment=appointment)
+    appointment = factories.AppointmentFactory(starts_at=timezone.now() - dt.timedelta(hours=3))
+    draft = factories.SessionNoteFactory(appointment=appointment)
 
     response = client_for(superuser).post(change(draft), note_post_data(draft, pain_before=5, pain_after=3))
 
@@ -265,7 +252,7 @@ def test_an_addendum_is_never_changed_or_deleted(superuser, clinic):
 def test_a_phase_record_added_in_the_admin_names_its_recorder_and_flags_bookings(manager, clinic):
     patient = clinic["patient"]
     diagnosis = patient.diagnoses.get()
-    ahead = AppointmentFactory(patient=patient, starts_at=timezone.now() + dt.timedelta(days=2))
+    ahead = factories.AppointmentFactory(patient=patient, starts_at=timezone.now() + dt.timedelta(days=2))
     now = timezone.localtime()
 
     response = client_for(manager).post(
@@ -319,7 +306,9 @@ def a_free_morning() -> dt.datetime:
 
 
 def test_the_admin_refuses_to_book_an_acute_patient_and_says_why(manager, clinic):
-    PhaseRecordFactory(diagnosis=clinic["patient"].diagnoses.get(), phase=Phase.ACUTE, effective_from=timezone.now())
+    factories.PhaseRecordFactory(
+        diagnosis=clinic["patient"].diagnoses.get(), phase=Phase.ACUTE, effective_from=timezone.now()
+    )
     before = Appointment.objects.count()
 
     response = client_for(manager).post(
@@ -363,7 +352,7 @@ def test_the_admin_refuses_a_slot_outside_working_hours(manager, clinic):
 
 
 def booked(clinic) -> Appointment:
-    return AppointmentFactory(
+    return factories.AppointmentFactory(
         patient=clinic["patient"],
         modality=clinic["modality"],
         therapist=clinic["therapist"],
@@ -440,11 +429,11 @@ def test_a_course_added_in_the_admin_takes_the_modalitys_defaults(manager, clini
 
 def test_changelists_keep_a_bounded_number_of_queries(manager, clinic, django_assert_max_num_queries):
     for _ in range(5):
-        patient = PatientFactory()
-        diagnosis = DiagnosisFactory(patient=patient)
-        PhaseRecordFactory(diagnosis=diagnosis)
-        appointment = AppointmentFactory(patient=patient, modality=ModalityFactory())
-        SessionNoteFactory(appointment=appointment)
+        patient = factories.PatientFactory()
+        diagnosis = factories.DiagnosisFactory(patient=patient)
+        factories.PhaseRecordFactory(diagnosis=diagnosis)
+        appointment = factories.AppointmentFactory(patient=patient, modality=factories.ModalityFactory())
+        factories.SessionNoteFactory(appointment=appointment)
     client = client_for(manager)
     for model in (Appointment, SessionNote, PhaseRecord, Closure, User):
         with django_assert_max_num_queries(25):
@@ -454,7 +443,7 @@ def test_changelists_keep_a_bounded_number_of_queries(manager, clinic, django_as
 def test_a_phase_added_on_the_diagnosis_page_goes_through_the_service(manager, clinic):
     diagnosis = clinic["patient"].diagnoses.get()
     existing = diagnosis.phase_records.get()
-    ahead = AppointmentFactory(patient=clinic["patient"], starts_at=timezone.now() + dt.timedelta(days=2))
+    ahead = factories.AppointmentFactory(patient=clinic["patient"], starts_at=timezone.now() + dt.timedelta(days=2))
     now = timezone.localtime()
     data = {
         "patient": diagnosis.patient_id,
