@@ -8,18 +8,9 @@ from django.utils import timezone
 from patients.models import FlagKind, Phase
 from sessions.forms import slot_value
 from sessions.models import Appointment
+from tests import factories
 from tests.conftest import client_for
-from tests.factories import (
-    AppointmentFactory,
-    CourseFactory,
-    DiagnosisFactory,
-    HealthFlagFactory,
-    PhaseRecordFactory,
-    RoomFactory,
-    TherapistFactory,
-    at,
-    next_weekday,
-)
+from tests.factories import at, next_weekday
 from tests.scenes import asks_to_log_in, shows
 
 URL = reverse("sessions:appointment_book")
@@ -61,7 +52,7 @@ def test_it_starts_with_the_choices_and_no_complaints(reception, maria, massage)
 
 
 def test_it_shows_the_free_slots_of_the_day(reception, maria, massage, anna, linden):
-    AppointmentFactory(modality=massage, therapist=anna, room=linden, starts_at=at(MONDAY, 10))
+    factories.AppointmentFactory(modality=massage, therapist=anna, room=linden, starts_at=at(MONDAY, 10))
     response = reception.get(URL, choice(maria, massage))
     assert response.status_code == 200
     slots = offered(response)
@@ -81,8 +72,8 @@ def test_it_shows_the_free_slots_of_the_day(reception, maria, massage, anna, lin
 
 
 def test_it_narrows_the_slots_to_the_chosen_therapist(reception, maria, massage, anna, linden):
-    ben = TherapistFactory(user__first_name="Ben", user__last_name="Ortiz", modalities=[massage])
-    RoomFactory(name="Room Maple", modalities=[massage])
+    ben = factories.TherapistFactory(user__first_name="Ben", user__last_name="Ortiz", modalities=[massage])
+    factories.RoomFactory(name="Room Maple", modalities=[massage])
     everyone = {therapist for _, therapist, _ in offered(reception.get(URL, choice(maria, massage)))}
     assert everyone == {anna, ben}
     only_ben = {therapist for _, therapist, _ in offered(reception.get(URL, choice(maria, massage, therapist=ben.pk)))}
@@ -109,7 +100,7 @@ def test_it_books_the_chosen_slot_and_opens_the_appointment(
 
 
 def test_it_books_a_session_of_a_course_with_the_courses_length(reception, maria, massage, anna, linden):
-    course = CourseFactory(patient=maria, modality=massage, session_minutes=30)
+    course = factories.CourseFactory(patient=maria, modality=massage, session_minutes=30)
     response = reception.post(
         URL,
         {
@@ -126,9 +117,9 @@ def test_it_books_a_session_of_a_course_with_the_courses_length(reception, maria
 
 
 def test_it_offers_only_the_patients_open_courses(reception, maria, massage):
-    open_course = CourseFactory(patient=maria, modality=massage)
-    CourseFactory(patient=maria, modality=massage, status="completed")
-    CourseFactory(modality=massage)  # someone else's
+    open_course = factories.CourseFactory(patient=maria, modality=massage)
+    factories.CourseFactory(patient=maria, modality=massage, status="completed")
+    factories.CourseFactory(modality=massage)  # someone else's
     response = reception.get(URL, {"patient": maria.pk})
     assert list(response.context["form"].fields["course"].queryset) == [open_course]
 
@@ -164,7 +155,7 @@ def test_it_refuses_a_malformed_slot_and_shows_the_free_ones(reception, maria, m
 
 def test_it_refuses_a_slot_taken_since_the_page_was_drawn(reception, maria, massage, anna, linden, ten_oclock):
     reception.get(URL, choice(maria, massage))
-    taken = AppointmentFactory(modality=massage, therapist=anna, room=linden, starts_at=at(MONDAY, 10))
+    taken = factories.AppointmentFactory(modality=massage, therapist=anna, room=linden, starts_at=at(MONDAY, 10))
     response = reception.post(URL, choice(maria, massage, slot=ten_oclock))
     shows(
         response,
@@ -211,9 +202,10 @@ def test_it_answers_404_for_an_unknown_patient(reception, massage, ten_oclock, p
     assert not Appointment.objects.exists()
 
 
-def test_it_shows_why_an_acute_patient_cannot_be_booked_and_offers_no_slot(reception, maria, massage, anna, linden):
-    disc = DiagnosisFactory(patient=maria, icd10_code="M51.1", title="Lumbar disc disorder with radiculopathy")
-    PhaseRecordFactory(diagnosis=disc, phase=Phase.ACUTE)
+def test_it_shows_why_an_acute_patient_cannot_be_booked_and_offers_no_slot(
+    reception, maria, massage, anna, linden, disc
+):
+    factories.PhaseRecordFactory(diagnosis=disc, phase=Phase.ACUTE)
     response = reception.get(URL, choice(maria, massage))
     content = shows(
         response,
@@ -226,24 +218,27 @@ def test_it_shows_why_an_acute_patient_cannot_be_booked_and_offers_no_slot(recep
     assert 'name="slot"' not in content
 
 
-def test_it_refuses_to_book_an_acute_patient_even_with_a_slot(reception, maria, massage, ten_oclock):
-    disc = DiagnosisFactory(patient=maria, icd10_code="M51.1", title="Lumbar disc disorder with radiculopathy")
-    PhaseRecordFactory(diagnosis=disc, phase=Phase.ACUTE)
+def test_it_refuses_to_book_an_acute_patient_even_with_a_slot(reception, maria, massage, ten_oclock, disc):
+    factories.PhaseRecordFactory(diagnosis=disc, phase=Phase.ACUTE)
     response = reception.post(URL, choice(maria, massage, slot=ten_oclock, confirm_warnings="on"))
     shows(response, 'id="booking-refused"', "Acute phase of M51.1", status=200)
     assert not Appointment.objects.exists()
 
 
 def test_it_books_a_patient_whose_acute_phase_is_over(reception, maria, massage, ten_oclock):
-    disc = DiagnosisFactory(patient=maria)
-    PhaseRecordFactory(diagnosis=disc, phase=Phase.ACUTE, effective_from=timezone.now() - dt.timedelta(days=20))
-    PhaseRecordFactory(diagnosis=disc, phase=Phase.SUBACUTE, effective_from=timezone.now() - dt.timedelta(days=2))
+    disc = factories.DiagnosisFactory(patient=maria)
+    factories.PhaseRecordFactory(
+        diagnosis=disc, phase=Phase.ACUTE, effective_from=timezone.now() - dt.timedelta(days=20)
+    )
+    factories.PhaseRecordFactory(
+        diagnosis=disc, phase=Phase.SUBACUTE, effective_from=timezone.now() - dt.timedelta(days=2)
+    )
     assert reception.post(URL, choice(maria, massage, slot=ten_oclock)).status_code == 302
     assert Appointment.objects.count() == 1
 
 
 def test_it_shows_warnings_and_books_only_once_they_are_confirmed(reception, maria, massage, ten_oclock):
-    HealthFlagFactory(patient=maria, kind=FlagKind.HYPERTENSION)
+    factories.HealthFlagFactory(patient=maria, kind=FlagKind.HYPERTENSION)
     page = reception.get(URL, choice(maria, massage)).content.decode()
     assert 'id="contraindication-warnings"' in page
     assert "the therapist should check it and adapt the pressure" in page

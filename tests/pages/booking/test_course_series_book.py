@@ -13,7 +13,6 @@ from tests.conftest import client_for
 from tests.factories import (
     AppointmentFactory,
     CourseFactory,
-    DiagnosisFactory,
     HealthFlagFactory,
     PhaseRecordFactory,
     RoomFactory,
@@ -174,8 +173,7 @@ def test_it_refuses_a_malformed_date_and_books_none(reception, url, at_ten, bad)
     assert not Appointment.objects.exists()
 
 
-def test_an_acute_patient_gets_no_dates_and_no_booking(reception, url, maria, at_ten):
-    disc = DiagnosisFactory(patient=maria, icd10_code="M51.1", title="Lumbar disc disorder with radiculopathy")
+def test_an_acute_patient_gets_no_dates_and_no_booking(reception, url, maria, at_ten, disc):
     PhaseRecordFactory(diagnosis=disc, phase=Phase.ACUTE)
     page = reception.get(url)
     assert all(not session.ok and session.alternative is None for session, _, _ in page.context["plan"])

@@ -6,18 +6,9 @@ from django.utils import timezone
 
 from patients.models import FlagKind, Phase
 from sessions.models import AppointmentStatus
+from tests import factories
 from tests.conftest import client_for
-from tests.factories import (
-    AppointmentFactory,
-    CourseFactory,
-    DiagnosisFactory,
-    HealthFlagFactory,
-    PatientFactory,
-    PhaseRecordFactory,
-    SessionNoteFactory,
-    local,
-    next_weekday,
-)
+from tests.factories import local, next_weekday
 from tests.scenes import asks_to_log_in, queries_of, shows
 
 MONDAY = next_weekday(0)
@@ -31,7 +22,7 @@ def url(patient) -> str:
 
 @pytest.fixture
 def maria(db):
-    return PatientFactory(
+    return factories.PatientFactory(
         first_name="Maria",
         last_name="Lopez",
         date_of_birth=dt.date(1975, 4, 12),
@@ -43,7 +34,7 @@ def maria(db):
 
 @pytest.fixture
 def course(maria, massage):
-    return CourseFactory(
+    return factories.CourseFactory(
         patient=maria, modality=massage, min_sessions=10, max_sessions=10, starts_on=dt.date(2026, 11, 2)
     )
 
@@ -51,7 +42,7 @@ def course(maria, massage):
 @pytest.fixture
 def done(course, anna):
     """A session last week, completed and its note signed: it counts as done."""
-    appointment = AppointmentFactory(
+    appointment = factories.AppointmentFactory(
         patient=course.patient,
         course=course,
         modality=course.modality,
@@ -59,13 +50,13 @@ def done(course, anna):
         starts_at=timezone.now().replace(microsecond=0) - dt.timedelta(days=7),
         status=AppointmentStatus.COMPLETED,
     )
-    SessionNoteFactory(appointment=appointment, signed_at=timezone.now(), signed_by=anna.user)
+    factories.SessionNoteFactory(appointment=appointment, signed_at=timezone.now(), signed_by=anna.user)
     return appointment
 
 
 @pytest.fixture
 def upcoming(course, anna):
-    return AppointmentFactory(
+    return factories.AppointmentFactory(
         patient=course.patient,
         course=course,
         modality=course.modality,
@@ -108,7 +99,7 @@ def test_it_shows_the_course_progress_and_the_sessions(reception, maria, course,
 
 
 def test_a_completed_session_without_a_signed_note_is_not_yet_done(reception, maria, course, anna):
-    AppointmentFactory(
+    factories.AppointmentFactory(
         patient=maria,
         course=course,
         modality=course.modality,
@@ -135,9 +126,8 @@ def test_it_marks_an_upcoming_session_that_needs_review(reception, maria, upcomi
     assert "Needs review</span>" in content
 
 
-def test_it_shows_why_an_acute_patient_cannot_be_booked_and_hides_the_book_button(reception, maria):
-    disc = DiagnosisFactory(patient=maria, icd10_code="M51.1", title="Lumbar disc disorder with radiculopathy")
-    PhaseRecordFactory(diagnosis=disc, phase=Phase.ACUTE)
+def test_it_shows_why_an_acute_patient_cannot_be_booked_and_hides_the_book_button(reception, maria, disc):
+    factories.PhaseRecordFactory(diagnosis=disc, phase=Phase.ACUTE)
     response = reception.get(url(maria))
     assert not response.context["booking_status"].allowed
     content = response.content.decode()
@@ -147,7 +137,7 @@ def test_it_shows_why_an_acute_patient_cannot_be_booked_and_hides_the_book_butto
 
 
 def test_it_shows_warnings_next_to_a_yes(reception, maria):
-    HealthFlagFactory(patient=maria, kind=FlagKind.HYPERTENSION)
+    factories.HealthFlagFactory(patient=maria, kind=FlagKind.HYPERTENSION)
     content = reception.get(url(maria)).content.decode()
     assert "<strong>Yes.</strong>" in content
     assert "<strong>Warnings:</strong>" in content
@@ -162,12 +152,12 @@ def test_it_answers_404_for_an_unknown_patient(reception, db):
 def add_history(patient, massage, anna, count: int, skip_days: int = 0) -> None:
     """A course, `count` past sessions with signed notes and `count` upcoming ones, one a day
     after the first `skip_days` days on either side of today."""
-    course = CourseFactory(patient=patient, modality=massage, prescribed_by=anna.user)
-    DiagnosisFactory(patient=patient)
-    HealthFlagFactory(patient=patient, kind=FlagKind.PREGNANCY)
+    course = factories.CourseFactory(patient=patient, modality=massage, prescribed_by=anna.user)
+    factories.DiagnosisFactory(patient=patient)
+    factories.HealthFlagFactory(patient=patient, kind=FlagKind.PREGNANCY)
     now = timezone.now().replace(microsecond=0)
     for i in range(skip_days + 1, skip_days + count + 1):
-        past = AppointmentFactory(
+        past = factories.AppointmentFactory(
             patient=patient,
             course=course,
             modality=massage,
@@ -175,8 +165,8 @@ def add_history(patient, massage, anna, count: int, skip_days: int = 0) -> None:
             starts_at=now - dt.timedelta(days=i),
             status=AppointmentStatus.COMPLETED,
         )
-        SessionNoteFactory(appointment=past, signed_at=now, signed_by=anna.user)
-        AppointmentFactory(
+        factories.SessionNoteFactory(appointment=past, signed_at=now, signed_by=anna.user)
+        factories.AppointmentFactory(
             patient=patient, course=course, modality=massage, therapist=anna, starts_at=now + dt.timedelta(days=i)
         )
 
