@@ -19,6 +19,10 @@ def permissions_of(role: str) -> set[str]:
     }
 
 
+def deletions(perms: set[str]) -> set[str]:
+    return {p for p in perms if p.split(".")[1].startswith("delete_")}
+
+
 def snapshot() -> dict[str, set[str]]:
     return {group.name: permissions_of(group.name) for group in Group.objects.all()}
 
@@ -95,7 +99,7 @@ def test_receptionist_manages_patients_and_bookings_but_no_clinical_record():
     assert not {p for p in perms if p.endswith(("_diagnosis", "_phaserecord", "_healthflag", "_study"))}
     assert not {p for p in perms if p.endswith("_contraindicationrule")}
     assert "treatment_sessions.add_course" not in perms
-    assert not {p for p in perms if p.split(".")[1].startswith("delete_")}
+    assert not deletions(perms)
 
 
 def test_therapist_records_and_prescribes_but_cannot_edit_rules_or_demographics():
@@ -117,7 +121,7 @@ def test_therapist_records_and_prescribes_but_cannot_edit_rules_or_demographics(
     assert "patients.change_patient" not in perms
     # A signed phase record is history; the therapist records a new one instead of editing it.
     assert "patients.change_phaserecord" not in perms
-    assert not {p for p in perms if p.split(".")[1].startswith("delete_")}
+    assert not deletions(perms)
 
 
 def test_manager_edits_rules_and_reads_notes_but_cannot_write_notes():

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +16,7 @@ from tests.factories import (
     SessionNoteFactory,
     TherapistFactory,
 )
-from tests.scenes import shows
+from tests.scenes import messages_of, shows
 
 
 def url(name: str, course) -> str:
@@ -26,10 +25,6 @@ def url(name: str, course) -> str:
 
 def chart(course) -> str:
     return reverse("sessions:patient_chart", args=[course.patient.pk])
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def status_of(course) -> str:

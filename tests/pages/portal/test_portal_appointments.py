@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.contrib.messages import get_messages
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -27,11 +26,13 @@ from tests.scenes import (
     asks_to_log_in,
     course_for,
     days_ago,
+    messages_of,
     portal_overhead,
     portal_patient,
     queries_of,
     session,
     shared_place,
+    shows,
 )
 
 LIST = reverse("sessions:portal_appointments")
@@ -40,10 +41,6 @@ CANCELLED = {"status": AppointmentStatus.CANCELLED, "cancellation_reason": "Rece
 
 def cancel_url(appointment) -> str:
     return reverse("sessions:portal_appointment_cancel", args=[appointment.pk])
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def in_hours(hours: float) -> dt.datetime:
@@ -192,9 +189,7 @@ def test_the_cancel_page_asks_for_confirmation(anna):
 
     response = client_for(anna.user).get(cancel_url(appointment))
 
-    assert response.status_code == 200
-    assert b"Cancel this session" in response.content
-    assert b'name="reason"' in response.content
+    shows(response, "Cancel this session", 'name="reason"', status=200)
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.BOOKED
 
@@ -229,9 +224,7 @@ def test_inside_the_notice_period_the_page_says_to_call_the_clinic(anna):
 
     response = client_for(anna.user).get(cancel_url(appointment))
 
-    assert response.status_code == 200
-    assert b"can no longer be cancelled online" in response.content
-    assert b"+49 30 1234 5678" in response.content
+    shows(response, "can no longer be cancelled online", "+49 30 1234 5678", status=200)
     assert b'name="reason"' not in response.content
 
 

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,7 +17,7 @@ from tests.factories import (
     TherapistFactory,
     local,
 )
-from tests.scenes import asks_to_log_in, shows
+from tests.scenes import asks_to_log_in, messages_of, shows
 
 URL = reverse("sessions:review_list")
 # Session, user, roles, flagged appointments.
@@ -31,10 +30,6 @@ def keep_url(appointment) -> str:
 
 def cancel_url(appointment) -> str:
     return reverse("sessions:review_cancel", args=[appointment.pk])
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 @pytest.fixture

@@ -1,13 +1,10 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from sessions.models import AppointmentStatus
-from tests.conftest import client_for
 from tests.factories import (
     AppointmentFactory,
     CourseFactory,
@@ -16,7 +13,7 @@ from tests.factories import (
     TherapistFactory,
     at,
 )
-from tests.scenes import asks_to_log_in
+from tests.scenes import queries_of
 
 URL = reverse("sessions:week_board")
 # Session, user, roles, appointments, course positions.
@@ -129,13 +126,6 @@ def book_many(monday: dt.date, count: int, massage) -> None:
         )
 
 
-def queries_for(client, params) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(URL, params)
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_it_runs_the_same_few_queries_for_5_or_50_sessions(reception, massage, monday, django_assert_max_num_queries):
     next_monday = monday + dt.timedelta(days=7)
     book_many(monday, 5, massage)
@@ -146,25 +136,6 @@ def test_it_runs_the_same_few_queries_for_5_or_50_sessions(reception, massage, m
         many = reception.get(URL, {"day": next_monday.isoformat()})
     assert sum(len(appointments) for appointments in week(few).values()) == 5
     assert sum(len(appointments) for appointments in week(many).values()) == 50
-    assert queries_for(reception, {"day": monday.isoformat()}) == queries_for(
-        reception, {"day": next_monday.isoformat()}
+    assert queries_of(reception, URL, {"day": monday.isoformat()}) == queries_of(
+        reception, URL, {"day": next_monday.isoformat()}
     )
-
-
-def test_managers_see_the_week(manager):
-    assert client_for(manager).get(URL).status_code == 200
-
-
-def test_it_asks_anonymous_visitors_to_log_in(client, db):
-    asks_to_log_in(client.get(URL))
-
-
-@pytest.mark.parametrize("role", ["therapist", "patient_user"])
-def test_it_refuses_therapists_and_patients(request, role):
-    user = request.getfixturevalue(role)
-    assert client_for(getattr(user, "user", user)).get(URL).status_code == 403
-
-
-@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
-def test_it_rejects_other_methods(reception, method):
-    assert getattr(reception, method)(URL).status_code == 405
