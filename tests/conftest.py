@@ -14,6 +14,7 @@ from tests.factories import (
     TherapistFactory,
     UserFactory,
     next_weekday,
+    therapist_named,
 )
 
 
@@ -113,19 +114,17 @@ def disc(maria):
 
 @pytest.fixture
 def anna(massage):
-    return TherapistFactory(user__first_name="Anna", user__last_name="Kuhn", modalities=[massage])
+    return therapist_named("Anna Kuhn", massage)
 
 
 @pytest.fixture
 def ben(massage):
-    return TherapistFactory(user__first_name="Ben", user__last_name="Ortiz", modalities=[massage])
+    return therapist_named("Ben Ortiz", massage)
 
 
 @pytest.fixture
 def lena(massage):
-    return TherapistFactory(
-        user__username="lena", user__first_name="Lena", user__last_name="Hoffmann", modalities=[massage]
-    )
+    return therapist_named("Lena Hoffmann", massage, user__username="lena")
 
 
 @pytest.fixture
@@ -166,9 +165,7 @@ def blue_room(back_massage):
 
 @pytest.fixture
 def anna_berg(back_massage):
-    return TherapistFactory(
-        user__username="anna", user__first_name="Anna", user__last_name="Berg", modalities=[back_massage]
-    )
+    return therapist_named("Anna Berg", back_massage, user__username="anna")
 
 
 @pytest.fixture
@@ -182,17 +179,13 @@ def client_for(user) -> Client:
     return client
 
 
+# What the booking service is given for a session, all of it read back from the appointment.
+BOOKED_FIELDS = ("patient", "modality", "therapist", "room", "starts_at", "ends_at", "course")
+
+
 def rebooking_problems(appointment) -> list[str]:
     """What the booking checks would refuse about an existing appointment, itself aside: seeded
     data must read as if every session had been booked through the booking service."""
-    reasons, _ = booking_problems(
-        patient=appointment.patient,
-        modality=appointment.modality,
-        therapist=appointment.therapist,
-        room=appointment.room,
-        starts_at=appointment.starts_at,
-        ends_at=appointment.ends_at,
-        course=appointment.course,
-        exclude_appointment_id=appointment.pk,
-    )
+    booked = {name: getattr(appointment, name) for name in BOOKED_FIELDS}
+    reasons, _ = booking_problems(**booked, exclude_appointment_id=appointment.pk)
     return reasons

@@ -99,6 +99,17 @@ class TherapistFactory(factory.django.DjangoModelFactory):
             WorkingHours.objects.create(therapist=self, weekday=weekday, starts=starts, ends=ends)
 
 
+def therapist_named(name: str, *modalities, **fields):
+    """A therapist called `name` ("First Last") who gives `modalities`."""
+    first_name, last_name = name.split(" ", 1)
+    return TherapistFactory(
+        user__first_name=first_name, user__last_name=last_name, modalities=list(modalities), **fields
+    )
+
+
+EVERY_DAY = [(weekday, "08:00", "18:00") for weekday in range(7)]  # working hours: 08:00–18:00, Monday to Sunday
+
+
 class RoomFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "clinic.Room"

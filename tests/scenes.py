@@ -34,6 +34,10 @@ SOAP = {
 }
 
 
+# A patient's details as reception records them, fixed so that a page can be checked for them.
+DETAILS = {"date_of_birth": dt.date(1975, 4, 12), "phone": "+49 30 555 0123", "consent_on": dt.date(2026, 1, 15)}
+
+
 def portal_patient(email: str | None = None, **fields) -> Patient:
     """A patient with a portal login: username and e-mail are the patient's address."""
     user = UserFactory(role=roles.PATIENT, **({"username": email, "email": email} if email else {}))

@@ -16,6 +16,7 @@ from clinic import roles
 from clinic.models import Modality, Room, Therapist
 from sessions.models import Appointment, AppointmentStatus
 from tests.factories import (
+    EVERY_DAY,
     PASSWORD,
     AppointmentFactory,
     CourseFactory,
@@ -36,7 +37,6 @@ MASSAGE = "Therapeutic massage"
 CUPPING = "Vacuum (cupping) massage"
 # Crispy marks a required field's label with an asterisk: "Day*".
 DAY = re.compile(r"^\s*Day\b")
-EVERY_DAY = [(weekday, "08:00", "18:00") for weekday in range(7)]
 
 
 @dataclass

@@ -14,12 +14,11 @@ from sessions.booking import course_series_book
 from sessions.booking_checks import when
 from sessions.models import Appointment, AppointmentStatus
 from tests import factories
-from tests.factories import local, next_weekday
+from tests.factories import EVERY_DAY, local, next_weekday
 
 pytestmark = pytest.mark.django_db
 
 MONDAY = next_weekday(0)
-EVERY_DAY = [(weekday, "08:00", "18:00") for weekday in range(7)]
 
 
 def days(n: int, start: dt.date = MONDAY) -> dt.date:

@@ -25,9 +25,8 @@ def session(maria, massage, anna, linden, monday):
 
 
 def test_it_asks_for_a_reason(reception, session):
-    response = reception.get(url(session))
     shows(
-        response,
+        reception.get(url(session)),
         "Cancel the session of Maria Lopez",
         "Therapeutic massage",
         'name="reason"',

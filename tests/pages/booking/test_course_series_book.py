@@ -11,6 +11,7 @@ from sessions.forms import slot_value
 from sessions.models import Appointment
 from tests.conftest import client_for
 from tests.factories import (
+    EVERY_DAY,
     AppointmentFactory,
     CourseFactory,
     HealthFlagFactory,
@@ -19,6 +20,7 @@ from tests.factories import (
     TherapistFactory,
     at,
     next_weekday,
+    therapist_named,
 )
 from tests.scenes import asks_to_log_in, shows
 
@@ -35,12 +37,7 @@ def short(day: dt.date) -> str:
 @pytest.fixture
 def emma(cupping):
     """Works every day of the week, so a course on consecutive days fits her week."""
-    return TherapistFactory(
-        user__first_name="Emma",
-        user__last_name="Stein",
-        modalities=[cupping],
-        hours=[(weekday, "08:00", "18:00") for weekday in range(7)],
-    )
+    return therapist_named("Emma Stein", cupping, hours=EVERY_DAY)
 
 
 @pytest.fixture

@@ -1,7 +1,13 @@
-"""A valid post for each of the chart's forms, with `changes` on top: the page tests and the
-chart forms' shared tests (test_chart_forms.py) send the same data."""
+"""The chart's address, and a valid post for each of its forms with `changes` on top: the page
+tests and the chart forms' shared tests (test_chart_forms.py) send the same data."""
+
+from django.urls import reverse
 
 from patients.models import Cause, FlagKind, Side, StudyKind
+
+
+def chart(patient) -> str:
+    return reverse("sessions:patient_chart", args=[patient.pk])
 
 
 def diagnosis_data(**changes) -> dict:

@@ -15,6 +15,7 @@ from patients.models import BreakGlassAccess
 from sessions.chart_access import therapist_may_open_chart
 from tests.conftest import client_for
 from tests.factories import DiagnosisFactory, PatientFactory, TherapistFactory, UserFactory
+from tests.pages.chart.forms import chart
 from tests.scenes import shows
 
 REASON = "Patient collapsed in the waiting room; her therapist is away today."
@@ -29,10 +30,6 @@ def jonas(db):
 @pytest.fixture
 def as_jonas(jonas):
     return client_for(jonas)
-
-
-def chart(patient) -> str:
-    return reverse("sessions:patient_chart", args=[patient.pk])
 
 
 def open_url(patient) -> str:

@@ -6,16 +6,12 @@ from django.utils import timezone
 
 from patients.models import Cause, Diagnosis, Side
 from tests.conftest import client_for
-from tests.pages.chart.forms import diagnosis_data
+from tests.pages.chart.forms import chart, diagnosis_data
 from tests.scenes import asks_to_log_in, messages_of, shows
 
 
 def url(patient) -> str:
     return reverse("sessions:diagnosis_create", args=[patient.pk])
-
-
-def chart(patient) -> str:
-    return reverse("sessions:patient_chart", args=[patient.pk])
 
 
 def test_it_shows_the_form_with_common_codes_to_pick(as_lena, maria):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from patients.models import FlagKind, HealthFlag
 from tests.conftest import client_for
 from tests.factories import HealthFlagFactory, TherapistFactory
-from tests.pages.chart.forms import health_flag_data
+from tests.pages.chart.forms import chart, health_flag_data
 from tests.scenes import messages_of
 
 
@@ -19,10 +19,6 @@ def create_url(patient) -> str:
 
 def end_url(flag) -> str:
     return reverse("sessions:health_flag_end", args=[flag.pk])
-
-
-def chart(patient) -> str:
-    return reverse("sessions:patient_chart", args=[patient.pk])
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.utils import timezone
 from patients.models import Patient
 from tests.conftest import client_for
 from tests.factories import PatientFactory, UserFactory
-from tests.scenes import asks_to_log_in, shows
+from tests.scenes import DETAILS, asks_to_log_in, shows
 
 
 def url(patient) -> str:
@@ -24,14 +24,7 @@ def field_html(content: str, name: str) -> str:
 
 @pytest.fixture
 def anna(db):
-    return PatientFactory(
-        first_name="Anna",
-        last_name="Berg",
-        date_of_birth=dt.date(1975, 4, 12),
-        phone="+49 30 555 0123",
-        email="anna@example.org",
-        consent_on=dt.date(2026, 1, 15),
-    )
+    return PatientFactory(first_name="Anna", last_name="Berg", email="anna@example.org", **DETAILS)
 
 
 def form_data(patient, **changes) -> dict:

@@ -9,7 +9,7 @@ from sessions.models import AppointmentStatus
 from tests import factories
 from tests.conftest import client_for
 from tests.factories import local, next_weekday
-from tests.scenes import asks_to_log_in, queries_of, shows
+from tests.scenes import DETAILS, asks_to_log_in, queries_of, shows
 
 MONDAY = next_weekday(0)
 # Session, user, roles, patient, diagnoses, phase records, health flags, rules, courses, upcoming, past.
@@ -22,14 +22,7 @@ def url(patient) -> str:
 
 @pytest.fixture
 def maria(db):
-    return factories.PatientFactory(
-        first_name="Maria",
-        last_name="Lopez",
-        date_of_birth=dt.date(1975, 4, 12),
-        phone="+49 30 555 0123",
-        email="maria@example.org",
-        consent_on=dt.date(2026, 1, 15),
-    )
+    return factories.PatientFactory(first_name="Maria", last_name="Lopez", email="maria@example.org", **DETAILS)
 
 
 @pytest.fixture
@@ -66,9 +59,8 @@ def upcoming(course, anna):
 
 
 def test_it_shows_contact_details_and_that_the_patient_can_be_booked(reception, maria):
-    response = reception.get(url(maria))
     shows(
-        response,
+        reception.get(url(maria)),
         '<h1 class="h3 mb-0 me-auto">Maria Lopez</h1>',
         "12 Apr 1975",
         "+49 30 555 0123",
