@@ -4,22 +4,16 @@ import re
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import timezone
 
 from patients.models import Patient
 from tests.conftest import client_for
 from tests.factories import PatientFactory, UserFactory
+from tests.pages.reception.patient_form import BAD_INPUT, BAD_INPUT_IDS, field_html
 from tests.scenes import DETAILS, asks_to_log_in, shows
 
 
 def url(patient) -> str:
     return reverse("patients:patient_edit", args=[patient.pk])
-
-
-def field_html(content: str, name: str) -> str:
-    match = re.search(rf'<div id="div_id_{name}".*?(?=<div id="div_id_|</fieldset>)', content, re.S)
-    assert match, f"no field {name} on the page"
-    return match.group(0)
 
 
 @pytest.fixture
@@ -85,26 +79,7 @@ def test_it_answers_404_for_an_unknown_patient(reception, anna):
     assert reception.post(missing, form_data(anna)).status_code == 404
 
 
-def tomorrow() -> str:
-    return (timezone.localdate() + dt.timedelta(days=1)).isoformat()
-
-
-@pytest.mark.parametrize(
-    ("changes", "field", "message"),
-    [
-        ({"first_name": ""}, "first_name", "This field is required."),
-        ({"last_name": ""}, "last_name", "This field is required."),
-        ({"date_of_birth": "not a date"}, "date_of_birth", "Enter a valid date."),
-        ({"date_of_birth": tomorrow()}, "date_of_birth", "The date of birth cannot be in the future."),
-        ({"date_of_birth": "1850-01-01"}, "date_of_birth", "The date of birth cannot be before 1900."),
-        ({"phone": "030 CALL NOW"}, "phone", "may only contain digits, spaces, +, - and brackets"),
-        ({"phone": "(030) 12"}, "phone", "needs at least 6 digits"),
-        ({"phone": "", "email": ""}, "phone", "Give a phone number or an e-mail address"),
-        ({"phone": "", "email": ""}, "email", "Give a phone number or an e-mail address"),
-        ({"email": "anna@"}, "email", "Enter a valid email address."),
-        ({"consent_on": tomorrow()}, "consent_on", "Consent cannot be dated in the future."),
-    ],
-)
+@pytest.mark.parametrize(("changes", "field", "message"), BAD_INPUT, ids=BAD_INPUT_IDS)
 def test_it_explains_bad_input_next_to_the_field_and_changes_nothing(reception, anna, changes, field, message):
     before = Patient.objects.values().get(pk=anna.pk)
     response = reception.post(url(anna), form_data(anna, **changes))
