@@ -17,8 +17,11 @@ from sessions.models import Appointment, AppointmentStatus, Course, SessionNote
 from tests.factories import (
     AppointmentFactory,
     CourseFactory,
+    DiagnosisFactory,
+    HealthFlagFactory,
     ModalityFactory,
     PatientFactory,
+    PhaseRecordFactory,
     RoomFactory,
     SessionNoteFactory,
     TherapistFactory,
@@ -96,6 +99,24 @@ def course_for(patient: Patient, **fields) -> Course:
     )
     fields.setdefault("home_programme", "Roll a tennis ball under the buttock for two minutes a side.")
     return CourseFactory(patient=patient, modality=modality, **fields)
+
+
+def treated(
+    patient: Patient, therapist, modality, room, *, booked_at: dt.datetime, held_at: dt.datetime, **flag
+) -> dict:
+    """`therapist`'s patient: a diagnosis with a phase and a health flag they recorded, a course they
+    prescribed, a session booked at `booked_at` and flagged for review, and one held at `held_at`
+    with its signed note: all of them of `modality`, in `room`."""
+    diagnosis = DiagnosisFactory(patient=patient)
+    PhaseRecordFactory(diagnosis=diagnosis, recorded_by=therapist.user)
+    flag = HealthFlagFactory(patient=patient, **flag)
+    course = CourseFactory(patient=patient, diagnosis=diagnosis, modality=modality, prescribed_by=therapist.user)
+    appointment = course_session(
+        course, therapist, room, booked_at, needs_review=True, review_reason="Acute phase recorded."
+    )
+    held = course_session(course, therapist, room, held_at, status=AppointmentStatus.COMPLETED)
+    note = SessionNoteFactory(appointment=held, signed_at=held_at, signed_by=therapist.user)
+    return {"diagnosis": diagnosis, "flag": flag, "course": course, "appointment": appointment, "note": note}
 
 
 def days_ago(days: int, hour: int = 10) -> dt.datetime:
