@@ -226,23 +226,19 @@ def booking_fields(s) -> Payload:
     )
 
 
-def start_fields(s) -> Payload:
+def start_fields(s, times=("10:00", "17:45", "07:00"), **more: Value) -> Payload:
     return payload(
         day=value(*dates(s)),
-        time=value("10:00", "17:45", "07:00"),
+        time=value(*times),
         therapist=value(s["therapist"].pk),
         room=value(s["room"].pk),
+        **more,
     )
 
 
 def reschedule_fields(s) -> Payload:
-    return payload(
-        day=value(*dates(s)),
-        time=value("10:00", "11:15", "03:00"),
-        therapist=value(s["therapist"].pk),
-        room=value(s["room"].pk),
-        confirm_warnings=value("on"),
-    )
+    """A new start, as for a session, with the warnings confirmed."""
+    return start_fields(s, ("10:00", "11:15", "03:00"), confirm_warnings=value("on"))
 
 
 def reason_fields(s) -> Payload:

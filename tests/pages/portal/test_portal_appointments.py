@@ -13,15 +13,7 @@ from sessions.appointments import appointment_patient_can_cancel, appointment_pa
 from sessions.booking import appointment_book
 from sessions.models import AppointmentStatus
 from tests.conftest import client_for
-from tests.factories import (
-    ModalityFactory,
-    PatientFactory,
-    RoomFactory,
-    TherapistFactory,
-    UserFactory,
-    local,
-    next_weekday,
-)
+from tests.factories import UserFactory, at, next_weekday
 from tests.scenes import (
     asks_to_log_in,
     course_for,
@@ -298,18 +290,12 @@ def test_the_cancel_page_rejects_put(anna):
     assert client_for(anna.user).put(cancel_url(appointment)).status_code == 405
 
 
-def test_cancelling_frees_the_slot_for_another_booking(anna):
-    massage = ModalityFactory(name="Therapeutic massage")
-    therapist = TherapistFactory(modalities=[massage])
-    room = RoomFactory(modalities=[massage])
-    day = next_weekday(2)
-    appointment = session(
-        anna, local(day.year, day.month, day.day, 10), modality=massage, therapist=therapist, room=room
-    )
+def test_cancelling_frees_the_slot_for_another_booking(anna, maria, massage, ben, linden):
+    appointment = session(anna, at(next_weekday(2), 10), modality=massage, therapist=ben, room=linden)
     client_for(anna.user).post(cancel_url(appointment))
 
     other = appointment_book(
-        patient=PatientFactory(), therapist=therapist, room=room, modality=massage, starts_at=appointment.starts_at
+        patient=maria, therapist=ben, room=linden, modality=massage, starts_at=appointment.starts_at
     )
 
     assert other.starts_at == appointment.starts_at
