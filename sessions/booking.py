@@ -28,28 +28,20 @@ SLOT_TAKEN = "That slot was just taken by another booking. Choose another time."
 
 
 def appointment_book(
-    *,
-    patient: Patient,
-    therapist: Therapist,
-    room: Room,
-    starts_at: dt.datetime,
-    modality: Modality | None = None,
-    course: Course | None = None,
-    booked_by: AbstractBaseUser | None = None,
-    confirm_warnings: bool = False,
+    *, booked_by: AbstractBaseUser | None = None, confirm_warnings: bool = False, **draft
 ) -> Appointment:
-    """Book one session of a course (or of a modality outside any course).
+    """Book one session of a course (or of a modality outside any course): the appointment
+    appointment_draft(**draft) describes (patient, therapist, room, starts_at, and a course or
+    a modality).
 
     Raises Refused with every reason that applies, or WarningsNotConfirmed when only
     warnings stand in the way and the caller has not confirmed them.
     """
     with transaction.atomic():
-        if course is not None:
+        if draft.get("course") is not None:
             # Serialise bookings on one course so two desks cannot both book its last session.
-            course = Course.objects.select_for_update().get(pk=course.pk)
-        appointment = appointment_draft(
-            patient=patient, therapist=therapist, room=room, starts_at=starts_at, modality=modality, course=course
-        )
+            draft["course"] = Course.objects.select_for_update().get(pk=draft["course"].pk)
+        appointment = appointment_draft(**draft)
         appointment.booked_by = booked_by
         _refuse_or_confirm(*booking_problems(appointment), confirm_warnings)
         _save_guarding_races(appointment)

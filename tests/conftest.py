@@ -14,6 +14,7 @@ from tests.factories import (
     TherapistFactory,
     UserFactory,
     next_weekday,
+    therapist_named,
 )
 
 
@@ -58,6 +59,7 @@ def patient_user(db):
 #   monday                         the date of a Monday a week or more ahead
 #   maria                          the patient Maria Lopez
 #   sciatica                       Maria's diagnosis M54.3 Sciatica (no phase recorded)
+#   disc                           Maria's diagnosis M51.1 Lumbar disc disorder with radiculopathy
 #   anna, ben                      therapists Anna Kuhn and Ben Ortiz, both giving massages, Mon–Fri 08–18
 #   lena                           therapist Lena Hoffmann (login "lena"), gives massages
 #   lenas_session                  Maria's massage with Lena in three days: Maria is Lena's patient
@@ -106,20 +108,23 @@ def sciatica(maria):
 
 
 @pytest.fixture
+def disc(maria):
+    return DiagnosisFactory(patient=maria, icd10_code="M51.1", title="Lumbar disc disorder with radiculopathy")
+
+
+@pytest.fixture
 def anna(massage):
-    return TherapistFactory(user__first_name="Anna", user__last_name="Kuhn", modalities=[massage])
+    return therapist_named("Anna Kuhn", massage)
 
 
 @pytest.fixture
 def ben(massage):
-    return TherapistFactory(user__first_name="Ben", user__last_name="Ortiz", modalities=[massage])
+    return therapist_named("Ben Ortiz", massage)
 
 
 @pytest.fixture
 def lena(massage):
-    return TherapistFactory(
-        user__username="lena", user__first_name="Lena", user__last_name="Hoffmann", modalities=[massage]
-    )
+    return therapist_named("Lena Hoffmann", massage, user__username="lena")
 
 
 @pytest.fixture
@@ -160,9 +165,7 @@ def blue_room(back_massage):
 
 @pytest.fixture
 def anna_berg(back_massage):
-    return TherapistFactory(
-        user__username="anna", user__first_name="Anna", user__last_name="Berg", modalities=[back_massage]
-    )
+    return therapist_named("Anna Berg", back_massage, user__username="anna")
 
 
 @pytest.fixture
@@ -174,6 +177,9 @@ def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+# What the booking service is given for a session, all of it read back from the appointment.
 
 
 def rebooking_problems(appointment) -> list[str]:

@@ -4,25 +4,12 @@ import datetime as dt
 
 import factory
 from django.apps import apps as django_apps
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from clinic import roles
-from clinic.models import Cadence, Closure, Modality, Room, Therapist, WorkingHours
-from patients.models import (
-    Cause,
-    ContraindicationRule,
-    Diagnosis,
-    FlagKind,
-    HealthFlag,
-    Patient,
-    Phase,
-    PhaseRecord,
-    RuleEffect,
-    Study,
-    StudyKind,
-)
-from sessions.models import Addendum, Appointment, Course, SessionNote
+from clinic.models import Cadence, WorkingHours
+from patients.models import Cause, FlagKind, Phase, RuleEffect, StudyKind
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -59,7 +46,7 @@ def role_group(name: str) -> Group:
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = User
+        model = "auth.User"
         django_get_or_create = ("username",)
         skip_postgeneration_save = True
 
@@ -79,7 +66,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 class ModalityFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Modality
+        model = "clinic.Modality"
         django_get_or_create = ("name",)
 
     name = factory.Sequence(lambda n: f"Test modality {n}")
@@ -92,7 +79,7 @@ class ModalityFactory(factory.django.DjangoModelFactory):
 
 class TherapistFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Therapist
+        model = "clinic.Therapist"
         skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory, role=roles.THERAPIST)
@@ -112,9 +99,20 @@ class TherapistFactory(factory.django.DjangoModelFactory):
             WorkingHours.objects.create(therapist=self, weekday=weekday, starts=starts, ends=ends)
 
 
+def therapist_named(name: str, *modalities, **fields):
+    """A therapist called `name` ("First Last") who gives `modalities`."""
+    first_name, last_name = name.split(" ", 1)
+    return TherapistFactory(
+        user__first_name=first_name, user__last_name=last_name, modalities=list(modalities), **fields
+    )
+
+
+EVERY_DAY = [(weekday, "08:00", "18:00") for weekday in range(7)]  # working hours: 08:00–18:00, Monday to Sunday
+
+
 class RoomFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Room
+        model = "clinic.Room"
         skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Room {n}")
@@ -127,7 +125,7 @@ class RoomFactory(factory.django.DjangoModelFactory):
 
 class ClosureFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Closure
+        model = "clinic.Closure"
 
     starts_on = factory.LazyFunction(timezone.localdate)
     ends_on = factory.SelfAttribute("starts_on")
@@ -136,7 +134,7 @@ class ClosureFactory(factory.django.DjangoModelFactory):
 
 class PatientFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Patient
+        model = "patients.Patient"
 
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
@@ -148,7 +146,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
 
 class DiagnosisFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Diagnosis
+        model = "patients.Diagnosis"
 
     patient = factory.SubFactory(PatientFactory)
     icd10_code = "M54.3"
@@ -160,7 +158,7 @@ class DiagnosisFactory(factory.django.DjangoModelFactory):
 
 class StudyFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Study
+        model = "patients.Study"
 
     diagnosis = factory.SubFactory(DiagnosisFactory)
     kind = StudyKind.MRI
@@ -170,7 +168,7 @@ class StudyFactory(factory.django.DjangoModelFactory):
 
 class PhaseRecordFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = PhaseRecord
+        model = "patients.PhaseRecord"
 
     diagnosis = factory.SubFactory(DiagnosisFactory)
     phase = Phase.REMISSION
@@ -180,7 +178,7 @@ class PhaseRecordFactory(factory.django.DjangoModelFactory):
 
 class HealthFlagFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = HealthFlag
+        model = "patients.HealthFlag"
 
     patient = factory.SubFactory(PatientFactory)
     kind = FlagKind.HYPERTENSION
@@ -189,7 +187,7 @@ class HealthFlagFactory(factory.django.DjangoModelFactory):
 
 class ContraindicationRuleFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = ContraindicationRule
+        model = "patients.ContraindicationRule"
 
     flag_kind = FlagKind.OTHER
     effect = RuleEffect.BLOCK
@@ -198,7 +196,7 @@ class ContraindicationRuleFactory(factory.django.DjangoModelFactory):
 
 class CourseFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Course
+        model = "treatment_sessions.Course"
 
     patient = factory.SubFactory(PatientFactory)
     diagnosis = factory.SubFactory(DiagnosisFactory, patient=factory.SelfAttribute("..patient"))
@@ -216,7 +214,7 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
     """Writes the row directly, bypassing the booking checks: for setting up a scene only."""
 
     class Meta:
-        model = Appointment
+        model = "treatment_sessions.Appointment"
 
     patient = factory.SubFactory(PatientFactory)
     modality = factory.SubFactory(ModalityFactory)
@@ -228,7 +226,7 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
 
 class SessionNoteFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = SessionNote
+        model = "treatment_sessions.SessionNote"
 
     appointment = factory.SubFactory(AppointmentFactory)
     author = factory.SelfAttribute("appointment.therapist.user")
@@ -238,7 +236,7 @@ class SessionNoteFactory(factory.django.DjangoModelFactory):
 
 class AddendumFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Addendum
+        model = "treatment_sessions.Addendum"
 
     note = factory.SubFactory(SessionNoteFactory)
     author = factory.SelfAttribute("note.author")

@@ -5,6 +5,7 @@ import datetime as dt
 from contextlib import contextmanager
 
 import pytest
+from django.contrib.messages import get_messages
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,8 +17,11 @@ from sessions.models import Appointment, AppointmentStatus, Course, SessionNote
 from tests.factories import (
     AppointmentFactory,
     CourseFactory,
+    DiagnosisFactory,
+    HealthFlagFactory,
     ModalityFactory,
     PatientFactory,
+    PhaseRecordFactory,
     RoomFactory,
     SessionNoteFactory,
     TherapistFactory,
@@ -31,6 +35,10 @@ SOAP = {
     "assessment": "ASSESSMENT-SECRET L5 radiculopathy improving",
     "plan": "PLAN-SECRET refer for MRI if no change",
 }
+
+
+# A patient's details as reception records them, fixed so that a page can be checked for them.
+DETAILS = {"date_of_birth": dt.date(1975, 4, 12), "phone": "+49 30 555 0123", "consent_on": dt.date(2026, 1, 15)}
 
 
 def portal_patient(email: str | None = None, **fields) -> Patient:
@@ -93,6 +101,24 @@ def course_for(patient: Patient, **fields) -> Course:
     return CourseFactory(patient=patient, modality=modality, **fields)
 
 
+def treated(
+    patient: Patient, therapist, modality, room, *, booked_at: dt.datetime, held_at: dt.datetime, **flag
+) -> dict:
+    """`therapist`'s patient: a diagnosis with a phase and a health flag they recorded, a course they
+    prescribed, a session booked at `booked_at` and flagged for review, and one held at `held_at`
+    with its signed note: all of them of `modality`, in `room`."""
+    diagnosis = DiagnosisFactory(patient=patient)
+    PhaseRecordFactory(diagnosis=diagnosis, recorded_by=therapist.user)
+    flag = HealthFlagFactory(patient=patient, **flag)
+    course = CourseFactory(patient=patient, diagnosis=diagnosis, modality=modality, prescribed_by=therapist.user)
+    appointment = course_session(
+        course, therapist, room, booked_at, needs_review=True, review_reason="Acute phase recorded."
+    )
+    held = course_session(course, therapist, room, held_at, status=AppointmentStatus.COMPLETED)
+    note = SessionNoteFactory(appointment=held, signed_at=held_at, signed_by=therapist.user)
+    return {"diagnosis": diagnosis, "flag": flag, "course": course, "appointment": appointment, "note": note}
+
+
 def days_ago(days: int, hour: int = 10) -> dt.datetime:
     moment = timezone.localtime() - dt.timedelta(days=days)
     return moment.replace(hour=hour, minute=0, second=0, microsecond=0)
@@ -103,9 +129,10 @@ def shared_place():
     return {"therapist": TherapistFactory(), "room": RoomFactory()}
 
 
-def queries_of(client, url: str) -> int:
+def queries_of(client, url: str, params: dict | None = None) -> int:
+    """How many queries a GET of the page makes (and it answers 200)."""
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
+        assert client.get(url, params).status_code == 200
     return len(queries)
 
 
@@ -144,3 +171,35 @@ def refused_as_duplicate():
 
 def soon() -> dt.datetime:
     return timezone.now().replace(microsecond=0) + dt.timedelta(days=3)
+
+
+# Pages ---------------------------------------------------------------------------------------------
+
+
+def shows(response, *texts: str, status: int | None = None) -> str:
+    """The page's HTML contains each of `texts` (and it answered `status`, when given); returns the HTML."""
+    if status is not None:
+        assert response.status_code == status
+    content = response.content.decode()
+    for text in texts:
+        assert text in content
+    return content
+
+
+def asks_to_log_in(response) -> None:
+    """An anonymous visitor is sent to the login page."""
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def refused_form(response, field: str, message: str, model) -> None:
+    """The page shows the form again with `message` next to `field`, says nothing is saved, and
+    wrote no `model` row."""
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [message]
+    assert "Nothing is saved yet" in response.content.decode()
+    assert not model.objects.exists()

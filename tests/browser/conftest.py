@@ -20,6 +20,7 @@ from clinic.catalogue import DEFAULT_MODALITIES
 from clinic.models import Modality
 from patients.models import ContraindicationRule
 from patients.rules import DEFAULT_RULES
+from tests.factories import PASSWORD, RoomFactory, therapist_named
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -139,6 +140,27 @@ def _save(page, test_name: str, step: str) -> Path:
 def screenshot(request):
     """screenshot(page, "step") saves artifacts/screenshots/<test name>-<step>.png."""
     return lambda page, step: _save(page, request.node.name, step)
+
+
+def submit_login(page, username: str, password: str = PASSWORD, *, screenshot=None) -> None:
+    """On the login page: type the username and the password and press Enter; with `screenshot`,
+    the filled form is saved as step "1-login" first."""
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    if screenshot is not None:
+        screenshot(page, "1-login")
+    page.get_by_label("Password").press("Enter")
+
+
+ANY_HOUR = [(weekday, "00:00", "23:59") for weekday in range(7)]
+
+
+def lena_and_the_garden_room():
+    """Lena Hoffmann (login "lena"), who gives the catalogue's massage at any hour of any day, and
+    the Garden room set up for it: (massage, lena, room)."""
+    massage = Modality.objects.get(name="Therapeutic massage")
+    lena = therapist_named("Lena Hoffmann", massage, user__username="lena", hours=ANY_HOUR)
+    return massage, lena, RoomFactory(name="Garden room", modalities=[massage])
 
 
 def _defaults_ensure() -> None:

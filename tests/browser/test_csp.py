@@ -15,30 +15,21 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from clinic import roles
-from clinic.models import Modality
 from patients.models import Phase
-from tests.factories import PASSWORD, PhaseRecordFactory, RoomFactory, TherapistFactory, UserFactory, local
+from tests.browser.conftest import lena_and_the_garden_room, submit_login
+from tests.factories import PhaseRecordFactory, UserFactory, local
 from tests.scenes import course_for, held, portal_patient, session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 MASSAGE = "Therapeutic massage"
-EVERY_DAY = [(weekday, "00:00", "23:59") for weekday in range(7)]
 DAY = re.compile(r"^\s*Day\b")
 
 
 @pytest.fixture
 def scene(clinic_defaults):
     """Clara, four sessions into a massage course with Lena, one more today and one next week."""
-    massage = Modality.objects.get(name=MASSAGE)
-    lena = TherapistFactory(
-        user__username="lena",
-        user__first_name="Lena",
-        user__last_name="Hoffmann",
-        modalities=[massage],
-        hours=EVERY_DAY,
-    )
-    room = RoomFactory(name="Garden room", modalities=[massage])
+    massage, lena, room = lena_and_the_garden_room()
     UserFactory(username="desk", role=roles.RECEPTIONIST)
     clara = portal_patient(email="clara.becker@example.org", first_name="Clara", last_name="Becker")
     course = course_for(clara, modality=massage, prescribed_by=lena.user)
@@ -69,9 +60,7 @@ def csp_reports(page):
 
 def log_in(page: Page, live_server, username: str) -> None:
     page.goto(f"{live_server.url}{reverse('login')}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Password").press("Enter")
+    submit_login(page, username)
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
@@ -91,9 +80,7 @@ def test_the_main_pages_break_no_rule_of_the_policy(page, live_server, scene, cs
 
     # Anonymous: the login page, a refused log-in, a missing page.
     visit(page, live_server, reverse("login"))
-    page.get_by_label("Username").fill("desk")
-    page.get_by_label("Password").fill("not-the-password")
-    page.get_by_label("Password").press("Enter")
+    submit_login(page, "desk", "not-the-password")
     expect(page.locator(".alert-danger, .alert-block").first).to_be_visible()
     visit(page, live_server, "/no-such-page/")
 

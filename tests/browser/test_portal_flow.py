@@ -16,8 +16,8 @@ from playwright.sync_api import Page, expect
 from clinic import roles
 from clinic.models import Modality
 from sessions.models import Appointment, AppointmentStatus
-from tests.browser.conftest import _open_page
-from tests.factories import PASSWORD, PatientFactory, RoomFactory, TherapistFactory, UserFactory, local
+from tests.browser.conftest import _open_page, submit_login
+from tests.factories import PatientFactory, RoomFactory, TherapistFactory, UserFactory, local
 from tests.scenes import course_for, held, portal_patient, session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -90,10 +90,7 @@ def test_a_patient_logs_in_with_the_email_follows_the_course_and_cancels_a_sessi
     # a. Log in with the e-mail address, typed in another case.
     page.goto(live_server.url)
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    page.get_by_label("Username").fill("Clara.Becker@Example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    screenshot(page, "1-login")
-    page.get_by_label("Password").press("Enter")
+    submit_login(page, "Clara.Becker@Example.org", screenshot=screenshot)
     expect(page).to_have_url(f"{live_server.url}{reverse('portal:portal_home')}")
 
     # b. The course: progress, sessions to go, the pain chart, summaries, home programme.
@@ -164,9 +161,7 @@ def test_reception_invites_and_the_patient_chooses_a_password_on_the_phone(
 
     # a. The receptionist invites Jana from her patient page.
     page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("desk")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Password").press("Enter")
+    submit_login(page, "desk")
     page.goto(f"{live_server.url}{patient.get_absolute_url()}")
     page.get_by_role("button", name="Invite to the patient portal").click()
     expect(page.locator("#main > [role=alert]")).to_contain_text("a link to set a password went to jana.novak@")
@@ -186,9 +181,7 @@ def test_reception_invites_and_the_patient_chooses_a_password_on_the_phone(
     expect(phone_page.get_by_role("heading", level=1)).to_have_text("Your password is saved")
     screenshot(phone_page, "3-password-saved")
     phone_page.get_by_role("link", name="Log in").last.click()
-    phone_page.get_by_label("Username").fill("jana.novak@example.org")
-    phone_page.get_by_label("Password").fill("tennis-ball-stretch-2026")
-    phone_page.get_by_label("Password").press("Enter")
+    submit_login(phone_page, "jana.novak@example.org", "tennis-ball-stretch-2026")
     expect(phone_page).to_have_url(f"{live_server.url}{reverse('portal:portal_home')}")
     expect(phone_page.get_by_text("No course of treatment has been prescribed yet.")).to_be_visible()
     screenshot(phone_page, "4-first-login")

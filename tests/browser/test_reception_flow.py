@@ -15,8 +15,9 @@ from playwright.sync_api import Page, expect
 from clinic import roles
 from clinic.models import Modality, Room, Therapist
 from sessions.models import Appointment, AppointmentStatus
+from tests.browser.conftest import submit_login
 from tests.factories import (
-    PASSWORD,
+    EVERY_DAY,
     AppointmentFactory,
     CourseFactory,
     DiagnosisFactory,
@@ -36,7 +37,6 @@ MASSAGE = "Therapeutic massage"
 CUPPING = "Vacuum (cupping) massage"
 # Crispy marks a required field's label with an asterisk: "Day*".
 DAY = re.compile(r"^\s*Day\b")
-EVERY_DAY = [(weekday, "08:00", "18:00") for weekday in range(7)]
 
 
 @dataclass
@@ -73,9 +73,7 @@ def tomorrow() -> dt.date:
 
 def log_in(page: Page, live_server, username: str) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Password").press("Enter")
+    submit_login(page, username)
     expect(page).to_have_url(f"{live_server.url}/reception/")
 
 
@@ -87,10 +85,7 @@ def test_a_receptionist_logs_in_registers_a_patient_and_books_a_session(page, li
     # a. The login form, submitted with Enter, lands on the day board.
     page.goto(live_server.url)
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    page.get_by_label("Username").fill("desk")
-    page.get_by_label("Password").fill(PASSWORD)
-    screenshot(page, "1-login")
-    page.get_by_label("Password").press("Enter")
+    submit_login(page, "desk", screenshot=screenshot)
     expect(page).to_have_url(f"{live_server.url}/reception/")
     expect(page.get_by_role("heading", level=1)).to_have_text(timezone.localdate().strftime("%A %-d %B %Y"))
     expect(page.get_by_role("columnheader", name="Anna Berg")).to_be_visible()

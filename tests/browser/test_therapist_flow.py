@@ -13,34 +13,27 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from clinic.models import Modality
 from patients.models import FlagKind, Phase
 from sessions.models import Addendum, Appointment, AppointmentStatus, SessionNote
+from tests.browser.conftest import lena_and_the_garden_room, submit_login
 from tests.factories import (
-    PASSWORD,
     AppointmentFactory,
     CourseFactory,
     DiagnosisFactory,
     HealthFlagFactory,
     PatientFactory,
     PhaseRecordFactory,
-    RoomFactory,
-    TherapistFactory,
     local,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-MASSAGE = "Therapeutic massage"
-EVERY_DAY = [(weekday, "00:00", "23:59") for weekday in range(7)]
 AREAS = ["Lumbar, left", "Sacral, left", "Gluteal, left", "Thigh, left", "Calf, left"]
 
 
 def log_in(page: Page, live_server, username: str) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Password").press("Enter")
+    submit_login(page, username)
     expect(page).to_have_url(f"{live_server.url}{reverse('therapist:my_day')}")
 
 
@@ -53,15 +46,7 @@ def message(page: Page):
 def scene(clinic_defaults):
     """Lena's day: Clara (allergic to lavender oil, third session of her course) half an hour
     ago, and Ben (high blood pressure) the same day. Clara has another session in three days."""
-    massage = Modality.objects.get(name=MASSAGE)
-    lena = TherapistFactory(
-        user__username="lena",
-        user__first_name="Lena",
-        user__last_name="Hoffmann",
-        modalities=[massage],
-        hours=EVERY_DAY,
-    )
-    room = RoomFactory(name="Garden room", modalities=[massage])
+    massage, lena, room = lena_and_the_garden_room()
     clara = PatientFactory(first_name="Clara", last_name="Becker")
     diagnosis = DiagnosisFactory(patient=clara, icd10_code="M54.4", title="Lumbago with sciatica")
     PhaseRecordFactory(diagnosis=diagnosis, phase=Phase.REMISSION, recorded_by=lena.user)

@@ -10,42 +10,28 @@ from django.utils import timezone
 from clinic.models import Cadence, WorkingHours
 from patients.models import ContraindicationRule, FlagKind, HealthFlag, Phase, RuleEffect, StudyKind
 from sessions.models import Course
-from tests.factories import (
-    AddendumFactory,
-    AppointmentFactory,
-    ClosureFactory,
-    ContraindicationRuleFactory,
-    CourseFactory,
-    DiagnosisFactory,
-    HealthFlagFactory,
-    ModalityFactory,
-    PatientFactory,
-    PhaseRecordFactory,
-    RoomFactory,
-    SessionNoteFactory,
-    StudyFactory,
-    TherapistFactory,
-    UserFactory,
-    local,
-)
+from tests import factories
+from tests.factories import local
 
 T = dt.time
 
 
 def anna():
-    return TherapistFactory(user__username="anna", user__first_name="Anna", user__last_name="Berg", hours=[])
+    return factories.TherapistFactory(user__username="anna", user__first_name="Anna", user__last_name="Berg", hours=[])
 
 
 def maria():
-    return PatientFactory(first_name="Maria", last_name="Keller")
+    return factories.PatientFactory(first_name="Maria", last_name="Keller")
 
 
 def cupping():
-    return ModalityFactory(name="Cupping")
+    return factories.ModalityFactory(name="Cupping")
 
 
 def appointment():
-    appt = AppointmentFactory(patient=maria(), modality=cupping(), therapist=anna(), starts_at=local(2026, 3, 2, 10, 0))
+    appt = factories.AppointmentFactory(
+        patient=maria(), modality=cupping(), therapist=anna(), starts_at=local(2026, 3, 2, 10, 0)
+    )
     appt.refresh_from_db()  # as every page reads it: from the database, in UTC
     return appt
 
@@ -54,66 +40,75 @@ STR_CASES = {
     "modality": (cupping, "Cupping"),
     "therapist": (anna, "Anna Berg"),
     "therapist-without-name": (
-        lambda: TherapistFactory(user__username="jdoe", user__first_name="", user__last_name="", hours=[]),
+        lambda: factories.TherapistFactory(user__username="jdoe", user__first_name="", user__last_name="", hours=[]),
         "jdoe",
     ),
-    "room": (lambda: RoomFactory(name="Room 2"), "Room 2"),
+    "room": (lambda: factories.RoomFactory(name="Room 2"), "Room 2"),
     "working-hours": (
         lambda: WorkingHours.objects.create(therapist=anna(), weekday=0, starts=T(8, 0), ends=T(12, 30)),
         "Anna Berg Monday 08:00–12:30",
     ),
     "closure-whole-clinic": (
-        lambda: ClosureFactory(starts_on=dt.date(2026, 12, 24), ends_on=dt.date(2026, 12, 26), reason="Holidays"),
+        lambda: factories.ClosureFactory(
+            starts_on=dt.date(2026, 12, 24), ends_on=dt.date(2026, 12, 26), reason="Holidays"
+        ),
         "2026-12-24–2026-12-26: Holidays (whole clinic)",
     ),
     "closure-one-therapist": (
-        lambda: ClosureFactory(
+        lambda: factories.ClosureFactory(
             starts_on=dt.date(2026, 5, 4), ends_on=dt.date(2026, 5, 5), reason="Training", therapist=anna()
         ),
         "2026-05-04–2026-05-05: Training (Anna Berg)",
     ),
     "patient": (maria, "Maria Keller"),
     "diagnosis": (
-        lambda: DiagnosisFactory(icd10_code="M54.4", title="Lumbago with sciatica"),
+        lambda: factories.DiagnosisFactory(icd10_code="M54.4", title="Lumbago with sciatica"),
         "M54.4 Lumbago with sciatica",
     ),
-    "study": (lambda: StudyFactory(kind=StudyKind.MRI, performed_on=dt.date(2026, 1, 8)), "MRI on 2026-01-08"),
+    "study": (
+        lambda: factories.StudyFactory(kind=StudyKind.MRI, performed_on=dt.date(2026, 1, 8)),
+        "MRI on 2026-01-08",
+    ),
     "phase-record": (
-        lambda: PhaseRecordFactory(
-            diagnosis=DiagnosisFactory(icd10_code="M51.1"), phase=Phase.ACUTE, effective_from=local(2026, 2, 1, 9)
+        lambda: factories.PhaseRecordFactory(
+            diagnosis=factories.DiagnosisFactory(icd10_code="M51.1"),
+            phase=Phase.ACUTE,
+            effective_from=local(2026, 2, 1, 9),
         ),
         "M51.1: Acute from 2026-02-01",
     ),
     "health-flag-with-substance": (
-        lambda: HealthFlagFactory(kind=FlagKind.OIL_ALLERGY, substance="Lavender oil"),
+        lambda: factories.HealthFlagFactory(kind=FlagKind.OIL_ALLERGY, substance="Lavender oil"),
         "Allergy to an aromatic oil: Lavender oil",
     ),
-    "health-flag": (lambda: HealthFlagFactory(kind=FlagKind.HYPERTENSION), "High blood pressure"),
+    "health-flag": (lambda: factories.HealthFlagFactory(kind=FlagKind.HYPERTENSION), "High blood pressure"),
     "rule-all-modalities": (
-        lambda: ContraindicationRuleFactory(flag_kind=FlagKind.RECENT_SURGERY, effect=RuleEffect.BLOCK),
+        lambda: factories.ContraindicationRuleFactory(flag_kind=FlagKind.RECENT_SURGERY, effect=RuleEffect.BLOCK),
         "Recent surgery → block (all modalities)",
     ),
     "rule-oil-modalities": (
-        lambda: ContraindicationRuleFactory(
+        lambda: factories.ContraindicationRuleFactory(
             flag_kind=FlagKind.SKIN_CONDITION, oil_modalities_only=True, effect=RuleEffect.WARN
         ),
         "Skin condition → warn (modalities with oil)",
     ),
     "rule-one-modality": (
-        lambda: ContraindicationRuleFactory(flag_kind=FlagKind.PREGNANCY, modality=cupping()),
+        lambda: factories.ContraindicationRuleFactory(flag_kind=FlagKind.PREGNANCY, modality=cupping()),
         "Pregnancy → block (Cupping)",
     ),
     "course": (
-        lambda: CourseFactory(patient=maria(), modality=cupping(), min_sessions=5, max_sessions=7),
+        lambda: factories.CourseFactory(patient=maria(), modality=cupping(), min_sessions=5, max_sessions=7),
         "Cupping for Maria Keller (5–7)",
     ),
     "appointment": (appointment, "Maria Keller — Cupping at 2026-03-02 10:00"),
     "session-note": (
-        lambda: SessionNoteFactory(appointment=appointment()),
+        lambda: factories.SessionNoteFactory(appointment=appointment()),
         "Note for Maria Keller — Cupping at 2026-03-02 10:00",
     ),
     "addendum": (
-        lambda: AddendumFactory(note=SessionNoteFactory(author=UserFactory(username="anna.berg"))),
+        lambda: factories.AddendumFactory(
+            note=factories.SessionNoteFactory(author=factories.UserFactory(username="anna.berg"))
+        ),
         "Addendum by anna.berg at ",
     ),
 }
@@ -130,7 +125,7 @@ def test_str_is_readable(build, expected):
 @pytest.mark.django_db
 def test_appointment_str_shows_clinic_time_whether_or_not_it_was_reloaded():
     with timezone.override(ZoneInfo("Europe/Berlin")):
-        appt = AppointmentFactory(starts_at=dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))  # 10:00 in Berlin
+        appt = factories.AppointmentFactory(starts_at=dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))  # 10:00 in Berlin
         fresh = str(appt)
         appt.refresh_from_db()
         assert fresh == str(appt)
@@ -175,12 +170,12 @@ def test_open_ended_health_flag_stays_active():
 
 @pytest.fixture
 def oil_modality(db):
-    return ModalityFactory(name="Swedish (test)", uses_oils=True)
+    return factories.ModalityFactory(name="Swedish (test)", uses_oils=True)
 
 
 @pytest.fixture
 def dry_modality(db):
-    return ModalityFactory(name="Acupressure (test)", uses_oils=False)
+    return factories.ModalityFactory(name="Acupressure (test)", uses_oils=False)
 
 
 def test_rule_for_one_modality_applies_to_that_modality_only(oil_modality, dry_modality):
@@ -202,7 +197,7 @@ def test_oil_only_rule_applies_to_modalities_with_oil_only(oil_modality, dry_mod
 
 
 def test_oil_only_rule_for_one_modality_needs_both(oil_modality, dry_modality):
-    other_oil_modality = ModalityFactory(name="Hot stone (test)", uses_oils=True)
+    other_oil_modality = factories.ModalityFactory(name="Hot stone (test)", uses_oils=True)
     on_oil = ContraindicationRule(
         flag_kind=FlagKind.OIL_ALLERGY, modality=oil_modality, oil_modalities_only=True, effect=RuleEffect.WARN
     )
@@ -220,7 +215,7 @@ def test_oil_only_rule_for_one_modality_needs_both(oil_modality, dry_modality):
 @pytest.fixture
 def morning(db):
     """A therapist's Monday morning, 08:00–12:00."""
-    therapist = TherapistFactory(hours=[(0, T(8, 0), T(12, 0))])
+    therapist = factories.TherapistFactory(hours=[(0, T(8, 0), T(12, 0))])
     return therapist.working_hours.get()
 
 
@@ -260,7 +255,7 @@ def test_working_hours_not_overlapping_are_accepted(morning, weekday, starts, en
 
 
 def test_working_hours_of_another_therapist_may_overlap(morning):
-    colleague = TherapistFactory(hours=[])
+    colleague = factories.TherapistFactory(hours=[])
     block(colleague, 0, T(8, 0), T(12, 0)).full_clean()
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from clinic.middleware import LAST_SEEN, LOGIN_AT
 from tests.conftest import client_for
 from tests.factories import PASSWORD
+from tests.scenes import asks_to_log_in
 
 MINUTE = 60
 HOUR = 60 * MINUTE
@@ -98,10 +99,7 @@ def test_31_idle_minutes_log_out_every_role(request, role_fixture):
     client = client_for(user)
     age(client, last_seen=31 * MINUTE)
 
-    response = client.get(reverse("home"))
-
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    asks_to_log_in(client.get(reverse("home")))
     assert not logged_in(client)
 
 

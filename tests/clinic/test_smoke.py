@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import client_for
+from tests.scenes import asks_to_log_in
 
 
 @pytest.mark.parametrize(
@@ -24,7 +25,5 @@ def test_landing_page_sends_each_role_to_its_home(db, request, fixture, home):
 
 
 def test_landing_page_asks_anonymous_visitors_to_log_in(client):
-    response = client.get("/")
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    asks_to_log_in(client.get("/"))
     assert client.get(reverse("login")).status_code == 200

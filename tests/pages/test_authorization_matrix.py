@@ -27,21 +27,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from clinic import roles
 from patients.services import patient_calendar_token_ensure
-from sessions.models import AppointmentStatus
-from tests.factories import (
-    AppointmentFactory,
-    CourseFactory,
-    DiagnosisFactory,
-    HealthFlagFactory,
-    ModalityFactory,
-    PatientFactory,
-    PhaseRecordFactory,
-    RoomFactory,
-    SessionNoteFactory,
-    StudyFactory,
-    TherapistFactory,
-    UserFactory,
-)
+from tests.factories import ModalityFactory, PatientFactory, RoomFactory, StudyFactory, TherapistFactory, UserFactory
+from tests.scenes import treated
 
 ROLES = (
     "anonymous",
@@ -195,40 +182,15 @@ def scene(db):
     }
     patient = PatientFactory(user=users["patient_a"], email=users["patient_a"].email)
     PatientFactory(user=users["patient_b"], email=users["patient_b"].email)
-    diagnosis = DiagnosisFactory(patient=patient)
-    PhaseRecordFactory(diagnosis=diagnosis, recorded_by=treating.user)
-    StudyFactory(diagnosis=diagnosis)
-    flag = HealthFlagFactory(patient=patient)
-    course = CourseFactory(patient=patient, diagnosis=diagnosis, modality=modality, prescribed_by=treating.user)
-    # Far enough ahead that the patient may still cancel it in the portal; flagged for review.
-    appointment = AppointmentFactory(
-        patient=patient,
-        course=course,
-        modality=modality,
-        therapist=treating,
-        room=room,
-        starts_at=now + dt.timedelta(days=5),
-        needs_review=True,
-        review_reason="Acute phase recorded.",
+    # The booked session is far enough ahead that the patient may still cancel it in the portal.
+    record = treated(
+        patient, treating, modality, room, booked_at=now + dt.timedelta(days=5), held_at=now - dt.timedelta(days=2)
     )
-    held = AppointmentFactory(
-        patient=patient,
-        course=course,
-        modality=modality,
-        therapist=treating,
-        room=room,
-        starts_at=now - dt.timedelta(days=2),
-        status=AppointmentStatus.COMPLETED,
-    )
-    note = SessionNoteFactory(appointment=held, signed_at=now - dt.timedelta(days=2), signed_by=treating.user)
+    StudyFactory(diagnosis=record["diagnosis"])
     objects = {
         "patient": patient.pk,
         "modality": modality.pk,
-        "appointment": appointment.pk,
-        "course": course.pk,
-        "diagnosis": diagnosis.pk,
-        "flag": flag.pk,
-        "note": note.pk,
+        **{name: obj.pk for name, obj in record.items()},
         "token": patient_calendar_token_ensure(patient=patient),
     }
     return users, objects

@@ -33,20 +33,15 @@ from patients.models import Cause, FlagKind, Phase, Side, StudyKind
 from sessions.models import AREA_SIDE_CHOICES, AppointmentStatus
 from tests.factories import (
     PASSWORD,
-    AppointmentFactory,
-    CourseFactory,
-    DiagnosisFactory,
-    HealthFlagFactory,
     ModalityFactory,
     PatientFactory,
-    PhaseRecordFactory,
     RoomFactory,
-    SessionNoteFactory,
     TherapistFactory,
     UserFactory,
     local,
     next_weekday,
 )
+from tests.scenes import course_session, treated
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 # The tables a form may write. Sessions, log-in attempts and audit entries grow with any request.
@@ -145,52 +140,28 @@ def scene(db):
     therapist = TherapistFactory(modalities=[modality])
     patient_user = UserFactory(role=roles.PATIENT)
     patient = PatientFactory(user=patient_user, email=patient_user.email)
-    diagnosis = DiagnosisFactory(patient=patient)
-    PhaseRecordFactory(diagnosis=diagnosis, recorded_by=therapist.user)
-    flag = HealthFlagFactory(patient=patient, kind=FlagKind.OIL_ALLERGY, substance="Lavender")
-    course = CourseFactory(patient=patient, diagnosis=diagnosis, modality=modality, prescribed_by=therapist.user)
-    appointment = AppointmentFactory(
-        patient=patient,
-        course=course,
-        modality=modality,
-        therapist=therapist,
-        room=room,
-        starts_at=local(*next_weekday(2).timetuple()[:3], 10),
-        needs_review=True,
-        review_reason="Acute phase recorded.",
+    record = treated(
+        patient,
+        therapist,
+        modality,
+        room,
+        booked_at=local(*next_weekday(2).timetuple()[:3], 10),
+        held_at=now - dt.timedelta(days=3),
+        kind=FlagKind.OIL_ALLERGY,
+        substance="Lavender",
     )
-    in_progress = AppointmentFactory(
-        patient=patient,
-        course=course,
-        modality=modality,
-        therapist=therapist,
-        room=room,
-        starts_at=now - dt.timedelta(hours=1),
-        status=AppointmentStatus.CHECKED_IN,
+    in_progress = course_session(
+        record["course"], therapist, room, now - dt.timedelta(hours=1), status=AppointmentStatus.CHECKED_IN
     )
-    held = AppointmentFactory(
-        patient=patient,
-        course=course,
-        modality=modality,
-        therapist=therapist,
-        room=room,
-        starts_at=now - dt.timedelta(days=3),
-        status=AppointmentStatus.COMPLETED,
-    )
-    note = SessionNoteFactory(appointment=held, signed_at=now - dt.timedelta(days=3), signed_by=therapist.user)
     return {
+        **record,
         "monday": monday,
         "modality": modality,
         "room": room,
         "therapist": therapist,
         "patient": patient,
         "uninvited": PatientFactory(email="uninvited@example.org"),
-        "diagnosis": diagnosis,
-        "flag": flag,
-        "course": course,
-        "appointment": appointment,
         "in_progress": in_progress,
-        "note": note,
         "users": {
             "receptionist": UserFactory(role=roles.RECEPTIONIST),
             "therapist": therapist.user,
@@ -255,23 +226,19 @@ def booking_fields(s) -> Payload:
     )
 
 
-def start_fields(s) -> Payload:
+def start_fields(s, times=("10:00", "17:45", "07:00"), **more: Value) -> Payload:
     return payload(
         day=value(*dates(s)),
-        time=value("10:00", "17:45", "07:00"),
+        time=value(*times),
         therapist=value(s["therapist"].pk),
         room=value(s["room"].pk),
+        **more,
     )
 
 
 def reschedule_fields(s) -> Payload:
-    return payload(
-        day=value(*dates(s)),
-        time=value("10:00", "11:15", "03:00"),
-        therapist=value(s["therapist"].pk),
-        room=value(s["room"].pk),
-        confirm_warnings=value("on"),
-    )
+    """A new start, as for a session, with the warnings confirmed."""
+    return start_fields(s, ("10:00", "11:15", "03:00"), confirm_warnings=value("on"))
 
 
 def reason_fields(s) -> Payload:

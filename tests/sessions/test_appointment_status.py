@@ -247,16 +247,6 @@ def test_complete_once_the_session_has_started(status):
     assert reload(appointment).status == AppointmentStatus.COMPLETED
 
 
-def test_complete_is_refused_before_the_start():
-    appointment = scene(timezone.now() + dt.timedelta(hours=2))
-
-    with pytest.raises(Refused) as excinfo:
-        appointment_complete(appointment=appointment)
-
-    assert excinfo.value.reasons == ["A session cannot be completed before it starts."]
-    assert reload(appointment).status == AppointmentStatus.BOOKED
-
-
 def test_no_show_after_the_start():
     appointment = scene(timezone.now() - dt.timedelta(minutes=20))
 
@@ -265,13 +255,30 @@ def test_no_show_after_the_start():
     assert reload(appointment).status == AppointmentStatus.NO_SHOW
 
 
-def test_no_show_is_refused_before_the_start():
-    appointment = scene(timezone.now() + dt.timedelta(minutes=30))
+@pytest.mark.parametrize(
+    ("action", "ahead", "reason"),
+    [
+        pytest.param(
+            appointment_complete,
+            dt.timedelta(hours=2),
+            "A session cannot be completed before it starts.",
+            id="complete",
+        ),
+        pytest.param(
+            appointment_no_show,
+            dt.timedelta(minutes=30),
+            "A no-show is recorded only once the session's start time has passed.",
+            id="no_show",
+        ),
+    ],
+)
+def test_complete_and_no_show_are_refused_before_the_start(action, ahead, reason):
+    appointment = scene(timezone.now() + ahead)
 
     with pytest.raises(Refused) as excinfo:
-        appointment_no_show(appointment=appointment)
+        action(appointment=appointment)
 
-    assert excinfo.value.reasons == ["A no-show is recorded only once the session's start time has passed."]
+    assert excinfo.value.reasons == [reason]
     assert reload(appointment).status == AppointmentStatus.BOOKED
 
 

@@ -20,6 +20,7 @@ from tests.factories import (
     RoomFactory,
     TherapistFactory,
     on_monday,
+    therapist_named,
 )
 
 pytestmark = pytest.mark.django_db
@@ -39,12 +40,7 @@ def quarter_hours(first: str, last: str, day: dt.date = MONDAY) -> list[dt.datet
 @pytest.fixture
 def anna(back_massage):
     """Monday only: 08:00–12:00, lunch, 13:00–15:00."""
-    return TherapistFactory(
-        user__first_name="Anna",
-        user__last_name="Berg",
-        modalities=[back_massage],
-        hours=[(0, "08:00", "12:00"), (0, "13:00", "15:00")],
-    )
+    return therapist_named("Anna Berg", back_massage, hours=[(0, "08:00", "12:00"), (0, "13:00", "15:00")])
 
 
 def starts(slots) -> list[dt.datetime]:

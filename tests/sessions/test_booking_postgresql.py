@@ -158,7 +158,7 @@ def test_many_desks_booking_the_last_session_of_a_course_get_one_booking(back_ma
 # --- The exclusion constraints ----------------------------------------------------------------
 
 
-def raw_insert(*, patient, therapist, room, back_massage, starts_at, ends_at, status="booked", reason=""):
+def raw_insert(*, patient, therapist, room, modality, starts_at, ends_at, status="booked", reason=""):
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -169,7 +169,7 @@ def raw_insert(*, patient, therapist, room, back_massage, starts_at, ends_at, st
                  checked_in_at, created_at, updated_at)
             VALUES (%s, NULL, %s, %s, %s, %s, %s, %s, false, '', NULL, %s, NULL, NULL, %s, %s)
             """,
-            [patient.pk, back_massage.pk, therapist.pk, room.pk, starts_at, ends_at, status, reason, now, now],
+            [patient.pk, modality.pk, therapist.pk, room.pk, starts_at, ends_at, status, reason, now, now],
         )
 
 

@@ -13,23 +13,12 @@ from sessions.availability import course_series_propose
 from sessions.booking import course_series_book
 from sessions.booking_checks import when
 from sessions.models import Appointment, AppointmentStatus
-from tests.factories import (
-    AppointmentFactory,
-    ClosureFactory,
-    CourseFactory,
-    DiagnosisFactory,
-    HealthFlagFactory,
-    PhaseRecordFactory,
-    RoomFactory,
-    TherapistFactory,
-    local,
-    next_weekday,
-)
+from tests import factories
+from tests.factories import EVERY_DAY, local, next_weekday
 
 pytestmark = pytest.mark.django_db
 
 MONDAY = next_weekday(0)
-EVERY_DAY = [(weekday, "08:00", "18:00") for weekday in range(7)]
 
 
 def days(n: int, start: dt.date = MONDAY) -> dt.date:
@@ -50,24 +39,24 @@ def slots_of(plan):
 
 @pytest.fixture
 def therapist(cupping, deep_tissue):
-    return TherapistFactory(
+    return factories.TherapistFactory(
         user__first_name="Anna", user__last_name="Berg", modalities=[cupping, deep_tissue], hours=EVERY_DAY
     )
 
 
 @pytest.fixture
 def room(cupping, deep_tissue):
-    return RoomFactory(name="Blue room", modalities=[cupping, deep_tissue])
+    return factories.RoomFactory(name="Blue room", modalities=[cupping, deep_tissue])
 
 
 @pytest.fixture
 def cupping_course(maria_keller, cupping):
-    return CourseFactory(patient=maria_keller, modality=cupping, starts_on=MONDAY)
+    return factories.CourseFactory(patient=maria_keller, modality=cupping, starts_on=MONDAY)
 
 
 @pytest.fixture
 def deep_tissue_course(maria_keller, deep_tissue):
-    return CourseFactory(patient=maria_keller, modality=deep_tissue, starts_on=MONDAY)
+    return factories.CourseFactory(patient=maria_keller, modality=deep_tissue, starts_on=MONDAY)
 
 
 def propose(course, therapist, room, first=None):
@@ -82,7 +71,7 @@ def test_cupping_course_uses_the_catalogue_defaults(cupping_course):
 
 
 def test_cupping_course_skips_a_clinic_closure_and_books_all_seven_days(cupping_course, therapist, room):
-    ClosureFactory(starts_on=days(2), reason="Public holiday")
+    factories.ClosureFactory(starts_on=days(2), reason="Public holiday")
 
     plan = propose(cupping_course, therapist, room)
 
@@ -103,7 +92,7 @@ def test_cupping_course_skips_a_clinic_closure_and_books_all_seven_days(cupping_
 
 
 def test_series_skips_days_the_therapist_does_not_work(cupping_course, room, cupping):
-    weekdays_only = TherapistFactory(modalities=[cupping])  # Monday to Friday
+    weekdays_only = factories.TherapistFactory(modalities=[cupping])  # Monday to Friday
 
     plan = propose(cupping_course, weekdays_only, room)
 
@@ -112,7 +101,7 @@ def test_series_skips_days_the_therapist_does_not_work(cupping_course, room, cup
 
 def test_plan_covers_only_the_sessions_the_course_still_has(cupping_course, therapist, room):
     for n in range(3):
-        AppointmentFactory(
+        factories.AppointmentFactory(
             patient=cupping_course.patient,
             course=cupping_course,
             modality=cupping_course.modality,
@@ -121,7 +110,7 @@ def test_plan_covers_only_the_sessions_the_course_still_has(cupping_course, ther
         )
     # A cancelled and a missed session give their places back.
     for n, status in enumerate([AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW]):
-        AppointmentFactory(
+        factories.AppointmentFactory(
             patient=cupping_course.patient,
             course=cupping_course,
             modality=cupping_course.modality,
@@ -140,7 +129,9 @@ def test_plan_covers_only_the_sessions_the_course_still_has(cupping_course, ther
 def test_a_full_course_proposes_nothing(cupping_course, therapist, room):
     cupping_course.max_sessions = cupping_course.min_sessions = 1
     cupping_course.save()
-    AppointmentFactory(patient=cupping_course.patient, course=cupping_course, modality=cupping_course.modality)
+    factories.AppointmentFactory(
+        patient=cupping_course.patient, course=cupping_course, modality=cupping_course.modality
+    )
 
     assert propose(cupping_course, therapist, room) == []
 
@@ -171,7 +162,7 @@ def test_deep_tissue_starting_midweek_fills_the_week_and_goes_on(deep_tissue_cou
 
 def test_deep_tissue_counts_the_sessions_already_booked_that_week(deep_tissue_course, therapist, room):
     for n in range(2):  # Monday and Tuesday are already booked
-        AppointmentFactory(
+        factories.AppointmentFactory(
             patient=deep_tissue_course.patient,
             course=deep_tissue_course,
             modality=deep_tissue_course.modality,
@@ -191,7 +182,7 @@ def test_deep_tissue_counts_the_sessions_already_booked_that_week(deep_tissue_co
 
 
 def test_a_busy_date_shows_why_and_the_nearest_free_alternative(cupping_course, therapist, room):
-    AppointmentFactory(therapist=therapist, starts_at=at(days(3)))  # someone else, 09:00–09:45
+    factories.AppointmentFactory(therapist=therapist, starts_at=at(days(3)))  # someone else, 09:00–09:45
 
     plan = propose(cupping_course, therapist, room)
 
@@ -212,8 +203,10 @@ def test_a_busy_date_shows_why_and_the_nearest_free_alternative(cupping_course, 
 
 
 def test_a_date_fully_taken_by_the_therapist_offers_another_therapist(cupping_course, therapist, room, cupping):
-    jonas = TherapistFactory(user__first_name="Jonas", user__last_name="Roth", modalities=[cupping], hours=EVERY_DAY)
-    AppointmentFactory(therapist=therapist, starts_at=at(days(1), 8), ends_at=at(days(1), 18))
+    jonas = factories.TherapistFactory(
+        user__first_name="Jonas", user__last_name="Roth", modalities=[cupping], hours=EVERY_DAY
+    )
+    factories.AppointmentFactory(therapist=therapist, starts_at=at(days(1), 8), ends_at=at(days(1), 18))
 
     plan = propose(cupping_course, therapist, room)
 
@@ -223,7 +216,7 @@ def test_a_date_fully_taken_by_the_therapist_offers_another_therapist(cupping_co
 
 
 def test_an_unqualified_therapist_gets_a_qualified_one_offered(cupping_course, therapist, room):
-    massage_only = TherapistFactory(user__first_name="Jonas", user__last_name="Roth", hours=EVERY_DAY)
+    massage_only = factories.TherapistFactory(user__first_name="Jonas", user__last_name="Roth", hours=EVERY_DAY)
 
     plan = propose(cupping_course, massage_only, room)
 
@@ -235,8 +228,8 @@ def test_an_unqualified_therapist_gets_a_qualified_one_offered(cupping_course, t
 
 
 def test_a_room_not_set_up_gets_a_suited_room_offered(cupping_course, therapist, room):
-    gym = RoomFactory(name="Gym")
-    AppointmentFactory(room=room, starts_at=at(days(0)))  # the suited room is busy on the first day
+    gym = factories.RoomFactory(name="Gym")
+    factories.AppointmentFactory(room=room, starts_at=at(days(0)))  # the suited room is busy on the first day
 
     plan = propose(cupping_course, therapist, gym)
 
@@ -247,8 +240,10 @@ def test_a_room_not_set_up_gets_a_suited_room_offered(cupping_course, therapist,
 
 
 def test_an_acute_patient_gets_the_reason_on_every_date_and_no_alternative(cupping_course, therapist, room):
-    sciatica = DiagnosisFactory(patient=cupping_course.patient, icd10_code="M54.3", title="Sciatica")
-    PhaseRecordFactory(diagnosis=sciatica, phase=Phase.ACUTE, effective_from=timezone.now() - dt.timedelta(days=1))
+    sciatica = factories.DiagnosisFactory(patient=cupping_course.patient, icd10_code="M54.3", title="Sciatica")
+    factories.PhaseRecordFactory(
+        diagnosis=sciatica, phase=Phase.ACUTE, effective_from=timezone.now() - dt.timedelta(days=1)
+    )
 
     plan = propose(cupping_course, therapist, room)
 
@@ -263,7 +258,7 @@ def test_series_booking_is_all_or_nothing(cupping_course, therapist, room):
     plan = propose(cupping_course, therapist, room)
     assert all(session.ok for session in plan)
     # While the receptionist was reading the plan, another desk took the fifth date.
-    AppointmentFactory(therapist=therapist, starts_at=plan[4].starts_at)
+    factories.AppointmentFactory(therapist=therapist, starts_at=plan[4].starts_at)
 
     with pytest.raises(Refused) as excinfo:
         course_series_book(course=cupping_course, slots=slots_of(plan))
@@ -275,7 +270,7 @@ def test_series_booking_is_all_or_nothing(cupping_course, therapist, room):
 
 def test_series_booking_lists_every_refused_date(cupping_course, therapist, room):
     plan = propose(cupping_course, therapist, room)
-    ClosureFactory(starts_on=days(5), ends_on=days(6), reason="Fire drill")
+    factories.ClosureFactory(starts_on=days(5), ends_on=days(6), reason="Fire drill")
 
     with pytest.raises(Refused) as excinfo:
         course_series_book(course=cupping_course, slots=slots_of(plan))
@@ -287,7 +282,7 @@ def test_series_booking_lists_every_refused_date(cupping_course, therapist, room
 
 
 def test_series_with_a_warning_needs_it_confirmed_once(cupping_course, therapist, room):
-    HealthFlagFactory(patient=cupping_course.patient, kind=FlagKind.HYPERTENSION)
+    factories.HealthFlagFactory(patient=cupping_course.patient, kind=FlagKind.HYPERTENSION)
     plan = propose(cupping_course, therapist, room)
 
     with pytest.raises(WarningsNotConfirmed) as excinfo:

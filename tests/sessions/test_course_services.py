@@ -179,16 +179,20 @@ def test_it_suspends_an_active_or_planned_course(status):
 
 
 @pytest.mark.parametrize(
-    ("status", "reason"),
+    ("action", "status", "reason"),
     [
-        (CourseStatus.SUSPENDED, "A suspended course cannot be suspended."),
-        (CourseStatus.COMPLETED, "A completed course cannot be suspended."),
-        (CourseStatus.CANCELLED, "A cancelled course cannot be suspended."),
+        (course_suspend, CourseStatus.SUSPENDED, "A suspended course cannot be suspended."),
+        (course_suspend, CourseStatus.COMPLETED, "A completed course cannot be suspended."),
+        (course_suspend, CourseStatus.CANCELLED, "A cancelled course cannot be suspended."),
+        (course_resume, CourseStatus.ACTIVE, "An active course cannot be resumed."),
+        (course_resume, CourseStatus.PLANNED, "A planned course cannot be resumed."),
+        (course_resume, CourseStatus.COMPLETED, "A completed course cannot be resumed."),
     ],
+    ids=lambda value: value.__name__.removeprefix("course_") if callable(value) else str(value),
 )
-def test_it_refuses_to_suspend_a_course_that_is_not_running(status, reason):
+def test_it_suspends_only_a_running_course_and_resumes_only_a_suspended_one(action, status, reason):
     course = CourseFactory(status=status)
-    assert reasons_of(course_suspend, course=course) == [reason]
+    assert reasons_of(action, course=course) == [reason]
     course.refresh_from_db()
     assert course.status == status
 
@@ -207,19 +211,6 @@ def test_it_refuses_to_resume_while_the_patient_is_acute(sciatica, massage, lena
     assert reason.startswith("Acute phase of M54.3 Sciatica")
     course.refresh_from_db()
     assert course.status == CourseStatus.SUSPENDED
-
-
-@pytest.mark.parametrize(
-    ("status", "reason"),
-    [
-        (CourseStatus.ACTIVE, "An active course cannot be resumed."),
-        (CourseStatus.PLANNED, "A planned course cannot be resumed."),
-        (CourseStatus.COMPLETED, "A completed course cannot be resumed."),
-    ],
-)
-def test_it_resumes_only_a_suspended_course(status, reason):
-    course = CourseFactory(status=status)
-    assert reasons_of(course_resume, course=course) == [reason]
 
 
 def session(course, therapist, days_ago: int, *, status=AppointmentStatus.COMPLETED, **note):

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,6 +10,7 @@ from sessions.models import AppointmentStatus
 from sessions.schedule import at_local
 from tests.conftest import client_for
 from tests.factories import AppointmentFactory, local, next_weekday
+from tests.scenes import asks_to_log_in, messages_of
 
 ACTIONS = ["appointment_check_in", "appointment_no_show", "appointment_complete"]
 
@@ -19,8 +19,11 @@ def url(name: str, appointment) -> str:
     return reverse(f"booking:{name}", args=[appointment.pk])
 
 
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
+def back_on_the_page(response, appointment, message: str) -> None:
+    """The action sends reception back to the appointment page with `message`."""
+    assert response.status_code == 302
+    assert response.url == appointment.get_absolute_url()
+    assert messages_of(response) == [message]
 
 
 def earlier_today() -> dt.datetime:
@@ -48,9 +51,7 @@ def next_week(maria):
 
 def test_check_in_on_the_day_marks_the_patient_arrived(reception, today):
     response = reception.post(url("appointment_check_in", today))
-    assert response.status_code == 302
-    assert response.url == today.get_absolute_url()
-    assert messages_of(response) == ["Maria Lopez is checked in."]
+    back_on_the_page(response, today, "Maria Lopez is checked in.")
     today.refresh_from_db()
     assert today.status == AppointmentStatus.CHECKED_IN
     assert today.checked_in_at is not None
@@ -77,18 +78,9 @@ def test_check_in_on_another_day_is_refused(request, reception, session):
 def test_no_show_is_recorded_once_the_session_has_started(request, reception, session):
     appointment = request.getfixturevalue(session)
     response = reception.post(url("appointment_no_show", appointment))
-    assert response.status_code == 302
-    assert response.url == appointment.get_absolute_url()
-    assert messages_of(response) == ["Recorded that Maria Lopez did not come."]
+    back_on_the_page(response, appointment, "Recorded that Maria Lopez did not come.")
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.NO_SHOW
-
-
-def test_no_show_before_the_start_is_refused(reception, next_week):
-    response = reception.post(url("appointment_no_show", next_week))
-    assert messages_of(response) == ["A no-show is recorded only once the session's start time has passed."]
-    next_week.refresh_from_db()
-    assert next_week.status == AppointmentStatus.BOOKED
 
 
 @pytest.mark.parametrize("status", [AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN])
@@ -96,16 +88,21 @@ def test_complete_after_the_start_completes_the_session(reception, today, status
     today.status = status
     today.save()
     response = reception.post(url("appointment_complete", today))
-    assert response.status_code == 302
-    assert response.url == today.get_absolute_url()
-    assert messages_of(response) == ["The session of Maria Lopez is completed."]
+    back_on_the_page(response, today, "The session of Maria Lopez is completed.")
     today.refresh_from_db()
     assert today.status == AppointmentStatus.COMPLETED
 
 
-def test_complete_before_the_start_is_refused(reception, next_week):
-    response = reception.post(url("appointment_complete", next_week))
-    assert messages_of(response) == ["A session cannot be completed before it starts."]
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("appointment_no_show", "A no-show is recorded only once the session's start time has passed."),
+        ("appointment_complete", "A session cannot be completed before it starts."),
+    ],
+)
+def test_no_show_and_complete_before_the_start_are_refused(reception, next_week, name, reason):
+    response = reception.post(url(name, next_week))
+    assert messages_of(response) == [reason]
     next_week.refresh_from_db()
     assert next_week.status == AppointmentStatus.BOOKED
 
@@ -165,9 +162,7 @@ def test_therapists_and_managers_may_complete(request, role, today):
 
 @pytest.mark.parametrize("name", ACTIONS)
 def test_it_asks_anonymous_visitors_to_log_in(client, today, name):
-    response = client.post(url(name, today))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    asks_to_log_in(client.post(url(name, today)))
     today.refresh_from_db()
     assert today.status == AppointmentStatus.BOOKED
 

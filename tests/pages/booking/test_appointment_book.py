@@ -8,18 +8,10 @@ from django.utils import timezone
 from pages.booking.forms import slot_value
 from patients.models import FlagKind, Phase
 from sessions.models import Appointment
+from tests import factories
 from tests.conftest import client_for
-from tests.factories import (
-    AppointmentFactory,
-    CourseFactory,
-    DiagnosisFactory,
-    HealthFlagFactory,
-    PhaseRecordFactory,
-    RoomFactory,
-    TherapistFactory,
-    at,
-    next_weekday,
-)
+from tests.factories import at, next_weekday
+from tests.scenes import asks_to_log_in, shows
 
 URL = reverse("booking:appointment_book")
 MONDAY = next_weekday(0)
@@ -48,17 +40,19 @@ def test_it_starts_with_the_choices_and_no_complaints(reception, maria, massage)
     response = reception.get(URL, {"patient": maria.pk})
     assert response.status_code == 200
     assert not response.context["form"].is_bound
-    content = response.content.decode()
-    assert "Book a session for" in content
-    assert "Maria Lopez" in content
-    assert f'<option value="{massage.pk}">Therapeutic massage</option>' in content
-    assert f'value="{timezone.localdate().isoformat()}"' in content
+    content = shows(
+        response,
+        "Book a session for",
+        "Maria Lopez",
+        f'<option value="{massage.pk}">Therapeutic massage</option>',
+        f'value="{timezone.localdate().isoformat()}"',
+    )
     assert "This field is required." not in content
     assert "Choose a course or a modality, and a day." in content
 
 
 def test_it_shows_the_free_slots_of_the_day(reception, maria, massage, anna, linden):
-    AppointmentFactory(modality=massage, therapist=anna, room=linden, starts_at=at(MONDAY, 10))
+    factories.AppointmentFactory(modality=massage, therapist=anna, room=linden, starts_at=at(MONDAY, 10))
     response = reception.get(URL, choice(maria, massage))
     assert response.status_code == 200
     slots = offered(response)
@@ -68,16 +62,18 @@ def test_it_shows_the_free_slots_of_the_day(reception, maria, massage, anna, lin
     assert "09:15" in times
     assert {"09:30", "10:00", "10:30"}.isdisjoint(times)  # Anna is busy 10:00–10:45
     assert "10:45" in times
-    content = response.content.decode()
-    assert "No contraindication recorded for Therapeutic massage." in content
-    assert f"Free slots on {MONDAY:%A} {MONDAY.day} {MONDAY:%B}" in content
-    assert f'value="{slot_value(at(MONDAY, 8), anna, linden)}"' in content
-    assert "08:00 · Anna Kuhn · Room Linden" in content
+    shows(
+        response,
+        "No contraindication recorded for Therapeutic massage.",
+        f"Free slots on {MONDAY:%A} {MONDAY.day} {MONDAY:%B}",
+        f'value="{slot_value(at(MONDAY, 8), anna, linden)}"',
+        "08:00 · Anna Kuhn · Room Linden",
+    )
 
 
 def test_it_narrows_the_slots_to_the_chosen_therapist(reception, maria, massage, anna, linden):
-    ben = TherapistFactory(user__first_name="Ben", user__last_name="Ortiz", modalities=[massage])
-    RoomFactory(name="Room Maple", modalities=[massage])
+    ben = factories.TherapistFactory(user__first_name="Ben", user__last_name="Ortiz", modalities=[massage])
+    factories.RoomFactory(name="Room Maple", modalities=[massage])
     everyone = {therapist for _, therapist, _ in offered(reception.get(URL, choice(maria, massage)))}
     assert everyone == {anna, ben}
     only_ben = {therapist for _, therapist, _ in offered(reception.get(URL, choice(maria, massage, therapist=ben.pk)))}
@@ -104,7 +100,7 @@ def test_it_books_the_chosen_slot_and_opens_the_appointment(
 
 
 def test_it_books_a_session_of_a_course_with_the_courses_length(reception, maria, massage, anna, linden):
-    course = CourseFactory(patient=maria, modality=massage, session_minutes=30)
+    course = factories.CourseFactory(patient=maria, modality=massage, session_minutes=30)
     response = reception.post(
         URL,
         {
@@ -121,9 +117,9 @@ def test_it_books_a_session_of_a_course_with_the_courses_length(reception, maria
 
 
 def test_it_offers_only_the_patients_open_courses(reception, maria, massage):
-    open_course = CourseFactory(patient=maria, modality=massage)
-    CourseFactory(patient=maria, modality=massage, status="completed")
-    CourseFactory(modality=massage)  # someone else's
+    open_course = factories.CourseFactory(patient=maria, modality=massage)
+    factories.CourseFactory(patient=maria, modality=massage, status="completed")
+    factories.CourseFactory(modality=massage)  # someone else's
     response = reception.get(URL, {"patient": maria.pk})
     assert list(response.context["form"].fields["course"].queryset) == [open_course]
 
@@ -159,12 +155,14 @@ def test_it_refuses_a_malformed_slot_and_shows_the_free_ones(reception, maria, m
 
 def test_it_refuses_a_slot_taken_since_the_page_was_drawn(reception, maria, massage, anna, linden, ten_oclock):
     reception.get(URL, choice(maria, massage))
-    taken = AppointmentFactory(modality=massage, therapist=anna, room=linden, starts_at=at(MONDAY, 10))
+    taken = factories.AppointmentFactory(modality=massage, therapist=anna, room=linden, starts_at=at(MONDAY, 10))
     response = reception.post(URL, choice(maria, massage, slot=ten_oclock))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert "The booking was refused" in content
-    assert f"Anna Kuhn is already booked {MONDAY:%a} {MONDAY.day} {MONDAY:%b} 10:00–10:45." in content
+    shows(
+        response,
+        "The booking was refused",
+        f"Anna Kuhn is already booked {MONDAY:%a} {MONDAY.day} {MONDAY:%b} 10:00–10:45.",
+        status=200,
+    )
     assert list(Appointment.objects.all()) == [taken]
 
 
@@ -204,40 +202,43 @@ def test_it_answers_404_for_an_unknown_patient(reception, massage, ten_oclock, p
     assert not Appointment.objects.exists()
 
 
-def test_it_shows_why_an_acute_patient_cannot_be_booked_and_offers_no_slot(reception, maria, massage, anna, linden):
-    disc = DiagnosisFactory(patient=maria, icd10_code="M51.1", title="Lumbar disc disorder with radiculopathy")
-    PhaseRecordFactory(diagnosis=disc, phase=Phase.ACUTE)
+def test_it_shows_why_an_acute_patient_cannot_be_booked_and_offers_no_slot(
+    reception, maria, massage, anna, linden, disc
+):
+    factories.PhaseRecordFactory(diagnosis=disc, phase=Phase.ACUTE)
     response = reception.get(URL, choice(maria, massage))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert 'id="contraindication-blocks"' in content
-    assert "Maria Lopez cannot be booked for Therapeutic massage" in content
-    assert "Acute phase of M51.1 Lumbar disc disorder with radiculopathy" in content
+    content = shows(
+        response,
+        'id="contraindication-blocks"',
+        "Maria Lopez cannot be booked for Therapeutic massage",
+        "Acute phase of M51.1 Lumbar disc disorder with radiculopathy",
+        status=200,
+    )
     assert response.context["slots"] == []
     assert 'name="slot"' not in content
 
 
-def test_it_refuses_to_book_an_acute_patient_even_with_a_slot(reception, maria, massage, ten_oclock):
-    disc = DiagnosisFactory(patient=maria, icd10_code="M51.1", title="Lumbar disc disorder with radiculopathy")
-    PhaseRecordFactory(diagnosis=disc, phase=Phase.ACUTE)
+def test_it_refuses_to_book_an_acute_patient_even_with_a_slot(reception, maria, massage, ten_oclock, disc):
+    factories.PhaseRecordFactory(diagnosis=disc, phase=Phase.ACUTE)
     response = reception.post(URL, choice(maria, massage, slot=ten_oclock, confirm_warnings="on"))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert 'id="booking-refused"' in content
-    assert "Acute phase of M51.1" in content
+    shows(response, 'id="booking-refused"', "Acute phase of M51.1", status=200)
     assert not Appointment.objects.exists()
 
 
 def test_it_books_a_patient_whose_acute_phase_is_over(reception, maria, massage, ten_oclock):
-    disc = DiagnosisFactory(patient=maria)
-    PhaseRecordFactory(diagnosis=disc, phase=Phase.ACUTE, effective_from=timezone.now() - dt.timedelta(days=20))
-    PhaseRecordFactory(diagnosis=disc, phase=Phase.SUBACUTE, effective_from=timezone.now() - dt.timedelta(days=2))
+    disc = factories.DiagnosisFactory(patient=maria)
+    factories.PhaseRecordFactory(
+        diagnosis=disc, phase=Phase.ACUTE, effective_from=timezone.now() - dt.timedelta(days=20)
+    )
+    factories.PhaseRecordFactory(
+        diagnosis=disc, phase=Phase.SUBACUTE, effective_from=timezone.now() - dt.timedelta(days=2)
+    )
     assert reception.post(URL, choice(maria, massage, slot=ten_oclock)).status_code == 302
     assert Appointment.objects.count() == 1
 
 
 def test_it_shows_warnings_and_books_only_once_they_are_confirmed(reception, maria, massage, ten_oclock):
-    HealthFlagFactory(patient=maria, kind=FlagKind.HYPERTENSION)
+    factories.HealthFlagFactory(patient=maria, kind=FlagKind.HYPERTENSION)
     page = reception.get(URL, choice(maria, massage)).content.decode()
     assert 'id="contraindication-warnings"' in page
     assert "the therapist should check it and adapt the pressure" in page
@@ -281,8 +282,7 @@ def test_therapists_and_managers_may_book(request, role, maria, massage, ten_ocl
 
 def test_it_asks_anonymous_visitors_to_log_in(client, maria, massage, ten_oclock):
     for response in (client.get(URL, {"patient": maria.pk}), client.post(URL, choice(maria, massage, slot=ten_oclock))):
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("login"))
+        asks_to_log_in(response)
     assert not Appointment.objects.exists()
 
 

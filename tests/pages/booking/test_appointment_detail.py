@@ -11,7 +11,7 @@ from tests.factories import (
     UserFactory,
     at,
 )
-from tests.scenes import course_session
+from tests.scenes import asks_to_log_in, course_session, shows
 
 
 def url(appointment) -> str:
@@ -30,15 +30,17 @@ def session(maria, massage, anna, linden, monday):
 
 def test_it_shows_the_session(reception, session, monday):
     response = reception.get(url(session))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert "Therapeutic massage — " in content
-    assert f'<a href="{session.patient.get_absolute_url()}">Maria Lopez</a>' in content
-    assert f"{monday:%A} {monday.day} {monday:%B %Y}, 10:00–10:45" in content
-    assert "Anna Kuhn" in content
-    assert "Room Linden" in content
-    assert "Session 3 of 10" in content
-    assert "Booked</span>" in content
+    shows(
+        response,
+        "Therapeutic massage — ",
+        f'<a href="{session.patient.get_absolute_url()}">Maria Lopez</a>',
+        f"{monday:%A} {monday.day} {monday:%B %Y}, 10:00–10:45",
+        "Anna Kuhn",
+        "Room Linden",
+        "Session 3 of 10",
+        "Booked</span>",
+        status=200,
+    )
 
 
 def test_it_offers_the_front_desk_actions_for_a_booked_session(reception, session):
@@ -91,9 +93,7 @@ def test_therapists_and_managers_see_the_session(request, role, session):
 
 
 def test_it_asks_anonymous_visitors_to_log_in(client, session):
-    response = client.get(url(session))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    asks_to_log_in(client.get(url(session)))
 
 
 def test_it_refuses_patients(patient_user, session):

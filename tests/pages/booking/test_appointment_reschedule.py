@@ -17,6 +17,7 @@ from tests.factories import (
     at,
     next_weekday,
 )
+from tests.scenes import asks_to_log_in, shows
 
 MONDAY = next_weekday(0)
 TUESDAY = MONDAY + dt.timedelta(days=1)
@@ -34,9 +35,7 @@ def short(day: dt.date) -> str:
 @pytest.fixture
 def session(maria, massage, anna, linden):
     """Maria's massage, Monday 10:00–10:45 with Anna in Room Linden."""
-    return appointment_book(
-        patient=maria, modality=massage, therapist=anna, room=linden, starts_at=at(MONDAY, 10)
-    )
+    return appointment_book(patient=maria, modality=massage, therapist=anna, room=linden, starts_at=at(MONDAY, 10))
 
 
 @pytest.fixture
@@ -155,11 +154,13 @@ def test_it_refuses_while_the_patient_is_acute_and_names_the_diagnosis(reception
 def test_it_asks_to_confirm_warnings_before_moving(reception, session, maria, anna, linden):
     HealthFlagFactory(patient=maria, kind=FlagKind.HYPERTENSION)
     response = move(reception, session, TUESDAY, "10:00", anna, linden)
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert "Warnings to confirm" in content
-    assert "the therapist should check it and adapt the pressure" in content
-    assert "Confirm the warnings to go ahead." in content
+    shows(
+        response,
+        "Warnings to confirm",
+        "the therapist should check it and adapt the pressure",
+        "Confirm the warnings to go ahead.",
+        status=200,
+    )
     assert_unchanged(session, anna, linden)
 
     assert move(reception, session, TUESDAY, "10:00", anna, linden, confirm_warnings="on").status_code == 302
@@ -208,8 +209,7 @@ def test_therapists_and_managers_may_reschedule(request, role, session, anna, li
 
 def test_it_asks_anonymous_visitors_to_log_in(client, session, anna, linden):
     for response in (client.get(url(session)), move(client, session, TUESDAY, "09:00", anna, linden)):
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("login"))
+        asks_to_log_in(response)
     assert_unchanged(session, anna, linden)
 
 

@@ -7,17 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import roles
+from tests import factories
 from tests.conftest import client_for
-from tests.factories import (
-    AppointmentFactory,
-    ModalityFactory,
-    PatientFactory,
-    RoomFactory,
-    TherapistFactory,
-    UserFactory,
-    local,
-    next_weekday,
-)
+from tests.factories import local, next_weekday
 
 URL = reverse("booking:availability")
 MONDAY = next_weekday(0)
@@ -25,17 +17,17 @@ MONDAY = next_weekday(0)
 
 @pytest.fixture
 def modality(db):
-    return ModalityFactory(name="Classic back massage", session_minutes=60)
+    return factories.ModalityFactory(name="Classic back massage", session_minutes=60)
 
 
 @pytest.fixture
 def room(modality):
-    return RoomFactory(name="Linden", modalities=[modality])
+    return factories.RoomFactory(name="Linden", modalities=[modality])
 
 
 @pytest.fixture
 def anna(modality):
-    return TherapistFactory(
+    return factories.TherapistFactory(
         user__first_name="Anna", user__last_name="Berg", modalities=[modality], hours=[(0, "09:00", "11:00")]
     )
 
@@ -45,8 +37,8 @@ def query(modality, **extra) -> dict:
 
 
 def test_it_lists_the_free_starts_by_day_with_names(receptionist, modality, room, anna):
-    AppointmentFactory(
-        patient=PatientFactory(),
+    factories.AppointmentFactory(
+        patient=factories.PatientFactory(),
         modality=modality,
         therapist=anna,
         room=room,
@@ -68,7 +60,7 @@ def test_it_lists_the_free_starts_by_day_with_names(receptionist, modality, room
 
 
 def test_it_narrows_to_one_therapist(receptionist, modality, room, anna):
-    other = TherapistFactory(modalities=[modality], hours=[(0, "14:00", "15:00")])
+    other = factories.TherapistFactory(modalities=[modality], hours=[(0, "14:00", "15:00")])
 
     data = client_for(receptionist).get(URL, query(modality, therapist=other.pk), secure=True).json()
 
@@ -104,7 +96,7 @@ def test_bad_input_is_a_400_that_names_the_field(receptionist, modality, params,
 
 @pytest.mark.parametrize("role", [roles.RECEPTIONIST, roles.THERAPIST, roles.MANAGER])
 def test_every_role_that_books_may_ask(role, modality, room, anna):
-    assert client_for(UserFactory(role=role)).get(URL, query(modality), secure=True).status_code == 200
+    assert client_for(factories.UserFactory(role=role)).get(URL, query(modality), secure=True).status_code == 200
 
 
 def test_a_patient_is_refused(patient_user, modality):
@@ -126,7 +118,7 @@ def test_the_query_count_does_not_grow_with_days_or_therapists(
     receptionist, modality, room, anna, django_assert_max_num_queries
 ):
     for _ in range(5):
-        TherapistFactory(modalities=[modality])
+        factories.TherapistFactory(modalities=[modality])
     client = client_for(receptionist)
     with django_assert_max_num_queries(12):
         client.get(URL, query(modality, days=31), secure=True)

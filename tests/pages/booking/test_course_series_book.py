@@ -11,16 +11,18 @@ from patients.models import FlagKind, Phase
 from sessions.models import Appointment
 from tests.conftest import client_for
 from tests.factories import (
+    EVERY_DAY,
     AppointmentFactory,
     CourseFactory,
-    DiagnosisFactory,
     HealthFlagFactory,
     PhaseRecordFactory,
     RoomFactory,
     TherapistFactory,
     at,
     next_weekday,
+    therapist_named,
 )
+from tests.scenes import asks_to_log_in, shows
 
 MONDAY = next_weekday(0)
 WEEK = [MONDAY + dt.timedelta(days=i) for i in range(7)]
@@ -35,12 +37,7 @@ def short(day: dt.date) -> str:
 @pytest.fixture
 def emma(cupping):
     """Works every day of the week, so a course on consecutive days fits her week."""
-    return TherapistFactory(
-        user__first_name="Emma",
-        user__last_name="Stein",
-        modalities=[cupping],
-        hours=[(weekday, "08:00", "18:00") for weekday in range(7)],
-    )
+    return therapist_named("Emma Stein", cupping, hours=EVERY_DAY)
 
 
 @pytest.fixture
@@ -72,13 +69,15 @@ def at_ten(emma, cupping_room) -> list[str]:
 
 def test_it_asks_for_the_first_slot(reception, course, emma, cupping_room):
     response = reception.get(reverse("booking:course_series_book", args=[course.pk]))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert "Book the course: Vacuum (cupping) massage for" in content
-    assert "5–7 sessions of 20 minutes, consecutive days. 7 still to book." in content
-    assert "Choose the first slot" in content
-    assert f'<option value="{emma.pk}">Emma Stein</option>' in content
-    assert f'<option value="{cupping_room.pk}">Room 3 (cupping)</option>' in content
+    shows(
+        response,
+        "Book the course: Vacuum (cupping) massage for",
+        "5–7 sessions of 20 minutes, consecutive days. 7 still to book.",
+        "Choose the first slot",
+        f'<option value="{emma.pk}">Emma Stein</option>',
+        f'<option value="{cupping_room.pk}">Room 3 (cupping)</option>',
+        status=200,
+    )
     assert response.context["plan"] == []
 
 
@@ -139,11 +138,13 @@ def test_it_shows_a_date_that_does_not_work_and_offers_the_nearest_free_slot(rec
 
 def test_one_refused_date_books_none_and_says_which_and_why(reception, url, at_ten, emma_busy_on_wednesday):
     response = reception.post(url, {"slots": at_ten})
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert 'id="series-refused"' in content
-    assert "Nothing was booked" in content
-    assert f"{short(WEDNESDAY)} 10:00: Emma Stein is already booked {short(WEDNESDAY)} 10:00–10:20." in content
+    shows(
+        response,
+        'id="series-refused"',
+        "Nothing was booked",
+        f"{short(WEDNESDAY)} 10:00: Emma Stein is already booked {short(WEDNESDAY)} 10:00–10:20.",
+        status=200,
+    )
     assert list(Appointment.objects.all()) == [emma_busy_on_wednesday]
 
 
@@ -169,8 +170,7 @@ def test_it_refuses_a_malformed_date_and_books_none(reception, url, at_ten, bad)
     assert not Appointment.objects.exists()
 
 
-def test_an_acute_patient_gets_no_dates_and_no_booking(reception, url, maria, at_ten):
-    disc = DiagnosisFactory(patient=maria, icd10_code="M51.1", title="Lumbar disc disorder with radiculopathy")
+def test_an_acute_patient_gets_no_dates_and_no_booking(reception, url, maria, at_ten, disc):
     PhaseRecordFactory(diagnosis=disc, phase=Phase.ACUTE)
     page = reception.get(url)
     assert all(not session.ok and session.alternative is None for session, _, _ in page.context["plan"])
@@ -232,8 +232,7 @@ def test_therapists_and_managers_may_book_a_course(request, role, url, at_ten):
 
 def test_it_asks_anonymous_visitors_to_log_in(client, url, at_ten):
     for response in (client.get(url), client.post(url, {"slots": at_ten})):
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("login"))
+        asks_to_log_in(response)
     assert not Appointment.objects.exists()
 
 

@@ -15,6 +15,8 @@ from patients.models import BreakGlassAccess
 from sessions.chart_access import therapist_may_open_chart
 from tests.conftest import client_for
 from tests.factories import DiagnosisFactory, PatientFactory, TherapistFactory, UserFactory
+from tests.pages.chart.forms import chart
+from tests.scenes import shows
 
 REASON = "Patient collapsed in the waiting room; her therapist is away today."
 ADDRESS = "10.9.8.7"
@@ -30,22 +32,20 @@ def as_jonas(jonas):
     return client_for(jonas)
 
 
-def chart(patient) -> str:
-    return reverse("chart:patient_chart", args=[patient.pk])
-
-
 def open_url(patient) -> str:
     return reverse("chart:break_glass_open", args=[patient.pk])
 
 
 def test_a_therapist_who_does_not_treat_the_patient_gets_the_form_with_403(as_jonas, maria):
     response = as_jonas.get(chart(maria))
-    assert response.status_code == 403
-    content = response.content.decode()
-    assert "Emergency access: give the reason" in content
-    assert f'action="{open_url(maria)}"' in content
-    assert f'name="next" value="{chart(maria)}"' in content
-    assert str(maria) in content
+    content = shows(
+        response,
+        "Emergency access: give the reason",
+        f'action="{open_url(maria)}"',
+        f'name="next" value="{chart(maria)}"',
+        str(maria),
+        status=403,
+    )
     # Nothing of the record shows.
     assert "Health flags" not in content
 

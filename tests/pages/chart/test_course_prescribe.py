@@ -4,7 +4,6 @@ without JavaScript; with htmx, choosing a modality fills them in."""
 import datetime as dt
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,16 +12,13 @@ from patients.models import Phase
 from sessions.models import Course, CourseStatus
 from tests.conftest import client_for
 from tests.factories import DiagnosisFactory, PatientFactory, PhaseRecordFactory, TherapistFactory
+from tests.scenes import messages_of
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def url(patient) -> str:
     return reverse("chart:course_prescribe", args=[patient.pk])
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 @pytest.fixture
@@ -221,16 +217,3 @@ def test_reception_and_patients_are_refused(request, role, maria, sciatica, mass
     assert client.get(url(maria)).status_code == 403
     assert client.post(url(maria), blank(sciatica, massage)).status_code == 403
     assert not Course.objects.exists()
-
-
-def test_it_asks_anonymous_visitors_to_log_in(client, maria):
-    assert client.get(url(maria)).url.startswith(reverse("login"))
-
-
-def test_it_answers_404_for_an_unknown_patient(manager):
-    assert client_for(manager).get(reverse("chart:course_prescribe", args=[999999])).status_code == 404
-
-
-@pytest.mark.parametrize("method", ["put", "patch", "delete"])
-def test_it_rejects_other_methods(as_lena, maria, method):
-    assert getattr(as_lena, method)(url(maria)).status_code == 405

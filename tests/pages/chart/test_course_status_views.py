@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +16,7 @@ from tests.factories import (
     SessionNoteFactory,
     TherapistFactory,
 )
+from tests.scenes import messages_of, shows
 
 
 def url(name: str, course) -> str:
@@ -25,10 +25,6 @@ def url(name: str, course) -> str:
 
 def chart(course) -> str:
     return reverse("chart:patient_chart", args=[course.patient.pk])
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def status_of(course) -> str:
@@ -113,11 +109,13 @@ def test_the_close_page_shows_what_the_summary_will_say(as_lena, course, lena):
     assert response.status_code == 200
     outcome = response.context["outcome"]
     assert (outcome.sessions_done, outcome.first_pain, outcome.last_pain, outcome.stopped_early) == (2, 7, 2, 0)
-    content = response.content.decode()
-    assert "Close the course of Therapeutic massage" in content
-    assert '<dd class="col-sm-6">2 of 12–15</dd>' in content
-    assert '<dd class="col-sm-6">7/10</dd>' in content
-    assert 'name="remarks"' in content
+    shows(
+        response,
+        "Close the course of Therapeutic massage",
+        '<dd class="col-sm-6">2 of 12–15</dd>',
+        '<dd class="col-sm-6">7/10</dd>',
+        'name="remarks"',
+    )
 
 
 def test_closing_stores_the_discharge_summary(as_lena, course):

@@ -2,8 +2,6 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +20,7 @@ from tests.factories import (
     TherapistFactory,
     UserFactory,
 )
+from tests.scenes import asks_to_log_in, queries_of, shows
 
 SVG = "{http://www.w3.org/2000/svg}"
 # Session, user, roles, patient, "treats?", booking status (diagnoses, phases, flags, rules),
@@ -80,13 +79,15 @@ def test_it_shows_the_diagnoses_with_studies_and_the_phase_timeline(as_lena, mar
     (diagnosis,) = response.context["diagnoses"]
     assert [r.phase for r in diagnosis.phases] == [Phase.REMISSION, Phase.ACUTE]
     assert diagnosis.current_phase.phase == Phase.REMISSION
-    content = response.content.decode()
-    assert "M51.1 Lumbar disc disorder with radiculopathy" in content
-    assert "Disc herniation · Left · diagnosed on 12 Jan 2026 by Dr. Weber" in content
-    assert "<strong>MRI</strong>, 8 Jan 2026<br>L5–S1 protrusion." in content
-    assert 'Now: <span class="badge phase-remission phase-now">Remission</span>' in content
-    assert "<strong>(current)</strong>" in content
-    assert "recorded by Lena Hoffmann: Walks freely" in content
+    content = shows(
+        response,
+        "M51.1 Lumbar disc disorder with radiculopathy",
+        "Disc herniation · Left · diagnosed on 12 Jan 2026 by Dr. Weber",
+        "<strong>MRI</strong>, 8 Jan 2026<br>L5–S1 protrusion.",
+        'Now: <span class="badge phase-remission phase-now">Remission</span>',
+        "<strong>(current)</strong>",
+        "recorded by Lena Hoffmann: Walks freely",
+    )
     assert content.index("phase-remission") < content.index('<li class="phase-acute">')
     assert f'href="{reverse("chart:phase_record_create", args=[disc.pk])}"' in content
     assert f'href="{reverse("chart:study_create", args=[disc.pk])}"' in content
@@ -133,12 +134,14 @@ def test_it_shows_current_and_past_health_flags(as_lena, maria, lena):
     response = as_lena.get(url(maria))
     assert response.context["current_flags"] == [allergy]
     assert [f.kind for f in response.context["past_flags"]] == [FlagKind.PREGNANCY]
-    content = response.content.decode()
-    assert "<strong>Allergy to an aromatic oil: Lavender oil</strong>" in content
-    assert "Since 5 Jan 2026 · recorded by Lena Hoffmann" in content
-    assert "Pregnancy: 1 Jan 2025 – 30 Sep 2025 (Twins)" in content
-    assert f'action="{reverse("chart:health_flag_end", args=[allergy.pk])}"' in content
-    assert f'value="{today:%Y-%m-%d}"' in content
+    shows(
+        response,
+        "<strong>Allergy to an aromatic oil: Lavender oil</strong>",
+        "Since 5 Jan 2026 · recorded by Lena Hoffmann",
+        "Pregnancy: 1 Jan 2025 – 30 Sep 2025 (Twins)",
+        f'action="{reverse("chart:health_flag_end", args=[allergy.pk])}"',
+        f'value="{today:%Y-%m-%d}"',
+    )
 
 
 def test_it_shows_the_courses_with_progress_and_actions(as_lena, maria, lena, massage):
@@ -163,13 +166,15 @@ def test_it_shows_the_courses_with_progress_and_actions(as_lena, maria, lena, ma
     CourseFactory(patient=maria, modality=massage, status=CourseStatus.SUSPENDED, starts_on=dt.date(2025, 6, 1))
     response = as_lena.get(url(maria))
     assert [c.sessions_done for c in response.context["courses"]] == [5, 0]
-    content = response.content.decode()
-    assert "5 of 12–15 done" in content
-    assert "<strong>Goals:</strong> Sit through work" in content
-    assert f'action="{reverse("chart:course_suspend", args=[course.pk])}"' in content
-    assert f'href="{reverse("chart:course_close", args=[course.pk])}"' in content
-    assert f'href="{reverse("booking:course_series_book", args=[course.pk])}"' in content
-    assert 'text-bg-warning">Suspended</span>' in content
+    content = shows(
+        response,
+        "5 of 12–15 done",
+        "<strong>Goals:</strong> Sit through work",
+        f'action="{reverse("chart:course_suspend", args=[course.pk])}"',
+        f'href="{reverse("chart:course_close", args=[course.pk])}"',
+        f'href="{reverse("booking:course_series_book", args=[course.pk])}"',
+        'text-bg-warning">Suspended</span>',
+    )
     suspended = response.context["courses"][1]
     assert f'action="{reverse("chart:course_resume", args=[suspended.pk])}"' in content
 
@@ -303,20 +308,13 @@ def add_history(patient, therapist, modality, count: int, first_day: int = 30) -
         AddendumFactory(note=signed_note(visit, areas_treated=["sacral:right"]), author=therapist.user)
 
 
-def queries_for(client, patient) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url(patient))
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_it_runs_the_same_queries_for_a_short_and_a_long_history(
     as_lena, maria, lena, massage, django_assert_max_num_queries
 ):
     add_history(maria, lena, massage, 2)
-    few = queries_for(as_lena, maria)
+    few = queries_of(as_lena, url(maria))
     add_history(maria, lena, massage, 18, first_day=40)  # no overlap with the first visits
-    assert queries_for(as_lena, maria) == few
+    assert queries_of(as_lena, url(maria)) == few
     with django_assert_max_num_queries(MAX_QUERIES):
         response = as_lena.get(url(maria))
     assert len(response.context["notes"]) == 20
@@ -356,9 +354,7 @@ def test_a_patient_cannot_open_their_own_chart(patient_user):
 
 
 def test_it_asks_anonymous_visitors_to_log_in(client, maria):
-    response = client.get(url(maria))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    asks_to_log_in(client.get(url(maria)))
 
 
 def test_it_answers_404_for_an_unknown_patient(manager):

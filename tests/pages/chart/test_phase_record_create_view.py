@@ -4,7 +4,6 @@ review in the same transaction, and the page says how many."""
 import datetime as dt
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +11,7 @@ from patients.models import Phase, PhaseRecord
 from sessions.models import AppointmentStatus
 from tests.conftest import client_for
 from tests.factories import AppointmentFactory, PhaseRecordFactory, TherapistFactory
+from tests.scenes import messages_of, shows
 
 
 def url(diagnosis) -> str:
@@ -26,10 +26,6 @@ def local_input(moment: dt.datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
 @pytest.fixture
 def lenas_session(maria, lena):
     """Lena treated Maria a week ago: Maria is her patient, with no session ahead to flag."""
@@ -40,10 +36,7 @@ def lenas_session(maria, lena):
 
 def test_it_shows_the_form_starting_now(as_lena, sciatica):
     response = as_lena.get(url(sciatica))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert "Record the phase of M54.3 Sciatica" in content
-    assert 'type="datetime-local"' in content
+    content = shows(response, "Record the phase of M54.3 Sciatica", 'type="datetime-local"', status=200)
     assert (
         f'value="{local_input(timezone.now())}"' in content or f'value="{local_input(from_now(minutes=-1))}"' in content
     )
@@ -166,16 +159,3 @@ def test_reception_and_patients_are_refused(request, role, sciatica):
         == 403
     )
     assert not PhaseRecord.objects.exists()
-
-
-def test_it_asks_anonymous_visitors_to_log_in(client, sciatica):
-    assert client.get(url(sciatica)).url.startswith(reverse("login"))
-
-
-def test_it_answers_404_for_an_unknown_diagnosis(manager):
-    assert client_for(manager).get(reverse("chart:phase_record_create", args=[999999])).status_code == 404
-
-
-@pytest.mark.parametrize("method", ["put", "patch", "delete"])
-def test_it_rejects_other_methods(as_lena, sciatica, method):
-    assert getattr(as_lena, method)(url(sciatica)).status_code == 405

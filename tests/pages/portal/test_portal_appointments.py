@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.contrib.messages import get_messages
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -14,23 +13,18 @@ from sessions.appointments import appointment_patient_can_cancel, appointment_pa
 from sessions.booking import appointment_book
 from sessions.models import AppointmentStatus
 from tests.conftest import client_for
-from tests.factories import (
-    ModalityFactory,
-    PatientFactory,
-    RoomFactory,
-    TherapistFactory,
-    UserFactory,
-    local,
-    next_weekday,
-)
+from tests.factories import UserFactory, at, next_weekday
 from tests.scenes import (
+    asks_to_log_in,
     course_for,
     days_ago,
+    messages_of,
     portal_overhead,
     portal_patient,
     queries_of,
     session,
     shared_place,
+    shows,
 )
 
 LIST = reverse("portal:portal_appointments")
@@ -39,10 +33,6 @@ CANCELLED = {"status": AppointmentStatus.CANCELLED, "cancellation_reason": "Rece
 
 def cancel_url(appointment) -> str:
     return reverse("portal:portal_appointment_cancel", args=[appointment.pk])
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def in_hours(hours: float) -> dt.datetime:
@@ -191,9 +181,7 @@ def test_the_cancel_page_asks_for_confirmation(anna):
 
     response = client_for(anna.user).get(cancel_url(appointment))
 
-    assert response.status_code == 200
-    assert b"Cancel this session" in response.content
-    assert b'name="reason"' in response.content
+    shows(response, "Cancel this session", 'name="reason"', status=200)
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.BOOKED
 
@@ -228,9 +216,7 @@ def test_inside_the_notice_period_the_page_says_to_call_the_clinic(anna):
 
     response = client_for(anna.user).get(cancel_url(appointment))
 
-    assert response.status_code == 200
-    assert b"can no longer be cancelled online" in response.content
-    assert b"+49 30 1234 5678" in response.content
+    shows(response, "can no longer be cancelled online", "+49 30 1234 5678", status=200)
     assert b'name="reason"' not in response.content
 
 
@@ -293,10 +279,7 @@ def test_staff_get_403_on_the_patient_cancel_page(role, anna):
 def test_an_anonymous_visitor_is_sent_to_log_in(client, anna):
     appointment = session(anna, in_hours(48))
 
-    response = client.post(cancel_url(appointment))
-
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    asks_to_log_in(client.post(cancel_url(appointment)))
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.BOOKED
 
@@ -307,18 +290,12 @@ def test_the_cancel_page_rejects_put(anna):
     assert client_for(anna.user).put(cancel_url(appointment)).status_code == 405
 
 
-def test_cancelling_frees_the_slot_for_another_booking(anna):
-    massage = ModalityFactory(name="Therapeutic massage")
-    therapist = TherapistFactory(modalities=[massage])
-    room = RoomFactory(modalities=[massage])
-    day = next_weekday(2)
-    appointment = session(
-        anna, local(day.year, day.month, day.day, 10), modality=massage, therapist=therapist, room=room
-    )
+def test_cancelling_frees_the_slot_for_another_booking(anna, maria, massage, ben, linden):
+    appointment = session(anna, at(next_weekday(2), 10), modality=massage, therapist=ben, room=linden)
     client_for(anna.user).post(cancel_url(appointment))
 
     other = appointment_book(
-        patient=PatientFactory(), therapist=therapist, room=room, modality=massage, starts_at=appointment.starts_at
+        patient=maria, therapist=ben, room=linden, modality=massage, starts_at=appointment.starts_at
     )
 
     assert other.starts_at == appointment.starts_at

@@ -15,6 +15,7 @@ from tests.conftest import client_for
 from tests.factories import ModalityFactory, SessionNoteFactory, UserFactory
 from tests.scenes import (
     SOAP,
+    asks_to_log_in,
     course_for,
     days_ago,
     held,
@@ -202,10 +203,7 @@ def test_staff_get_403(role, db):
 
 
 def test_it_sends_an_anonymous_visitor_to_the_login_page(client, db):
-    response = client.get(URL)
-
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    asks_to_log_in(client.get(URL))
 
 
 def test_it_rejects_post(anna):

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from tests.conftest import client_for
 from tests.factories import PatientFactory
+from tests.scenes import asks_to_log_in, shows
 
 URL = reverse("reception:patient_list")
 
@@ -43,12 +44,14 @@ def test_it_lists_patients_by_last_then_first_name(reception, berg, others):
     response = reception.get(URL)
     assert response.status_code == 200
     assert names(response) == ["Berta Annaberg", "Anna Berg", "Karl Berg", "Anna Schmidt"]
-    content = response.content.decode()
-    assert "12.04.1975" in content
-    assert "+49 (30) 555-0123" in content
-    assert "anna@example.org" in content
-    assert f'href="{berg.get_absolute_url()}"' in content
-    assert reverse("reception:patient_create") in content
+    shows(
+        response,
+        "12.04.1975",
+        "+49 (30) 555-0123",
+        "anna@example.org",
+        f'href="{berg.get_absolute_url()}"',
+        reverse("reception:patient_create"),
+    )
 
 
 def test_it_sorts_names_regardless_of_how_they_were_typed(reception):
@@ -162,9 +165,7 @@ def test_managers_may_use_it(manager, berg):
 
 
 def test_it_asks_anonymous_visitors_to_log_in(client):
-    response = client.get(URL)
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    asks_to_log_in(client.get(URL))
 
 
 def test_it_refuses_therapists(therapist):

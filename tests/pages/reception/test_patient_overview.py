@@ -1,25 +1,15 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from patients.models import FlagKind, Phase
 from sessions.models import AppointmentStatus
+from tests import factories
 from tests.conftest import client_for
-from tests.factories import (
-    AppointmentFactory,
-    CourseFactory,
-    DiagnosisFactory,
-    HealthFlagFactory,
-    PatientFactory,
-    PhaseRecordFactory,
-    SessionNoteFactory,
-    local,
-    next_weekday,
-)
+from tests.factories import local, next_weekday
+from tests.scenes import DETAILS, asks_to_log_in, queries_of, shows
 
 MONDAY = next_weekday(0)
 # Session, user, roles, patient, diagnoses, phase records, health flags, rules, courses, upcoming, past.
@@ -32,19 +22,12 @@ def url(patient) -> str:
 
 @pytest.fixture
 def maria(db):
-    return PatientFactory(
-        first_name="Maria",
-        last_name="Lopez",
-        date_of_birth=dt.date(1975, 4, 12),
-        phone="+49 30 555 0123",
-        email="maria@example.org",
-        consent_on=dt.date(2026, 1, 15),
-    )
+    return factories.PatientFactory(first_name="Maria", last_name="Lopez", email="maria@example.org", **DETAILS)
 
 
 @pytest.fixture
 def course(maria, massage):
-    return CourseFactory(
+    return factories.CourseFactory(
         patient=maria, modality=massage, min_sessions=10, max_sessions=10, starts_on=dt.date(2026, 11, 2)
     )
 
@@ -52,7 +35,7 @@ def course(maria, massage):
 @pytest.fixture
 def done(course, anna):
     """A session last week, completed and its note signed: it counts as done."""
-    appointment = AppointmentFactory(
+    appointment = factories.AppointmentFactory(
         patient=course.patient,
         course=course,
         modality=course.modality,
@@ -60,13 +43,13 @@ def done(course, anna):
         starts_at=timezone.now().replace(microsecond=0) - dt.timedelta(days=7),
         status=AppointmentStatus.COMPLETED,
     )
-    SessionNoteFactory(appointment=appointment, signed_at=timezone.now(), signed_by=anna.user)
+    factories.SessionNoteFactory(appointment=appointment, signed_at=timezone.now(), signed_by=anna.user)
     return appointment
 
 
 @pytest.fixture
 def upcoming(course, anna):
-    return AppointmentFactory(
+    return factories.AppointmentFactory(
         patient=course.patient,
         course=course,
         modality=course.modality,
@@ -76,17 +59,18 @@ def upcoming(course, anna):
 
 
 def test_it_shows_contact_details_and_that_the_patient_can_be_booked(reception, maria):
-    response = reception.get(url(maria))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert '<h1 class="h3 mb-0 me-auto">Maria Lopez</h1>' in content
-    assert "12 Apr 1975" in content
-    assert "+49 30 555 0123" in content
-    assert "maria@example.org" in content
-    assert "15 Jan 2026" in content
-    assert "<strong>Yes.</strong> Nothing blocks a booking." in content
-    assert f'href="{reverse("booking:appointment_book")}?patient={maria.pk}"' in content
-    assert f'href="{reverse("reception:patient_edit", args=[maria.pk])}"' in content
+    shows(
+        reception.get(url(maria)),
+        '<h1 class="h3 mb-0 me-auto">Maria Lopez</h1>',
+        "12 Apr 1975",
+        "+49 30 555 0123",
+        "maria@example.org",
+        "15 Jan 2026",
+        "<strong>Yes.</strong> Nothing blocks a booking.",
+        f'href="{reverse("booking:appointment_book")}?patient={maria.pk}"',
+        f'href="{reverse("reception:patient_edit", args=[maria.pk])}"',
+        status=200,
+    )
 
 
 def test_it_shows_the_course_progress_and_the_sessions(reception, maria, course, done, upcoming):
@@ -94,18 +78,20 @@ def test_it_shows_the_course_progress_and_the_sessions(reception, maria, course,
     assert [(c.sessions_done, c.sessions_booked) for c in response.context["courses"]] == [(1, 2)]
     assert response.context["upcoming"] == [upcoming]
     assert response.context["past"] == [done]
-    content = response.content.decode()
-    assert "<strong>Therapeutic massage</strong> · Active · from 2 Nov 2026" in content
-    assert "1 of 10 done · 2 booked or done" in content
-    assert f'href="{reverse("booking:course_series_book", args=[course.pk])}"' in content
-    assert f'href="{upcoming.get_absolute_url()}"' in content
-    assert f'href="{done.get_absolute_url()}"' in content
-    assert "Anna Kuhn" in content
-    assert "Completed</span>" in content
+    shows(
+        response,
+        "<strong>Therapeutic massage</strong> · Active · from 2 Nov 2026",
+        "1 of 10 done · 2 booked or done",
+        f'href="{reverse("booking:course_series_book", args=[course.pk])}"',
+        f'href="{upcoming.get_absolute_url()}"',
+        f'href="{done.get_absolute_url()}"',
+        "Anna Kuhn",
+        "Completed</span>",
+    )
 
 
 def test_a_completed_session_without_a_signed_note_is_not_yet_done(reception, maria, course, anna):
-    AppointmentFactory(
+    factories.AppointmentFactory(
         patient=maria,
         course=course,
         modality=course.modality,
@@ -132,9 +118,8 @@ def test_it_marks_an_upcoming_session_that_needs_review(reception, maria, upcomi
     assert "Needs review</span>" in content
 
 
-def test_it_shows_why_an_acute_patient_cannot_be_booked_and_hides_the_book_button(reception, maria):
-    disc = DiagnosisFactory(patient=maria, icd10_code="M51.1", title="Lumbar disc disorder with radiculopathy")
-    PhaseRecordFactory(diagnosis=disc, phase=Phase.ACUTE)
+def test_it_shows_why_an_acute_patient_cannot_be_booked_and_hides_the_book_button(reception, maria, disc):
+    factories.PhaseRecordFactory(diagnosis=disc, phase=Phase.ACUTE)
     response = reception.get(url(maria))
     assert not response.context["booking_status"].allowed
     content = response.content.decode()
@@ -144,7 +129,7 @@ def test_it_shows_why_an_acute_patient_cannot_be_booked_and_hides_the_book_butto
 
 
 def test_it_shows_warnings_next_to_a_yes(reception, maria):
-    HealthFlagFactory(patient=maria, kind=FlagKind.HYPERTENSION)
+    factories.HealthFlagFactory(patient=maria, kind=FlagKind.HYPERTENSION)
     content = reception.get(url(maria)).content.decode()
     assert "<strong>Yes.</strong>" in content
     assert "<strong>Warnings:</strong>" in content
@@ -159,12 +144,12 @@ def test_it_answers_404_for_an_unknown_patient(reception, db):
 def add_history(patient, massage, anna, count: int, skip_days: int = 0) -> None:
     """A course, `count` past sessions with signed notes and `count` upcoming ones, one a day
     after the first `skip_days` days on either side of today."""
-    course = CourseFactory(patient=patient, modality=massage, prescribed_by=anna.user)
-    DiagnosisFactory(patient=patient)
-    HealthFlagFactory(patient=patient, kind=FlagKind.PREGNANCY)
+    course = factories.CourseFactory(patient=patient, modality=massage, prescribed_by=anna.user)
+    factories.DiagnosisFactory(patient=patient)
+    factories.HealthFlagFactory(patient=patient, kind=FlagKind.PREGNANCY)
     now = timezone.now().replace(microsecond=0)
     for i in range(skip_days + 1, skip_days + count + 1):
-        past = AppointmentFactory(
+        past = factories.AppointmentFactory(
             patient=patient,
             course=course,
             modality=massage,
@@ -172,30 +157,23 @@ def add_history(patient, massage, anna, count: int, skip_days: int = 0) -> None:
             starts_at=now - dt.timedelta(days=i),
             status=AppointmentStatus.COMPLETED,
         )
-        SessionNoteFactory(appointment=past, signed_at=now, signed_by=anna.user)
-        AppointmentFactory(
+        factories.SessionNoteFactory(appointment=past, signed_at=now, signed_by=anna.user)
+        factories.AppointmentFactory(
             patient=patient, course=course, modality=massage, therapist=anna, starts_at=now + dt.timedelta(days=i)
         )
-
-
-def queries_for(client, patient) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url(patient))
-    assert response.status_code == 200
-    return len(queries)
 
 
 def test_it_runs_the_same_few_queries_however_long_the_history(
     reception, maria, massage, anna, django_assert_max_num_queries
 ):
     add_history(maria, massage, anna, 2)
-    few = queries_for(reception, maria)
+    few = queries_of(reception, url(maria))
     add_history(maria, massage, anna, 10, skip_days=2)
     with django_assert_max_num_queries(MAX_QUERIES):
         response = reception.get(url(maria))
     assert len(response.context["upcoming"]) == 12
     assert len(response.context["courses"]) == 2
-    assert queries_for(reception, maria) == few
+    assert queries_of(reception, url(maria)) == few
 
 
 def test_managers_see_the_patient(manager, maria):
@@ -203,9 +181,7 @@ def test_managers_see_the_patient(manager, maria):
 
 
 def test_it_asks_anonymous_visitors_to_log_in(client, maria):
-    response = client.get(url(maria))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    asks_to_log_in(client.get(url(maria)))
 
 
 @pytest.mark.parametrize("role", ["therapist", "patient_user"])

@@ -5,7 +5,6 @@ import smtplib
 
 import pytest
 from django.contrib.auth.models import User
-from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
 
@@ -13,16 +12,13 @@ from clinic import roles
 from patients.models import Patient
 from tests.conftest import client_for
 from tests.factories import PatientFactory, UserFactory
+from tests.scenes import asks_to_log_in, messages_of
 
 LINK = re.compile(r"https?://\S+/accounts/reset/[^/\s]+/[^/\s]+/")
 
 
 def invite_url(patient: Patient) -> str:
     return reverse("reception:portal_invite", args=[patient.pk])
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 @pytest.fixture
@@ -163,10 +159,7 @@ def test_therapists_and_patients_may_not_invite(role, anna):
 
 
 def test_it_sends_an_anonymous_visitor_to_the_login_page(client, anna):
-    response = client.post(invite_url(anna))
-
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    asks_to_log_in(client.post(invite_url(anna)))
 
 
 def test_it_rejects_get(receptionist, anna):

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,6 +17,7 @@ from tests.factories import (
     TherapistFactory,
     local,
 )
+from tests.scenes import asks_to_log_in, messages_of, shows
 
 URL = reverse("reception:review_list")
 # Session, user, roles, flagged appointments.
@@ -30,10 +30,6 @@ def keep_url(appointment) -> str:
 
 def cancel_url(appointment) -> str:
     return reverse("reception:review_cancel", args=[appointment.pk])
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 @pytest.fixture
@@ -63,12 +59,14 @@ def test_it_lists_flagged_sessions_with_the_reason(reception, flagged):
     response = reception.get(URL)
     assert response.status_code == 200
     assert response.context["appointments"] == [flagged]
-    content = response.content.decode()
-    assert "Maria Lopez" in content
-    assert "Acute phase of M54.4 Lumbago with sciatica" in content
-    assert "with Anna Kuhn" in content
-    assert f'action="{keep_url(flagged)}"' in content
-    assert f'action="{cancel_url(flagged)}"' in content
+    shows(
+        response,
+        "Maria Lopez",
+        "Acute phase of M54.4 Lumbago with sciatica",
+        "with Anna Kuhn",
+        f'action="{keep_url(flagged)}"',
+        f'action="{cancel_url(flagged)}"',
+    )
 
 
 def test_it_leaves_out_sessions_that_are_fine_or_cancelled(reception, session, monday):
@@ -181,8 +179,7 @@ def test_it_asks_anonymous_visitors_to_log_in(client, flagged):
         client.post(keep_url(flagged)),
         client.post(cancel_url(flagged), {"reason": "x"}),
     ):
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("login"))
+        asks_to_log_in(response)
     flagged.refresh_from_db()
     assert (flagged.status, flagged.needs_review) == (AppointmentStatus.BOOKED, True)
 
