@@ -54,38 +54,28 @@ def phase_record_create(
     return record
 
 
-def patient_create(
-    *,
-    first_name: str,
-    last_name: str,
-    date_of_birth: dt.date,
-    phone: str = "",
-    email: str = "",
-    consent_on: dt.date | None = None,
-) -> Patient:
-    """Register a patient. The form has already warned about a namesake born on the same day."""
-    patient = Patient(
-        first_name=first_name,
-        last_name=last_name,
-        date_of_birth=date_of_birth,
-        phone=phone,
-        email=email,
-        consent_on=consent_on,
-    )
+# What reception enters and may change on a patient; the portal login and timestamps are not among them.
+PATIENT_EDITABLE_FIELDS = frozenset({"first_name", "last_name", "date_of_birth", "phone", "email", "consent_on"})
+
+
+def _editable(action: str, fields: dict) -> dict:
+    unknown = set(fields) - PATIENT_EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"{action}() cannot set {', '.join(sorted(unknown))}")
+    return fields
+
+
+def patient_create(**fields) -> Patient:
+    """Register a patient from PATIENT_EDITABLE_FIELDS (names and date of birth required). The
+    form has already warned about a namesake born on the same day."""
+    patient = Patient(**_editable("patient_create", fields))
     patient.full_clean()
     patient.save()
     return patient
 
 
-# What reception may change on a patient; the portal login and timestamps are not among them.
-PATIENT_EDITABLE_FIELDS = frozenset({"first_name", "last_name", "date_of_birth", "phone", "email", "consent_on"})
-
-
 def patient_update(*, patient: Patient, **fields) -> Patient:
-    unknown = set(fields) - PATIENT_EDITABLE_FIELDS
-    if unknown:
-        raise TypeError(f"patient_update() cannot change {', '.join(sorted(unknown))}")
-    for name, value in fields.items():
+    for name, value in _editable("patient_update", fields).items():
         setattr(patient, name, value)
     patient.full_clean()
     # Only the named fields, so a concurrent change to anything else (the portal login) survives.

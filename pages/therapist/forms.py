@@ -74,6 +74,17 @@ class SessionNoteForm(forms.Form):
                     self.add_error(name, f"Fill in the {label} to sign the note.")
         return data
 
+    # The note page's two columns: the written record, and what happened in the session after
+    # the pain scores and the areas (laid out apart, as a pair and as a grid).
+    SOAP_FIELDS = ("subjective", "objective", "assessment", "plan", "patient_summary")
+    SESSION_FIELDS = ("techniques", "oils_used", "minutes", "stopped_early", "stopped_early_reason")
+
+    def soap_fields(self):
+        return [self[name] for name in self.SOAP_FIELDS]
+
+    def session_fields(self):
+        return [self[name] for name in self.SESSION_FIELDS]
+
     def area_rows(self):
         """The areas checkboxes as rows of (area label, left checkbox, right checkbox)."""
         boxes = {box.data["value"]: box for box in self["areas_treated"]}
