@@ -203,3 +203,16 @@ def refused_form(response, field: str, message: str, model) -> None:
     assert response.context["form"].errors[field] == [message]
     assert "Nothing is saved yet" in response.content.decode()
     assert not model.objects.exists()
+
+
+def patient_form_data(patient, **changes) -> dict:
+    """What the patient form (reception's, or the admin's) posts for `patient` as it stands."""
+    data = {
+        "first_name": patient.first_name,
+        "last_name": patient.last_name,
+        "date_of_birth": patient.date_of_birth.isoformat(),
+        "phone": patient.phone,
+        "email": patient.email,
+        "consent_on": patient.consent_on.isoformat() if patient.consent_on else "",
+    }
+    return {**data, **changes}

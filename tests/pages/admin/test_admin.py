@@ -19,6 +19,7 @@ from sessions.models import Addendum, Appointment, AppointmentStatus, Course, Co
 from tests import factories
 from tests.conftest import client_for
 from tests.factories import local, next_weekday
+from tests.scenes import patient_form_data
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -735,17 +736,7 @@ def tomorrow() -> str:
 
 
 def patient_data(patient, **extra) -> dict:
-    data = {
-        "first_name": patient.first_name,
-        "last_name": patient.last_name,
-        "date_of_birth": patient.date_of_birth.isoformat(),
-        "phone": patient.phone,
-        "email": patient.email,
-        "consent_on": patient.consent_on.isoformat() if patient.consent_on else "",
-        **management_form("diagnoses"),
-        **management_form("health_flags"),
-    }
-    return {**data, **extra}
+    return patient_form_data(patient, **{**management_form("diagnoses"), **management_form("health_flags"), **extra})
 
 
 def test_a_diagnosis_dated_in_the_future_is_refused_and_nothing_is_saved(manager, clinic):

@@ -9,7 +9,7 @@ from patients.models import Patient
 from tests.conftest import client_for
 from tests.factories import PatientFactory, UserFactory
 from tests.pages.reception.patient_form import BAD_INPUT, BAD_INPUT_IDS, field_html
-from tests.scenes import DETAILS, asks_to_log_in, shows
+from tests.scenes import DETAILS, asks_to_log_in, patient_form_data, shows
 
 
 def url(patient) -> str:
@@ -19,18 +19,6 @@ def url(patient) -> str:
 @pytest.fixture
 def anna(db):
     return PatientFactory(first_name="Anna", last_name="Berg", email="anna@example.org", **DETAILS)
-
-
-def form_data(patient, **changes) -> dict:
-    data = {
-        "first_name": patient.first_name,
-        "last_name": patient.last_name,
-        "date_of_birth": patient.date_of_birth.isoformat(),
-        "phone": patient.phone,
-        "email": patient.email,
-        "consent_on": patient.consent_on.isoformat() if patient.consent_on else "",
-    }
-    return {**data, **changes}
 
 
 def test_it_shows_the_current_details(reception, anna):
@@ -48,7 +36,7 @@ def test_it_shows_the_current_details(reception, anna):
 
 
 def test_it_saves_new_contact_details_and_opens_the_patients_page(reception, anna):
-    data = form_data(anna, phone="0171 222 3344", email="anna.berg@example.org", consent_on="2026-02-01")
+    data = patient_form_data(anna, phone="0171 222 3344", email="anna.berg@example.org", consent_on="2026-02-01")
     response = reception.post(url(anna), data)
     assert response.status_code == 302
     assert response.url == anna.get_absolute_url()
@@ -58,7 +46,8 @@ def test_it_saves_new_contact_details_and_opens_the_patients_page(reception, ann
 
 
 def test_it_corrects_the_name_and_date_of_birth(reception, anna):
-    reception.post(url(anna), form_data(anna, first_name="Ana", last_name="Berg-Lund", date_of_birth="12.05.1975"))
+    corrected = patient_form_data(anna, first_name="Ana", last_name="Berg-Lund", date_of_birth="12.05.1975")
+    reception.post(url(anna), corrected)
     anna.refresh_from_db()
     assert (anna.first_name, anna.last_name, anna.date_of_birth) == ("Ana", "Berg-Lund", dt.date(1975, 5, 12))
 
@@ -67,7 +56,7 @@ def test_it_leaves_the_portal_login_alone(reception, anna):
     login = UserFactory(username="anna")
     anna.user = login
     anna.save()
-    reception.post(url(anna), form_data(anna, phone="0171 222 3344"))
+    reception.post(url(anna), patient_form_data(anna, phone="0171 222 3344"))
     anna.refresh_from_db()
     assert anna.user == login
     assert anna.phone == "0171 222 3344"
@@ -76,13 +65,13 @@ def test_it_leaves_the_portal_login_alone(reception, anna):
 def test_it_answers_404_for_an_unknown_patient(reception, anna):
     missing = reverse("reception:patient_edit", args=[anna.pk + 1000])
     assert reception.get(missing).status_code == 404
-    assert reception.post(missing, form_data(anna)).status_code == 404
+    assert reception.post(missing, patient_form_data(anna)).status_code == 404
 
 
 @pytest.mark.parametrize(("changes", "field", "message"), BAD_INPUT, ids=BAD_INPUT_IDS)
 def test_it_explains_bad_input_next_to_the_field_and_changes_nothing(reception, anna, changes, field, message):
     before = Patient.objects.values().get(pk=anna.pk)
-    response = reception.post(url(anna), form_data(anna, **changes))
+    response = reception.post(url(anna), patient_form_data(anna, **changes))
     assert response.status_code == 200
     assert any(message in error for error in response.context["form"].errors[field])
     assert message in field_html(response.content.decode(), field)
@@ -91,33 +80,34 @@ def test_it_explains_bad_input_next_to_the_field_and_changes_nothing(reception, 
 
 def test_it_warns_before_renaming_a_patient_into_someone_elses_identity(reception, anna):
     other = PatientFactory(first_name="Karl", last_name="Berg", date_of_birth=anna.date_of_birth)
-    response = reception.post(url(other), form_data(other, first_name="anna"))
+    response = reception.post(url(other), patient_form_data(other, first_name="anna"))
     assert response.status_code == 200
     assert f'href="{anna.get_absolute_url()}"' in response.content.decode()
     other.refresh_from_db()
     assert other.first_name == "Karl"
 
-    assert reception.post(url(other), form_data(other, first_name="anna", different_person="on")).status_code == 302
+    confirmed = patient_form_data(other, first_name="anna", different_person="on")
+    assert reception.post(url(other), confirmed).status_code == 302
     other.refresh_from_db()
     assert other.first_name == "anna"
 
 
 def test_it_does_not_ask_again_about_a_namesake_when_only_contact_details_change(reception, anna):
     namesake = PatientFactory(first_name="Anna", last_name="Berg", date_of_birth=anna.date_of_birth)
-    response = reception.post(url(namesake), form_data(namesake, phone="0171 222 3344"))
+    response = reception.post(url(namesake), patient_form_data(namesake, phone="0171 222 3344"))
     assert response.status_code == 302
     namesake.refresh_from_db()
     assert namesake.phone == "0171 222 3344"
 
 
 def test_managers_may_edit_patients(manager, anna):
-    assert client_for(manager).post(url(anna), form_data(anna, phone="0171 222 3344")).status_code == 302
+    assert client_for(manager).post(url(anna), patient_form_data(anna, phone="0171 222 3344")).status_code == 302
     anna.refresh_from_db()
     assert anna.phone == "0171 222 3344"
 
 
 def test_it_asks_anonymous_visitors_to_log_in(client, anna):
-    for response in (client.get(url(anna)), client.post(url(anna), form_data(anna, phone="0171 222 3344"))):
+    for response in (client.get(url(anna)), client.post(url(anna), patient_form_data(anna, phone="0171 222 3344"))):
         asks_to_log_in(response)
     anna.refresh_from_db()
     assert anna.phone == "+49 30 555 0123"
@@ -128,7 +118,7 @@ def test_it_refuses_therapists_and_patients(request, anna, role):
     user = request.getfixturevalue(role)
     client = client_for(getattr(user, "user", user))
     assert client.get(url(anna)).status_code == 403
-    assert client.post(url(anna), form_data(anna, phone="0171 222 3344")).status_code == 403
+    assert client.post(url(anna), patient_form_data(anna, phone="0171 222 3344")).status_code == 403
     anna.refresh_from_db()
     assert anna.phone == "+49 30 555 0123"
 
