@@ -281,10 +281,10 @@ def test_the_unsigned_notes_are_her_sessions_given_without_a_signed_note_oldest_
     therapist = session.therapist
     at = timezone.now().replace(microsecond=0)
 
-    def given(days_ago, status=AppointmentStatus.COMPLETED, **fields):
-        return AppointmentFactory(
-            therapist=therapist, starts_at=at - dt.timedelta(days=days_ago), status=status, **fields
-        )
+    def given(days_ago, status=AppointmentStatus.COMPLETED, hours_earlier=0, **fields):
+        # Apart, so that no two overlap (PostgreSQL's exclusion constraints).
+        starts_at = at - dt.timedelta(days=days_ago, hours=hours_earlier)
+        return AppointmentFactory(therapist=therapist, starts_at=starts_at, status=status, **fields)
 
     no_note = given(5)
     draft = given(3)
@@ -292,8 +292,8 @@ def test_the_unsigned_notes_are_her_sessions_given_without_a_signed_note_oldest_
     signed = given(2)
     SessionNoteFactory(appointment=signed, signed_at=at, signed_by=author)
     given(4, AppointmentStatus.BOOKED)
-    given(4, AppointmentStatus.NO_SHOW)
-    given(4, AppointmentStatus.CANCELLED, cancellation_reason="Ill")
+    given(4, AppointmentStatus.NO_SHOW, hours_earlier=1)
+    given(4, AppointmentStatus.CANCELLED, hours_earlier=2, cancellation_reason="Ill")
     AppointmentFactory(starts_at=at - dt.timedelta(days=6), status=AppointmentStatus.COMPLETED)  # someone else's
     assert list(notes_unsigned_for(user=author)) == [no_note, draft, session]
 
