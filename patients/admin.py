@@ -37,7 +37,10 @@ from patients.services import (
 # How each record is created: its service, and the fields of the admin's form it takes. A record
 # with a recorder is stamped with the user saving the form.
 RECORD_SERVICES = {
-    Diagnosis: (diagnosis_create, ["patient", "icd10_code", "title", "cause", "side", "diagnosed_on", "diagnosed_by"]),
+    Diagnosis: (
+        diagnosis_create,
+        ["patient", "icd10_code", "title", "cause", "side", "diagnosed_on", "diagnosed_by", "recorded_by"],
+    ),
     Study: (study_create, ["diagnosis", "kind", "performed_on", "findings"]),
     PhaseRecord: (phase_record_create, ["diagnosis", "phase", "effective_from", "note", "recorded_by"]),
     HealthFlag: (

@@ -9,7 +9,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.models import Modality
+from clinic.models import Modality, Therapist
 
 # ICD-10: a letter (U is reserved), two digits, optionally a dot and up to four more characters.
 # \A and \Z, not ^ and $: "$" would accept a trailing newline in Python (and so on SQLite).
@@ -34,6 +34,16 @@ class Patient(models.Model):
     calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     consent_on = models.DateField(
         null=True, blank=True, help_text="Day the patient consented to treatment and to the record."
+    )
+    # The therapist reception assigned the patient to (on registering or referring them): she
+    # treats the patient, and opens the chart, before any session is booked.
+    assigned_therapist = models.ForeignKey(
+        Therapist,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_patients",
+        help_text="The therapist who takes this patient on; she may open the chart.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -92,6 +102,10 @@ class Diagnosis(models.Model):
     diagnosed_on = models.DateField()
     diagnosed_by = models.CharField(max_length=120, help_text="The doctor who made the diagnosis.")
     active = models.BooleanField(default=True)
+    # Who entered it in the record (a therapist who records a diagnosis treats the patient).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -24,6 +24,20 @@ def diagnoses_with_current_phase(*, patient: Patient, at: dt.datetime) -> list[D
     return diagnoses
 
 
+def diagnoses_with_current_phase_by_patient(*, patient_ids, at: dt.datetime) -> dict[int, list[Diagnosis]]:
+    """{patient id: active diagnoses}, each with `current_phase` as diagnoses_with_current_phase
+    sets it, for many patients at once. Two queries however many patients."""
+    records = PhaseRecord.objects.filter(effective_from__lte=at).select_related("recorded_by")
+    diagnoses = Diagnosis.objects.filter(patient_id__in=set(patient_ids), active=True).prefetch_related(
+        Prefetch("phase_records", queryset=records, to_attr="phases_in_effect")
+    )
+    by_patient: dict[int, list[Diagnosis]] = {}
+    for diagnosis in diagnoses:
+        diagnosis.current_phase = diagnosis.phases_in_effect[0] if diagnosis.phases_in_effect else None
+        by_patient.setdefault(diagnosis.patient_id, []).append(diagnosis)
+    return by_patient
+
+
 def health_flags_active(*, patient: Patient, on: dt.date) -> QuerySet[HealthFlag]:
     return patient.health_flags.filter(Q(active_to__isnull=True) | Q(active_to__gte=on), active_from__lte=on)
 

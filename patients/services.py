@@ -55,7 +55,11 @@ def phase_record_create(
 
 
 # What reception enters and may change on a patient; the portal login and timestamps are not among them.
-PATIENT_EDITABLE_FIELDS = frozenset({"first_name", "last_name", "date_of_birth", "phone", "email", "consent_on"})
+PATIENT_EDITABLE_FIELDS = frozenset(
+    {"first_name", "last_name", "date_of_birth", "phone", "email", "consent_on", "assigned_therapist"}
+)
+
+INACTIVE_THERAPIST = "{therapist} no longer works at the clinic; assign a therapist who does."
 
 
 def _editable(action: str, fields: dict) -> dict:
@@ -65,18 +69,33 @@ def _editable(action: str, fields: dict) -> dict:
     return fields
 
 
+def _assigned_therapist_check(patient: Patient) -> None:
+    """A patient is assigned (or referred) to a therapist who still works here; keeping one who
+    has left since is no change and is allowed."""
+    therapist = patient.assigned_therapist
+    if therapist is None or therapist.active:
+        return
+    if patient.pk is not None and Patient.objects.filter(pk=patient.pk, assigned_therapist=therapist).exists():
+        return
+    raise ValidationError({"assigned_therapist": [INACTIVE_THERAPIST.format(therapist=therapist)]})
+
+
 def patient_create(**fields) -> Patient:
-    """Register a patient from PATIENT_EDITABLE_FIELDS (names and date of birth required). The
-    form has already warned about a namesake born on the same day."""
+    """Register a patient from PATIENT_EDITABLE_FIELDS (names and date of birth required), with the
+    therapist who takes them on if reception knows her already. The form has already warned
+    about a namesake born on the same day."""
     patient = Patient(**_editable("patient_create", fields))
+    _assigned_therapist_check(patient)
     patient.full_clean()
     patient.save()
     return patient
 
 
 def patient_update(*, patient: Patient, **fields) -> Patient:
+    """Change the patient's details, or refer them to another therapist (assigned_therapist)."""
     for name, value in _editable("patient_update", fields).items():
         setattr(patient, name, value)
+    _assigned_therapist_check(patient)
     patient.full_clean()
     # Only the named fields, so a concurrent change to anything else (the portal login) survives.
     patient.save(update_fields=[*fields, "updated_at"])
@@ -192,9 +211,12 @@ def diagnosis_create(
     side: str,
     diagnosed_on: dt.date,
     diagnosed_by: str,
+    recorded_by: AbstractBaseUser | None = None,
 ) -> Diagnosis:
-    """Record a doctor's diagnosis. Raises ValidationError by field for bad data."""
+    """Record a doctor's diagnosis, stamped with who entered it (`recorded_by`: a therapist who
+    records a patient's diagnosis treats the patient). Raises ValidationError by field for bad data."""
     diagnosis = Diagnosis(
+        recorded_by=recorded_by,
         patient=patient,
         icd10_code=icd10_code.strip().upper(),
         title=" ".join(title.split()),

@@ -1,7 +1,9 @@
-"""An appointment's life after booking: check-in, completion, no-show, cancellation (by reception
-or by the patient online), and the review flags an acute phase puts on the sessions ahead."""
+"""An appointment's life after booking: what may be done with it now and why not
+(appointment_actions), check-in, completion, no-show, cancellation (by reception or by the
+patient online), and the review flags an acute phase puts on the sessions ahead."""
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -9,23 +11,175 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clinic.refusals import Refused
-from patients.contraindications import acute_phase_reason, contraindications_check
+from patients.contraindications import acute_phase_reason, contraindications_by_patient, contraindications_check
 from patients.models import Patient, PhaseRecord
 from sessions.courses import course_complete_if_full
 from sessions.models import (
+    SIGNABLE_STATUSES,
+    SIGNED_ALREADY,
     Appointment,
     AppointmentStatus,
+    SessionNote,
 )
-from sessions.schedule import local_date
+
+CHECK_IN, COMPLETE, NO_SHOW, CANCEL, MOVE, SIGN = "check_in", "complete", "no_show", "cancel", "move", "sign"
+# The actions that treat the patient (or attest that they were treated): the contraindication
+# check runs again, at that moment, before each.
+TREATMENT_ACTIONS = (CHECK_IN, COMPLETE, SIGN)
+_STATUS_OF = {
+    CHECK_IN: AppointmentStatus.CHECKED_IN,
+    COMPLETE: AppointmentStatus.COMPLETED,
+    NO_SHOW: AppointmentStatus.NO_SHOW,
+    CANCEL: AppointmentStatus.CANCELLED,
+}
 
 
-def _transition(appointment: Appointment, status: str) -> Appointment:
-    locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    if not locked.can_become(status):
-        current = locked.get_status_display().lower()
-        target = AppointmentStatus(status).label.lower()
-        raise Refused([f"A {current} session cannot be marked {target}."])
-    locked.status = status
+@dataclass(frozen=True)
+class AppointmentActions:
+    """What may be done with one session at one moment, and why not: the one answer the services
+    refuse by and every page shows or hides its buttons by.
+
+    `why_not` maps each action to the sentences that refuse it (empty when it is allowed).
+    `blocks` are what the contraindication check refuses treatment for now (an acute phase, a
+    `block` rule), shown in red while the session is still to be treated; `warnings` are the
+    `warn` rules, shown for the therapist to read at check-in (they do not stop it)."""
+
+    why_not: dict[str, list[str]]
+    blocks: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def allows(self, action: str) -> bool:
+        return not self.why_not[action]
+
+    @property
+    def check_in(self) -> bool:
+        return self.allows(CHECK_IN)
+
+    @property
+    def complete(self) -> bool:
+        return self.allows(COMPLETE)
+
+    @property
+    def no_show(self) -> bool:
+        return self.allows(NO_SHOW)
+
+    @property
+    def cancel(self) -> bool:
+        return self.allows(CANCEL)
+
+    @property
+    def move(self) -> bool:
+        return self.allows(MOVE)
+
+    @property
+    def sign(self) -> bool:
+        return self.allows(SIGN)
+
+    @property
+    def any_status_change(self) -> bool:
+        return any(self.allows(action) for action in (CHECK_IN, NO_SHOW, MOVE, COMPLETE, CANCEL))
+
+
+def _note_of(appointment: Appointment) -> SessionNote | None:
+    try:
+        return appointment.note  # cached by select_related("note") on the pages that list sessions
+    except SessionNote.DoesNotExist:
+        return None
+
+
+def _status_time_refusals(appointment: Appointment, now: dt.datetime) -> dict[str, list[str]]:
+    """Each action's refusal by status and time alone (the model's predicates)."""
+    why_not = {
+        action: _reasons(appointment.status_change_refusal(status, now)) for action, status in _STATUS_OF.items()
+    }
+    why_not[MOVE] = _reasons(appointment.move_refusal())
+    note = _note_of(appointment) if appointment.status in SIGNABLE_STATUSES else None
+    signed = note is not None and note.is_signed
+    why_not[SIGN] = [SIGNED_ALREADY] if signed else _reasons(appointment.note_sign_refusal(now))
+    return why_not
+
+
+def _reasons(sentence: str) -> list[str]:
+    return [sentence] if sentence else []
+
+
+def appointments_actions(
+    appointments: list[Appointment], *, now: dt.datetime | None = None
+) -> list[AppointmentActions]:
+    """appointment_actions for a list of sessions (My day): each appointment also gets it as
+    `actions`. The contraindication check runs for the sessions still to be treated, at `now`,
+    in at most four queries however many sessions (plus one for notes not selected with them)."""
+    now = now or timezone.now()
+    refusals = [_status_time_refusals(appointment, now) for appointment in appointments]
+    # Treatment is still ahead: the session is open, or one of the treatment actions is pending.
+    ahead = {
+        index
+        for index, (appointment, why_not) in enumerate(zip(appointments, refusals, strict=True))
+        if appointment.is_open or any(not why_not[action] for action in TREATMENT_ACTIONS)
+    }
+    patient_ids = {appointments[index].patient_id for index in ahead}
+    checks = contraindications_by_patient(patient_ids=patient_ids, at=now) if ahead else {}
+    results = []
+    for index, (appointment, why_not) in enumerate(zip(appointments, refusals, strict=True)):
+        blocks, warnings = [], []
+        if index in ahead:
+            result = checks[appointment.patient_id].check(appointment.modality)
+            blocks, warnings = result.blocks, result.warnings
+            for action in TREATMENT_ACTIONS:
+                if not why_not[action]:
+                    why_not[action] = list(blocks)
+        appointment.actions = AppointmentActions(why_not=why_not, blocks=blocks, warnings=warnings)
+        results.append(appointment.actions)
+    return results
+
+
+def appointment_actions(appointment: Appointment, *, now: dt.datetime | None = None) -> AppointmentActions:
+    """What may be done with `appointment` at `now` (default: now), and why not: check in (booked,
+    on its day), complete (booked or checked in, started), no-show (booked, started), cancel
+    (booked or checked in), move (booked), sign its note (checked in or completed, started, not
+    signed yet); check-in, completion and signing also need the contraindication check to pass
+    at `now` (patients.contraindications: no acute phase, no `block` rule)."""
+    return appointments_actions([appointment], now=now)[0]
+
+
+def _locked(appointment: Appointment) -> Appointment:
+    return (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("patient", "modality")
+        .get(pk=appointment.pk)
+    )
+
+
+def appointment_status_set(appointment: Appointment, status: str, *, now: dt.datetime) -> Appointment:
+    """Write a status change already judged allowed (the caller holds the row's lock): the status,
+    its time stamp, and the course's completion once a session is completed. The one place a
+    status is written; session_note_sign completes a checked-in session through it too."""
+    appointment.status = status
+    if status == AppointmentStatus.CHECKED_IN:
+        appointment.checked_in_at = now
+    if status == AppointmentStatus.CANCELLED:
+        appointment.cancelled_at = now
+        # A cancelled session needs no review any more, whichever page cancelled it.
+        appointment.needs_review = False
+        appointment.review_reason = ""
+    appointment.save()
+    if status == AppointmentStatus.COMPLETED and appointment.course_id is not None:
+        course_complete_if_full(course=appointment.course)
+    return appointment
+
+
+@transaction.atomic
+def _status_change(*, appointment: Appointment, action: str) -> Appointment:
+    """Check in, complete or record a no-show: judged on the locked row by appointment_actions
+    (status, time, and for treatment the contraindication check), then written once. The
+    returned session carries `treatment_warnings`, the `warn` rules to read at check-in."""
+    now = timezone.now()
+    locked = _locked(appointment)
+    actions = appointment_actions(locked, now=now)
+    if not actions.allows(action):
+        raise Refused(actions.why_not[action])
+    appointment_status_set(locked, _STATUS_OF[action], now=now)
+    locked.treatment_warnings = actions.warnings
     return locked
 
 
@@ -35,44 +189,28 @@ def appointment_cancel(*, appointment: Appointment, reason: str) -> Appointment:
     reason = reason.strip()
     if not reason:
         raise Refused(["Give a reason for the cancellation."])
-    appointment = _transition(appointment, AppointmentStatus.CANCELLED)
-    appointment.cancellation_reason = reason
-    appointment.cancelled_at = timezone.now()
-    # A cancelled session needs no review any more, whichever page cancelled it.
-    appointment.needs_review = False
-    appointment.review_reason = ""
-    appointment.save()
-    return appointment
+    locked = _locked(appointment)
+    refusal = locked.status_change_refusal(AppointmentStatus.CANCELLED)
+    if refusal:
+        raise Refused([refusal])
+    locked.cancellation_reason = reason
+    return appointment_status_set(locked, AppointmentStatus.CANCELLED, now=timezone.now())
 
 
-@transaction.atomic
 def appointment_check_in(*, appointment: Appointment) -> Appointment:
-    if local_date(appointment.starts_at) != timezone.localdate():
-        raise Refused(["A patient is checked in on the day of the session only."])
-    appointment = _transition(appointment, AppointmentStatus.CHECKED_IN)
-    appointment.checked_in_at = timezone.now()
-    appointment.save()
-    return appointment
+    """Check the patient in: booked, on the session's day, and nothing blocks treatment now."""
+    return _status_change(appointment=appointment, action=CHECK_IN)
 
 
-@transaction.atomic
 def appointment_complete(*, appointment: Appointment) -> Appointment:
-    if appointment.starts_at > timezone.now():
-        raise Refused(["A session cannot be completed before it starts."])
-    appointment = _transition(appointment, AppointmentStatus.COMPLETED)
-    appointment.save()
-    if appointment.course_id is not None:
-        course_complete_if_full(course=appointment.course)
-    return appointment
+    """Complete a session that has started, if nothing blocks treatment now; the course
+    completes once its last session is done."""
+    return _status_change(appointment=appointment, action=COMPLETE)
 
 
-@transaction.atomic
 def appointment_no_show(*, appointment: Appointment) -> Appointment:
-    if appointment.starts_at > timezone.now():
-        raise Refused(["A no-show is recorded only once the session's start time has passed."])
-    appointment = _transition(appointment, AppointmentStatus.NO_SHOW)
-    appointment.save()
-    return appointment
+    """Record that the patient did not come, once the start time has passed."""
+    return _status_change(appointment=appointment, action=NO_SHOW)
 
 
 def appointments_flag_for_review(*, record: PhaseRecord) -> int:

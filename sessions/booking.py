@@ -118,7 +118,7 @@ def appointment_reschedule(
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if not appointment.can_move:
-            raise Refused([f"A {appointment.get_status_display().lower()} session cannot be moved."])
+            raise Refused([appointment.move_refusal()])
         appointment = appointment_moved(appointment, starts_at=starts_at, therapist=therapist, room=room)
         _refuse_or_confirm(*booking_problems(appointment), confirm_warnings)
         _save_guarding_races(appointment)

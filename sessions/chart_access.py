@@ -1,30 +1,45 @@
 """Who may open a patient's chart: the therapists who treat the patient, and anyone else only
 through logged emergency (break-glass) access. The one home of that policy: the chart pages,
-the note pages and the addendum service all ask here."""
+the note pages, the addendum service and the therapist's "My patients" list all ask here."""
 
 import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists, Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from patients.models import BreakGlassAccess, Patient
-from sessions.models import Appointment, Course
+from patients.models import BreakGlassAccess, Diagnosis, Patient, PhaseRecord
+from patients.selectors import patients_search
+from sessions.models import COUNTED_STATUSES, Appointment, Course
 
 
-def _treating(user: AbstractBaseUser, patient: Patient) -> Q:
-    """They prescribed one of the patient's courses, or have any session with the patient."""
-    prescribed = Course.objects.filter(patient_id=patient.pk, prescribed_by_id=user.pk)
-    sessions = Appointment.objects.filter(patient_id=patient.pk, therapist__user_id=user.pk)
-    return Q(Exists(prescribed)) | Q(Exists(sessions))
+def _treated_by(user_id: int, patient_id: int | None = None) -> Q:
+    """A filter on Patient: the patients `user_id` treats. She is their assigned therapist, or has
+    a booked, checked-in or completed session with them (a cancelled or missed one does not
+    count: booking and cancelling a session opens no stranger's chart), or prescribed one of
+    their courses, or recorded one of their diagnoses or phases. With `patient_id`, each part
+    looks at that patient only."""
+    sessions = Appointment.objects.filter(therapist__user_id=user_id, status__in=COUNTED_STATUSES)
+    courses = Course.objects.filter(prescribed_by_id=user_id)
+    diagnoses = Diagnosis.objects.filter(recorded_by_id=user_id)
+    phases = PhaseRecord.objects.filter(recorded_by_id=user_id)
+    if patient_id is not None:
+        sessions, courses, diagnoses = (qs.filter(patient_id=patient_id) for qs in (sessions, courses, diagnoses))
+        phases = phases.filter(diagnosis__patient_id=patient_id)
+    return (
+        Q(assigned_therapist__user_id=user_id)
+        | Q(pk__in=sessions.values("patient_id"))
+        | Q(pk__in=courses.values("patient_id"))
+        | Q(pk__in=diagnoses.values("patient_id"))
+        | Q(pk__in=phases.values("diagnosis__patient_id"))
+    )
 
 
 def therapist_treats_patient(*, user: AbstractBaseUser, patient: Patient) -> bool:
-    """Whether `user` treats `patient`: they prescribed one of the patient's courses, or have any
-    session with the patient, past or future, whatever its status. One query."""
+    """Whether `user` treats `patient` (as _treated_by says). One query."""
     if not user.is_authenticated:
         return False
-    return Patient.objects.filter(_treating(user, patient), pk=patient.pk).exists()
+    return Patient.objects.filter(_treated_by(user.pk, patient.pk), pk=patient.pk).exists()
 
 
 def therapist_may_open_chart(*, user: AbstractBaseUser, patient: Patient, at: dt.datetime | None = None) -> bool:
@@ -36,5 +51,14 @@ def therapist_may_open_chart(*, user: AbstractBaseUser, patient: Patient, at: dt
     at = at or timezone.now()
     emergency = BreakGlassAccess.objects.filter(
         patient_id=patient.pk, user_id=user.pk, created_at__lte=at, expires_at__gt=at
-    )
-    return Patient.objects.filter(_treating(user, patient) | Q(Exists(emergency)), pk=patient.pk).exists()
+    ).values("patient_id")
+    return Patient.objects.filter(_treated_by(user.pk, patient.pk) | Q(pk__in=emergency), pk=patient.pk).exists()
+
+
+def patients_treated_by(*, user: AbstractBaseUser, query: str = "") -> QuerySet[Patient]:
+    """The patients `user` treats, matching `query` as the reception search does
+    (patients.selectors.patients_search), in its order, each with `assigned_therapist`. One query
+    (two with a paginator's count); emergency access does not make a patient one's own."""
+    if not user.is_authenticated:
+        return Patient.objects.none()
+    return patients_search(query=query).filter(_treated_by(user.pk)).select_related("assigned_therapist__user")

@@ -1,5 +1,7 @@
 """Treatment courses, the booked sessions (appointments), and the therapist's session notes."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -113,6 +115,15 @@ COUNTED_STATUSES = [AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN, Appo
 OPEN_STATUSES = [AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN]
 # A cancelled or missed session gets no note.
 NO_NOTE_STATUSES = frozenset({AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW})
+# A note is signed for a session that took place: under way (signing completes it) or completed.
+SIGNABLE_STATUSES = frozenset({AppointmentStatus.CHECKED_IN, AppointmentStatus.COMPLETED})
+
+SIGNED_ALREADY = "This note is signed and can no longer change; add an addendum instead."
+
+# Why a status change is refused at a moment when the status itself would allow it.
+CHECK_IN_ON_THE_DAY = "A patient is checked in on the day of the session only."
+COMPLETE_AFTER_START = "A session cannot be completed before it starts."
+NO_SHOW_AFTER_START = "A no-show is recorded only once the session's start time has passed."
 
 # The statuses an appointment may move to from each status; anything else is refused.
 TRANSITIONS = {
@@ -200,17 +211,37 @@ class Appointment(models.Model):
     def can_become(self, status: str) -> bool:
         return status in TRANSITIONS[AppointmentStatus(self.status)]
 
+    def status_change_refusal(self, status: str, now: dt.datetime | None = None) -> str:
+        """Why this session cannot be marked `status` at `now` (default: now), or "" when it can:
+        the status (TRANSITIONS), then the time (checked in on its local day only, completed or
+        missed once it has started). The treatment gate (the contraindication check) needs
+        queries and is added by sessions.appointments.appointment_actions."""
+        if not self.can_become(status):
+            current = self.get_status_display().lower()
+            return f"A {current} session cannot be marked {AppointmentStatus(status).label.lower()}."
+        now = now or timezone.now()
+        if status == AppointmentStatus.CHECKED_IN and timezone.localdate(self.starts_at) != timezone.localdate(now):
+            return CHECK_IN_ON_THE_DAY
+        if status == AppointmentStatus.COMPLETED and self.starts_at > now:
+            return COMPLETE_AFTER_START
+        if status == AppointmentStatus.NO_SHOW and self.starts_at > now:
+            return NO_SHOW_AFTER_START
+        return ""
+
     @property
     def can_check_in(self) -> bool:
-        return self.can_become(AppointmentStatus.CHECKED_IN)
+        """Booked, and today is the session's day (in the clinic's zone)."""
+        return not self.status_change_refusal(AppointmentStatus.CHECKED_IN)
 
     @property
     def can_complete(self) -> bool:
-        return self.can_become(AppointmentStatus.COMPLETED)
+        """Booked or checked in, and started."""
+        return not self.status_change_refusal(AppointmentStatus.COMPLETED)
 
     @property
     def can_no_show(self) -> bool:
-        return self.can_become(AppointmentStatus.NO_SHOW)
+        """Booked, and started."""
+        return not self.status_change_refusal(AppointmentStatus.NO_SHOW)
 
     @property
     def can_cancel(self) -> bool:
@@ -221,9 +252,29 @@ class Appointment(models.Model):
         """Only a booked session moves; one under way or over stays where it was."""
         return self.status == AppointmentStatus.BOOKED
 
+    def move_refusal(self) -> str:
+        return "" if self.can_move else f"A {self.get_status_display().lower()} session cannot be moved."
+
     @property
     def takes_note(self) -> bool:
+        """A draft may be written for any session but a cancelled or missed one."""
         return self.status not in NO_NOTE_STATUSES
+
+    def note_sign_refusal(self, now: dt.datetime | None = None) -> str:
+        """Why the note of this session cannot be signed at `now`, or "" when it can: the session
+        is checked in or completed, and has started. (The note's own state, its author and the
+        treatment gate are judged by sessions.notes.session_note_sign.)"""
+        if self.status in NO_NOTE_STATUSES:
+            return f"The session was {self.get_status_display().lower()}; its note is not signed."
+        if self.status not in SIGNABLE_STATUSES:
+            return "The patient is not checked in yet: a note is signed for a session that took place."
+        if self.starts_at > (now or timezone.now()):
+            return "A note is signed once the session has started."
+        return ""
+
+    @property
+    def can_sign_note(self) -> bool:
+        return not self.note_sign_refusal()
 
 
 class Area(models.TextChoices):

@@ -5,16 +5,19 @@ signed note without changing it, and the notes a chart shows."""
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from clinic.refusals import Refused
 from clinic.roles import THERAPIST, has_role
 from patients.models import Patient
+from sessions.appointments import SIGN, appointment_actions, appointment_status_set
 from sessions.chart_access import therapist_treats_patient
 from sessions.courses import course_complete_if_full
 from sessions.models import (
     AREA_SIDE_CHOICES,
+    SIGNABLE_STATUSES,
+    SIGNED_ALREADY,
     Addendum,
     Appointment,
     AppointmentStatus,
@@ -44,9 +47,6 @@ NOTE_FIELDS = frozenset(
 AREA_SIDE_ORDER = [value for value, _ in AREA_SIDE_CHOICES]
 
 
-
-
-SIGNED_ALREADY = "This note is signed and can no longer change; add an addendum instead."
 
 
 def _note_problems(note: SessionNote) -> list[str]:
@@ -102,18 +102,25 @@ def session_note_save(*, appointment: Appointment, author: AbstractBaseUser, **f
 
 @transaction.atomic
 def session_note_sign(*, note: SessionNote, signed_by: AbstractBaseUser) -> SessionNote:
-    """Sign a draft: from now on it never changes. A completed session with a signed note counts
-    as done for its course, which completes once its last session is done."""
-    note = SessionNote.objects.select_for_update().select_related("appointment").get(pk=note.pk)
+    """Sign a draft: from now on it never changes. Only for a session that took place (checked in
+    or completed, started) and only while nothing blocks treating the patient now (the
+    contraindication check, as at check-in). Signing the note of a checked-in session completes
+    it in the same transaction; a completed session with a signed note counts as done for its
+    course, which completes once its last session is done."""
+    note = SessionNote.objects.select_for_update().get(pk=note.pk)
     if note.is_signed:
         raise Refused([SIGNED_ALREADY])
     if note.author_id != signed_by.pk:
         raise Refused(["Only the note's author signs it."])
-    appointment = note.appointment
-    if not appointment.takes_note:
-        raise Refused([f"The session was {appointment.get_status_display().lower()}; its note is not signed."])
-    if appointment.starts_at > timezone.now():
-        raise Refused(["A note is signed once the session has started."])
+    now = timezone.now()
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("patient", "modality")
+        .get(pk=note.appointment_id)
+    )
+    actions = appointment_actions(appointment, now=now)
+    if not actions.allows(SIGN):
+        raise Refused(actions.why_not[SIGN])
     missing = [
         label
         for name, label in (("pain_before", "pain before"), ("pain_after", "pain after"), ("minutes", "minutes"))
@@ -121,12 +128,16 @@ def session_note_sign(*, note: SessionNote, signed_by: AbstractBaseUser) -> Sess
     ]
     if missing:
         raise Refused([f"Fill in {', '.join(missing)} before signing."])
-    note.signed_at = timezone.now()
+    note.signed_at = now
     note.signed_by = signed_by
     note.content_hash = note_content_hash(note)
     note.save()
-    if appointment.course_id is not None and appointment.status == AppointmentStatus.COMPLETED:
+    if appointment.status == AppointmentStatus.CHECKED_IN:
+        # The signature says the session took place: it is completed with it (and its course, if full).
+        appointment_status_set(appointment, AppointmentStatus.COMPLETED, now=now)
+    elif appointment.course_id is not None:
         course_complete_if_full(course=appointment.course)
+    note.appointment = appointment
     return note
 
 
@@ -159,4 +170,16 @@ def session_notes_for_chart(*, patient: Patient, reader: AbstractBaseUser) -> li
         .select_related("appointment__modality", "appointment__therapist__user", "author", "signed_by")
         .prefetch_related(Prefetch("addenda", queryset=addenda))
         .order_by("-appointment__starts_at", "-pk")
+    )
+
+
+def notes_unsigned_for(*, user: AbstractBaseUser) -> QuerySet[Appointment]:
+    """The sessions `user` gave (checked in or completed) whose note is missing or still a draft,
+    oldest first, across all days: what she still has to write up and sign. Each with its
+    patient, modality, room and note (None when there is none yet); one query a page."""
+    return (
+        Appointment.objects.filter(therapist__user_id=user.pk, status__in=SIGNABLE_STATUSES)
+        .filter(Q(note__isnull=True) | Q(note__signed_at__isnull=True))
+        .select_related("patient", "modality", "room", "note")
+        .order_by("starts_at", "pk")
     )

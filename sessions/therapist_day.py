@@ -6,6 +6,7 @@ import datetime as dt
 from clinic.models import Therapist
 from patients.models import FlagKind, HealthFlag
 from patients.selectors import health_flags_active_by_patient
+from sessions.appointments import appointments_actions
 from sessions.course_progress import annotate_course_position
 from sessions.models import (
     Appointment,
@@ -17,10 +18,11 @@ from sessions.schedule import at_local
 SESSION_WARNING_KINDS = (FlagKind.OIL_ALLERGY, FlagKind.HYPERTENSION, FlagKind.PREGNANCY)
 
 
-def therapist_day(*, therapist: Therapist, day: dt.date) -> list[Appointment]:
+def therapist_day(*, therapist: Therapist, day: dt.date, now: dt.datetime | None = None) -> list[Appointment]:
     """The therapist's non-cancelled sessions on `day` in time order, each with `session_number`
-    (in its course), `warnings` (active health flags that need care) and `note_status`.
-    Four queries however many sessions."""
+    (in its course), `warnings` (active health flags that need care), `note_status`, and
+    `actions` (sessions.appointments.appointment_actions at `now`: what may be done, and what
+    the contraindication check says against treating). At most eight queries however many sessions."""
 
     appointments = list(
         Appointment.objects.filter(
@@ -40,6 +42,7 @@ def therapist_day(*, therapist: Therapist, day: dt.date) -> list[Appointment]:
         appointment.warnings = flags.get(appointment.patient_id, [])
         note = getattr(appointment, "note", None)  # None when select_related found no note
         appointment.note_status = "none" if note is None else ("signed" if note.is_signed else "draft")
+    appointments_actions(appointments, now=now)
     return appointments
 
 

@@ -214,5 +214,6 @@ def patient_form_data(patient, **changes) -> dict:
         "phone": patient.phone,
         "email": patient.email,
         "consent_on": patient.consent_on.isoformat() if patient.consent_on else "",
+        "assigned_therapist": patient.assigned_therapist_id or "",
     }
     return {**data, **changes}

@@ -26,6 +26,7 @@ from pages.roles import BOOKERS, role_required
 from patients.contraindications import contraindications_check
 from patients.models import Patient
 from sessions import appointments, booking
+from sessions.appointments import appointment_actions
 from sessions.availability import course_series_propose, slots_available
 from sessions.booking_checks import person_name
 from sessions.course_progress import annotate_course_position, course_sessions_counted
@@ -43,15 +44,17 @@ def appointment_detail(request, pk: int):
     return render(
         request,
         "booking/appointment_detail.html",
-        {"appointment": appointment, "cancel_form": CancelForm()},
+        {"appointment": appointment, "actions": appointment_actions(appointment), "cancel_form": CancelForm()},
     )
 
 
 def _status_action(request, pk: int, action, done: str):
     appointment = get_object_or_404(Appointment, pk=pk)
     try:
-        action(appointment=appointment)
+        changed = action(appointment=appointment)
         messages.success(request, done.format(patient=appointment.patient))
+        for warning in getattr(changed, "treatment_warnings", []):
+            messages.warning(request, f"Before treating: {warning}")
     except Refused as error:
         refusal_message(request, error)
     return redirect(safe_next_url(request, request.POST.get("next", ""), appointment.get_absolute_url()))

@@ -132,7 +132,10 @@ def diagnosis_create(request, pk: int):
     _check_treats(request, patient)
     form = DiagnosisForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        diagnosis = _written(form, lambda **data: patient_services.diagnosis_create(patient=patient, **data))
+        diagnosis = _written(
+            form,
+            lambda **data: patient_services.diagnosis_create(patient=patient, recorded_by=request.user, **data),
+        )
         if diagnosis is not None:
             messages.success(request, f"Recorded the diagnosis {diagnosis}. Record its phase next.")
             return _chart(patient)

@@ -4,8 +4,10 @@ import datetime as dt
 import re
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
+from clinic.models import Therapist
 from pages.date_inputs import DATE_INPUT_FORMATS, date_widget
 from patients.models import Patient
 from patients.selectors import patients_with_same_identity
@@ -49,6 +51,13 @@ class PatientForm(forms.Form):
         widget=date_widget(),
         help_text="The day the patient signed consent to treatment and to the record.",
     )
+    assigned_therapist = forms.ModelChoiceField(
+        label="Assigned therapist",
+        queryset=Therapist.objects.none(),
+        required=False,
+        empty_label="Not assigned yet",
+        help_text="The therapist who takes the patient on (or the one they are referred to); she can open the chart.",
+    )
     different_person = forms.BooleanField(label="This is a different person", required=False)
 
     def __init__(self, *args, patient: Patient | None = None, **kwargs):
@@ -56,6 +65,11 @@ class PatientForm(forms.Form):
         if patient is not None:
             kwargs.setdefault("initial", {name: getattr(patient, name) for name in self.patient_fields()})
         super().__init__(*args, **kwargs)
+        # The clinic's therapists; one who has left since stays selectable where she is assigned.
+        working = Q(active=True)
+        if patient is not None and patient.assigned_therapist_id is not None:
+            working |= Q(pk=patient.assigned_therapist_id)
+        self.fields["assigned_therapist"].queryset = Therapist.objects.filter(working).select_related("user")
         today = timezone.localdate().isoformat()
         self.fields["date_of_birth"].widget.attrs["max"] = today
         self.fields["consent_on"].widget.attrs["max"] = today

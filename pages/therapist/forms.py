@@ -98,3 +98,7 @@ class AddendumForm(forms.Form):
         error_messages={"required": "Write the addendum's text."},
         help_text="The signed note stays as it is; this is added below it with your name and the time.",
     )
+
+
+class MyPatientSearchForm(forms.Form):
+    q = forms.CharField(label="Find one of your patients", max_length=100, required=False)

@@ -1,9 +1,11 @@
-"""The therapist's workspace: her day, and the session note she writes, signs and adds to."""
+"""The therapist's workspace: her day, her patients, the notes she still has to sign, and the
+session note she writes, signs and adds to."""
 
 import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,18 +20,21 @@ from clinic.refusals import Refused
 from pages.http import day_param, safe_next_url
 from pages.refusals import refusal_message, refusal_on_form
 from pages.roles import role_required
-from pages.therapist.forms import SIGN, AddendumForm, SessionNoteForm
+from pages.therapist.forms import SIGN, AddendumForm, MyPatientSearchForm, SessionNoteForm
 from patients.models import FlagKind
 from patients.selectors import health_flags_active_by_patient
 from sessions import notes
-from sessions.chart_access import therapist_treats_patient
+from sessions.appointments import appointment_actions
+from sessions.chart_access import patients_treated_by, therapist_treats_patient
 from sessions.course_progress import annotate_course_position
 from sessions.models import AREA_SIDE_CHOICES, Appointment, SessionNote
-from sessions.notes import SIGNED_ALREADY, session_note_save, session_note_sign
+from sessions.notes import SIGNED_ALREADY, notes_unsigned_for, session_note_save, session_note_sign
 from sessions.schedule import local_date
 from sessions.therapist_day import SESSION_WARNING_KINDS, oil_allergy_conflicts, therapist_day
 
 AREA_LABELS = dict(AREA_SIDE_CHOICES)
+PATIENTS_PER_PAGE = 25
+NOTES_PER_PAGE = 50
 
 
 def _my_day_url(day: dt.date) -> str:
@@ -55,6 +60,27 @@ def my_day(request):
         "here": request.get_full_path(),
     }
     return render(request, "therapist/my_day.html", context)
+
+
+@require_GET
+@role_required(roles.THERAPIST)
+def my_patients(request):
+    """The patients the therapist treats (sessions.chart_access), searchable as reception's list,
+    each linked to the chart. Emergency access to a chart does not put a patient here."""
+    search = MyPatientSearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    patients = patients_treated_by(user=request.user, query=query)
+    page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"search": search, "query": query, "page_obj": page}
+    return render(request, "therapist/my_patients.html", context)
+
+
+@require_GET
+@role_required(roles.THERAPIST)
+def unsigned_notes(request):
+    """The sessions she gave whose note is missing or a draft, oldest first, across days."""
+    page = Paginator(notes_unsigned_for(user=request.user), NOTES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "therapist/unsigned_notes.html", {"page_obj": page})
 
 
 def _note_reader(request, appointment: Appointment) -> bool:
@@ -127,9 +153,13 @@ def note_edit(request, pk: int):
         return redirect("therapist:note_edit", pk=appointment.pk)
 
     annotate_course_position([appointment])
+    if note is not None:
+        appointment.note = note  # appointment_actions reads it from here instead of asking again
+    actions = appointment_actions(appointment)
     oils = form["oils_used"].value() if form is not None else (note.oils_used if note else "")
     context = {
         "appointment": appointment,
+        "actions": actions,
         "note": note,
         "form": form,
         "writer": writer,

@@ -38,8 +38,9 @@ def log_in(page: Page, live_server, username: str) -> None:
 
 
 def message(page: Page):
-    """The flash message at the top of the page (the allergy banner is an alert too)."""
-    return page.locator("#main > [role=alert]")
+    """The first flash message at the top of the page (the allergy banner is an alert too, and a
+    check-in may add the warnings to read after it)."""
+    return page.locator("#main > [role=alert]").first
 
 
 @pytest.fixture
@@ -87,12 +88,13 @@ def test_a_therapist_writes_signs_and_amends_a_note_then_records_an_acute_phase(
     expect(clara_row).to_contain_text("Session 3 of 12–15")
     expect(clara_row).to_contain_text("Oil allergy: Lavender oil")
     expect(clara_row).to_contain_text("No note")
-    expect(page.get_by_text("High blood pressure")).to_be_visible()
+    expect(page.get_by_text("High blood pressure", exact=True)).to_be_visible()  # the badge; the rule below it too
     screenshot(page, "1-my-day")
 
     # b. Check Clara in from My day; the page comes back.
     clara_row.get_by_role("button", name="Check in").click()
     expect(message(page)).to_contain_text("Clara Becker is checked in.")
+    expect(page.locator("#main > [role=alert]").nth(1)).to_contain_text("Before treating: Allergy to an aromatic oil")
     expect(clara_row).to_contain_text("Checked in")
 
     # c. The note: the allergy is on top; typing lavender among the oils warns at once.
@@ -175,6 +177,68 @@ def test_a_therapist_writes_signs_and_amends_a_note_then_records_an_acute_phase(
     expect(page.locator(f"#session-{later.pk}")).to_contain_text("Needs review")
     screenshot(page, "8-my-day-needs-review")
     page.locator(f"#session-{later.pk}").get_by_role("link", name="Details").click()
-    expect(page.locator(".alert-warning")).to_contain_text(re.compile(r"Review: Acute phase of M54\.4"))
+    expect(page.locator(".alert-warning").first).to_contain_text(re.compile(r"Review: Acute phase of M54\.4"))
+    expect(page.locator(".treatment-blocked")).to_contain_text("Acute phase of M54.4")
     screenshot(page, "9-appointment-needs-review")
-    assert Appointment.objects.get(pk=todays.pk).status == AppointmentStatus.CHECKED_IN
+    assert Appointment.objects.get(pk=todays.pk).status == AppointmentStatus.COMPLETED  # signing completed it
+
+
+@pytest.fixture
+def acute_today(clinic_defaults):
+    """Lena's session with Tom, booked for today before his acute phase was recorded."""
+    massage, lena, room = lena_and_the_garden_room()
+    tom = PatientFactory(first_name="Tom", last_name="Adler")
+    now = timezone.now().replace(second=0, microsecond=0)
+    today = timezone.localdate()
+    starts_at = max(now - dt.timedelta(minutes=10), local(today.year, today.month, today.day))
+    session = AppointmentFactory(patient=tom, therapist=lena, room=room, modality=massage, starts_at=starts_at)
+    diagnosis = DiagnosisFactory(patient=tom, icd10_code="M54.4", title="Lumbago with sciatica")
+    PhaseRecordFactory(diagnosis=diagnosis, phase=Phase.ACUTE, recorded_by=lena.user, effective_from=now)
+    return session
+
+
+def test_check_in_is_not_offered_while_acute_and_the_reason_shows_in_red(page, live_server, acute_today, screenshot):
+    log_in(page, live_server, "lena")
+    row = page.locator(f"#session-{acute_today.pk}")
+    expect(row.locator(".treatment-blocked")).to_contain_text("Acute phase of M54.4 Lumbago with sciatica")
+    expect(row.get_by_role("button", name="Check in")).to_have_count(0)
+    expect(row.get_by_role("button", name="Complete")).to_have_count(0)
+    screenshot(page, "1-my-day-acute")
+
+    row.get_by_role("link", name="Details").click()
+    expect(page.locator(".treatment-blocked")).to_contain_text("Acute phase of M54.4")
+    expect(page.get_by_role("button", name="Check in")).to_have_count(0)
+    expect(page.get_by_role("link", name="Cancel…")).to_be_visible()  # reception cancels or moves it
+    screenshot(page, "2-appointment-acute")
+    assert Appointment.objects.get(pk=acute_today.pk).status == AppointmentStatus.BOOKED
+
+
+@pytest.fixture
+def lenas_patients(clinic_defaults):
+    """Lena's patients: Clara assigned to her, Tom with a session with her; Zoe is someone else's."""
+    massage, lena, room = lena_and_the_garden_room()
+    clara = PatientFactory(first_name="Clara", last_name="Becker", assigned_therapist=lena)
+    tom = PatientFactory(first_name="Tom", last_name="Adler")
+    AppointmentFactory(patient=tom, therapist=lena, room=room, modality=massage)
+    PatientFactory(first_name="Zoe", last_name="Stranger")
+    return {"clara": clara, "tom": tom}
+
+
+def test_a_therapist_finds_her_patient_and_opens_the_chart(page, live_server, lenas_patients, screenshot):
+    log_in(page, live_server, "lena")
+    page.get_by_role("link", name="My patients").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My patients")
+    table = page.locator("table.my-patients")
+    expect(table).to_contain_text("Becker, Clara")
+    expect(table).to_contain_text("Adler, Tom")
+    expect(table).not_to_contain_text("Stranger")
+    screenshot(page, "1-my-patients")
+
+    page.get_by_label("Find one of your patients").fill("clara")
+    page.get_by_label("Find one of your patients").press("Enter")
+    expect(table.locator("tbody tr")).to_have_count(1)
+    table.get_by_role("link", name="Becker, Clara").click()
+    clara = lenas_patients["clara"]
+    expect(page).to_have_url(f"{live_server.url}{reverse('chart:patient_chart', args=[clara.pk])}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Clara Becker")
+    screenshot(page, "2-chart")

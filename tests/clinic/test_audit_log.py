@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from clinic import roles
 from patients.models import Diagnosis, Phase, PhaseRecord
-from sessions.models import SessionNote
+from sessions.models import AppointmentStatus, SessionNote
 from sessions.notes import session_note_sign
 from tests.conftest import client_for
 from tests.factories import (
@@ -164,7 +164,8 @@ def test_x_forwarded_for_is_not_believed_unless_the_setting_says_so(as_lena, mar
 
 
 def test_a_signed_notes_hash_is_in_the_log_of_its_signature(lena, session):
-
+    session.status = AppointmentStatus.COMPLETED  # a note is signed for a session that took place
+    session.save()
     note = SessionNoteFactory(appointment=session, minutes=30)
     session_note_sign(note=note, signed_by=lena)
     note = SessionNote.objects.get(pk=note.pk)

@@ -105,6 +105,9 @@ MATRIX: dict[str, Row] = {
     "booking:appointment_reschedule":    Row("GET",  "appointment", (302, 403, 403, 200, 200, 200, 200)),
     # The therapist's workspace: notes for the session's own therapist (a manager reads).
     "therapist:my_day":                  Row("GET",  None,          (302, 403, 403, 200, 200, 403, 403)),
+    # Each therapist's own list: another therapist gets hers (without patient A), never A's chart.
+    "therapist:my_patients":             Row("GET",  None,          (302, 403, 403, 200, 200, 403, 403)),
+    "therapist:unsigned_notes":          Row("GET",  None,          (302, 403, 403, 200, 200, 403, 403)),
     "therapist:note_edit":               Row("GET",  "appointment", (302, 403, 403, 200, 403, 403, 200)),
     "therapist:addendum_add":            Row("POST", "note",        (302, 403, 403, 302, 403, 403, 403)),
     # The chart: a therapist who treats the patient, and managers.

@@ -210,6 +210,7 @@ def patient_fields(s) -> Payload:
         email=value("anna@example.org", "not-an-email"),
         # Consent cannot be dated in the future: the all-valid example sends today's date.
         consent_on=value(timezone.localdate().isoformat(), *dates(s)),
+        assigned_therapist=value(s["therapist"].pk, ""),
         different_person=value("on", "1"),
     )
 

@@ -41,6 +41,11 @@ def refusal(call, **kwargs) -> dict[str, list[str]]:
     return caught.value.message_dict
 
 
+def test_a_diagnosis_keeps_who_recorded_it(maria, lena):
+    diagnosis = diagnosis_create(patient=maria, recorded_by=lena, **diagnosis_data())
+    assert Diagnosis.objects.get(pk=diagnosis.pk).recorded_by == lena
+
+
 def test_it_records_a_diagnosis(maria):
     diagnosis = diagnosis_create(
         patient=maria,

@@ -8,14 +8,18 @@ from django.utils import timezone
 
 from clinic import roles
 from clinic.refusals import Refused
+from patients.models import Phase
 from sessions.appointments import appointment_cancel, appointment_complete
 from sessions.courses import course_complete_if_full
 from sessions.models import Addendum, AppointmentStatus, CourseStatus, NoteAlreadySigned, SessionNote
-from sessions.notes import addendum_add, session_note_save, session_note_sign
+from sessions.notes import addendum_add, notes_unsigned_for, session_note_save, session_note_sign
 from tests.factories import (
     AppointmentFactory,
     CourseFactory,
+    DiagnosisFactory,
     ModalityFactory,
+    PhaseRecordFactory,
+    SessionNoteFactory,
     TherapistFactory,
     UserFactory,
 )
@@ -205,14 +209,93 @@ def test_it_refuses_to_sign_without_pain_scores_and_minutes(session, author, mis
 
 
 def test_it_refuses_to_sign_before_the_session_starts(author, session):
+    # Checked in early: signing needs a session checked in or completed (below), and started.
     session.starts_at = timezone.now() + dt.timedelta(hours=2)
     session.ends_at = session.starts_at + dt.timedelta(minutes=45)
-    session.status = AppointmentStatus.BOOKED
+    session.status = AppointmentStatus.CHECKED_IN
     session.save()
     note = session_note_save(appointment=session, author=author, **SIGNABLE)
     with pytest.raises(Refused) as excinfo:
         session_note_sign(note=note, signed_by=author)
     assert "started" in refusal(excinfo)
+
+
+def test_it_refuses_to_sign_the_note_of_a_session_not_checked_in(session, author):
+    session.status = AppointmentStatus.BOOKED
+    session.save()
+    note = session_note_save(appointment=session, author=author, **SIGNABLE)
+    with pytest.raises(Refused) as excinfo:
+        session_note_sign(note=note, signed_by=author)
+    assert refusal(excinfo) == "The patient is not checked in yet: a note is signed for a session that took place."
+    note.refresh_from_db()
+    assert not note.is_signed
+
+
+def test_it_refuses_to_sign_the_draft_of_a_session_missed_since(session, author):
+    note = session_note_save(appointment=session, author=author, **SIGNABLE)
+    session.status = AppointmentStatus.NO_SHOW
+    session.save()
+    with pytest.raises(Refused) as excinfo:
+        session_note_sign(note=note, signed_by=author)
+    assert refusal(excinfo) == "The session was no-show; its note is not signed."
+
+
+def test_it_refuses_to_sign_while_the_patient_is_acute(session, author):
+    note = session_note_save(appointment=session, author=author, **SIGNABLE)
+    PhaseRecordFactory(diagnosis=DiagnosisFactory(patient=session.patient), phase=Phase.ACUTE)
+    with pytest.raises(Refused) as excinfo:
+        session_note_sign(note=note, signed_by=author)
+    assert "Acute phase of M54.3 Sciatica" in refusal(excinfo)
+    note.refresh_from_db()
+    session.refresh_from_db()
+    assert not note.is_signed
+    assert session.status == AppointmentStatus.CHECKED_IN
+
+
+def test_signing_completes_a_checked_in_session(session, author):
+    note = signed_note(session)
+    session.refresh_from_db()
+    assert note.is_signed
+    assert session.status == AppointmentStatus.COMPLETED
+
+
+def test_signing_leaves_a_completed_session_completed(session, author):
+    appointment_complete(appointment=session)
+    signed_note(session)
+    session.refresh_from_db()
+    assert session.status == AppointmentStatus.COMPLETED
+
+
+def test_a_refused_signature_leaves_the_session_checked_in(session, author):
+    note = session_note_save(appointment=session, author=author, pain_before=5)
+    with pytest.raises(Refused):
+        session_note_sign(note=note, signed_by=author)
+    session.refresh_from_db()
+    assert session.status == AppointmentStatus.CHECKED_IN
+
+
+# notes_unsigned_for
+
+
+def test_the_unsigned_notes_are_her_sessions_given_without_a_signed_note_oldest_first(session, author):
+    therapist = session.therapist
+    at = timezone.now().replace(microsecond=0)
+
+    def given(days_ago, status=AppointmentStatus.COMPLETED, hours_earlier=0, **fields):
+        # Apart, so that no two overlap (PostgreSQL's exclusion constraints).
+        starts_at = at - dt.timedelta(days=days_ago, hours=hours_earlier)
+        return AppointmentFactory(therapist=therapist, starts_at=starts_at, status=status, **fields)
+
+    no_note = given(5)
+    draft = given(3)
+    SessionNoteFactory(appointment=draft)
+    signed = given(2)
+    SessionNoteFactory(appointment=signed, signed_at=at, signed_by=author)
+    given(4, AppointmentStatus.BOOKED)
+    given(4, AppointmentStatus.NO_SHOW, hours_earlier=1)
+    given(4, AppointmentStatus.CANCELLED, hours_earlier=2, cancellation_reason="Ill")
+    AppointmentFactory(starts_at=at - dt.timedelta(days=6), status=AppointmentStatus.COMPLETED)  # someone else's
+    assert list(notes_unsigned_for(user=author)) == [no_note, draft, session]
 
 
 def test_it_refuses_to_sign_the_draft_of_a_session_cancelled_since(session, author):
@@ -302,12 +385,21 @@ def test_the_course_completes_when_the_last_note_is_signed_after_completion(shor
     assert course.status == CourseStatus.COMPLETED
 
 
-def test_the_course_completes_when_the_last_signed_session_is_completed(short_course):
+def test_signing_the_last_checked_in_session_completes_it_and_the_course_at_once(short_course):
     course, (_, last) = short_course
     signed_note(last)
+    last.refresh_from_db()
     course.refresh_from_db()
-    assert course.status == CourseStatus.ACTIVE  # signed, but the session is not completed yet
+    assert last.status == AppointmentStatus.COMPLETED
+    assert course.status == CourseStatus.COMPLETED
+
+
+def test_the_course_completes_when_the_last_session_is_completed_after_its_note_was_signed(short_course):
+    course, (_, last) = short_course
     appointment_complete(appointment=last)
+    course.refresh_from_db()
+    assert course.status == CourseStatus.ACTIVE  # completed, but its note is not signed yet
+    signed_note(last)
     course.refresh_from_db()
     assert course.status == CourseStatus.COMPLETED
 

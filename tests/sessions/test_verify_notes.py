@@ -8,14 +8,16 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from sessions.models import SessionNote
+from sessions.models import AppointmentStatus, SessionNote
 from sessions.note_seal import note_content_hash
 from sessions.notes import session_note_sign
 from tests.factories import AppointmentFactory, SessionNoteFactory
 
 
 def signed_note(**fields) -> SessionNote:
-    appointment = AppointmentFactory(starts_at=timezone.now().replace(microsecond=0) - dt.timedelta(hours=2))
+    appointment = AppointmentFactory(
+        starts_at=timezone.now().replace(microsecond=0) - dt.timedelta(hours=2), status=AppointmentStatus.COMPLETED
+    )
     note = SessionNoteFactory(appointment=appointment, minutes=40, subjective="Pain down the left leg.", **fields)
     return session_note_sign(note=note, signed_by=note.author)
 

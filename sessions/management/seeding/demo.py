@@ -589,6 +589,8 @@ class _Seeder:
             email=user.email if user else f"{_ascii(case.first_name)}.{_ascii(case.last_name)}@example.net",
             user=user,
             consent_on=diagnosed_on + dt.timedelta(days=rng.randint(1, 3)),
+            # Reception assigned the patient to the therapist who treats them (My patients).
+            assigned_therapist=plan.therapist,
         )
         self._flags(plan, diagnosed_on)
         code, title, studies = DIAGNOSES[case.cause]
@@ -600,6 +602,7 @@ class _Seeder:
             side=case.side,
             diagnosed_on=diagnosed_on,
             diagnosed_by=rng.choice(DOCTORS),
+            recorded_by=plan.therapist.user,
         )
         side = Side(case.side).label.lower()
         Study.objects.bulk_create(

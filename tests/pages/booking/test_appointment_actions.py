@@ -6,10 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from patients.models import FlagKind, Phase
 from sessions.models import AppointmentStatus
 from sessions.schedule import at_local
 from tests.conftest import client_for
-from tests.factories import AppointmentFactory, local, next_weekday
+from tests.factories import AppointmentFactory, HealthFlagFactory, PhaseRecordFactory, local, next_weekday
 from tests.scenes import asks_to_log_in, messages_of
 
 ACTIONS = ["appointment_check_in", "appointment_no_show", "appointment_complete"]
@@ -180,3 +181,26 @@ def test_it_rejects_get_and_other_methods(reception, today, name, method):
     assert getattr(reception, method)(url(name, today)).status_code == 405
     today.refresh_from_db()
     assert today.status == AppointmentStatus.BOOKED
+
+
+# The treatment gate at check-in
+
+
+def test_check_in_is_refused_while_acute_with_the_reason(reception, today, sciatica):
+    PhaseRecordFactory(diagnosis=sciatica, phase=Phase.ACUTE)
+    response = reception.post(url("appointment_check_in", today))
+    assert response.status_code == 302
+    assert any("Acute phase of M54.3 Sciatica" in message for message in messages_of(response))
+    today.refresh_from_db()
+    assert today.status == AppointmentStatus.BOOKED
+
+
+def test_check_in_with_warn_rules_succeeds_and_shows_them(reception, today, maria):
+    HealthFlagFactory(patient=maria, kind=FlagKind.HYPERTENSION)
+    response = reception.post(url("appointment_check_in", today))
+    assert messages_of(response) == [
+        "Maria Lopez is checked in.",
+        "Before treating: High blood pressure: the therapist should check it and adapt the pressure.",
+    ]
+    today.refresh_from_db()
+    assert today.status == AppointmentStatus.CHECKED_IN

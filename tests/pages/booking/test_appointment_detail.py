@@ -2,12 +2,16 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic import roles
+from patients.models import FlagKind, Phase
 from sessions.models import AppointmentStatus
 from tests.conftest import client_for
 from tests.factories import (
     CourseFactory,
+    HealthFlagFactory,
+    PhaseRecordFactory,
     UserFactory,
     at,
 )
@@ -43,17 +47,71 @@ def test_it_shows_the_session(reception, session, monday):
     )
 
 
-def test_it_offers_the_front_desk_actions_for_a_booked_session(reception, session):
+@pytest.fixture
+def started(session):
+    """The session moved to today, started an hour ago (or at midnight in the first hour)."""
+    midnight = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
+    session.starts_at = max(timezone.now().replace(microsecond=0) - dt.timedelta(hours=1), midnight)
+    session.ends_at = session.starts_at + dt.timedelta(minutes=45)
+    session.save()
+    return session
+
+
+def action_url(name: str, appointment) -> str:
+    return reverse(f"booking:{name}", args=[appointment.pk])
+
+
+def test_it_offers_the_front_desk_actions_for_a_booked_session_under_way(reception, started):
+    content = reception.get(url(started)).content.decode()
+    for name in ("appointment_check_in", "appointment_no_show", "appointment_complete"):
+        assert f'action="{action_url(name, started)}"' in content
+    assert f'href="{action_url("appointment_reschedule", started)}"' in content
+    assert f'href="{action_url("appointment_cancel", started)}"' in content
+
+
+def test_a_future_session_offers_only_reschedule_and_cancel(reception, session):
+    # Check-in is for the session's day, completion and no-show for after its start: the
+    # services would refuse them now, so the page does not offer them.
     content = reception.get(url(session)).content.decode()
-    for name in ("appointment_check_in", "appointment_no_show"):
-        assert f'action="{reverse(f"booking:{name}", args=[session.pk])}"' in content
-    assert f'href="{reverse("booking:appointment_reschedule", args=[session.pk])}"' in content
-    assert f'href="{reverse("booking:appointment_cancel", args=[session.pk])}"' in content
+    for name in ("appointment_check_in", "appointment_no_show", "appointment_complete"):
+        assert action_url(name, session) not in content
+    assert f'href="{action_url("appointment_reschedule", session)}"' in content
+    assert f'href="{action_url("appointment_cancel", session)}"' in content
 
 
-def test_it_offers_complete_to_the_therapist(therapist, session):
-    content = client_for(therapist.user).get(url(session)).content.decode()
-    assert f'action="{reverse("booking:appointment_complete", args=[session.pk])}"' in content
+def test_it_offers_complete_to_the_therapist(therapist, started):
+    content = client_for(therapist.user).get(url(started)).content.decode()
+    assert f'action="{action_url("appointment_complete", started)}"' in content
+
+
+def test_a_checked_in_session_offers_complete_and_cancel_only(reception, started):
+    started.status = AppointmentStatus.CHECKED_IN
+    started.save()
+    content = reception.get(url(started)).content.decode()
+    assert f'action="{action_url("appointment_complete", started)}"' in content
+    assert f'href="{action_url("appointment_cancel", started)}"' in content
+    for name in ("appointment_check_in", "appointment_no_show", "appointment_reschedule"):
+        assert action_url(name, started) not in content
+
+
+def test_an_acute_patient_is_shown_in_red_and_offered_no_treatment(reception, started, sciatica):
+    PhaseRecordFactory(diagnosis=sciatica, phase=Phase.ACUTE)
+    content = reception.get(url(started)).content.decode()
+    assert "treatment-blocked" in content
+    assert "Acute phase of M54.3 Sciatica" in content
+    for name in ("appointment_check_in", "appointment_complete"):
+        assert action_url(name, started) not in content
+    # Reception can still record that the patient did not come, move or cancel the session.
+    assert f'action="{action_url("appointment_no_show", started)}"' in content
+    assert f'href="{action_url("appointment_cancel", started)}"' in content
+
+
+def test_warn_rules_are_shown_for_the_therapist_to_read(reception, started, maria):
+    HealthFlagFactory(patient=maria, kind=FlagKind.HYPERTENSION)  # the default rule warns
+    content = reception.get(url(started)).content.decode()
+    assert "treatment-warnings" in content
+    assert "High blood pressure: the therapist should check it and adapt the pressure." in content
+    assert f'action="{action_url("appointment_check_in", started)}"' in content
 
 
 def test_it_shows_why_a_session_was_cancelled_and_offers_no_actions(reception, session):

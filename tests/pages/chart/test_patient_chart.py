@@ -328,10 +328,14 @@ def test_a_therapist_who_prescribed_a_course_treats_the_patient(maria, massage):
     assert client_for(ines).get(url(maria)).status_code == 200
 
 
-def test_a_cancelled_session_in_the_future_is_enough(maria, massage):
+@pytest.mark.parametrize("status", ["cancelled", "no_show"])
+def test_a_cancelled_or_missed_session_is_not_enough(maria, massage, status):
+    # Booking and cancelling a session must not open a stranger's chart: emergency access only.
     ines = TherapistFactory()
-    AppointmentFactory(patient=maria, therapist=ines, status="cancelled", cancellation_reason="Holiday")
-    assert client_for(ines.user).get(url(maria)).status_code == 200
+    AppointmentFactory(patient=maria, therapist=ines, status=status, cancellation_reason="Holiday")
+    response = client_for(ines.user).get(url(maria))
+    assert response.status_code == 403
+    assert "emergency" in response.content.decode().lower()
 
 
 def test_a_therapist_who_does_not_treat_the_patient_is_refused(maria, first_visit):

@@ -149,3 +149,21 @@ def test_it_refuses_therapists_and_patients(request, role):
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
 def test_it_rejects_other_methods(reception, method):
     assert getattr(reception, method)(URL).status_code == 405
+
+
+def test_reception_assigns_a_therapist_when_registering(reception, lena):
+    content = reception.get(URL).content.decode()
+    assert re.search(r'<label\s+for="id_assigned_therapist"[^>]*>\s*Assigned therapist', content)
+    assert "Lena Hoffmann" in content
+    reception.post(URL, {**VALID, "assigned_therapist": lena.pk})
+    assert Patient.objects.get().assigned_therapist == lena
+
+
+def test_a_therapist_who_has_left_is_not_offered(reception, lena):
+    lena.active = False
+    lena.save()
+    assert "Lena Hoffmann" not in reception.get(URL).content.decode()
+    response = reception.post(URL, {**VALID, "assigned_therapist": lena.pk})
+    assert response.status_code == 200
+    assert "Select a valid choice" in field_html(response.content.decode(), "assigned_therapist")
+    assert not Patient.objects.exists()

@@ -127,3 +127,22 @@ def test_it_refuses_therapists_and_patients(request, anna, role):
 def test_it_rejects_other_methods(reception, anna, method):
     assert getattr(reception, method)(url(anna)).status_code == 405
     assert Patient.objects.filter(pk=anna.pk).exists()
+
+
+def test_reception_refers_the_patient_to_another_therapist(reception, anna, lena, ben):
+    anna.assigned_therapist = ben
+    anna.save()
+    assert f'<option value="{ben.pk}" selected>Ben Ortiz</option>' in reception.get(url(anna)).content.decode()
+    reception.post(url(anna), patient_form_data(anna, assigned_therapist=lena.pk))
+    assert Patient.objects.get(pk=anna.pk).assigned_therapist == lena
+
+
+def test_a_therapist_who_has_left_since_stays_selectable_for_her_patient(reception, anna, lena):
+    anna.assigned_therapist = lena
+    anna.save()
+    lena.active = False
+    lena.save()
+    response = reception.post(url(anna), patient_form_data(anna, phone="+49 30 555 0999", assigned_therapist=lena.pk))
+    assert response.status_code == 302
+    anna.refresh_from_db()
+    assert (anna.phone, anna.assigned_therapist) == ("+49 30 555 0999", lena)

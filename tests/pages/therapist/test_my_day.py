@@ -7,14 +7,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import roles
-from patients.models import FlagKind
+from patients.models import FlagKind, Phase
 from sessions.models import Appointment, AppointmentStatus, SessionNote
 from tests.conftest import client_for
 from tests.factories import (
     AppointmentFactory,
     CourseFactory,
+    DiagnosisFactory,
     HealthFlagFactory,
     PatientFactory,
+    PhaseRecordFactory,
     SessionNoteFactory,
     TherapistFactory,
     UserFactory,
@@ -101,7 +103,9 @@ def test_it_warns_of_oil_allergy_hypertension_and_pregnancy_only(lena_client, le
     assert "Oil allergy: Lavender oil" in html
     assert "High blood pressure" in html
     assert "Pregnancy" in html
-    assert "Skin condition" not in html
+    # No badge for the skin condition; its `warn` rule is among what to read before check-in.
+    assert '<span class="badge text-bg-warning">Skin condition</span>' not in html
+    assert "Skin condition: avoid the affected skin." in html
     kinds = {flag.kind for flag in response.context["appointments"][0].warnings}
     assert kinds == {FlagKind.OIL_ALLERGY, FlagKind.HYPERTENSION, FlagKind.PREGNANCY}
 
@@ -229,6 +233,38 @@ def test_the_query_count_does_not_grow_with_the_sessions(lena_client, lena, toda
 def test_the_page_stays_within_a_fixed_number_of_queries(lena_client, lena, today, django_assert_max_num_queries):
     for hour in range(8, 18):
         session_for(lena, today, hour)
-    # Session, user, roles, therapist profile, sessions with notes, course positions, health flags.
-    with django_assert_max_num_queries(7):
+    # Session, user, roles, therapist profile, sessions with notes, course positions, health flags;
+    # and the contraindication check of the sessions ahead: diagnoses and their phases, health
+    # flags, rules.
+    with django_assert_max_num_queries(11):
         lena_client.get(URL)
+
+
+# The treatment gate, before anyone clicks
+
+
+def test_an_acute_patient_is_shown_in_red_with_no_check_in_or_complete(lena_client, lena, today):
+    started = session_for(lena, today, 0)
+    PhaseRecordFactory(diagnosis=DiagnosisFactory(patient=started.patient), phase=Phase.ACUTE)
+    html = lena_client.get(URL).content.decode()
+    assert "treatment-blocked" in html and "Acute phase of M54.3 Sciatica" in html
+    assert reverse("booking:appointment_check_in", args=[started.pk]) not in html
+    assert reverse("booking:appointment_complete", args=[started.pk]) not in html
+
+
+def test_warn_rules_are_shown_with_check_in_still_offered(lena_client, lena, today):
+    started = session_for(lena, today, 0)
+    HealthFlagFactory(patient=started.patient, kind=FlagKind.HYPERTENSION)
+    html = lena_client.get(URL).content.decode()
+    assert "High blood pressure: the therapist should check it and adapt the pressure." in html
+    assert reverse("booking:appointment_check_in", args=[started.pk]) in html
+
+
+def test_a_future_session_of_today_is_offered_check_in_but_not_complete(lena_client, lena, today):
+    last = timezone.make_aware(dt.datetime.combine(today, dt.time(23, 0)))
+    if timezone.now() >= last:
+        pytest.skip("the last hour of the day")
+    later = AppointmentFactory(therapist=lena, starts_at=last)
+    html = lena_client.get(URL).content.decode()
+    assert reverse("booking:appointment_check_in", args=[later.pk]) in html
+    assert reverse("booking:appointment_complete", args=[later.pk]) not in html

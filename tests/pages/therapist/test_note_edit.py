@@ -6,15 +6,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import roles
-from patients.models import FlagKind
+from patients.models import FlagKind, Phase
 from sessions.models import AppointmentStatus, CourseStatus, SessionNote
 from tests.conftest import client_for
 from tests.factories import (
     AddendumFactory,
     AppointmentFactory,
     CourseFactory,
+    DiagnosisFactory,
     HealthFlagFactory,
     ModalityFactory,
+    PhaseRecordFactory,
     SessionNoteFactory,
     TherapistFactory,
     UserFactory,
@@ -131,9 +133,8 @@ def test_a_draft_may_leave_them_empty(own, session):
 
 
 def test_a_refused_signature_keeps_nothing_half_done(own, session):
-    session.starts_at = timezone.now() + dt.timedelta(hours=3)
+    session.starts_at = timezone.now() + dt.timedelta(hours=3)  # checked in early, not started
     session.ends_at = session.starts_at + dt.timedelta(minutes=45)
-    session.status = AppointmentStatus.BOOKED
     session.save()
     response = own.post(url(session), {**FILLED, "action": "sign"})
     assert response.status_code == 200
@@ -353,5 +354,37 @@ def test_the_page_uses_a_fixed_number_of_queries(own, session, django_assert_max
         AddendumFactory(note=note)
     HealthFlagFactory(patient=session.patient, kind=FlagKind.OIL_ALLERGY, substance="Lavender")
     # Session, user, roles, appointment, note, flags, course position (none: no course), addenda.
-    with django_assert_max_num_queries(9):  # 8 for the page, 1 to log the read
+    # 8 for the page, 1 to log the read, up to 4 for the contraindication check (signing's gate).
+    with django_assert_max_num_queries(13):
         own.get(url(session))
+
+
+# Signing: only what can be done
+
+
+def test_signing_a_checked_in_session_completes_it(own, session):
+    own.post(url(session), {**FILLED, "action": "sign"})
+    session.refresh_from_db()
+    assert session.status == AppointmentStatus.COMPLETED
+
+
+def test_a_booked_session_offers_no_sign_button_and_says_why(own, session):
+    session.status = AppointmentStatus.BOOKED
+    session.save()
+    content = own.get(url(session)).content.decode()
+    assert 'value="sign"' not in content
+    assert "The patient is not checked in yet" in content
+    assert 'value="save"' in content  # a draft may still be written
+
+
+def test_an_acute_patient_is_shown_in_red_and_the_note_cannot_be_signed(own, session):
+    PhaseRecordFactory(diagnosis=DiagnosisFactory(patient=session.patient), phase=Phase.ACUTE)
+    content = own.get(url(session)).content.decode()
+    assert "treatment-blocked" in content and "Acute phase of M54.3 Sciatica" in content
+    assert 'value="sign"' not in content
+    response = own.post(url(session), {**FILLED, "action": "sign"})
+    assert response.status_code == 200
+    assert "Acute phase of M54.3 Sciatica" in response.content.decode()
+    assert not SessionNote.objects.exists()
+    session.refresh_from_db()
+    assert session.status == AppointmentStatus.CHECKED_IN
