@@ -1,6 +1,7 @@
 """Session notes: the therapist's draft, the signature that seals it, addenda that correct a
-signed note without changing it, and the notes a chart shows."""
+signed note without changing it, the notes a chart shows, and the notes overdue for signing."""
 
+import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -42,8 +43,6 @@ NOTE_FIELDS = frozenset(
 
 
 AREA_SIDE_ORDER = [value for value, _ in AREA_SIDE_CHOICES]
-
-
 
 
 SIGNED_ALREADY = "This note is signed and can no longer change; add an addendum instead."
@@ -159,4 +158,19 @@ def session_notes_for_chart(*, patient: Patient, reader: AbstractBaseUser) -> li
         .select_related("appointment__modality", "appointment__therapist__user", "author", "signed_by")
         .prefetch_related(Prefetch("addenda", queryset=addenda))
         .order_by("-appointment__starts_at", "-pk")
+    )
+
+
+# A note is written on the day; one still unsigned after this is the manager's to chase.
+NOTE_OVERDUE_AFTER = dt.timedelta(days=1)
+
+
+def notes_overdue(*, now: dt.datetime):
+    """Sessions held (completed) more than a day ago whose note is missing or still unsigned,
+    oldest first, with the patient and therapist: what the manager chases."""
+    return (
+        Appointment.objects.filter(status=AppointmentStatus.COMPLETED, starts_at__lt=now - NOTE_OVERDUE_AFTER)
+        .filter(Q(note__isnull=True) | Q(note__signed_at__isnull=True))
+        .select_related("patient", "therapist__user", "modality")
+        .order_by("starts_at", "pk")
     )
