@@ -71,6 +71,27 @@ def due_occasion(*, measure: Measure, course: Course, sessions_done: int, scores
     return None
 
 
+def _due(courses: list[Course], measures: list[Measure], scores: list[OutcomeScore]) -> list[DueMeasure]:
+    """What is due over `courses` (each with `sessions_done`), given the patient's scores."""
+    by_course = defaultdict(list)
+    for score in scores:
+        by_course[(score.course_id, score.measure_id)].append(score)
+    due = []
+    for course in courses:
+        for measure in measures:
+            earlier = by_course[(course.pk, measure.pk)]
+            occasion = due_occasion(measure=measure, course=course, sessions_done=course.sessions_done, scores=earlier)
+            if occasion:
+                due.append(DueMeasure(course, measure, occasion, course.sessions_done))
+    return due
+
+
+def _patient_scores(patient: Patient) -> list[OutcomeScore]:
+    return list(
+        OutcomeScore.objects.filter(patient_id=patient.pk).select_related("measure").order_by("recorded_at", "pk")
+    )
+
+
 def patient_measures_due(*, patient: Patient) -> list[DueMeasure]:
     """Every measure due now over the patient's courses, newest course first. Four queries
     however many courses, measures and scores."""
@@ -81,22 +102,16 @@ def patient_measures_due(*, patient: Patient) -> list[DueMeasure]:
     )
     if not courses:
         return []
-    measures = measures_asked()
-    scores = defaultdict(list)
-    for score in OutcomeScore.objects.filter(patient_id=patient.pk):
-        scores[(score.course_id, score.measure_id)].append(score)
-    due = []
-    for course in courses:
-        for measure in measures:
-            occasion = due_occasion(
-                measure=measure,
-                course=course,
-                sessions_done=course.sessions_done,
-                scores=scores[(course.pk, measure.pk)],
-            )
-            if occasion:
-                due.append(DueMeasure(course, measure, occasion, course.sessions_done))
-    return due
+    return _due(courses, measures_asked(), _patient_scores(patient))
+
+
+def patient_outcomes(*, patient: Patient, courses: list[Course]) -> tuple[list[DueMeasure], dict[int, list["Trend"]]]:
+    """For a page that has the patient's courses already (each with `sessions_done`): what is
+    due, and the trends by course id. Three queries."""
+    scores = _patient_scores(patient)
+    open_courses = [c for c in courses if c.status != CourseStatus.CANCELLED]
+    due = _due(open_courses, measures_asked(), scores) if open_courses else []
+    return due, _trends(scores)
 
 
 def course_activities(*, course: Course, measure: Measure) -> list[str]:
@@ -195,28 +210,26 @@ class Trend:
 def outcome_trends(*, patient: Patient) -> dict[int, list[Trend]]:
     """The patient's stored measures by course id: one Trend per measure with at least one
     score. One query."""
-    scores = list(
-        OutcomeScore.objects.filter(patient_id=patient.pk).select_related("measure").order_by("recorded_at", "pk")
-    )
+    return _trends(_patient_scores(patient))
+
+
+def _trends(scores: list[OutcomeScore]) -> dict[int, list[Trend]]:
     by_course: dict[int, dict[int, Trend]] = defaultdict(dict)
+    raw: dict[tuple[int, int], list[OutcomeScore]] = defaultdict(list)
     for score in scores:
-        trend = by_course[score.course_id].get(score.measure_id)
-        if trend is None:
-            trend = by_course[score.course_id][score.measure_id] = Trend(score.course_id, score.measure)
-        trend.points.append((score.recorded_at, score.score, len(score.answers)))
-    result: dict[int, list[Trend]] = {}
-    for course_id, trends in by_course.items():
-        for trend in trends.values():
-            years = {timezone.localtime(when).year for when, _, _ in trend.points}
-            label = "j M" if len(years) <= 1 else "j M Y"
-            # Every item of a questionnaire is answered, so its answers count its items.
-            trend.low, trend.high = score_range(measure=trend.measure, item_count=trend.points[0][2])
-            first, last = trend.points[0][1], trend.points[-1][1]
-            trend.points = [(date_format(timezone.localtime(when), label), score) for when, score, _ in trend.points]
-            if len(trend.points) > 1:
-                trend.change = score_change(measure=trend.measure, first=first, last=last)
-        result[course_id] = sorted(trends.values(), key=lambda t: t.measure.name)
-    return result
+        raw[(score.course_id, score.measure_id)].append(score)
+    for (course_id, measure_id), measure_scores in raw.items():
+        measure = measure_scores[0].measure
+        years = {timezone.localtime(s.recorded_at).year for s in measure_scores}
+        label = "j M" if len(years) <= 1 else "j M Y"
+        # Every item of a questionnaire is answered, so its answers count its items.
+        low, high = score_range(measure=measure, item_count=len(measure_scores[0].answers))
+        trend = Trend(course_id, measure, low=low, high=high)
+        trend.points = [(date_format(timezone.localtime(s.recorded_at), label), s.score) for s in measure_scores]
+        if len(measure_scores) > 1:
+            trend.change = score_change(measure=measure, first=measure_scores[0].score, last=measure_scores[-1].score)
+        by_course[course_id][measure_id] = trend
+    return {course_id: sorted(t.values(), key=lambda t: t.measure.name) for course_id, t in by_course.items()}
 
 
 def _number(value: Decimal | int) -> str:
