@@ -111,7 +111,7 @@ def measure_create(request):
         except Refused as error:
             refusal_on_form(form, error)
         else:
-            messages.success(request, f"Added {measure.name}; patients are asked it from their next course on.")
+            messages.success(request, f"Added {measure.name}; the portal asks patients for it when it is due.")
             return redirect("manager:measure_list")
     return render(request, "manager/measure_create.html", {"form": form})
 
