@@ -77,18 +77,19 @@ def outcome_chart_svg(
         description += f"An important change (the MCID) is {score_text(mcid)}"
         if low <= target <= high:
             description += f": reaching {score_text(target)}."
-            # The label sits on the side of the line away from the plot's edge.
-            label_y = y(target) + 15 if y(target) < TOP + 18 else y(target) - 6
+            # The label sits at the left, on the far side of the line from the first score, where
+            # no point is: above the line when higher is better, below it otherwise.
+            label_y = y(target) - 6 if higher_is_better else y(target) + 15
             mcid_line = format_html(
                 '<line class="mcid" x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="{3}" stroke-width="2"'
                 ' stroke-dasharray="6 4"/>'
-                '<text x="{4}" y="{5}" text-anchor="end" font-size="12" fill="{3}">Important change: {6}</text>',
+                '<text x="{4}" y="{5}" font-size="12" fill="{3}">Important change: {6}</text>',
                 LEFT,
                 _at(y(target)),
                 WIDTH - RIGHT,
                 MCID,
-                WIDTH - RIGHT - 4,
-                _at(label_y),
+                LEFT + 6,
+                _at(min(max(label_y, TOP + 12), y(low) - 4)),
                 score_text(target),
             )
         else:

@@ -12,7 +12,9 @@ from django.utils.safestring import SafeString
 from pages.pain_chart import FONT, GRID, INK
 
 WIDTH = 640
-LABEL_WIDTH = 170
+LABEL_WIDTH = 220
+# About the characters of a 12-pixel label that fit left of the bars.
+LABEL_CHARS = 32
 ROW, GAP, TOP = 24, 8, 34
 # Colour-blind-safe (Okabe–Ito); every bar also carries its number, and the table beside it all.
 PALETTE = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00"]
@@ -58,11 +60,26 @@ def _legend(series: list[str]) -> SafeString:
     )
 
 
+def _label(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+
+
 def bar_chart_svg(
-    rows: list[tuple[str, list]], *, series: list[str], maximum=None, unit: str = "", title: str, id_prefix: str
+    rows: list[tuple[str, list]],
+    *,
+    series: list[str],
+    maximum=None,
+    unit: str = "",
+    title: str,
+    id_prefix: str,
+    grouped: bool = False,
 ) -> SafeString:
-    """One horizontal bar per row, its series stacked left to right (None counts as nothing).
-    `maximum` fixes the scale (100 for percentages); otherwise the largest row total."""
+    """One horizontal bar per row, its series stacked left to right (None counts as nothing);
+    or, `grouped`, one thin bar per series under each other (for figures that do not add up,
+    such as two measures' shares). `maximum` fixes the scale (100 for percentages); otherwise
+    the largest row total."""
+    if grouped:
+        return _grouped_bars(rows, series=series, maximum=maximum, unit=unit, title=title, id_prefix=id_prefix)
     totals = [sum(v or 0 for v in values) for _, values in rows]
     top = float(maximum or max(totals, default=0) or 1)
     plot = WIDTH - LABEL_WIDTH - 64
@@ -76,7 +93,7 @@ def bar_chart_svg(
                 LABEL_WIDTH - 8,
                 y + ROW - 8,
                 INK,
-                label if len(label) <= 26 else label[:25] + "…",
+                _label(label),
                 LABEL_WIDTH,
                 y + ROW,
                 LABEL_WIDTH + plot,
@@ -117,6 +134,55 @@ def bar_chart_svg(
     desc = "; ".join(f"{label}: " + _values_text(series, values, unit) for label, values in rows)
     desc = desc or "No figures for this period."
     height = TOP + max(len(rows), 1) * (ROW + GAP) + 10
+    return _svg(height=height, title=title, desc=desc, id_prefix=id_prefix, parts=parts)
+
+
+def _grouped_bars(rows, *, series, maximum, unit, title, id_prefix) -> SafeString:
+    top = float(maximum or max((v or 0 for _, values in rows for v in values), default=0) or 1)
+    plot = WIDTH - LABEL_WIDTH - 64
+    bar = 14
+    block = bar * len(series) + 2 * (len(series) - 1)
+    parts = [_legend(series)]
+    for n, (label, values) in enumerate(rows):
+        y = TOP + n * (block + GAP + 4)
+        parts.append(
+            format_html(
+                '<text x="{0}" y="{1}" text-anchor="end" font-size="12" fill="{2}">{3}</text>'
+                '<line x1="{4}" y1="{5}" x2="{6}" y2="{5}" stroke="{7}"/>',
+                LABEL_WIDTH - 8,
+                y + block / 2 + 4,
+                INK,
+                _label(label),
+                LABEL_WIDTH,
+                y + block + 2,
+                LABEL_WIDTH + plot,
+                GRID,
+            )
+        )
+        for i, value in enumerate(values):
+            bar_y = y + i * (bar + 2)
+            width = plot * float(value or 0) / top
+            parts.append(
+                format_html(
+                    '<rect x="{0}" y="{1}" width="{2}" height="{3}" fill="{4}"><title>{5}: {6} {7}{8}</title></rect>'
+                    '<text x="{9}" y="{10}" font-size="11" fill="{11}">{7}{8}</text>',
+                    LABEL_WIDTH,
+                    bar_y,
+                    _at(width),
+                    bar,
+                    PALETTE[i % len(PALETTE)],
+                    label,
+                    series[i],
+                    number_text(value),
+                    unit if value is not None else "",
+                    _at(LABEL_WIDTH + width + 6),
+                    bar_y + bar - 3,
+                    INK,
+                )
+            )
+    desc = "; ".join(f"{label}: " + _values_text(series, values, unit) for label, values in rows)
+    desc = desc or "No figures for this period."
+    height = TOP + max(len(rows), 1) * (block + GAP + 4) + 10
     return _svg(height=height, title=title, desc=desc, id_prefix=id_prefix, parts=parts)
 
 

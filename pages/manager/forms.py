@@ -190,7 +190,13 @@ class MeasureForm(forms.Form):
     )
     items = forms.CharField(
         label="Questions",
-        widget=forms.Textarea(attrs={"rows": 10}),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 10,
+                "placeholder": "Pain intensity\n- I have no pain at the moment\n- The pain is very mild\n…\n"
+                "Personal care\n- …",
+            }
+        ),
         help_text="One question a line. To word the answers, put them on the lines below their question, "
         "each starting with a dash, lowest first: one for each point of the scale.",
     )

@@ -126,12 +126,10 @@ def _courses(scope: ReportFilter) -> Table:
 def _outcomes(scope: ReportFilter, by: str) -> Table:
     rows = reports.report_outcomes(scope=scope, by=by)
     what = "Diagnosis (ICD-10)" if by == "diagnosis" else "Modality"
-    bars = []
-    for r in rows:
-        bars += [(f"{r.name}: pain", [r.pain_reached_share]), (f"{r.name}: function", [r.function_reached_share])]
     chart = bar_chart_svg(
-        bars,
-        series=["Reached the MCID"],
+        [(r.name, [r.pain_reached_share, r.function_reached_share]) for r in rows],
+        series=["Pain", "Function"],
+        grouped=True,
         maximum=100,
         unit=" %",
         title=f"Share of courses reaching the important change, per {what.split()[0].lower()}",
