@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "csp",
     "clinic",
     "patients",
+    # Outcome measures (their items, scales, scoring, MCID): between patients and sessions.
+    "outcomes",
     "sessions",
 ]
 
@@ -227,6 +229,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "treatment_sessions.Course",
     "treatment_sessions.SessionNote",
     "treatment_sessions.Addendum",
+    "treatment_sessions.OutcomeScore",
+    "patients.BreakGlassReview",
 )
 AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR")
 # How long a therapist's emergency ("break-glass") access to a patient's chart lasts.

@@ -302,3 +302,26 @@ class BreakGlassAccess(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"patient_id": self.patient_id}
+
+
+class BreakGlassReview(models.Model):
+    """The manager's review of one emergency access, with their comment. A table of its own:
+    the access row is append-only (a PostgreSQL trigger refuses UPDATE on it, patients
+    migration 0001), and so it stays exactly as the therapist's request left it. One review per
+    access; it is not changed afterwards either."""
+
+    access = models.OneToOneField(BreakGlassAccess, on_delete=models.PROTECT, related_name="review")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField()
+
+    class Meta:
+        ordering = ["-reviewed_at"]
+        verbose_name = "break-glass review"
+        constraints = [models.CheckConstraint(condition=~Q(comment=""), name="break_glass_review_has_comment")]
+
+    def __str__(self) -> str:
+        return f"Review of {self.access} by {self.reviewed_by}"
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.access.patient_id}

@@ -6,7 +6,7 @@ import re
 from django.db.models import F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Lower, Replace
 
-from patients.models import Diagnosis, HealthFlag, Patient, PhaseRecord, Study
+from patients.models import BreakGlassAccess, Diagnosis, HealthFlag, Patient, PhaseRecord, Study
 
 
 def diagnoses_with_current_phase(*, patient: Patient, at: dt.datetime) -> list[Diagnosis]:
@@ -130,3 +130,12 @@ def diagnoses_with_history(*, patient: Patient, at: dt.datetime) -> list[Diagnos
         # Ordered newest first by PhaseRecord.Meta.ordering.
         diagnosis.current_phase = next((r for r in diagnosis.phases if r.effective_from <= at), None)
     return diagnoses
+
+
+def break_glass_unreviewed() -> QuerySet[BreakGlassAccess]:
+    """Emergency accesses no manager has reviewed yet, oldest first: the manager's to-do."""
+    return (
+        BreakGlassAccess.objects.filter(review__isnull=True)
+        .select_related("user", "patient")
+        .order_by("created_at", "pk")
+    )

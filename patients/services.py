@@ -22,6 +22,7 @@ from clinic import roles
 from clinic.refusals import Refused
 from patients.models import (
     BreakGlassAccess,
+    BreakGlassReview,
     Diagnosis,
     FlagKind,
     HealthFlag,
@@ -321,3 +322,27 @@ def break_glass_open(
     access.full_clean()
     access.save()
     return access
+
+
+BREAK_GLASS_MIN_COMMENT = 5
+
+
+@transaction.atomic
+def break_glass_review(*, access: BreakGlassAccess, reviewed_by: AbstractBaseUser, comment: str) -> BreakGlassReview:
+    """The manager marks an emergency access reviewed, with a comment (what they checked, whom
+    they spoke to). Written to a review row of its own, never onto the append-only access; the
+    audit log records it (settings.AUDITLOG_INCLUDE_TRACKING_MODELS). Refused for anyone but a
+    manager, without a comment, or when the access was reviewed already."""
+    reasons = []
+    if not roles.has_role(reviewed_by, roles.MANAGER):
+        reasons.append("Only a manager reviews emergency accesses.")
+    comment = comment.strip()
+    if len(comment) < BREAK_GLASS_MIN_COMMENT:
+        reasons.append(f"Write a comment of at least {BREAK_GLASS_MIN_COMMENT} characters: what you checked.")
+    # Locks the access row against a second manager reviewing it at the same moment.
+    access = BreakGlassAccess.objects.select_for_update().get(pk=access.pk)
+    if BreakGlassReview.objects.filter(access=access).exists():
+        reasons.append("This emergency access has been reviewed already.")
+    if reasons:
+        raise Refused(reasons)
+    return BreakGlassReview.objects.create(access=access, reviewed_by=reviewed_by, comment=comment)

@@ -21,6 +21,7 @@ from sessions.models import (
     Course,
     CourseStatus,
 )
+from sessions.outcomes import course_outcome_lines
 
 
 def _course_numbers(modality: Modality, min_sessions, max_sessions, session_minutes, cadence, sessions_per_week):
@@ -190,6 +191,7 @@ def course_discharge_summary(*, course: Course, closed_by: AbstractBaseUser, rem
         f"Pain before the first session: {_score(outcome.first_pain)}; "
         f"after the last session: {_score(outcome.last_pain)}.",
         f"Sessions stopped early: {outcome.stopped_early}.",
+        *course_outcome_lines(course=course),
     ]
     remarks = remarks.strip()
     if remarks:

@@ -1,4 +1,5 @@
-"""Treatment courses, the booked sessions (appointments), and the therapist's session notes."""
+"""Treatment courses, the booked sessions (appointments), the therapist's session notes, and the
+outcome measures filled in for a course."""
 
 import datetime as dt
 
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import Cadence, Modality, Room, Therapist, cadence_constraint
+from outcomes.models import Measure
 from patients.models import Diagnosis, Patient
 
 
@@ -395,3 +397,45 @@ class Addendum(models.Model):
     def get_additional_data(self) -> dict:
         """What django-auditlog stores with each change of this row: whose record it is."""
         return {"patient_id": self.note.appointment.patient_id}
+
+
+class OutcomeOccasion(models.TextChoices):
+    START = "start", "Start of the course"
+    DURING = "during", "During the course"
+    END = "end", "End of the course"
+
+
+class OutcomeScore(models.Model):
+    """One filling-in of an outcome measure for a course: the answers and the score they make
+    (outcomes.scoring). The pain score is not stored here: it is read off the session notes."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="outcome_scores")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="outcome_scores")
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="scores")
+    occasion = models.CharField(max_length=10, choices=OutcomeOccasion.choices)
+    # The course's sessions done when it was filled in: "every N sessions" counts from it.
+    sessions_done = models.PositiveSmallIntegerField()
+    # Questionnaire: the answers in item order. Patient-specific: [{"activity": ..., "rating": ...}].
+    answers = models.JSONField()
+    score = models.DecimalField(max_digits=7, decimal_places=2)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "measure", "occasion", "sessions_done"], name="outcome_score_once_per_occasion"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["course", "measure", "recorded_at"], name="outcome_score_course_idx"),
+            models.Index(fields=["patient", "recorded_at"], name="outcome_score_patient_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} for {self.patient}: {self.score}"
+
+    def get_additional_data(self) -> dict:
+        """What django-auditlog stores with each change of this row: whose record it is."""
+        return {"patient_id": self.patient_id}

@@ -1,6 +1,7 @@
 """Session notes: the therapist's draft, the signature that seals it, addenda that correct a
-signed note without changing it, and the notes a chart shows."""
+signed note without changing it, the notes a chart shows, and the notes overdue for signing."""
 
+import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -173,13 +174,29 @@ def session_notes_for_chart(*, patient: Patient, reader: AbstractBaseUser) -> li
     )
 
 
-def notes_unsigned_for(*, user: AbstractBaseUser) -> QuerySet[Appointment]:
-    """The sessions `user` gave (checked in or completed) whose note is missing or still a draft,
-    oldest first, across all days: what she still has to write up and sign. Each with its
-    patient, modality, room and note (None when there is none yet); one query a page."""
+def _unsigned_sessions() -> QuerySet[Appointment]:
+    """Sessions given (checked in or completed) whose note is missing or still a draft, oldest first."""
     return (
-        Appointment.objects.filter(therapist__user_id=user.pk, status__in=SIGNABLE_STATUSES)
+        Appointment.objects.filter(status__in=SIGNABLE_STATUSES)
         .filter(Q(note__isnull=True) | Q(note__signed_at__isnull=True))
-        .select_related("patient", "modality", "room", "note")
         .order_by("starts_at", "pk")
+    )
+
+
+def notes_unsigned_for(*, user: AbstractBaseUser) -> QuerySet[Appointment]:
+    """The sessions `user` gave whose note is missing or still a draft, oldest first, across all
+    days: what she still has to write up and sign. Each with its patient, modality, room and note
+    (None when there is none yet); one query a page."""
+    return _unsigned_sessions().filter(therapist__user_id=user.pk).select_related("patient", "modality", "room", "note")
+
+
+# A note is written on the day; one still unsigned after this is the manager's to chase.
+NOTE_OVERDUE_AFTER = dt.timedelta(days=1)
+
+
+def notes_overdue(*, now: dt.datetime) -> QuerySet[Appointment]:
+    """Sessions given more than a day ago whose note is missing or still unsigned, oldest first,
+    with the patient and therapist: what the manager chases."""
+    return _unsigned_sessions().filter(starts_at__lt=now - NOTE_OVERDUE_AFTER).select_related(
+        "patient", "therapist__user", "modality"
     )

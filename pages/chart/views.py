@@ -29,6 +29,7 @@ from pages.chart.forms import (
     StudyForm,
     modality_defaults,
 )
+from pages.outcome_chart import trend_charts
 from pages.pain_chart import pain_chart_svg
 from pages.refusals import refusal_message, refusal_on_form
 from pages.roles import CLINICIANS, role_required
@@ -42,6 +43,7 @@ from sessions.chart_access import therapist_may_open_chart
 from sessions.course_progress import course_outcome, courses_with_progress
 from sessions.models import Area, Course, SessionNote
 from sessions.notes import session_notes_for_chart
+from sessions.outcomes import outcome_trends
 
 # The latest notes are shown open on the chart; older ones fold into one line each.
 NOTES_OPEN = 3
@@ -95,6 +97,10 @@ def patient_chart(request, pk: int):
         note.area_labels = [_area_label(area) for area in note.areas_treated or []]
         note.open_on_chart = index < NOTES_OPEN
     points = _pain_points(notes)
+    patient_courses = courses_with_progress(patient=patient)
+    trends = outcome_trends(patient=patient)
+    for course in patient_courses:
+        course.trends = trend_charts(trends.get(course.pk, []), prefix=f"outcome-{course.pk}")
     context = {
         "patient": patient,
         "booking_status": patient_booking_status(patient=patient, at=now),
@@ -102,7 +108,8 @@ def patient_chart(request, pk: int):
         # A flag dated ahead (a planned operation) is listed with the current ones.
         "current_flags": [f for f in flags if f.active_to is None or f.active_to >= today],
         "past_flags": [f for f in flags if f.active_to is not None and f.active_to < today],
-        "courses": courses_with_progress(patient=patient),
+        "courses": patient_courses,
+        "outcome_courses": [c for c in patient_courses if c.trends],
         "notes": notes,
         "pain_chart": pain_chart_svg(points) if points else "",
         "end_flag_form": HealthFlagEndForm(),

@@ -1,6 +1,8 @@
-"""The manager's audit-log filter."""
+"""The manager's forms: the audit-log filter, the reports' filter, the review of an emergency
+access, and a new outcome measure."""
 
 import datetime as dt
+from decimal import Decimal
 
 from auditlog.models import LogEntry
 from django import forms
@@ -9,6 +11,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clinic.audit import BREAK_GLASS, OUTCOMES, REFUSED, VIEW
+from clinic.models import Modality, Therapist
+from outcomes.models import Scoring
+from outcomes.services import ItemSpec
+from pages.date_inputs import DATE_INPUT_FORMATS, date_widget
 
 WRITES = {"create": LogEntry.Action.CREATE, "update": LogEntry.Action.UPDATE, "delete": LogEntry.Action.DELETE}
 ACTION_CHOICES = [
@@ -69,3 +75,162 @@ class AuditFilterForm(forms.Form):
 
 def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+# --- Reports ------------------------------------------------------------------------------------
+
+# A report's period: inside these years, and a year long at most (the reports count in the
+# database, but the working hours are laid out day by day).
+REPORT_EARLIEST, REPORT_LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+REPORT_MAX_DAYS = 366
+DEFAULT_REPORT_DAYS = 28
+
+
+class ReportFilterForm(forms.Form):
+    """The reports' period, therapist and modality. A location joins them when the clinic has
+    several: one more ModelChoiceField here and one more field on sessions.reports.ReportFilter."""
+
+    starts_on = forms.DateField(label="From", input_formats=DATE_INPUT_FORMATS, widget=date_widget())
+    ends_on = forms.DateField(label="To", input_formats=DATE_INPUT_FORMATS, widget=date_widget())
+    therapist = forms.ModelChoiceField(
+        queryset=Therapist.objects.select_related("user"), required=False, empty_label="Every therapist"
+    )
+    modality = forms.ModelChoiceField(queryset=Modality.objects.all(), required=False, empty_label="Every modality")
+    # Which report to download as CSV; absent for the page itself.
+    csv = forms.ChoiceField(required=False, choices=[], widget=forms.HiddenInput)
+
+    def __init__(self, *args, reports: list[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["csv"].choices = [("", ""), *[(name, name) for name in reports]]
+        self.fields["csv"].error_messages["invalid_choice"] = "There is no report called %(value)s to download."
+        for name, field in self.fields.items():
+            if name != "csv":
+                field.widget.attrs["class"] = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+
+    @classmethod
+    def default_period(cls) -> dict:
+        today = timezone.localdate()
+        return {"starts_on": today - dt.timedelta(days=DEFAULT_REPORT_DAYS - 1), "ends_on": today}
+
+    def _clean_day(self, name: str) -> dt.date:
+        day = self.cleaned_data[name]
+        if not REPORT_EARLIEST <= day <= REPORT_LATEST:
+            raise forms.ValidationError(
+                f"Choose a day between {REPORT_EARLIEST.year} and {REPORT_LATEST.year}: the clinic has no "
+                "figures outside those years."
+            )
+        return day
+
+    def clean_starts_on(self):
+        return self._clean_day("starts_on")
+
+    def clean_ends_on(self):
+        return self._clean_day("ends_on")
+
+    def clean(self):
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on:
+            if starts_on > ends_on:
+                self.add_error("ends_on", "The period ends before it starts: choose a later “to” day.")
+            elif (ends_on - starts_on).days + 1 > REPORT_MAX_DAYS:
+                self.add_error("ends_on", "Choose a period of a year at most.")
+        return data
+
+
+# --- Emergency access review --------------------------------------------------------------------
+
+
+class BreakGlassReviewForm(forms.Form):
+    comment = forms.CharField(
+        label="Your comment",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        help_text="What you checked, whom you asked.",
+    )
+
+
+# --- Outcome measures ---------------------------------------------------------------------------
+
+DIRECTIONS = [("higher", "A higher score is better"), ("lower", "A lower score is better")]
+
+
+def parse_items(text: str) -> list[ItemSpec]:
+    """The questions as the manager types them: one a line; a line that starts with a dash is an
+    answer of the question above it, lowest answer first (optional)."""
+    items: list[ItemSpec] = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith(("-", "–")):
+            if not items:
+                raise forms.ValidationError(
+                    f"Line {number} is an answer (it starts with a dash), but no question comes before it."
+                )
+            items[-1].answers.append(line.lstrip("-–").strip())
+        else:
+            items.append(ItemSpec(line, []))
+    return items
+
+
+class MeasureForm(forms.Form):
+    """A licensed questionnaire the clinic holds. The form checks what was typed; the service
+    (outcomes.services.measure_create) checks the measure as a whole, in sentences."""
+
+    name = forms.CharField(max_length=120, help_text="As the questionnaire names itself.")
+    code = forms.SlugField(
+        max_length=30,
+        label="Short name",
+        help_text="Letters, numbers and dashes, for reports: odi, rmdq.",
+        error_messages={"invalid": "Use letters, numbers and dashes only, such as odi."},
+    )
+    instructions = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="What the patient reads first."
+    )
+    items = forms.CharField(
+        label="Questions",
+        widget=forms.Textarea(
+            attrs={
+                "rows": 10,
+                "placeholder": "Pain intensity\n- I have no pain at the moment\n- The pain is very mild\n…\n"
+                "Personal care\n- …",
+            }
+        ),
+        help_text="One question a line. To word the answers, put them on the lines below their question, "
+        "each starting with a dash, lowest first: one for each point of the scale.",
+    )
+    scale_min = forms.IntegerField(label="Lowest answer", min_value=0, max_value=100, initial=0)
+    scale_max = forms.IntegerField(label="Highest answer", min_value=1, max_value=100, initial=5)
+    min_label = forms.CharField(label="The lowest answer means", max_length=80, required=False)
+    max_label = forms.CharField(label="The highest answer means", max_length=80, required=False)
+    scoring = forms.ChoiceField(label="Score", choices=Scoring.choices)
+    direction = forms.ChoiceField(label="Direction", choices=DIRECTIONS, widget=forms.RadioSelect)
+    mcid = forms.DecimalField(
+        label="Minimal clinically important difference",
+        min_value=Decimal("0.01"),
+        max_value=Decimal(1000),
+        max_digits=6,
+        decimal_places=2,
+        help_text="The smallest change in the score that matters to patients, in the score's units.",
+    )
+    mcid_source = forms.CharField(
+        label="Where that number comes from",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="In your own words: the study or the manual.",
+    )
+    due_at_start = forms.BooleanField(label="At the start of a course", required=False, initial=True)
+    due_every_sessions = forms.IntegerField(
+        label="Every so many sessions", min_value=1, max_value=60, required=False, help_text="Leave empty for never."
+    )
+    due_at_end = forms.BooleanField(label="At the end of a course", required=False, initial=True)
+    licence = forms.CharField(max_length=300, required=False, help_text="Who licensed it to the clinic, until when.")
+
+    def clean_items(self):
+        return parse_items(self.cleaned_data["items"])
+
+    def service_arguments(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["higher_is_better"] = data.pop("direction") == "higher"
+        return data

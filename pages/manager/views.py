@@ -1,26 +1,119 @@
-"""The manager's pages: the manager's home, and the review of the audit log: who read or changed
-which patient's record, who was refused, and every emergency (break-glass) access to a chart.
-Read-only: nothing here, nor anywhere else in the app, changes or deletes an entry."""
+"""The manager's pages: the manager's home (today at a glance, and what needs action), the
+reports with their CSV downloads, the outcome measures, and the review of the audit log and of
+the emergency (break-glass) accesses. Nothing here changes or deletes an audit entry; a review is
+a row of its own (patients.services.break_glass_review)."""
 
 from auditlog.models import LogEntry
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import roles
 from clinic.audit import BREAK_GLASS
-from pages.manager.forms import AuditFilterForm
+from clinic.refusals import Refused
+from outcomes.models import Measure
+from outcomes.services import measure_create as measure_create_service
+from pages.manager.forms import AuditFilterForm, BreakGlassReviewForm, MeasureForm, ReportFilterForm
+from pages.manager.report_tables import REPORTS, csv_response, report_tables
+from pages.refusals import refusal_message, refusal_on_form
 from pages.roles import role_required
 from patients.models import BreakGlassAccess, Patient
+from patients.selectors import break_glass_unreviewed
+from patients.services import break_glass_review as break_glass_review_service
+from sessions.models import Appointment
+from sessions.notes import notes_overdue
+from sessions.reports import ReportFilter, day_at_a_glance
 
 PAGE_SIZE = 50
+# The home lists the first few of each kind; the count says how many there are in all.
+HOME_LIST = 8
 
 
 @require_GET
 @role_required(roles.MANAGER)
 def manager_home(request):
-    return render(request, "manager/manager_home.html")
+    now = timezone.now()
+    unreviewed = break_glass_unreviewed()
+    overdue = notes_overdue(now=now)
+    flagged = Appointment.objects.needing_review().select_related("patient", "therapist__user").order_by("starts_at")
+    context = {
+        "today": day_at_a_glance(day=timezone.localdate()),
+        "unreviewed": list(unreviewed[:HOME_LIST]),
+        "unreviewed_count": unreviewed.count(),
+        "overdue": list(overdue[:HOME_LIST]),
+        "overdue_count": overdue.count(),
+        "flagged": list(flagged[:HOME_LIST]),
+        "flagged_count": flagged.count(),
+        "review_form": BreakGlassReviewForm(),
+        "now": now,
+    }
+    return render(request, "manager/manager_home.html", context)
+
+
+@require_POST
+@role_required(roles.MANAGER)
+def break_glass_review(request, pk: int):
+    access = get_object_or_404(BreakGlassAccess.objects.select_related("user", "patient"), pk=pk)
+    form = BreakGlassReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Write a comment to mark the emergency access reviewed: what you checked.")
+        return redirect("manager:manager_home")
+    try:
+        break_glass_review_service(access=access, reviewed_by=request.user, comment=form.cleaned_data["comment"])
+    except Refused as error:
+        refusal_message(request, error)
+    else:
+        messages.success(request, f"Marked reviewed: {access.user.get_full_name() or access.user} opening the chart "
+                         f"of {access.patient}.")  # fmt: skip
+    return redirect("manager:manager_home")
+
+
+@require_GET
+@role_required(roles.MANAGER)
+def reports(request):
+    """The figures for a period (the last four weeks unless chosen); with `csv=<report>`, that
+    report's table as a CSV file. A bad filter shows the form with its errors and no figures."""
+    params = request.GET.copy()
+    for name, day in ReportFilterForm.default_period().items():
+        params.setdefault(name, day.isoformat())
+    form = ReportFilterForm(params, reports=list(REPORTS))
+    if not form.is_valid():
+        return render(request, "manager/reports.html", {"form": form, "tables": []})
+    data = form.cleaned_data
+    scope = ReportFilter(
+        data["starts_on"],
+        data["ends_on"],
+        therapist_id=data["therapist"].pk if data["therapist"] else None,
+        modality_id=data["modality"].pk if data["modality"] else None,
+    )
+    if data["csv"]:
+        return csv_response(REPORTS[data["csv"]](scope), scope)
+    return render(request, "manager/reports.html", {"form": form, "tables": report_tables(scope), "scope": scope})
+
+
+@require_GET
+@role_required(roles.MANAGER)
+def measure_list(request):
+    measures = Measure.objects.annotate(item_count=Count("items")).order_by("-active", "name")
+    return render(request, "manager/measure_list.html", {"measures": measures})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(roles.MANAGER)
+def measure_create(request):
+    form = MeasureForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            measure = measure_create_service(created_by=request.user, **form.service_arguments())
+        except Refused as error:
+            refusal_on_form(form, error)
+        else:
+            messages.success(request, f"Added {measure.name}; the portal asks patients for it when it is due.")
+            return redirect("manager:measure_list")
+    return render(request, "manager/measure_create.html", {"form": form})
 
 
 def _describe(entry: LogEntry, patients: dict[int, Patient]) -> None:
@@ -56,6 +149,8 @@ def audit_log(request):
 @require_GET
 @role_required(roles.MANAGER)
 def break_glass_list(request):
-    accesses = BreakGlassAccess.objects.select_related("user", "patient").order_by("-created_at", "-pk")
+    accesses = BreakGlassAccess.objects.select_related("user", "patient", "review__reviewed_by").order_by(
+        "-created_at", "-pk"
+    )
     page = Paginator(accesses, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "manager/break_glass_list.html", {"page": page, "now": timezone.now()})

@@ -9,6 +9,7 @@ urlpatterns = [
     path("portal/appointments/", views.portal_appointments, name="portal_appointments"),
     path("portal/appointments/<int:pk>/cancel/", views.portal_appointment_cancel, name="portal_appointment_cancel"),
     path("portal/appointments/<int:pk>/calendar.ics", views.portal_appointment_ics, name="portal_appointment_ics"),
+    path("portal/courses/<int:pk>/measure/", views.portal_measure, name="portal_measure"),
     path("portal/calendar/", views.portal_calendar, name="portal_calendar"),
     path("portal/calendar/renew/", views.portal_calendar_renew, name="portal_calendar_renew"),
     # No login: the secret token is the key (calendar apps cannot log in).

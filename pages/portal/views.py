@@ -19,16 +19,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic import roles
 from clinic.audit import audit_access
 from clinic.refusals import Refused
+from outcomes.models import MeasureKind
+from pages.outcome_chart import trend_charts
 from pages.pain_chart import pain_chart_svg
-from pages.portal.forms import PortalCancelForm
+from pages.portal.forms import MeasureAnswersForm, PortalCancelForm
 from pages.portal.ics import appointments_ics
-from pages.refusals import refusal_message
+from pages.refusals import refusal_message, refusal_on_form
 from pages.roles import role_required
 from patients.models import Patient
 from patients.services import patient_calendar_token_ensure, patient_calendar_token_renew
 from sessions.appointments import appointment_patient_can_cancel, appointment_patient_cancel
 from sessions.course_progress import annotate_course_position
-from sessions.models import Appointment
+from sessions.models import Appointment, Course
+from sessions.outcomes import course_activities, outcome_record, patient_measures_due, patient_outcomes
 from sessions.portal import portal_courses, portal_earlier, portal_upcoming
 
 NEXT_ON_HOME = 3
@@ -72,7 +75,9 @@ def portal_home(request):
     # The patient reading their own record is logged as any other read of it.
     audit_access(request=request, patient=request.patient, detail="Patient portal: own courses and notes.")
     courses, other_notes = portal_courses(patient=request.patient)
+    due, trends = patient_outcomes(patient=request.patient, courses=courses)
     for course in courses:
+        course.trends = trend_charts(trends.get(course.pk, []), prefix=f"outcome-{course.pk}")
         course.left_text = sessions_left_text(course)
         summaries = [note for note in reversed(course.notes) if note.summary]
         course.summaries, course.earlier_summaries = summaries[:RECENT_SUMMARIES], summaries[RECENT_SUMMARIES:]
@@ -88,8 +93,56 @@ def portal_home(request):
             n for n in reversed(other_notes) if n.summary or n.pain_before is not None or n.pain_after is not None
         ],
         "upcoming": upcoming,
+        "due": due,
     }
     return render(request, "portal/portal_home.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@portal_view
+def portal_measure(request, pk: int):
+    """Fill in a measure due for one of the patient's courses (`?measure=` picks which, when
+    several are due; the first otherwise)."""
+    course = get_object_or_404(
+        Course.objects.select_related("modality", "diagnosis"), pk=pk, patient_id=request.patient.pk
+    )
+    due = [d for d in patient_measures_due(patient=request.patient) if d.course.pk == course.pk]
+    wanted = request.POST.get("measure") if request.method == "POST" else request.GET.get("measure")
+    chosen = next((d for d in due if str(d.measure.pk) == wanted), None)
+    if chosen is None and request.method == "POST":
+        messages.info(request, "That questionnaire is not due now; nothing was saved.")
+        return redirect("portal:portal_home")
+    chosen = chosen or (due[0] if due else None)
+    if chosen is None:
+        return render(request, "portal/portal_measure.html", {"course": course, "due": None})
+    measure = chosen.measure
+    activities = (
+        course_activities(course=course, measure=measure) if measure.kind == MeasureKind.PATIENT_SPECIFIC else []
+    )
+    form = MeasureAnswersForm(
+        request.POST if request.method == "POST" else None, measure=measure, activities=activities
+    )
+    if request.method == "POST" and form.is_valid():
+        answers, named = form.answers()
+        try:
+            outcome_record(course=course, measure=measure, answers=answers, activities=named, recorded_by=request.user)
+        except Refused as error:
+            refusal_on_form(form, error)
+        else:
+            messages.success(
+                request, f"Thank you: your answers to the {measure.name.lower()} are kept for your therapist."
+            )
+            return redirect("portal:portal_home")
+    elif request.method == "GET":
+        audit_access(request=request, patient=request.patient, obj=course, detail="Patient portal: outcome measure.")
+    context = {
+        "course": course,
+        "due": chosen,
+        "measure": measure,
+        "form": form,
+        "others": [d for d in due if d != chosen],
+    }
+    return render(request, "portal/portal_measure.html", context)
 
 
 @require_GET
@@ -118,9 +171,7 @@ def _own_appointment(request, pk: int) -> Appointment:
 @portal_view
 def portal_appointment_cancel(request, pk: int):
     appointment = _own_appointment(request, pk)
-    appointment.patient_can_cancel = appointment_patient_can_cancel(
-        appointment=appointment, now=timezone.now()
-    )
+    appointment.patient_can_cancel = appointment_patient_can_cancel(appointment=appointment, now=timezone.now())
     form = PortalCancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -26,6 +26,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from clinic import roles
+from patients.services import break_glass_open as patient_break_glass_open
 from patients.services import patient_calendar_token_ensure
 from tests.factories import ModalityFactory, PatientFactory, RoomFactory, StudyFactory, TherapistFactory, UserFactory
 from tests.scenes import treated
@@ -76,6 +77,11 @@ MATRIX: dict[str, Row] = {
     "manager:manager_home":              Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
     "manager:audit_log":                 Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
     "manager:break_glass_list":          Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    # The review of an emergency access: an empty comment is sent back with a message (302).
+    "manager:break_glass_review":        Row("POST", "break_glass", (302, 403, 403, 403, 403, 403, 302)),
+    "manager:reports":                   Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:measure_list":              Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:measure_create":            Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
     # Reception's patient register
     "reception:patient_list":            Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
     "reception:patient_create":          Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
@@ -128,6 +134,7 @@ MATRIX: dict[str, Row] = {
     "portal:portal_appointments":        Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
     "portal:portal_appointment_cancel":  Row("GET",  "appointment", (302, 200, 404, 403, 403, 403, 403)),
     "portal:portal_appointment_ics":     Row("GET",  "appointment", (302, 200, 404, 403, 403, 403, 403)),
+    "portal:portal_measure":             Row("GET",  "course",      (302, 200, 404, 403, 403, 403, 403)),
     "portal:portal_calendar":            Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
     "portal:portal_calendar_renew":      Row("POST", None,          (302, 302, 302, 403, 403, 403, 403)),
     # No login; patient A's real token for patient A, a wrong one for everyone else.
@@ -190,7 +197,10 @@ def scene(db):
         patient, treating, modality, room, booked_at=now + dt.timedelta(days=5), held_at=now - dt.timedelta(days=2)
     )
     StudyFactory(diagnosis=record["diagnosis"])
+    # Opened by a third therapist, so that it changes no one else's row.
+    access = patient_break_glass_open(user=TherapistFactory().user, patient=patient, reason="Emergency, as a test.")
     objects = {
+        "break_glass": access.pk,
         "patient": patient.pk,
         "modality": modality.pk,
         **{name: obj.pk for name, obj in record.items()},

@@ -28,8 +28,10 @@ from hypothesis import strategies as st
 
 from clinic import roles
 from clinic.models import Cadence
+from outcomes.models import FUNCTION_CODE, Measure, Scoring
 from pages.therapist.forms import SAVE, SIGN
 from patients.models import Cause, FlagKind, Phase, Side, StudyKind
+from patients.services import break_glass_open
 from sessions.models import AREA_SIDE_CHOICES, AppointmentStatus
 from tests.factories import (
     PASSWORD,
@@ -45,7 +47,7 @@ from tests.scenes import course_session, treated
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 # The tables a form may write. Sessions, log-in attempts and audit entries grow with any request.
-WATCHED_APPS = ("patients", "treatment_sessions")
+WATCHED_APPS = ("patients", "outcomes", "treatment_sessions")
 EXAMPLES = settings(
     max_examples=30,
     deadline=None,
@@ -162,6 +164,8 @@ def scene(db):
         "patient": patient,
         "uninvited": PatientFactory(email="uninvited@example.org"),
         "in_progress": in_progress,
+        "access": break_glass_open(user=TherapistFactory().user, patient=patient, reason="A test emergency, today."),
+        "psfs": Measure.objects.get(code=FUNCTION_CODE),
         "users": {
             "receptionist": UserFactory(role=roles.RECEPTIONIST),
             "therapist": therapist.user,
@@ -398,6 +402,49 @@ CASES = [
          lambda s: payload(day=value(*dates(s))), method="GET"),
     Case("patient_search", "receptionist", lambda s: reverse("reception:patient_list"),
          lambda s: payload(q=value("Roth", "ro"), page=value(1, 2, "last")), method="GET"),
+    Case("reports", "manager", lambda s: reverse("manager:reports"),
+         lambda s: payload(
+             starts_on=value(*dates(s), "2000-01-01"),
+             ends_on=value(*reversed(dates(s)), "2100-12-31"),
+             therapist=value(s["therapist"].pk, "", 987654),
+             modality=value(s["modality"].pk, ""),
+             csv=value("", "utilisation", "busy_hours", "outcomes_diagnosis", "nothing"),
+         ),
+         method="GET"),
+    Case("measure_create", "manager", lambda s: reverse("manager:measure_create"),
+         lambda s: payload(
+             name=value("Oswestry Disability Index", "Patient-specific functional scale"),
+             code=value("odi", "psfs", "ODI 2"),
+             instructions=value("Tick one statement in each section."),
+             items=value("Walking\nSitting", "Pain intensity\n- none\n- mild\nLifting", "- orphan answer"),
+             scale_min=value(0, 1, 100),
+             scale_max=value(5, 1, 10, 100),
+             min_label=value("None"),
+             max_label=value("Worst"),
+             scoring=value(*Scoring.values),
+             direction=value("lower", "higher"),
+             mcid=value("10", "0.5", "1000"),
+             mcid_source=value("The manual."),
+             due_at_start=value("on"),
+             due_every_sessions=value(5, 1, 60),
+             due_at_end=value("on"),
+             licence=value("Mapi Research Trust, 2026"),
+         ),
+         writes=frozenset({"outcomes.Measure", "outcomes.MeasureItem"})),
+    Case("break_glass_review", "manager", pk_url("manager:break_glass_review", "access"),
+         lambda s: payload(comment=value("Called the therapist: covering for a colleague.", "ok")),
+         writes=frozenset({"patients.BreakGlassReview"})),
+    Case("portal_measure", "patient", pk_url("portal:portal_measure", "course"),
+         lambda s: payload(
+             measure=value(s["psfs"].pk, 987654),
+             activity_1=value("Putting on socks", "Walking"),
+             rating_1=value(*range(11)),
+             activity_2=value("Sitting through a film", ""),
+             rating_2=value(3, ""),
+             activity_3=value(""),
+             rating_3=value("", 5),
+         ),
+         writes=frozenset({"treatment_sessions.OutcomeScore"})),
 ]  # fmt: skip
 
 WATCHED = [model for label in WATCHED_APPS for model in apps.get_app_config(label).get_models()] + [User]

@@ -1,0 +1,109 @@
+"""Outcome measures as data: what a measure asks, on which answer scale, how its answers make a
+score, how big a change matters (the MCID), and when in a course it is due.
+
+The clinic's own two measures come with the app (migration 0002); licensed questionnaires the
+clinic holds (the Oswestry Disability Index, the Roland–Morris questionnaire…) are added by the
+manager (pages.manager, outcomes.services.measure_create). The scores themselves belong to a
+course and live with it (sessions.models.OutcomeScore)."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+# The built-in measures, by code: the pain score of the session notes, and the functional scale.
+PAIN_CODE = "pain-nrs"
+FUNCTION_CODE = "psfs"
+
+
+class MeasureKind(models.TextChoices):
+    QUESTIONNAIRE = "questionnaire", "The same questions for every patient"
+    PATIENT_SPECIFIC = "patient_specific", "Activities the patient names and rates"
+    SESSION_PAIN = "session_pain", "The pain score of each session note"
+
+
+class Scoring(models.TextChoices):
+    SUM = "sum", "Sum of the answers"
+    MEAN = "mean", "Mean of the answers"
+    PERCENT_OF_MAX = "percent", "Percentage of the highest possible total"
+
+
+class Measure(models.Model):
+    """One outcome measure. Its score rule is outcomes.scoring; when it is due, sessions.outcomes."""
+
+    name = models.CharField(max_length=120, unique=True)
+    code = models.SlugField(max_length=30, unique=True, help_text="A short name for reports, e.g. odi.")
+    kind = models.CharField(max_length=20, choices=MeasureKind.choices, default=MeasureKind.QUESTIONNAIRE)
+    instructions = models.TextField(blank=True, help_text="What the patient reads before answering.")
+    # One answer scale for every item: whole numbers from scale_min to scale_max.
+    scale_min = models.SmallIntegerField(default=0, validators=[MinValueValidator(0), MaxValueValidator(100)])
+    scale_max = models.SmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(100)])
+    min_label = models.CharField(max_length=80, blank=True, help_text="What the lowest answer means.")
+    max_label = models.CharField(max_length=80, blank=True, help_text="What the highest answer means.")
+    scoring = models.CharField(max_length=10, choices=Scoring.choices)
+    higher_is_better = models.BooleanField(help_text="A higher score means the patient is better.")
+    # The minimal clinically important difference, in the units of the score.
+    mcid = models.DecimalField(max_digits=6, decimal_places=2)
+    mcid_source = models.TextField(blank=True, help_text="Where the MCID comes from, in the clinic's words.")
+    # Patient-specific measures: how many activities the patient may name.
+    max_items = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(10)])
+    due_at_start = models.BooleanField(default=True)
+    due_every_sessions = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    due_at_end = models.BooleanField(default=True)
+    licence = models.CharField(max_length=300, blank=True, help_text="Who holds the licence to use it, if anyone.")
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(scale_max__gt=F("scale_min")), name="measure_scale_max_above_min"),
+            models.CheckConstraint(condition=Q(scale_min__gte=0), name="measure_scale_min_not_negative"),
+            models.CheckConstraint(condition=Q(mcid__gt=0), name="measure_mcid_positive"),
+            models.CheckConstraint(
+                condition=Q(due_every_sessions__isnull=True) | Q(due_every_sessions__gte=1),
+                name="measure_due_every_at_least_one",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=MeasureKind.PATIENT_SPECIFIC) | Q(max_items__gte=1),
+                name="measure_patient_specific_has_max_items",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def asks_patient(self) -> bool:
+        """Pain is scored from the session notes: the patient is never asked it twice."""
+        return self.kind != MeasureKind.SESSION_PAIN
+
+    @property
+    def points(self) -> list[int]:
+        return list(range(self.scale_min, self.scale_max + 1))
+
+
+class MeasureItem(models.Model):
+    """One question of a questionnaire, in order. `answers` (optional) words each point of the
+    scale, lowest first, as questionnaires such as the Oswestry index do; without them the page
+    shows the numbers with the measure's end labels."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=300)
+    answers = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["measure", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "position"], name="measure_item_unique_position"),
+            models.CheckConstraint(condition=~Q(text=""), name="measure_item_has_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.text}"

@@ -1,0 +1,204 @@
+"""The reports as the manager's page shows them and as CSV: each report becomes one table
+(headings and rows, the same for the page and the download) with its chart."""
+
+import csv
+from dataclasses import dataclass
+from io import StringIO
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString
+
+from pages.report_charts import WEEKDAYS, bar_chart_svg, heat_map_svg, number_text
+from sessions import reports
+from sessions.reports import ReportFilter
+
+
+@dataclass
+class Table:
+    slug: str
+    title: str
+    lead: str
+    headings: list[str]
+    rows: list[list]
+    chart: SafeString | str = ""
+
+
+def _utilisation(scope: ReportFilter) -> Table:
+    use = reports.report_utilisation(scope=scope)
+    rows = [
+        *[["Therapist", r.name, r.booked_hours, r.working_hours, r.share] for r in use["therapists"]],
+        *[["Room", r.name, r.booked_hours, r.working_hours, r.share] for r in use["rooms"]],
+    ]
+    top = max([100, *[r[4] or 0 for r in rows]])
+    chart = bar_chart_svg(
+        [(f"{r[1]}", [r[4]]) for r in rows],
+        series=["Utilisation"],
+        maximum=top,
+        unit=" %",
+        title="Utilisation: booked over working hours",
+        id_prefix="chart-utilisation",
+    )
+    return Table(
+        "utilisation",
+        "Utilisation",
+        "Booked time (sessions not cancelled; a no-show kept its slot) over working time: the therapists' "
+        "hours minus closures; a room's is the time the clinic is open.",
+        ["Kind", "Name", "Booked hours", "Working hours", "Utilisation %"],
+        rows,
+        chart,
+    )
+
+
+def _cancellations(scope: ReportFilter) -> Table:
+    rows = reports.report_cancellations(scope=scope)
+    chart = bar_chart_svg(
+        [(r.name, [r.in_time_share, r.late_share, r.no_show_share]) for r in rows],
+        series=["Cancelled in time", "Cancelled late", "No-show"],
+        maximum=100,
+        unit=" %",
+        title="Cancellations and no-shows, share of the sessions booked",
+        id_prefix="chart-cancellations",
+    )
+    return Table(
+        "cancellations",
+        "Cancellations and no-shows",
+        f"Sessions booked for the period. Late: cancelled within {settings.CANCELLATION_NOTICE_HOURS} hours of "
+        "the start (the clinic's notice period).",
+        ["Therapist", "Booked", "Cancelled in time", "In time %", "Cancelled late", "Late %", "No-shows", "No-show %"],
+        [
+            [
+                r.name,
+                r.booked,
+                r.cancelled_in_time,
+                r.in_time_share,
+                r.cancelled_late,
+                r.late_share,
+                r.no_shows,
+                r.no_show_share,
+            ]
+            for r in rows
+        ],  # fmt: skip
+        chart,
+    )
+
+
+def _new_patients(scope: ReportFilter) -> Table:
+    months = reports.report_new_patients(scope=scope)
+    rows = [[date_format(month, "F Y"), count] for month, count in months]
+    chart = bar_chart_svg(
+        [(label, [count]) for label, count in rows],
+        series=["New patients"],
+        title="New patients per month",
+        id_prefix="chart-new-patients",
+    )
+    return Table(
+        "new_patients",
+        "New patients",
+        "Patients whose first session ever (not cancelled) was in the period.",
+        ["Month", "New patients"],
+        rows,
+        chart,
+    )
+
+
+def _courses(scope: ReportFilter) -> Table:
+    rows = reports.report_courses(scope=scope)
+    chart = bar_chart_svg(
+        [(r.name, [r.completed, r.closed_early, r.dropped, r.ongoing]) for r in rows],
+        series=["Completed", "Closed early", "Dropped off", "Still going"],
+        title="Courses started in the period, by what became of them",
+        id_prefix="chart-courses",
+    )
+    return Table(
+        "courses",
+        "Course completion and drop-off",
+        "Courses that started in the period. Closed early: closed below the prescribed minimum. Dropped off: still "
+        "open, nothing booked and no session for three weeks.",
+        ["Modality", "Started", "Completed", "Closed early", "Dropped off", "Still going", "Completed %",
+         "Closed early or dropped %"],
+        [[r.name, r.started, r.completed, r.closed_early, r.dropped, r.ongoing, r.completed_share, r.dropped_share]
+         for r in rows],
+    chart)  # fmt: skip
+
+
+def _outcomes(scope: ReportFilter, by: str) -> Table:
+    rows = reports.report_outcomes(scope=scope, by=by)
+    what = "Diagnosis (ICD-10)" if by == "diagnosis" else "Modality"
+    chart = bar_chart_svg(
+        [(r.name, [r.pain_reached_share, r.function_reached_share]) for r in rows],
+        series=["Pain", "Function"],
+        grouped=True,
+        maximum=100,
+        unit=" %",
+        title=f"Share of courses reaching the important change, per {what.split()[0].lower()}",
+        id_prefix=f"chart-outcomes-{by}",
+    )
+    return Table(
+        f"outcomes_{by}",
+        f"Outcomes per {what.split()[0].lower()}",
+        "Courses with a session held in the period. Pain: before the first session to after the last "
+        "(improvement in points, lower pain is better). Function: the patient-specific functional scale, first "
+        "score to latest, for courses scored twice or more. MCID: the minimal clinically important difference.",
+        [what, "Courses", "Pain: courses", "Pain: mean improvement", "Pain: reached MCID", "Pain: reached %",
+         "Function: courses", "Function: mean improvement", "Function: reached MCID", "Function: reached %"],
+        [[r.name, r.courses, r.pain_courses, r.pain_change, r.pain_reached, r.pain_reached_share,
+          r.function_courses, r.function_change, r.function_reached, r.function_reached_share] for r in rows],
+        chart,
+    )  # fmt: skip
+
+
+def _busy_hours(scope: ReportFilter) -> Table:
+    busy = reports.report_busy_hours(scope=scope)
+    rows = [[WEEKDAYS[day], f"{hour:02d}:00", busy.counts[(day, hour)]] for day, hour in sorted(busy.counts)]
+    chart = heat_map_svg(
+        busy.counts, busy.hours, title="Busy hours: sessions by weekday and hour", id_prefix="chart-busy"
+    )
+    return Table(
+        "busy_hours",
+        "Busy hours",
+        "Sessions (not cancelled) by the weekday and hour they start, in the clinic's time.",
+        ["Weekday", "Hour", "Sessions"],
+        rows,
+        chart,
+    )
+
+
+REPORTS = {
+    "utilisation": _utilisation,
+    "cancellations": _cancellations,
+    "new_patients": _new_patients,
+    "courses": _courses,
+    "outcomes_modality": lambda scope: _outcomes(scope, "modality"),
+    "outcomes_diagnosis": lambda scope: _outcomes(scope, "diagnosis"),
+    "busy_hours": _busy_hours,
+}
+
+
+def report_tables(scope: ReportFilter) -> list[Table]:
+    return [build(scope) for build in REPORTS.values()]
+
+
+def _cell(value) -> str:
+    """A cell as text. A spreadsheet would run a cell that starts with = + - or @ as a formula:
+    such text (a name someone typed) gets a leading apostrophe; numbers go as they are."""
+    if value is None:
+        return ""
+    text = number_text(value) if not isinstance(value, str) else value
+    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def csv_response(table: Table, scope: ReportFilter) -> HttpResponse:
+    out = StringIO()
+    writer = csv.writer(out)
+    writer.writerow(table.headings)
+    for row in table.rows:
+        writer.writerow([_cell(value) for value in row])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    name = f"{table.slug}-{scope.starts_on:%Y%m%d}-{scope.ends_on:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

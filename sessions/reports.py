@@ -1,0 +1,548 @@
+"""The manager's figures: utilisation, cancellations and no-shows, new patients, course
+completion and drop-off, outcomes per modality and per diagnosis, busy hours; and today at a
+glance with what needs the manager's action.
+
+Every figure is counted by the database, grouped in the query, so a report costs the same few
+queries for a week of a small practice and a year of a large one; the queries filter on
+`starts_at` ranges, which the appointment indexes serve. Dates and hours are the clinic's local
+ones (the extraction functions take its zone, on SQLite and PostgreSQL alike)."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import (
+    Avg,
+    Count,
+    DecimalField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncMonth
+from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThan
+from django.utils import timezone
+
+from clinic.models import Closure, Room, Therapist, WorkingHours
+from outcomes.models import FUNCTION_CODE, PAIN_CODE, Measure
+from sessions.models import (
+    OPEN_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    Course,
+    CourseStatus,
+    OutcomeScore,
+    SessionNote,
+)
+from sessions.schedule import at_local
+
+# A course with no session for this long, and none booked, has dropped off.
+DROP_OFF_AFTER = dt.timedelta(weeks=3)
+OPEN_COURSE_STATUSES = [CourseStatus.PLANNED, CourseStatus.ACTIVE, CourseStatus.SUSPENDED]
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """What a report covers: a period of local days (both included) and, optionally, one
+    therapist or one modality. A location filter joins these when the clinic has several
+    (then one more field here, and one more condition in `appointments` and `courses`)."""
+
+    starts_on: dt.date
+    ends_on: dt.date
+    therapist_id: int | None = None
+    modality_id: int | None = None
+
+    @property
+    def start(self) -> dt.datetime:
+        return at_local(self.starts_on, dt.time.min)
+
+    @property
+    def end(self) -> dt.datetime:
+        """The first moment after the period (exclusive)."""
+        return at_local(self.ends_on + dt.timedelta(days=1), dt.time.min)
+
+    @property
+    def days(self) -> list[dt.date]:
+        return [self.starts_on + dt.timedelta(days=n) for n in range((self.ends_on - self.starts_on).days + 1)]
+
+    def appointments(self):
+        """The period's appointments (any status), narrowed by therapist and modality."""
+        appointments = Appointment.objects.filter(starts_at__gte=self.start, starts_at__lt=self.end)
+        if self.therapist_id:
+            appointments = appointments.filter(therapist_id=self.therapist_id)
+        if self.modality_id:
+            appointments = appointments.filter(modality_id=self.modality_id)
+        return appointments
+
+    def courses(self, courses):
+        """Courses of the filter's modality, and with a session with its therapist."""
+        if self.modality_id:
+            courses = courses.filter(modality_id=self.modality_id)
+        if self.therapist_id:
+            courses = courses.filter(
+                Exists(Appointment.objects.filter(course_id=OuterRef("pk"), therapist_id=self.therapist_id))
+            )
+        return courses
+
+
+def share(part, whole) -> Decimal | None:
+    """`part` of `whole` in per cent, one decimal place; None when there is no whole."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def _minutes(duration: dt.timedelta | None) -> int:
+    return int(duration.total_seconds() // 60) if duration else 0
+
+
+# Utilisation ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UseRow:
+    name: str
+    booked_minutes: int
+    working_minutes: int
+
+    @property
+    def share(self) -> Decimal | None:
+        return share(self.booked_minutes, self.working_minutes)
+
+    @property
+    def booked_hours(self) -> Decimal:
+        return (Decimal(self.booked_minutes) / 60).quantize(Decimal("0.1"))
+
+    @property
+    def working_hours(self) -> Decimal:
+        return (Decimal(self.working_minutes) / 60).quantize(Decimal("0.1"))
+
+
+def _block_minutes(blocks) -> int:
+    return sum((e.hour * 60 + e.minute) - (s.hour * 60 + s.minute) for s, e in blocks)
+
+
+def _merged(blocks: list[tuple[dt.time, dt.time]]) -> list[tuple[dt.time, dt.time]]:
+    merged: list[list[dt.time]] = []
+    for start, end in sorted(blocks):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(s, e) for s, e in merged]
+
+
+def working_minutes(*, therapists: list[Therapist], days: list[dt.date]) -> tuple[dict[int, int], dict[dt.date, int]]:
+    """Each therapist's working minutes over `days` (their weekly hours minus the closures of the
+    clinic and their own), and the clinic's open minutes each day (the span of anyone's hours
+    that weekday, minus the clinic's closures): what a room could be used. Two queries."""
+    ids = [t.pk for t in therapists]
+    hours: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    open_hours: dict[int, list] = defaultdict(list)
+    for block in WorkingHours.objects.filter(therapist__active=True):
+        open_hours[block.weekday].append((block.starts, block.ends))
+        if block.therapist_id in ids:
+            hours[block.therapist_id][block.weekday].append((block.starts, block.ends))
+    closures = list(Closure.objects.filter(starts_on__lte=days[-1], ends_on__gte=days[0])) if days else []
+
+    def closed(day, therapist_id) -> bool:
+        return any(c.starts_on <= day <= c.ends_on and c.therapist_id in (None, therapist_id) for c in closures)
+
+    per_therapist = {
+        pk: sum(_block_minutes(hours[pk][day.weekday()]) for day in days if not closed(day, pk)) for pk in ids
+    }
+    per_day = {day: 0 if closed(day, None) else _block_minutes(_merged(open_hours[day.weekday()])) for day in days}
+    return per_therapist, per_day
+
+
+def _booked_minutes(appointments, key: str) -> dict[int, int]:
+    duration = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
+    rows = appointments.exclude(status=AppointmentStatus.CANCELLED).values(key).annotate(booked=Sum(duration))
+    return {row[key]: _minutes(row["booked"]) for row in rows.order_by()}
+
+
+def report_utilisation(*, scope: ReportFilter) -> dict[str, list[UseRow]]:
+    """Booked minutes (every session not cancelled: a no-show kept the slot) over working minutes,
+    per therapist and per room. Six queries."""
+    therapists = Therapist.objects.select_related("user").filter(active=True)
+    rooms = Room.objects.filter(active=True)
+    if scope.therapist_id:
+        therapists = Therapist.objects.select_related("user").filter(pk=scope.therapist_id)
+    if scope.modality_id:
+        therapists = therapists.filter(modalities=scope.modality_id)
+        rooms = rooms.filter(modalities=scope.modality_id)
+    therapists, rooms = list(therapists), list(rooms)
+    per_therapist, per_day = working_minutes(therapists=therapists, days=scope.days)
+    booked_by_therapist = _booked_minutes(scope.appointments(), "therapist_id")
+    booked_by_room = _booked_minutes(scope.appointments(), "room_id")
+    clinic_minutes = sum(per_day.values())
+    return {
+        "therapists": [UseRow(str(t), booked_by_therapist.get(t.pk, 0), per_therapist[t.pk]) for t in therapists],
+        "rooms": [UseRow(r.name, booked_by_room.get(r.pk, 0), clinic_minutes) for r in rooms],
+    }
+
+
+# Cancellations and no-shows ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CancellationRow:
+    name: str
+    booked: int  # every session booked for the period, whatever became of it
+    cancelled_in_time: int
+    cancelled_late: int
+    no_shows: int
+
+    @property
+    def in_time_share(self):
+        return share(self.cancelled_in_time, self.booked)
+
+    @property
+    def late_share(self):
+        return share(self.cancelled_late, self.booked)
+
+    @property
+    def no_show_share(self):
+        return share(self.no_shows, self.booked)
+
+
+def report_cancellations(*, scope: ReportFilter) -> list[CancellationRow]:
+    """Per therapist, and a last row for the whole clinic: sessions booked for the period,
+    cancelled in time, cancelled late (within settings.CANCELLATION_NOTICE_HOURS of the start)
+    and missed. A cancellation with no time recorded counts as in time. Two queries."""
+    notice = dt.timedelta(hours=settings.CANCELLATION_NOTICE_HOURS)
+    cancelled = Q(status=AppointmentStatus.CANCELLED)
+    late = cancelled & Q(cancelled_at__gt=F("starts_at") - notice)
+    rows = (
+        scope.appointments()
+        .values("therapist_id")
+        .annotate(
+            booked=Count("pk"),
+            cancelled=Count("pk", filter=cancelled),
+            late=Count("pk", filter=late),
+            no_shows=Count("pk", filter=Q(status=AppointmentStatus.NO_SHOW)),
+        )
+        .order_by()
+    )
+    names = {t.pk: str(t) for t in Therapist.objects.select_related("user")}
+    result = [
+        CancellationRow(
+            names.get(r["therapist_id"], "?"), r["booked"], r["cancelled"] - r["late"], r["late"], r["no_shows"]
+        )
+        for r in rows
+    ]
+    result.sort(key=lambda row: row.name)
+    total = CancellationRow(
+        "Whole clinic",
+        sum(r.booked for r in result),
+        sum(r.cancelled_in_time for r in result),
+        sum(r.cancelled_late for r in result),
+        sum(r.no_shows for r in result),
+    )
+    return [*result, total]
+
+
+# New patients -----------------------------------------------------------------------------------
+
+
+def report_new_patients(*, scope: ReportFilter) -> list[tuple[dt.date, int]]:
+    """Patients whose first session (not cancelled) ever was in the period, per month (the
+    first day of each month of the period, with 0 where none). With a therapist or a modality,
+    the first session had to be theirs. One query."""
+    not_cancelled = ~Q(status=AppointmentStatus.CANCELLED)
+    earlier = Appointment.objects.filter(
+        not_cancelled,
+        Q(starts_at__lt=OuterRef("starts_at")) | Q(starts_at=OuterRef("starts_at"), pk__lt=OuterRef("pk")),
+        patient_id=OuterRef("patient_id"),
+    )
+    zone = timezone.get_current_timezone()
+    rows = (
+        scope.appointments()
+        .filter(not_cancelled)
+        .filter(~Exists(earlier))
+        .annotate(month=TruncMonth("starts_at", tzinfo=zone))
+        .values("month")
+        .annotate(patients=Count("patient_id", distinct=True))
+        .order_by("month")
+    )
+    counts = {_as_date(r["month"]): r["patients"] for r in rows}
+    months, day = [], scope.starts_on.replace(day=1)
+    while day <= scope.ends_on:
+        months.append((day, counts.get(day, 0)))
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _as_date(value) -> dt.date:
+    return timezone.localtime(value).date() if isinstance(value, dt.datetime) else value
+
+
+# Course completion and drop-off -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CourseRow:
+    name: str
+    started: int
+    completed: int  # closed having done at least the prescribed minimum
+    closed_early: int  # closed or cancelled below the minimum
+    dropped: int  # open, nothing booked, no session for three weeks
+    ongoing: int
+
+    @property
+    def completed_share(self):
+        return share(self.completed, self.started)
+
+    @property
+    def dropped_share(self):
+        return share(self.closed_early + self.dropped, self.started)
+
+
+def _sessions_done():
+    return Subquery(
+        Appointment.objects.filter(
+            course_id=OuterRef("pk"), status=AppointmentStatus.COMPLETED, note__signed_at__isnull=False
+        )
+        .order_by()
+        .values("course_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+
+def report_courses(*, scope: ReportFilter, now: dt.datetime | None = None) -> list[CourseRow]:
+    """The courses that started in the period, per modality, by what became of them (as of
+    `now`): completed, closed below their minimum, dropped off (still open, nothing booked ahead,
+    no session for three weeks), or still going. One query, and a last row for all of them."""
+    now = now or timezone.now()
+    done = Coalesce(_sessions_done(), 0)
+    last_session = Subquery(
+        Appointment.objects.filter(course_id=OuterRef("pk"), starts_at__lte=now)
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .order_by()
+        .values("course_id")
+        .annotate(last=Max("starts_at"))
+        .values("last")
+    )
+    booked_ahead = Exists(
+        Appointment.objects.filter(course_id=OuterRef("pk"), status__in=OPEN_STATUSES, starts_at__gt=now)
+    )
+    quiet_since = now - DROP_OFF_AFTER
+    below_minimum = LessThan(done, F("min_sessions"))
+    closed = Q(status__in=[CourseStatus.COMPLETED, CourseStatus.CANCELLED])
+    # Open and quiet: the last session three weeks ago or more (with none, the start).
+    quiet = Q(LessThan(last_session, quiet_since)) | (
+        Q(IsNull(last_session, True)) & Q(starts_on__lt=timezone.localtime(quiet_since).date())
+    )
+    dropped = Q(status__in=OPEN_COURSE_STATUSES) & ~Q(booked_ahead) & quiet
+    courses = scope.courses(Course.objects.filter(starts_on__gte=scope.starts_on, starts_on__lte=scope.ends_on))
+    rows = (
+        courses.values("modality__name")
+        .annotate(
+            started=Count("pk"),
+            completed=Count(
+                "pk", filter=Q(status=CourseStatus.COMPLETED) & Q(GreaterThanOrEqual(done, F("min_sessions")))
+            ),
+            closed_early=Count("pk", filter=closed & Q(below_minimum)),
+            dropped=Count("pk", filter=dropped),
+        )
+        .order_by("modality__name")
+    )
+    result = [
+        CourseRow(
+            r["modality__name"],
+            r["started"],
+            r["completed"],
+            r["closed_early"],
+            r["dropped"],
+            r["started"] - r["completed"] - r["closed_early"] - r["dropped"],
+        )
+        for r in rows
+    ]
+    fields = ("started", "completed", "closed_early", "dropped", "ongoing")
+    total = CourseRow("All modalities", *(sum(getattr(r, f) for r in result) for f in fields))
+    return [*result, total]
+
+
+# Outcomes ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    """Courses with a session in the period: how the pain changed from the first session to
+    the last, how the functional score changed from the first time to the latest, and how many
+    courses reached each measure's MCID. `*_change` is the mean improvement (positive = better)."""
+
+    name: str
+    courses: int
+    pain_courses: int
+    pain_change: Decimal | None
+    pain_reached: int
+    function_courses: int
+    function_change: Decimal | None
+    function_reached: int
+
+    @property
+    def pain_reached_share(self):
+        return share(self.pain_reached, self.pain_courses)
+
+    @property
+    def function_reached_share(self):
+        return share(self.function_reached, self.function_courses)
+
+
+def _improvement(first, last, measure: Measure | None):
+    """The improvement as an expression: positive when the patient is better."""
+    if measure is not None and measure.higher_is_better:
+        return ExpressionWrapper(last - first, output_field=DecimalField())
+    return ExpressionWrapper(first - last, output_field=DecimalField())
+
+
+def _mean(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.1"))
+
+
+def report_outcomes(*, scope: ReportFilter, by: str = "modality") -> list[OutcomeRow]:
+    """Outcomes per modality (`by="modality"`) or per diagnosis (`by="diagnosis"`, by ICD-10
+    code) of the courses with a completed session in the period. The pain change runs from the
+    pain before the first signed session to the pain after the last (sessions.course_progress
+    counts the same way); the functional change from the first functional score to the latest,
+    for courses scored at least twice. Three queries."""
+    measures = {m.code: m for m in Measure.objects.filter(code__in=[PAIN_CODE, FUNCTION_CODE])}
+    pain, function = measures.get(PAIN_CODE), measures.get(FUNCTION_CODE)
+    notes = SessionNote.objects.filter(
+        appointment__course_id=OuterRef("pk"), appointment__status=AppointmentStatus.COMPLETED, signed_at__isnull=False
+    ).order_by()
+    first_pain = Subquery(
+        notes.filter(pain_before__isnull=False).order_by("appointment__starts_at", "pk").values("pain_before")[:1]
+    )
+    last_pain = Subquery(
+        notes.filter(pain_after__isnull=False).order_by("-appointment__starts_at", "-pk").values("pain_after")[:1]
+    )
+    scores = OutcomeScore.objects.filter(course_id=OuterRef("pk"), measure_id=function.pk if function else None)
+    first_score = Subquery(scores.order_by("recorded_at", "pk").values("score")[:1])
+    last_score = Subquery(scores.order_by("-recorded_at", "-pk").values("score")[:1])
+    score_count = Subquery(scores.order_by().values("course_id").annotate(n=Count("pk")).values("n"))
+
+    pain_known = Q(IsNull(first_pain, False)) & Q(IsNull(last_pain, False))
+    function_known = Q(GreaterThanOrEqual(Coalesce(score_count, 0), 2))
+    pain_gain = _improvement(first_pain, last_pain, pain)
+    function_gain = _improvement(first_score, last_score, function)
+    held = scope.appointments().filter(course_id=OuterRef("pk"), status=AppointmentStatus.COMPLETED)
+    key = "diagnosis__icd10_code" if by == "diagnosis" else "modality__name"
+    rows = (
+        scope.courses(Course.objects.filter(Exists(held)))
+        .values(key)
+        .annotate(
+            courses=Count("pk"),
+            pain_courses=Count("pk", filter=pain_known),
+            pain_change=Avg(pain_gain, filter=pain_known),
+            pain_reached=Count(
+                "pk", filter=pain_known & Q(GreaterThanOrEqual(pain_gain, pain.mcid if pain else Decimal(2)))
+            ),
+            function_courses=Count("pk", filter=function_known),
+            function_change=Avg(function_gain, filter=function_known),
+            function_reached=Count(
+                "pk",
+                filter=function_known & Q(GreaterThanOrEqual(function_gain, function.mcid if function else Decimal(2))),
+            ),
+        )
+        .order_by(key)
+    )
+    return [
+        OutcomeRow(
+            r[key],
+            r["courses"],
+            r["pain_courses"],
+            _mean(r["pain_change"]),
+            r["pain_reached"],
+            r["function_courses"],
+            _mean(r["function_change"]),
+            r["function_reached"],
+        )
+        for r in rows
+    ]
+
+
+# Busy hours -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BusyHours:
+    """Sessions (not cancelled) starting in each hour of each weekday: counts[(weekday, hour)],
+    weekday 0 = Monday, in the clinic's local time; `hours` spans the hours with any session."""
+
+    counts: dict[tuple[int, int], int]
+    hours: list[int]
+
+    @property
+    def busiest(self) -> int:
+        return max(self.counts.values(), default=0)
+
+
+def report_busy_hours(*, scope: ReportFilter) -> BusyHours:
+    """One query, grouped by the local weekday and hour of the start."""
+    zone = timezone.get_current_timezone()
+    rows = (
+        scope.appointments()
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .annotate(weekday=ExtractIsoWeekDay("starts_at", tzinfo=zone), hour=ExtractHour("starts_at", tzinfo=zone))
+        .values("weekday", "hour")
+        .annotate(sessions=Count("pk"))
+        .order_by()
+    )
+    counts = {(r["weekday"] - 1, r["hour"]): r["sessions"] for r in rows}
+    hours = [h for _, h in counts]
+    span = list(range(min(hours), max(hours) + 1)) if hours else list(range(8, 18))
+    return BusyHours(counts, span)
+
+
+# Today ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Today:
+    sessions: int  # not cancelled
+    checked_in: int  # arrived: checked in or already completed
+    no_shows: int
+    working_minutes: int
+    booked_minutes: int
+
+    @property
+    def free_hours(self) -> Decimal:
+        return (Decimal(max(self.working_minutes - self.booked_minutes, 0)) / 60).quantize(Decimal("0.1"))
+
+
+def day_at_a_glance(*, day: dt.date) -> Today:
+    """The clinic's day: sessions, arrivals, no-shows so far, and the working time still unbooked
+    (every active therapist's hours that day, minus closures, minus the sessions booked). Four
+    queries."""
+    scope = ReportFilter(day, day)
+    duration = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
+    figures = (
+        scope.appointments()
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .aggregate(
+            sessions=Count("pk"),
+            checked_in=Count("pk", filter=Q(status__in=[AppointmentStatus.CHECKED_IN, AppointmentStatus.COMPLETED])),
+            no_shows=Count("pk", filter=Q(status=AppointmentStatus.NO_SHOW)),
+            booked=Sum(duration),
+        )
+    )
+    therapists = list(Therapist.objects.filter(active=True))
+    per_therapist, _ = working_minutes(therapists=therapists, days=[day])
+    return Today(
+        figures["sessions"],
+        figures["checked_in"],
+        figures["no_shows"],
+        sum(per_therapist.values()),
+        _minutes(figures["booked"]),
+    )
