@@ -26,7 +26,7 @@ from pages.roles import BOOKERS, role_required
 from patients.contraindications import contraindications_check
 from patients.models import Patient
 from sessions import appointments, booking
-from sessions.availability import course_series_propose, slots_available
+from sessions.availability import course_booked_days, course_series_propose, slots_available
 from sessions.booking_checks import person_name
 from sessions.course_progress import annotate_course_position, course_sessions_counted
 from sessions.models import Appointment, Course
@@ -239,6 +239,7 @@ def course_series_book(request, pk: int):
         "chosen": set(confirm_form.data.getlist("slots") if confirm_form.is_bound else initial_slots),
         "warnings": warnings,
         "remaining": course.max_sessions - course_sessions_counted(course=course),
+        "last_booked": booked[-1] if (booked := course_booked_days(course)) else None,
     }
     return render(request, "booking/course_series_book.html", context)
 

@@ -118,6 +118,7 @@ def test_it_proposes_only_what_is_left_of_the_course(reception, url, course, emm
         AppointmentFactory(patient=course.patient, course=course, modality=course.modality, starts_at=at(day, 10))
     response = reception.get(url)
     assert "5 still to book." in response.content.decode()
+    assert 'id="series-continues"' not in response.content.decode()  # the booked ones lie before Monday
     assert [session.starts_at for session, _, _ in response.context["plan"]] == [at(day, 10) for day in WEEK[:5]]
 
 
@@ -269,3 +270,12 @@ def test_a_first_day_beyond_two_years_is_a_form_error(reception, course, first_s
     assert response.status_code == 200
     assert "Bookings reach two years ahead at most" in response.content.decode()
     assert response.context["plan"] == []
+
+
+def test_a_plan_asked_before_the_last_booked_session_continues_after_it_and_says_so(reception, url, course):
+    AppointmentFactory(patient=course.patient, course=course, modality=course.modality, starts_at=at(WEDNESDAY, 8))
+
+    response = reception.get(url)
+
+    assert response.context["plan"][0][0].starts_at == at(WEEK[3], 10)
+    shows(response, f"The course's last booked session is on {short(WEDNESDAY)}: the plan continues after it.")
