@@ -64,9 +64,6 @@ class Patient(models.Model):
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
-    def clean(self) -> None:
-        validate_windows(self, date_of_birth=BIRTH_WINDOW, consent_on=RECORD_WINDOW)
-
     def save(self, *args, **kwargs):
         for name, value in name_fields(self.first_name, self.last_name).items():
             setattr(self, name, value)
@@ -77,6 +74,9 @@ class Patient(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reception:patient_overview", args=[self.pk])
+
+    def clean(self) -> None:
+        validate_windows(self, date_of_birth=BIRTH_WINDOW, consent_on=RECORD_WINDOW)
 
     def get_additional_data(self) -> dict:
         """What django-auditlog stores with each change of this row: whose record it is."""

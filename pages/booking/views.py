@@ -195,9 +195,7 @@ def appointment_book(request):
         options = _booking_options(form, patient)
     context = {"patient": patient, "form": form, "warnings": warnings, **options}
     template = (
-        "booking/_booking_options.html"
-        if request.htmx and request.method == "GET"
-        else "booking/appointment_book.html"
+        "booking/_booking_options.html" if request.htmx and request.method == "GET" else "booking/appointment_book.html"
     )
     return render(request, template, context)
 
@@ -261,9 +259,7 @@ def availability(request):
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     modality, start = form.cleaned_data["modality"], form.cleaned_data["start"]
     end = start + dt.timedelta(days=form.cleaned_data["days"] - 1)
-    slots = slots_available(
-        modality=modality, starts_on=start, ends_on=end, therapist=form.cleaned_data["therapist"]
-    )
+    slots = slots_available(modality=modality, starts_on=start, ends_on=end, therapist=form.cleaned_data["therapist"])
     days: dict[dt.date, list] = {}
     therapists, rooms = {}, {}
     # Once, not per slot: a month's search lists thousands of them.

@@ -130,8 +130,10 @@ def payload(**fields: Value) -> Payload:
 
 def _management_form(prefix: str) -> dict[str, Value]:
     """An admin inline's management form, always sent as it is: no inline rows."""
-    return {f"{prefix}-{name}": raw(st.just(v), v) for name, v in
-            (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"), ("MIN_NUM_FORMS", "0"), ("MAX_NUM_FORMS", "1000"))}
+    return {
+        f"{prefix}-{name}": raw(st.just(v), v)
+        for name, v in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"), ("MIN_NUM_FORMS", "0"), ("MAX_NUM_FORMS", "1000"))
+    }
 
 
 ADMIN_INLINES = {
