@@ -14,10 +14,11 @@ RUNTIME_STAMP := $(VENV)/.installed-requirements
 DEV_STAMP := $(VENV)/.installed-requirements-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help run migrate seed test lint migrations-check clean
+.PHONY: help run migrate seed reset-demo test lint migrations-check clean
 
 help:
 	@echo "make run               install, migrate, load demo data, serve on http://$(HOST):$(PORT)/"
+	@echo "make reset-demo        seed the demo again as of now (make run moves it to today by itself)"
 	@echo "make test              run the whole test suite (extra pytest args: ARGS=\"-k foo\")"
 	@echo "make lint              ruff check and the import contract (.importlinter)"
 	@echo "make migrations-check  fail if a model change has no migration"
@@ -40,8 +41,13 @@ $(DEV_STAMP): requirements-dev.txt requirements.txt | $(BIN)/python
 migrate: $(RUNTIME_STAMP)
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate
 
+# The demo lives in the present: on a later day seed_demo moves it to today (make reset-demo
+# forces it). It refuses a database that holds anything but the demo.
 seed: migrate
-	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
+	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo --address $(HOST):$(PORT)
+
+reset-demo: migrate
+	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo --reset --address $(HOST):$(PORT)
 
 run: seed
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -9,6 +9,7 @@ from auditlog.admin import LogEntryAdmin
 from auditlog.models import LogEntry
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 
+from clinic.date_windows import WindowedSplitDateTimeField
 from clinic.models import Closure, Modality, Room, Therapist, WorkingHours
 from clinic.refusals import Refused
 
@@ -32,7 +34,38 @@ class RefusedOnSave(Exception):
         self.reasons = reasons
 
 
-class ServiceAdmin(admin.ModelAdmin):
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """The admin's autocomplete, drawing a form posted back with a value that is no key (":", a
+    number beyond 64 bits) as nothing chosen, instead of failing the page with a 500."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.remote_field.model._meta.get_field(self.field.remote_field.field_name)
+        usable = []
+        for item in value:
+            try:
+                key = target.to_python(item)
+            except ValidationError:
+                continue
+            if not isinstance(key, int) or -(2**63) <= key < 2**63:
+                usable.append(item)
+        return super().optgroups(name, usable, attr)
+
+
+class SafeFormFields(admin.ModelAdmin):
+    """Form fields that answer any input with a form error: autocomplete drawn safely, and a date
+    and time at the calendar's edge refused (clinic.date_windows) instead of overflowing."""
+
+    formfield_overrides = {
+        models.DateTimeField: {"form_class": WindowedSplitDateTimeField, "widget": AdminSplitDateTime},
+    }
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ServiceAdmin(SafeFormFields):
     """An admin that writes through the domain's services: one form to add (`add_form`), one to
     change (`change_form`) in which only `get_editable_fields` may change, and a refusal at save
     time shown as messages with nothing saved."""
@@ -192,7 +225,7 @@ class TherapistClosureInline(admin.TabularInline):
 
 
 @admin.register(Therapist)
-class TherapistAdmin(admin.ModelAdmin):
+class TherapistAdmin(SafeFormFields):
     list_display = ["__str__", "username", "colour", "modality_names", "active"]
     list_filter = ["active", "modalities"]
     search_fields = ["user__first_name", "user__last_name", "user__username", "user__email"]
@@ -255,9 +288,13 @@ class ClosureScopeFilter(YesNoFilter):
 
 
 @admin.register(Closure)
-class ClosureAdmin(admin.ModelAdmin):
-    list_display = ["starts_on", "ends_on", "reason", "who"]
-    list_filter = [ClosureScopeFilter, "therapist"]
+class ClosureAdmin(SafeFormFields):
+    """The manager's closures. Public holidays close the clinic without a row (the
+    CLINIC_HOLIDAYS_* settings); a row of kind "open on a public holiday" opens on the ones it
+    covers."""
+
+    list_display = ["starts_on", "ends_on", "kind", "reason", "who"]
+    list_filter = ["kind", ClosureScopeFilter, "therapist"]
     search_fields = ["reason", "therapist__user__first_name", "therapist__user__last_name"]
     date_hierarchy = "starts_on"
     list_select_related = ["therapist__user"]

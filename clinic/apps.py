@@ -8,4 +8,9 @@ class ClinicConfig(AppConfig):
 
     def ready(self):
         # Connects the receiver that starts a session's idle and age clocks at login.
+        from django.core.checks import register
+
         from clinic import middleware  # noqa: F401
+        from clinic.public_holidays import holiday_settings_check
+
+        register(holiday_settings_check)

@@ -5,6 +5,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
+
+from clinic.date_windows import CLOSURE_WINDOW, validate_windows
+from clinic.public_holidays import public_holidays
 
 
 class Cadence(models.TextChoices):
@@ -135,9 +139,22 @@ class WorkingHours(models.Model):
             raise ValidationError("This block overlaps another block of the same therapist on that day.")
 
 
-class Closure(models.Model):
-    """Days nobody (or one therapist) works: holidays, training, sick leave."""
+class ClosureKind(models.TextChoices):
+    CLOSED = "closed", "Closed"
+    HOLIDAY_OPEN = "holiday_open", "Open on a public holiday"
 
+
+class Closure(models.Model):
+    """Days nobody (or one therapist) works: training, sick leave, a day between holidays. The
+    public holidays close the clinic without a row (clinic.public_holidays); a row of kind
+    "open on a public holiday" opens the whole clinic on the holidays it covers."""
+
+    kind = models.CharField(
+        max_length=12,
+        choices=ClosureKind.choices,
+        default=ClosureKind.CLOSED,
+        help_text="“Open on a public holiday” takes the public holidays in these days off the calendar.",
+    )
     starts_on = models.DateField()
     ends_on = models.DateField()
     reason = models.CharField(max_length=200)
@@ -154,8 +171,48 @@ class Closure(models.Model):
         ordering = ["starts_on"]
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="closure_ends_not_before_start"),
+            models.CheckConstraint(
+                condition=~Q(kind=ClosureKind.HOLIDAY_OPEN) | Q(therapist__isnull=True),
+                name="closure_holiday_open_whole_clinic",
+            ),
         ]
 
     def __str__(self) -> str:
         who = self.therapist or "whole clinic"
+        if self.kind == ClosureKind.HOLIDAY_OPEN:
+            return f"{self.starts_on}–{self.ends_on}: open on the public holiday ({self.reason})"
         return f"{self.starts_on}–{self.ends_on}: {self.reason} ({who})"
+
+    @property
+    def opens_on_holiday(self) -> bool:
+        return self.kind == ClosureKind.HOLIDAY_OPEN
+
+    def clean(self) -> None:
+        validate_windows(self, starts_on=CLOSURE_WINDOW, ends_on=CLOSURE_WINDOW)
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "The closure cannot end before it starts."})
+        if self.kind != ClosureKind.HOLIDAY_OPEN or not self.starts_on or not self.ends_on:
+            return
+        if self.therapist_id is not None:
+            raise ValidationError({"therapist": "Only the whole clinic opens on a public holiday."})
+        if not public_holidays(self.starts_on, self.ends_on):
+            raise ValidationError({"starts_on": "No public holiday falls on these days."})
+
+
+class PasswordResetRequest(models.Model):
+    """One accepted request for a password-reset e-mail, kept for an hour or so: the rate limit
+    (clinic.password_reset) counts them per address asked for and per client address. The
+    address asked for is kept as a keyed hash, never in clear."""
+
+    email_hash = models.CharField(max_length=64)
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["email_hash", "created_at"], name="reset_request_email_idx"),
+            models.Index(fields=["client_address", "created_at"], name="reset_request_client_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"password reset requested at {self.created_at:%Y-%m-%d %H:%M}"

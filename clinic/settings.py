@@ -153,6 +153,10 @@ CANCELLATION_NOTICE_HOURS = int(os.environ.get("CLINIC_CANCELLATION_NOTICE_HOURS
 # The app's public address, e.g. https://clinic.example.org. Reminder e-mails, sent from cron
 # with no request to take it from, link to the portal with it; calendar event UIDs use its host.
 CLINIC_BASE_URL = os.environ.get("CLINIC_BASE_URL", "").rstrip("/")
+# Public holidays close the clinic (clinic.holidays, the `holidays` library): an ISO 3166 country
+# and its subdivision (Berlin by default); an empty country means no public holidays.
+CLINIC_HOLIDAYS_COUNTRY = os.environ.get("CLINIC_HOLIDAYS_COUNTRY", "DE").strip().upper()
+CLINIC_HOLIDAYS_SUBDIVISION = os.environ.get("CLINIC_HOLIDAYS_SUBDIVISION", "BE").strip().upper()
 # Serve the benchmark's constant page at /bench/baseline/ (bench/run.sh sets it; never in production).
 BENCH_BASELINE = env_bool("CLINIC_BENCH_BASELINE")
 

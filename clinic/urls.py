@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from pages import views
+from pages.password_reset import PasswordReset
 
 admin.site.site_header = "Clinic administration"
 
@@ -15,6 +16,8 @@ handler403 = "pages.chart.break_glass.permission_denied"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Ours, before Django's: the app's look, the clinic's e-mail and a rate limit.
+    path("accounts/password_reset/", PasswordReset.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("pages.manager.urls")),

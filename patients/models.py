@@ -5,11 +5,14 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.date_windows import BIRTH_WINDOW, RECORD_WINDOW, validate_windows
 from clinic.models import Modality, Therapist
+from patients.names import name_fields
+
+NAME_FIELDS = ("search_name", "sort_last_name", "sort_first_name")
 
 # ICD-10: a letter (U is reserved), two digits, optionally a dot and up to four more characters.
 # \A and \Z, not ^ and $: "$" would accept a trailing newline in Python (and so on SQLite).
@@ -33,7 +36,9 @@ class Patient(models.Model):
     # The secret in the patient's calendar subscription URL; set on first use, renewable.
     calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     consent_on = models.DateField(
-        null=True, blank=True, help_text="Day the patient consented to treatment and to the record."
+        null=True,
+        blank=True,
+        help_text="Day the patient consented to treatment and to the record.",
     )
     # The therapist reception assigned the patient to (on registering or referring them): she
     # treats the patient, and opens the chart, before any session is booked.
@@ -45,26 +50,43 @@ class Patient(models.Model):
         related_name="assigned_patients",
         help_text="The therapist who takes this patient on; she may open the chart.",
     )
+    # Derived from the names by Patient.save (patients.names): what the search matches, both
+    # folded forms of "first last", and the list's sort key. A bulk insert fills them itself.
+    search_name = models.TextField(editable=False, default="")
+    sort_last_name = models.CharField(max_length=200, editable=False, default="")
+    sort_first_name = models.CharField(max_length=200, editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["last_name", "first_name"]
+        ordering = ["sort_last_name", "sort_first_name", "id"]
         indexes = [
             models.Index(fields=["last_name", "first_name"], name="patient_name_idx"),
             models.Index(fields=["date_of_birth"], name="patient_dob_idx"),
             models.Index(fields=["phone"], name="patient_phone_idx"),
             # The patient list's order (patients.selectors.patients_search): a page of 25 out of
             # tens of thousands is read off the index instead of sorting them all. The infix
-            # searches by name and phone have trigram indexes on PostgreSQL (patients migration 0001).
-            models.Index(Lower("last_name"), Lower("first_name"), "id", name="patient_sort_idx"),
+            # searches by name and phone have trigram indexes on PostgreSQL (patients migrations
+            # 0001 and 0003).
+            models.Index(fields=["sort_last_name", "sort_first_name", "id"], name="patient_sort_key_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    def save(self, *args, **kwargs):
+        for name, value in name_fields(self.first_name, self.last_name).items():
+            setattr(self, name, value)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"first_name", "last_name"} & set(update_fields):
+            kwargs["update_fields"] = [*update_fields, *NAME_FIELDS]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("reception:patient_overview", args=[self.pk])
+
+    def clean(self) -> None:
+        validate_windows(self, date_of_birth=BIRTH_WINDOW, consent_on=RECORD_WINDOW)
 
     def get_additional_data(self) -> dict:
         """What django-auditlog stores with each change of this row: whose record it is."""
@@ -118,6 +140,9 @@ class Diagnosis(models.Model):
     def __str__(self) -> str:
         return f"{self.icd10_code} {self.title}"
 
+    def clean(self) -> None:
+        validate_windows(self, diagnosed_on=RECORD_WINDOW)
+
     def get_additional_data(self) -> dict:
         """What django-auditlog stores with each change of this row: whose record it is."""
         return {"patient_id": self.patient_id}
@@ -142,6 +167,9 @@ class Study(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.performed_on}"
+
+    def clean(self) -> None:
+        validate_windows(self, performed_on=RECORD_WINDOW)
 
     def get_additional_data(self) -> dict:
         """What django-auditlog stores with each change of this row: whose record it is."""
@@ -171,6 +199,9 @@ class PhaseRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.diagnosis.icd10_code}: {self.get_phase_display()} from {self.effective_from:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        validate_windows(self, effective_from=RECORD_WINDOW)
 
     def get_additional_data(self) -> dict:
         """What django-auditlog stores with each change of this row: whose record it is."""
@@ -215,6 +246,9 @@ class HealthFlag(models.Model):
     def __str__(self) -> str:
         label = self.get_kind_display()
         return f"{label}: {self.substance}" if self.substance else label
+
+    def clean(self) -> None:
+        validate_windows(self, active_from=RECORD_WINDOW, active_to=RECORD_WINDOW)
 
     def is_active_on(self, day) -> bool:
         return self.active_from <= day and (self.active_to is None or self.active_to >= day)

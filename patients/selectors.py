@@ -4,9 +4,11 @@ import datetime as dt
 import re
 
 from django.db.models import F, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Lower, Replace
+from django.db.models.functions import Replace
+from django.utils import timezone
 
 from patients.models import BreakGlassAccess, Diagnosis, HealthFlag, Patient, PhaseRecord, Study
+from patients.names import fold
 
 
 def diagnoses_with_current_phase(*, patient: Patient, at: dt.datetime) -> list[Diagnosis]:
@@ -65,21 +67,28 @@ def _digits_of(expression):
 
 
 def patients_search(*, query: str = "") -> QuerySet[Patient]:
-    """Patients matching what reception typed: a date of birth, a phone number (compared digit by
-    digit, so "030 555-01" finds "+49 (30) 555 0123"), an e-mail, or names. Every word of a name query
-    must appear in the first or the last name, so "anna berg" finds Anna Berg."""
-    # Lower() so that "BERG, anna" as typed at the desk still sorts among the Bergs.
-    patients = Patient.objects.order_by(Lower("last_name"), Lower("first_name"), "pk")
-    query = " ".join(query.split())
+    """Patients matching what reception typed, in the order readers of the clinic's language expect
+    (Schäfer before Schulz: patients.names.sort_key).
+
+    - a date of birth ("12.04.1975", "1975-04-12");
+    - a phone number or a part of one, compared digit by digit ("030 555-01" finds
+      "+49 (30) 555 0123");
+    - an e-mail address;
+    - names as they are spoken, in any order and with or without a comma ("Schafer, Leonie",
+      "leonie schafer"): case and diacritics do not matter ("celik" finds Çelik, "yilmaz"
+      Yılmaz), and "Mueller" finds Müller as "Muller" does. Every word must appear in the name;
+    - a year of birth, alone (which also matches phone digits) or beside names ("Weber 1961").
+    """
+    patients = Patient.objects.order_by("sort_last_name", "sort_first_name", "pk")
+    query = " ".join(query.replace(",", " ").split())
     if not query:
-        return patients  # read off patient_sort_idx, page by page
+        return patients  # read off patient_sort_key_idx, page by page
     # The same order, in words the sort index does not match: otherwise PostgreSQL walks that
     # index hoping to meet 25 matches early, and when they all sit under one letter ("Kowa…")
     # reads most of the table, instead of asking the trigram indexes and sorting the matches.
-    # (Names are never NULL, so NULLS FIRST changes nothing but the plan, and it costs far less to
-    # build than a wrapped expression.)
+    # (The keys are never NULL, so NULLS FIRST changes nothing but the plan.)
     patients = patients.order_by(
-        Lower("last_name").asc(nulls_first=True), Lower("first_name").asc(nulls_first=True), "pk"
+        F("sort_last_name").asc(nulls_first=True), F("sort_first_name").asc(nulls_first=True), "pk"
     )
     day = _search_date(query)
     if day is not None:
@@ -87,13 +96,36 @@ def patients_search(*, query: str = "") -> QuerySet[Patient]:
     if _PHONE_QUERY.fullmatch(query):
         # Leading zeros are the trunk or international prefix: "030 555" should find "+49 30 555".
         digits = re.sub(r"[^0-9]", "", query).lstrip("0") or "0"
-        return patients.annotate(phone_digits=_digits_of(F("phone"))).filter(phone_digits__contains=digits)
+        by_phone = Q(phone_digits__contains=digits)
+        year = _birth_year(query)
+        if year is not None:
+            by_phone |= _born_in(year)
+        return patients.annotate(phone_digits=_digits_of(F("phone"))).filter(by_phone)
     if "@" in query:
         return patients.filter(email__icontains=query)
-    names = Q()
+    found = Q()
     for word in query.split():
-        names &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
-    return patients.filter(names)
+        year = _birth_year(word)
+        if year is not None:
+            found &= _born_in(year)
+            continue
+        # A word folds the plain way ("Müller" → "muller"); search_name holds the German
+        # transliteration too, so "mueller" matches it as typed.
+        folded = fold(word)
+        if folded:
+            found &= Q(search_name__contains=folded)
+    return patients.filter(found)
+
+
+def _birth_year(word: str) -> int | None:
+    if len(word) == 4 and word.isdigit() and 1900 <= int(word) <= timezone.localdate().year:
+        return int(word)
+    return None
+
+
+def _born_in(year: int) -> Q:
+    # A range, not __year: the date-of-birth index serves it on both databases.
+    return Q(date_of_birth__gte=dt.date(year, 1, 1), date_of_birth__lt=dt.date(year + 1, 1, 1))
 
 
 def patients_with_same_identity(*, first_name: str, last_name: str, date_of_birth: dt.date) -> QuerySet[Patient]:

@@ -7,7 +7,9 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
 
+from clinic.date_windows import BOOKING_WINDOW
 from clinic.models import Cadence, Modality, Room, Therapist
 from patients.contraindications import contraindications_check
 from patients.models import Patient
@@ -53,6 +55,27 @@ class PlannedSession:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def alternative_in_words(self) -> str:
+        """What the offered alternative changes, said in words: "Same time, in Room 2 instead of
+        Room 1." A row that keeps its time but changes its room must say so."""
+        alternative = self.alternative
+        if alternative is None:
+            return ""
+        wanted, offered = timezone.localtime(self.starts_at), timezone.localtime(alternative.starts_at)
+        if offered == wanted:
+            when = "Same time"
+        elif offered.date() == wanted.date():
+            when = f"Same day at {time_format(offered, 'H:i')}"
+        else:
+            when = f"Moved to {date_format(offered, 'D j M')} at {time_format(offered, 'H:i')}"
+        changes = [when]
+        if alternative.therapist != self.therapist:
+            changes.append(f"with {alternative.therapist} instead of {self.therapist}")
+        if alternative.room != self.room:
+            changes.append(f"in {alternative.room} instead of {self.room}")
+        return ", ".join(changes) + "."
 
 
 def qualified_therapists(*, modality: Modality) -> list[Therapist]:
@@ -155,34 +178,63 @@ def _first_free_room(schedule: Schedule, rooms, day, start: float, end: float, m
     return memo[key]
 
 
-def series_dates(*, course: Course, first_day: dt.date, count: int, schedule: Schedule, therapist_id: int):
-    """The days a course's cadence asks for, skipping clinic closures and the therapist's days off.
+def series_dates(
+    *,
+    course: Course,
+    first_day: dt.date,
+    count: int,
+    schedule: Schedule,
+    therapist_id: int,
+    booked_days: list[dt.date] = (),
+    last_day: dt.date | None = None,
+) -> list[dt.date]:
+    """The days the rest of a course's cadence asks for, after the course's last booked (or done)
+    session and never on a day that already has one: `count` days at most, none after `last_day`.
 
-    Consecutive days: every working day in a row. N per week: at most N in each calendar week.
-    Free cadence: every other working day, a common rhythm for a classic massage course.
+    A working day is one the therapist has hours and neither they nor the clinic are closed (the
+    manager's closures and the public holidays, schedule.closures_load). The cadence runs across
+    the whole course, the sessions already booked included:
+
+    - consecutive days: every working day in a row;
+    - N per week: at most N in each calendar week, the booked ones counted;
+    - free: every other working day, one working day left out between two sessions.
     """
-    days: list[dt.date] = []
+    booked = sorted(set(booked_days))
+    day = max(first_day, booked[-1] + dt.timedelta(days=1)) if booked else first_day
+    limit = day + dt.timedelta(days=count * 7 + 14)
+    if last_day is not None:
+        limit = min(limit, last_day)
     per_week: dict[tuple[int, int], int] = {}
-    if course.cadence == Cadence.PER_WEEK:
-        # Sessions already booked count against their week's allowance.
-        for starts_at in course.appointments.filter(status__in=COUNTED_STATUSES).values_list("starts_at", flat=True):
-            week = local_date(starts_at).isocalendar()[:2]
-            per_week[week] = per_week.get(week, 0) + 1
-    day = first_day
-    limit = first_day + dt.timedelta(days=count * 7 + 14)
+    for booked_day in booked:
+        week = booked_day.isocalendar()[:2]
+        per_week[week] = per_week.get(week, 0) + 1
+    previous = booked[-1] if booked else None
+    days: list[dt.date] = []
     while len(days) < count and day <= limit:
-        works = bool(schedule.working_blocks(therapist_id, day)) and not schedule.clinic_closed_on(day)
-        week = day.isocalendar()[:2]
-        fits_cadence = True
-        if course.cadence == Cadence.PER_WEEK:
-            fits_cadence = per_week.get(week, 0) < (course.sessions_per_week or 7)
-        elif course.cadence == Cadence.FREE and days:
-            fits_cadence = (day - days[-1]).days >= 2
-        if works and fits_cadence:
+        if schedule.works_on(therapist_id, day) and _keeps_cadence(
+            course, day, previous, per_week, schedule, therapist_id
+        ):
             days.append(day)
+            week = day.isocalendar()[:2]
             per_week[week] = per_week.get(week, 0) + 1
+            previous = day
         day += dt.timedelta(days=1)
     return days
+
+
+def _keeps_cadence(course, day, previous, per_week, schedule, therapist_id) -> bool:
+    if course.cadence == Cadence.PER_WEEK:
+        return per_week.get(day.isocalendar()[:2], 0) < (course.sessions_per_week or 7)
+    if course.cadence == Cadence.FREE and previous is not None:
+        between = (previous + dt.timedelta(days=n) for n in range(1, (day - previous).days))
+        return any(schedule.works_on(therapist_id, other) for other in between)
+    return True
+
+
+def course_booked_days(course: Course) -> list[dt.date]:
+    """The local days of the course's sessions that count (booked, checked in, completed)."""
+    starts = course.appointments.filter(status__in=COUNTED_STATUSES).values_list("starts_at", flat=True)
+    return sorted({local_date(starts_at) for starts_at in starts})
 
 
 def course_series_propose(
@@ -190,16 +242,24 @@ def course_series_propose(
 ) -> list[PlannedSession]:
     """The rest of a course as a plan: the same wall-clock time on each date its cadence needs.
 
-    Each date carries its problems (the same checks a booking runs) and, when it fails, the
-    nearest free alternative. Nothing is written.
+    The plan counts the sessions already booked or done, proposes only what is left up to the
+    course's maximum, and starts after the last of them (series_dates). Each date carries its
+    problems (the same checks a booking runs) and, when it fails, the nearest free alternative on
+    a day the course does not use yet. Nothing is written. No date lies beyond the booking window.
     """
     remaining = course.max_sessions - course_sessions_counted(course=course)
     if remaining <= 0:
         return []
+    booked_days = course_booked_days(course)
     first_day = local_date(first_starts_at)
+    if booked_days:
+        first_day = max(first_day, booked_days[-1] + dt.timedelta(days=1))
+    _, last_day = BOOKING_WINDOW.bounds()
+    if first_day > last_day:
+        return []
     wall_clock = timezone.localtime(first_starts_at).time()
     length = dt.timedelta(minutes=course.session_minutes)
-    horizon = first_day + dt.timedelta(days=remaining * 7 + 14 + ALTERNATIVE_SEARCH_DAYS)
+    horizon = min(first_day + dt.timedelta(days=remaining * 7 + 14 + ALTERNATIVE_SEARCH_DAYS), last_day)
     # Alternatives come only from therapists and rooms a booking would accept; the chosen pair
     # is loaded as well so that its own bookings show as conflicts.
     therapists = qualified_therapists(modality=course.modality)
@@ -212,8 +272,16 @@ def course_series_propose(
         patient_id=course.patient_id,
     )
     days = series_dates(
-        course=course, first_day=first_day, count=remaining, schedule=schedule, therapist_id=therapist.pk
+        course=course,
+        first_day=first_day,
+        count=remaining,
+        schedule=schedule,
+        therapist_id=therapist.pk,
+        booked_days=booked_days,
+        last_day=horizon,
     )
+    # Days the course already uses: booked, planned, or taken by an alternative.
+    taken_days = set(booked_days) | set(days)
     plan: list[PlannedSession] = []
     for day in days:
         starts_at = at_local(day, wall_clock)
@@ -233,7 +301,11 @@ def course_series_propose(
                 ends_at=session.ends_at,
             )
             if session.problems:
-                session.alternative = _nearest_alternative(schedule, session, therapists, rooms, length, days)
+                session.alternative = _nearest_alternative(
+                    schedule, session, therapists, rooms, length, taken_days - {day}, horizon
+                )
+                if session.alternative is not None:
+                    taken_days.add(local_date(session.alternative.starts_at))
         chosen = session.alternative if session.problems else session
         if chosen is not None:
             schedule.add(_placeholder(course, chosen))
@@ -251,15 +323,16 @@ def _placeholder(course: Course, slot) -> Appointment:
     )
 
 
-def _nearest_alternative(schedule, session, therapists, rooms, length, series_days) -> Slot | None:
+def _nearest_alternative(schedule, session, therapists, rooms, length, taken_days, last_day) -> Slot | None:
     """The free slot closest in time to the wanted one: the same therapist first, then anyone,
-    on the same day or the following days that the series does not already use."""
+    on the same day or the following days (up to `last_day`) that the course does not use yet."""
     now = timezone.now()
-    planned_days = set(series_days)
     wanted_day = local_date(session.starts_at)
     for offset in range(ALTERNATIVE_SEARCH_DAYS + 1):
         day = wanted_day + dt.timedelta(days=offset)
-        if offset and day in planned_days:
+        if day > last_day:
+            break
+        if day in taken_days:
             continue
         same_therapist = [session.therapist] if session.therapist in therapists else []
         for candidates in (same_therapist, therapists):

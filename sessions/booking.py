@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, OperationalError, transaction
 
+from clinic.date_windows import BOOKING_WINDOW, CALENDAR_WINDOW
 from clinic.models import Modality, Room, Therapist
 from clinic.refusals import Refused, WarningsNotConfirmed
 from patients.models import Patient
@@ -65,6 +66,8 @@ def appointment_draft(
     if modality is None:
         raise Refused(["Choose a course or a modality."])
     length = dt.timedelta(minutes=course.session_minutes if course else modality.session_minutes)
+    if not CALENDAR_WINDOW.contains(starts_at):
+        raise Refused([BOOKING_WINDOW.message(starts_at)])
     return Appointment(
         patient=patient,
         course=course,
@@ -81,6 +84,8 @@ def appointment_moved(
 ) -> Appointment:
     """A copy of `appointment` at its new time, with its therapist and room (or new ones), for
     booking_problems(); its length stays."""
+    if not CALENDAR_WINDOW.contains(starts_at):
+        raise Refused([BOOKING_WINDOW.message(starts_at)])
     moved = copy.copy(appointment)
     moved.therapist, moved.room = therapist or appointment.therapist, room or appointment.room
     moved.starts_at, moved.ends_at = starts_at, starts_at + (appointment.ends_at - appointment.starts_at)

@@ -6,6 +6,7 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 
+from clinic.date_windows import BOOKING_WINDOW, CALENDAR_WINDOW
 from clinic.models import Modality, Room, Therapist
 from patients.contraindications import contraindications_check
 from patients.models import Patient
@@ -29,6 +30,9 @@ def booking_problems(appointment: Appointment) -> tuple[list[str], list[str]]:
     patient, modality, course = appointment.patient, appointment.modality, appointment.course
     therapist, room = appointment.therapist, appointment.room
     starts_at, ends_at, exclude_appointment_id = appointment.starts_at, appointment.ends_at, appointment.pk
+    if not CALENDAR_WINDOW.contains(starts_at) or not CALENDAR_WINDOW.contains(ends_at):
+        # Nothing to look up at the calendar's edge (the day's UTC bounds would overflow).
+        return [BOOKING_WINDOW.message(starts_at)], []
     contraindications = contraindications_check(patient=patient, modality=modality, at=starts_at)
     reasons = list(contraindications.blocks)
     if course is not None:
@@ -69,6 +73,8 @@ def slot_problems(
     problems = []
     if starts_at < timezone.now():
         problems.append("The start time is in the past.")
+    elif not BOOKING_WINDOW.contains(starts_at):
+        problems.append(BOOKING_WINDOW.message(starts_at))
     problems += _resource_problems(modality=modality, therapist=therapist, room=room)
     problems += _time_problems(
         schedule=schedule, patient=patient, therapist=therapist, room=room, starts_at=starts_at, ends_at=ends_at

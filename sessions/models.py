@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.date_windows import COURSE_START_WINDOW, validate_windows
 from clinic.models import Cadence, Modality, Room, Therapist, cadence_constraint
 from outcomes.models import Measure
 from patients.models import Diagnosis, Patient
@@ -72,6 +73,9 @@ class Course(models.Model):
     def get_additional_data(self) -> dict:
         """What django-auditlog stores with each change of this row: whose record it is."""
         return {"patient_id": self.patient_id}
+
+    def clean(self) -> None:
+        validate_windows(self, starts_on=COURSE_START_WINDOW)
 
     @property
     def session_range(self) -> str:

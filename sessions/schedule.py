@@ -16,7 +16,8 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from clinic.models import Closure, Room, Therapist, WorkingHours
+from clinic.models import Closure, ClosureKind, Room, Therapist, WorkingHours
+from clinic.public_holidays import public_holidays
 from sessions.models import Appointment, AppointmentStatus
 
 
@@ -27,6 +28,24 @@ def local_date(moment: dt.datetime) -> dt.date:
 def at_local(day: dt.date, time: dt.time) -> dt.datetime:
     """The UTC moment of a wall-clock time in the clinic's zone: a series keeps 09:00 across DST."""
     return timezone.make_aware(dt.datetime.combine(day, time))
+
+
+def closures_load(*, starts_on: dt.date, ends_on: dt.date, therapist_ids: Iterable[int] | None = None) -> list[Closure]:
+    """Every closure from `starts_on` to `ends_on`: the manager's rows (the clinic's, and those of
+    the therapists named; every therapist's when None), and each public holiday of the clinic's
+    country and region (clinic.public_holidays) that no "open on a public holiday" row takes off,
+    as an unsaved whole-clinic Closure. The one source booking, availability, the series planner
+    and the day board read."""
+    rows = Closure.objects.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).select_related("therapist__user")
+    if therapist_ids is not None:
+        rows = rows.filter(Q(therapist__isnull=True) | Q(therapist_id__in=list(therapist_ids)))
+    closures, opened = [], []
+    for row in rows:
+        (opened if row.kind == ClosureKind.HOLIDAY_OPEN else closures).append(row)
+    for day, name in public_holidays(starts_on, ends_on).items():
+        if not any(row.starts_on <= day <= row.ends_on for row in opened):
+            closures.append(Closure(starts_on=day, ends_on=day, reason=f"Public holiday: {name}"))
+    return sorted(closures, key=lambda closure: (closure.starts_on, closure.therapist_id or 0))
 
 
 def overlaps(a_start: dt.datetime, a_end: dt.datetime, b_start: dt.datetime, b_end: dt.datetime) -> bool:
@@ -140,11 +159,7 @@ class Schedule:
         for block in WorkingHours.objects.filter(therapist_id__in=therapist_ids).order_by("starts"):
             schedule.hours[block.therapist_id][block.weekday].append((block.starts, block.ends))
 
-        schedule.closures = list(
-            Closure.objects.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).filter(
-                Q(therapist__isnull=True) | Q(therapist_id__in=therapist_ids)
-            )
-        )
+        schedule.closures = closures_load(starts_on=starts_on, ends_on=ends_on, therapist_ids=therapist_ids)
 
         # One day of margin on both sides: a local day is not a UTC day.
         window_start = at_local(starts_on - dt.timedelta(days=1), dt.time.min)
@@ -185,6 +200,10 @@ class Schedule:
 
     def clinic_closed_on(self, day: dt.date) -> bool:
         return any(c.therapist_id is None and c.starts_on <= day <= c.ends_on for c in self.closures)
+
+    def works_on(self, therapist_id: int, day: dt.date) -> bool:
+        """Whether the therapist has hours on `day` and neither they nor the clinic are closed."""
+        return bool(self.working_blocks(therapist_id, day)) and self.closure_on(therapist_id, day) is None
 
     def within_hours(self, therapist_id: int, starts_at: dt.datetime, ends_at: dt.datetime) -> bool:
         start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)

@@ -12,3 +12,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Production redirects plain HTTP to HTTPS; the test client and the browser tests' live server
 # speak plain HTTP on 127.0.0.1.
 SECURE_SSL_REDIRECT = False
+
+# Public holidays would move the days the tests book on, depending on the day they run; the
+# holiday tests switch them on with override_settings (tests/clinic/test_public_holidays.py).
+CLINIC_HOLIDAYS_COUNTRY = ""

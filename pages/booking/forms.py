@@ -6,12 +6,11 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from clinic.date_windows import BOOKING_WINDOW, CALENDAR_WINDOW, aware_or_invalid
 from clinic.models import Modality, Room, Therapist
 from pages.date_inputs import date_widget
 from patients.models import Patient
 from sessions.models import Course, CourseStatus
-
-LATEST_START = dt.date(9000, 12, 31)
 
 
 class SlotField(forms.CharField):
@@ -28,8 +27,11 @@ class SlotField(forms.CharField):
                 starts_at = timezone.make_aware(starts_at)
             therapist = Therapist.objects.select_related("user").get(pk=int(therapist_id))
             room = Room.objects.get(pk=int(room_id))
-        except (ValueError, Therapist.DoesNotExist, Room.DoesNotExist) as error:
+        except (ValueError, OverflowError, Therapist.DoesNotExist, Room.DoesNotExist) as error:
             raise forms.ValidationError("Choose one of the free slots shown.") from error
+        # A slot at the calendar's edge is no slot shown; a past one the booking rules refuse.
+        if not CALENDAR_WINDOW.contains(starts_at):
+            raise forms.ValidationError("Choose one of the free slots shown.")
         return starts_at, therapist, room
 
 
@@ -50,7 +52,7 @@ class BookingForm(forms.Form):
         required=False,
         empty_label="Any qualified therapist",
     )
-    day = forms.DateField(widget=date_widget(), initial=timezone.localdate)
+    day = forms.DateField(widget=date_widget(), initial=timezone.localdate, validators=[BOOKING_WINDOW])
     slot = SlotField(required=False, widget=forms.HiddenInput)
     confirm_warnings = forms.BooleanField(
         required=False, label="I have read the warnings and the booking should go ahead."
@@ -62,12 +64,6 @@ class BookingForm(forms.Form):
             self.fields["course"].queryset = patient.courses.filter(
                 status__in=[CourseStatus.PLANNED, CourseStatus.ACTIVE]
             ).select_related("modality")
-
-    def clean_day(self):
-        day = self.cleaned_data["day"]
-        if day < timezone.localdate():
-            raise forms.ValidationError("Choose today or a later day.")
-        return day
 
     def clean(self):
         data = super().clean()
@@ -94,8 +90,24 @@ class CancelForm(forms.Form):
     )
 
 
-class RescheduleForm(forms.Form):
-    day = forms.DateField(widget=date_widget())
+class StartsAt:
+    """A form with a `day` and a `time`: the moment they make in the clinic's zone."""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("day") and data.get("time"):
+            try:
+                data["starts_at"] = aware_or_invalid(data["day"], data["time"])
+            except forms.ValidationError as error:
+                self.add_error("day", error)
+        return data
+
+    def starts_at(self) -> dt.datetime:
+        return self.cleaned_data["starts_at"]
+
+
+class RescheduleForm(StartsAt, forms.Form):
+    day = forms.DateField(widget=date_widget(), validators=[BOOKING_WINDOW])
     time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 900}))
     therapist = forms.ModelChoiceField(queryset=Therapist.objects.filter(active=True).select_related("user"))
     room = forms.ModelChoiceField(queryset=Room.objects.filter(active=True))
@@ -103,14 +115,11 @@ class RescheduleForm(forms.Form):
         required=False, label="I have read the warnings and the booking should go ahead."
     )
 
-    def starts_at(self) -> dt.datetime:
-        return timezone.make_aware(dt.datetime.combine(self.cleaned_data["day"], self.cleaned_data["time"]))
 
-
-class SeriesStartForm(forms.Form):
+class SeriesStartForm(StartsAt, forms.Form):
     """The first slot of a course series; the cadence decides the rest."""
 
-    day = forms.DateField(widget=date_widget(), label="First day")
+    day = forms.DateField(widget=date_widget(), label="First day", validators=[BOOKING_WINDOW])
     time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 900}))
     therapist = forms.ModelChoiceField(queryset=Therapist.objects.none())
     room = forms.ModelChoiceField(queryset=Room.objects.none())
@@ -121,15 +130,6 @@ class SeriesStartForm(forms.Form):
             active=True, modalities=course.modality
         ).select_related("user")
         self.fields["room"].queryset = Room.objects.filter(active=True, modalities=course.modality)
-
-    def clean_day(self):
-        day = self.cleaned_data["day"]
-        if day < timezone.localdate():
-            raise forms.ValidationError("Choose today or a later day.")
-        return day
-
-    def starts_at(self) -> dt.datetime:
-        return timezone.make_aware(dt.datetime.combine(self.cleaned_data["day"], self.cleaned_data["time"]))
 
 
 class SlotsField(forms.MultipleChoiceField):
@@ -165,11 +165,7 @@ class AvailabilityForm(forms.Form):
 
     def clean_start(self):
         start = self.cleaned_data["start"] or timezone.localdate()
-        if start < timezone.localdate():
-            raise forms.ValidationError("Choose today or a later day.")
-        # The span's end and the days' UTC bounds must stay inside the calendar.
-        if start > LATEST_START:
-            raise forms.ValidationError("Choose a day before the year 9000.")
+        BOOKING_WINDOW(start)
         return start
 
     def clean_days(self):

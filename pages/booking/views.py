@@ -27,7 +27,7 @@ from patients.contraindications import contraindications_check
 from patients.models import Patient
 from sessions import appointments, booking
 from sessions.appointments import appointment_actions
-from sessions.availability import course_series_propose, slots_available
+from sessions.availability import course_booked_days, course_series_propose, slots_available
 from sessions.booking_checks import person_name
 from sessions.course_progress import annotate_course_position, course_sessions_counted
 from sessions.models import Appointment, Course
@@ -198,9 +198,7 @@ def appointment_book(request):
         options = _booking_options(form, patient)
     context = {"patient": patient, "form": form, "warnings": warnings, **options}
     template = (
-        "booking/_booking_options.html"
-        if request.htmx and request.method == "GET"
-        else "booking/appointment_book.html"
+        "booking/_booking_options.html" if request.htmx and request.method == "GET" else "booking/appointment_book.html"
     )
     return render(request, template, context)
 
@@ -242,6 +240,7 @@ def course_series_book(request, pk: int):
         "chosen": set(confirm_form.data.getlist("slots") if confirm_form.is_bound else initial_slots),
         "warnings": warnings,
         "remaining": course.max_sessions - course_sessions_counted(course=course),
+        "last_booked": booked[-1] if (booked := course_booked_days(course)) else None,
     }
     return render(request, "booking/course_series_book.html", context)
 
@@ -263,9 +262,7 @@ def availability(request):
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     modality, start = form.cleaned_data["modality"], form.cleaned_data["start"]
     end = start + dt.timedelta(days=form.cleaned_data["days"] - 1)
-    slots = slots_available(
-        modality=modality, starts_on=start, ends_on=end, therapist=form.cleaned_data["therapist"]
-    )
+    slots = slots_available(modality=modality, starts_on=start, ends_on=end, therapist=form.cleaned_data["therapist"])
     days: dict[dt.date, list] = {}
     therapists, rooms = {}, {}
     # Once, not per slot: a month's search lists thousands of them.

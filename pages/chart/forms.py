@@ -8,6 +8,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from clinic.date_windows import CLINICAL_WINDOW, COURSE_START_WINDOW, WindowedDateTimeField
 from clinic.models import Cadence, Modality
 from pages.date_inputs import DATE_INPUT_FORMATS, date_widget
 from patients import services as patient_services
@@ -88,6 +89,7 @@ class PhaseRecordForm(forms.ModelForm):
     class Meta:
         model = PhaseRecord
         fields = ["phase", "effective_from", "note"]
+        field_classes = {"effective_from": WindowedDateTimeField}
         widgets = {
             "phase": forms.RadioSelect,
             "effective_from": forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
@@ -146,7 +148,9 @@ class HealthFlagEndForm(forms.Form):
         self.fields["on"].widget.attrs["max"] = timezone.localdate().isoformat()
 
     def clean_on(self) -> dt.date:
-        return _not_after_today(self.cleaned_data["on"], "A flag cannot be ended ahead of time.")
+        on = _not_after_today(self.cleaned_data["on"], "A flag cannot be ended ahead of time.")
+        CLINICAL_WINDOW(on)
+        return on
 
 
 # The numbers a modality fills in when it is chosen.
@@ -183,6 +187,7 @@ class CoursePrescribeForm(forms.Form):
         input_formats=DATE_INPUT_FORMATS,
         widget=date_widget(),
         initial=timezone.localdate,
+        validators=[COURSE_START_WINDOW],
     )
     min_sessions = _number("Sessions, at least", 1, 60)
     max_sessions = _number("Sessions, at most", 1, 60)

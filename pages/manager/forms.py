@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from auditlog.models import LogEntry
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils import timezone
 
 from clinic.audit import BREAK_GLASS, OUTCOMES, REFUSED, VIEW
+from clinic.date_windows import CALENDAR_WINDOW
 from clinic.models import Modality, Therapist
 from outcomes.models import Scoring
 from outcomes.services import ItemSpec
@@ -32,18 +32,19 @@ class AuditFilterForm(forms.Form):
     patient = forms.IntegerField(required=False, min_value=1, label="Patient number")
     action = forms.ChoiceField(required=False, choices=ACTION_CHOICES)
     outcome = forms.ChoiceField(required=False, choices=[("", "Any outcome"), *[(o, o.capitalize()) for o in OUTCOMES]])
-    # Bounded so a day at the calendar's edge is a form error, not an overflow when it becomes a time.
+    # Windowed (clinic.date_windows) so a day at the calendar's edge is a form error, not an
+    # overflow when it becomes a time.
     since = forms.DateField(
         required=False,
         label="From",
         widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[MinValueValidator(dt.date(1900, 1, 1)), MaxValueValidator(dt.date(9000, 12, 31))],
+        validators=[CALENDAR_WINDOW],
     )
     until = forms.DateField(
         required=False,
         label="To",
         widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[MinValueValidator(dt.date(1900, 1, 1)), MaxValueValidator(dt.date(9000, 12, 31))],
+        validators=[CALENDAR_WINDOW],
     )
 
     def __init__(self, *args, **kwargs):

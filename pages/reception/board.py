@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from clinic.models import Room, Therapist, WorkingHours
+from clinic.models import Closure, Room, Therapist, WorkingHours
 from sessions.course_progress import annotate_course_position
 from sessions.models import Appointment, AppointmentStatus, session_range
-from sessions.schedule import at_local
+from sessions.schedule import at_local, closures_load
 
 STEP_MINUTES = 15
 DEFAULT_OPEN, DEFAULT_CLOSE = dt.time(8, 0), dt.time(18, 0)
@@ -70,6 +70,17 @@ class DayBoard:
     columns: list
     rows: list[BoardRow]
     appointment_count: int
+    # The day's closures, as booking sees them (sessions.schedule.closures_load): the clinic's,
+    # public holidays included, and each therapist's.
+    closures: list[Closure] = field(default_factory=list)
+
+    @property
+    def clinic_closures(self) -> list[Closure]:
+        return [closure for closure in self.closures if closure.therapist_id is None]
+
+    @property
+    def therapist_closures(self) -> list[Closure]:
+        return [closure for closure in self.closures if closure.therapist_id is not None]
 
     def rows_html(self) -> str:
         """The board's body, written here rather than in a template: sixty columns by forty
@@ -213,7 +224,8 @@ def day_board(*, day: dt.date, by: str = "therapist") -> DayBoard:
         rows[first].cells[column] = Cell(appointment=appointment, rowspan=span)
         for covered in range(first + 1, min(first + span, len(rows))):
             rows[covered].cells[column] = None
-    return DayBoard(day=day, by=by, columns=columns, rows=rows, appointment_count=len(appointments))
+    closures = closures_load(starts_on=day, ends_on=day)
+    return DayBoard(day=day, by=by, columns=columns, rows=rows, appointment_count=len(appointments), closures=closures)
 
 
 def week_board(*, monday: dt.date) -> list[tuple[dt.date, list[Appointment]]]:

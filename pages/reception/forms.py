@@ -7,12 +7,12 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from clinic.date_windows import BIRTH_WINDOW, CLINICAL_WINDOW
 from clinic.models import Therapist
 from pages.date_inputs import DATE_INPUT_FORMATS, date_widget
 from patients.models import Patient
 from patients.selectors import patients_with_same_identity
 
-EARLIEST_DATE_OF_BIRTH = dt.date(1900, 1, 1)
 MIN_PHONE_DIGITS = 6
 PHONE_CHARACTERS = re.compile(r"[0-9 +\-()]+")
 NO_CONTACT_MESSAGE = "Give a phone number or an e-mail address so the clinic can reach the patient."
@@ -36,7 +36,9 @@ class PatientForm(forms.Form):
 
     first_name = forms.CharField(max_length=_max_length("first_name"))
     last_name = forms.CharField(max_length=_max_length("last_name"))
-    date_of_birth = forms.DateField(input_formats=DATE_INPUT_FORMATS, widget=date_widget(min="1900-01-01"))
+    date_of_birth = forms.DateField(
+        input_formats=DATE_INPUT_FORMATS, widget=date_widget(min="1900-01-01"), validators=[BIRTH_WINDOW]
+    )
     phone = forms.CharField(
         max_length=_max_length("phone"),
         required=False,
@@ -96,14 +98,6 @@ class PatientForm(forms.Form):
     def clean_last_name(self) -> str:
         return " ".join(self.cleaned_data["last_name"].split())
 
-    def clean_date_of_birth(self) -> dt.date:
-        born = self.cleaned_data["date_of_birth"]
-        if born > timezone.localdate():
-            raise forms.ValidationError("The date of birth cannot be in the future.")
-        if born < EARLIEST_DATE_OF_BIRTH:
-            raise forms.ValidationError("The date of birth cannot be before 1900. Check the year.")
-        return born
-
     def clean_phone(self) -> str:
         phone = " ".join(self.cleaned_data["phone"].split())
         if not phone:
@@ -118,6 +112,7 @@ class PatientForm(forms.Form):
         consent_on = self.cleaned_data["consent_on"]
         if consent_on and consent_on > timezone.localdate():
             raise forms.ValidationError("Consent cannot be dated in the future.")
+        CLINICAL_WINDOW(consent_on)
         return consent_on
 
     def clean(self) -> dict:

@@ -47,7 +47,7 @@ from tests.scenes import course_session, treated
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 # The tables a form may write. Sessions, log-in attempts and audit entries grow with any request.
-WATCHED_APPS = ("patients", "outcomes", "treatment_sessions")
+WATCHED_APPS = ("clinic", "patients", "outcomes", "treatment_sessions")
 EXAMPLES = settings(
     max_examples=30,
     deadline=None,
@@ -130,6 +130,21 @@ def payload(**fields: Value) -> Payload:
     return Payload(fields)
 
 
+def _management_form(prefix: str) -> dict[str, Value]:
+    """An admin inline's management form, always sent as it is: no inline rows."""
+    return {
+        f"{prefix}-{name}": raw(st.just(v), v)
+        for name, v in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"), ("MIN_NUM_FORMS", "0"), ("MAX_NUM_FORMS", "1000"))
+    }
+
+
+ADMIN_INLINES = {
+    "patient": {**_management_form("diagnoses"), **_management_form("health_flags")},
+    "diagnosis": {**_management_form("studies"), **_management_form("phase_records")},
+    "course": _management_form("appointments"),
+}
+
+
 # The scene ----------------------------------------------------------------------------------
 
 
@@ -180,9 +195,26 @@ def slot(s, day: dt.date, hour: int) -> str:
     return f"{local(*day.timetuple()[:3], hour).isoformat()}|{s['therapist'].pk}|{s['room'].pk}"
 
 
+# Dates a person can type or post that reach the calendar's edges, where converting to UTC or
+# adding a day overflows (docs/ARCHITECTURE.md: the date windows). Every date field gets them as
+# plausible values, not only as junk, so that the examples send them often.
+EDGE_DATES = ["0001-01-01", "9999-12-31", "1899-12-31", "01.01.0001", "31.12.9999"]
+EDGE_DATETIMES = ["0001-01-01T00:00", "9999-12-31T23:59", "9999-12-31T23:45"]
+
+
+def edge_slots(s) -> list[str]:
+    ids = f"{s['therapist'].pk}|{s['room'].pk}"
+    return [f"9999-12-31T23:45:00+01:00|{ids}", f"0001-01-01T00:00:00+00:00|{ids}", f"9999-12-31T23:45|{ids}"]
+
+
 def dates(s) -> list[str]:
     today = timezone.localdate()
-    return [s["monday"].isoformat(), today.isoformat(), (today - dt.timedelta(days=400)).isoformat()]
+    far = today + dt.timedelta(days=800)  # beyond the two years bookings reach
+    return [s["monday"].isoformat(), today.isoformat(), (today - dt.timedelta(days=400)).isoformat(), far.isoformat()]
+
+
+def any_dates(s) -> list[str]:
+    return [*dates(s), *EDGE_DATES]
 
 
 # The cases ----------------------------------------------------------------------------------
@@ -209,11 +241,11 @@ def patient_fields(s) -> Payload:
     return payload(
         first_name=value("Anna", "  Anna  Maria ", "Ødegård"),
         last_name=value("Roth", "O'Brien", s["patient"].last_name),
-        date_of_birth=value("1975-04-12", "12.04.1975", s["patient"].date_of_birth.isoformat()),
+        date_of_birth=value("1975-04-12", "12.04.1975", s["patient"].date_of_birth.isoformat(), *EDGE_DATES),
         phone=value("+49 30 1234 5678", "(030) 123-456"),
         email=value("anna@example.org", "not-an-email"),
         # Consent cannot be dated in the future: the all-valid example sends today's date.
-        consent_on=value(timezone.localdate().isoformat(), *dates(s)),
+        consent_on=value(timezone.localdate().isoformat(), *any_dates(s)),
         assigned_therapist=value(s["therapist"].pk, ""),
         different_person=value("on", "1"),
     )
@@ -225,16 +257,18 @@ def booking_fields(s) -> Payload:
         course=value(s["course"].pk),
         modality=value(s["modality"].pk),
         therapist=value(s["therapist"].pk),
-        day=value(*dates(s)),
-        slot=value(slot(s, s["monday"], 10), slot(s, s["monday"], 17), "2026-01-01T10:00|1|1", "||", "a|b|c"),
+        day=value(*any_dates(s)),
+        slot=value(
+            slot(s, s["monday"], 10), slot(s, s["monday"], 17), "2026-01-01T10:00|1|1", "||", "a|b|c", *edge_slots(s)
+        ),
         confirm_warnings=value("on"),
     )
 
 
 def start_fields(s, times=("10:00", "17:45", "07:00"), **more: Value) -> Payload:
     return payload(
-        day=value(*dates(s)),
-        time=value(*times),
+        day=value(*any_dates(s)),
+        time=value(*times, "23:45", "00:00"),
         therapist=value(s["therapist"].pk),
         room=value(s["room"].pk),
         **more,
@@ -291,7 +325,8 @@ CASES = [
     Case("series_confirm", "receptionist", pk_url("booking:course_series_book", "course"),
          lambda s: payload(
              slots=raw(
-                 st.lists(st.sampled_from([slot(s, s["monday"] + dt.timedelta(days=d), 9) for d in range(5)]),
+                 st.lists(st.sampled_from([slot(s, s["monday"] + dt.timedelta(days=d), 9) for d in range(5)]
+                                          + edge_slots(s)),
                           max_size=5, unique=True),
                  [slot(s, s["monday"], 9)],
              ),
@@ -306,19 +341,23 @@ CASES = [
              title=value("Sciatica"),
              cause=value(*Cause.values),
              side=value(*Side.values),
-             diagnosed_on=value(*reversed(dates(s))),  # a past day first: the valid example must write
+             diagnosed_on=value(*reversed(dates(s)[:3]), *EDGE_DATES),  # a past day first: the valid example writes
              diagnosed_by=value("Dr. Weber"),
          ),
          writes=frozenset({"patients.Diagnosis"})),
     Case("study_create", "therapist", pk_url("chart:study_create", "diagnosis"),
          lambda s: payload(
-             kind=value(*StudyKind.values), performed_on=value(*reversed(dates(s))), findings=value("L5–S1.")
+             kind=value(*StudyKind.values),
+             performed_on=value(*reversed(dates(s)[:3]), *EDGE_DATES),
+             findings=value("L5–S1."),
          ),
          writes=frozenset({"patients.Study"})),
     Case("phase_record_create", "therapist", pk_url("chart:phase_record_create", "diagnosis"),
          lambda s: payload(
              phase=value(*Phase.values),
-             effective_from=value(timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "2026-01-05T09:30"),
+             effective_from=value(
+                 timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "2026-01-05T09:30", *EDGE_DATETIMES, *EDGE_DATES
+             ),
              note=value("Doctor's letter."),
          ),
          writes=frozenset({"patients.PhaseRecord"}), edits=lambda s: [s["appointment"]]),
@@ -326,18 +365,18 @@ CASES = [
          lambda s: payload(
              kind=value(*FlagKind.values),
              substance=value("Lavender"),
-             active_from=value(*dates(s)),
-             active_to=value(*dates(s)),
+             active_from=value(*any_dates(s)),
+             active_to=value(*any_dates(s)),
              note=value("Since spring."),
          ),
          writes=frozenset({"patients.HealthFlag"})),
     Case("health_flag_end", "therapist", pk_url("chart:health_flag_end", "flag"),
-         lambda s: payload(on=value(*dates(s))), edits=lambda s: [s["flag"]]),
+         lambda s: payload(on=value(*any_dates(s))), edits=lambda s: [s["flag"]]),
     Case("course_prescribe", "therapist", pk_url("chart:course_prescribe", "patient"),
          lambda s: payload(
              diagnosis=value(s["diagnosis"].pk),
              modality=value(s["modality"].pk),
-             starts_on=value(*dates(s)),
+             starts_on=value(*any_dates(s)),
              min_sessions=value(1, 12, 60),
              max_sessions=value(1, 15, 60),
              session_minutes=value(5, 45, 240),
@@ -381,8 +420,8 @@ CASES = [
              patient=value(s["patient"].pk, 9223372036854775808),
              action=value("", "view", "break_glass", "create", "update", "delete"),
              outcome=value("", "refused", "allowed"),
-             since=value(*dates(s)),
-             until=value(*dates(s)),
+             since=value(*any_dates(s)),
+             until=value(*any_dates(s)),
              page=value(1, 2),
          ),
          method="GET"),
@@ -390,18 +429,19 @@ CASES = [
          lambda s: payload(
              modality=value(s["modality"].pk),
              therapist=value(s["therapist"].pk),
-             start=value(*dates(s), "9999-12-31"),
+             start=value(*any_dates(s)),
              days=value(28, 1, 31),
          ),
          method="GET"),
     Case("day_board", "receptionist", lambda s: reverse("reception:day_board"),
-         lambda s: payload(day=value(*dates(s)), by=value("room", "therapist")), method="GET"),
+         lambda s: payload(day=value(*any_dates(s)), by=value("room", "therapist")), method="GET"),
     Case("week_board", "receptionist", lambda s: reverse("reception:week_board"),
-         lambda s: payload(day=value(*dates(s))), method="GET"),
+         lambda s: payload(day=value(*any_dates(s))), method="GET"),
     Case("my_day", "therapist", lambda s: reverse("therapist:my_day"),
-         lambda s: payload(day=value(*dates(s))), method="GET"),
+         lambda s: payload(day=value(*any_dates(s))), method="GET"),
     Case("patient_search", "receptionist", lambda s: reverse("reception:patient_list"),
-         lambda s: payload(q=value("Roth", "ro"), page=value(1, 2, "last")), method="GET"),
+         lambda s: payload(q=value("Roth", "ro", "schafer", "Çelik, Zeynep", "1975", "0001", "9999"),
+                           page=value(1, 2, "last")), method="GET"),
     Case("reports", "manager", lambda s: reverse("manager:reports"),
          lambda s: payload(
              starts_on=value(*dates(s), "2000-01-01"),
@@ -445,6 +485,70 @@ CASES = [
              rating_3=value("", 5),
          ),
          writes=frozenset({"treatment_sessions.OutcomeScore"})),
+    Case("password_reset", "anonymous", lambda s: reverse("password_reset"),
+         lambda s: payload(email=value(s["users"]["patient"].email, "nobody@example.org", "not-an-email")),
+         writes=frozenset({"clinic.PasswordResetRequest"})),
+    # The admin's add forms: dates and times arrive split in two (the date, the time).
+    Case("admin_patient_add", "manager", lambda s: reverse("admin:patients_patient_add"),
+         lambda s: payload(
+             first_name=value("Anna"), last_name=value("Roth"),
+             date_of_birth=value("1975-04-12", *EDGE_DATES), phone=value("+49 30 1234 5678"),
+             email=value("anna@example.org"), consent_on=value(timezone.localdate().isoformat(), *any_dates(s)),
+             **ADMIN_INLINES["patient"],
+         ),
+         writes=frozenset({"patients.Patient"})),
+    Case("admin_diagnosis_add", "manager", lambda s: reverse("admin:patients_diagnosis_add"),
+         lambda s: payload(
+             patient=value(s["patient"].pk), icd10_code=value("M54.3"), title=value("Sciatica"),
+             cause=value(*Cause.values), side=value(*Side.values),
+             diagnosed_on=value(timezone.localdate().isoformat(), *any_dates(s)), diagnosed_by=value("Dr. Weber"),
+             active=value("on"), **ADMIN_INLINES["diagnosis"],
+         ),
+         writes=frozenset({"patients.Diagnosis"})),
+    Case("admin_study_add", "manager", lambda s: reverse("admin:patients_study_add"),
+         lambda s: payload(
+             diagnosis=value(s["diagnosis"].pk), kind=value(*StudyKind.values),
+             performed_on=value(timezone.localdate().isoformat(), *any_dates(s)), findings=value("L5–S1."),
+         ),
+         writes=frozenset({"patients.Study"})),
+    Case("admin_phase_record_add", "manager", lambda s: reverse("admin:patients_phaserecord_add"),
+         lambda s: payload(
+             diagnosis=value(s["diagnosis"].pk), phase=value(Phase.REMISSION, *Phase.values),
+             effective_from_0=value(timezone.localdate().isoformat(), *any_dates(s)),
+             effective_from_1=value("00:00", "23:59", "10:00"), note=value("Letter."),
+         ),
+         writes=frozenset({"patients.PhaseRecord"}), edits=lambda s: [s["appointment"]]),
+    Case("admin_health_flag_add", "manager", lambda s: reverse("admin:patients_healthflag_add"),
+         lambda s: payload(
+             patient=value(s["patient"].pk), kind=value(FlagKind.HYPERTENSION, *FlagKind.values),
+             substance=value("", "Lavender"), active_from=value(timezone.localdate().isoformat(), *any_dates(s)),
+             active_to=value("", *any_dates(s)), note=value("Tablets."),
+         ),
+         writes=frozenset({"patients.HealthFlag"})),
+    Case("admin_course_add", "manager", lambda s: reverse("admin:treatment_sessions_course_add"),
+         lambda s: payload(
+             patient=value(s["patient"].pk), diagnosis=value(s["diagnosis"].pk), modality=value(s["modality"].pk),
+             starts_on=value(timezone.localdate().isoformat(), *any_dates(s)),
+             min_sessions=value(1, ""), max_sessions=value(10, ""), session_minutes=value(30, ""),
+             cadence=value("", *Cadence.values), sessions_per_week=value("", 2), goals=value("Walk."),
+             home_programme=value(""), **ADMIN_INLINES["course"],
+         ),
+         writes=frozenset({"treatment_sessions.Course"})),
+    Case("admin_appointment_add", "manager", lambda s: reverse("admin:treatment_sessions_appointment_add"),
+         lambda s: payload(
+             patient=value(s["patient"].pk), course=value(s["course"].pk, ""), modality=value(s["modality"].pk),
+             therapist=value(s["therapist"].pk), room=value(s["room"].pk),
+             starts_at_0=value(s["monday"].isoformat(), *any_dates(s)),
+             starts_at_1=value("17:00", "00:00", "23:45", "10:00"), confirm_warnings=value("on"),
+         ),
+         writes=frozenset({"treatment_sessions.Appointment"})),
+    Case("admin_closure_add", "manager", lambda s: reverse("admin:clinic_closure_add"),
+         lambda s: payload(
+             kind=value("closed", "holiday_open"), starts_on=value(s["monday"].isoformat(), *any_dates(s)),
+             ends_on=value(s["monday"].isoformat(), *any_dates(s)), reason=value("Training"),
+             therapist=value("", s["therapist"].pk),
+         ),
+         writes=frozenset({"clinic.Closure"})),
 ]  # fmt: skip
 
 WATCHED = [model for label in WATCHED_APPS for model in apps.get_app_config(label).get_models()] + [User]
@@ -491,7 +595,8 @@ def test_bad_input_never_breaks_a_form(case, scene):
     except NoReverseMatch as error:  # the authorization matrix insists every URL is covered
         pytest.skip(f"no such URL here: {error}")
     client = Client()
-    client.force_login(scene["users"][case.role], backend=MODEL_BACKEND)
+    if case.role != "anonymous":
+        client.force_login(scene["users"][case.role], backend=MODEL_BACKEND)
     wrote = []
 
     @EXAMPLES

@@ -336,3 +336,106 @@ def test_series_across_a_clock_change_keeps_the_local_time(
     assert {timezone.localtime(a.starts_at).time() for a in stored} == {dt.time(9)}
     assert [a.starts_at.astimezone(dt.UTC).hour for a in stored] == [utc_before] * 3 + [utc_after] * 4
     assert {a.ends_at - a.starts_at for a in stored} == {dt.timedelta(minutes=20)}
+
+
+# --- A series continues the course ------------------------------------------------------------
+
+
+def _booked(course, therapist, room, *days_booked, hour=9):
+    for day in days_booked:
+        factories.AppointmentFactory(
+            patient=course.patient,
+            course=course,
+            modality=course.modality,
+            therapist=therapist,
+            room=room,
+            starts_at=at(day, hour),
+        )
+
+
+def test_the_plan_starts_after_the_last_booked_session_and_fills_only_what_is_left(cupping_course, therapist, room):
+    _booked(cupping_course, therapist, room, days(2), days(3))  # Wednesday and Thursday already booked
+
+    plan = propose(cupping_course, therapist, room)  # asked from Monday
+
+    # Consecutive days go on from Friday; five left of seven.
+    assert local_days(plan) == [days(n) for n in range(4, 9)]
+
+
+def test_no_two_sessions_of_a_course_on_one_day_even_as_an_alternative(cupping_course, therapist, room, cupping):
+    # Tuesday is taken all day for this therapist and room; the nearest free slot would be Wednesday,
+    # which the plan already uses: the alternative goes to a day the course does not use.
+    other = factories.PatientFactory()
+    factories.AppointmentFactory(
+        patient=other, therapist=therapist, room=room, modality=cupping, starts_at=at(days(1), 8),
+        ends_at=at(days(1), 18),
+    )  # fmt: skip
+    cupping_course.max_sessions = cupping_course.min_sessions = 3
+    cupping_course.save()
+
+    plan = propose(cupping_course, therapist, room)
+
+    chosen = [s.starts_at if s.ok else s.alternative.starts_at for s in plan if s.ok or s.alternative]
+    chosen_days = [timezone.localtime(start).date() for start in chosen]
+    assert len(chosen_days) == len(set(chosen_days)), chosen_days
+
+
+@pytest.fixture
+def free_course(maria_keller, massage):
+    return factories.CourseFactory(
+        patient=maria_keller, modality=massage, starts_on=MONDAY, min_sessions=4, max_sessions=4, cadence="free"
+    )
+
+
+@pytest.fixture
+def weekday_therapist(massage):
+    return factories.TherapistFactory(modalities=[massage])  # Monday to Friday
+
+
+def test_free_cadence_is_every_other_working_day_across_weekends(free_course, weekday_therapist, massage):
+    room = factories.RoomFactory(modalities=[massage])
+
+    plan = propose(free_course, weekday_therapist, room, first=at(days(2)))  # Wednesday
+
+    # Wed, Fri, then Tuesday (Monday is the working day left out), Thursday.
+    assert local_days(plan) == [days(2), days(4), days(8), days(10)]
+
+
+def test_free_cadence_keeps_its_rhythm_from_the_sessions_already_booked(free_course, weekday_therapist, massage):
+    room = factories.RoomFactory(modalities=[massage])
+    _booked(free_course, weekday_therapist, room, days(0))  # Monday booked
+
+    plan = propose(free_course, weekday_therapist, room, first=at(days(1)))  # asked from Tuesday
+
+    assert local_days(plan) == [days(2), days(4), days(8)]
+
+
+def test_sessions_per_week_count_the_booked_ones_across_the_course(deep_tissue_course, therapist, room):
+    _booked(deep_tissue_course, therapist, room, *[days(n) for n in range(5)])  # a full first week
+
+    plan = propose(deep_tissue_course, therapist, room)
+
+    assert local_days(plan) == [days(n) for n in range(7, 12)]
+    assert set(_per_week(plan).values()) == {5}
+
+
+def test_a_course_with_its_last_session_booked_far_ahead_proposes_nothing_beyond_two_years(
+    cupping_course, therapist, room
+):
+    far = timezone.localdate() + dt.timedelta(days=730)
+    _booked(cupping_course, therapist, room, far)
+
+    assert propose(cupping_course, therapist, room) == []
+
+
+def test_an_alternative_in_another_room_at_the_same_time_says_so_in_words(cupping_course, therapist, room, cupping):
+    other_room = factories.RoomFactory(name="Green room", modalities=[cupping])
+    factories.AppointmentFactory(
+        room=room, modality=cupping, starts_at=at(days(2)), therapist=factories.TherapistFactory()
+    )
+
+    plan = propose(cupping_course, therapist, room)
+
+    wednesday = plan[2]
+    assert (wednesday.alternative.starts_at, wednesday.alternative.room) == (at(days(2)), other_room)
+    assert wednesday.alternative_in_words == "Same time, in Green room instead of Blue room."

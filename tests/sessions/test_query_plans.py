@@ -83,7 +83,7 @@ def test_the_other_hot_reads_use_indexes(practice):
     modality = Modality.objects.get(name="Therapeutic massage")
     patient = Patient.objects.filter(appointments__status=AppointmentStatus.BOOKED).order_by("pk").first()
     treated = Patient.objects.filter(appointments__therapist=practice).order_by("pk").first()
-    surname = Patient.objects.order_by("pk").values_list("last_name", flat=True)[500]
+    surname, first_name = Patient.objects.order_by("pk").values_list("last_name", "first_name")[500]
     phone_digits = Patient.objects.order_by("pk").values_list("phone", flat=True)[700].split(" ")[-1]
     reads = {
         "a therapist's day": lambda: therapist_day(therapist=practice, day=busiest_day()),
@@ -100,6 +100,8 @@ def test_the_other_hot_reads_use_indexes(practice):
             Appointment.objects.filter(needs_review=True, starts_at__gte=at_local(today, dt.time.min))
         ),
         "search by surname": lambda: list(patients_search(query=surname)[:25]),
+        "search by a surname without its diacritics": lambda: list(patients_search(query="kohler")[:25]),
+        "search by last, first": lambda: list(patients_search(query=f"{surname}, {first_name}")[:25]),
         "search by phone digits": lambda: list(patients_search(query=phone_digits)[:25]),
         "the patient list's first page": lambda: list(patients_search(query="")[:25]),
     }
@@ -109,3 +111,25 @@ def test_the_other_hot_reads_use_indexes(practice):
         for sql, query_plan in checked:
             for table in (APPOINTMENTS, "patients_patient"):
                 assert f"Seq Scan on {table}" not in query_plan, (name, sql, query_plan)
+
+
+# The patient register of a large practice: many patients, a short history (the search reads
+# patients only).
+REGISTER = ["--therapists", "2", "--rooms", "1", "--patients", "50000", "--years", "0.05", "--weeks-ahead", "0"]
+
+
+@pytest.fixture
+def register():
+    call_command("seed_scale", *REGISTER, "--seed", "4", stdout=StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+@pytest.mark.parametrize("query", ["celik", "mueller", "Müller", "yilmaz", "Schäfer, Leonie", "wojcik maja"])
+def test_a_diacritics_search_reads_the_folded_names_trigram_index_at_50000_patients(register, query):
+    assert Patient.objects.count() >= 50000
+    checked = plans_of(lambda: list(patients_search(query=query)[:25]))
+    assert checked
+    for sql, query_plan in checked:
+        assert "Seq Scan on patients_patient" not in query_plan, (sql, query_plan)
+        assert "patient_search_name_trgm" in query_plan, (sql, query_plan)

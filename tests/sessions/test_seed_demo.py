@@ -132,7 +132,8 @@ def test_every_modality_has_two_therapists_and_a_room(seeded):
         assert modality.rooms.filter(active=True).exists(), modality
     for therapist in Therapist.objects.all():
         weekdays = list(therapist.working_hours.values_list("weekday", flat=True))
-        assert all(weekdays.count(day) == 2 for day in range(5)), therapist  # a lunch break every weekday
+        # A lunch break every weekday; the seeding day may also have a late shift (_present_shifts).
+        assert all(weekdays.count(day) >= 2 for day in range(5)), therapist
     assert WorkingHours.objects.filter(weekday=5).exists()
 
 

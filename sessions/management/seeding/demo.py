@@ -9,25 +9,38 @@ booked through `sessions.booking.appointment_book`, so the demo obeys the bookin
 
 import datetime as dt
 import random
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from clinic import roles
 from clinic.catalogue import DEFAULT_MODALITIES
-from clinic.models import Cadence, Closure, Modality, Room, Therapist, WorkingHours
+from clinic.models import Cadence, Closure, ClosureKind, Modality, Room, Therapist, WorkingHours
+from clinic.public_holidays import public_holidays
 from clinic.refusals import Refused
-from patients.models import Cause, Diagnosis, FlagKind, HealthFlag, Patient, Phase, Side, Study, StudyKind
+from patients.models import (
+    Cause,
+    Diagnosis,
+    FlagKind,
+    HealthFlag,
+    Patient,
+    Phase,
+    PhaseRecord,
+    Side,
+    Study,
+    StudyKind,
+)
+from patients.names import sort_key
 from patients.services import phase_record_create
 from sessions.booking import appointment_book
 from sessions.models import Addendum, Appointment, AppointmentStatus, Course, CourseStatus, SessionNote
 from sessions.note_seal import note_content_hash
-from sessions.schedule import at_local
+from sessions.schedule import at_local, closures_load
 
 PASSWORD = "demo-password-2026"
 SEED = 2026
@@ -53,6 +66,11 @@ LOGINS = [
 STAFF = {"reception": ("Petra", "Sommer"), "manager": ("Karin", "Albrecht")}
 
 MORNING, AFTERNOON = (dt.time(8), dt.time(12)), (dt.time(13), dt.time(17))
+# The demo's shifts that keep it in the present (_Seeder._present_shifts).
+WEEKEND = (dt.time(9), dt.time(13))
+LATE_END = dt.time(23, 59)
+LATEST_START = dt.time(23, 35)  # the shortest session (20 minutes) still ends before LATE_END
+TODAY_AHEAD, TODAY_AHEAD_LENA = 4, 2
 LATE_MORNING, LATE_AFTERNOON = (dt.time(9), dt.time(13)), (dt.time(14), dt.time(18))
 
 
@@ -268,62 +286,83 @@ def demo_usernames() -> set[str]:
     return {username for username, _, _ in LOGINS} | {plan.username for plan in THERAPISTS}
 
 
-def demo_seed() -> bool:
-    """Load the demo once; False when the demo users were already there and nothing changed."""
+LOADED, UNCHANGED, MOVED = "loaded", "unchanged", "moved"
+
+
+def demo_seed(*, now: dt.datetime | None = None, reset: bool = False) -> str:
+    """Load the demo clinic as of `now` (default: the present). LOADED into an empty database;
+    UNCHANGED when the demo is already there from today; MOVED when it was from an earlier day
+    (or `reset`): the demo's rows are deleted and the clinic is seeded again, so that the demo
+    always lives in the present.
+
+    Raises ValueError, touching nothing, when the database holds anything that is not the
+    demo's (a real clinic's data) or only part of the demo."""
+    now = now or timezone.now()
+    foreign = non_demo_data()
+    if foreign:
+        raise ValueError(
+            f"This database holds data that is not the demo's ({', '.join(foreign)}); the demo never "
+            "loads into or resets such a database. Point DATABASE_URL at a fresh one."
+        )
     existing = set(User.objects.filter(username__in=demo_usernames()).values_list("username", flat=True))
-    if existing == demo_usernames():
-        return False
-    if existing:
+    if existing and existing != demo_usernames():
         raise ValueError(
             f"Some demo users already exist ({', '.join(sorted(existing))}) but not all of them; "
             "load the demo into a fresh database."
         )
-    with transaction.atomic():
-        return _Seeder(random.Random(SEED)).run()
+    if existing and not reset and demo_seeded_on() >= timezone.localdate(now):
+        return UNCHANGED
+    try:
+        with transaction.atomic():
+            if existing:
+                _demo_delete()
+            _Seeder(random.Random(SEED), now=now).run()
+    except DatabaseError as error:
+        raise ValueError(
+            f"The demo could not be moved to today ({error}); start from a fresh database instead."
+        ) from error
+    return MOVED if existing else LOADED
 
 
-def _ascii(text: str) -> str:
-    text = text.translate(str.maketrans({"ı": "i", "ł": "l", "ß": "ss"}))
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+def demo_seeded_on() -> dt.date:
+    """The day the demo was seeded: its users joined then."""
+    joined = User.objects.filter(username="reception").values_list("date_joined", flat=True).first()
+    return timezone.localdate(joined) if joined else dt.date.min
 
 
-def _easter(year: int) -> dt.date:
-    """Easter Sunday (the anonymous Gregorian algorithm)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = divmod(b, 4)
-    g = (8 * b + 13) // 25
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    day_of_week = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * day_of_week) // 451
-    month, day = divmod(h + day_of_week - 7 * m + 114, 31)
-    return dt.date(year, month, day + 1)
+def non_demo_data() -> list[str]:
+    """What in the database is not the demo's: other accounts (superusers aside), patients or
+    therapists. Empty for an empty database or the demo's own."""
+    found = []
+    users = User.objects.exclude(username__in=demo_usernames()).exclude(is_superuser=True).count()
+    if users:
+        found.append(f"{users} other user account{'s' if users != 1 else ''}")
+    names = Q(pk__in=[])
+    for case in CASES:
+        names |= Q(first_name=case.first_name, last_name=case.last_name)
+    patients = Patient.objects.exclude(names).count()
+    if patients:
+        found.append(f"{patients} other patient{'s' if patients != 1 else ''}")
+    if Therapist.objects.exclude(user__username__in=demo_usernames()).exists():
+        found.append("other therapists")
+    return found
 
 
-def public_holidays(year: int) -> list[tuple[dt.date, str]]:
-    """Berlin's public holidays."""
-    easter = _easter(year)
-    return sorted(
-        [
-            (dt.date(year, 1, 1), "New Year's Day"),
-            (dt.date(year, 3, 8), "International Women's Day"),
-            (easter - dt.timedelta(days=2), "Good Friday"),
-            (easter + dt.timedelta(days=1), "Easter Monday"),
-            (dt.date(year, 5, 1), "Labour Day"),
-            (easter + dt.timedelta(days=39), "Ascension Day"),
-            (easter + dt.timedelta(days=50), "Whit Monday"),
-            (dt.date(year, 10, 3), "German Unity Day"),
-            (dt.date(year, 12, 25), "Christmas Day"),
-            (dt.date(year, 12, 26), "Second Day of Christmas"),
-        ]
-    )
+def _demo_delete() -> None:
+    """Delete the demo's rows (non_demo_data has checked there is nothing else), newest first."""
+    for model in (Addendum, SessionNote, Appointment, Course, PhaseRecord, Study, Diagnosis, HealthFlag, Patient):
+        model.objects.all().delete()
+    Closure.objects.all().delete()
+    WorkingHours.objects.all().delete()
+    Therapist.objects.all().delete()
+    Room.objects.filter(name__in=[name for name, _ in ROOMS]).delete()
+    User.objects.filter(username__in=demo_usernames()).delete()
 
 
 def next_public_holiday(today: dt.date, within_days: int = 60) -> tuple[dt.date, str] | None:
-    for day, name in public_holidays(today.year) + public_holidays(today.year + 1):
-        if today + dt.timedelta(days=3) <= day <= today + dt.timedelta(days=within_days) and day.weekday() < 5:
-            return day, name
-    return None
+    """The first public holiday on a weekday from three days ahead (clinic.public_holidays)."""
+    found = public_holidays(today + dt.timedelta(days=3), today + dt.timedelta(days=within_days))
+    return next(((day, name) for day, name in sorted(found.items()) if day.weekday() < 5), None)
 
 
 class Planner:
@@ -409,10 +448,11 @@ class _Plan:
 
 
 class _Seeder:
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random, *, now: dt.datetime):
         self.rng = rng
-        self.now = timezone.now()
-        self.today = timezone.localdate(self.now)
+        self.now = now
+        self.today = timezone.localdate(now)
+        self.yesterday = self.today - dt.timedelta(days=1)
         self.password = make_password(PASSWORD)  # hashed once: hashing is slow on purpose
         self.users: dict[str, User] = {}
         self.modalities: dict[str, Modality] = {}
@@ -435,6 +475,7 @@ class _Seeder:
         # below flag sessions for review, as they would in real life.
         for plan in self.plans:
             self._upcoming(plan)
+        self._today_ahead()
         for plan in self.plans:
             if plan.case.story == FLAGGED:
                 phase_record_create(
@@ -458,6 +499,7 @@ class _Seeder:
             last_name=last_name,
             email=email or f"{username}@example.org",
             password=self.password,
+            date_joined=self.now,  # demo_seeded_on() reads it
             **extra,
         )
         user.groups.add(Group.objects.get(name=role))
@@ -480,6 +522,7 @@ class _Seeder:
             if plan.saturday:
                 starts, ends = plan.saturday
                 blocks.append(WorkingHours(therapist=therapist, weekday=5, starts=starts, ends=ends))
+            blocks += self._present_shifts(therapist, [b for b in blocks if b.therapist is therapist])
             self.therapists[plan.username] = therapist
         WorkingHours.objects.bulk_create(blocks)
         # A modality the clinic added to the catalogue itself still gets two therapists.
@@ -487,6 +530,38 @@ class _Seeder:
         for modality in Modality.objects.filter(active=True).exclude(name__in=planned):
             for therapist in list(self.therapists.values())[:2]:
                 therapist.modalities.add(modality)
+
+    def _present_shifts(self, therapist: Therapist, blocks: list[WorkingHours]) -> list[WorkingHours]:
+        """Hours that make the demo live in the present, whatever the day and hour it is seeded:
+        a weekend shift when yesterday or today is a day off (so yesterday has sessions and notes,
+        and today has sessions), and a late shift until nearly midnight when today's hours are
+        mostly over (so today's board and My day still have sessions ahead, even at 23:30)."""
+        extra = []
+        for day in (self.yesterday, self.today):
+            if not any(block.weekday == day.weekday() for block in blocks + extra):
+                extra.append(
+                    WorkingHours(therapist=therapist, weekday=day.weekday(), starts=WEEKEND[0], ends=WEEKEND[1])
+                )
+        today = [block for block in blocks + extra if block.weekday == self.today.weekday()]
+        local_now = timezone.localtime(self.now)
+        soonest = _round_up(local_now + dt.timedelta(minutes=5), minutes=5)
+        ahead = sum(
+            max(0, (at_local(self.today, b.ends) - max(at_local(self.today, b.starts), soonest)).total_seconds())
+            for b in today
+        )
+        if ahead >= 2 * 3600 or soonest.date() != self.today or soonest.time() > LATEST_START:
+            return extra
+        # Starts at quarter hours from `starts` (Planner.find): one of them is `soonest`.
+        last_end = max((b.ends for b in today), default=dt.time.min)
+        starts = soonest
+        while (starts - SLOT_STEP).time() >= last_end and (starts - SLOT_STEP).date() == self.today:
+            starts -= SLOT_STEP
+            if soonest - starts >= dt.timedelta(hours=3):
+                break
+        extra.append(
+            WorkingHours(therapist=therapist, weekday=self.today.weekday(), starts=starts.time(), ends=LATE_END)
+        )
+        return extra
 
     def _rooms(self) -> None:
         for name, modality_names in ROOMS:
@@ -498,12 +573,15 @@ class _Seeder:
             self.rooms[0].modalities.add(modality)
 
     def _closures(self) -> None:
-        holiday = next_public_holiday(self.today)
-        if holiday:
-            Closure.objects.create(starts_on=holiday[0], ends_on=holiday[0], reason=f"Public holiday: {holiday[1]}")
-        else:
-            day = _weekday_from(self.today + dt.timedelta(days=10))
-            Closure.objects.create(starts_on=day, ends_on=day, reason="Staff training day: the clinic is closed")
+        # Public holidays close the clinic by themselves (clinic.public_holidays). The demo opens
+        # on one that falls today or yesterday, so that it still shows a working day.
+        for day in (self.yesterday, self.today):
+            for holiday, name in public_holidays(day, day).items():
+                Closure.objects.create(
+                    kind=ClosureKind.HOLIDAY_OPEN, starts_on=holiday, ends_on=holiday, reason=f"Demo: open on {name}"
+                )
+        day = _weekday_from(self.today + dt.timedelta(days=10))
+        Closure.objects.create(starts_on=day, ends_on=day, reason="Staff training day: the clinic is closed")
         # A therapist's own days off, early enough to shape the coming two weeks of bookings.
         first = _weekday_from(self.today + dt.timedelta(days=3))
         Closure.objects.create(
@@ -521,7 +599,10 @@ class _Seeder:
         for room in Room.objects.filter(active=True).prefetch_related("modalities").order_by("name"):
             for modality in room.modalities.all():
                 rooms[modality.pk].append(room)
-        return Planner(hours, list(Closure.objects.all()), rooms)
+        closures = closures_load(
+            starts_on=self.today - dt.timedelta(days=200), ends_on=self.today + dt.timedelta(days=UPCOMING_DAYS + 1)
+        )
+        return Planner(hours, closures, rooms)
 
     # -- patients and their record ---------------------------------------------------------
 
@@ -586,7 +667,7 @@ class _Seeder:
             date_of_birth=born,
             # 030 23125 xxx is the Berlin range set aside for fiction, so no real person is called.
             phone=f"+49 30 23125 {100 + 7 * CASES.index(case) + rng.randint(0, 6):03d}",
-            email=user.email if user else f"{_ascii(case.first_name)}.{_ascii(case.last_name)}@example.net",
+            email=user.email if user else f"{sort_key(case.first_name)}.{sort_key(case.last_name)}@example.net",
             user=user,
             consent_on=diagnosed_on + dt.timedelta(days=rng.randint(1, 3)),
             # Reception assigned the patient to the therapist who treats them (My patients).
@@ -750,7 +831,16 @@ class _Seeder:
                     note.areas_treated = note.areas_treated[:4]
                     stopped_note = note
                 notes.append(note)
-        for note in notes:  # signed here, not through session_note_sign: fingerprint them the same way
+        for note in notes:
+            # Yesterday's notes are still to be signed (the demo patient's aside, whose portal
+            # shows them): My day for yesterday and the chart show drafts waiting.
+            if (
+                timezone.localdate(note.appointment.starts_at) == self.yesterday
+                and note.appointment.patient.user_id is None
+            ):
+                note.signed_at = note.signed_by = None
+                continue
+            # Signed here, not through session_note_sign: fingerprint them the same way.
             note.content_hash = note_content_hash(note)
         SessionNote.objects.bulk_create(notes)
         if stopped_note is not None:
@@ -827,7 +917,7 @@ class _Seeder:
     def _upcoming(self, plan: _Plan) -> None:
         if not plan.case.upcoming:
             return
-        not_before = self.now + dt.timedelta(minutes=30)
+        not_before = self.now + dt.timedelta(minutes=5)
         chosen = list(plan.past_days)
         booked = 0
         day = self.today
@@ -839,6 +929,31 @@ class _Seeder:
                     chosen.append(day)
                     booked += 1
             day += dt.timedelta(days=1)
+
+    def _today_ahead(self) -> None:
+        """Today's board and My day show sessions still ahead: when the cadences left today thin,
+        book a session today for patients in remission who have none yet (Lena's first)."""
+        not_before = self.now + dt.timedelta(minutes=5)
+        ahead = Appointment.objects.filter(
+            starts_at__gt=self.now, starts_at__lt=at_local(self.today + dt.timedelta(days=1), dt.time.min)
+        )
+        candidates = sorted(
+            (p for p in self.plans if p.course and p.case.story == REMISSION and p.case.upcoming),
+            key=lambda p: p.therapist.user.username != LENA,
+        )
+        for plan in candidates:
+            if (
+                ahead.filter(therapist=self.therapists[LENA]).count() >= TODAY_AHEAD_LENA
+                and ahead.count() >= TODAY_AHEAD
+            ):
+                return
+            if plan.therapist.user.username != LENA and ahead.count() >= TODAY_AHEAD:
+                continue
+            if not plan.patient.appointments.filter(
+                starts_at__gte=at_local(self.today, dt.time.min),
+                starts_at__lt=at_local(self.yesterday + dt.timedelta(days=2), dt.time.min),
+            ).exists():
+                self._book_on(plan, self.today, not_before)
 
     def _book_on(self, plan: _Plan, day: dt.date, not_before: dt.datetime) -> bool:
         for _attempt in range(4):
@@ -881,6 +996,13 @@ PHASE_NOTES = {
     Phase.SUBACUTE: "Pain easing with the medication; still guarded when bending.",
     Phase.REMISSION: "Pain mild and steady. Massage and exercise therapy may start.",
 }
+
+
+def _round_up(moment: dt.datetime, *, minutes: int) -> dt.datetime:
+    moment = moment.replace(second=0, microsecond=0) + dt.timedelta(
+        minutes=1 if moment.second or moment.microsecond else 0
+    )
+    return moment + dt.timedelta(minutes=-moment.minute % minutes)
 
 
 def _weekday_from(day: dt.date) -> dt.date:

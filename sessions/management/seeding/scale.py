@@ -38,7 +38,9 @@ from django.utils import timezone
 from clinic import roles
 from clinic.catalogue import DEFAULT_MODALITIES
 from clinic.models import Cadence, Closure, Modality, Room, Therapist, WorkingHours
+from clinic.public_holidays import public_holidays
 from patients.models import Cause, Diagnosis, FlagKind, HealthFlag, Patient, Phase, PhaseRecord, Side, Study
+from patients.names import name_fields
 from sessions.management.seeding.demo import (
     ASSESSMENT,
     CARE_TIPS,
@@ -52,7 +54,6 @@ from sessions.management.seeding.demo import (
     SUBJECTIVE_FIRST,
     SUBJECTIVE_LATER,
     TECHNIQUES,
-    public_holidays,
 )
 from sessions.models import Addendum, Appointment, AppointmentStatus, Course, CourseStatus, SessionNote
 from sessions.note_seal import note_content_hash
@@ -439,11 +440,8 @@ class ScaleSeeder:
     def _closures(self) -> None:
         rows = self.table(Closure, "starts_on ends_on reason therapist_id")
         self.clinic_closed: set[dt.date] = set()
-        for year in range(self.first_day.year, self.last_day.year + 1):
-            for day, name in public_holidays(year):
-                if self.first_day <= day <= self.last_day:
-                    rows.append((day, day, f"Public holiday: {name}", None))
-                    self.clinic_closed.add(day)
+        # Public holidays close the clinic without a row (sessions.schedule.closures_load).
+        self.clinic_closed.update(public_holidays(self.first_day, self.last_day))
         for therapist in self.therapists:
             for year in range(self.first_day.year, self.last_day.year + 1):
                 monday = dt.date.fromisocalendar(year, self.rng.randint(2, 50), 1)
@@ -814,7 +812,8 @@ class ScaleSeeder:
         rng = self.rng
         self.patient_rows = self.table(
             Patient,
-            "id first_name last_name date_of_birth phone email user_id consent_on created_at updated_at",
+            "id first_name last_name date_of_birth phone email user_id consent_on created_at updated_at "
+            "search_name sort_last_name sort_first_name",
         )
         span = (self.today - self.first_day).days
         for patient in self.patients:
@@ -827,6 +826,8 @@ class ScaleSeeder:
             self.patient_rows.append(
                 [patient.id, patient.first_name, patient.last_name, born, phone, patient.email, None, registered]
                 + [created, created]
+                # The insert bypasses Patient.save, which derives these.
+                + list(name_fields(patient.first_name, patient.last_name).values())
             )
             self._health_flags(patient, registered, created)
 

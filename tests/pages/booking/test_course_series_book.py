@@ -118,6 +118,7 @@ def test_it_proposes_only_what_is_left_of_the_course(reception, url, course, emm
         AppointmentFactory(patient=course.patient, course=course, modality=course.modality, starts_at=at(day, 10))
     response = reception.get(url)
     assert "5 still to book." in response.content.decode()
+    assert 'id="series-continues"' not in response.content.decode()  # the booked ones lie before Monday
     assert [session.starts_at for session, _, _ in response.context["plan"]] == [at(day, 10) for day in WEEK[:5]]
 
 
@@ -133,7 +134,7 @@ def test_it_shows_a_date_that_does_not_work_and_offers_the_nearest_free_slot(rec
     assert wednesday.alternative.starts_at == at(WEDNESDAY, 9, 30)
     content = response.content.decode()
     assert f"Emma Stein is already booked {short(WEDNESDAY)} 10:00–10:20." in content
-    assert "Nearest free slot offered." in content
+    assert "Offered instead: Same day at 09:30." in content
 
 
 def test_one_refused_date_books_none_and_says_which_and_why(reception, url, at_ten, emma_busy_on_wednesday):
@@ -247,3 +248,34 @@ def test_it_refuses_patients(patient_user, url, at_ten):
 def test_it_rejects_other_methods(reception, url, method):
     assert getattr(reception, method)(url).status_code == 405
     assert not Appointment.objects.exists()
+
+
+def test_a_row_that_keeps_its_time_but_changes_its_room_says_so(reception, url, cupping, cupping_room):
+    RoomFactory(name="Room 2 (birch)", modalities=[cupping])
+    # Room 3 is taken on Wednesday at ten by another therapist's session; Emma is free.
+    AppointmentFactory(room=cupping_room, modality=cupping, starts_at=at(WEDNESDAY, 10), therapist=TherapistFactory())
+
+    response = reception.get(url)
+
+    wednesday = response.context["plan"][2][0]
+    assert wednesday.alternative.starts_at == at(WEDNESDAY, 10)
+    assert "Offered instead: Same time, in Room 2 (birch) instead of Room 3 (cupping)." in response.content.decode()
+
+
+def test_a_first_day_beyond_two_years_is_a_form_error(reception, course, first_slot):
+    far = timezone.localdate() + dt.timedelta(days=731)
+    response = reception.get(
+        reverse("booking:course_series_book", args=[course.pk]), {**first_slot, "day": far.isoformat()}, secure=True
+    )
+    assert response.status_code == 200
+    assert "Bookings reach two years ahead at most" in response.content.decode()
+    assert response.context["plan"] == []
+
+
+def test_a_plan_asked_before_the_last_booked_session_continues_after_it_and_says_so(reception, url, course):
+    AppointmentFactory(patient=course.patient, course=course, modality=course.modality, starts_at=at(WEDNESDAY, 8))
+
+    response = reception.get(url)
+
+    assert response.context["plan"][0][0].starts_at == at(WEEK[3], 10)
+    shows(response, f"The course's last booked session is on {short(WEDNESDAY)}: the plan continues after it.")

@@ -16,8 +16,8 @@ from tests.factories import (
 from tests.scenes import course_session, queries_of, shows
 
 URL = reverse("reception:day_board")
-# Session, user, roles, review count, columns, opening hours, appointments, course positions.
-MAX_QUERIES = 8
+# Session, user, roles, review count, columns, opening hours, appointments, course positions, closures.
+MAX_QUERIES = 9
 
 
 def cards(response) -> dict[tuple[str, str], int]:
