@@ -89,6 +89,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.clinic",
             ],
+            # A string, not an import: the settings name the pages' tag library without importing it.
+            "libraries": {"pages": "pages.page_tags"},
         },
     },
 ]
