@@ -55,6 +55,8 @@ class ClinicAdmin(admin.ModelAdmin):
     """The base of every ModelAdmin here (tests/pages/admin/test_admin_pages.py checks it).
 
     - Each box of a split date and time has its own accessible name.
+    - After an invalid edit the page's title and breadcrumb name the object as it is saved, not
+      as the refused form left it.
     """
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -62,6 +64,15 @@ class ClinicAdmin(admin.ModelAdmin):
         for field_name, field in form.base_fields.items():
             _name_input(field, str(field.label or pretty_name(field_name)), labelled=True)
         return form
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None and context.get("errors"):
+            # The admin's instance took the refused values while the form was validated.
+            saved = type(obj)._default_manager.filter(pk=obj.pk).first()
+            if saved is not None:
+                context["subtitle"] = str(saved)
+                context["original"] = saved
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
 
 class NamedInlineFormSet(BaseInlineFormSet):
