@@ -7,17 +7,20 @@ The axe check itself runs in tests/browser/conftest.py after every navigation; t
 what it finds on each page so that one run lists every failing page.
 """
 
+import datetime as dt
 
 import pytest
 from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from clinic import roles
-from tests.browser.conftest import _open_page, submit_login
-from tests.factories import PASSWORD, PatientFactory, UserFactory
+from tests.browser.conftest import _open_page, lena_and_the_garden_room, submit_login
+from tests.factories import PASSWORD, PatientFactory, UserFactory, local
 from tests.pages.test_authorization_matrix import MATRIX, MODEL_BACKEND, _url, matrix_scene, project_url_names
+from tests.scenes import course_for, held, portal_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -156,3 +159,51 @@ LINES_OF = """start => {
     return lines;
 }"""
 
+
+# Each text of the pain chart: its size on the screen (its font size times the drawing's scale)
+# and its box.
+CHART_TEXTS = """() => {
+    const svg = document.querySelector("svg.pain-chart");
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return [...svg.querySelectorAll("text")].map(text => {
+        const box = text.getBoundingClientRect();
+        return {text: text.textContent, px: parseFloat(text.getAttribute("font-size")) * scale,
+                box: [box.left, box.top, box.right, box.bottom]};
+    });
+}"""
+
+
+def overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
+    pairs = []
+    for i, first in enumerate(boxes):
+        for second in boxes[i + 1 :]:
+            (l1, t1, r1, b1), (l2, t2, r2, b2) = first["box"], second["box"]
+            if l1 < r2 and l2 < r1 and t1 < b2 and t2 < b1:
+                pairs.append((first["text"], second["text"]))
+    return pairs
+
+
+def test_the_pain_charts_labels_are_readable_on_a_phone(sized_page, live_server, clinic_defaults, screenshot):
+    """On the patient's phone the chart's scores, dates and legend are at least 11 px and none
+    covers another; on a wide screen the chart does not grow past 26rem."""
+    page = sized_page
+    massage, lena, room = lena_and_the_garden_room()
+    clara = portal_patient(email="clara.becker@example.org", first_name="Clara", last_name="Becker")
+    course = course_for(clara, modality=massage, prescribed_by=lena.user)
+    today = timezone.localdate()
+    scores = [(8, 7), (8, 6), (7, 6), (7, 5), (6, 5), (6, 4), (5, 4), (5, 3), (4, 3), (4, 2), (3, 2), (3, 1)]
+    for number, (before, after) in enumerate(scores):
+        day = today - dt.timedelta(days=3 * (len(scores) - number))
+        held(course, local(day.year, day.month, day.day, 10), before=before, after=after, therapist=lena, room=room)
+    page.goto(f"{live_server.url}{reverse('login')}")
+    submit_login(page, "clara.becker@example.org")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+    page.goto(f"{live_server.url}{reverse('portal:portal_home')}")
+
+    texts = page.evaluate(CHART_TEXTS)
+    screenshot(page, f"portal-{page.viewport_size['width']}")
+    assert len(texts) >= 6 + 2 + 1 + 2  # scores, legend, axis title, at least the first and last date
+    assert min(text["px"] for text in texts) >= 11, texts
+    assert not overlapping(texts)
+    assert page.locator("svg.pain-chart").bounding_box()["width"] <= 26 * 16
