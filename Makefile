@@ -11,6 +11,9 @@ PORT ?= 8000
 ARGS ?=
 
 RUNTIME_STAMP := $(VENV)/.installed-requirements
+# axe-core for the browser tests (package.json, package-lock.json): `npm ci` when npm is there.
+# npm writes node_modules/.package-lock.json on each install (the packages' own files keep old dates).
+AXE := node_modules/.package-lock.json
 DEV_STAMP := $(VENV)/.installed-requirements-dev
 
 .DEFAULT_GOAL := help
@@ -53,7 +56,11 @@ run: seed
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # tests/settings.py (from pytest.ini) supplies the secret key; DATABASE_URL picks the database.
-test: $(DEV_STAMP)
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund; \
+	else echo "npm not found: the browser tests will skip (they check every page with axe-core)"; fi
+
+test: $(DEV_STAMP) $(AXE)
 	$(BIN)/pytest $(ARGS)
 
 lint: $(DEV_STAMP)

@@ -31,6 +31,8 @@ def cadence_constraint(name: str) -> models.CheckConstraint:
             | (~Q(cadence=Cadence.PER_WEEK) & Q(sessions_per_week__isnull=True))
         ),
         name=name,
+        violation_error_message="Give the sessions per week, from 1 to 7, with the cadence “A number of sessions per "
+        "week”, and leave them empty with any other cadence.",
     )
 
 
@@ -56,10 +58,20 @@ class Modality(models.Model):
         ordering = ["name"]
         verbose_name_plural = "modalities"
         constraints = [
-            models.CheckConstraint(condition=Q(session_minutes__gte=5), name="modality_session_minutes_positive"),
-            models.CheckConstraint(condition=Q(course_min_sessions__gte=1), name="modality_min_sessions_at_least_one"),
             models.CheckConstraint(
-                condition=Q(course_min_sessions__lte=F("course_max_sessions")), name="modality_min_not_above_max"
+                condition=Q(session_minutes__gte=5),
+                name="modality_session_minutes_positive",
+                violation_error_message="A session lasts at least 5 minutes.",
+            ),
+            models.CheckConstraint(
+                condition=Q(course_min_sessions__gte=1),
+                name="modality_min_sessions_at_least_one",
+                violation_error_message="A course has at least one session.",
+            ),
+            models.CheckConstraint(
+                condition=Q(course_min_sessions__lte=F("course_max_sessions")),
+                name="modality_min_not_above_max",
+                violation_error_message="A course's minimum number of sessions cannot be more than its maximum.",
             ),
             cadence_constraint("modality_sessions_per_week_with_cadence"),
         ]
@@ -119,9 +131,21 @@ class WorkingHours(models.Model):
         ordering = ["therapist", "weekday", "starts"]
         verbose_name_plural = "working hours"
         constraints = [
-            models.CheckConstraint(condition=Q(ends__gt=F("starts")), name="working_hours_end_after_start"),
-            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="working_hours_valid_weekday"),
-            models.UniqueConstraint(fields=["therapist", "weekday", "starts"], name="working_hours_unique_block"),
+            models.CheckConstraint(
+                condition=Q(ends__gt=F("starts")),
+                name="working_hours_end_after_start",
+                violation_error_message="Working hours must end after they start.",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6),
+                name="working_hours_valid_weekday",
+                violation_error_message="The weekday must be one from Monday to Sunday.",
+            ),
+            models.UniqueConstraint(
+                fields=["therapist", "weekday", "starts"],
+                name="working_hours_unique_block",
+                violation_error_message="This therapist already has working hours that start at this time on this day.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -170,10 +194,15 @@ class Closure(models.Model):
     class Meta:
         ordering = ["starts_on"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="closure_ends_not_before_start"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="closure_ends_not_before_start",
+                violation_error_message="A closure cannot end before the day it starts.",
+            ),
             models.CheckConstraint(
                 condition=~Q(kind=ClosureKind.HOLIDAY_OPEN) | Q(therapist__isnull=True),
                 name="closure_holiday_open_whole_clinic",
+                violation_error_message="Opening on a public holiday is for the whole clinic, not one therapist.",
             ),
         ]
 

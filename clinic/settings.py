@@ -91,6 +91,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.clinic",
             ],
+            # A string, not an import: the settings name the pages' tag library without importing it.
+            "libraries": {"pages": "pages.page_tags"},
         },
     },
 ]
@@ -140,6 +142,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
+# en-gb with the 24-hour clock ("14:30", not "2:30 p.m."): clinic/formats/en_GB/formats.py.
+FORMAT_MODULE_PATH = ["clinic.formats"]
 # The clinic's own zone: appointments are stored in UTC and shown in this zone. The default
 # observes daylight saving, so the code that keeps a series at its wall-clock time is exercised.
 TIME_ZONE = os.environ.get("CLINIC_TIME_ZONE", "Europe/Berlin")

@@ -9,14 +9,18 @@ from django.utils.safestring import SafeString
 # One session as the chart shows it: its label (the date), pain before, pain after (0–10).
 PainPoint = tuple[str, int | None, int | None]
 
-WIDTH, HEIGHT = 640, 260
-# Room for the scores on the left, the legend on top and the dates below.
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 40, 44
+# Drawn for a phone: the image scales to its column (clinic.css caps it on a wide screen), so the
+# drawing is about as wide as a phone's column and its text about the size of the page's small
+# print there (a 640-wide drawing shrank its 11-unit dates to 6 px on a 390 px phone).
+WIDTH, HEIGHT = 360, 250
+# Room for the scores on the left, the legend's two lines on top and the dates below.
+LEFT, RIGHT, TOP, BOTTOM = 46, 12, 56, 40
 # The first and last session sit a little inside the axes so their markers stay whole.
 INSET = 14
 PAIN_MAX = 10
 PAIN_TICKS = range(0, PAIN_MAX + 1, 2)
-MAX_DATE_LABELS = 12
+MAX_DATE_LABELS = 5
+TEXT_SIZE, DATE_SIZE = 14, 13
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 INK, GRID = "#495057", "#dee2e6"
 # Colour is never the only cue: "before" is a solid line with round markers, "after" a dashed
@@ -97,9 +101,19 @@ def _grid() -> SafeString:
     return format_html_join(
         "",
         '<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="{3}" stroke-width="1"/>'
-        '<text x="{4}" y="{5}" text-anchor="end" font-size="12" fill="{6}">{7}</text>',
+        '<text x="{4}" y="{5}" text-anchor="end" font-size="{8}" fill="{6}">{7}</text>',
         (
-            (LEFT, f"{pain_y(tick):.1f}", WIDTH - RIGHT, GRID, LEFT - 8, f"{pain_y(tick) + 4:.1f}", INK, tick)
+            (
+                LEFT,
+                f"{pain_y(tick):.1f}",
+                WIDTH - RIGHT,
+                GRID,
+                LEFT - 6,
+                f"{pain_y(tick) + 5:.1f}",
+                INK,
+                tick,
+                TEXT_SIZE,
+            )
             for tick in PAIN_TICKS
         ),
     )
@@ -111,14 +125,15 @@ def _axes() -> SafeString:
     return format_html(
         '<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="{ink}" stroke-width="1"/>'
         '<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="{ink}" stroke-width="1"/>'
-        '<text x="14" y="{middle}" text-anchor="middle" font-size="12" fill="{ink}"'
-        ' transform="rotate(-90 14 {middle})">Pain (0–10)</text>',
+        '<text x="13" y="{middle}" text-anchor="middle" font-size="{size}" fill="{ink}"'
+        ' transform="rotate(-90 13 {middle})">Pain (0–10)</text>',
         left=LEFT,
         top=TOP,
         bottom=f"{bottom:.1f}",
         right=WIDTH - RIGHT,
         ink=INK,
         middle=f"{middle:.1f}",
+        size=TEXT_SIZE,
     )
 
 
@@ -131,19 +146,20 @@ def _date_labels(points: list[PainPoint]) -> SafeString:
         del shown[-2]  # keep the last date from overlapping the one before it
     return format_html_join(
         "",
-        '<text x="{0}" y="{1}" text-anchor="middle" font-size="11" fill="{2}">{3}</text>',
-        ((f"{point_x(i, count):.1f}", f"{pain_y(0) + 18:.1f}", INK, points[i][0]) for i in shown),
+        '<text x="{0}" y="{1}" text-anchor="middle" font-size="{4}" fill="{2}">{3}</text>',
+        ((f"{point_x(i, count):.1f}", f"{pain_y(0) + 24:.1f}", INK, points[i][0], DATE_SIZE) for i in shown),
     )
 
 
 def _legend() -> SafeString:
+    """One line each, above the plot: side by side they would not fit a phone's width."""
     return format_html_join(
         "",
-        '<line x1="{0}" y1="16" x2="{1}" y2="16" stroke="{2}" stroke-width="2.5" stroke-dasharray="{3}"/>'
-        '<text x="{4}" y="20" font-size="12" fill="{5}">{6}</text>',
+        '<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="{3}" stroke-width="2.5" stroke-dasharray="{4}"/>'
+        '<text x="{5}" y="{6}" font-size="{9}" fill="{7}">{8}</text>',
         (
-            (x, x + 28, colour, dash, x + 34, INK, f"Pain {when}")
-            for x, (_, colour, dash, when) in ((LEFT, BEFORE), (LEFT + 200, AFTER))
+            (LEFT, y, LEFT + 28, colour, dash, LEFT + 34, y + 5, INK, f"Pain {when}", TEXT_SIZE)
+            for y, (_, colour, dash, when) in ((14, BEFORE), (34, AFTER))
         ),
     )
 
@@ -177,8 +193,9 @@ def _markers(coordinates, series, *, square: bool) -> SafeString:
 
 def _empty_note() -> SafeString:
     return format_html(
-        '<text x="{}" y="{}" text-anchor="middle" font-size="13" fill="{}">No pain scores recorded yet.</text>',
+        '<text x="{}" y="{}" text-anchor="middle" font-size="{}" fill="{}">No pain scores recorded yet.</text>',
         (LEFT + WIDTH - RIGHT) / 2,
         f"{(TOP + pain_y(0)) / 2:.1f}",
+        TEXT_SIZE,
         INK,
     )

@@ -13,7 +13,16 @@ health flag only its end, through health_flag_end.
 from django import forms
 from django.contrib import admin
 
-from clinic.admin import AddOnly, NoChange, ReadOnly, ServiceAdmin, adopt, through_service
+from clinic.admin import (
+    AddOnly,
+    ClinicAdmin,
+    ClinicTabularInline,
+    NoChange,
+    ReadOnly,
+    ServiceAdmin,
+    adopt,
+    through_service,
+)
 from patients.models import (
     BreakGlassAccess,
     ContraindicationRule,
@@ -77,7 +86,7 @@ class RecordAdmin(ServiceAdmin):
             record.delete()
 
 
-class RecordInline(NoChange, admin.TabularInline):
+class RecordInline(NoChange, ClinicTabularInline):
     """Past rows show read-only; a new row adds a record through its service."""
 
     extra = 0
@@ -221,7 +230,7 @@ class HealthFlagAdmin(RecordAdmin):
 
 
 @admin.register(ContraindicationRule)
-class ContraindicationRuleAdmin(admin.ModelAdmin):
+class ContraindicationRuleAdmin(ClinicAdmin):
     list_display = ["flag_kind", "effect", "scope", "message", "active"]
     list_filter = ["effect", "flag_kind", "active", "oil_modalities_only"]
     search_fields = ["message", "modality__name"]
@@ -235,7 +244,7 @@ class ContraindicationRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(BreakGlassAccess)
-class BreakGlassAccessAdmin(ReadOnly, admin.ModelAdmin):
+class BreakGlassAccessAdmin(ReadOnly, ClinicAdmin):
     """Read-only: an emergency access is a fact to review, made only through the chart's form."""
 
     list_display = ["created_at", "user", "patient", "expires_at", "address"]

@@ -134,7 +134,14 @@ class Diagnosis(models.Model):
         ordering = ["-diagnosed_on"]
         verbose_name_plural = "diagnoses"
         constraints = [
-            models.CheckConstraint(condition=Q(icd10_code__regex=ICD10_PATTERN), name="diagnosis_icd10_code_format"),
+            models.CheckConstraint(
+                condition=Q(icd10_code__regex=ICD10_PATTERN),
+                name="diagnosis_icd10_code_format",
+                violation_error_message=(
+                    "Write the ICD-10 code as a capital letter and two digits, with more after a dot if needed, "
+                    "for example M54.4."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -236,10 +243,12 @@ class HealthFlag(models.Model):
             models.CheckConstraint(
                 condition=Q(active_to__isnull=True) | Q(active_to__gte=F("active_from")),
                 name="health_flag_ends_not_before_start",
+                violation_error_message="A health flag cannot end before the day it starts.",
             ),
             models.CheckConstraint(
                 condition=~Q(kind=FlagKind.OIL_ALLERGY) | ~Q(substance=""),
                 name="health_flag_oil_allergy_names_substance",
+                violation_error_message="An oil allergy must name the oil.",
             ),
         ]
 
@@ -291,11 +300,15 @@ class ContraindicationRule(models.Model):
                 fields=["flag_kind", "modality", "effect"],
                 condition=Q(modality__isnull=False),
                 name="contraindication_rule_unique_per_modality",
+                violation_error_message="There is already a rule for this health flag, this modality and this effect.",
             ),
             models.UniqueConstraint(
                 fields=["flag_kind", "oil_modalities_only", "effect"],
                 condition=Q(modality__isnull=True),
                 name="contraindication_rule_unique_for_all",
+                violation_error_message=(
+                    "There is already a rule for this health flag and this effect on the same modalities."
+                ),
             ),
         ]
 
@@ -326,8 +339,16 @@ class BreakGlassAccess(models.Model):
         verbose_name = "break-glass access"
         verbose_name_plural = "break-glass accesses"
         constraints = [
-            models.CheckConstraint(condition=~Q(reason=""), name="break_glass_has_reason"),
-            models.CheckConstraint(condition=Q(expires_at__gt=F("created_at")), name="break_glass_expires_after_start"),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="break_glass_has_reason",
+                violation_error_message="Emergency access needs a reason.",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")),
+                name="break_glass_expires_after_start",
+                violation_error_message="Emergency access must end after it starts.",
+            ),
         ]
         indexes = [models.Index(fields=["patient", "user", "-expires_at"], name="break_glass_active_idx")]
 
@@ -352,7 +373,13 @@ class BreakGlassReview(models.Model):
     class Meta:
         ordering = ["-reviewed_at"]
         verbose_name = "break-glass review"
-        constraints = [models.CheckConstraint(condition=~Q(comment=""), name="break_glass_review_has_comment")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(comment=""),
+                name="break_glass_review_has_comment",
+                violation_error_message="Say what was checked in a comment to mark an emergency access reviewed.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Review of {self.access} by {self.reviewed_by}"

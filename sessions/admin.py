@@ -7,14 +7,23 @@ reason on the form; the service runs them again inside its transaction. A signed
 changes here; corrections are addenda.
 """
 
-
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.text import Truncator
 
-from clinic.admin import AddOnly, NoDelete, ReadOnly, ServiceAdmin, YesNoFilter, adopt, through_service
+from clinic.admin import (
+    AddOnly,
+    ClinicAdmin,
+    ClinicTabularInline,
+    NoDelete,
+    ReadOnly,
+    ServiceAdmin,
+    YesNoFilter,
+    adopt,
+    through_service,
+)
 from clinic.models import Modality
 from clinic.refusals import Refused
 from sessions.appointments import appointment_cancel
@@ -191,7 +200,7 @@ class AppointmentAdmin(NoDelete, ServiceAdmin):
         adopt(obj, saved)
 
 
-class CourseAppointmentInline(ReadOnly, admin.TabularInline):
+class CourseAppointmentInline(ReadOnly, ClinicTabularInline):
     """The course's sessions, for reading; book and move them on the appointment pages."""
 
     model = Appointment
@@ -377,7 +386,7 @@ class SignedFilter(YesNoFilter):
         return Q(signed_at__isnull=False)
 
 
-class AddendumInline(AddOnly, admin.TabularInline):
+class AddendumInline(AddOnly, ClinicTabularInline):
     """Addenda are added to a signed note, never changed or removed."""
 
     model = Addendum
@@ -414,7 +423,7 @@ ALWAYS_READONLY_NOTE_FIELDS = ["signed_at", "signed_by", "created_at", "updated_
 
 
 @admin.register(SessionNote)
-class SessionNoteAdmin(admin.ModelAdmin):
+class SessionNoteAdmin(ClinicAdmin):
     list_display = ["appointment", "patient", "author", "pain_before", "pain_after", "stopped_early", "is_signed"]
     list_filter = [SignedFilter, "stopped_early", "appointment__modality"]
     search_fields = [
@@ -477,7 +486,7 @@ class AddendumAdminForm(forms.ModelForm):
 
 
 @admin.register(Addendum)
-class AddendumAdmin(AddOnly, admin.ModelAdmin):
+class AddendumAdmin(AddOnly, ClinicAdmin):
     form = AddendumAdminForm
     list_display = ["note", "author", "created_at", "excerpt"]
     search_fields = ["text", "note__appointment__patient__last_name", "author__username"]

@@ -71,9 +71,19 @@ def course_outcome(*, course: Course) -> CourseOutcome:
     )
 
 
+def course_position(*, number: int | None, session_range: str) -> str:
+    """A course session's place in its course, as every page writes it: "Session 3 of 10". A
+    session that does not count towards the course (a no-show, a cancelled one) has no number,
+    whichever page shows it: "Not counted in the course of 10"."""
+    if number is None:
+        return f"Not counted in the course of {session_range}"
+    return f"Session {number} of {session_range}"
+
+
 def annotate_course_position(appointments: list) -> None:
     """Give each course appointment (or Card) `session_number`: its place among the course's
-    counted sessions, in time order.
+    counted sessions, in time order (None for a session that does not count; course_position
+    writes either).
 
     The database counts, for each appointment asked about, the course's sessions up to it, and
     sends back one number each; a day of a large clinic touches hundreds of courses with

@@ -60,9 +60,21 @@ class Course(models.Model):
     class Meta:
         ordering = ["-starts_on"]
         constraints = [
-            models.CheckConstraint(condition=Q(min_sessions__gte=1), name="course_min_sessions_at_least_one"),
-            models.CheckConstraint(condition=Q(min_sessions__lte=F("max_sessions")), name="course_min_not_above_max"),
-            models.CheckConstraint(condition=Q(session_minutes__gte=5), name="course_session_minutes_positive"),
+            models.CheckConstraint(
+                condition=Q(min_sessions__gte=1),
+                name="course_min_sessions_at_least_one",
+                violation_error_message="A course has at least one session.",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_sessions__lte=F("max_sessions")),
+                name="course_min_not_above_max",
+                violation_error_message="A course's minimum number of sessions cannot be more than its maximum.",
+            ),
+            models.CheckConstraint(
+                condition=Q(session_minutes__gte=5),
+                name="course_session_minutes_positive",
+                violation_error_message="A session lasts at least 5 minutes.",
+            ),
             cadence_constraint("course_sessions_per_week_with_cadence"),
         ]
         indexes = [models.Index(fields=["patient", "status"], name="course_patient_status_idx")]
@@ -185,14 +197,20 @@ class Appointment(models.Model):
     class Meta:
         ordering = ["starts_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="appointment_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="appointment_ends_after_start",
+                violation_error_message="A session must end after it starts.",
+            ),
             models.CheckConstraint(
                 condition=~Q(status=AppointmentStatus.CANCELLED) | ~Q(cancellation_reason=""),
                 name="appointment_cancellation_has_reason",
+                violation_error_message="A cancelled session needs the reason it was cancelled.",
             ),
             models.CheckConstraint(
                 condition=Q(needs_review=False) | ~Q(review_reason=""),
                 name="appointment_review_has_reason",
+                violation_error_message="A session flagged for review needs the reason.",
             ),
         ]
         indexes = [
@@ -339,19 +357,23 @@ class SessionNote(models.Model):
             models.CheckConstraint(
                 condition=Q(pain_before__isnull=True) | Q(pain_before__gte=0, pain_before__lte=10),
                 name="note_pain_before_0_to_10",
+                violation_error_message="The pain before the session is a score from 0 to 10.",
             ),
             models.CheckConstraint(
                 condition=Q(pain_after__isnull=True) | Q(pain_after__gte=0, pain_after__lte=10),
                 name="note_pain_after_0_to_10",
+                violation_error_message="The pain after the session is a score from 0 to 10.",
             ),
             models.CheckConstraint(
                 condition=Q(stopped_early=False) | ~Q(stopped_early_reason=""),
                 name="note_stopped_early_has_reason",
+                violation_error_message="A session that stopped early needs the reason why it stopped.",
             ),
             models.CheckConstraint(
                 condition=Q(signed_at__isnull=True, signed_by__isnull=True)
                 | Q(signed_at__isnull=False, signed_by__isnull=False),
                 name="note_signature_complete",
+                violation_error_message="A signed note names both when it was signed and who signed it.",
             ),
         ]
 
@@ -392,7 +414,9 @@ class Addendum(models.Model):
         ordering = ["created_at"]
         verbose_name_plural = "addenda"
         constraints = [
-            models.CheckConstraint(condition=~Q(text=""), name="addendum_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(text=""), name="addendum_not_empty", violation_error_message="An addendum cannot be empty."
+            ),
         ]
 
     def __str__(self) -> str:
@@ -429,7 +453,9 @@ class OutcomeScore(models.Model):
         ordering = ["recorded_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["course", "measure", "occasion", "sessions_done"], name="outcome_score_once_per_occasion"
+                fields=["course", "measure", "occasion", "sessions_done"],
+                name="outcome_score_once_per_occasion",
+                violation_error_message="This measure is already recorded for this point of the course.",
             ),
         ]
         indexes = [

@@ -6,6 +6,10 @@ stands when this was written, so that module may change without changing this mi
 
 The role groups (formerly 0002) are created by treatment_sessions' squashed migration, the first
 point at which the models of all three apps exist.
+
+Each constraint carries its violation_error_message, the sentence a form shows when a row breaks
+it. That is Python-side only (no SQL changes), so it is written here rather than in a no-op
+AlterConstraint migration: the migration state matches the models and the app keeps one migration.
 """
 
 import django.core.validators
@@ -165,10 +169,10 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'modalities',
                 'ordering': ['name'],
                 'constraints': [
-                    models.CheckConstraint(condition=models.Q(('session_minutes__gte', 5)), name='modality_session_minutes_positive'),
-                    models.CheckConstraint(condition=models.Q(('course_min_sessions__gte', 1)), name='modality_min_sessions_at_least_one'),
-                    models.CheckConstraint(condition=models.Q(('course_min_sessions__lte', models.F('course_max_sessions'))), name='modality_min_not_above_max'),
-                    models.CheckConstraint(condition=models.Q(models.Q(('cadence', 'per_week'), ('sessions_per_week__gte', 1), ('sessions_per_week__isnull', False), ('sessions_per_week__lte', 7)), models.Q(models.Q(('cadence', 'per_week'), _negated=True), ('sessions_per_week__isnull', True)), _connector='OR'), name='modality_sessions_per_week_with_cadence'),
+                    models.CheckConstraint(condition=models.Q(('session_minutes__gte', 5)), name='modality_session_minutes_positive', violation_error_message='A session lasts at least 5 minutes.'),
+                    models.CheckConstraint(condition=models.Q(('course_min_sessions__gte', 1)), name='modality_min_sessions_at_least_one', violation_error_message='A course has at least one session.'),
+                    models.CheckConstraint(condition=models.Q(('course_min_sessions__lte', models.F('course_max_sessions'))), name='modality_min_not_above_max', violation_error_message="A course's minimum number of sessions cannot be more than its maximum."),
+                    models.CheckConstraint(condition=models.Q(models.Q(('cadence', 'per_week'), ('sessions_per_week__gte', 1), ('sessions_per_week__isnull', False), ('sessions_per_week__lte', 7)), models.Q(models.Q(('cadence', 'per_week'), _negated=True), ('sessions_per_week__isnull', True)), _connector='OR'), name='modality_sessions_per_week_with_cadence', violation_error_message='Give the sessions per week, from 1 to 7, with the cadence “A number of sessions per week”, and leave them empty with any other cadence.'),
                 ],
             },
         ),
@@ -209,7 +213,7 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['starts_on'],
                 'constraints': [
-                    models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='closure_ends_not_before_start'),
+                    models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='closure_ends_not_before_start', violation_error_message='A closure cannot end before the day it starts.'),
                 ],
             },
         ),
@@ -226,9 +230,9 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'working hours',
                 'ordering': ['therapist', 'weekday', 'starts'],
                 'constraints': [
-                    models.CheckConstraint(condition=models.Q(('ends__gt', models.F('starts'))), name='working_hours_end_after_start'),
-                    models.CheckConstraint(condition=models.Q(('weekday__gte', 0), ('weekday__lte', 6)), name='working_hours_valid_weekday'),
-                    models.UniqueConstraint(fields=('therapist', 'weekday', 'starts'), name='working_hours_unique_block'),
+                    models.CheckConstraint(condition=models.Q(('ends__gt', models.F('starts'))), name='working_hours_end_after_start', violation_error_message='Working hours must end after they start.'),
+                    models.CheckConstraint(condition=models.Q(('weekday__gte', 0), ('weekday__lte', 6)), name='working_hours_valid_weekday', violation_error_message='The weekday must be one from Monday to Sunday.'),
+                    models.UniqueConstraint(fields=('therapist', 'weekday', 'starts'), name='working_hours_unique_block', violation_error_message='This therapist already has working hours that start at this time on this day.'),
                 ],
             },
         ),

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='closure',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'holiday_open'), _negated=True), ('therapist__isnull', True), _connector='OR'), name='closure_holiday_open_whole_clinic'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'holiday_open'), _negated=True), ('therapist__isnull', True), _connector='OR'), name='closure_holiday_open_whole_clinic', violation_error_message='Opening on a public holiday is for the whole clinic, not one therapist.'),
         ),
         migrations.AddIndex(
             model_name='passwordresetrequest',

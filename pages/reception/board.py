@@ -14,7 +14,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from clinic.models import Closure, Room, Therapist, WorkingHours
-from sessions.course_progress import annotate_course_position
+from sessions.course_progress import annotate_course_position, course_position
 from sessions.models import Appointment, AppointmentStatus, session_range
 from sessions.schedule import at_local, closures_load
 
@@ -123,7 +123,8 @@ def _card_html(card: Card, *, by: str, url: str) -> str:
     """The card's markup; the names in it come from people's input and are escaped."""
     course = ""
     if card.course_id:
-        course = f'<span class="d-block small">Session {card.session_number or "?"} of {card.session_range}</span>'
+        position = course_position(number=card.session_number, session_range=card.session_range)
+        course = f'<span class="d-block small">{position}</span>'
     review_class, review_line = (" needs-review", NEEDS_REVIEW_LINE) if card.needs_review else ("", "")
     who_or_where = card.therapist if by == "room" else card.room
     return (

@@ -138,8 +138,8 @@ class PatientForm(forms.Form):
         if self.same_identity and not cleaned.get("different_person"):
             self.add_error(
                 "different_person",
-                "A patient with this name and date of birth is already registered. "
-                "Open that record, or tick this box if this is someone else.",
+                # The warning above the box names the records; the box's error says only what to do.
+                "Open that record instead, or tick this box if this is someone else.",
             )
 
     def _identity_changed(self, cleaned: dict) -> bool:

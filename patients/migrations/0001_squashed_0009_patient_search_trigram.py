@@ -8,6 +8,10 @@ when this was written, so that module may change without changing this migration
 The role groups (formerly also synced by 0007 for the break-glass record) are created by
 treatment_sessions' squashed migration, the first point at which the models of all three apps
 exist.
+
+Each constraint carries its violation_error_message, the sentence a form shows when a row breaks
+it. That is Python-side only (no SQL changes), so it is written here rather than in a no-op
+AlterConstraint migration: the migration state matches the models and the app keeps one migration.
 """
 
 import django.core.validators
@@ -163,8 +167,8 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['-active_from'],
                 'constraints': [
-                    models.CheckConstraint(condition=models.Q(('active_to__isnull', True), ('active_to__gte', models.F('active_from')), _connector='OR'), name='health_flag_ends_not_before_start'),
-                    models.CheckConstraint(condition=models.Q(models.Q(('kind', 'oil_allergy'), _negated=True), models.Q(('substance', ''), _negated=True), _connector='OR'), name='health_flag_oil_allergy_names_substance'),
+                    models.CheckConstraint(condition=models.Q(('active_to__isnull', True), ('active_to__gte', models.F('active_from')), _connector='OR'), name='health_flag_ends_not_before_start', violation_error_message='A health flag cannot end before the day it starts.'),
+                    models.CheckConstraint(condition=models.Q(models.Q(('kind', 'oil_allergy'), _negated=True), models.Q(('substance', ''), _negated=True), _connector='OR'), name='health_flag_oil_allergy_names_substance', violation_error_message='An oil allergy must name the oil.'),
                 ],
             },
         ),
@@ -186,7 +190,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'diagnoses',
                 'ordering': ['-diagnosed_on'],
                 'constraints': [
-                    models.CheckConstraint(condition=models.Q(('icd10_code__regex', '\\A[A-TV-Z][0-9]{2}(\\.[0-9A-Z]{1,4})?\\Z')), name='diagnosis_icd10_code_format'),
+                    models.CheckConstraint(condition=models.Q(('icd10_code__regex', '\\A[A-TV-Z][0-9]{2}(\\.[0-9A-Z]{1,4})?\\Z')), name='diagnosis_icd10_code_format', violation_error_message='Write the ICD-10 code as a capital letter and two digits, with more after a dot if needed, for example M54.4.'),
                 ],
             },
         ),
@@ -237,8 +241,8 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['flag_kind', 'effect'],
                 'constraints': [
-                    models.UniqueConstraint(condition=models.Q(('modality__isnull', False)), fields=('flag_kind', 'modality', 'effect'), name='contraindication_rule_unique_per_modality'),
-                    models.UniqueConstraint(condition=models.Q(('modality__isnull', True)), fields=('flag_kind', 'oil_modalities_only', 'effect'), name='contraindication_rule_unique_for_all'),
+                    models.UniqueConstraint(condition=models.Q(('modality__isnull', False)), fields=('flag_kind', 'modality', 'effect'), name='contraindication_rule_unique_per_modality', violation_error_message='There is already a rule for this health flag, this modality and this effect.'),
+                    models.UniqueConstraint(condition=models.Q(('modality__isnull', True)), fields=('flag_kind', 'oil_modalities_only', 'effect'), name='contraindication_rule_unique_for_all', violation_error_message='There is already a rule for this health flag and this effect on the same modalities.'),
                 ],
             },
         ),
@@ -272,11 +276,11 @@ class Migration(migrations.Migration):
                 "indexes": [models.Index(fields=["patient", "user", "-expires_at"], name="break_glass_active_idx")],
                 "constraints": [
                     models.CheckConstraint(
-                        condition=models.Q(("reason", ""), _negated=True), name="break_glass_has_reason"
+                        condition=models.Q(("reason", ""), _negated=True), name="break_glass_has_reason", violation_error_message='Emergency access needs a reason.'
                     ),
                     models.CheckConstraint(
                         condition=models.Q(("expires_at__gt", models.F("created_at"))),
-                        name="break_glass_expires_after_start",
+                        name="break_glass_expires_after_start", violation_error_message='Emergency access must end after it starts.',
                     ),
                 ],
             },

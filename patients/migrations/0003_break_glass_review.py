@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'break-glass review',
                 'ordering': ['-reviewed_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('comment', ''), _negated=True), name='break_glass_review_has_comment')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('comment', ''), _negated=True), name='break_glass_review_has_comment', violation_error_message='Say what was checked in a comment to mark an emergency access reviewed.')],
             },
         ),
     ]

@@ -9,6 +9,10 @@ The role groups and their permissions (formerly clinic 0002 and patients 0007) a
 because this is the first point at which the models of all three apps exist. Self-contained: the
 role table and its sync are copies of clinic.roles as it stands when this was written, so that
 module may change without changing this migration.
+
+Each constraint carries its violation_error_message, the sentence a form shows when a row breaks
+it. That is Python-side only (no SQL changes), so it is written here rather than in a no-op
+AlterConstraint migration: the migration state matches the models and the app keeps one migration.
 """
 
 import django.core.validators
@@ -191,10 +195,10 @@ class Migration(migrations.Migration):
                     models.Index(fields=['patient', 'status'], name='course_patient_status_idx'),
                 ],
                 'constraints': [
-                    models.CheckConstraint(condition=models.Q(('min_sessions__gte', 1)), name='course_min_sessions_at_least_one'),
-                    models.CheckConstraint(condition=models.Q(('min_sessions__lte', models.F('max_sessions'))), name='course_min_not_above_max'),
-                    models.CheckConstraint(condition=models.Q(('session_minutes__gte', 5)), name='course_session_minutes_positive'),
-                    models.CheckConstraint(condition=models.Q(models.Q(('cadence', 'per_week'), ('sessions_per_week__gte', 1), ('sessions_per_week__isnull', False), ('sessions_per_week__lte', 7)), models.Q(models.Q(('cadence', 'per_week'), _negated=True), ('sessions_per_week__isnull', True)), _connector='OR'), name='course_sessions_per_week_with_cadence'),
+                    models.CheckConstraint(condition=models.Q(('min_sessions__gte', 1)), name='course_min_sessions_at_least_one', violation_error_message='A course has at least one session.'),
+                    models.CheckConstraint(condition=models.Q(('min_sessions__lte', models.F('max_sessions'))), name='course_min_not_above_max', violation_error_message="A course's minimum number of sessions cannot be more than its maximum."),
+                    models.CheckConstraint(condition=models.Q(('session_minutes__gte', 5)), name='course_session_minutes_positive', violation_error_message='A session lasts at least 5 minutes.'),
+                    models.CheckConstraint(condition=models.Q(models.Q(('cadence', 'per_week'), ('sessions_per_week__gte', 1), ('sessions_per_week__isnull', False), ('sessions_per_week__lte', 7)), models.Q(models.Q(('cadence', 'per_week'), _negated=True), ('sessions_per_week__isnull', True)), _connector='OR'), name='course_sessions_per_week_with_cadence', violation_error_message='Give the sessions per week, from 1 to 7, with the cadence “A number of sessions per week”, and leave them empty with any other cadence.'),
                 ],
             },
         ),
@@ -231,9 +235,9 @@ class Migration(migrations.Migration):
                     models.Index(condition=models.Q(('needs_review', True)), fields=['starts_at'], name='appointment_needs_review_idx'),
                 ],
                 'constraints': [
-                    models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='appointment_ends_after_start'),
-                    models.CheckConstraint(condition=models.Q(models.Q(('status', 'cancelled'), _negated=True), models.Q(('cancellation_reason', ''), _negated=True), _connector='OR'), name='appointment_cancellation_has_reason'),
-                    models.CheckConstraint(condition=models.Q(('needs_review', False), models.Q(('review_reason', ''), _negated=True), _connector='OR'), name='appointment_review_has_reason'),
+                    models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='appointment_ends_after_start', violation_error_message='A session must end after it starts.'),
+                    models.CheckConstraint(condition=models.Q(models.Q(('status', 'cancelled'), _negated=True), models.Q(('cancellation_reason', ''), _negated=True), _connector='OR'), name='appointment_cancellation_has_reason', violation_error_message='A cancelled session needs the reason it was cancelled.'),
+                    models.CheckConstraint(condition=models.Q(('needs_review', False), models.Q(('review_reason', ''), _negated=True), _connector='OR'), name='appointment_review_has_reason', violation_error_message='A session flagged for review needs the reason.'),
                 ],
             },
         ),
@@ -264,10 +268,10 @@ class Migration(migrations.Migration):
             ],
             options={
                 'constraints': [
-                    models.CheckConstraint(condition=models.Q(('pain_before__isnull', True), models.Q(('pain_before__gte', 0), ('pain_before__lte', 10)), _connector='OR'), name='note_pain_before_0_to_10'),
-                    models.CheckConstraint(condition=models.Q(('pain_after__isnull', True), models.Q(('pain_after__gte', 0), ('pain_after__lte', 10)), _connector='OR'), name='note_pain_after_0_to_10'),
-                    models.CheckConstraint(condition=models.Q(('stopped_early', False), models.Q(('stopped_early_reason', ''), _negated=True), _connector='OR'), name='note_stopped_early_has_reason'),
-                    models.CheckConstraint(condition=models.Q(models.Q(('signed_at__isnull', True), ('signed_by__isnull', True)), models.Q(('signed_at__isnull', False), ('signed_by__isnull', False)), _connector='OR'), name='note_signature_complete'),
+                    models.CheckConstraint(condition=models.Q(('pain_before__isnull', True), models.Q(('pain_before__gte', 0), ('pain_before__lte', 10)), _connector='OR'), name='note_pain_before_0_to_10', violation_error_message='The pain before the session is a score from 0 to 10.'),
+                    models.CheckConstraint(condition=models.Q(('pain_after__isnull', True), models.Q(('pain_after__gte', 0), ('pain_after__lte', 10)), _connector='OR'), name='note_pain_after_0_to_10', violation_error_message='The pain after the session is a score from 0 to 10.'),
+                    models.CheckConstraint(condition=models.Q(('stopped_early', False), models.Q(('stopped_early_reason', ''), _negated=True), _connector='OR'), name='note_stopped_early_has_reason', violation_error_message='A session that stopped early needs the reason why it stopped.'),
+                    models.CheckConstraint(condition=models.Q(models.Q(('signed_at__isnull', True), ('signed_by__isnull', True)), models.Q(('signed_at__isnull', False), ('signed_by__isnull', False)), _connector='OR'), name='note_signature_complete', violation_error_message='A signed note names both when it was signed and who signed it.'),
                 ],
             },
         ),
@@ -284,7 +288,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'addenda',
                 'ordering': ['created_at'],
                 'constraints': [
-                    models.CheckConstraint(condition=models.Q(('text', ''), _negated=True), name='addendum_not_empty'),
+                    models.CheckConstraint(condition=models.Q(('text', ''), _negated=True), name='addendum_not_empty', violation_error_message='An addendum cannot be empty.'),
                 ],
             },
         ),

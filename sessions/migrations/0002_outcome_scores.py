@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['recorded_at', 'pk'],
                 'indexes': [models.Index(fields=['course', 'measure', 'recorded_at'], name='outcome_score_course_idx'), models.Index(fields=['patient', 'recorded_at'], name='outcome_score_patient_idx')],
-                'constraints': [models.UniqueConstraint(fields=('course', 'measure', 'occasion', 'sessions_done'), name='outcome_score_once_per_occasion')],
+                'constraints': [models.UniqueConstraint(fields=('course', 'measure', 'occasion', 'sessions_done'), name='outcome_score_once_per_occasion', violation_error_message='This measure is already recorded for this point of the course.')],
             },
         ),
     ]

@@ -1,13 +1,18 @@
 """Browser tests: Playwright for Python driving the system Chromium against pytest-django's live_server.
 
 Playwright's own browser download does not work here, so the Debian package's /usr/bin/chromium is
-launched. Without it these tests skip, except under CI_REQUIRE_BROWSER=1, where they fail: CI must
-not pass by silently skipping them.
+launched. Every page the tests reach is checked with axe-core (node_modules/axe-core, `npm ci`; see
+"axe-core on every page" below). Without Chromium or axe-core these tests skip, except under
+CI_REQUIRE_BROWSER=1, where they fail: CI must not pass by silently skipping them.
 """
 
+import json
 import os
 import re
+import weakref
+from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import django.apps
 import pytest
@@ -31,8 +36,14 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DESKTOP = {"width": 1280, "height": 900}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 BROWSER_DIR = Path(__file__).resolve().parent
+# axe-core, from package.json/package-lock.json (`npm ci`); never a CDN.
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# A finding of these impacts fails the test that reached the page; the others are only counted.
+AXE_FAILING = ("critical", "serious")
+AXE_IMPACTS = ("critical", "serious", "moderate", "minor")
 # Actions and expect(): long enough for a loaded CI machine, short enough to fail fast.
 TIMEOUT_MS = 10_000
 
@@ -51,13 +62,175 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+# --- axe-core on every page the browser tests reach ---------------------------------------------
+#
+# Before each action (goto, click, fill, press, select...) and after each goto, the page's
+# current document is checked once with axe-core, so every page a test visits, and the page each
+# form submission leads to, is checked; a serious or critical finding fails the test there. The
+# counts per page are printed at the end of the session (pytest_terminal_summary below) and
+# written to artifacts/axe.json.
+#
+# axe goes in through page.evaluate() with the source of node_modules/axe-core/axe.min.js:
+# page.add_script_tag(path=...) adds an inline <script>, which the app's CSP refuses (as it
+# should), and bypass_csp would blind tests/browser/test_csp.py.
+
+_AXE_COUNTS: dict[tuple[str, int], Counter] = {}
+_AXE_RULES: dict[tuple[str, int], set[str]] = {}
+_AXE_CHECKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # page or keyboard (impl) -> check
+_AXE_RUN = """async () => {
+    const results = await axe.run(document, {resultTypes: ["violations"]});
+    window.__axeChecked = location.href;
+    return results.violations.map(v => ({
+        id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
+        targets: v.nodes.slice(0, 5).map(node => node.target.join(" ")),
+    }));
+}"""
+_AXE_STATE = """() => ({
+    html: document.contentType === "text/html",
+    checked: window.__axeChecked === location.href,
+    loaded: typeof window.axe === "object",
+})"""
+_PAGE_ACTIONS = ("click", "dblclick", "fill", "press", "type", "check", "uncheck", "set_checked", "select_option")
+_LOCATOR_ACTIONS = (*_PAGE_ACTIONS, "tap", "press_sequentially", "clear", "set_input_files")
+_NAVIGATIONS = ("goto", "reload", "go_back", "go_forward")
+_KEYBOARD_ACTIONS = ("press", "type", "insert_text")
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core on the page as it is now: its violations, each with id, impact, help, nodes, targets."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_axe_source())
+    return page.evaluate(_AXE_RUN)
+
+
+def _axe_source() -> str:
+    if not hasattr(_axe_source, "text"):
+        _axe_source.text = AXE_JS.read_text(encoding="utf-8")  # the browser fixture checked it is there
+    return _axe_source.text
+
+
+def axe_record(page, violations: list[dict]) -> None:
+    """Count the violations by impact for the page's URL and width; fail on a serious or critical one."""
+    url = urlsplit(page.url)
+    key = (url.path + (f"?{url.query}" if url.query else ""), page.viewport_size["width"])
+    found = Counter(violation["impact"] for violation in violations)
+    _AXE_RULES.setdefault(key, set()).update(f"{violation['impact']} {violation['id']}" for violation in violations)
+    seen = _AXE_COUNTS.setdefault(key, Counter())
+    for impact in AXE_IMPACTS:
+        seen[impact] = max(seen[impact], found[impact])
+    failing = [violation for violation in violations if violation["impact"] in AXE_FAILING]
+    if failing:
+        lines = [
+            f"  {v['impact']}: {v['id']} ({v['help']}), {v['nodes']} element(s): {', '.join(v['targets'])}"
+            for v in failing
+        ]
+        pytest.fail(f"axe-core on {key[0]} at {key[1]} px:\n" + "\n".join(lines), pytrace=False)
+
+
+class _AxeCheck:
+    """Checks the page's current document once (a document is known by its URL, so a pushed URL counts anew)."""
+
+    def __init__(self, page):
+        self.page = page
+        self.running = False
+
+    def __call__(self) -> None:
+        if self.running or not self.page.url.startswith("http"):
+            return
+        self.running = True
+        try:
+            self._check()
+        finally:
+            self.running = False
+
+    def _check(self) -> None:
+        from playwright.sync_api import Error
+
+        for attempt in range(3):
+            try:
+                self.page.wait_for_load_state("load")
+                state = self.page.evaluate(_AXE_STATE)
+                if not state["html"] or state["checked"]:
+                    return
+                violations = axe_violations(self.page)
+            except Error as error:
+                # A navigation started meanwhile: check the document it leads to instead.
+                if attempt < 2 and ("context was destroyed" in error.message or "navigat" in error.message):
+                    continue
+                raise
+            axe_record(self.page, violations)
+            return
+
+
+def _axe_before(owner_of):
+    def wrap(method):
+        def checked(self, *args, **kwargs):
+            check = _AXE_CHECKS.get(owner_of(self)._impl_obj)
+            if check is not None:
+                check()
+            return method(self, *args, **kwargs)
+
+        return checked
+
+    return wrap
+
+
+def _axe_after_navigation(method):
+    def checked(self, *args, **kwargs):
+        check = _AXE_CHECKS.get(self._impl_obj)
+        if check is not None:
+            check()
+        response = method(self, *args, **kwargs)
+        if check is not None:
+            check()
+        return response
+
+    return checked
+
+
+def _axe_hooks_install(patch: pytest.MonkeyPatch) -> None:
+    from playwright.sync_api import Keyboard, Locator, Page
+
+    for name in _PAGE_ACTIONS:
+        patch.setattr(Page, name, _axe_before(lambda page: page)(getattr(Page, name)))
+    for name in _NAVIGATIONS:
+        patch.setattr(Page, name, _axe_after_navigation(getattr(Page, name)))
+    for name in _LOCATOR_ACTIONS:
+        patch.setattr(Locator, name, _axe_before(lambda locator: locator.page)(getattr(Locator, name)))
+    for name in _KEYBOARD_ACTIONS:
+        patch.setattr(Keyboard, name, _axe_before(lambda keyboard: keyboard)(getattr(Keyboard, name)))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _AXE_COUNTS:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("axe-core: rules violated per page (path @ viewport width)")
+    width = max(len(f"{path} @{px}") for path, px in _AXE_COUNTS)
+    totals = Counter()
+    for (path, px), counts in sorted(_AXE_COUNTS.items()):
+        totals.update(counts)
+        write(f"{f'{path} @{px}':<{width}}  " + "  ".join(f"{impact} {counts[impact]}" for impact in AXE_IMPACTS))
+    write(f"{len(_AXE_COUNTS)} pages: " + ", ".join(f"{impact} {totals[impact]}" for impact in AXE_IMPACTS))
+    report = ROOT / "artifacts" / "axe.json"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    rows = [
+        {"path": path, "width": px, **counts, "rules": sorted(_AXE_RULES[path, px])}
+        for (path, px), counts in sorted(_AXE_COUNTS.items())
+    ]
+    report.write_text(json.dumps(rows, indent=1))
+
+
 @pytest.fixture(scope="session")
 def browser():
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: install the Debian package chromium"
-        if os.environ.get("CI_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"CI_REQUIRE_BROWSER=1 and {message}", pytrace=False)
-        pytest.skip(message)
+    for needed, message in (
+        (CHROMIUM, f"{CHROMIUM} is missing: install the Debian package chromium"),
+        (AXE_JS, f"{AXE_JS.relative_to(ROOT)} is missing: run `npm ci` at the repository root"),
+    ):
+        if not needed.exists():
+            if os.environ.get("CI_REQUIRE_BROWSER") == "1":
+                pytest.fail(f"CI_REQUIRE_BROWSER=1 and {message}", pytrace=False)
+            pytest.skip(message)
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=TIMEOUT_MS)
@@ -66,6 +239,7 @@ def browser():
         # refuses ORM calls from the test body and from the flush between tests. Nothing here is
         # async (the live server answers from its own threads), so lift the check until it stops.
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        _axe_hooks_install(patch)
         playwright = sync_playwright().start()
         try:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
@@ -110,10 +284,17 @@ def _open_page(browser, request, viewport: dict):
 
     page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
     page.on("response", on_response)
+    check = _AXE_CHECKS[page._impl_obj] = _AXE_CHECKS[page.keyboard._impl_obj] = _AxeCheck(page)
     yield page
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
         _save(page, request.node.name, "failure")
+    elif report is not None:
+        # The page the test ended on.
+        try:
+            check()
+        except pytest.fail.Exception as failure:
+            problems.append(str(failure))
     context.close()
     if problems:
         pytest.fail("The browser saw: " + "; ".join(problems), pytrace=False)

@@ -242,3 +242,26 @@ def test_a_therapist_finds_her_patient_and_opens_the_chart(page, live_server, le
     expect(page).to_have_url(f"{live_server.url}{reverse('chart:patient_chart', args=[clara.pk])}")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Clara Becker")
     screenshot(page, "2-chart")
+
+
+@pytest.mark.parametrize("scripts", [True, False], ids=["with-js", "without-js"])
+def test_why_it_stopped_is_asked_only_once_the_session_stopped_early(browser, request, live_server, scene, scripts):
+    """CSS alone (:has) shows the reason's box when the box "stopped early" is ticked, so it works
+    with scripts off too."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=scripts)
+    page = context.new_page()
+    try:
+        log_in(page, live_server, "lena")
+        page.goto(f"{live_server.url}{reverse('therapist:note_edit', args=[scene['todays'].pk])}")
+        stopped, why = page.get_by_label("The session stopped early"), page.get_by_label("Why it stopped")
+
+        expect(why).to_be_hidden()
+        stopped.check()
+        expect(why).to_be_visible()
+        why.fill("Bending forward hurt.")
+        stopped.uncheck()
+        expect(why).to_be_hidden()
+        stopped.check()
+        expect(why).to_have_value("Bending forward hurt.")
+    finally:
+        context.close()

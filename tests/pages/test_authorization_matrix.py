@@ -178,7 +178,14 @@ def test_the_matrix_lists_no_url_that_is_gone():
 
 @pytest.fixture
 def scene(db):
-    """Patient A's records, a treating therapist, and everyone else."""
+    return matrix_scene()
+
+
+def matrix_scene() -> tuple[dict, dict]:
+    """Patient A's records, a treating therapist, and everyone else: (users by role, object keys).
+
+    The browser's accessibility test (tests/browser/test_accessibility.py) visits the same pages.
+    """
     now = timezone.now().replace(microsecond=0)
     modality = ModalityFactory()
     room = RoomFactory(modalities=[modality])

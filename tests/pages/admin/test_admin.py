@@ -13,7 +13,6 @@ from django.utils import timezone
 from clinic.models import Closure, Modality
 from clinic.refusals import Refused
 from patients.models import Cause, Diagnosis, FlagKind, HealthFlag, Phase, PhaseRecord, Study
-from patients.services import break_glass_open
 from sessions import admin as sessions_admin
 from sessions.models import Addendum, Appointment, AppointmentStatus, Course, CourseStatus, SessionNote
 from tests import factories
@@ -57,46 +56,6 @@ def management_form(prefix: str, total: int = 0, initial: int = 0) -> dict[str, 
         f"{prefix}-MIN_NUM_FORMS": 0,
         f"{prefix}-MAX_NUM_FORMS": 1000,
     }
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Every factory user hashes a password; the production hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def superuser():
-    return factories.UserFactory(username="root", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def clinic():
-    """A small clinic with one row in every model."""
-    modality = Modality.objects.get(name="Therapeutic massage")
-    therapist = factories.TherapistFactory(modalities=[modality])
-    room = factories.RoomFactory(modalities=[modality])
-    diagnosis = factories.DiagnosisFactory()
-    patient = diagnosis.patient
-    factories.PhaseRecordFactory(diagnosis=diagnosis, phase=Phase.REMISSION)
-    factories.StudyFactory(diagnosis=diagnosis)
-    factories.HealthFlagFactory(patient=patient, kind=FlagKind.OIL_ALLERGY, substance="lavender oil")
-    factories.ClosureFactory(starts_on=next_weekday(0, 3), ends_on=next_weekday(0, 3))
-    factories.ClosureFactory(therapist=therapist, reason="Training")
-    course = factories.CourseFactory(patient=patient, diagnosis=diagnosis, modality=modality)
-    past = factories.AppointmentFactory(
-        patient=patient,
-        course=course,
-        modality=modality,
-        therapist=therapist,
-        room=room,
-        starts_at=timezone.now() - dt.timedelta(days=2),
-        status=AppointmentStatus.COMPLETED,
-    )
-    note = factories.SessionNoteFactory(appointment=past, signed_at=timezone.now(), signed_by=therapist.user)
-    factories.AddendumFactory(note=note)
-    break_glass_open(user=factories.TherapistFactory().user, patient=patient, reason="Her therapist is away today.")
-    return {"modality": modality, "therapist": therapist, "room": room, "patient": patient, "note": note}
 
 
 # --- every page loads ----------------------------------------------------------------------------

@@ -236,3 +236,24 @@ def test_it_runs_the_same_few_queries_for_5_or_50_sessions(
     assert queries_of(reception, URL, {"day": monday.isoformat(), "by": by}) == queries_of(
         reception, URL, {"day": tuesday.isoformat(), "by": by}
     )
+
+
+@pytest.mark.parametrize(
+    ("status", "reads"),
+    [(AppointmentStatus.NO_SHOW, "Not counted in the course of 10"), (AppointmentStatus.BOOKED, "Session 2 of 10")],
+)
+def test_a_sessions_place_in_its_course_reads_the_same_on_the_boards_and_its_page(
+    reception, marias_second_session, monday, status, reads
+):
+    """One source (sessions.course_progress.course_position): a no-show has no number anywhere."""
+    marias_second_session.status = status
+    marias_second_session.save()
+    pages = {
+        "day board": reception.get(URL, {"day": monday.isoformat()}),
+        "week": reception.get(reverse("reception:week_board"), {"day": monday.isoformat()}),
+        "detail": reception.get(marias_second_session.get_absolute_url()),
+    }
+    for name, response in pages.items():
+        content = response.content.decode()
+        assert reads in content, name
+        assert "Session ?" not in content and "Session –" not in content and "?/" not in content, name

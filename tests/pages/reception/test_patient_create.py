@@ -101,6 +101,9 @@ def test_it_warns_about_a_patient_with_the_same_name_and_birthday(reception, exi
     assert re.search(r'<label\s+for="id_different_person"', content)
     assert "This is a different person" in content
     assert "tick this box if this is someone else" in field_html(content, "different_person")
+    # Said once: the warning names the records, the box's error says what to do.
+    assert content.count("name and date of birth") == 1
+    assert content.count("someone else") == 1
     # Only the namesake is in question, so the page does not claim the entries are wrong.
     assert "Nothing is saved yet" not in content
 

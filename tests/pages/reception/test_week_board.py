@@ -58,7 +58,7 @@ def test_it_lists_each_session_under_its_day_in_time_order(reception, massage, a
     assert "Maria Lopez" in content
     assert "Therapeutic massage" in content
     assert "Anna Kuhn" in content
-    assert "(2/10)" in content
+    assert "Session 2 of 10" in content
     assert f'href="{second.get_absolute_url()}"' in content
     assert "Nothing booked." in content
 

@@ -1,0 +1,47 @@
+"""Template tags every page may use: `{% load pages %}` (registered in settings.TEMPLATES).
+
+- `{% nav_link "reception:day_board" "Day board" %}`: a navigation item, marked as the current
+  page (`aria-current="page"`, Bootstrap's `active`) when the request is for that URL.
+- `{{ appointment|course_position }}`: "Session 3 of 10", or for a session that does not count
+  towards its course "Not counted in the course of 10" (sessions.course_progress.course_position,
+  from the `session_number` that annotate_course_position set).
+- `{{ address|email_breaks }}`: an e-mail address that a narrow column wraps after its @ and its
+  dots (`<wbr>`), never in the middle of a name.
+"""
+
+import re
+
+from django import template
+from django.urls import reverse
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from sessions import course_progress
+
+register = template.Library()
+
+_BREAK_AFTER = re.compile(r"([@.])")
+
+
+@register.simple_tag(takes_context=True)
+def nav_link(context, url_name: str, label: str) -> SafeString:
+    url = reverse(url_name)
+    request = context.get("request")
+    if request is not None and request.path == url:
+        return format_html(
+            '<li class="nav-item"><a class="nav-link active" aria-current="page" href="{}">{}</a></li>', url, label
+        )
+    return format_html('<li class="nav-item"><a class="nav-link" href="{}">{}</a></li>', url, label)
+
+
+@register.filter(is_safe=True)
+def email_breaks(address) -> SafeString:
+    """`anna.maria@example.org` -> `anna.<wbr>maria@<wbr>example.<wbr>org` (escaped first)."""
+    return mark_safe(_BREAK_AFTER.sub(r"\1<wbr>", str(conditional_escape(address))))
+
+
+@register.filter
+def course_position(appointment) -> str:
+    return course_progress.course_position(
+        number=getattr(appointment, "session_number", None), session_range=appointment.course.session_range
+    )
