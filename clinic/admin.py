@@ -10,6 +10,7 @@ from auditlog.models import LogEntry
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -17,6 +18,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 
+from clinic.accounts import USERNAME_TAKEN, username_taken
 from clinic.models import Closure, Modality, Room, Therapist, WorkingHours
 from clinic.refusals import Refused
 
@@ -273,8 +275,28 @@ _SUPERUSER_ONLY_FIELDS = ("is_superuser", "user_permissions")
 admin.site.unregister(User)
 
 
+class UsernameIgnoringCase:
+    """User forms: a username differing from another only in case is taken (clinic.accounts)."""
+
+    def clean_username(self):
+        username = self.cleaned_data.get("username")
+        if username and username_taken(username, exclude_pk=self.instance.pk):
+            raise ValidationError(USERNAME_TAKEN, code="unique")
+        return username
+
+
+class ClinicUserCreationForm(UsernameIgnoringCase, AdminUserCreationForm):
+    pass
+
+
+class ClinicUserChangeForm(UsernameIgnoringCase, UserChangeForm):
+    pass
+
+
 @admin.register(User)
 class ClinicUserAdmin(UserAdmin):
+    add_form = ClinicUserCreationForm
+    form = ClinicUserChangeForm
     list_display = ["username", "first_name", "last_name", "email", "role_names", "is_staff", "is_active"]
     list_filter = ["groups", "is_staff", "is_active"]
 

@@ -8,4 +8,12 @@ class ClinicConfig(AppConfig):
 
     def ready(self):
         # Connects the receiver that starts a session's idle and age clocks at login.
-        from clinic import middleware  # noqa: F401
+        # A deactivated account's sessions end at once.
+        # The admin's autocomplete widgets ignore ids that are not ids.
+        from clinic import (
+            admin_guards,
+            middleware,  # noqa: F401
+            receivers,  # noqa: F401
+        )
+
+        admin_guards.autocomplete_guard_install()
