@@ -20,7 +20,7 @@ from sessions.models import (
     AppointmentStatus,
     SessionNote,
 )
-from sessions.note_seal import note_content_hash
+from sessions.note_seal import note_seal
 
 NOTE_FIELDS = frozenset(
     {
@@ -123,7 +123,7 @@ def session_note_sign(*, note: SessionNote, signed_by: AbstractBaseUser) -> Sess
         raise Refused([f"Fill in {', '.join(missing)} before signing."])
     note.signed_at = timezone.now()
     note.signed_by = signed_by
-    note.content_hash = note_content_hash(note)
+    note.content_hash = note_seal(note)
     note.save()
     if appointment.course_id is not None and appointment.status == AppointmentStatus.COMPLETED:
         course_complete_if_full(course=appointment.course)

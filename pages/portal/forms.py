@@ -1,7 +1,9 @@
 from django import forms
 
+from pages.text_limits import TextLimitsShown
 
-class PortalCancelForm(forms.Form):
+
+class PortalCancelForm(TextLimitsShown, forms.Form):
     reason = forms.CharField(
         label="Reason (optional)",
         required=False,

@@ -13,6 +13,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from auditlog.models import LogEntry
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.db import transaction
@@ -26,7 +27,7 @@ from patients.models import Cause, Diagnosis, FlagKind, HealthFlag, Patient, Pha
 from patients.services import phase_record_create
 from sessions.booking import appointment_book
 from sessions.models import Addendum, Appointment, AppointmentStatus, Course, CourseStatus, SessionNote
-from sessions.note_seal import note_content_hash
+from sessions.note_seal import note_seal, note_seal_log_entries
 from sessions.schedule import at_local
 
 PASSWORD = "demo-password-2026"
@@ -747,9 +748,11 @@ class _Seeder:
                     note.areas_treated = note.areas_treated[:4]
                     stopped_note = note
                 notes.append(note)
-        for note in notes:  # signed here, not through session_note_sign: fingerprint them the same way
-            note.content_hash = note_content_hash(note)
+        for note in notes:  # signed here, not through session_note_sign: seal them the same way
+            note.content_hash = note_seal(note)
         SessionNote.objects.bulk_create(notes)
+        # ...and give each the audit log entry that signing writes, which verify_notes compares.
+        LogEntry.objects.bulk_create(note_seal_log_entries(notes), batch_size=1000)
         if stopped_note is not None:
             Addendum.objects.create(
                 note=stopped_note,
