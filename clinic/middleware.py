@@ -1,4 +1,7 @@
-"""Sessions that end: after a spell without requests, and a fixed time after logging in.
+"""The project's own middleware: sessions that end (below), hostile input answered 400 before any
+page sees it, the security headers Django does not send, and the two-factor gate.
+
+Sessions end after a spell without requests, and a fixed time after logging in.
 
 A computer left logged in at the reception desk or in a treatment room shows health records to
 whoever sits down at it next. Django's own cookie age cannot tell an idle session from a busy
