@@ -898,9 +898,15 @@ class ScaleSeeder:
                         LogEntry.Action.CREATE,
                         {SEAL_FIELD: ["None", seal], "signed_at": ["None", str(note.signed_at)]},
                         "",
-                        note.signed_by_id,
+                        # No actor: --flush deletes these users, and the log, append-only, would
+                        # refuse to forget them (on PostgreSQL a trigger refuses the SET NULL).
+                        None,
                         note.signed_at,
-                        {"patient_id": patient_of.get(note.appointment_id), "action": SIGN},
+                        {
+                            "patient_id": patient_of.get(note.appointment_id),
+                            "action": SIGN,
+                            "signed_by_id": note.signed_by_id,
+                        },
                     )
                 )
 
