@@ -10,8 +10,9 @@ from auditlog.models import LogEntry
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
-from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -21,6 +22,7 @@ from django.forms.utils import pretty_name
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 
+from clinic.accounts import USERNAME_TAKEN, username_taken
 from clinic.date_windows import WindowedSplitDateTimeField
 from clinic.models import Closure, Modality, Room, Therapist, WorkingHours
 from clinic.refusals import Refused
@@ -35,23 +37,6 @@ class RefusedOnSave(Exception):
     def __init__(self, reasons: list[str]):
         super().__init__(" ".join(reasons))
         self.reasons = reasons
-
-
-class SafeAutocompleteSelect(AutocompleteSelect):
-    """The admin's autocomplete, drawing a form posted back with a value that is no key (":", a
-    number beyond 64 bits) as nothing chosen, instead of failing the page with a 500."""
-
-    def optgroups(self, name, value, attr=None):
-        target = self.field.remote_field.model._meta.get_field(self.field.remote_field.field_name)
-        usable = []
-        for item in value:
-            try:
-                key = target.to_python(item)
-            except ValidationError:
-                continue
-            if not isinstance(key, int) or -(2**63) <= key < 2**63:
-                usable.append(item)
-        return super().optgroups(name, usable, attr)
 
 
 def _name_input(field: forms.Field, name: str, *, labelled: bool) -> None:
@@ -73,8 +58,8 @@ def _name_input(field: forms.Field, name: str, *, labelled: bool) -> None:
 class ClinicAdmin(admin.ModelAdmin):
     """The base of every ModelAdmin here (tests/pages/admin/test_admin_pages.py checks it).
 
-    - Any input gets a form error, never a 500: autocomplete drawn safely, and a date and time at
-      the calendar's edge refused (clinic.date_windows) instead of overflowing.
+    - A date and time at the calendar's edge gets a form error (clinic.date_windows) instead of
+      overflowing; autocomplete fields are guarded for every admin by clinic.admin_guards.
     - Each box of a split date and time has its own accessible name.
     - After an invalid edit the page's title and breadcrumb name the object as it is saved, not
       as the refused form left it.
@@ -83,11 +68,6 @@ class ClinicAdmin(admin.ModelAdmin):
     formfield_overrides = {
         models.DateTimeField: {"form_class": WindowedSplitDateTimeField, "widget": AdminSplitDateTime},
     }
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -367,8 +347,28 @@ _SUPERUSER_ONLY_FIELDS = ("is_superuser", "user_permissions")
 admin.site.unregister(User)
 
 
+class UsernameIgnoringCase:
+    """User forms: a username differing from another only in case is taken (clinic.accounts)."""
+
+    def clean_username(self):
+        username = self.cleaned_data.get("username")
+        if username and username_taken(username, exclude_pk=self.instance.pk):
+            raise ValidationError(USERNAME_TAKEN, code="unique")
+        return username
+
+
+class ClinicUserCreationForm(UsernameIgnoringCase, AdminUserCreationForm):
+    pass
+
+
+class ClinicUserChangeForm(UsernameIgnoringCase, UserChangeForm):
+    pass
+
+
 @admin.register(User)
 class ClinicUserAdmin(ClinicAdmin, UserAdmin):
+    add_form = ClinicUserCreationForm
+    form = ClinicUserChangeForm
     list_display = ["username", "first_name", "last_name", "email", "role_names", "is_staff", "is_active"]
     list_filter = ["groups", "is_staff", "is_active"]
 

@@ -10,7 +10,14 @@ class ClinicConfig(AppConfig):
         # Connects the receiver that starts a session's idle and age clocks at login.
         from django.core.checks import register
 
-        from clinic import middleware  # noqa: F401
+        # A deactivated account's sessions end at once (receivers); the admin's autocomplete
+        # widgets ignore ids that are not ids (admin_guards).
+        from clinic import (
+            admin_guards,
+            middleware,  # noqa: F401
+            receivers,  # noqa: F401
+        )
         from clinic.public_holidays import holiday_settings_check
 
         register(holiday_settings_check)
+        admin_guards.autocomplete_guard_install()

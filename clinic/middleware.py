@@ -1,4 +1,7 @@
-"""Sessions that end: after a spell without requests, and a fixed time after logging in.
+"""The project's own middleware: sessions that end (below), hostile input answered 400 before any
+page sees it, the security headers Django does not send, and the two-factor gate.
+
+Sessions end after a spell without requests, and a fixed time after logging in.
 
 A computer left logged in at the reception desk or in a treatment room shows health records to
 whoever sits down at it next. Django's own cookie age cannot tell an idle session from a busy
@@ -7,7 +10,10 @@ is passed. The same limits apply to every user, patients included: a patient's o
 health data too, often read on a phone that is shared or left unlocked.
 """
 
+import datetime as dt
+import re
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,7 +21,10 @@ from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, resolve_url
+from django.urls import Resolver404, resolve, reverse
+from django.utils.cache import add_never_cache_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 LOGIN_AT = "clinic_login_at"
@@ -85,3 +94,178 @@ class SessionTimeoutMiddleware:
             return redirect_to_login(request.get_full_path())
         # What was posted is lost with the session; a POST-only address is no place to return to.
         return redirect(settings.LOGIN_URL)
+
+
+# --- hostile input ---------------------------------------------------------------------------------
+
+NUL = "\x00"
+# The admin's date drill-down (date_hierarchy) reads <field>__year, __month and __day.
+_DATE_PART = re.compile(r"__(year|month|day)$")
+_DATE_RANGES = {"year": (1, 9998), "month": (1, 12), "day": (1, 31)}
+
+
+def _hostile_input_problem(request) -> str:
+    """Why the request is refused before any page sees it, or "" when it is not."""
+    if NUL in request.path_info or NUL in request.path:
+        return "The address contains a NUL character."
+    query = [(key, value) for key, values in request.GET.lists() for value in values]
+    if any(NUL in key or NUL in value for key, value in query):
+        return "The address's query contains a NUL character."
+    if any(NUL in key or NUL in value for key, value in request.COOKIES.items()):
+        return "A cookie contains a NUL character."
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        form = [(key, value) for key, values in request.POST.lists() for value in values]
+        if any(NUL in key or (isinstance(value, str) and NUL in value) for key, value in form):
+            return "The form contains a NUL character."
+    parts: dict[str, dict[str, int]] = {}
+    for key, value in query:
+        match = _DATE_PART.search(key)
+        if not match:
+            continue
+        part = match.group(1)
+        low, high = _DATE_RANGES[part]
+        if not (value.isascii() and value.isdigit() and len(value) <= 4 and low <= int(value) <= high):
+            return f"{key} must be a whole number from {low} to {high}."
+        parts.setdefault(key[: match.start()], {})[part] = int(value)
+    for field, given in parts.items():
+        try:
+            dt.date(given.get("year", 2000), given.get("month", 1), given.get("day", 1))
+        except ValueError:
+            return f"The date drill-down of {field} is not a real date."
+    return ""
+
+
+class HostileInputMiddleware:
+    """Answer 400, with the reason, a request no page could handle sensibly: a NUL character in
+    the address, its query, a cookie or the posted form (PostgreSQL refuses NUL in text, so such a
+    value would otherwise reach the database as a server error), or an impossible date in the
+    admin's date drill-down (which computes the next month or year and overflows). One check
+    for every page, logged in or not."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        problem = _hostile_input_problem(request)
+        if problem:
+            return HttpResponseBadRequest(f"Bad request: {problem}\n", content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+# --- security headers ------------------------------------------------------------------------------
+
+# OWASP Secure Headers Project: no browser feature the clinic does not use.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "sync-xhr",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+SECURITY_HEADERS = {
+    "Permissions-Policy": PERMISSIONS_POLICY,
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "X-Permitted-Cross-Domain-Policies": "none",
+}
+
+
+class SecurityHeadersMiddleware:
+    """The response headers Django does not set itself (OWASP Secure Headers Project, ASVS V14.4),
+    and no caching of pages: they show health data, and a shared computer's browser cache or a
+    proxy must not keep them (ASVS V8.2.1). Static files (WhiteNoise, further in) keep their own
+    long-lived caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if "Cache-Control" not in response.headers:
+            add_never_cache_headers(response)
+        return response
+
+
+# --- two-factor log-in -----------------------------------------------------------------------------
+
+# What a user who still owes the second factor may open: the two steps themselves and log-out.
+TWO_FACTOR_OPEN = {"accounts:two_factor_verify", "accounts:two_factor_enrol", "logout"}
+# Set in the session when a user who needs no second factor was found to have none enrolled,
+# so that their later requests skip the lookup.
+NO_SECOND_FACTOR = "clinic_no_second_factor"
+
+
+@receiver(user_logged_in, dispatch_uid="clinic_second_factor_noted")
+def second_factor_note_on_login(sender, request, user, **kwargs):
+    """Note in the new session that this user owes no second factor (none required, none
+    enrolled), so that their requests skip the lookup; the session is being saved anyway."""
+    from clinic import two_factor
+
+    if request is None or not hasattr(request, "session"):
+        return
+    if not two_factor.two_factor_required(user) and not two_factor.two_factor_enabled(user):
+        request.session[NO_SECOND_FACTOR] = user.pk
+
+
+class TwoFactorMiddleware:
+    """No page for a logged-in user who needs a second factor and has not given it in this
+    session: to the verification step with an enrolled device, to enrolment without one
+    (clinic.two_factor says who needs it)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        step = self._step(request)
+        if step and self._url_name(request) not in TWO_FACTOR_OPEN:
+            target = reverse(f"accounts:two_factor_{step}")
+            if request.method == "GET" and not request.headers.get("HX-Request"):
+                target += "?" + urlencode({"next": request.get_full_path()})
+            if request.headers.get("HX-Request") == "true":
+                return HttpResponseClientRedirect(target)
+            return redirect(target)
+        return self.get_response(request)
+
+    @staticmethod
+    def _step(request) -> str:
+        from clinic import two_factor
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.is_verified():
+            return ""
+        if two_factor.two_factor_required(user):
+            return two_factor.VERIFY if two_factor.two_factor_enabled(user) else two_factor.ENROL
+        if request.session.get(NO_SECOND_FACTOR) == user.pk:
+            return ""
+        if two_factor.two_factor_enabled(user):  # a patient who opted in
+            return two_factor.VERIFY
+        request.session[NO_SECOND_FACTOR] = user.pk
+        return ""
+
+    @staticmethod
+    def _url_name(request) -> str:
+        try:
+            return resolve(request.path_info).view_name
+        except Resolver404:
+            return ""

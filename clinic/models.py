@@ -5,10 +5,28 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from clinic.date_windows import CLOSURE_WINDOW, validate_windows
 from clinic.public_holidays import public_holidays
+
+# Free text has a limit that fits its use. max_length on a TextField limits only the forms; the
+# database gets a CheckConstraint from text_length_check, so no path (a script, raw SQL, the bulk
+# seeders) stores more.
+NOTE_TEXT_MAX_LENGTH = 4000  # a note's SOAP fields, an addendum, a study's findings
+SHORT_TEXT_MAX_LENGTH = 2000  # summaries, goals, plans for home, a phase's note, descriptions
+REASON_MAX_LENGTH = 1000  # the reason given for emergency access
+
+
+def text_length_check(field: str, limit: int, name: str) -> models.CheckConstraint:
+    """The database's own limit on a text column (full_clean checks it too, with this message)."""
+    return models.CheckConstraint(
+        condition=LessThanOrEqual(Length(field), limit),
+        name=name,
+        violation_error_message=f"The {field.replace('_', ' ')} takes up to {limit:,} characters.",
+    )
 
 
 class Cadence(models.TextChoices):
@@ -51,7 +69,7 @@ class Modality(models.Model):
         help_text="Only for the 'sessions per week' cadence.",
     )
     uses_oils = models.BooleanField(default=False, help_text="Massage oil or cream touches the skin.")
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=SHORT_TEXT_MAX_LENGTH)
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -74,6 +92,7 @@ class Modality(models.Model):
                 violation_error_message="A course's minimum number of sessions cannot be more than its maximum.",
             ),
             cadence_constraint("modality_sessions_per_week_with_cadence"),
+            text_length_check("description", SHORT_TEXT_MAX_LENGTH, "modality_description_length"),
         ]
 
     def __str__(self) -> str:

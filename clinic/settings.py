@@ -33,6 +33,9 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for local development).")
     SECRET_KEY = "insecure-development-key-never-used-in-production"
 
+# Old secret keys, while sessions, password-reset links and seals made with them should still work.
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
+
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
@@ -50,6 +53,10 @@ INSTALLED_APPS = [
     "auditlog",
     "axes",
     "csp",
+    # Two-factor log-in: time-based one-time passwords, and one-time recovery codes (clinic.two_factor).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "clinic",
     "patients",
     # Outcome measures (their items, scales, scoring, MCID): between patients and sessions.
@@ -59,17 +66,26 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First after the HTTPS redirect: a NUL byte or an impossible date-drill-down value in a request
+    # is answered 400 before any page or the database sees it (clinic.middleware).
+    "clinic.middleware.HostileInputMiddleware",
+    # Permissions-Policy, cross-origin isolation and no-store caching on every page (clinic.middleware).
+    "clinic.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After auth: request.user.is_verified() says whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     # After auth: stamps the user and address on every audit log entry (clinic.audit).
     "clinic.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After auth and messages: logs out idle or too-old sessions with a message.
     "clinic.middleware.SessionTimeoutMiddleware",
+    # After the timeout: a user who needs a second factor sees no page before giving it.
+    "clinic.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the lockout page.
@@ -132,7 +148,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # First: refuses any login attempt while its username and address are locked out.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Usernames are matched without regard to case (and unique so, clinic migration 0002).
+    "clinic.backends.UsernameBackend",
     # Patients log in with their e-mail address; staff keep their usernames.
     "clinic.backends.PatientEmailBackend",
 ]
@@ -182,6 +199,16 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Pages send the CSRF token from the page itself (a form field, htmx's X-CSRFToken header set on
+# <body>); no script reads the cookie.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+if SESSION_COOKIE_SECURE:
+    # __Host-: the browser keeps the cookie only if it is Secure, for path / and for this host
+    # alone (no Domain), so a sibling subdomain can neither set nor overwrite it.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 # On unless debugging; a proxy that terminates TLS and redirects itself may turn it off.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
@@ -189,7 +216,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Nothing of an address leaves the site; "no-referrer" would also make browsers send
+# "Origin: null" on the site's own form posts, which Django's CSRF check rightly refuses.
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # Sessions: staff and patients alike are logged out after CLINIC_SESSION_IDLE_MINUTES without
@@ -199,8 +229,11 @@ CLINIC_SESSION_IDLE_MINUTES = int(os.environ.get("CLINIC_SESSION_IDLE_MINUTES", 
 CLINIC_SESSION_MAX_HOURS = int(os.environ.get("CLINIC_SESSION_MAX_HOURS", "12"))
 SESSION_COOKIE_AGE = CLINIC_SESSION_MAX_HOURS * 60 * 60
 
-# Log-in lockout (django-axes): five failures for one username from one address lock that
-# pair out for 15 minutes, whether or not the username exists; a success clears the count.
+# Log-in lockout (django-axes): five failures for one account from one address lock that pair
+# out for 15 minutes, whether or not the name exists; a success clears the count. The account is
+# found however the name is spelled (case, surrounding spaces, username or a patient's e-mail
+# address, any log-in form): clinic.accounts.axes_username gives axes one key per account, and
+# the casefolded name for a name that is nobody's. Wrong second-factor codes count too.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -210,7 +243,21 @@ AXES_HTTP_RESPONSE_CODE = 429
 # Keep every failed log-in (name tried, address, browser, time), not only the current count:
 # AccessLog already keeps the successful ones with their log-out time.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_USERNAME_CALLABLE = "clinic.accounts.axes_username"
 
+# Two-factor log-in (clinic.two_factor): managers and superusers always need a second factor;
+# every staff account too when the clinic turns this on. Patients may opt in from the portal.
+CLINIC_REQUIRE_2FA_FOR_STAFF = env_bool("CLINIC_REQUIRE_2FA_FOR_STAFF")
+# The issuer name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = CLINIC_NAME
+# django-otp's own throttling: each wrong code doubles the wait before the next one is tried.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# The signed-note seal (sessions.note_seal): HMAC-SHA256 keys, kept outside the database.
+# "id:secret,id:secret", the first seals new notes; the others still verify old seals until they
+# are removed. Unset: one key derived from SECRET_KEY (and SECRET_KEY_FALLBACKS), see the README.
+CLINIC_NOTE_SEAL_KEYS = os.environ.get("CLINIC_NOTE_SEAL_KEYS", "")
 # Content Security Policy (django-csp): only this site's own files, no inline script or style.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -222,6 +269,9 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
+        "frame-src": ["'none'"],
+        "worker-src": ["'none'"],
+        "manifest-src": ["'self'"],
     },
 }
 

@@ -9,7 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.date_windows import BIRTH_WINDOW, RECORD_WINDOW, validate_windows
-from clinic.models import Modality, Therapist
+from clinic.models import (
+    NOTE_TEXT_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    SHORT_TEXT_MAX_LENGTH,
+    Modality,
+    Therapist,
+    text_length_check,
+)
 from patients.names import name_fields
 
 NAME_FIELDS = ("search_name", "sort_last_name", "sort_first_name")
@@ -166,11 +173,12 @@ class Study(models.Model):
     diagnosis = models.ForeignKey(Diagnosis, on_delete=models.CASCADE, related_name="studies")
     kind = models.CharField(max_length=5, choices=StudyKind.choices)
     performed_on = models.DateField()
-    findings = models.TextField()
+    findings = models.TextField(max_length=NOTE_TEXT_MAX_LENGTH)
 
     class Meta:
         ordering = ["-performed_on"]
         verbose_name_plural = "studies"
+        constraints = [text_length_check("findings", NOTE_TEXT_MAX_LENGTH, "study_findings_length")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.performed_on}"
@@ -197,12 +205,13 @@ class PhaseRecord(models.Model):
     effective_from = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="phase_records")
     recorded_at = models.DateTimeField(auto_now_add=True)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=SHORT_TEXT_MAX_LENGTH)
 
     class Meta:
         ordering = ["-effective_from", "-recorded_at"]
         get_latest_by = ["effective_from", "recorded_at"]
         indexes = [models.Index(fields=["diagnosis", "-effective_from"], name="phase_current_idx")]
+        constraints = [text_length_check("note", SHORT_TEXT_MAX_LENGTH, "phase_record_note_length")]
 
     def __str__(self) -> str:
         return f"{self.diagnosis.icd10_code}: {self.get_phase_display()} from {self.effective_from:%Y-%m-%d}"
@@ -329,7 +338,7 @@ class BreakGlassAccess(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="break_glass_accesses")
-    reason = models.TextField()
+    reason = models.TextField(max_length=REASON_MAX_LENGTH)
     address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -349,6 +358,7 @@ class BreakGlassAccess(models.Model):
                 name="break_glass_expires_after_start",
                 violation_error_message="Emergency access must end after it starts.",
             ),
+            text_length_check("reason", REASON_MAX_LENGTH, "break_glass_reason_length"),
         ]
         indexes = [models.Index(fields=["patient", "user", "-expires_at"], name="break_glass_active_idx")]
 

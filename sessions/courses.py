@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from clinic.models import Cadence, Modality
+from clinic.models import SHORT_TEXT_MAX_LENGTH, Cadence, Modality
 from clinic.refusals import Refused
 from patients.contraindications import contraindications_check
 from patients.models import Diagnosis, Patient
@@ -171,6 +171,10 @@ def course_close(*, course: Course, closed_by: AbstractBaseUser, remarks: str = 
     course = _locked_course(course, CourseStatus.COMPLETED)
     course.status = CourseStatus.COMPLETED
     course.discharge_summary = course_discharge_summary(course=course, closed_by=closed_by, remarks=remarks)
+    over = len(course.discharge_summary) - SHORT_TEXT_MAX_LENGTH
+    if over > 0:
+        # The summary's own lines are short; the remarks are what can make it too long to keep.
+        raise Refused([f"The discharge summary would be {over:,} characters too long: shorten your remarks."])
     course.save(update_fields=["status", "discharge_summary", "updated_at"])
     return course
 

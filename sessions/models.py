@@ -12,7 +12,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.date_windows import COURSE_START_WINDOW, validate_windows
-from clinic.models import Cadence, Modality, Room, Therapist, cadence_constraint
+from clinic.models import (
+    NOTE_TEXT_MAX_LENGTH,
+    SHORT_TEXT_MAX_LENGTH,
+    Cadence,
+    Modality,
+    Room,
+    Therapist,
+    cadence_constraint,
+    text_length_check,
+)
 from outcomes.models import Measure
 from patients.models import Diagnosis, Patient
 
@@ -49,11 +58,13 @@ class Course(models.Model):
     )
     starts_on = models.DateField()
     status = models.CharField(max_length=10, choices=CourseStatus.choices, default=CourseStatus.ACTIVE)
-    goals = models.TextField(blank=True)
+    goals = models.TextField(blank=True, max_length=SHORT_TEXT_MAX_LENGTH)
     home_programme = models.TextField(
-        blank=True, help_text="Exercises between sessions; only once the condition is in remission."
+        blank=True,
+        max_length=SHORT_TEXT_MAX_LENGTH,
+        help_text="Exercises between sessions; only once the condition is in remission.",
     )
-    discharge_summary = models.TextField(blank=True)
+    discharge_summary = models.TextField(blank=True, max_length=SHORT_TEXT_MAX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -76,6 +87,10 @@ class Course(models.Model):
                 violation_error_message="A session lasts at least 5 minutes.",
             ),
             cadence_constraint("course_sessions_per_week_with_cadence"),
+            *(
+                text_length_check(name, SHORT_TEXT_MAX_LENGTH, f"course_{name}_length")
+                for name in ("goals", "home_programme", "discharge_summary")
+            ),
         ]
         indexes = [models.Index(fields=["patient", "status"], name="course_patient_status_idx")]
 
@@ -337,18 +352,21 @@ class SessionNote(models.Model):
     minutes = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(240)])
     stopped_early = models.BooleanField(default=False)
     stopped_early_reason = models.CharField(max_length=300, blank=True)
-    subjective = models.TextField(blank=True)
-    objective = models.TextField(blank=True)
-    assessment = models.TextField(blank=True)
-    plan = models.TextField(blank=True)
-    patient_summary = models.TextField(blank=True, help_text="The part the patient reads in the portal.")
+    subjective = models.TextField(blank=True, max_length=NOTE_TEXT_MAX_LENGTH)
+    objective = models.TextField(blank=True, max_length=NOTE_TEXT_MAX_LENGTH)
+    assessment = models.TextField(blank=True, max_length=NOTE_TEXT_MAX_LENGTH)
+    plan = models.TextField(blank=True, max_length=NOTE_TEXT_MAX_LENGTH)
+    patient_summary = models.TextField(
+        blank=True, max_length=SHORT_TEXT_MAX_LENGTH, help_text="The part the patient reads in the portal."
+    )
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    # SHA-256 of the signed content (sessions.note_seal), so that a change made behind the app's
-    # back shows: `manage.py verify_notes` recomputes it.
-    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # The seal of the signed content (sessions.note_seal): "2:<key id>:<HMAC-SHA256>", or a bare
+    # SHA-256 on notes signed before keyed seals (legacy), so that a change made behind the app's
+    # back shows: `manage.py verify_notes` recomputes it and compares it with the audit log's copy.
+    content_hash = models.CharField(max_length=100, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -375,6 +393,11 @@ class SessionNote(models.Model):
                 name="note_signature_complete",
                 violation_error_message="A signed note names both when it was signed and who signed it.",
             ),
+            *(
+                text_length_check(name, NOTE_TEXT_MAX_LENGTH, f"note_{name}_length")
+                for name in ("subjective", "objective", "assessment", "plan")
+            ),
+            text_length_check("patient_summary", SHORT_TEXT_MAX_LENGTH, "note_patient_summary_length"),
         ]
 
     def __str__(self) -> str:
@@ -407,7 +430,7 @@ class Addendum(models.Model):
 
     note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="addenda")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
+    text = models.TextField(max_length=NOTE_TEXT_MAX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -417,6 +440,7 @@ class Addendum(models.Model):
             models.CheckConstraint(
                 condition=~Q(text=""), name="addendum_not_empty", violation_error_message="An addendum cannot be empty."
             ),
+            text_length_check("text", NOTE_TEXT_MAX_LENGTH, "addendum_text_length"),
         ]
 
     def __str__(self) -> str:

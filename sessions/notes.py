@@ -24,7 +24,7 @@ from sessions.models import (
     AppointmentStatus,
     SessionNote,
 )
-from sessions.note_seal import note_content_hash
+from sessions.note_seal import note_seal
 
 NOTE_FIELDS = frozenset(
     {
@@ -131,7 +131,7 @@ def session_note_sign(*, note: SessionNote, signed_by: AbstractBaseUser) -> Sess
         raise Refused([f"Fill in {', '.join(missing)} before signing."])
     note.signed_at = now
     note.signed_by = signed_by
-    note.content_hash = note_content_hash(note)
+    note.content_hash = note_seal(note)
     note.save()
     if appointment.status == AppointmentStatus.CHECKED_IN:
         # The signature says the session took place: it is completed with it (and its course, if full).

@@ -1,9 +1,12 @@
 import pytest
 from django.db import connection
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic import roles
 from clinic.models import Modality
+from clinic.two_factor import two_factor_enabled, two_factor_required
 from sessions.booking_checks import booking_problems
 from tests.factories import (
     AppointmentFactory,
@@ -174,9 +177,29 @@ def maria_keller(db):
 
 
 def client_for(user) -> Client:
+    """A client logged in as `user`, past the second factor when the account needs one."""
     client = Client()
-    client.force_login(user)
+    log_in_verified(client, user)
     return client
+
+
+def log_in_verified(client: Client, user, backend: str | None = None) -> None:
+    """force_login, and for an account that needs a second factor (managers, superusers: see
+    clinic.two_factor) an enrolled authenticator app and a session that has given its code."""
+    client.force_login(user, backend=backend)
+    if two_factor_required(user) or two_factor_enabled(user):
+        second_factor_pass(client, user)
+
+
+def second_factor_pass(client: Client, user) -> TOTPDevice:
+    """Mark the client's session as having given the user's second factor (enrolling one first)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
 
 
 # What the booking service is given for a session, all of it read back from the appointment.

@@ -9,6 +9,7 @@ from django.utils import timezone
 from clinic.date_windows import BOOKING_WINDOW, CALENDAR_WINDOW, aware_or_invalid
 from clinic.models import Modality, Room, Therapist
 from pages.date_inputs import date_widget
+from pages.text_limits import TextLimitsShown
 from patients.models import Patient
 from sessions.models import Course, CourseStatus
 
@@ -81,7 +82,7 @@ class BookingForm(forms.Form):
         return True
 
 
-class CancelForm(forms.Form):
+class CancelForm(TextLimitsShown, forms.Form):
     reason = forms.CharField(
         max_length=300,
         error_messages={"required": "Give a reason for the cancellation."},

@@ -11,6 +11,7 @@ from django.utils import timezone
 from clinic.date_windows import CLINICAL_WINDOW, COURSE_START_WINDOW, WindowedDateTimeField
 from clinic.models import Cadence, Modality
 from pages.date_inputs import DATE_INPUT_FORMATS, date_widget
+from pages.text_limits import TextLimitsShown
 from patients import services as patient_services
 from patients.models import Diagnosis, FlagKind, HealthFlag, Patient, Phase, PhaseRecord, Study
 from sessions.models import Course
@@ -72,7 +73,7 @@ class DiagnosisForm(_ClinicalRecordForm):
         return _not_after_today(self.cleaned_data["diagnosed_on"], "A diagnosis cannot be dated in the future.")
 
 
-class StudyForm(_ClinicalRecordForm):
+class StudyForm(TextLimitsShown, _ClinicalRecordForm):
     past_dates = ("performed_on",)
 
     class Meta:
@@ -85,7 +86,7 @@ class StudyForm(_ClinicalRecordForm):
         return _not_after_today(self.cleaned_data["performed_on"], "A study cannot be dated in the future.")
 
 
-class PhaseRecordForm(forms.ModelForm):
+class PhaseRecordForm(TextLimitsShown, forms.ModelForm):
     class Meta:
         model = PhaseRecord
         fields = ["phase", "effective_from", "note"]
@@ -179,7 +180,7 @@ def modality_defaults(modality: Modality) -> dict:
     }
 
 
-class CoursePrescribeForm(forms.Form):
+class CoursePrescribeForm(TextLimitsShown, forms.Form):
     diagnosis = forms.ModelChoiceField(queryset=Diagnosis.objects.none(), empty_label=None)
     modality = forms.ModelChoiceField(queryset=Modality.objects.filter(active=True), empty_label="Choose a modality")
     starts_on = forms.DateField(
@@ -231,7 +232,7 @@ class CoursePrescribeForm(forms.Form):
         return data
 
 
-class CourseCloseForm(forms.Form):
+class CourseCloseForm(TextLimitsShown, forms.Form):
     remarks = forms.CharField(
         label="Your remarks",
         required=False,
@@ -241,7 +242,7 @@ class CourseCloseForm(forms.Form):
     )
 
 
-class BreakGlassForm(forms.Form):
+class BreakGlassForm(TextLimitsShown, forms.Form):
     reason = forms.CharField(
         label="Emergency access: give the reason",
         min_length=patient_services.BREAK_GLASS_MIN_REASON,

@@ -1,10 +1,11 @@
 from django import forms
 
 from outcomes.models import Measure, MeasureKind
+from pages.text_limits import TextLimitsShown
 from sessions.outcomes import MAX_ACTIVITY_LENGTH
 
 
-class PortalCancelForm(forms.Form):
+class PortalCancelForm(TextLimitsShown, forms.Form):
     reason = forms.CharField(
         label="Reason (optional)",
         required=False,

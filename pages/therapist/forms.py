@@ -2,25 +2,34 @@
 
 from django import forms
 
-from sessions.models import AREA_SIDE_CHOICES, Area, SessionNote
+from pages.text_limits import TextLimitsShown, model_max_length
+from sessions.models import AREA_SIDE_CHOICES, Addendum, Area, SessionNote
 
 PAIN_CHOICES = [("", "–")] + [(str(score), str(score)) for score in range(11)]
 SAVE, SIGN = "save", "sign"
 
 
-class SessionNoteForm(forms.Form):
+class SessionNoteForm(TextLimitsShown, forms.Form):
     """SOAP, pain before and after, the areas worked in technique order, oils, time, and whether
     the session stopped early. Signing asks for more than a draft does: pain before and after and
     the minutes."""
 
     subjective = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="What the patient reports today."
+        required=False,
+        max_length=model_max_length(SessionNote, "subjective"),
+        widget=forms.Textarea(attrs={"rows": 2}), help_text="What the patient reports today."
     )
     objective = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="What you found: tone, tender points."
+        required=False,
+        max_length=model_max_length(SessionNote, "objective"),
+        widget=forms.Textarea(attrs={"rows": 2}), help_text="What you found: tone, tender points."
     )
-    assessment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    plan = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    assessment = forms.CharField(
+        required=False, max_length=model_max_length(SessionNote, "assessment"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    plan = forms.CharField(
+        required=False, max_length=model_max_length(SessionNote, "plan"), widget=forms.Textarea(attrs={"rows": 2})
+    )
     pain_before = forms.TypedChoiceField(
         choices=PAIN_CHOICES, coerce=int, empty_value=None, required=False, help_text="0 = no pain, 10 = worst."
     )
@@ -39,6 +48,7 @@ class SessionNoteForm(forms.Form):
     )
     patient_summary = forms.CharField(
         required=False,
+        max_length=model_max_length(SessionNote, "patient_summary"),
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Summary for the patient",
         help_text="The patient reads this in the portal; write it for them.",
@@ -91,8 +101,9 @@ class SessionNoteForm(forms.Form):
         return [(area.label, boxes[f"{area}:left"], boxes[f"{area}:right"]) for area in Area]
 
 
-class AddendumForm(forms.Form):
+class AddendumForm(TextLimitsShown, forms.Form):
     text = forms.CharField(
+        max_length=model_max_length(Addendum, "text"),
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Addendum",
         error_messages={"required": "Write the addendum's text."},

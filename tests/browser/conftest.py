@@ -333,6 +333,28 @@ def submit_login(page, username: str, password: str = PASSWORD, *, screenshot=No
     page.get_by_label("Password").press("Enter")
 
 
+def totp_code(device, steps_ahead: int = 0) -> str:
+    """The code an authenticator app shows for `device` now, or `steps_ahead` periods later (a
+    code is accepted once: the next period's is what a second log-in types)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def pass_second_factor(page, user, *, steps_ahead: int = 1) -> None:
+    """On the verification step after the password (managers and superusers always get it):
+    type the code of the user's enrolled authenticator app, as they would."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    page.get_by_label("Code").fill(totp_code(device, steps_ahead))
+    page.get_by_role("button", name="Log in").click()
+
+
 ANY_HOUR = [(weekday, "00:00", "23:59") for weekday in range(7)]
 
 

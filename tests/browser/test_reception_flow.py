@@ -108,7 +108,10 @@ def test_a_receptionist_logs_in_registers_a_patient_and_books_a_session(page, li
     expect(page.locator("#booking-status")).to_contain_text("Nothing blocks a booking.")
     screenshot(page, "4-patient-page")
 
-    # c. Book a session: modality and day, free slots arrive by htmx, pick one, Book.
+    # c. Book a session: modality and day, free slots arrive by htmx, pick one, Book. The CSRF
+    #    token travels in no address on the way (htmx sends it as a header, Book posts it).
+    addresses: list[str] = []
+    page.on("request", lambda request: addresses.append(request.url))
     page.get_by_role("link", name="Book a session").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Book a session for Jana Novak")
     screenshot(page, "5-booking-page")
@@ -121,6 +124,8 @@ def test_a_receptionist_logs_in_registers_a_patient_and_books_a_session(page, li
     page.get_by_role("button", name="Book", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/appointments/\d+/$"))
+    assert any("booking" in url or "book" in url for url in addresses)
+    assert not [url for url in addresses if "csrfmiddlewaretoken" in url]
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{MASSAGE} — Jana Novak")
     expect(page.get_by_role("alert")).to_contain_text(f"Booked {MASSAGE} for Jana Novak.")
     screenshot(page, "7-appointment")

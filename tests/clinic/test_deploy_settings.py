@@ -141,6 +141,9 @@ def test_every_page_carries_the_content_security_policy(client, db):
         "base-uri": "'self'",
         "frame-ancestors": "'none'",
         "form-action": "'self'",
+        "frame-src": "'none'",
+        "worker-src": "'none'",
+        "manifest-src": "'self'",
     }
     assert "unsafe-inline" not in response["Content-Security-Policy"]
     assert "unsafe-eval" not in response["Content-Security-Policy"]

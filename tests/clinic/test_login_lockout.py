@@ -146,3 +146,84 @@ def test_failed_log_ins_stay_on_record_after_a_success(client, rita):
 
     assert AccessFailureLog.objects.filter(username="rita").count() == 2
     assert AccessLog.objects.filter(username="rita").count() == 1
+
+
+# --- one count per account, however the name is spelled ------------------------------------------
+
+
+@pytest.mark.parametrize("spelling", ["RITA", " rita ", "Rita"])
+def test_another_spelling_of_a_locked_out_username_is_locked_out_too(client, rita, spelling):
+    fail(client, "rita", 5)
+
+    response = log_in(Client(), spelling, PASSWORD)
+
+    assert response.status_code == LOCKED_OUT
+    assert AccessLog.objects.count() == 0
+
+
+def test_failures_under_different_spellings_count_together(client, rita):
+    for spelling in ["rita", "RITA", " Rita", "rItA ", "RITA"]:
+        last = log_in(client, spelling, WRONG)
+
+    assert last.status_code == LOCKED_OUT
+    assert log_in(Client(), "rita", PASSWORD).status_code == LOCKED_OUT
+
+
+def test_a_success_under_another_spelling_neither_passes_nor_clears_the_lockout(client, rita):
+    fail(client, "rita", 5)
+    assert log_in(Client(), "RITA", PASSWORD).status_code == LOCKED_OUT
+
+    assert log_in(Client(), "rita", PASSWORD).status_code == LOCKED_OUT
+    assert AccessAttempt.objects.get().failures_since_start >= 5  # still on record, not cleared
+
+
+def test_a_staff_username_logs_in_in_any_case(client, rita):
+    assert log_in(client, " RITA ", PASSWORD).status_code == 302
+    assert int(client.session["_auth_user_id"]) == rita.pk
+
+
+def test_a_patients_email_and_username_are_one_account(client, patient_user):
+    fail(client, patient_user.email.upper(), 3)
+    fail(client, patient_user.username, 2)
+
+    assert log_in(Client(), f"  {patient_user.email.title()} ", PASSWORD).status_code == LOCKED_OUT
+
+
+def test_the_admins_log_in_counts_toward_the_same_lockout(client, rita):
+    for _ in range(5):
+        client.post(reverse("admin:login"), {"username": "Rita", "password": WRONG}, REMOTE_ADDR="10.0.0.1")
+
+    assert log_in(Client(), "rita", PASSWORD).status_code == LOCKED_OUT
+
+
+def test_an_unknown_name_is_counted_the_same_whatever_its_case(client, rita):
+    *_, unknown = [log_in(client, name, WRONG) for name in ["Nobody", "nobody", "NOBODY ", "noBody", "nobody"]]
+    *_, known = fail(Client(), "rita", 5)
+
+    assert unknown.status_code == known.status_code == LOCKED_OUT
+    assert page_text(unknown) == page_text(known)
+
+
+def test_the_records_name_the_account_not_the_spelling(client, rita):
+    log_in(client, "RITA", WRONG)
+
+    assert AccessFailureLog.objects.get().username == "rita"
+
+
+@pytest.mark.parametrize("field", ["username", "password"])
+def test_a_huge_name_or_password_is_refused_by_the_form_not_stored(client, rita, field):
+    data = {"username": "rita", "password": PASSWORD, field: "x" * 20_000}
+
+    response = client.post(reverse("login"), data, REMOTE_ADDR="10.0.0.1")
+
+    assert response.status_code == 200
+    assert "Ensure this value has at most" in response.content.decode()
+    assert not logged_in(client)
+    assert not AccessAttempt.objects.exclude(username__regex=r"^.{0,255}$").exists()
+
+
+def test_a_huge_name_at_the_admins_log_in_is_refused_too(client, rita):
+    response = client.post(reverse("admin:login"), {"username": "x" * 20_000, "password": WRONG})
+
+    assert response.status_code == 200
+    assert "Ensure this value has at most" in response.content.decode()

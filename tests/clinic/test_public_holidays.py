@@ -17,6 +17,7 @@ from clinic.refusals import Refused
 from sessions.availability import slots_available
 from sessions.booking import appointment_book
 from sessions.schedule import closures_load
+from tests.conftest import log_in_verified
 from tests.factories import EVERY_DAY, ClosureFactory, UserFactory, local, therapist_named
 
 BERLIN = override_settings(CLINIC_HOLIDAYS_COUNTRY="DE", CLINIC_HOLIDAYS_SUBDIVISION="BE")
@@ -158,7 +159,7 @@ def test_a_closure_ending_before_it_starts_is_refused_by_the_model(db):
 @BERLIN
 def test_the_admin_opens_the_clinic_on_a_holiday(client, db):
     manager = UserFactory(role="Manager", is_staff=True)
-    client.force_login(manager, backend="django.contrib.auth.backends.ModelBackend")
+    log_in_verified(client, manager)
     response = client.post(
         reverse("admin:clinic_closure_add"),
         {

@@ -28,6 +28,7 @@ from django.utils.http import urlsafe_base64_encode
 from clinic import roles
 from patients.services import break_glass_open as patient_break_glass_open
 from patients.services import patient_calendar_token_ensure
+from tests.conftest import log_in_verified
 from tests.factories import ModalityFactory, PatientFactory, RoomFactory, StudyFactory, TherapistFactory, UserFactory
 from tests.scenes import treated
 
@@ -141,13 +142,21 @@ MATRIX: dict[str, Row] = {
     "portal:portal_calendar_renew":      Row("POST", None,          (302, 302, 302, 403, 403, 403, 403)),
     # No login; patient A's real token for patient A, a wrong one for everyone else.
     "portal:calendar_feed":              Row("GET",  "token",       (404, 200, 404, 404, 404, 404, 404)),
+    # Two-factor log-in: anyone logged in enrols (the manager, enrolled already, is sent to the
+    # recovery codes); verifying sends the enrolled and verified manager on, the others to enrol;
+    # recovery codes are for the enrolled; only a manager resets another account's device.
+    "accounts:two_factor_enrol":         Row("GET",  None,          (302, 200, 200, 200, 200, 200, 302)),
+    "accounts:two_factor_verify":        Row("GET",  None,          (302, 302, 302, 302, 302, 302, 302)),
+    "accounts:recovery_codes":           Row("GET",  None,          (302, 302, 302, 302, 302, 302, 200)),
+    "accounts:two_factor_reset_list":    Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "accounts:two_factor_reset":         Row("POST", "account",     (302, 403, 403, 403, 403, 403, 302)),
 }
 # fmt: on
 
 REFUSED = {403, 404}
 # Rows for URLs that a setting routes only in some deployments: absent here is not "gone".
 ONLY_WHEN_ROUTED = {"bench_baseline"}
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "clinic.backends.UsernameBackend"
 
 
 def project_url_names() -> set[str]:
@@ -212,6 +221,7 @@ def matrix_scene() -> tuple[dict, dict]:
         "break_glass": access.pk,
         "patient": patient.pk,
         "modality": modality.pk,
+        "account": users["patient_a"].pk,
         **{name: obj.pk for name, obj in record.items()},
         "token": patient_calendar_token_ensure(patient=patient),
     }
@@ -241,7 +251,7 @@ def test_matrix(name, role, scene):
     expected = row.expected()[role]
     client = Client()
     if role != "anonymous":
-        client.force_login(users[role], backend=MODEL_BACKEND)
+        log_in_verified(client, users[role], backend=MODEL_BACKEND)
     url = _url(name, row, role, objects)
 
     # secure: production settings redirect plain HTTP to HTTPS before any view runs.
@@ -285,7 +295,7 @@ def test_a_patient_cannot_tell_whether_a_record_exists(name, role, scene):
     row = MATRIX[name]
     client = Client()
     if role != "anonymous":
-        client.force_login(users[role], backend=MODEL_BACKEND)
+        log_in_verified(client, users[role], backend=MODEL_BACKEND)
     nobody = {**objects, row.obj: 987654}
     send = client.post if row.method == "POST" else client.get
 

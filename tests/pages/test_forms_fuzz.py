@@ -33,6 +33,7 @@ from pages.therapist.forms import SAVE, SIGN
 from patients.models import Cause, FlagKind, Phase, Side, StudyKind
 from patients.services import break_glass_open
 from sessions.models import AREA_SIDE_CHOICES, AppointmentStatus
+from tests.conftest import log_in_verified
 from tests.factories import (
     PASSWORD,
     ModalityFactory,
@@ -45,7 +46,7 @@ from tests.factories import (
 )
 from tests.scenes import course_session, treated
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "clinic.backends.UsernameBackend"
 # The tables a form may write. Sessions, log-in attempts and audit entries grow with any request.
 WATCHED_APPS = ("clinic", "patients", "outcomes", "treatment_sessions")
 EXAMPLES = settings(
@@ -596,7 +597,7 @@ def test_bad_input_never_breaks_a_form(case, scene):
         pytest.skip(f"no such URL here: {error}")
     client = Client()
     if case.role != "anonymous":
-        client.force_login(scene["users"][case.role], backend=MODEL_BACKEND)
+        log_in_verified(client, scene["users"][case.role], backend=MODEL_BACKEND)
     wrote = []
 
     @EXAMPLES

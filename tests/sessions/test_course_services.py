@@ -284,3 +284,11 @@ def test_it_refuses_to_close_a_course_that_already_ended(status, reason, lena):
     assert reasons_of(course_close, course=course, closed_by=lena) == [reason]
     course.refresh_from_db()
     assert course.discharge_summary == "Earlier summary"
+
+
+def test_it_refuses_to_close_with_remarks_that_make_the_summary_too_long(sciatica, massage, lena):
+    course = CourseFactory(patient=sciatica.patient, diagnosis=sciatica, modality=massage)
+    reasons = reasons_of(course_close, course=course, closed_by=lena, remarks="x" * 2000)
+    assert len(reasons) == 1 and reasons[0].endswith("characters too long: shorten your remarks.")
+    course.refresh_from_db()
+    assert (course.status, course.discharge_summary) == ("active", "")

@@ -12,6 +12,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from auditlog.models import LogEntry
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.db import DatabaseError, transaction
@@ -39,7 +40,7 @@ from patients.names import sort_key
 from patients.services import phase_record_create
 from sessions.booking import appointment_book
 from sessions.models import Addendum, Appointment, AppointmentStatus, Course, CourseStatus, SessionNote
-from sessions.note_seal import note_content_hash
+from sessions.note_seal import note_seal, note_seal_log_entries
 from sessions.schedule import at_local, closures_load
 
 PASSWORD = "demo-password-2026"
@@ -840,9 +841,12 @@ class _Seeder:
             ):
                 note.signed_at = note.signed_by = None
                 continue
-            # Signed here, not through session_note_sign: fingerprint them the same way.
-            note.content_hash = note_content_hash(note)
+            # Signed here, not through session_note_sign: seal them the same way.
+            note.content_hash = note_seal(note)
         SessionNote.objects.bulk_create(notes)
+        # ...and give each the audit log entry that signing writes, which verify_notes compares.
+        signed = [note for note in notes if note.signed_at is not None]
+        LogEntry.objects.bulk_create(note_seal_log_entries(signed), batch_size=1000)
         if stopped_note is not None:
             Addendum.objects.create(
                 note=stopped_note,

@@ -25,14 +25,17 @@ import random
 import time
 import unicodedata
 from collections import deque
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+from auditlog.models import LogEntry
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from clinic import roles
@@ -56,7 +59,7 @@ from sessions.management.seeding.demo import (
     TECHNIQUES,
 )
 from sessions.models import Addendum, Appointment, AppointmentStatus, Course, CourseStatus, SessionNote
-from sessions.note_seal import note_content_hash
+from sessions.note_seal import SEAL_FIELD, SIGN, note_seal
 
 SCALE_PASSWORD = "scale-password-2026"
 RECEPTION_USERNAME = "scale.reception"
@@ -480,7 +483,13 @@ class ScaleSeeder:
 
     def _simulate(self) -> None:
         self.course_ids, self.appointment_ids = self.ids(Course), self.ids(Appointment)
-        self.diagnosis_ids, self.note_ids = self.ids(Diagnosis), self.ids(SessionNote)
+        # Above every note id the audit log has seen: after --flush the log keeps the old notes'
+        # entries (it is append-only), and a new note under an old id would inherit their seals.
+        logged = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(SessionNote)).aggregate(
+            top=Max("object_id")
+        )["top"]
+        self.diagnosis_ids = self.ids(Diagnosis)
+        self.note_ids = IdCounter(max(self.writer.next_id(SessionNote), (logged or 0) + 1))
         self.courses = self.table(
             Course,
             "id patient_id diagnosis_id modality_id prescribed_by_id min_sessions max_sessions session_minutes "
@@ -863,13 +872,44 @@ class ScaleSeeder:
             rows[patient.id][6] = user_id
 
     def _hash_signed_notes(self) -> None:
-        """A signed note carries the fingerprint of what was signed (sessions.note_seal), as if
-        it had been signed in the app."""
+        """A signed note carries the seal of what was signed (sessions.note_seal), and the audit
+        log the entry that records it, as if it had been signed in the app."""
         columns, rows = self.rows[SessionNote]
         columns.append("content_hash")
+        appointment_columns, appointment_rows = self.rows[Appointment]
+        at_id, at_patient = appointment_columns.index("id"), appointment_columns.index("patient_id")
+        patient_of = {row[at_id]: row[at_patient] for row in appointment_rows}
+        content_type_id = ContentType.objects.get_for_model(SessionNote).pk
+        log = self.table(
+            LogEntry,
+            "content_type_id object_pk object_id object_repr action changes changes_text actor_id timestamp "
+            "additional_data",
+        )
         for position, row in enumerate(rows):
             note = SimpleNamespace(**dict(zip(columns, row, strict=False)))
-            rows[position] = (*row, note_content_hash(note) if note.signed_at else "")
+            seal = note_seal(note) if note.signed_at else ""
+            rows[position] = (*row, seal)
+            if seal:
+                log.append(
+                    (
+                        content_type_id,
+                        str(note.id),
+                        note.id,
+                        f"Session note {note.id}",
+                        LogEntry.Action.CREATE,
+                        {SEAL_FIELD: ["None", seal], "signed_at": ["None", str(note.signed_at)]},
+                        "",
+                        # No actor: --flush deletes these users, and the log, append-only, would
+                        # refuse to forget them (on PostgreSQL a trigger refuses the SET NULL).
+                        None,
+                        note.signed_at,
+                        {
+                            "patient_id": patient_of.get(note.appointment_id),
+                            "action": SIGN,
+                            "signed_by_id": note.signed_by_id,
+                        },
+                    )
+                )
 
     def _write(self) -> dict[str, int]:
         counts = {}
@@ -880,10 +920,12 @@ class ScaleSeeder:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         # Parents first: a foreign key put back after a bulk load checks its rows at once.
         order = [Patient, HealthFlag, Diagnosis, Study, PhaseRecord, Course, Appointment, SessionNote, Addendum]
+        order.append(LogEntry)
         for model in sorted(self.rows, key=lambda m: order.index(m) if m in order else -1):
             columns, rows = self.rows[model]
             started = time.monotonic()
-            with self.writer.bulk_load(model, len(rows)):
+            # The audit log keeps its indexes and its append-only triggers: only rows are added.
+            with self.writer.bulk_load(model, len(rows)) if model is not LogEntry else nullcontext():
                 counts[model._meta.label] = self.writer.insert(model, columns, rows)
             self.log(f"{model._meta.label}: {len(rows):,} rows in {time.monotonic() - started:.1f} s")
         self.writer.reset_sequences(

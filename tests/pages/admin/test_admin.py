@@ -16,7 +16,7 @@ from patients.models import Cause, Diagnosis, FlagKind, HealthFlag, Phase, Phase
 from sessions import admin as sessions_admin
 from sessions.models import Addendum, Appointment, AppointmentStatus, Course, CourseStatus, SessionNote
 from tests import factories
-from tests.conftest import client_for
+from tests.conftest import client_for, log_in_verified
 from tests.factories import local, next_weekday
 from tests.scenes import patient_form_data
 
@@ -671,7 +671,7 @@ def test_closing_remarks_go_only_with_closing(manager, clinic):
 def test_a_course_post_without_csrf_or_from_a_non_staff_user_changes_nothing(manager, receptionist, clinic):
     course = running_course(clinic)
     csrf_checked = Client(enforce_csrf_checks=True)
-    csrf_checked.force_login(manager)
+    log_in_verified(csrf_checked, manager)
 
     assert course_change(csrf_checked, course, status=CourseStatus.COMPLETED).status_code == 403
     assert course_add(csrf_checked, clinic).status_code == 403
