@@ -52,7 +52,10 @@ class BookingForm(forms.Form):
         required=False,
         empty_label="Any qualified therapist",
     )
-    day = forms.DateField(widget=date_widget(), initial=timezone.localdate, validators=[BOOKING_WINDOW])
+    # Left empty, the first day with a free slot (sessions.availability.slots_next_free).
+    day = forms.DateField(
+        widget=date_widget(), required=False, validators=[BOOKING_WINDOW], help_text="Empty: the next free day."
+    )
     slot = SlotField(required=False, widget=forms.HiddenInput)
     confirm_warnings = forms.BooleanField(
         required=False, label="I have read the warnings and the booking should go ahead."

@@ -2,12 +2,15 @@
 of days, and one appointment: its page, check-in, no-show, completion, cancellation and move."""
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.refusals import Refused
@@ -27,11 +30,17 @@ from patients.contraindications import contraindications_check
 from patients.models import Patient
 from sessions import appointments, booking
 from sessions.appointments import appointment_actions
-from sessions.availability import course_booked_days, course_series_propose, slots_available
+from sessions.availability import (
+    NEXT_FREE_DAYS,
+    course_booked_days,
+    course_series_propose,
+    slots_available,
+    slots_next_free,
+)
 from sessions.booking_checks import person_name
 from sessions.course_progress import annotate_course_position, course_sessions_counted
 from sessions.models import Appointment, Course
-from sessions.schedule import at_local
+from sessions.schedule import at_local, local_date
 
 
 @require_GET
@@ -130,31 +139,105 @@ def appointment_reschedule(request, pk: int):
     )
 
 
+# The picker shows each therapist's first few times; "all N times" narrows the page to one
+# therapist. At 60 therapists that keeps the page small (docs/PERFORMANCE.md).
+SLOTS_PER_THERAPIST = 4
+
+
+@dataclass
+class SlotGroup:
+    """One therapist's free times in the picker: the first few shown, how many more there are."""
+
+    therapist: object
+    shown: list = field(default_factory=list)
+    more: int = 0
+
+
+def slot_groups(slots: list[tuple], *, chosen: str, limit: int | None) -> list[SlotGroup]:
+    """The slots grouped by therapist (in the order their first slot comes), the first `limit`
+    of each shown (all when None), and the chosen one always among them."""
+    groups: dict[int, SlotGroup] = {}
+    for slot, value in slots:
+        group = groups.setdefault(slot.therapist.pk, SlotGroup(therapist=slot.therapist))
+        if limit is None or len(group.shown) < limit or value == chosen:
+            group.shown.append((slot, value))
+        else:
+            group.more += 1
+    return list(groups.values())
+
+
+def _chosen_slot(form: BookingForm, slots: list[tuple]) -> str:
+    """The slot sent back, else the one the day board's free cell asked for (?time=HH:MM)."""
+    if form.data.get("slot"):
+        return form.data["slot"]
+    wanted = form.data.get("time", "")
+    if wanted:
+        for slot, value in slots:
+            if timezone.localtime(slot.starts_at).strftime("%H:%M") == wanted:
+                return value
+    return ""
+
+
 def _booking_options(form: BookingForm, patient: Patient) -> dict:
-    """The contraindication result and the free slots for what the form says so far."""
+    """The contraindication result and the free slots for what the form says so far: the chosen
+    day's, or, with no day (or "Next free"), the first day with a free slot in the coming two
+    weeks; a chosen day with nothing free shows the next free day instead."""
     data = form.cleaned_data
     modality, course = data.get("modality"), data.get("course")
-    if modality is None or data.get("day") is None:
+    if modality is None or "day" in form.errors:
         return {}
-    day = data["day"]
+    asked = None if form.data.get("next_free") else data.get("day")
+    search = {
+        "modality": modality,
+        "therapist": data.get("therapist"),
+        "patient": patient,
+        "minutes": course.session_minutes if course else None,
+    }
+    today = timezone.localdate()
     check = contraindications_check(
-        patient=patient, modality=modality, at=max(at_local(day, dt.time(12)), timezone.now())
+        patient=patient, modality=modality, at=max(at_local(asked or today, dt.time(12)), timezone.now())
     )
-    slots = []
+    slots, moved_from = [], None
     if check.allowed:
-        slots = slots_available(
-            modality=modality,
-            starts_on=day,
-            ends_on=day,
-            therapist=data.get("therapist"),
-            patient=patient,
-            minutes=course.session_minutes if course else None,
-        )
+        if asked is not None:
+            slots = slots_available(starts_on=asked, ends_on=asked, **search)
+        if not slots:
+            moved_from = asked
+            slots = slots_next_free(starts_on=(asked + dt.timedelta(days=1)) if asked else today, **search)
+    day = local_date(slots[0].starts_at) if slots else (asked or today)
+    if moved_from == day:
+        moved_from = None
+    valued = [(slot, slot_value(slot.starts_at, slot.therapist, slot.room)) for slot in slots]
+    chosen = _chosen_slot(form, valued)
     return {
         "check": check,
-        "slots": [(slot, slot_value(slot.starts_at, slot.therapist, slot.room)) for slot in slots],
-        "chosen_slot": form.data.get("slot", ""),
+        "slots": valued,
+        "slot_day": day,
+        "nothing_free_on": moved_from,
+        "next_free_days": NEXT_FREE_DAYS,
+        "session_minutes": search["minutes"] or modality.session_minutes,
+        "slot_groups": slot_groups(valued, chosen=chosen, limit=None if data.get("therapist") else SLOTS_PER_THERAPIST),
+        "chosen_slot": chosen,
+        # "all N times": the same choice narrowed to one therapist (the picker adds who and when).
+        "more_url": reverse("booking:appointment_book")
+        + "?"
+        + urlencode({"patient": patient.pk, "course": course.pk if course else "", "modality": modality.pk}),
     }
+
+
+def _booking_choice(request, patient: Patient) -> dict | None:
+    """What a GET asks the booking page for, or None when it asks nothing yet. The day board's
+    free cell sends therapist, day and time; a patient with one open course books on it."""
+    if not set(request.GET) - {"patient"}:
+        return None
+    data = request.GET.copy()
+    if not data.get("course") and not data.get("modality"):
+        open_courses = list(BookingForm(patient=patient).fields["course"].queryset.values_list("pk", flat=True)[:2])
+        if len(open_courses) == 1:
+            data["course"] = str(open_courses[0])
+        elif not set(request.GET) - {"patient", "therapist", "day", "time"}:
+            return None  # from the board: nothing chosen yet to complain about
+    return data
 
 
 @require_http_methods(["GET", "POST"])
@@ -168,9 +251,10 @@ def appointment_book(request):
     if request.method == "POST":
         form = BookingForm(request.POST, patient=patient)
     else:
-        # Arriving from the patient's page (?patient= only) is not a choice to validate yet.
-        chosen = request.GET if set(request.GET) - {"patient"} else None
-        form = BookingForm(chosen, patient=patient, initial={"patient": patient.pk})
+        # Arriving from the patient's page (?patient= only) is not a choice to validate yet; from
+        # the day board's free cell, the therapist and day are filled in for the choice to come.
+        initial = {"patient": patient.pk, **{k: request.GET[k] for k in ("therapist", "day") if request.GET.get(k)}}
+        form = BookingForm(_booking_choice(request, patient), patient=patient, initial=initial)
     options, warnings = {}, []
     if form.is_bound:
         valid = form.is_valid()

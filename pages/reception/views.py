@@ -20,7 +20,7 @@ from clinic.refusals import Refused
 from pages.booking.forms import CancelForm
 from pages.http import day_param
 from pages.reception import board
-from pages.reception.forms import PatientForm, PatientSearchForm
+from pages.reception.forms import BookingIntentForm, PatientForm, PatientSearchForm
 from pages.refusals import refusal_message
 from pages.roles import FRONT_DESK, role_required
 from patients import services
@@ -47,8 +47,11 @@ def day_board(request):
         "previous_day": day - dt.timedelta(days=1),
         "next_day": day + dt.timedelta(days=1),
         "today": timezone.localdate(),
+        # A free cell books through the patient search ("book for"): therapist and time are added.
+        "book_url": reverse("reception:patient_list") + "?" + urlencode({"day": day.isoformat()}),
         # Cancelling on the appointment page leaves the flag set; the review list skips those too.
-        "review_count": Appointment.objects.needing_review().filter(starts_at__gte=timezone.now())
+        "review_count": Appointment.objects.needing_review()
+        .filter(starts_at__gte=timezone.now())
         .exclude(status=AppointmentStatus.CANCELLED)
         .count(),
     }
@@ -114,7 +117,15 @@ def patient_list(request):
     search = PatientSearchForm(request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""
     page = Paginator(patients_search(query=query), PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"search": search, "query": query, "page_obj": page}
+    intent = BookingIntentForm(request.GET).intent() if "therapist" in request.GET else {}
+    context = {
+        "search": search,
+        "query": query,
+        "page_obj": page,
+        # "Book for": a free cell of the day board chose the therapist, day and time; each result books.
+        "intent": intent,
+        "intent_query": urlencode({key: value for key, value in intent.items() if key != "therapist_name"}),
+    }
     # The search box and the page links swap only the results; a history restore needs the whole page.
     partial = request.htmx and request.htmx.target == RESULTS_TARGET and not request.htmx.history_restore_request
     template = "reception/_patient_results.html" if partial else "reception/patient_list.html"
