@@ -7,7 +7,6 @@ reason on the form; the service runs them again inside its transaction. A signed
 changes here; corrections are addenda.
 """
 
-
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError

@@ -19,6 +19,7 @@ from pages.booking.forms import (
     BookingForm,
     CancelForm,
     RescheduleForm,
+    RescheduleSearchForm,
     SeriesConfirmForm,
     SeriesStartForm,
     slot_value,
@@ -106,9 +107,12 @@ def appointment_cancel(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @role_required(*BOOKERS)
 def appointment_reschedule(request, pk: int):
+    """Move a session: the same slot picker as booking (qualified therapists, suited rooms, the
+    session's own length, its own time not in the way), or a time typed on the quarter hour."""
     appointment = get_object_or_404(
         Appointment.objects.select_related("patient", "modality", "therapist__user", "room"), pk=pk
     )
+    modality = appointment.modality
     local_start = timezone.localtime(appointment.starts_at)
     initial = {
         "day": local_start.date(),
@@ -116,7 +120,9 @@ def appointment_reschedule(request, pk: int):
         "therapist": appointment.therapist,
         "room": appointment.room,
     }
-    form = RescheduleForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = RescheduleForm(request.POST if request.method == "POST" else None, initial=initial, modality=modality)
+    search_form = RescheduleSearchForm(request.GET, modality=modality)
+    back = safe_next_url(request, request.POST.get("next") or request.GET.get("next", ""), "")
     warnings = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -131,12 +137,41 @@ def appointment_reschedule(request, pk: int):
             warnings = refusal_on_form(form, error)
         else:
             messages.success(request, f"Moved the session of {appointment.patient}.")
-            return redirect(appointment.get_absolute_url())
-    return render(
-        request,
-        "booking/appointment_reschedule.html",
-        {"appointment": appointment, "form": form, "warnings": warnings},
+            return redirect(back or appointment.get_absolute_url())
+    searched = search_form.cleaned_data if search_form.is_valid() else {}
+    minutes = int((appointment.ends_at - appointment.starts_at).total_seconds() // 60)
+    search = {
+        "modality": modality,
+        "therapist": searched.get("therapist"),
+        "patient": appointment.patient,
+        "minutes": minutes,
+        "exclude_appointment_id": appointment.pk,
+    }
+    asked = None if searched.get("next_free") else searched.get("day")
+    slots, day, moved_from = _free_slots(asked, search)
+    valued = [(slot, slot_value(slot.starts_at, slot.therapist, slot.room)) for slot in slots]
+    chosen = form.data.get("slot", "") if form.is_bound else ""
+    check = contraindications_check(
+        patient=appointment.patient, modality=modality, at=max(appointment.starts_at, timezone.now())
     )
+    context = {
+        "appointment": appointment,
+        "form": form,
+        "search_form": search_form,
+        "warnings": warnings,
+        # The box to confirm warnings, only when there are warnings to read.
+        "has_warnings": bool(warnings or check.warnings),
+        "slots": valued,
+        "slot_day": day,
+        "nothing_free_on": moved_from,
+        "next_free_days": NEXT_FREE_DAYS,
+        "session_minutes": minutes,
+        "slot_groups": slot_groups(valued, chosen=chosen, limit=None if search["therapist"] else SLOTS_PER_THERAPIST),
+        "chosen_slot": chosen,
+        "more_url": reverse("booking:appointment_reschedule", args=[appointment.pk]) + "?" + urlencode({"next": back}),
+        "next": back,
+    }
+    return render(request, "booking/appointment_reschedule.html", context)
 
 
 # The picker shows each therapist's first few times; "all N times" narrows the page to one
@@ -197,16 +232,7 @@ def _booking_options(form: BookingForm, patient: Patient) -> dict:
     check = contraindications_check(
         patient=patient, modality=modality, at=max(at_local(asked or today, dt.time(12)), timezone.now())
     )
-    slots, moved_from = [], None
-    if check.allowed:
-        if asked is not None:
-            slots = slots_available(starts_on=asked, ends_on=asked, **search)
-        if not slots:
-            moved_from = asked
-            slots = slots_next_free(starts_on=(asked + dt.timedelta(days=1)) if asked else today, **search)
-    day = local_date(slots[0].starts_at) if slots else (asked or today)
-    if moved_from == day:
-        moved_from = None
+    slots, day, moved_from = _free_slots(asked, search) if check.allowed else ([], asked or today, None)
     valued = [(slot, slot_value(slot.starts_at, slot.therapist, slot.room)) for slot in slots]
     chosen = _chosen_slot(form, valued)
     return {
@@ -225,6 +251,18 @@ def _booking_options(form: BookingForm, patient: Patient) -> dict:
     }
 
 
+def _free_slots(asked: dt.date | None, search: dict) -> tuple[list, dt.date, dt.date | None]:
+    """The free slots on the day asked for, or on the next free day (from today when none was
+    asked, from the day after when the day asked for has nothing): the slots, their day, and the
+    day asked for when it had nothing."""
+    today = timezone.localdate()
+    slots = slots_available(starts_on=asked, ends_on=asked, **search) if asked else []
+    if not slots:
+        slots = slots_next_free(starts_on=(asked + dt.timedelta(days=1)) if asked else today, **search)
+    day = local_date(slots[0].starts_at) if slots else (asked or today)
+    return slots, day, (asked if asked and asked != day else None)
+
+
 def _booking_choice(request, patient: Patient) -> dict | None:
     """What a GET asks the booking page for, or None when it asks nothing yet. The day board's
     free cell sends therapist, day and time; a patient with one open course books on it."""
@@ -235,7 +273,7 @@ def _booking_choice(request, patient: Patient) -> dict | None:
         open_courses = list(BookingForm(patient=patient).fields["course"].queryset.values_list("pk", flat=True)[:2])
         if len(open_courses) == 1:
             data["course"] = str(open_courses[0])
-        elif not set(request.GET) - {"patient", "therapist", "day", "time"}:
+        elif "therapist" in request.GET and not set(request.GET) - {"patient", "therapist", "day", "time"}:
             return None  # from the board: nothing chosen yet to complain about
     return data
 

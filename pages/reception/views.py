@@ -27,7 +27,7 @@ from patients import services
 from patients.contraindications import patient_booking_status
 from patients.models import Patient
 from patients.selectors import patients_search
-from sessions.appointments import appointment_review_cancel, appointment_review_keep
+from sessions.appointments import appointment_review_cancel, appointment_review_keep, appointments_review_cancel
 from sessions.course_progress import courses_with_progress
 from sessions.models import Appointment, AppointmentStatus
 
@@ -75,12 +75,38 @@ def week_board(request):
 @require_GET
 @role_required(*FRONT_DESK)
 def review_list(request):
+    """The flagged sessions, by patient (with the phone number to call), so one call settles them all."""
     appointments = list(
         Appointment.objects.needing_review()
         .select_related("patient", "modality", "therapist__user", "room")
-        .order_by("starts_at")
+        .order_by("patient__last_name", "patient__first_name", "patient_id", "starts_at")
     )
-    return render(request, "reception/review_list.html", {"appointments": appointments, "cancel_form": CancelForm()})
+    by_patient: dict[int, dict] = {}
+    for appointment in appointments:
+        group = by_patient.setdefault(appointment.patient_id, {"patient": appointment.patient, "appointments": []})
+        group["appointments"].append(appointment)
+    groups = sorted(by_patient.values(), key=lambda group: group["appointments"][0].starts_at)
+    context = {"appointments": appointments, "groups": groups, "cancel_form": CancelForm()}
+    return render(request, "reception/review_list.html", context)
+
+
+@require_POST
+@role_required(*FRONT_DESK)
+def review_cancel_all(request, pk: int):
+    """Cancel all of one patient's flagged sessions at once (sessions.appointments)."""
+    patient = get_object_or_404(Patient, pk=pk)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            cancelled = appointments_review_cancel(patient=patient, reason=form.cleaned_data["reason"])
+            messages.success(
+                request, f"Cancelled {len(cancelled)} session{'s' if len(cancelled) != 1 else ''} of {patient}."
+            )
+        except Refused as error:
+            refusal_message(request, error)
+    else:
+        messages.error(request, "Give a reason for the cancellation.")
+    return redirect("reception:review_list")
 
 
 @require_POST
