@@ -261,7 +261,7 @@ def appointment_review_cancel(*, appointment: Appointment, reason: str) -> Appoi
 def appointments_review_cancel(*, patient: Patient, reason: str, now: dt.datetime | None = None) -> list[Appointment]:
     """Cancel every session of `patient` that waits for review, in one step: all of them or none
     (one transaction, the rows locked first), each written like a single cancellation
-    (appointment_status_set, so django-auditlog records each change with who made it)."""
+    (appointment_status_set: the reason, the moment, the review flag cleared)."""
     reason = reason.strip()
     if not reason:
         raise Refused(["Give a reason for the cancellation."])
