@@ -37,7 +37,7 @@ class SlotField(forms.CharField):
 
 
 def slot_value(starts_at: dt.datetime, therapist: Therapist, room: Room) -> str:
-    return f"{starts_at.isoformat()}|{therapist.pk}|{room.pk}"
+    return f"{starts_at.isoformat(timespec='minutes')}|{therapist.pk}|{room.pk}"
 
 
 class BookingForm(forms.Form):

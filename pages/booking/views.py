@@ -176,7 +176,7 @@ def appointment_reschedule(request, pk: int):
 
 # The picker shows each therapist's first few times; "all N times" narrows the page to one
 # therapist. At 60 therapists that keeps the page small (docs/PERFORMANCE.md).
-SLOTS_PER_THERAPIST = 4
+SLOTS_PER_THERAPIST = 3
 
 
 @dataclass

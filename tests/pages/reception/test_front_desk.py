@@ -55,24 +55,38 @@ def test_a_clinic_closure_or_public_holiday_shades_every_column(reception, anna,
     assert board.off and 'class="off"' in board.rows_html()
 
 
-def test_todays_board_marks_now_and_offers_check_in_from_the_card(reception, anna, maria, massage, linden):
+def test_todays_board_marks_now_and_offers_check_in_and_no_show_from_the_card(reception, maria, massage, linden):
+    anna = TherapistFactory(modalities=[massage], hours=[(d, "00:00", "23:45") for d in range(7)])
     now = timezone.localtime()
-    if now.hour >= 17 or now.hour < 8:
-        pytest.skip("needs a session later today within the board's hours")
-    later = (now + dt.timedelta(minutes=30)).replace(second=0, microsecond=0)
-    later = later.replace(minute=later.minute - later.minute % 15)
-    session = AppointmentFactory(patient=maria, modality=massage, therapist=anna, room=linden, starts_at=later)
+    started = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
+    session = AppointmentFactory(patient=maria, modality=massage, therapist=anna, room=linden, starts_at=started)
+    upcoming = AppointmentFactory(modality=massage, therapist=anna, room=RoomFactory(modalities=[massage]),
+                                  starts_at=started - dt.timedelta(hours=2))  # fmt: skip
+    Appointment.objects.filter(pk=upcoming.pk).update(status=AppointmentStatus.COMPLETED)
     response = reception.get(BOARD)
-    board = response.context["board"]
-    assert board.now_row is not None
+    assert response.context["board"].now_row is not None
     content = shows(
         response,
         '<tr class="now"',
         '<form id="board-actions" method="post"',
         f'formaction="{reverse("booking:appointment_check_in", args=[session.pk])}"',
+        f'formaction="{reverse("booking:appointment_no_show", args=[session.pk])}"',
     )
-    # Not started yet: no-show is not offered (appointment_actions decides).
-    assert reverse("booking:appointment_no_show", args=[session.pk]) not in content
+    # A completed session offers neither (appointment_actions decides).
+    assert reverse("booking:appointment_check_in", args=[upcoming.pk]) not in content
+
+
+def test_checking_in_from_the_card_returns_to_the_board(reception, maria, massage, linden):
+    anna = TherapistFactory(modalities=[massage], hours=[(d, "00:00", "23:45") for d in range(7)])
+    now = timezone.localtime()
+    started = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
+    session = AppointmentFactory(patient=maria, modality=massage, therapist=anna, room=linden, starts_at=started)
+    response = reception.post(
+        reverse("booking:appointment_check_in", args=[session.pk]), {"next": BOARD + "?by=therapist"}
+    )
+    assert response.status_code == 302 and response.url == BOARD + "?by=therapist"
+    session.refresh_from_db()
+    assert session.status == AppointmentStatus.CHECKED_IN
 
 
 def test_the_card_offers_nothing_on_another_day(reception, anna, maria, massage, linden, monday):
