@@ -43,8 +43,9 @@ def test_the_slot_grid_is_the_quarter_hour(monday, hour, minute, on):
 @pytest.fixture
 def flagged(maria_keller, back_massage, anna_berg, blue_room, monday):
     sessions = [
-        AppointmentFactory(patient=maria_keller, modality=back_massage, therapist=anna_berg, room=blue_room,
-                           starts_at=at(monday, hour))  # fmt: skip
+        AppointmentFactory(
+            patient=maria_keller, modality=back_massage, therapist=anna_berg, room=blue_room, starts_at=at(monday, hour)
+        )  # fmt: skip
         for hour in (9, 11)
     ]
     PhaseRecordFactory(diagnosis__patient=maria_keller, phase=Phase.ACUTE)

@@ -70,8 +70,8 @@ def test_it_shows_the_free_slots_of_the_day(reception, maria, massage, anna, lin
         f"Free slots on {MONDAY:%A} {MONDAY.day} {MONDAY:%B}",
         f'value="{slot_value(at(MONDAY, 8), anna, linden)}"',
         # The compact picker (the front-desk issue): per therapist a fieldset of time chips.
-        '<legend>Anna Kuhn</legend>',
-        '>08:00</label>',
+        "<legend>Anna Kuhn</legend>",
+        ">08:00</label>",
     )
 
 

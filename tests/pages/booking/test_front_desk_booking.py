@@ -73,7 +73,8 @@ def test_the_picker_shows_a_few_times_per_therapist_and_a_link_to_all(
     shows(
         response,
         '<fieldset class="slot-group">',
-        '<legend>Anna Kuhn</legend>', "Sessions of 45 minutes",
+        "<legend>Anna Kuhn</legend>",
+        "Sessions of 45 minutes",
         f"&amp;therapist={anna.pk}&amp;day={monday.isoformat()}",
         f"all {len(groups[0].shown) + groups[0].more} times",
     )
