@@ -144,9 +144,7 @@ def appointment_actions(appointment: Appointment, *, now: dt.datetime | None = N
 
 def _locked(appointment: Appointment) -> Appointment:
     return (
-        Appointment.objects.select_for_update(of=("self",))
-        .select_related("patient", "modality")
-        .get(pk=appointment.pk)
+        Appointment.objects.select_for_update(of=("self",)).select_related("patient", "modality").get(pk=appointment.pk)
     )
 
 
@@ -259,6 +257,32 @@ def appointment_review_cancel(*, appointment: Appointment, reason: str) -> Appoi
     return appointment_cancel(appointment=appointment, reason=reason)
 
 
+@transaction.atomic
+def appointments_review_cancel(*, patient: Patient, reason: str, now: dt.datetime | None = None) -> list[Appointment]:
+    """Cancel every session of `patient` that waits for review, in one step: all of them or none
+    (one transaction, the rows locked first), each written like a single cancellation
+    (appointment_status_set: the reason, the moment, the review flag cleared)."""
+    reason = reason.strip()
+    if not reason:
+        raise Refused(["Give a reason for the cancellation."])
+    now = now or timezone.now()
+    flagged = list(
+        Appointment.objects.needing_review()
+        .filter(patient_id=patient.pk)
+        .select_for_update(of=("self",))
+        .select_related("patient", "modality")
+        .order_by("starts_at", "pk")
+    )
+    if not flagged:
+        raise Refused([f"No session of {patient} waits for review any more."])
+    # needing_review() holds open sessions only (booked, checked in), and both may be cancelled
+    # (TRANSITIONS); a session completed meanwhile dropped out of the locked selection.
+    for appointment in flagged:
+        appointment.cancellation_reason = reason[:300]
+        appointment_status_set(appointment, AppointmentStatus.CANCELLED, now=now)
+    return flagged
+
+
 PATIENT_CANCEL_REASON = "Cancelled by the patient online"
 
 
@@ -295,6 +319,4 @@ def appointment_patient_can_cancel(*, appointment: Appointment, now: dt.datetime
 
 def sessions_flagged_ahead(*, patient: Patient) -> int:
     """The patient's sessions still ahead that wait for reception to review them."""
-    return (
-        Appointment.objects.needing_review().filter(patient_id=patient.pk, starts_at__gte=timezone.now()).count()
-    )
+    return Appointment.objects.needing_review().filter(patient_id=patient.pk, starts_at__gte=timezone.now()).count()

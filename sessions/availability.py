@@ -96,9 +96,11 @@ def slots_available(
     therapist: Therapist | None = None,
     patient: Patient | None = None,
     minutes: int | None = None,
+    exclude_appointment_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> list[Slot]:
     """Free slots, in time order, for one therapist or any qualified one, each with a free room.
+    `exclude_appointment_id`: a session being moved, whose own time is not in its way.
 
     A fixed number of queries whatever the number of therapists or days.
     """
@@ -115,6 +117,7 @@ def slots_available(
         therapists=therapists,
         rooms=rooms,
         patient_id=patient.pk if patient else None,
+        exclude_appointment_id=exclude_appointment_id,
     )
     length = dt.timedelta(minutes=minutes or modality.session_minutes)
     now = now or timezone.now()
@@ -132,6 +135,46 @@ def slots_available(
     # the therapists in pk order within each start.
     slots.sort(key=attrgetter("starts_at"))
     return slots
+
+
+# How far ahead "next free" looks: two weeks, the front desk's horizon on the phone.
+NEXT_FREE_DAYS = 14
+
+
+def slots_next_free(
+    *,
+    modality: Modality,
+    starts_on: dt.date,
+    therapist: Therapist | None = None,
+    patient: Patient | None = None,
+    minutes: int | None = None,
+    days: int = NEXT_FREE_DAYS,
+    exclude_appointment_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> list[Slot]:
+    """The free slots of the first day from `starts_on` that has any, within `days` days (none
+    when none has): the same search as slots_available, over windows of 1, 2, 4 and 7 days, so
+    a day with free time costs one day's search and two empty weeks at most four searches."""
+    last = starts_on + dt.timedelta(days=days - 1)
+    start, width = starts_on, 1
+    while start <= last:
+        end = min(start + dt.timedelta(days=width - 1), last)
+        slots = slots_available(
+            modality=modality, starts_on=start, ends_on=end, therapist=therapist, patient=patient,
+            minutes=minutes, exclude_appointment_id=exclude_appointment_id, now=now,
+        )  # fmt: skip
+        if slots:
+            first_day = local_date(slots[0].starts_at)
+            return [slot for slot in slots if local_date(slot.starts_at) == first_day]
+        start, width = end + dt.timedelta(days=1), width * 2
+    return []
+
+
+def on_slot_grid(starts_at: dt.datetime) -> bool:
+    """A start on the clinic's grid of SLOT_STEP (quarter hours) in local time."""
+    local = timezone.localtime(starts_at)
+    step = int(SLOT_STEP.total_seconds())
+    return (local.hour * 3600 + local.minute * 60 + local.second) % step == 0 and not local.microsecond
 
 
 def _free_slots_on(schedule, therapist, rooms, day, length, now, *, check_patient: bool, memo=None) -> list[Slot]:

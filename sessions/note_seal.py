@@ -218,9 +218,16 @@ def note_seal_log_entries(notes) -> list[LogEntry]:
                 action=LogEntry.Action.CREATE,
                 changes={SEAL_FIELD: ["None", note.content_hash], "signed_at": ["None", str(note.signed_at)]},
                 changes_text="",
-                actor_id=note.signed_by_id,
+                # No actor: a demo reset deletes these users, and the append-only log would refuse
+                # to forget them (on PostgreSQL a trigger refuses the SET NULL); the signer is named
+                # in the entry's data instead, as the scale seeder does.
+                actor_id=None,
                 timestamp=note.signed_at,
-                additional_data={"patient_id": note.appointment.patient_id, "action": SIGN},
+                additional_data={
+                    "patient_id": note.appointment.patient_id,
+                    "action": SIGN,
+                    "signed_by_id": note.signed_by_id,
+                },
             )
         )
     return entries

@@ -48,8 +48,6 @@ NOTE_FIELDS = frozenset(
 AREA_SIDE_ORDER = [value for value, _ in AREA_SIDE_CHOICES]
 
 
-
-
 def _note_problems(note: SessionNote) -> list[str]:
     problems = []
     for name, label in (("pain_before", "Pain before"), ("pain_after", "Pain after")):
@@ -197,6 +195,8 @@ NOTE_OVERDUE_AFTER = dt.timedelta(days=1)
 def notes_overdue(*, now: dt.datetime) -> QuerySet[Appointment]:
     """Sessions given more than a day ago whose note is missing or still unsigned, oldest first,
     with the patient and therapist: what the manager chases."""
-    return _unsigned_sessions().filter(starts_at__lt=now - NOTE_OVERDUE_AFTER).select_related(
-        "patient", "therapist__user", "modality"
+    return (
+        _unsigned_sessions()
+        .filter(starts_at__lt=now - NOTE_OVERDUE_AFTER)
+        .select_related("patient", "therapist__user", "modality")
     )

@@ -11,6 +11,7 @@ from clinic.models import Modality, Room, Therapist
 from pages.date_inputs import date_widget
 from pages.text_limits import TextLimitsShown
 from patients.models import Patient
+from sessions.availability import on_slot_grid, qualified_therapists, suited_rooms
 from sessions.models import Course, CourseStatus
 
 
@@ -37,7 +38,7 @@ class SlotField(forms.CharField):
 
 
 def slot_value(starts_at: dt.datetime, therapist: Therapist, room: Room) -> str:
-    return f"{starts_at.isoformat()}|{therapist.pk}|{room.pk}"
+    return f"{starts_at.isoformat(timespec='minutes')}|{therapist.pk}|{room.pk}"
 
 
 class BookingForm(forms.Form):
@@ -53,7 +54,10 @@ class BookingForm(forms.Form):
         required=False,
         empty_label="Any qualified therapist",
     )
-    day = forms.DateField(widget=date_widget(), initial=timezone.localdate, validators=[BOOKING_WINDOW])
+    # Left empty, the first day with a free slot (sessions.availability.slots_next_free).
+    day = forms.DateField(
+        widget=date_widget(), required=False, validators=[BOOKING_WINDOW], help_text="Empty: the next free day."
+    )
     slot = SlotField(required=False, widget=forms.HiddenInput)
     confirm_warnings = forms.BooleanField(
         required=False, label="I have read the warnings and the booking should go ahead."
@@ -108,13 +112,61 @@ class StartsAt:
 
 
 class RescheduleForm(StartsAt, forms.Form):
-    day = forms.DateField(widget=date_widget(), validators=[BOOKING_WINDOW])
-    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 900}))
-    therapist = forms.ModelChoiceField(queryset=Therapist.objects.filter(active=True).select_related("user"))
-    room = forms.ModelChoiceField(queryset=Room.objects.filter(active=True))
+    """A new time for a session: a slot from the picker, or a day, time, therapist and room typed
+    in. Only therapists qualified and rooms suited for the session's modality are offered, and a
+    typed time lies on the clinic's quarter-hour grid (sessions.availability.SLOT_STEP)."""
+
+    slot = SlotField(required=False, widget=forms.HiddenInput)
+    day = forms.DateField(widget=date_widget(), validators=[BOOKING_WINDOW], required=False)
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 900}), required=False)
+    therapist = forms.ModelChoiceField(
+        queryset=Therapist.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "Choose one of the therapists qualified for this modality."},
+    )
+    room = forms.ModelChoiceField(
+        queryset=Room.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "Choose one of the rooms suited to this modality."},
+    )
     confirm_warnings = forms.BooleanField(
         required=False, label="I have read the warnings and the booking should go ahead."
     )
+
+    def __init__(self, *args, modality: Modality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["therapist"].queryset = Therapist.objects.filter(
+            pk__in=[t.pk for t in qualified_therapists(modality=modality)]
+        ).select_related("user")
+        self.fields["room"].queryset = Room.objects.filter(pk__in=[r.pk for r in suited_rooms(modality=modality)])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("slot"):
+            data["starts_at"], data["therapist"], data["room"] = data["slot"]
+            return data
+        for name in ("day", "time", "therapist", "room"):
+            if data.get(name) is None and name not in self.errors:
+                self.add_error(name, "Choose a free slot above, or fill this in.")
+        if data.get("starts_at") and not on_slot_grid(data["starts_at"]):
+            self.add_error("time", "Choose a time on the quarter hour (:00, :15, :30 or :45).")
+        return data
+
+
+class RescheduleSearchForm(forms.Form):
+    """Which free slots the reschedule page's picker shows: a qualified therapist or any, a day
+    (or the next free one)."""
+
+    therapist = forms.ModelChoiceField(
+        queryset=Therapist.objects.none(), required=False, empty_label="Any qualified therapist"
+    )
+    day = forms.DateField(widget=date_widget(), validators=[BOOKING_WINDOW], required=False)
+    next_free = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, modality: Modality, **kwargs):
+        super().__init__(*args, **kwargs)
+        ids = [t.pk for t in qualified_therapists(modality=modality)]
+        self.fields["therapist"].queryset = Therapist.objects.filter(pk__in=ids).select_related("user")
 
 
 class SeriesStartForm(StartsAt, forms.Form):

@@ -2,12 +2,15 @@
 of days, and one appointment: its page, check-in, no-show, completion, cancellation and move."""
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.refusals import Refused
@@ -16,6 +19,7 @@ from pages.booking.forms import (
     BookingForm,
     CancelForm,
     RescheduleForm,
+    RescheduleSearchForm,
     SeriesConfirmForm,
     SeriesStartForm,
     slot_value,
@@ -27,11 +31,17 @@ from patients.contraindications import contraindications_check
 from patients.models import Patient
 from sessions import appointments, booking
 from sessions.appointments import appointment_actions
-from sessions.availability import course_booked_days, course_series_propose, slots_available
+from sessions.availability import (
+    NEXT_FREE_DAYS,
+    course_booked_days,
+    course_series_propose,
+    slots_available,
+    slots_next_free,
+)
 from sessions.booking_checks import person_name
 from sessions.course_progress import annotate_course_position, course_sessions_counted
 from sessions.models import Appointment, Course
-from sessions.schedule import at_local
+from sessions.schedule import at_local, local_date
 
 
 @require_GET
@@ -97,9 +107,12 @@ def appointment_cancel(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @role_required(*BOOKERS)
 def appointment_reschedule(request, pk: int):
+    """Move a session: the same slot picker as booking (qualified therapists, suited rooms, the
+    session's own length, its own time not in the way), or a time typed on the quarter hour."""
     appointment = get_object_or_404(
         Appointment.objects.select_related("patient", "modality", "therapist__user", "room"), pk=pk
     )
+    modality = appointment.modality
     local_start = timezone.localtime(appointment.starts_at)
     initial = {
         "day": local_start.date(),
@@ -107,7 +120,9 @@ def appointment_reschedule(request, pk: int):
         "therapist": appointment.therapist,
         "room": appointment.room,
     }
-    form = RescheduleForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = RescheduleForm(request.POST if request.method == "POST" else None, initial=initial, modality=modality)
+    search_form = RescheduleSearchForm(request.GET, modality=modality)
+    back = safe_next_url(request, request.POST.get("next") or request.GET.get("next", ""), "")
     warnings = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -122,39 +137,145 @@ def appointment_reschedule(request, pk: int):
             warnings = refusal_on_form(form, error)
         else:
             messages.success(request, f"Moved the session of {appointment.patient}.")
-            return redirect(appointment.get_absolute_url())
-    return render(
-        request,
-        "booking/appointment_reschedule.html",
-        {"appointment": appointment, "form": form, "warnings": warnings},
+            return redirect(back or appointment.get_absolute_url())
+    searched = search_form.cleaned_data if search_form.is_valid() else {}
+    minutes = int((appointment.ends_at - appointment.starts_at).total_seconds() // 60)
+    search = {
+        "modality": modality,
+        "therapist": searched.get("therapist"),
+        "patient": appointment.patient,
+        "minutes": minutes,
+        "exclude_appointment_id": appointment.pk,
+    }
+    asked = None if searched.get("next_free") else searched.get("day")
+    slots, day, moved_from = _free_slots(asked, search)
+    valued = [(slot, slot_value(slot.starts_at, slot.therapist, slot.room)) for slot in slots]
+    chosen = form.data.get("slot", "") if form.is_bound else ""
+    check = contraindications_check(
+        patient=appointment.patient, modality=modality, at=max(appointment.starts_at, timezone.now())
     )
+    context = {
+        "appointment": appointment,
+        "form": form,
+        "search_form": search_form,
+        "warnings": warnings,
+        # The box to confirm warnings, only when there are warnings to read.
+        "has_warnings": bool(warnings or check.warnings),
+        "slots": valued,
+        "slot_day": day,
+        "nothing_free_on": moved_from,
+        "next_free_days": NEXT_FREE_DAYS,
+        "session_minutes": minutes,
+        "slot_groups": slot_groups(valued, chosen=chosen, limit=None if search["therapist"] else SLOTS_PER_THERAPIST),
+        "chosen_slot": chosen,
+        "more_url": reverse("booking:appointment_reschedule", args=[appointment.pk]) + "?" + urlencode({"next": back}),
+        "next": back,
+    }
+    return render(request, "booking/appointment_reschedule.html", context)
+
+
+# The picker shows each therapist's first few times; "all N times" narrows the page to one
+# therapist. At 60 therapists that keeps the page small (docs/PERFORMANCE.md).
+SLOTS_PER_THERAPIST = 3
+
+
+@dataclass
+class SlotGroup:
+    """One therapist's free times in the picker: the first few shown, how many more there are."""
+
+    therapist: object
+    shown: list = field(default_factory=list)
+    more: int = 0
+
+
+def slot_groups(slots: list[tuple], *, chosen: str, limit: int | None) -> list[SlotGroup]:
+    """The slots grouped by therapist (in the order their first slot comes), the first `limit`
+    of each shown (all when None), and the chosen one always among them."""
+    groups: dict[int, SlotGroup] = {}
+    for slot, value in slots:
+        group = groups.setdefault(slot.therapist.pk, SlotGroup(therapist=slot.therapist))
+        if limit is None or len(group.shown) < limit or value == chosen:
+            group.shown.append((slot, value))
+        else:
+            group.more += 1
+    return list(groups.values())
+
+
+def _chosen_slot(form: BookingForm, slots: list[tuple]) -> str:
+    """The slot sent back, else the one the day board's free cell asked for (?time=HH:MM)."""
+    if form.data.get("slot"):
+        return form.data["slot"]
+    wanted = form.data.get("time", "")
+    if wanted:
+        for slot, value in slots:
+            if timezone.localtime(slot.starts_at).strftime("%H:%M") == wanted:
+                return value
+    return ""
 
 
 def _booking_options(form: BookingForm, patient: Patient) -> dict:
-    """The contraindication result and the free slots for what the form says so far."""
+    """The contraindication result and the free slots for what the form says so far: the chosen
+    day's, or, with no day (or "Next free"), the first day with a free slot in the coming two
+    weeks; a chosen day with nothing free shows the next free day instead."""
     data = form.cleaned_data
     modality, course = data.get("modality"), data.get("course")
-    if modality is None or data.get("day") is None:
+    if modality is None or "day" in form.errors:
         return {}
-    day = data["day"]
+    asked = None if form.data.get("next_free") else data.get("day")
+    search = {
+        "modality": modality,
+        "therapist": data.get("therapist"),
+        "patient": patient,
+        "minutes": course.session_minutes if course else None,
+    }
+    today = timezone.localdate()
     check = contraindications_check(
-        patient=patient, modality=modality, at=max(at_local(day, dt.time(12)), timezone.now())
+        patient=patient, modality=modality, at=max(at_local(asked or today, dt.time(12)), timezone.now())
     )
-    slots = []
-    if check.allowed:
-        slots = slots_available(
-            modality=modality,
-            starts_on=day,
-            ends_on=day,
-            therapist=data.get("therapist"),
-            patient=patient,
-            minutes=course.session_minutes if course else None,
-        )
+    slots, day, moved_from = _free_slots(asked, search) if check.allowed else ([], asked or today, None)
+    valued = [(slot, slot_value(slot.starts_at, slot.therapist, slot.room)) for slot in slots]
+    chosen = _chosen_slot(form, valued)
     return {
         "check": check,
-        "slots": [(slot, slot_value(slot.starts_at, slot.therapist, slot.room)) for slot in slots],
-        "chosen_slot": form.data.get("slot", ""),
+        "slots": valued,
+        "slot_day": day,
+        "nothing_free_on": moved_from,
+        "next_free_days": NEXT_FREE_DAYS,
+        "session_minutes": search["minutes"] or modality.session_minutes,
+        "slot_groups": slot_groups(valued, chosen=chosen, limit=None if data.get("therapist") else SLOTS_PER_THERAPIST),
+        "chosen_slot": chosen,
+        # "all N times": the same choice narrowed to one therapist (the picker adds who and when).
+        "more_url": reverse("booking:appointment_book")
+        + "?"
+        + urlencode({"patient": patient.pk, "course": course.pk if course else "", "modality": modality.pk}),
     }
+
+
+def _free_slots(asked: dt.date | None, search: dict) -> tuple[list, dt.date, dt.date | None]:
+    """The free slots on the day asked for, or on the next free day (from today when none was
+    asked, from the day after when the day asked for has nothing): the slots, their day, and the
+    day asked for when it had nothing."""
+    today = timezone.localdate()
+    slots = slots_available(starts_on=asked, ends_on=asked, **search) if asked else []
+    if not slots:
+        slots = slots_next_free(starts_on=(asked + dt.timedelta(days=1)) if asked else today, **search)
+    day = local_date(slots[0].starts_at) if slots else (asked or today)
+    return slots, day, (asked if asked and asked != day else None)
+
+
+def _booking_choice(request, patient: Patient) -> dict | None:
+    """What a GET asks the booking page for, or None when it asks nothing yet. The day board's
+    free cell sends therapist, day and time; a patient with one open course books on it."""
+    if not set(request.GET) - {"patient"}:
+        return None
+    data = request.GET.copy()
+    if not data.get("course") and not data.get("modality"):
+        open_courses = list(BookingForm(patient=patient).fields["course"].queryset.values_list("pk", flat=True)[:2])
+        if len(open_courses) == 1:
+            data["course"] = str(open_courses[0])
+        elif "therapist" in request.GET and not set(request.GET) - {"patient", "therapist", "day", "time"}:
+            return None  # from the board: nothing chosen yet to complain about
+    return data
 
 
 @require_http_methods(["GET", "POST"])
@@ -168,9 +289,10 @@ def appointment_book(request):
     if request.method == "POST":
         form = BookingForm(request.POST, patient=patient)
     else:
-        # Arriving from the patient's page (?patient= only) is not a choice to validate yet.
-        chosen = request.GET if set(request.GET) - {"patient"} else None
-        form = BookingForm(chosen, patient=patient, initial={"patient": patient.pk})
+        # Arriving from the patient's page (?patient= only) is not a choice to validate yet; from
+        # the day board's free cell, the therapist and day are filled in for the choice to come.
+        initial = {"patient": patient.pk, **{k: request.GET[k] for k in ("therapist", "day") if request.GET.get(k)}}
+        form = BookingForm(_booking_choice(request, patient), patient=patient, initial=initial)
     options, warnings = {}, []
     if form.is_bound:
         valid = form.is_valid()

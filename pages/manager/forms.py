@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from auditlog.models import LogEntry
 from django import forms
+from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from clinic.models import Modality, Therapist
 from outcomes.models import Scoring
 from outcomes.services import ItemSpec
 from pages.date_inputs import DATE_INPUT_FORMATS, date_widget
+from patients.selectors import patients_search
 
 WRITES = {"create": LogEntry.Action.CREATE, "update": LogEntry.Action.UPDATE, "delete": LogEntry.Action.DELETE}
 ACTION_CHOICES = [
@@ -27,9 +29,29 @@ ACTION_CHOICES = [
 ]
 
 
+# How many names the audit log's suggestions offer, and how many patients a name filter matches.
+SUGGESTIONS = 10
+PATIENTS_MATCHED = 500
+
+
+def users_named(text: str):
+    """Users whose login or name has every word of `text` ("anna kuhn", "akuhn")."""
+    users = User.objects.all()
+    for word in text.split():
+        users = users.filter(Q(username__icontains=word) | Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return users
+
+
+def user_label(user) -> str:
+    return user.get_full_name() or user.username
+
+
 class AuditFilterForm(forms.Form):
-    user = forms.CharField(required=False, label="User name")
-    patient = forms.IntegerField(required=False, min_value=1, label="Patient number")
+    """The audit log's filter: a user and a patient by name (with suggestions), the action, the
+    outcome and a date range. A patient's number (the table's own links) still works."""
+
+    user = forms.CharField(required=False, max_length=150, label="User")
+    patient = forms.CharField(required=False, max_length=100, label="Patient")
     action = forms.ChoiceField(required=False, choices=ACTION_CHOICES)
     outcome = forms.ChoiceField(required=False, choices=[("", "Any outcome"), *[(o, o.capitalize()) for o in OUTCOMES]])
     # Windowed (clinic.date_windows) so a day at the calendar's edge is a form error, not an
@@ -52,12 +74,22 @@ class AuditFilterForm(forms.Form):
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
 
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", "The end comes before the start: swap the two dates.")
+        return data
+
     def filter(self, entries):
         data = self.cleaned_data
-        if data["user"]:
-            entries = entries.filter(actor__username__icontains=data["user"].strip())
-        if data["patient"]:
-            entries = entries.filter(additional_data__patient_id=data["patient"])
+        if data["user"].strip():
+            entries = entries.filter(actor__in=users_named(data["user"]))
+        patient = data["patient"].strip()
+        if patient.isdigit():
+            entries = entries.filter(additional_data__patient_id=int(patient))
+        elif patient:
+            ids = list(patients_search(query=patient).values_list("pk", flat=True)[:PATIENTS_MATCHED])
+            entries = entries.filter(additional_data__patient_id__in=ids)
         if data["action"] in WRITES:
             entries = entries.filter(action=WRITES[data["action"]])
         elif data["action"]:

@@ -16,12 +16,20 @@ from clinic.audit import BREAK_GLASS
 from clinic.refusals import Refused
 from outcomes.models import Measure
 from outcomes.services import measure_create as measure_create_service
-from pages.manager.forms import AuditFilterForm, BreakGlassReviewForm, MeasureForm, ReportFilterForm
+from pages.manager.forms import (
+    SUGGESTIONS,
+    AuditFilterForm,
+    BreakGlassReviewForm,
+    MeasureForm,
+    ReportFilterForm,
+    user_label,
+    users_named,
+)
 from pages.manager.report_tables import REPORTS, csv_response, report_tables
 from pages.refusals import refusal_message, refusal_on_form
 from pages.roles import role_required
 from patients.models import BreakGlassAccess, Patient
-from patients.selectors import break_glass_unreviewed
+from patients.selectors import break_glass_unreviewed, patients_search
 from patients.services import break_glass_review as break_glass_review_service
 from sessions.models import Appointment
 from sessions.notes import notes_overdue
@@ -144,6 +152,18 @@ def audit_log(request):
     for entry in page.object_list:
         _describe(entry, patients)
     return render(request, "manager/audit_log.html", {"form": form, "page": page})
+
+
+@require_GET
+@role_required(roles.MANAGER)
+def audit_suggest(request):
+    """Names for the audit log's filter, as <option>s for its datalist: `?user=` or `?patient=`."""
+    names: list[str] = []
+    if text := request.GET.get("user", "").strip()[:150]:
+        names = [user_label(user) for user in users_named(text).order_by("last_name", "first_name")[:SUGGESTIONS]]
+    elif text := request.GET.get("patient", "").strip()[:100]:
+        names = [f"{p.last_name}, {p.first_name}" for p in patients_search(query=text)[:SUGGESTIONS]]
+    return render(request, "manager/_audit_suggestions.html", {"names": names})
 
 
 @require_GET

@@ -14,6 +14,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from clinic.models import Closure, Room, Therapist, WorkingHours
+from sessions.appointments import appointments_actions
 from sessions.course_progress import annotate_course_position, course_position
 from sessions.models import Appointment, AppointmentStatus, session_range
 from sessions.schedule import at_local, closures_load
@@ -42,6 +43,9 @@ class Card:
     course_id: int | None
     session_range: str
     session_number: int | None = None  # set by annotate_course_position
+    # What the card offers (sessions.appointments.appointment_actions), set for today's board only.
+    can_check_in: bool = False
+    can_no_show: bool = False
 
     @property
     def status_label(self) -> str:
@@ -73,6 +77,13 @@ class DayBoard:
     # The day's closures, as booking sees them (sessions.schedule.closures_load): the clinic's,
     # public holidays included, and each therapist's.
     closures: list[Closure] = field(default_factory=list)
+    # Per column, the row indexes outside working hours or closed: shaded, never offered to book.
+    off: list[set[int]] = field(default_factory=list)
+    now_row: int | None = None  # the row "now" falls in, on today's board
+
+    @property
+    def books_by_cell(self) -> bool:
+        return self.by == "therapist"
 
     @property
     def clinic_closures(self) -> list[Closure]:
@@ -86,24 +97,32 @@ class DayBoard:
         """The board's body, written here rather than in a template: sixty columns by forty
         quarter hours with hundreds of cards cost the template engine ~100 ms a page, and this
         ~10. The week board and my day, with far fewer cards, keep to templates."""
-        detail_url = _url_pattern("booking:appointment_detail")
-        return mark_safe("".join(self._row_html(row, detail_url) for row in self.rows))
+        urls = {
+            "detail": _url_pattern("booking:appointment_detail"),
+            "check_in": _url_pattern("booking:appointment_check_in"),
+            "no_show": _url_pattern("booking:appointment_no_show"),
+        }
+        return mark_safe("".join(self._row_html(index, row, urls) for index, row in enumerate(self.rows)))
 
-    def _row_html(self, row: BoardRow, detail_url: str) -> str:
+    def _row_html(self, index: int, row: BoardRow, urls: dict) -> str:
         hour = " hour" if row.time.minute == 0 else ""
-        parts = [f'<tr><th scope="row" class="time-col{hour}">{row.time:%H:%M}</th>']
-        empty = 0
-        for cell in row.cells:
+        now, now_label = (
+            (' class="now"', '<span class="visually-hidden"> (now)</span>') if index == self.now_row else ("", "")
+        )
+        parts = [
+            f'<tr{now} data-time="{row.time:%H:%M}">'
+            f'<th scope="row" class="time-col{hour}">{row.time:%H:%M}{now_label}</th>'
+        ]
+        off = self.off
+        for column, cell in enumerate(row.cells):
             if cell is None:
                 continue  # covered by a card from a row above
             if cell.appointment is None:
-                empty += 1
+                # Free time stays bare (the script books from it); the rest is shaded.
+                parts.append('<td class="off"></td>' if off and index in off[column] else "<td></td>")
                 continue
-            parts.append("<td></td>" * empty)
-            empty = 0
-            card = _card_html(cell.appointment, by=self.by, url=detail_url.format(pk=cell.appointment.pk))
+            card = _card_html(cell.appointment, by=self.by, urls=urls)
             parts.append(f'<td rowspan="{cell.rowspan}" class="has-card">{card}</td>')
-        parts.append("<td></td>" * empty)
         parts.append("</tr>")
         return "".join(parts)
 
@@ -119,8 +138,11 @@ def _url_pattern(name: str) -> str:
 NEEDS_REVIEW_LINE = '<span class="d-block small fw-bold">Needs review</span>'
 
 
-def _card_html(card: Card, *, by: str, url: str) -> str:
-    """The card's markup; the names in it come from people's input and are escaped."""
+def _card_html(card: Card, *, by: str, urls: dict) -> str:
+    """The card's markup; the names in it come from people's input and are escaped. Its check-in
+    and no-show buttons belong to the one form beside the table (`form="board-actions"`): a
+    form cannot sit inside the card's link, and one CSRF token serves them all."""
+    url = urls["detail"].format(pk=card.pk)
     course = ""
     if card.course_id:
         position = course_position(number=card.session_number, session_range=card.session_range)
@@ -132,7 +154,24 @@ def _card_html(card: Card, *, by: str, url: str) -> str:
         f'<span class="d-block small">{card.starts_at:%H:%M}–{card.ends_at:%H:%M} · {escape(card.modality)}</span>'
         f"{course}"
         f'<span class="d-block small">{escape(who_or_where)} · {card.status_label}</span>{review_line}</a>'
+        f"{_card_buttons(card, urls)}"
     )
+
+
+def _card_buttons(card: Card, urls: dict) -> str:
+    buttons = []
+    who = f'<span class="visually-hidden"> {escape(card.patient)}</span>'
+    for allowed, action, style, label in (
+        (card.can_check_in, "check_in", "btn-primary", "Check in"),
+        (card.can_no_show, "no_show", "btn-outline-danger", "No-show"),
+    ):
+        if allowed:
+            action_url = urls[action].format(pk=card.pk)
+            buttons.append(
+                f'<button class="btn btn-sm {style}" form="board-actions" formaction="{action_url}">'
+                f"{label}{who}</button>"
+            )
+    return f'<span class="card-actions">{"".join(buttons)}</span>' if buttons else ""
 
 
 def _day_appointments(day: dt.date):
@@ -226,7 +265,59 @@ def day_board(*, day: dt.date, by: str = "therapist") -> DayBoard:
         for covered in range(first + 1, min(first + span, len(rows))):
             rows[covered].cells[column] = None
     closures = closures_load(starts_on=day, ends_on=day)
-    return DayBoard(day=day, by=by, columns=columns, rows=rows, appointment_count=len(appointments), closures=closures)
+    _card_actions(appointments, day)
+    off = _off_rows(day, columns, by, rows, closures)
+    now = timezone.now()
+    now_row = _step_index(now, opens) if day == timezone.localdate() and opens <= now < closes else None
+    return DayBoard(
+        day=day, by=by, columns=columns, rows=rows, appointment_count=len(appointments), closures=closures,
+        off=off, now_row=now_row,
+    )  # fmt: skip
+
+
+def _card_actions(cards: list[Card], day: dt.date) -> None:
+    """Check-in and no-show as appointment_actions allows them: only booked sessions of today can
+    have either (check-in on the session's day, no-show once started), so only those are asked
+    about, in a fixed number of queries."""
+    if day != timezone.localdate():
+        return
+    booked = {card.pk: card for card in cards if card.status == AppointmentStatus.BOOKED}
+    if not booked:
+        return
+    sessions = list(Appointment.objects.filter(pk__in=booked).select_related("modality"))
+    for session, actions in zip(sessions, appointments_actions(sessions), strict=True):
+        card = booked[session.pk]
+        card.can_check_in, card.can_no_show = actions.check_in, actions.no_show
+
+
+def _off_rows(day: dt.date, columns: list, by: str, rows: list[BoardRow], closures: list[Closure]) -> list[set[int]]:
+    """Per column, the rows outside working hours, in a break or closed (the clinic's closures,
+    public holidays included, and the therapist's own). Rooms follow the clinic's closures only."""
+    everything = set(range(len(rows)))
+    if any(closure.therapist_id is None for closure in closures):
+        return [everything for _ in columns]
+    if by != "therapist":
+        return []
+    blocks: dict[int, list[tuple[dt.time, dt.time]]] = defaultdict(list)
+    for therapist_id, starts, ends in WorkingHours.objects.filter(
+        weekday=day.weekday(), therapist_id__in=[column.pk for column in columns]
+    ).values_list("therapist_id", "starts", "ends"):
+        blocks[therapist_id].append((starts, ends))
+    closed = {closure.therapist_id for closure in closures}
+    off = []
+    for column in columns:
+        if column.pk in closed:
+            off.append(everything)
+            continue
+        # A row is free time when its quarter hour starts inside one of the day's blocks.
+        off.append(
+            {
+                index
+                for index, row in enumerate(rows)
+                if not any(starts <= row.time < ends for starts, ends in blocks[column.pk])
+            }
+        )
+    return off
 
 
 def week_board(*, monday: dt.date) -> list[tuple[dt.date, list[Appointment]]]:

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from clinic.date_windows import BIRTH_WINDOW, CLINICAL_WINDOW
+from clinic.date_windows import BIRTH_WINDOW, BOOKING_WINDOW, CLINICAL_WINDOW
 from clinic.models import Therapist
 from pages.date_inputs import DATE_INPUT_FORMATS, date_widget
 from patients.models import Patient
@@ -25,6 +25,24 @@ def _max_length(field_name: str) -> int:
 
 class PatientSearchForm(forms.Form):
     q = forms.CharField(label="Find a patient", max_length=100, required=False)
+
+
+class BookingIntentForm(forms.Form):
+    """ "Book for": the therapist, day and time a free cell of the day board chose, carried through
+    the patient search to the booking page. Anything wrong in it is dropped, never an error."""
+
+    therapist = forms.ModelChoiceField(queryset=Therapist.objects.filter(active=True).select_related("user"))
+    day = forms.DateField(validators=[BOOKING_WINDOW])
+    time = forms.TimeField(required=False)
+
+    def intent(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        intent = {"therapist": data["therapist"].pk, "day": data["day"].isoformat()}
+        if data["time"] is not None:
+            intent["time"] = data["time"].strftime("%H:%M")
+        return {**intent, "therapist_name": str(data["therapist"])}
 
 
 class PatientForm(forms.Form):

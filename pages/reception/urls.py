@@ -10,6 +10,7 @@ urlpatterns = [
     path("reception/review/", views.review_list, name="review_list"),
     path("appointments/<int:pk>/keep/", views.review_keep, name="review_keep"),
     path("appointments/<int:pk>/review-cancel/", views.review_cancel, name="review_cancel"),
+    path("reception/patients/<int:pk>/review-cancel/", views.review_cancel_all, name="review_cancel_all"),
     path("reception/patients/<int:pk>/", views.patient_overview, name="patient_overview"),
     path("reception/patients/<int:pk>/invite/", views.portal_invite, name="portal_invite"),
     path("patients/", views.patient_list, name="patient_list"),

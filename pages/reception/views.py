@@ -20,14 +20,14 @@ from clinic.refusals import Refused
 from pages.booking.forms import CancelForm
 from pages.http import day_param
 from pages.reception import board
-from pages.reception.forms import PatientForm, PatientSearchForm
+from pages.reception.forms import BookingIntentForm, PatientForm, PatientSearchForm
 from pages.refusals import refusal_message
 from pages.roles import FRONT_DESK, role_required
 from patients import services
 from patients.contraindications import patient_booking_status
 from patients.models import Patient
 from patients.selectors import patients_search
-from sessions.appointments import appointment_review_cancel, appointment_review_keep
+from sessions.appointments import appointment_review_cancel, appointment_review_keep, appointments_review_cancel
 from sessions.course_progress import courses_with_progress
 from sessions.models import Appointment, AppointmentStatus
 
@@ -47,8 +47,11 @@ def day_board(request):
         "previous_day": day - dt.timedelta(days=1),
         "next_day": day + dt.timedelta(days=1),
         "today": timezone.localdate(),
+        # A free cell books through the patient search ("book for"): therapist and time are added.
+        "book_url": reverse("reception:patient_list") + "?" + urlencode({"day": day.isoformat()}),
         # Cancelling on the appointment page leaves the flag set; the review list skips those too.
-        "review_count": Appointment.objects.needing_review().filter(starts_at__gte=timezone.now())
+        "review_count": Appointment.objects.needing_review()
+        .filter(starts_at__gte=timezone.now())
         .exclude(status=AppointmentStatus.CANCELLED)
         .count(),
     }
@@ -72,12 +75,38 @@ def week_board(request):
 @require_GET
 @role_required(*FRONT_DESK)
 def review_list(request):
+    """The flagged sessions, by patient (with the phone number to call), so one call settles them all."""
     appointments = list(
         Appointment.objects.needing_review()
         .select_related("patient", "modality", "therapist__user", "room")
-        .order_by("starts_at")
+        .order_by("patient__last_name", "patient__first_name", "patient_id", "starts_at")
     )
-    return render(request, "reception/review_list.html", {"appointments": appointments, "cancel_form": CancelForm()})
+    by_patient: dict[int, dict] = {}
+    for appointment in appointments:
+        group = by_patient.setdefault(appointment.patient_id, {"patient": appointment.patient, "appointments": []})
+        group["appointments"].append(appointment)
+    groups = sorted(by_patient.values(), key=lambda group: group["appointments"][0].starts_at)
+    context = {"appointments": appointments, "groups": groups, "cancel_form": CancelForm()}
+    return render(request, "reception/review_list.html", context)
+
+
+@require_POST
+@role_required(*FRONT_DESK)
+def review_cancel_all(request, pk: int):
+    """Cancel all of one patient's flagged sessions at once (sessions.appointments)."""
+    patient = get_object_or_404(Patient, pk=pk)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            cancelled = appointments_review_cancel(patient=patient, reason=form.cleaned_data["reason"])
+            messages.success(
+                request, f"Cancelled {len(cancelled)} session{'s' if len(cancelled) != 1 else ''} of {patient}."
+            )
+        except Refused as error:
+            refusal_message(request, error)
+    else:
+        messages.error(request, "Give a reason for the cancellation.")
+    return redirect("reception:review_list")
 
 
 @require_POST
@@ -114,7 +143,15 @@ def patient_list(request):
     search = PatientSearchForm(request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""
     page = Paginator(patients_search(query=query), PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"search": search, "query": query, "page_obj": page}
+    intent = BookingIntentForm(request.GET).intent() if "therapist" in request.GET else {}
+    context = {
+        "search": search,
+        "query": query,
+        "page_obj": page,
+        # "Book for": a free cell of the day board chose the therapist, day and time; each result books.
+        "intent": intent,
+        "intent_query": urlencode({key: value for key, value in intent.items() if key != "therapist_name"}),
+    }
     # The search box and the page links swap only the results; a history restore needs the whole page.
     partial = request.htmx and request.htmx.target == RESULTS_TARGET and not request.htmx.history_restore_request
     template = "reception/_patient_results.html" if partial else "reception/patient_list.html"

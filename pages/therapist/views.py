@@ -132,9 +132,7 @@ def note_edit(request, pk: int):
                 try:
                     # Saving and signing stand or fall together: a refused signature keeps no half.
                     with transaction.atomic():
-                        note = session_note_save(
-                            appointment=appointment, author=request.user, **form.cleaned_data
-                        )
+                        note = session_note_save(appointment=appointment, author=request.user, **form.cleaned_data)
                         if signing:
                             session_note_sign(note=note, signed_by=request.user)
                 except Refused as error:

@@ -94,7 +94,7 @@ def test_the_main_pages_break_no_rule_of_the_policy(page, live_server, scene, cs
     visit(page, live_server, f"{reverse('booking:appointment_book')}?patient={clara.pk}")
     page.get_by_label("Modality").select_option(label=MASSAGE)
     page.get_by_label(DAY).fill(tomorrow.isoformat())
-    expect(page.locator("#booking-options legend")).to_have_text(f"Free slots on {tomorrow:%A %-d %B}")
+    expect(page.locator("#slots-legend")).to_have_text(f"Free slots on {tomorrow:%A %-d %B}")
     page.wait_for_load_state("networkidle")
     visit(page, live_server, reverse("booking:appointment_detail", args=[todays.pk]))
     visit(page, live_server, reverse("manager:manager_home"))  # refused: the 403 page

@@ -80,6 +80,8 @@ MATRIX: dict[str, Row] = {
     "manager:manager_home":              Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
     "manager:audit_log":                 Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
     "manager:break_glass_list":          Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    # The audit log's name suggestions (users and patients): the manager's only.
+    "manager:audit_suggest":             Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
     # The review of an emergency access: an empty comment is sent back with a message (302).
     "manager:break_glass_review":        Row("POST", "break_glass", (302, 403, 403, 403, 403, 403, 302)),
     "manager:reports":                   Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
@@ -98,6 +100,8 @@ MATRIX: dict[str, Row] = {
     "reception:patient_overview":        Row("GET",  "patient",     (302, 403, 403, 403, 403, 200, 200)),
     "reception:review_keep":             Row("POST", "appointment", (302, 403, 403, 403, 403, 302, 302)),
     "reception:review_cancel":           Row("POST", "appointment", (302, 403, 403, 403, 403, 302, 302)),
+    # Cancel all of a patient's flagged sessions: an empty reason is sent back with a message.
+    "reception:review_cancel_all":       Row("POST", "patient",     (302, 403, 403, 403, 403, 302, 302)),
     "reception:portal_invite":           Row("POST", "patient",     (302, 403, 403, 403, 403, 302, 302)),
     # Booking: any therapist may book, move and cancel (docs/ARCHITECTURE.md), not only the treating one.
     "booking:appointment_book":          Row("GET",  None,          (302, 403, 403, 200, 200, 200, 200),

@@ -45,8 +45,10 @@ def test_it_starts_with_the_choices_and_no_complaints(reception, maria, massage)
         "Book a session for",
         "Maria Lopez",
         f'<option value="{massage.pk}">Therapeutic massage</option>',
-        f'value="{timezone.localdate().isoformat()}"',
+        # The issue "front desk at the speed of a phone call": no longer today, the next free day.
+        "Empty: the next free day.",
     )
+    assert 'name="day" value=' not in content
     assert "This field is required." not in content
     assert "Choose a course or a modality, and a day." in content
 
@@ -67,7 +69,9 @@ def test_it_shows_the_free_slots_of_the_day(reception, maria, massage, anna, lin
         "No contraindication recorded for Therapeutic massage.",
         f"Free slots on {MONDAY:%A} {MONDAY.day} {MONDAY:%B}",
         f'value="{slot_value(at(MONDAY, 8), anna, linden)}"',
-        "08:00 · Anna Kuhn · Room Linden",
+        # The compact picker (the front-desk issue): per therapist a fieldset of time chips.
+        "<legend>Anna Kuhn</legend>",
+        ">08:00</label>",
     )
 
 

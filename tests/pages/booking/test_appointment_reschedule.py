@@ -139,7 +139,8 @@ def test_it_refuses_a_therapist_not_qualified_for_the_modality(reception, sessio
     carl = TherapistFactory(user__first_name="Carl", user__last_name="Voss", modalities=[])
     response = move(reception, session, MONDAY, "10:00", carl, linden)
     assert response.status_code == 200
-    assert "Carl Voss is not qualified for Therapeutic massage." in response.content.decode()
+    # The front-desk issue: only qualified therapists are offered, so the form refuses him first.
+    assert "Choose one of the therapists qualified for this modality." in response.content.decode()
     assert_unchanged(session, anna, linden)
 
 
@@ -184,8 +185,10 @@ def test_it_refuses_to_move_a_session_that_is_under_way_or_over(reception, sessi
     [
         ({"time": "25:99"}, "Enter a valid time."),
         ({"day": "someday"}, "Enter a valid date."),
-        ({"day": ""}, "This field is required."),
-        ({"room": "999999"}, "Select a valid choice."),
+        # The front-desk issue: a slot from the picker or a typed time; only suited rooms offered.
+        ({"day": ""}, "Choose a free slot above, or fill this in."),
+        ({"room": "999999"}, "Choose one of the rooms suited to this modality."),
+        ({"time": "10:05"}, "Choose a time on the quarter hour (:00, :15, :30 or :45)."),
     ],
 )
 def test_it_explains_bad_input_and_moves_nothing(reception, session, anna, linden, changes, message):

@@ -16,8 +16,9 @@ from tests.factories import (
 from tests.scenes import course_session, queries_of, shows
 
 URL = reverse("reception:day_board")
-# Session, user, roles, review count, columns, opening hours, appointments, course positions, closures.
-MAX_QUERIES = 9
+# Session, user, roles, review count, columns, opening hours, appointments, course positions, closures,
+# working hours (the shading).
+MAX_QUERIES = 10
 
 
 def cards(response) -> dict[tuple[str, str], int]:
@@ -46,7 +47,7 @@ def test_it_shows_each_session_in_its_therapists_column(reception, marias_second
     assert cards(response) == {("Anna Kuhn", "10:00"): marias_second_session.pk}
     content = shows(
         response,
-        '<th scope="col">Anna Kuhn</th>',
+        f'<th scope="col" data-therapist="{marias_second_session.therapist_id}"><a href=',
         "Maria Lopez",
         "10:00–10:45 · Therapeutic massage",
         "Session 2 of 10",
