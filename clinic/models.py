@@ -1,5 +1,7 @@
 """The clinic itself: its service catalogue, therapists, rooms, working hours and closures."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -116,8 +118,35 @@ class Therapist(models.Model):
         return self.user.get_full_name() or self.user.get_username()
 
 
+class Location(models.Model):
+    """A site of the clinic: its rooms are there, and a therapist's working hours name where."""
+
+    name = models.CharField(max_length=80, unique=True)
+    address = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+MAIN_SITE = "Main site"
+
+
+def location_default() -> int:
+    """The clinic's first site (created as "Main site" when it has none): where a room or a block
+    of working hours is unless someone says otherwise, so a clinic with one site never names it.
+    Filled in by `save()` (not a field default, which a migration would have to import)."""
+    first = Location.objects.order_by("pk").values_list("pk", flat=True).first()
+    return first if first is not None else Location.objects.create(name=MAIN_SITE).pk
+
+
 class Room(models.Model):
     name = models.CharField(max_length=60, unique=True)
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="rooms", blank=True, help_text="Empty: the first site."
+    )
     modalities = models.ManyToManyField(Modality, related_name="rooms", blank=True)
     active = models.BooleanField(default=True)
 
@@ -126,6 +155,11 @@ class Room(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.location_id is None:
+            self.location_id = location_default()
+        super().save(*args, **kwargs)
 
 
 class Weekday(models.IntegerChoices):
@@ -142,6 +176,13 @@ class WorkingHours(models.Model):
     """One block of a therapist's week in the clinic's local time; two blocks on a day make a break."""
 
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="working_hours")
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        related_name="working_hours",
+        blank=True,
+        help_text="Where the therapist works then (empty: the first site).",
+    )
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     starts = models.TimeField()
     ends = models.TimeField()
@@ -168,7 +209,15 @@ class WorkingHours(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.therapist} {self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}"
+        # The times may still be the strings a form or a fixture gave (the audit log names the
+        # row before it is read back).
+        starts, ends = (t.strftime("%H:%M") if isinstance(t, dt.time) else str(t)[:5] for t in (self.starts, self.ends))
+        return f"{self.therapist} {self.get_weekday_display()} {starts}–{ends}"
+
+    def save(self, *args, **kwargs):
+        if self.location_id is None:
+            self.location_id = location_default()
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.starts and self.ends and self.ends <= self.starts:

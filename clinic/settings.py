@@ -289,6 +289,15 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "treatment_sessions.Addendum",
     "treatment_sessions.OutcomeScore",
     "patients.BreakGlassReview",
+    # The clinic as the manager's editors change it (pages/manager): who changed which therapist,
+    # room, modality, site, hours, closure or contraindication rule, and when.
+    {"model": "clinic.Therapist", "m2m_fields": {"modalities"}},
+    {"model": "clinic.Room", "m2m_fields": {"modalities"}},
+    "clinic.Modality",
+    "clinic.Location",
+    "clinic.WorkingHours",
+    "clinic.Closure",
+    "patients.ContraindicationRule",
 )
 AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR")
 # How long a therapist's emergency ("break-glass") access to a patient's chart lasts.

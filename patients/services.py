@@ -19,15 +19,18 @@ from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_encode
 
 from clinic import roles
+from clinic.models import Modality
 from clinic.refusals import Refused
 from patients.models import (
     BreakGlassAccess,
     BreakGlassReview,
+    ContraindicationRule,
     Diagnosis,
     FlagKind,
     HealthFlag,
     Patient,
     PhaseRecord,
+    RuleEffect,
     Study,
 )
 
@@ -346,3 +349,79 @@ def break_glass_review(*, access: BreakGlassAccess, reviewed_by: AbstractBaseUse
     if reasons:
         raise Refused(reasons)
     return BreakGlassReview.objects.create(access=access, reviewed_by=reviewed_by, comment=comment)
+
+
+# Contraindication rules -------------------------------------------------------------------------
+
+
+def _rule_problems(
+    *,
+    rule: ContraindicationRule | None,
+    flag_kind: str,
+    modality: Modality | None,
+    oil_modalities_only: bool,
+    effect: str,
+    message: str,
+) -> list[str]:
+    problems = []
+    if flag_kind not in FlagKind.values:
+        problems.append("Choose the health flag the rule is about.")
+    if effect not in RuleEffect.values:
+        problems.append("Choose whether the rule blocks the booking or warns.")
+    if not message.strip():
+        problems.append("Write the message the receptionist and therapist read when the rule applies.")
+    elif len(message) > 300:
+        problems.append("The message is too long: 300 characters at most.")
+    if modality is not None and oil_modalities_only and not modality.uses_oils:
+        problems.append(f"{modality} uses no oil, so a rule for oil-using modalities only would never apply to it.")
+    if problems:
+        return problems
+    same = ContraindicationRule.objects.filter(flag_kind=flag_kind, effect=effect).exclude(pk=rule.pk if rule else None)
+    same = (
+        same.filter(modality=modality)
+        if modality is not None
+        else same.filter(modality__isnull=True, oil_modalities_only=oil_modalities_only)
+    )
+    if same.exists():
+        scope = modality or ("modalities with oil" if oil_modalities_only else "every modality")
+        problems.append(
+            f"There is already a rule that {'blocks the booking' if effect == RuleEffect.BLOCK else 'warns'} for "
+            f"“{FlagKind(flag_kind).label}” and {scope}; change that one instead."
+        )
+    return problems
+
+
+@transaction.atomic
+def contraindication_rule_save(
+    *,
+    rule: ContraindicationRule | None = None,
+    flag_kind: str,
+    modality: Modality | None,
+    oil_modalities_only: bool,
+    effect: str,
+    message: str,
+    active: bool = True,
+) -> ContraindicationRule:
+    """Add a rule (`rule` None) or change one. A rule applies from the moment it is saved, on
+    every path that runs the check (patients.contraindications): a new `block` rule stops a
+    session already booked at its check-in, and the booking pages show it in red beforehand."""
+    _refuse_if_rule(
+        _rule_problems(
+            rule=rule,
+            flag_kind=flag_kind,
+            modality=modality,
+            oil_modalities_only=oil_modalities_only,
+            effect=effect,
+            message=message,
+        )
+    )
+    rule = rule or ContraindicationRule()
+    rule.flag_kind, rule.modality, rule.oil_modalities_only = flag_kind, modality, oil_modalities_only
+    rule.effect, rule.message, rule.active = effect, message.strip(), active
+    rule.save()
+    return rule
+
+
+def _refuse_if_rule(problems: list[str]) -> None:
+    if problems:
+        raise Refused(problems)

@@ -9,4 +9,9 @@ class SessionsConfig(AppConfig):
     verbose_name = "Treatment sessions"
 
     def ready(self):
+        from clinic.future_sessions import future_sessions_source_set
         from sessions import receivers  # noqa: F401  (connects the signal handlers)
+        from sessions.clinic_source import sessions_ahead
+
+        # The clinic's editors refuse a change that strands a booked session (clinic.future_sessions).
+        future_sessions_source_set(sessions_ahead)

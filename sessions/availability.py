@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, time_format
 
 from clinic.date_windows import BOOKING_WINDOW
-from clinic.models import Cadence, Modality, Room, Therapist
+from clinic.models import Cadence, Location, Modality, Room, Therapist
 from patients.contraindications import contraindications_check
 from patients.models import Patient
 from sessions.booking_checks import slot_problems
@@ -98,8 +98,10 @@ def slots_available(
     minutes: int | None = None,
     exclude_appointment_id: int | None = None,
     now: dt.datetime | None = None,
+    location: Location | None = None,
 ) -> list[Slot]:
-    """Free slots, in time order, for one therapist or any qualified one, each with a free room.
+    """Free slots, in time order, for one therapist or any qualified one, each with a free room
+    at the site of the therapist's hours then; with `location`, only the hours and rooms there.
     `exclude_appointment_id`: a session being moved, whose own time is not in its way.
 
     A fixed number of queries whatever the number of therapists or days.
@@ -109,6 +111,8 @@ def slots_available(
         # Only when booking would accept them: qualified and active.
         therapists = [t for t in therapists if t.pk == therapist.pk]
     rooms = suited_rooms(modality=modality)
+    if location is not None:
+        rooms = [room for room in rooms if room.location_id == location.pk]
     if not therapists or not rooms:
         return []
     schedule = Schedule.load(
@@ -128,7 +132,15 @@ def slots_available(
     while day <= ends_on:
         for candidate in therapists:
             slots += _free_slots_on(
-                schedule, candidate, rooms, day, length, now, check_patient=patient is not None, memo=rooms_free_at
+                schedule,
+                candidate,
+                rooms,
+                day,
+                length,
+                now,
+                check_patient=patient is not None,
+                memo=rooms_free_at,
+                location_id=location.pk if location else None,
             )
         day += dt.timedelta(days=1)
     # Made day by day, therapist by therapist in pk order: a stable sort on the start keeps
@@ -151,6 +163,7 @@ def slots_next_free(
     days: int = NEXT_FREE_DAYS,
     exclude_appointment_id: int | None = None,
     now: dt.datetime | None = None,
+    location: Location | None = None,
 ) -> list[Slot]:
     """The free slots of the first day from `starts_on` that has any, within `days` days (none
     when none has): the same search as slots_available, over windows of 1, 2, 4 and 7 days, so
@@ -161,7 +174,7 @@ def slots_next_free(
         end = min(start + dt.timedelta(days=width - 1), last)
         slots = slots_available(
             modality=modality, starts_on=start, ends_on=end, therapist=therapist, patient=patient,
-            minutes=minutes, exclude_appointment_id=exclude_appointment_id, now=now,
+            minutes=minutes, exclude_appointment_id=exclude_appointment_id, now=now, location=location,
         )  # fmt: skip
         if slots:
             first_day = local_date(slots[0].starts_at)
@@ -177,10 +190,13 @@ def on_slot_grid(starts_at: dt.datetime) -> bool:
     return (local.hour * 3600 + local.minute * 60 + local.second) % step == 0 and not local.microsecond
 
 
-def _free_slots_on(schedule, therapist, rooms, day, length, now, *, check_patient: bool, memo=None) -> list[Slot]:
-    """The therapist's free starts on `day`, each with the first free room. Times are epoch
-    seconds, and only the gaps between the therapist's merged busy spans (Schedule.busy) are
-    walked: a month of a large clinic is tens of thousands of candidate starts."""
+def _free_slots_on(
+    schedule, therapist, rooms, day, length, now, *, check_patient: bool, memo=None, location_id: int | None = None
+) -> list[Slot]:
+    """The therapist's free starts on `day`, each with the first free room at the site of the
+    block (and only blocks at `location_id` when given). Times are epoch seconds, and only the
+    gaps between the therapist's merged busy spans (Schedule.busy) are walked: a month of a
+    large clinic is tens of thousands of candidate starts."""
     if schedule.closure_on(therapist.pk, day):
         return []
     therapist_busy = schedule.busy("therapist", therapist.pk, day)
@@ -188,7 +204,12 @@ def _free_slots_on(schedule, therapist, rooms, day, length, now, *, check_patien
     seconds, step_seconds, not_before = length.total_seconds(), SLOT_STEP.total_seconds(), now.timestamp()
     memo = {} if memo is None else memo
     slots = []
-    for block_start, block_end in schedule.working_blocks(therapist.pk, day):
+    for block_start, block_end, site in schedule.site_blocks(therapist.pk, day):
+        if location_id is not None and site != location_id:
+            continue
+        rooms_here = [room for room in rooms if room.location_id == site]
+        if not rooms_here:
+            continue
         first, block_ends_at = _at_local(memo, day, block_start), _at_local(memo, day, block_end)
         first_ts = first.timestamp()
         for gap_start, gap_end in therapist_busy.gaps(max(first_ts, not_before), block_ends_at.timestamp()):
@@ -197,7 +218,7 @@ def _free_slots_on(schedule, therapist, rooms, day, length, now, *, check_patien
             while start + seconds <= gap_end:
                 end = start + seconds
                 if patient_busy is None or patient_busy.free(start, end):
-                    room = _first_free_room(schedule, rooms, day, start, end, memo)
+                    room = _first_free_room(schedule, rooms_here, site, day, start, end, memo)
                     if room is not None:
                         starts_at = first + step * SLOT_STEP  # wall-clock steps, as the booking page shows them
                         slots.append(Slot(starts_at, starts_at + length, therapist, room))
@@ -214,8 +235,8 @@ def _at_local(memo: dict, day: dt.date, time: dt.time) -> dt.datetime:
     return memo[key]
 
 
-def _first_free_room(schedule: Schedule, rooms, day, start: float, end: float, memo: dict):
-    key = (day, start, end)
+def _first_free_room(schedule: Schedule, rooms, site: int, day, start: float, end: float, memo: dict):
+    key = (site, day, start, end)
     if key not in memo:
         memo[key] = next((r for r in rooms if schedule.busy("room", r.id, day).free(start, end)), None)
     return memo[key]

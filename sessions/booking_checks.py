@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, time_format
 
 from clinic.date_windows import BOOKING_WINDOW, CALENDAR_WINDOW
-from clinic.models import Modality, Room, Therapist
+from clinic.models import Location, Modality, Room, Therapist
 from patients.contraindications import contraindications_check
 from patients.models import Patient
 from sessions.models import COUNTED_STATUSES, Appointment, Course
@@ -106,6 +106,14 @@ def _resource_problems(*, modality: Modality, therapist: Therapist, room: Room) 
     return problems
 
 
+def _elsewhere_reason(therapist, room, site_id: int | None, starts_at) -> str:
+    sites = {location.pk: location for location in Location.objects.filter(pk__in=[site_id, room.location_id])}
+    return (
+        f"{room} is at {sites.get(room.location_id)}, but {person_name(therapist)} works at "
+        f"{sites.get(site_id)} at {when(starts_at)}: choose a room there."
+    )
+
+
 def _clash_reason(who: str, clash: Appointment) -> str:
     end = time_format(timezone.localtime(clash.ends_at), "H:i")
     return f"{who} is already booked {when(clash.starts_at)}–{end}."
@@ -120,6 +128,8 @@ def _time_problems(*, schedule: Schedule, patient, therapist, room, starts_at, e
         problems.append(f"{whose} closed on {date_format(day, 'j F')}: {closure.reason}.")
     elif not schedule.within_hours(therapist.pk, starts_at, ends_at):
         problems.append(f"{when(starts_at)} is outside {person_name(therapist)}'s working hours.")
+    elif (site := schedule.site_at(therapist.pk, starts_at, ends_at)) != room.location_id:
+        problems.append(_elsewhere_reason(therapist, room, site, starts_at))
     if clash := schedule.therapist_clash(therapist.pk, starts_at, ends_at):
         problems.append(_clash_reason(person_name(therapist), clash))
     if clash := schedule.room_clash(room.pk, starts_at, ends_at):

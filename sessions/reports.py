@@ -52,13 +52,13 @@ OPEN_COURSE_STATUSES = [CourseStatus.PLANNED, CourseStatus.ACTIVE, CourseStatus.
 @dataclass(frozen=True)
 class ReportFilter:
     """What a report covers: a period of local days (both included) and, optionally, one
-    therapist or one modality. A location filter joins these when the clinic has several
-    (then one more field here, and one more condition in `appointments` and `courses`)."""
+    therapist, one modality or one site (the sessions in its rooms; the working hours there)."""
 
     starts_on: dt.date
     ends_on: dt.date
     therapist_id: int | None = None
     modality_id: int | None = None
+    location_id: int | None = None
 
     @property
     def start(self) -> dt.datetime:
@@ -80,6 +80,8 @@ class ReportFilter:
             appointments = appointments.filter(therapist_id=self.therapist_id)
         if self.modality_id:
             appointments = appointments.filter(modality_id=self.modality_id)
+        if self.location_id:
+            appointments = appointments.filter(room__location_id=self.location_id)
         return appointments
 
     def courses(self, courses):
@@ -89,6 +91,10 @@ class ReportFilter:
         if self.therapist_id:
             courses = courses.filter(
                 Exists(Appointment.objects.filter(course_id=OuterRef("pk"), therapist_id=self.therapist_id))
+            )
+        if self.location_id:
+            courses = courses.filter(
+                Exists(Appointment.objects.filter(course_id=OuterRef("pk"), room__location_id=self.location_id))
             )
         return courses
 
@@ -140,14 +146,20 @@ def _merged(blocks: list[tuple[dt.time, dt.time]]) -> list[tuple[dt.time, dt.tim
     return [(s, e) for s, e in merged]
 
 
-def working_minutes(*, therapists: list[Therapist], days: list[dt.date]) -> tuple[dict[int, int], dict[dt.date, int]]:
+def working_minutes(
+    *, therapists: list[Therapist], days: list[dt.date], location_id: int | None = None
+) -> tuple[dict[int, int], dict[dt.date, int]]:
     """Each therapist's working minutes over `days` (their weekly hours minus the closures of the
     clinic and their own), and the clinic's open minutes each day (the span of anyone's hours
-    that weekday, minus the clinic's closures): what a room could be used. Two queries."""
+    that weekday, minus the clinic's closures): what a room could be used. With `location_id`,
+    only the hours at that site. Two queries."""
     ids = [t.pk for t in therapists]
     hours: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     open_hours: dict[int, list] = defaultdict(list)
-    for block in WorkingHours.objects.filter(therapist__active=True):
+    blocks = WorkingHours.objects.filter(therapist__active=True)
+    if location_id:
+        blocks = blocks.filter(location_id=location_id)
+    for block in blocks:
         open_hours[block.weekday].append((block.starts, block.ends))
         if block.therapist_id in ids:
             hours[block.therapist_id][block.weekday].append((block.starts, block.ends))
@@ -179,8 +191,11 @@ def report_utilisation(*, scope: ReportFilter) -> dict[str, list[UseRow]]:
     if scope.modality_id:
         therapists = therapists.filter(modalities=scope.modality_id)
         rooms = rooms.filter(modalities=scope.modality_id)
+    if scope.location_id:
+        therapists = therapists.filter(working_hours__location_id=scope.location_id).distinct()
+        rooms = rooms.filter(location_id=scope.location_id)
     therapists, rooms = list(therapists), list(rooms)
-    per_therapist, per_day = working_minutes(therapists=therapists, days=scope.days)
+    per_therapist, per_day = working_minutes(therapists=therapists, days=scope.days, location_id=scope.location_id)
     booked_by_therapist = _booked_minutes(scope.appointments(), "therapist_id")
     booked_by_room = _booked_minutes(scope.appointments(), "room_id")
     clinic_minutes = sum(per_day.values())

@@ -133,6 +133,8 @@ class Schedule:
     starts_on: dt.date
     ends_on: dt.date
     hours: dict[int, dict[int, list[tuple[dt.time, dt.time]]]] = field(default_factory=dict)
+    # The same blocks with the site each is at: {therapist: {weekday: [(starts, ends, location)]}}.
+    sites: dict[int, dict[int, list[tuple[dt.time, dt.time, int]]]] = field(default_factory=dict)
     closures: list[Closure] = field(default_factory=list)
     # Non-cancelled appointments by (resource id, local date).
     by_therapist: dict[tuple[int, dt.date], list[Appointment]] = field(default_factory=lambda: defaultdict(list))
@@ -156,8 +158,10 @@ class Schedule:
         schedule = cls(starts_on=starts_on, ends_on=ends_on)
 
         schedule.hours = defaultdict(lambda: defaultdict(list))
+        schedule.sites = defaultdict(lambda: defaultdict(list))
         for block in WorkingHours.objects.filter(therapist_id__in=therapist_ids).order_by("starts"):
             schedule.hours[block.therapist_id][block.weekday].append((block.starts, block.ends))
+            schedule.sites[block.therapist_id][block.weekday].append((block.starts, block.ends, block.location_id))
 
         schedule.closures = closures_load(starts_on=starts_on, ends_on=ends_on, therapist_ids=therapist_ids)
 
@@ -191,6 +195,20 @@ class Schedule:
 
     def working_blocks(self, therapist_id: int, day: dt.date) -> list[tuple[dt.time, dt.time]]:
         return self.hours.get(therapist_id, {}).get(day.weekday(), [])
+
+    def site_blocks(self, therapist_id: int, day: dt.date) -> list[tuple[dt.time, dt.time, int]]:
+        """The therapist's blocks on `day`, each with the site (Location id) it is at."""
+        return self.sites.get(therapist_id, {}).get(day.weekday(), [])
+
+    def site_at(self, therapist_id: int, starts_at: dt.datetime, ends_at: dt.datetime) -> int | None:
+        """The site of the block of hours the session lies in; None outside the hours."""
+        start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+        if start.date() != end.date():
+            return None
+        for block_start, block_end, location_id in self.site_blocks(therapist_id, start.date()):
+            if block_start <= start.time() and end.time() <= block_end:
+                return location_id
+        return None
 
     def closure_on(self, therapist_id: int, day: dt.date) -> Closure | None:
         for closure in self.closures:

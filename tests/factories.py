@@ -91,12 +91,14 @@ class TherapistFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def hours(self, create, extracted, **kwargs):
-        """hours=[(weekday, "09:00", "17:00"), ...]; default: Monday to Friday 08:00–18:00."""
+        """hours=[(weekday, "09:00", "17:00"), ...] (a fourth item: the Location; the clinic's
+        first site without it); default: Monday to Friday 08:00–18:00."""
         if not create:
             return
         blocks = extracted if extracted is not None else [(d, "08:00", "18:00") for d in range(5)]
-        for weekday, starts, ends in blocks:
-            WorkingHours.objects.create(therapist=self, weekday=weekday, starts=starts, ends=ends)
+        for weekday, starts, ends, *where in blocks:
+            site = {"location": where[0]} if where else {}
+            WorkingHours.objects.create(therapist=self, weekday=weekday, starts=starts, ends=ends, **site)
 
 
 def therapist_named(name: str, *modalities, **fields):

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.date_windows import BOOKING_WINDOW, CALENDAR_WINDOW, aware_or_invalid
-from clinic.models import Modality, Room, Therapist
+from clinic.models import Location, Modality, Room, Therapist
 from pages.date_inputs import date_widget
 from pages.text_limits import TextLimitsShown
 from patients.models import Patient
@@ -54,6 +54,9 @@ class BookingForm(forms.Form):
         required=False,
         empty_label="Any qualified therapist",
     )
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.order_by("name"), required=False, empty_label="Any site", label="Site"
+    )
     # Left empty, the first day with a free slot (sessions.availability.slots_next_free).
     day = forms.DateField(
         widget=date_widget(), required=False, validators=[BOOKING_WINDOW], help_text="Empty: the next free day."
@@ -69,6 +72,8 @@ class BookingForm(forms.Form):
             self.fields["course"].queryset = patient.courses.filter(
                 status__in=[CourseStatus.PLANNED, CourseStatus.ACTIVE]
             ).select_related("modality")
+        if Location.objects.count() < 2:  # one site: nothing to choose
+            del self.fields["location"]
 
     def clean(self):
         data = super().clean()

@@ -227,6 +227,7 @@ def _booking_options(form: BookingForm, patient: Patient) -> dict:
         "therapist": data.get("therapist"),
         "patient": patient,
         "minutes": course.session_minutes if course else None,
+        "location": data.get("location"),
     }
     today = timezone.localdate()
     check = contraindications_check(

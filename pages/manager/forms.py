@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from clinic.audit import BREAK_GLASS, OUTCOMES, REFUSED, VIEW
 from clinic.date_windows import CALENDAR_WINDOW
-from clinic.models import Modality, Therapist
+from clinic.models import Location, Modality, Therapist
 from outcomes.models import Scoring
 from outcomes.services import ItemSpec
 from pages.date_inputs import DATE_INPUT_FORMATS, date_widget
@@ -120,8 +120,7 @@ DEFAULT_REPORT_DAYS = 28
 
 
 class ReportFilterForm(forms.Form):
-    """The reports' period, therapist and modality. A location joins them when the clinic has
-    several: one more ModelChoiceField here and one more field on sessions.reports.ReportFilter."""
+    """The reports' period, therapist, modality and, when the clinic has several, site."""
 
     starts_on = forms.DateField(label="From", input_formats=DATE_INPUT_FORMATS, widget=date_widget())
     ends_on = forms.DateField(label="To", input_formats=DATE_INPUT_FORMATS, widget=date_widget())
@@ -129,11 +128,16 @@ class ReportFilterForm(forms.Form):
         queryset=Therapist.objects.select_related("user"), required=False, empty_label="Every therapist"
     )
     modality = forms.ModelChoiceField(queryset=Modality.objects.all(), required=False, empty_label="Every modality")
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.order_by("name"), required=False, empty_label="Every site", label="Site"
+    )
     # Which report to download as CSV; absent for the page itself.
     csv = forms.ChoiceField(required=False, choices=[], widget=forms.HiddenInput)
 
     def __init__(self, *args, reports: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
+        if Location.objects.count() < 2:  # one site: nothing to choose
+            del self.fields["location"]
         self.fields["csv"].choices = [("", ""), *[(name, name) for name in reports]]
         self.fields["csv"].error_messages["invalid_choice"] = "There is no report called %(value)s to download."
         for name, field in self.fields.items():

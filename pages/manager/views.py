@@ -96,6 +96,7 @@ def reports(request):
         data["ends_on"],
         therapist_id=data["therapist"].pk if data["therapist"] else None,
         modality_id=data["modality"].pk if data["modality"] else None,
+        location_id=data["location"].pk if data.get("location") else None,
     )
     if data["csv"]:
         return csv_response(REPORTS[data["csv"]](scope), scope)

@@ -174,18 +174,17 @@ def _card_buttons(card: Card, urls: dict) -> str:
     return f'<span class="card-actions">{"".join(buttons)}</span>' if buttons else ""
 
 
-def _day_appointments(day: dt.date):
-    return (
-        Appointment.objects.filter(
-            starts_at__gte=at_local(day, dt.time.min), starts_at__lt=at_local(day + dt.timedelta(days=1), dt.time.min)
-        )
-        .exclude(status=AppointmentStatus.CANCELLED)
-        .order_by("starts_at")
-    )
+def _day_appointments(day: dt.date, location_id: int | None = None):
+    appointments = Appointment.objects.filter(
+        starts_at__gte=at_local(day, dt.time.min), starts_at__lt=at_local(day + dt.timedelta(days=1), dt.time.min)
+    ).exclude(status=AppointmentStatus.CANCELLED)
+    if location_id is not None:
+        appointments = appointments.filter(room__location_id=location_id)
+    return appointments.order_by("starts_at")
 
 
-def _day_cards(day: dt.date) -> list[Card]:
-    rows = _day_appointments(day).values_list(
+def _day_cards(day: dt.date, location_id: int | None = None) -> list[Card]:
+    rows = _day_appointments(day, location_id).values_list(
         "pk", "starts_at", "ends_at", "status", "needs_review", "patient__first_name", "patient__last_name",
         "modality__name", "therapist_id", "therapist__user__first_name", "therapist__user__last_name",
         "therapist__user__username", "room_id", "room__name", "course_id", "course__min_sessions",
@@ -216,10 +215,11 @@ def _day_cards(day: dt.date) -> list[Card]:
     ]  # fmt: skip
 
 
-def _opening_span(day: dt.date) -> tuple[dt.time, dt.time]:
-    span = WorkingHours.objects.filter(weekday=day.weekday(), therapist__active=True).aggregate(
-        opens=Min("starts"), closes=Max("ends")
-    )
+def _opening_span(day: dt.date, location_id: int | None = None) -> tuple[dt.time, dt.time]:
+    blocks = WorkingHours.objects.filter(weekday=day.weekday(), therapist__active=True)
+    if location_id is not None:
+        blocks = blocks.filter(location_id=location_id)
+    span = blocks.aggregate(opens=Min("starts"), closes=Max("ends"))
     return span["opens"] or DEFAULT_OPEN, span["closes"] or DEFAULT_CLOSE
 
 
@@ -227,17 +227,26 @@ def _step_index(moment: dt.datetime, opens: dt.datetime) -> int:
     return int((moment - opens).total_seconds() // (STEP_MINUTES * 60))
 
 
-def day_board(*, day: dt.date, by: str = "therapist") -> DayBoard:
+def day_board(*, day: dt.date, by: str = "therapist", location_id: int | None = None) -> DayBoard:
+    """The day's sessions by therapist or by room; with `location_id`, the sessions in that
+    site's rooms, its rooms, and the therapists with hours there that weekday."""
     if by == "room":
-        columns = list(Room.objects.filter(active=True).order_by("name"))
+        rooms = Room.objects.filter(active=True)
+        if location_id is not None:
+            rooms = rooms.filter(location_id=location_id)
+        columns = list(rooms.order_by("name"))
         column_of = "room_id"
     else:
-        columns = list(Therapist.objects.filter(active=True).select_related("user"))
+        therapists = Therapist.objects.filter(active=True).select_related("user")
+        if location_id is not None:
+            there = WorkingHours.objects.filter(location_id=location_id, weekday=day.weekday()).values("therapist_id")
+            therapists = therapists.filter(pk__in=there)
+        columns = list(therapists)
         column_of = "therapist_id"
-    appointments = _day_cards(day)
+    appointments = _day_cards(day, location_id)
     annotate_course_position(appointments)
 
-    opens_time, closes_time = _opening_span(day)
+    opens_time, closes_time = _opening_span(day, location_id)
     opens, closes = at_local(day, opens_time), at_local(day, closes_time)
     if appointments:  # a session booked outside the usual hours must still show
         opens = min(opens, appointments[0].starts_at)

@@ -19,6 +19,7 @@ from clinic import roles
 from clinic.refusals import Refused
 from pages.booking.forms import CancelForm
 from pages.http import day_param
+from pages.locations import clinic_locations, location_param
 from pages.reception import board
 from pages.reception.forms import BookingIntentForm, PatientForm, PatientSearchForm
 from pages.refusals import refusal_message
@@ -42,8 +43,13 @@ RESULTS_TARGET = "patient-results"
 def day_board(request):
     day = day_param(request)
     by = "room" if request.GET.get("by") == "room" else "therapist"
+    locations = clinic_locations()
+    location = location_param(request, locations)
     context = {
-        "board": board.day_board(day=day, by=by),
+        "board": board.day_board(day=day, by=by, location_id=location.pk if location else None),
+        "locations": locations,
+        "location": location,
+        "location_query": f"&location={location.pk}" if location else "",
         "previous_day": day - dt.timedelta(days=1),
         "next_day": day + dt.timedelta(days=1),
         "today": timezone.localdate(),

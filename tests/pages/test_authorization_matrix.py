@@ -26,10 +26,19 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from clinic import roles
+from patients.models import ContraindicationRule, FlagKind, RuleEffect
 from patients.services import break_glass_open as patient_break_glass_open
 from patients.services import patient_calendar_token_ensure
 from tests.conftest import log_in_verified
-from tests.factories import ModalityFactory, PatientFactory, RoomFactory, StudyFactory, TherapistFactory, UserFactory
+from tests.factories import (
+    ClosureFactory,
+    ModalityFactory,
+    PatientFactory,
+    RoomFactory,
+    StudyFactory,
+    TherapistFactory,
+    UserFactory,
+)
 from tests.scenes import treated
 
 ROLES = (
@@ -87,6 +96,26 @@ MATRIX: dict[str, Row] = {
     "manager:reports":                   Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
     "manager:measure_list":              Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
     "manager:measure_create":            Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    # The clinic's editors (pages/manager/clinic_editors.py): the manager only.
+    "manager:location_list":             Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:location_create":           Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:location_edit":             Row("GET",  "location",    (302, 403, 403, 403, 403, 403, 200)),
+    "manager:therapist_list":            Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:therapist_edit":            Row("GET",  "therapist",   (302, 403, 403, 403, 403, 403, 200)),
+    "manager:therapist_hours":           Row("GET",  "therapist",   (302, 403, 403, 403, 403, 403, 200)),
+    "manager:room_list":                 Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:room_create":               Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:room_edit":                 Row("GET",  "room",        (302, 403, 403, 403, 403, 403, 200)),
+    "manager:modality_list":             Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:modality_create":           Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:modality_edit":             Row("GET",  "modality",    (302, 403, 403, 403, 403, 403, 200)),
+    "manager:closure_list":              Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:closure_create":            Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:closure_edit":              Row("GET",  "closure",     (302, 403, 403, 403, 403, 403, 200)),
+    "manager:closure_delete":            Row("POST", "closure",     (302, 403, 403, 403, 403, 403, 302)),
+    "manager:rule_list":                 Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:rule_create":               Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:rule_edit":                 Row("GET",  "rule",        (302, 403, 403, 403, 403, 403, 200)),
     # Reception's patient register
     "reception:patient_list":            Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
     "reception:patient_create":          Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
@@ -221,7 +250,16 @@ def matrix_scene() -> tuple[dict, dict]:
     StudyFactory(diagnosis=record["diagnosis"])
     # Opened by a third therapist, so that it changes no one else's row.
     access = patient_break_glass_open(user=TherapistFactory().user, patient=patient, reason="Emergency, as a test.")
+    closure = ClosureFactory(starts_on=now.date() + dt.timedelta(days=300), ends_on=now.date() + dt.timedelta(days=301))
+    rule = ContraindicationRule.objects.create(
+        flag_kind=FlagKind.OTHER, modality=modality, effect=RuleEffect.WARN, message="Ask first."
+    )
     objects = {
+        "therapist": treating.pk,
+        "room": room.pk,
+        "location": room.location_id,
+        "closure": closure.pk,
+        "rule": rule.pk,
         "break_glass": access.pk,
         "patient": patient.pk,
         "modality": modality.pk,

@@ -214,6 +214,10 @@ def dates(s) -> list[str]:
     return [s["monday"].isoformat(), today.isoformat(), (today - dt.timedelta(days=400)).isoformat(), far.isoformat()]
 
 
+def quiet_day() -> str:
+    return (timezone.localdate() + dt.timedelta(days=90)).isoformat()
+
+
 def any_dates(s) -> list[str]:
     return [*dates(s), *EDGE_DATES]
 
@@ -435,7 +439,8 @@ CASES = [
          ),
          method="GET"),
     Case("day_board", "receptionist", lambda s: reverse("reception:day_board"),
-         lambda s: payload(day=value(*any_dates(s)), by=value("room", "therapist")), method="GET"),
+         lambda s: payload(day=value(*any_dates(s)), by=value("room", "therapist"), location=value("", 1)),
+         method="GET"),
     Case("week_board", "receptionist", lambda s: reverse("reception:week_board"),
          lambda s: payload(day=value(*any_dates(s))), method="GET"),
     Case("my_day", "therapist", lambda s: reverse("therapist:my_day"),
@@ -449,6 +454,7 @@ CASES = [
              ends_on=value(*reversed(dates(s)), "2100-12-31"),
              therapist=value(s["therapist"].pk, "", 987654),
              modality=value(s["modality"].pk, ""),
+             location=value("", s["room"].location_id),
              csv=value("", "utilisation", "busy_hours", "outcomes_diagnosis", "nothing"),
          ),
          method="GET"),
@@ -472,6 +478,52 @@ CASES = [
              licence=value("Mapi Research Trust, 2026"),
          ),
          writes=frozenset({"outcomes.Measure", "outcomes.MeasureItem"})),
+    # The clinic's editors (pages/manager/clinic_editors.py).
+    Case("location_create", "manager", lambda s: reverse("manager:location_create"),
+         lambda s: payload(name=value("Riverside", "Main site"), address=value("1 River Road", "")),
+         writes=frozenset({"clinic.Location"})),
+    Case("therapist_edit", "manager", pk_url("manager:therapist_edit", "therapist"),
+         lambda s: payload(
+             modalities=value(s["modality"].pk, ""), calendar_colour=value("#aa3355", "red"), active=value("on", ""),
+         ),
+         edits=lambda s: [s["therapist"]]),
+    Case("therapist_hours", "manager", pk_url("manager:therapist_hours", "therapist"),
+         lambda s: payload(
+             d2_0_starts=value("08:00", "13:00", "07:00"), d2_0_ends=value("18:00", "12:00", ""),
+             d2_1_starts=value("", "12:00", "19:00"), d2_1_ends=value("", "20:00"),
+             d0_0_starts=value("09:00", ""), d0_0_ends=value("12:00", "09:00"),
+             d6_3_starts=value("", "10:00"), d6_3_ends=value("", "11:00"),
+         ),
+         writes=frozenset({"clinic.WorkingHours"}), edits=lambda s: [s["therapist"]]),
+    Case("room_create", "manager", lambda s: reverse("manager:room_create"),
+         lambda s: payload(
+             name=value("Linden", s["room"].name), location=value(s["room"].location_id, 987654),
+             modalities=value(s["modality"].pk, ""), active=value("on", ""),
+         ),
+         writes=frozenset({"clinic.Room"})),
+    Case("modality_create", "manager", lambda s: reverse("manager:modality_create"),
+         lambda s: payload(
+             name=value("Lymph drainage", s["modality"].name), session_minutes=value(45, 5, 240, 241),
+             course_min_sessions=value(6, 1, 20), course_max_sessions=value(10, 1, 100),
+             cadence=value(Cadence.FREE, *Cadence.values), sessions_per_week=value("", 2, 7),
+             uses_oils=value("on", ""), description=value("Gentle."), active=value("on", ""),
+         ),
+         writes=frozenset({"clinic.Modality"})),
+    Case("closure_create", "manager", lambda s: reverse("manager:closure_create"),
+         lambda s: payload(
+             # The valid example closes a quiet day: the scene's sessions are all this week.
+             kind=value("closed", "holiday_open"), starts_on=value(quiet_day(), *dates(s)),
+             ends_on=value(quiet_day(), *reversed(dates(s))),
+             reason=value("Training"), therapist=value("", s["therapist"].pk),
+         ),
+         writes=frozenset({"clinic.Closure"})),
+    Case("rule_create", "manager", lambda s: reverse("manager:rule_create"),
+         lambda s: payload(
+             flag_kind=value(FlagKind.SKIN_CONDITION, *FlagKind.values), modality=value(s["modality"].pk, ""),
+             oil_modalities_only=value("", "on"), effect=value("warn", "block"), message=value("Check the skin."),
+             active=value("on", ""),
+         ),
+         writes=frozenset({"patients.ContraindicationRule"})),
     Case("break_glass_review", "manager", pk_url("manager:break_glass_review", "access"),
          lambda s: payload(comment=value("Called the therapist: covering for a colleague.", "ok")),
          writes=frozenset({"patients.BreakGlassReview"})),

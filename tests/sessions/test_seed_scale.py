@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import roles
-from clinic.models import Closure, Room, Therapist, WorkingHours
+from clinic.models import Closure, Location, Room, Therapist, WorkingHours
 from patients.models import Diagnosis, HealthFlag, Patient, Phase, PhaseRecord, Study
 from patients.selectors import diagnoses_with_current_phase
 from sessions.management.seeding import scale
@@ -132,6 +132,16 @@ def test_every_session_ahead_passes_the_booking_checks_or_waits_for_review():
             continue
         reasons = rebooking_problems(appointment)
         assert reasons == [], (appointment, reasons)
+
+
+@pytest.mark.usefixtures("seeded")
+def test_the_practice_has_sites_and_books_each_session_at_the_site_of_the_hours():
+    """Three sites with 20 rooms; two with the test's two rooms (one room a site at least)."""
+    assert Location.objects.count() == 2
+    assert set(Room.objects.values_list("location_id", flat=True)) == set(Location.objects.values_list("pk", flat=True))
+    site_of = dict(WorkingHours.objects.values_list("therapist_id", "location_id"))
+    rows = Appointment.objects.values_list("therapist_id", "room__location_id")
+    assert rows and all(site_of[therapist] == site for therapist, site in rows)
 
 
 @pytest.mark.usefixtures("seeded")

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from clinic import roles
 from clinic.catalogue import DEFAULT_MODALITIES
-from clinic.models import Cadence, Closure, ClosureKind, Modality, Room, Therapist, WorkingHours
+from clinic.models import Cadence, Closure, ClosureKind, Modality, Room, Therapist, WorkingHours, location_default
 from clinic.public_holidays import public_holidays
 from clinic.refusals import Refused
 from patients.models import (
@@ -525,6 +525,9 @@ class _Seeder:
                 blocks.append(WorkingHours(therapist=therapist, weekday=5, starts=starts, ends=ends))
             blocks += self._present_shifts(therapist, [b for b in blocks if b.therapist is therapist])
             self.therapists[plan.username] = therapist
+        site = location_default()  # the demo has one site: every block is there
+        for block in blocks:
+            block.location_id = site
         WorkingHours.objects.bulk_create(blocks)
         # A modality the clinic added to the catalogue itself still gets two therapists.
         planned = {name for plan in THERAPISTS for name in plan.modalities}

@@ -40,7 +40,7 @@ from django.utils import timezone
 
 from clinic import roles
 from clinic.catalogue import DEFAULT_MODALITIES
-from clinic.models import Cadence, Closure, Modality, Room, Therapist, WorkingHours
+from clinic.models import Cadence, Closure, Location, Modality, Room, Therapist, WorkingHours
 from clinic.public_holidays import public_holidays
 from patients.models import Cause, Diagnosis, FlagKind, HealthFlag, Patient, Phase, PhaseRecord, Side, Study
 from patients.names import name_fields
@@ -267,6 +267,7 @@ class _Therapist:
     name: str
     modalities: list
     hours: dict  # weekday -> [(start minute, end minute)]
+    site: int = 0  # index into ScaleSeeder.site_ids: where all of the therapist's hours are
     off: set = field(default_factory=set)
     caseload: list = field(default_factory=list)
 
@@ -349,6 +350,7 @@ class ScaleSeeder:
         with transaction.atomic():
             self._modalities()
             self._users_and_staff()
+            self._sites()
             self._therapists()
             self._rooms()
             self._closures()
@@ -393,11 +395,18 @@ class ScaleSeeder:
         self.user_groups.append((user_id, self.groups[role]))
         return user_id
 
+    def _sites(self) -> None:
+        """Three sites (fewer with fewer than three rooms): each room at one, each therapist's
+        hours at one, taken in turn."""
+        count = max(1, min(len(SITES), self.o.rooms))
+        self.site_ids = [Location.objects.get_or_create(name=name, defaults={"address": address})[0].pk
+                         for name, address in SITES[:count]]  # fmt: skip
+
     def _therapists(self) -> None:
         rng, ids = self.rng, self.ids(Therapist)
         rows = self.table(Therapist, "id user_id calendar_colour active")
         links = self.table(Therapist.modalities.through, "therapist_id modality_id")
-        hours = self.table(WorkingHours, "therapist_id weekday starts ends")
+        hours = self.table(WorkingHours, "therapist_id weekday starts ends location_id")
         joined = self.at(self.first_day, 8 * 60)
         others = [m for m in self.modalities if m != self.therapeutic]
         self.therapists: list[_Therapist] = []
@@ -415,21 +424,25 @@ class ScaleSeeder:
                 blocks[weekday] = [(_minutes(s), _minutes(e)) for s, e in SHIFTS[index % 2]]
             if index % 5 == 4:
                 blocks[5] = [(_minutes(SATURDAY[0]), _minutes(SATURDAY[1]))]
+            site = index % len(self.site_ids)
             for weekday, day_blocks in blocks.items():
                 for starts, ends in day_blocks:
-                    hours.append((therapist_id, weekday, _time(starts), _time(ends)))
+                    hours.append((therapist_id, weekday, _time(starts), _time(ends), self.site_ids[site]))
             name = f"{first} {last}"
-            self.therapists.append(_Therapist(therapist_id, user_id, name, qualified, blocks))
+            self.therapists.append(_Therapist(therapist_id, user_id, name, qualified, blocks, site=site))
 
     def _rooms(self) -> None:
         ids = self.ids(Room)
-        rows = self.table(Room, "id name active")
+        rows = self.table(Room, "id name active location_id")
         links = self.table(Room.modalities.through, "room_id modality_id")
         self.room_ids: list[int] = []
+        self.room_site: list[int] = []  # each room's index into site_ids
         self.rooms_for: dict[int, list[int]] = {m.pk: [] for m in self.modalities}
         for index in range(self.o.rooms):
             room_id = ids.take()
-            rows.append((room_id, f"Room {index + 1:02d}", True))
+            site = index % len(self.site_ids)
+            rows.append((room_id, f"Room {index + 1:02d}", True, self.site_ids[site]))
+            self.room_site.append(site)
             self.room_ids.append(room_id)
             for modality in self.modalities:
                 # Stones and cupping sets are kept in some rooms only.
@@ -553,7 +566,13 @@ class ScaleSeeder:
                 if block + 1 < len(blocks):
                     heapq.heappush(heap, (blocks[block + 1][0], index, block + 1))
                 continue
-            suitable = self.rooms_for[course.modality.pk]
+            # Only the rooms at the site of the therapist's hours (a booking check refuses others).
+            suitable = [r for r in self.rooms_for[course.modality.pk] if self.room_site[r] == therapist.site]
+            if not suitable:  # nothing at this site is set up for it: the course waits
+                due[index].append(course)
+                if block + 1 < len(blocks):
+                    heapq.heappush(heap, (blocks[block + 1][0], index, block + 1))
+                continue
             room = next((r for r in suitable if room_free[r] <= t), None)
             if room is None:
                 due[index].insert(0, course)
@@ -933,6 +952,13 @@ class ScaleSeeder:
             + [WorkingHours, Closure, Study, PhaseRecord, HealthFlag, Addendum]
         )
         return counts
+
+
+SITES = [
+    ("Main site", "Hauptstraße 1, Berlin"),
+    ("Riverside", "Uferweg 12, Berlin"),
+    ("Old town", "Marktplatz 3, Berlin"),
+]
 
 
 class IdCounter:

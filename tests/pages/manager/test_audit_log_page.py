@@ -56,13 +56,23 @@ def test_the_manager_sees_the_entries_newest_first(manager, history, maria):
         ({"user": "other", "outcome": "refused"}, 1),
         ({"outcome": "refused"}, 1),
         ({"action": "view", "user": "lena"}, 3),
-        ({"action": "create"}, 2),  # the two patients' records
     ],
 )
 def test_the_manager_filters_by_user_action_and_outcome(manager, history, params, expected):
     response = client_for(manager).get(AUDIT_URL, params)
     assert response.status_code == 200
     assert rows(response) == expected
+
+
+def test_the_manager_filters_created_records(manager, history, maria):
+    """The two patients' records, and the clinic the fixtures set up (therapists, rooms, hours:
+    the manager's editors are logged too)."""
+    creates = LogEntry.objects.filter(action=LogEntry.Action.CREATE)
+    patients = creates.filter(content_type__model="patient").count()
+    assert patients == 2
+    assert creates.filter(content_type__model__in=["therapist", "room", "workinghours"]).exists()
+    assert rows(client_for(manager).get(AUDIT_URL, {"action": "create"})) == creates.count()
+    assert rows(client_for(manager).get(AUDIT_URL, {"action": "create", "patient": maria.pk})) == 1
 
 
 def test_the_manager_filters_by_patient(manager, history, maria):

@@ -16,9 +16,9 @@ from tests.factories import (
 from tests.scenes import course_session, queries_of, shows
 
 URL = reverse("reception:day_board")
-# Session, user, roles, review count, columns, opening hours, appointments, course positions, closures,
-# working hours (the shading).
-MAX_QUERIES = 10
+# Session, user, roles, review count, sites, columns, opening hours, appointments, course positions,
+# closures, working hours (the shading).
+MAX_QUERIES = 11
 
 
 def cards(response) -> dict[tuple[str, str], int]:

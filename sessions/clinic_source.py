@@ -1,0 +1,43 @@
+"""The sessions ahead, for the clinic's editors (clinic.future_sessions): plugged in by
+sessions.apps when Django starts, so the clinic can refuse a change that would strand a booked
+session without importing the treatment domain."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from clinic.future_sessions import FutureSession, session_when
+from sessions.models import OPEN_STATUSES, Appointment
+from sessions.schedule import at_local
+
+
+def sessions_ahead(
+    *,
+    therapist_ids: list[int] | None = None,
+    room_ids: list[int] | None = None,
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
+) -> list[FutureSession]:
+    appointments = Appointment.objects.filter(status__in=OPEN_STATUSES, ends_at__gt=timezone.now())
+    if therapist_ids is not None:
+        appointments = appointments.filter(therapist_id__in=therapist_ids)
+    if room_ids is not None:
+        appointments = appointments.filter(room_id__in=room_ids)
+    if starts_on is not None:
+        appointments = appointments.filter(starts_at__gte=at_local(starts_on, dt.time.min))
+    if ends_on is not None:
+        appointments = appointments.filter(starts_at__lt=at_local(ends_on + dt.timedelta(days=1), dt.time.min))
+    rows = appointments.select_related("patient", "therapist__user", "room").order_by("starts_at", "pk")
+    return [
+        FutureSession(
+            pk=a.pk,
+            therapist_id=a.therapist_id,
+            room_id=a.room_id,
+            room_location_id=a.room.location_id,
+            modality_id=a.modality_id,
+            starts_at=a.starts_at,
+            ends_at=a.ends_at,
+            label=f"{session_when(a.starts_at)} {a.patient} with {a.therapist} in {a.room}",
+        )
+        for a in rows
+    ]
