@@ -15,16 +15,17 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.forms.utils import pretty_name
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 
+from clinic import services as setup
 from clinic.accounts import USERNAME_TAKEN, username_taken
 from clinic.date_windows import WindowedSplitDateTimeField
-from clinic.models import Closure, Modality, Room, Therapist, WorkingHours
+from clinic.models import Closure, ClosureKind, Location, Modality, Room, Therapist, WorkingHours, location_default
 from clinic.refusals import Refused
 
 # --- shared by the admins of every app -------------------------------------------------------------
@@ -127,14 +128,24 @@ class ServiceAdmin(ClinicAdmin):
             kwargs["form"] = chosen
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+    def _refusal_as_messages(self, request, view, *args):
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            return view(request, *args)
         except RefusedOnSave as refusal:
             # The admin's transaction has rolled back; nothing was saved.
             for reason in refusal.reasons:
                 self.message_user(request, reason, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return self._refusal_as_messages(request, super().changeform_view, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return self._refusal_as_messages(request, super().delete_view, object_id, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        # The list's actions (delete the selected rows) run inside it.
+        return self._refusal_as_messages(request, transaction.atomic(super().changelist_view), extra_context)
 
 
 def through_service(service, **arguments):
@@ -204,10 +215,34 @@ class YesNoFilter(admin.SimpleListFilter):
 
 
 # --- the clinic's set-up ---------------------------------------------------------------------------
+# The manager edits these on her own pages (pages/manager/clinic_editors.py); the admin, kept for
+# superusers, saves through the same services (clinic/services.py), so it refuses what they refuse:
+# a closure over booked sessions, a room or a qualification taken from a session ahead.
+
+
+def _site(obj: Room | WorkingHours) -> Location:
+    """Where a room or a block is: the first site unless the row names one."""
+    return obj.location if obj.location_id else Location.objects.get(pk=location_default())
+
+
+def week_set(therapist: Therapist, rows) -> None:
+    """Set the therapist's week to these rows (saved or not) through the weekly grid's service."""
+    blocks = [setup.HoursBlock(weekday=r.weekday, starts=r.starts, ends=r.ends, location=_site(r)) for r in rows]
+    through_service(setup.working_hours_set, therapist=therapist, blocks=blocks)
+
+
+def closure_spec(data: dict, therapist: Therapist | None) -> setup.ClosureSpec:
+    return setup.ClosureSpec(
+        kind=data.get("kind", ClosureKind.CLOSED),
+        starts_on=data["starts_on"],
+        ends_on=data["ends_on"],
+        reason=data["reason"],
+        therapist=therapist,
+    )
 
 
 @admin.register(Modality)
-class ModalityAdmin(ClinicAdmin):
+class ModalityAdmin(ServiceAdmin):
     list_display = [
         "name",
         "session_minutes",
@@ -231,6 +266,18 @@ class ModalityAdmin(ClinicAdmin):
                 room_total=Count("rooms", distinct=True),
             )
         )
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        defaults = setup.CourseDefaults(**{name: data[name] for name in setup.CourseDefaults.__dataclass_fields__})
+        common = {"name": obj.name, "defaults": defaults, "uses_oils": obj.uses_oils, "description": obj.description}
+        if change:
+            saved = through_service(
+                setup.modality_update, modality=Modality.objects.get(pk=obj.pk), active=obj.active, **common
+            )
+        else:
+            saved = through_service(setup.modality_create, active=obj.active, **common)
+        adopt(obj, saved)
 
     @admin.display(description="course")
     def course_sessions(self, obj: Modality) -> str:
@@ -262,7 +309,7 @@ class TherapistClosureInline(ClinicTabularInline):
 
 
 @admin.register(Therapist)
-class TherapistAdmin(ClinicAdmin):
+class TherapistAdmin(ServiceAdmin):
     list_display = ["__str__", "username", "colour", "modality_names", "active"]
     list_filter = ["active", "modalities"]
     search_fields = ["user__first_name", "user__last_name", "user__username", "user__email"]
@@ -273,6 +320,40 @@ class TherapistAdmin(ClinicAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("modalities")
+
+    def save_model(self, request, obj, form, change):
+        if not change:  # a new therapist has nothing booked that an edit could strand
+            return super().save_model(request, obj, form, change)
+        saved = through_service(
+            setup.therapist_update,
+            therapist=Therapist.objects.get(pk=obj.pk),
+            modalities=form.cleaned_data["modalities"],
+            calendar_colour=obj.calendar_colour,
+            active=obj.active,
+        )
+        adopt(obj, saved)
+
+    def save_formset(self, request, form, formset, change):
+        therapist = form.instance
+        if formset.model is WorkingHours:
+            # The inline forms' instances carry what was typed (the form's clean puts it there).
+            week_set(
+                therapist, [f.instance for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+            )
+        elif formset.model is Closure:
+            for f in formset.forms:
+                if not f.has_changed() and not f.cleaned_data.get("DELETE"):
+                    continue
+                if f.cleaned_data.get("DELETE"):
+                    if f.instance.pk:
+                        through_service(setup.closure_delete, closure=f.instance)
+                elif f.instance.pk:
+                    closure = Closure.objects.get(pk=f.instance.pk)
+                    through_service(setup.closure_update, closure=closure, spec=closure_spec(f.cleaned_data, therapist))
+                else:
+                    through_service(setup.closure_create, spec=closure_spec(f.cleaned_data, therapist))
+        else:
+            super().save_formset(request, form, formset, change)
 
     @admin.display(description="username", ordering="user__username")
     def username(self, obj: Therapist) -> str:
@@ -293,7 +374,7 @@ class TherapistAdmin(ClinicAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(ClinicAdmin):
+class RoomAdmin(ServiceAdmin):
     list_display = ["name", "modality_names", "active"]
     list_filter = ["active", "modalities"]
     search_fields = ["name"]
@@ -302,17 +383,50 @@ class RoomAdmin(ClinicAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("modalities")
 
+    def save_model(self, request, obj, form, change):
+        common = {
+            "name": obj.name,
+            "location": _site(obj),
+            "modalities": form.cleaned_data["modalities"],
+            "active": obj.active,
+        }
+        if change:
+            adopt(obj, through_service(setup.room_update, room=Room.objects.get(pk=obj.pk), **common))
+        else:
+            adopt(obj, through_service(setup.room_create, **common))
+
     @admin.display(description="set up for")
     def modality_names(self, obj: Room) -> str:
         return ", ".join(m.name for m in obj.modalities.all()) or "—"
 
 
 @admin.register(WorkingHours)
-class WorkingHoursAdmin(ClinicAdmin):
+class WorkingHoursAdmin(ServiceAdmin):
+    """One block at a time here, but saved as a change of the therapist's whole week (the weekly
+    grid's service), so that no block strands a session booked ahead."""
+
     list_display = ["therapist", "weekday", "starts", "ends"]
     list_filter = ["weekday", "therapist"]
     search_fields = ["therapist__user__first_name", "therapist__user__last_name", "therapist__user__username"]
     list_select_related = ["therapist__user"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["therapist"] if obj else []  # a block moves to another therapist as a new one
+
+    def save_model(self, request, obj, form, change):
+        others = obj.therapist.working_hours.exclude(pk=obj.pk)
+        week_set(obj.therapist, [*others, obj])
+        saved = obj.therapist.working_hours.get(
+            weekday=obj.weekday, starts=obj.starts, ends=obj.ends, location=_site(obj)
+        )
+        adopt(obj, saved)
+
+    def delete_model(self, request, obj):
+        week_set(obj.therapist, obj.therapist.working_hours.exclude(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        for therapist in Therapist.objects.filter(working_hours__in=queryset).distinct():
+            week_set(therapist, therapist.working_hours.exclude(pk__in=queryset.values("pk")))
 
 
 class ClosureScopeFilter(YesNoFilter):
@@ -325,7 +439,7 @@ class ClosureScopeFilter(YesNoFilter):
 
 
 @admin.register(Closure)
-class ClosureAdmin(ClinicAdmin):
+class ClosureAdmin(ServiceAdmin):
     """The manager's closures. Public holidays close the clinic without a row (the
     CLINIC_HOLIDAYS_* settings); a row of kind "open on a public holiday" opens on the ones it
     covers."""
@@ -335,6 +449,20 @@ class ClosureAdmin(ClinicAdmin):
     search_fields = ["reason", "therapist__user__first_name", "therapist__user__last_name"]
     date_hierarchy = "starts_on"
     list_select_related = ["therapist__user"]
+
+    def save_model(self, request, obj, form, change):
+        spec = closure_spec(form.cleaned_data, obj.therapist)
+        if change:
+            adopt(obj, through_service(setup.closure_update, closure=Closure.objects.get(pk=obj.pk), spec=spec))
+        else:
+            adopt(obj, through_service(setup.closure_create, spec=spec))
+
+    def delete_model(self, request, obj):
+        through_service(setup.closure_delete, closure=obj)
+
+    def delete_queryset(self, request, queryset):
+        for closure in queryset:
+            through_service(setup.closure_delete, closure=closure)
 
     @admin.display(description="closed", ordering="therapist")
     def who(self, obj: Closure) -> str:

@@ -34,6 +34,7 @@ from patients.models import (
 )
 from patients.services import (
     PATIENT_EDITABLE_FIELDS,
+    contraindication_rule_save,
     diagnosis_create,
     health_flag_create,
     health_flag_end,
@@ -230,11 +231,21 @@ class HealthFlagAdmin(RecordAdmin):
 
 
 @admin.register(ContraindicationRule)
-class ContraindicationRuleAdmin(ClinicAdmin):
+class ContraindicationRuleAdmin(ServiceAdmin):
+    """Saved through the same service as the manager's rule editor, with the same checks."""
+
     list_display = ["flag_kind", "effect", "scope", "message", "active"]
     list_filter = ["effect", "flag_kind", "active", "oil_modalities_only"]
     search_fields = ["message", "modality__name"]
     list_select_related = ["modality"]
+
+    def save_model(self, request, obj, form, change):
+        fields = ("flag_kind", "modality", "oil_modalities_only", "effect", "message", "active")
+        rule = ContraindicationRule.objects.get(pk=obj.pk) if change else None
+        saved = through_service(
+            contraindication_rule_save, rule=rule, **{name: form.cleaned_data[name] for name in fields}
+        )
+        adopt(obj, saved)
 
     @admin.display(description="applies to")
     def scope(self, obj: ContraindicationRule) -> str:
