@@ -205,13 +205,18 @@ def test_a_rotated_key_still_verifies_while_it_is_listed_and_reseal_retires_it(s
     assert SessionNote.objects.get(pk=note.pk).content_hash.startswith("2:b:")
 
 
-@pytest.mark.django_db
-def test_a_legacy_seal_is_reported_then_resealed():
+@pytest.fixture
+def legacy_note(db):
+    """As a note signed before keyed seals: the row and the signing's audit entry hold the SHA-256."""
     from auditlog.models import LogEntry
 
-    # As a note signed before keyed seals: the row and the signing's audit entry hold the SHA-256.
     note = signed_without_the_app(note_content_hash)
     LogEntry.objects.bulk_create(note_seal_log_entries([note]))
+    return note
+
+
+def test_a_legacy_seal_is_reported_then_resealed(legacy_note):
+    note = legacy_note
     assert len(note.content_hash) == 64
 
     status, report = problems()
@@ -225,12 +230,8 @@ def test_a_legacy_seal_is_reported_then_resealed():
     assert SessionNote.objects.get(pk=note.pk).content_hash.startswith("2:")
 
 
-@pytest.mark.django_db
-def test_a_changed_legacy_note_is_never_resealed():
-    from auditlog.models import LogEntry
-
-    note = signed_without_the_app(note_content_hash)
-    LogEntry.objects.bulk_create(note_seal_log_entries([note]))
+def test_a_changed_legacy_note_is_never_resealed(legacy_note):
+    note = legacy_note
     rewrite(note, pain_before=0)
 
     with pytest.raises(CommandError):
