@@ -18,7 +18,7 @@ def main_site(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0004_text_limits"),
+        ("clinic", "0001_squashed_0004_text_limits"),
     ]
 
     operations = [
