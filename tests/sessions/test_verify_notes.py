@@ -128,20 +128,14 @@ def rewrite(note, **fields) -> SessionNote:
     return SessionNote.objects.get(pk=note.pk)
 
 
-@pytest.mark.django_db
-def test_a_row_rewritten_with_a_recomputed_plain_hash_is_caught():
+def rewritten_with_a_recomputed_plain_hash(settings) -> SessionNote:
     note = signed_note()
     changed = rewrite(note, pain_after=0)
     rewrite(note, content_hash=note_content_hash(changed))
-
-    status, report = problems()
-
-    assert status == 1
-    assert f"Note {note.pk}: its seal differs from the one the audit log recorded at signing" in report
+    return note
 
 
-@pytest.mark.django_db
-def test_a_row_rewritten_with_a_seal_made_without_the_key_is_caught(settings):
+def rewritten_with_a_seal_made_without_the_key(settings) -> SessionNote:
     settings.CLINIC_NOTE_SEAL_KEYS = KEY_A
     note = signed_note()
     changed = rewrite(note, subjective="Rewritten.")
@@ -149,23 +143,34 @@ def test_a_row_rewritten_with_a_seal_made_without_the_key_is_caught(settings):
     forged = note_seal(changed)
     settings.CLINIC_NOTE_SEAL_KEYS = KEY_A
     rewrite(note, content_hash=forged)
-
-    status, report = problems()
-
-    assert status == 1
-    assert f"Note {note.pk}: content does not match its signature" in report
+    return note
 
 
-@pytest.mark.django_db
-def test_even_with_the_key_a_rewritten_row_disagrees_with_the_audit_log(settings):
+def rewritten_with_the_key(settings) -> SessionNote:
+    """Even with the key, a rewritten row disagrees with the audit log."""
     note = signed_note()
     changed = rewrite(note, plan="Rewritten.")
     rewrite(note, content_hash=note_seal(changed))
+    return note
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "tampered, finding",
+    [
+        (rewritten_with_a_recomputed_plain_hash, "its seal differs from the one the audit log recorded at signing"),
+        (rewritten_with_a_seal_made_without_the_key, "content does not match its signature"),
+        (rewritten_with_the_key, "its seal differs from the one the audit log recorded at signing"),
+    ],
+    ids=["recomputed plain hash", "seal made without the key", "seal made with the key"],
+)
+def test_a_rewritten_row_is_caught(settings, tampered, finding):
+    note = tampered(settings)
 
     status, report = problems()
 
     assert status == 1
-    assert f"Note {note.pk}: its seal differs from the one the audit log recorded at signing" in report
+    assert f"Note {note.pk}: {finding}" in report
 
 
 def signed_without_the_app(seal) -> SessionNote:
