@@ -19,7 +19,7 @@ from clinic.models import (
     Modality,
     Room,
     Therapist,
-    cadence_constraint,
+    course_plan_constraints,
     text_length_check,
 )
 from outcomes.models import Measure
@@ -71,22 +71,7 @@ class Course(models.Model):
     class Meta:
         ordering = ["-starts_on"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(min_sessions__gte=1),
-                name="course_min_sessions_at_least_one",
-                violation_error_message="A course has at least one session.",
-            ),
-            models.CheckConstraint(
-                condition=Q(min_sessions__lte=F("max_sessions")),
-                name="course_min_not_above_max",
-                violation_error_message="A course's minimum number of sessions cannot be more than its maximum.",
-            ),
-            models.CheckConstraint(
-                condition=Q(session_minutes__gte=5),
-                name="course_session_minutes_positive",
-                violation_error_message="A session lasts at least 5 minutes.",
-            ),
-            cadence_constraint("course_sessions_per_week_with_cadence"),
+            *course_plan_constraints("course", "min_sessions", "max_sessions"),
             *(
                 text_length_check(name, SHORT_TEXT_MAX_LENGTH, f"course_{name}_length")
                 for name in ("goals", "home_programme", "discharge_summary")
