@@ -42,6 +42,11 @@ CLOSABLE_COURSE_STATUSES = frozenset({CourseStatus.PLANNED, CourseStatus.ACTIVE,
 FINISHED_COURSE_STATUSES = frozenset({CourseStatus.COMPLETED, CourseStatus.CANCELLED})
 
 
+def _status_in(statuses: frozenset) -> property:
+    """A predicate of a row's status: whether it is one of `statuses`."""
+    return property(lambda row: row.status in statuses)
+
+
 class Course(models.Model):
     """A prescribed series of sessions of one modality for one diagnosis."""
 
@@ -93,25 +98,12 @@ class Course(models.Model):
     def session_range(self) -> str:
         return session_range(self.min_sessions, self.max_sessions)
 
-    @property
-    def is_bookable(self) -> bool:
-        return self.status in BOOKABLE_COURSE_STATUSES
-
-    @property
-    def can_suspend(self) -> bool:
-        return self.status in SUSPENDABLE_COURSE_STATUSES
-
-    @property
-    def can_resume(self) -> bool:
-        return self.status in RESUMABLE_COURSE_STATUSES
-
-    @property
-    def can_close(self) -> bool:
-        return self.status in CLOSABLE_COURSE_STATUSES
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in FINISHED_COURSE_STATUSES
+    # What the course's status allows, for services, templates and the admin alike.
+    is_bookable = _status_in(BOOKABLE_COURSE_STATUSES)
+    can_suspend = _status_in(SUSPENDABLE_COURSE_STATUSES)
+    can_resume = _status_in(RESUMABLE_COURSE_STATUSES)
+    can_close = _status_in(CLOSABLE_COURSE_STATUSES)
+    is_finished = _status_in(FINISHED_COURSE_STATUSES)
 
 
 def session_range(min_sessions: int, max_sessions: int) -> str:
