@@ -74,6 +74,12 @@ def audit_access(
     }
     if detail:
         data["detail"] = detail[:1000]
+    return access_entry(target, actor=actor, remote_addr=client_address(request), data=data)
+
+
+def access_entry(target, *, actor, remote_addr: str | None, data: dict) -> LogEntry:
+    """Write one ACCESS entry on `target` by `actor`; `data` (with the patient's id, the action and
+    the outcome) is what the manager's audit page filters on."""
     return LogEntry.objects.log_create(
         target,
         force_log=True,
@@ -81,6 +87,6 @@ def audit_access(
         changes={},
         actor=actor,
         actor_email=getattr(actor, "email", None),
-        remote_addr=client_address(request),
+        remote_addr=remote_addr,
         additional_data=data,
     )

@@ -97,29 +97,30 @@ def aware_or_invalid(day: dt.date, time: dt.time, window: "DateWindow | None" = 
         raise ValidationError(CALENDAR_WINDOW.message(day), code="date_window") from error
 
 
+def _in_calendar_window(convert, value):
+    """A form field's moment from `convert(value)`, or the calendar window's form error when the
+    clinic's zone cannot convert it or it lies outside the window."""
+    try:
+        moment = convert(value)
+    except (OverflowError, ValueError) as error:
+        raise ValidationError(CALENDAR_WINDOW.message(), code="date_window") from error
+    CALENDAR_WINDOW(moment)
+    return moment
+
+
 class WindowedDateTimeField(forms.DateTimeField):
     """A date and time typed into a form: one at the calendar's edge, where the clinic's zone
     cannot convert it, is a form error instead of an OverflowError."""
 
     def to_python(self, value):
-        try:
-            moment = super().to_python(value)
-        except (OverflowError, ValueError) as error:
-            raise ValidationError(CALENDAR_WINDOW.message(), code="date_window") from error
-        CALENDAR_WINDOW(moment)
-        return moment
+        return _in_calendar_window(super().to_python, value)
 
 
 class WindowedSplitDateTimeField(forms.SplitDateTimeField):
     """The admin's date-and-time pair, with the same guard as WindowedDateTimeField."""
 
     def compress(self, data_list):
-        try:
-            moment = super().compress(data_list)
-        except (OverflowError, ValueError) as error:
-            raise ValidationError(CALENDAR_WINDOW.message(), code="date_window") from error
-        CALENDAR_WINDOW(moment)
-        return moment
+        return _in_calendar_window(super().compress, data_list)
 
 
 def validate_windows(instance, **windows: DateWindow) -> None:

@@ -34,9 +34,18 @@ class FutureSession:
         return timezone.localtime(self.starts_at).date()
 
 
-# (therapist_ids, room_ids, starts_on, ends_on) → the sessions ahead of those therapists or
-# rooms (every one when both are None), between those local days when given.
-Source = Callable[..., list[FutureSession]]
+@dataclass(frozen=True)
+class Wanted:
+    """Which sessions ahead a change asks about: those of these therapists or rooms (every one
+    when both are None), between these local days when given."""
+
+    therapist_ids: list[int] | None = None
+    room_ids: list[int] | None = None
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+
+
+Source = Callable[[Wanted], list[FutureSession]]
 _source: list[Source] = []
 
 
@@ -53,7 +62,7 @@ def future_sessions(
 ) -> list[FutureSession]:
     if not _source:
         return []
-    return _source[0](therapist_ids=therapist_ids, room_ids=room_ids, starts_on=starts_on, ends_on=ends_on)
+    return _source[0](Wanted(therapist_ids=therapist_ids, room_ids=room_ids, starts_on=starts_on, ends_on=ends_on))
 
 
 def session_when(moment: dt.datetime) -> str:

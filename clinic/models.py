@@ -56,6 +56,30 @@ def cadence_constraint(name: str) -> models.CheckConstraint:
     )
 
 
+def course_plan_constraints(prefix: str, min_field: str, max_field: str) -> list[models.CheckConstraint]:
+    """The rules of a course's plan, a modality's default plan and a prescribed course's alike:
+    sessions of at least 5 minutes, at least one session, the minimum not above the maximum, and
+    sessions per week with the 'per week' cadence only. Constraint names start with `prefix`."""
+    return [
+        models.CheckConstraint(
+            condition=Q(session_minutes__gte=5),
+            name=f"{prefix}_session_minutes_positive",
+            violation_error_message="A session lasts at least 5 minutes.",
+        ),
+        models.CheckConstraint(
+            condition=Q(**{f"{min_field}__gte": 1}),
+            name=f"{prefix}_min_sessions_at_least_one",
+            violation_error_message="A course has at least one session.",
+        ),
+        models.CheckConstraint(
+            condition=Q(**{f"{min_field}__lte": F(max_field)}),
+            name=f"{prefix}_min_not_above_max",
+            violation_error_message="A course's minimum number of sessions cannot be more than its maximum.",
+        ),
+        cadence_constraint(f"{prefix}_sessions_per_week_with_cadence"),
+    ]
+
+
 class Modality(models.Model):
     """A kind of session the clinic offers, with the course defaults a therapist starts from."""
 
@@ -78,22 +102,7 @@ class Modality(models.Model):
         ordering = ["name"]
         verbose_name_plural = "modalities"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(session_minutes__gte=5),
-                name="modality_session_minutes_positive",
-                violation_error_message="A session lasts at least 5 minutes.",
-            ),
-            models.CheckConstraint(
-                condition=Q(course_min_sessions__gte=1),
-                name="modality_min_sessions_at_least_one",
-                violation_error_message="A course has at least one session.",
-            ),
-            models.CheckConstraint(
-                condition=Q(course_min_sessions__lte=F("course_max_sessions")),
-                name="modality_min_not_above_max",
-                violation_error_message="A course's minimum number of sessions cannot be more than its maximum.",
-            ),
-            cadence_constraint("modality_sessions_per_week_with_cadence"),
+            *course_plan_constraints("modality", "course_min_sessions", "course_max_sessions"),
             text_length_check("description", SHORT_TEXT_MAX_LENGTH, "modality_description_length"),
         ]
 

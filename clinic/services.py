@@ -74,6 +74,18 @@ def location_update(*, location: Location, name: str, address: str = "") -> Loca
     return location
 
 
+def _modalities_still_booked(holder: Therapist | Room, modalities: list[Modality], ahead) -> list[str]:
+    """The reason to refuse taking modalities away from a therapist or a room while sessions of
+    them are booked ahead with it (none when nothing booked needs what is taken away)."""
+    kept = {m.pk for m in modalities}
+    removed = {m.pk: m for m in holder.modalities.all() if m.pk not in kept}
+    stranded = [s for s in ahead if s.modality_id in removed]
+    if not stranded:
+        return []
+    which = _names(removed[pk] for pk in sorted({s.modality_id for s in stranded}))
+    return [affected_reason(f"{holder} has sessions of {which} booked ahead.", stranded)]
+
+
 # Therapists -------------------------------------------------------------------------------------
 
 
@@ -91,12 +103,7 @@ def therapist_update(
     if not active and ahead:
         problems.append(affected_reason(f"{therapist} has {len(ahead)} session(s) booked ahead.", ahead))
     else:
-        kept = {m.pk for m in modalities}
-        removed = {m.pk: m for m in therapist.modalities.all() if m.pk not in kept}
-        stranded = [s for s in ahead if s.modality_id in removed]
-        if stranded:
-            which = _names(removed[pk] for pk in sorted({s.modality_id for s in stranded}))
-            problems.append(affected_reason(f"{therapist} has sessions of {which} booked ahead.", stranded))
+        problems += _modalities_still_booked(therapist, modalities, ahead)
     _refuse_if(problems)
     therapist.calendar_colour, therapist.active = calendar_colour, active
     therapist.save()
@@ -123,12 +130,7 @@ def _room_problems(
         return problems
     if location is not None and location.pk != room.location_id:
         problems.append(affected_reason(f"{room} has sessions booked ahead at {room.location}.", ahead))
-    kept = {m.pk for m in modalities}
-    removed = {m.pk: m for m in room.modalities.all() if m.pk not in kept}
-    stranded = [s for s in ahead if s.modality_id in removed]
-    if stranded:
-        which = _names(removed[pk] for pk in sorted({s.modality_id for s in stranded}))
-        problems.append(affected_reason(f"{room} has sessions of {which} booked ahead.", stranded))
+    problems += _modalities_still_booked(room, modalities, ahead)
     return problems
 
 

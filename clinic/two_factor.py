@@ -11,7 +11,6 @@ has not given it in this session.
 
 import secrets
 
-from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -20,6 +19,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic import roles
+from clinic.audit import ALLOWED, access_entry
 from clinic.refusals import Refused
 
 RECOVERY_CODE_COUNT = 10
@@ -70,15 +70,11 @@ def totp_secret_text(device: TOTPDevice) -> str:
 
 
 def _audit(*, user: AbstractBaseUser, actor: AbstractBaseUser, action: str, remote_addr: str | None, detail: str = ""):
-    LogEntry.objects.log_create(
+    access_entry(
         user,
-        force_log=True,
-        action=LogEntry.Action.ACCESS,
-        changes={},
         actor=actor,
-        actor_email=getattr(actor, "email", None),
         remote_addr=remote_addr,
-        additional_data={"patient_id": None, "action": action, "outcome": "allowed", "detail": detail},
+        data={"patient_id": None, "action": action, "outcome": ALLOWED, "detail": detail},
     )
 
 

@@ -34,6 +34,11 @@ _STATUS_OF = {
 }
 
 
+def _allowed(action: str) -> property:
+    """Whether `action` is allowed now, as a property of AppointmentActions."""
+    return property(lambda actions: actions.allows(action))
+
+
 @dataclass(frozen=True)
 class AppointmentActions:
     """What may be done with one session at one moment, and why not: the one answer the services
@@ -51,29 +56,13 @@ class AppointmentActions:
     def allows(self, action: str) -> bool:
         return not self.why_not[action]
 
-    @property
-    def check_in(self) -> bool:
-        return self.allows(CHECK_IN)
-
-    @property
-    def complete(self) -> bool:
-        return self.allows(COMPLETE)
-
-    @property
-    def no_show(self) -> bool:
-        return self.allows(NO_SHOW)
-
-    @property
-    def cancel(self) -> bool:
-        return self.allows(CANCEL)
-
-    @property
-    def move(self) -> bool:
-        return self.allows(MOVE)
-
-    @property
-    def sign(self) -> bool:
-        return self.allows(SIGN)
+    # One predicate per action, for templates: `{% if actions.check_in %}`.
+    check_in = _allowed(CHECK_IN)
+    complete = _allowed(COMPLETE)
+    no_show = _allowed(NO_SHOW)
+    cancel = _allowed(CANCEL)
+    move = _allowed(MOVE)
+    sign = _allowed(SIGN)
 
     @property
     def any_status_change(self) -> bool:

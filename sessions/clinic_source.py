@@ -6,27 +6,21 @@ import datetime as dt
 
 from django.utils import timezone
 
-from clinic.future_sessions import FutureSession, session_when
+from clinic.future_sessions import FutureSession, Wanted, session_when
 from sessions.models import OPEN_STATUSES, Appointment
 from sessions.schedule import at_local
 
 
-def sessions_ahead(
-    *,
-    therapist_ids: list[int] | None = None,
-    room_ids: list[int] | None = None,
-    starts_on: dt.date | None = None,
-    ends_on: dt.date | None = None,
-) -> list[FutureSession]:
+def sessions_ahead(wanted: Wanted) -> list[FutureSession]:
     appointments = Appointment.objects.filter(status__in=OPEN_STATUSES, ends_at__gt=timezone.now())
-    if therapist_ids is not None:
-        appointments = appointments.filter(therapist_id__in=therapist_ids)
-    if room_ids is not None:
-        appointments = appointments.filter(room_id__in=room_ids)
-    if starts_on is not None:
-        appointments = appointments.filter(starts_at__gte=at_local(starts_on, dt.time.min))
-    if ends_on is not None:
-        appointments = appointments.filter(starts_at__lt=at_local(ends_on + dt.timedelta(days=1), dt.time.min))
+    if wanted.therapist_ids is not None:
+        appointments = appointments.filter(therapist_id__in=wanted.therapist_ids)
+    if wanted.room_ids is not None:
+        appointments = appointments.filter(room_id__in=wanted.room_ids)
+    if wanted.starts_on is not None:
+        appointments = appointments.filter(starts_at__gte=at_local(wanted.starts_on, dt.time.min))
+    if wanted.ends_on is not None:
+        appointments = appointments.filter(starts_at__lt=at_local(wanted.ends_on + dt.timedelta(days=1), dt.time.min))
     rows = appointments.select_related("patient", "therapist__user", "room").order_by("starts_at", "pk")
     return [
         FutureSession(

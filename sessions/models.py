@@ -19,7 +19,7 @@ from clinic.models import (
     Modality,
     Room,
     Therapist,
-    cadence_constraint,
+    course_plan_constraints,
     text_length_check,
 )
 from outcomes.models import Measure
@@ -40,6 +40,11 @@ SUSPENDABLE_COURSE_STATUSES = frozenset({CourseStatus.PLANNED, CourseStatus.ACTI
 RESUMABLE_COURSE_STATUSES = frozenset({CourseStatus.SUSPENDED})
 CLOSABLE_COURSE_STATUSES = frozenset({CourseStatus.PLANNED, CourseStatus.ACTIVE, CourseStatus.SUSPENDED})
 FINISHED_COURSE_STATUSES = frozenset({CourseStatus.COMPLETED, CourseStatus.CANCELLED})
+
+
+def _status_in(statuses: frozenset) -> property:
+    """A predicate of a row's status: whether it is one of `statuses`."""
+    return property(lambda row: row.status in statuses)
 
 
 class Course(models.Model):
@@ -71,22 +76,7 @@ class Course(models.Model):
     class Meta:
         ordering = ["-starts_on"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(min_sessions__gte=1),
-                name="course_min_sessions_at_least_one",
-                violation_error_message="A course has at least one session.",
-            ),
-            models.CheckConstraint(
-                condition=Q(min_sessions__lte=F("max_sessions")),
-                name="course_min_not_above_max",
-                violation_error_message="A course's minimum number of sessions cannot be more than its maximum.",
-            ),
-            models.CheckConstraint(
-                condition=Q(session_minutes__gte=5),
-                name="course_session_minutes_positive",
-                violation_error_message="A session lasts at least 5 minutes.",
-            ),
-            cadence_constraint("course_sessions_per_week_with_cadence"),
+            *course_plan_constraints("course", "min_sessions", "max_sessions"),
             *(
                 text_length_check(name, SHORT_TEXT_MAX_LENGTH, f"course_{name}_length")
                 for name in ("goals", "home_programme", "discharge_summary")
@@ -108,25 +98,12 @@ class Course(models.Model):
     def session_range(self) -> str:
         return session_range(self.min_sessions, self.max_sessions)
 
-    @property
-    def is_bookable(self) -> bool:
-        return self.status in BOOKABLE_COURSE_STATUSES
-
-    @property
-    def can_suspend(self) -> bool:
-        return self.status in SUSPENDABLE_COURSE_STATUSES
-
-    @property
-    def can_resume(self) -> bool:
-        return self.status in RESUMABLE_COURSE_STATUSES
-
-    @property
-    def can_close(self) -> bool:
-        return self.status in CLOSABLE_COURSE_STATUSES
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in FINISHED_COURSE_STATUSES
+    # What the course's status allows, for services, templates and the admin alike.
+    is_bookable = _status_in(BOOKABLE_COURSE_STATUSES)
+    can_suspend = _status_in(SUSPENDABLE_COURSE_STATUSES)
+    can_resume = _status_in(RESUMABLE_COURSE_STATUSES)
+    can_close = _status_in(CLOSABLE_COURSE_STATUSES)
+    is_finished = _status_in(FINISHED_COURSE_STATUSES)
 
 
 def session_range(min_sessions: int, max_sessions: int) -> str:

@@ -106,6 +106,11 @@ def share(part, whole) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
 
 
+def _share_of(part: str, whole: str) -> property:
+    """A report row's field `part` as a share of its field `whole` (see share)."""
+    return property(lambda row: share(getattr(row, part), getattr(row, whole)))
+
+
 def _minutes(duration: dt.timedelta | None) -> int:
     return int(duration.total_seconds() // 60) if duration else 0
 
@@ -216,17 +221,9 @@ class CancellationRow:
     cancelled_late: int
     no_shows: int
 
-    @property
-    def in_time_share(self):
-        return share(self.cancelled_in_time, self.booked)
-
-    @property
-    def late_share(self):
-        return share(self.cancelled_late, self.booked)
-
-    @property
-    def no_show_share(self):
-        return share(self.no_shows, self.booked)
+    in_time_share = _share_of("cancelled_in_time", "booked")
+    late_share = _share_of("cancelled_late", "booked")
+    no_show_share = _share_of("no_shows", "booked")
 
 
 def report_cancellations(*, scope: ReportFilter) -> list[CancellationRow]:
@@ -405,13 +402,8 @@ class OutcomeRow:
     function_change: Decimal | None
     function_reached: int
 
-    @property
-    def pain_reached_share(self):
-        return share(self.pain_reached, self.pain_courses)
-
-    @property
-    def function_reached_share(self):
-        return share(self.function_reached, self.function_courses)
+    pain_reached_share = _share_of("pain_reached", "pain_courses")
+    function_reached_share = _share_of("function_reached", "function_courses")
 
 
 def _improvement(first, last, measure: Measure | None):

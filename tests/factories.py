@@ -1,6 +1,7 @@
 """Test data. Times are built in the clinic's zone so tests read like the front desk's day."""
 
 import datetime as dt
+from decimal import Decimal
 
 import factory
 from django.apps import apps as django_apps
@@ -9,6 +10,8 @@ from django.utils import timezone
 
 from clinic import roles
 from clinic.models import Cadence, WorkingHours
+from outcomes.models import Scoring
+from outcomes.services import measure_create
 from patients.models import Cause, FlagKind, Phase, RuleEffect, StudyKind
 
 PASSWORD = "correct-horse-battery-staple"
@@ -248,3 +251,18 @@ class AddendumFactory(factory.django.DjangoModelFactory):
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     """That day at a wall-clock time in the clinic's zone."""
     return local(day.year, day.month, day.day, hour, minute)
+
+
+def manager_questionnaire(*, created_by, items, **fields):
+    """A questionnaire the manager adds (outcomes.services.measure_create): the Oswestry Disability
+    Index scored as a percentage of the maximum, unless `fields` say otherwise."""
+    spec = {
+        "name": "Oswestry Disability Index",
+        "code": "odi",
+        "scale_min": 0,
+        "scale_max": 5,
+        "scoring": Scoring.PERCENT_OF_MAX,
+        "higher_is_better": False,
+        "mcid": Decimal(10),
+    }
+    return measure_create(**(spec | fields), items=items, created_by=created_by)

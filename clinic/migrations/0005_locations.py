@@ -16,9 +16,26 @@ def main_site(apps, schema_editor):
     WorkingHours.objects.filter(location__isnull=True).update(location=site)
 
 
+# The rooms and the working hours at a site: model -> (related name, help text).
+SITE_KEYS = {
+    "room": ("rooms", "Empty: the first site."),
+    "workinghours": ("working_hours", "Where the therapist works then (empty: the first site)."),
+}
+
+
+def site_key(related_name, help_text, **options):
+    return models.ForeignKey(
+        on_delete=django.db.models.deletion.PROTECT,
+        related_name=related_name,
+        to="clinic.location",
+        help_text=help_text,
+        **options,
+    )
+
+
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0004_text_limits"),
+        ("clinic", "0001_squashed_0004_text_limits"),
     ]
 
     operations = [
@@ -31,45 +48,13 @@ class Migration(migrations.Migration):
             ],
             options={"ordering": ["name"]},
         ),
-        migrations.AddField(
-            model_name="room",
-            name="location",
-            field=models.ForeignKey(
-                null=True, on_delete=django.db.models.deletion.PROTECT, related_name="rooms", to="clinic.location"
-            ),
-        ),
-        migrations.AddField(
-            model_name="workinghours",
-            name="location",
-            field=models.ForeignKey(
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="working_hours",
-                to="clinic.location",
-                help_text="Where the therapist works then (empty: the first site).",
-            ),
+        *(
+            migrations.AddField(model_name=model, name="location", field=site_key(related_name, help_text, null=True))
+            for model, (related_name, help_text) in SITE_KEYS.items()
         ),
         migrations.RunPython(main_site, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="room",
-            name="location",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="Empty: the first site.",
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="rooms",
-                to="clinic.location",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="workinghours",
-            name="location",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="Where the therapist works then (empty: the first site).",
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="working_hours",
-                to="clinic.location",
-            ),
+        *(
+            migrations.AlterField(model_name=model, name="location", field=site_key(related_name, help_text, blank=True))
+            for model, (related_name, help_text) in SITE_KEYS.items()
         ),
     ]

@@ -5,6 +5,8 @@ Open to a therapist who treats the patient (docs/ARCHITECTURE.md: "read, record"
 and to managers; everyone else gets 403.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -88,8 +90,7 @@ def _pain_points(notes: list[SessionNote]) -> list[tuple[str, int | None, int | 
 @require_GET
 @role_required(*CLINICIANS)
 def patient_chart(request, pk: int):
-    patient = get_object_or_404(Patient, pk=pk)
-    _check_treats(request, patient)
+    patient = _treated_patient(request, pk)
     now, today = timezone.now(), timezone.localdate()
     flags = list(patient.health_flags.select_related("recorded_by").order_by("-active_from", "-pk"))
     notes = session_notes_for_chart(patient=patient, reader=request.user)
@@ -119,6 +120,13 @@ def patient_chart(request, pk: int):
     return render(request, "chart/patient_chart.html", context)
 
 
+def _treated_patient(request, pk: int) -> Patient:
+    """The patient whose chart this is, once the reader may open it."""
+    patient = get_object_or_404(Patient, pk=pk)
+    _check_treats(request, patient)
+    return patient
+
+
 def _written(form, write):
     """The service's result, or None with its ValidationError shown next to the form's fields."""
     try:
@@ -132,21 +140,27 @@ def _record_page(request, template: str, patient: Patient, form, **context):
     return render(request, template, {"patient": patient, "form": form, **context})
 
 
+def _record_create(request, patient: Patient, form_class, write, template: str, *, done, **context):
+    """A chart's form for one clinical record: on a valid POST `write(**cleaned_data)` (a service)
+    records it and the chart shows `done(record)`; otherwise the form again, with its errors."""
+    form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        record = _written(form, write)
+        if record is not None:
+            messages.success(request, done(record))
+            return _chart(patient)
+    return _record_page(request, template, patient, form, **context)
+
+
 @require_http_methods(["GET", "POST"])
 @role_required(*CLINICIANS)
 def diagnosis_create(request, pk: int):
-    patient = get_object_or_404(Patient, pk=pk)
-    _check_treats(request, patient)
-    form = DiagnosisForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        diagnosis = _written(
-            form,
-            lambda **data: patient_services.diagnosis_create(patient=patient, recorded_by=request.user, **data),
-        )
-        if diagnosis is not None:
-            messages.success(request, f"Recorded the diagnosis {diagnosis}. Record its phase next.")
-            return _chart(patient)
-    return _record_page(request, "chart/diagnosis_create.html", patient, form, icd10_codes=COMMON_ICD10_CODES)
+    patient = _treated_patient(request, pk)
+    write = partial(patient_services.diagnosis_create, patient=patient, recorded_by=request.user)
+    done = "Recorded the diagnosis {}. Record its phase next.".format
+    return _record_create(
+        request, patient, DiagnosisForm, write, "chart/diagnosis_create.html", done=done, icd10_codes=COMMON_ICD10_CODES
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -154,13 +168,16 @@ def diagnosis_create(request, pk: int):
 def study_create(request, pk: int):
     diagnosis = get_object_or_404(Diagnosis.objects.select_related("patient"), pk=pk)
     _check_treats(request, diagnosis.patient, diagnosis)
-    form = StudyForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        study = _written(form, lambda **data: patient_services.study_create(diagnosis=diagnosis, **data))
-        if study is not None:
-            messages.success(request, f"Recorded the {study.get_kind_display()} for {diagnosis}.")
-            return _chart(diagnosis.patient)
-    return _record_page(request, "chart/study_create.html", diagnosis.patient, form, diagnosis=diagnosis)
+    write = partial(patient_services.study_create, diagnosis=diagnosis)
+    return _record_create(
+        request,
+        diagnosis.patient,
+        StudyForm,
+        write,
+        "chart/study_create.html",
+        done=lambda study: f"Recorded the {study.get_kind_display()} for {diagnosis}.",
+        diagnosis=diagnosis,
+    )
 
 
 def _phase_message(record, flagged: int) -> str:
@@ -196,18 +213,10 @@ def phase_record_create(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @role_required(*CLINICIANS)
 def health_flag_create(request, pk: int):
-    patient = get_object_or_404(Patient, pk=pk)
-    _check_treats(request, patient)
-    form = HealthFlagForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        flag = _written(
-            form,
-            lambda **data: patient_services.health_flag_create(patient=patient, recorded_by=request.user, **data),
-        )
-        if flag is not None:
-            messages.success(request, f"Recorded the health flag “{flag}”.")
-            return _chart(patient)
-    return _record_page(request, "chart/health_flag_create.html", patient, form)
+    patient = _treated_patient(request, pk)
+    write = partial(patient_services.health_flag_create, patient=patient, recorded_by=request.user)
+    done = "Recorded the health flag “{}”.".format
+    return _record_create(request, patient, HealthFlagForm, write, "chart/health_flag_create.html", done=done)
 
 
 @require_POST
@@ -238,8 +247,7 @@ def _modality_from(request) -> Modality | None:
 @require_http_methods(["GET", "POST"])
 @role_required(*CLINICIANS)
 def course_prescribe(request, pk: int):
-    patient = get_object_or_404(Patient, pk=pk)
-    _check_treats(request, patient)
+    patient = _treated_patient(request, pk)
     if request.method == "POST":
         form = CoursePrescribeForm(request.POST, patient=patient)
     else:

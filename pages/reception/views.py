@@ -101,13 +101,22 @@ def review_list(request):
 def review_cancel_all(request, pk: int):
     """Cancel all of one patient's flagged sessions at once (sessions.appointments)."""
     patient = get_object_or_404(Patient, pk=pk)
+
+    def cancel(reason: str) -> str:
+        cancelled = appointments_review_cancel(patient=patient, reason=reason)
+        return f"Cancelled {len(cancelled)} session{'s' if len(cancelled) != 1 else ''} of {patient}."
+
+    return _cancel_with_reason(request, cancel)
+
+
+def _cancel_with_reason(request, cancel):
+    """A cancellation from the review list: `cancel(reason)` with the reason the form gives, which
+    returns the message to show; a refusal (e.g. the session was completed meanwhile) is shown
+    instead, and nothing is cancelled without a reason."""
     form = CancelForm(request.POST)
     if form.is_valid():
         try:
-            cancelled = appointments_review_cancel(patient=patient, reason=form.cleaned_data["reason"])
-            messages.success(
-                request, f"Cancelled {len(cancelled)} session{'s' if len(cancelled) != 1 else ''} of {patient}."
-            )
+            messages.success(request, cancel(form.cleaned_data["reason"]))
         except Refused as error:
             refusal_message(request, error)
     else:
@@ -131,16 +140,12 @@ def review_keep(request, pk: int):
 @role_required(*FRONT_DESK)
 def review_cancel(request, pk: int):
     appointment = get_object_or_404(Appointment, pk=pk, needs_review=True)
-    form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            appointment_review_cancel(appointment=appointment, reason=form.cleaned_data["reason"])
-            messages.success(request, f"Cancelled the session of {appointment.patient}.")
-        except Refused as error:  # e.g. the session was completed meanwhile
-            refusal_message(request, error)
-    else:
-        messages.error(request, "Give a reason for the cancellation.")
-    return redirect("reception:review_list")
+
+    def cancel(reason: str) -> str:
+        appointment_review_cancel(appointment=appointment, reason=reason)
+        return f"Cancelled the session of {appointment.patient}."
+
+    return _cancel_with_reason(request, cancel)
 
 
 @require_GET

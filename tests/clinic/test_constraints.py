@@ -1,79 +1,111 @@
-"""The clinic's tables: every database constraint refuses bad data even when Python validation is skipped
-(see refused_by in tests/scenes.py)."""
+"""The clinic's tables, and the plan rules a course shares with its modality's defaults: every
+database constraint refuses bad data even when Python validation is skipped (see refused_by in
+tests/scenes.py)."""
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
 
 from clinic.models import Cadence, Closure, Modality, Room, Therapist, WorkingHours
-from tests.factories import (
-    ClosureFactory,
-    ModalityFactory,
-    RoomFactory,
-    TherapistFactory,
-)
+from sessions.models import Course
+from tests.factories import ClosureFactory, CourseFactory, ModalityFactory, RoomFactory, TherapistFactory
 from tests.scenes import FIVE_PM, NINE, refused_as_duplicate, refused_by
 
 pytestmark = pytest.mark.django_db
 
 
-# --- clinic: Modality ------------------------------------------------------------------------------
+# --- A course's plan: a modality's defaults and a prescribed course (course_plan_constraints) ----
 
 
-def test_modality_with_min_above_max_sessions_is_refused():
-    with refused_by("modality_min_not_above_max"):
-        ModalityFactory(course_min_sessions=16, course_max_sessions=15)
+@dataclass(frozen=True)
+class Plan:
+    """Where a course's plan is stored: the model, how to make one, its constraint prefix, and the
+    names of its minimum and maximum number of sessions."""
+
+    model: type
+    make: Callable
+    prefix: str
+    min: str
+    max: str
 
 
-def test_modality_update_to_min_above_max_is_refused():
-    modality = ModalityFactory(course_min_sessions=12, course_max_sessions=15)
-    with refused_by("modality_min_not_above_max"):
-        Modality.objects.filter(pk=modality.pk).update(course_min_sessions=16)
+PLANS = {
+    "modality": Plan(Modality, ModalityFactory, "modality", "course_min_sessions", "course_max_sessions"),
+    "course": Plan(Course, CourseFactory, "course", "min_sessions", "max_sessions"),
+}
 
 
-def test_modality_with_equal_min_and_max_is_accepted():
-    modality = ModalityFactory(course_min_sessions=10, course_max_sessions=10)
-    modality.refresh_from_db()
-    assert modality.course_min_sessions == modality.course_max_sessions == 10
+@pytest.fixture(params=PLANS)
+def plan(request) -> Plan:
+    return PLANS[request.param]
 
 
-def test_modality_with_zero_min_sessions_is_refused():
-    with refused_by("modality_min_sessions_at_least_one"):
-        ModalityFactory(course_min_sessions=0, course_max_sessions=0)
-
-
-def test_modality_shorter_than_five_minutes_is_refused():
-    with refused_by("modality_session_minutes_positive"):
-        ModalityFactory(session_minutes=4)
-
-
-def test_modality_of_five_minutes_is_accepted():
-    assert Modality.objects.filter(pk=ModalityFactory(session_minutes=5).pk).exists()
+def test_a_plan_with_min_above_max_sessions_is_refused(plan):
+    with refused_by(f"{plan.prefix}_min_not_above_max"):
+        plan.make(**{plan.min: 16, plan.max: 15})
 
 
 @pytest.mark.parametrize(
-    ("cadence", "per_week"),
+    ("kind", "update"), [("modality", {"course_min_sessions": 16}), ("course", {"max_sessions": 11})]
+)
+def test_a_plan_updated_to_min_above_max_is_refused(kind, update):
+    plan = PLANS[kind]
+    made = plan.make(**{plan.min: 12, plan.max: 15})
+    with refused_by(f"{plan.prefix}_min_not_above_max"):
+        plan.model.objects.filter(pk=made.pk).update(**update)
+
+
+@pytest.mark.parametrize(("kind", "sessions"), [("modality", 10), ("course", 1)])
+def test_a_plan_with_equal_min_and_max_is_accepted(kind, sessions):
+    plan = PLANS[kind]
+    made = plan.make(**{plan.min: sessions, plan.max: sessions})
+    assert plan.model.objects.filter(pk=made.pk, **{plan.min: sessions, plan.max: sessions}).exists()
+
+
+def test_a_plan_with_zero_min_sessions_is_refused(plan):
+    with refused_by(f"{plan.prefix}_min_sessions_at_least_one"):
+        plan.make(**{plan.min: 0, plan.max: 0})
+
+
+def test_a_plan_shorter_than_five_minutes_is_refused(plan):
+    with refused_by(f"{plan.prefix}_session_minutes_positive"):
+        plan.make(session_minutes=4)
+
+
+def test_a_plan_of_five_minutes_is_accepted(plan):
+    assert plan.model.objects.filter(pk=plan.make(session_minutes=5).pk, session_minutes=5).exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "cadence", "per_week"),
     [
-        (Cadence.PER_WEEK, None),  # NULL makes a bare range check unknown, and CHECK lets unknown pass
-        (Cadence.PER_WEEK, 0),
-        (Cadence.PER_WEEK, 8),
-        (Cadence.FREE, 3),
-        (Cadence.CONSECUTIVE_DAYS, 5),
+        # NULL makes a bare range check unknown, and CHECK lets unknown pass
+        *((kind, Cadence.PER_WEEK, per_week) for kind in PLANS for per_week in (None, 0, 8)),
+        ("modality", Cadence.FREE, 3),
+        ("modality", Cadence.CONSECUTIVE_DAYS, 5),
+        ("course", Cadence.FREE, 2),
+        ("course", Cadence.CONSECUTIVE_DAYS, 7),
     ],
 )
-def test_modality_sessions_per_week_must_match_cadence(cadence, per_week):
-    with refused_by("modality_sessions_per_week_with_cadence"):
-        ModalityFactory(cadence=cadence, sessions_per_week=per_week)
+def test_sessions_per_week_must_match_the_cadence(kind, cadence, per_week):
+    plan = PLANS[kind]
+    with refused_by(f"{plan.prefix}_sessions_per_week_with_cadence"):
+        plan.make(cadence=cadence, sessions_per_week=per_week)
 
 
 @pytest.mark.parametrize(
     ("cadence", "per_week"),
     [(Cadence.PER_WEEK, 1), (Cadence.PER_WEEK, 7), (Cadence.FREE, None), (Cadence.CONSECUTIVE_DAYS, None)],
 )
-def test_modality_sessions_per_week_matching_cadence_is_accepted(cadence, per_week):
-    modality = ModalityFactory(cadence=cadence, sessions_per_week=per_week)
-    modality.refresh_from_db()
-    assert (modality.cadence, modality.sessions_per_week) == (cadence, per_week)
+def test_sessions_per_week_matching_the_cadence_are_accepted(plan, cadence, per_week):
+    made = plan.make(cadence=cadence, sessions_per_week=per_week)
+    made.refresh_from_db()
+    assert (made.cadence, made.sessions_per_week) == (cadence, per_week)
+
+
+# --- clinic: Modality ------------------------------------------------------------------------------
 
 
 def test_modality_switched_away_from_per_week_keeping_the_count_is_refused():

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("clinic", "0004_text_limits")]
+BEFORE = [("clinic", "0001_squashed_0004_text_limits")]
 AFTER = [("clinic", "0005_locations")]
 
 

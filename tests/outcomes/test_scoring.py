@@ -8,6 +8,7 @@ from clinic.refusals import Refused
 from outcomes.models import FUNCTION_CODE, PAIN_CODE, Measure, MeasureKind, Scoring
 from outcomes.scoring import answers_problems, measure_score, score_change, score_range
 from outcomes.services import ItemSpec, measure_create
+from tests.factories import manager_questionnaire
 
 pytestmark = pytest.mark.django_db
 
@@ -93,14 +94,8 @@ def test_a_functional_change_higher_is_better():
 
 
 def test_the_manager_adds_a_licensed_questionnaire(manager):
-    measure = measure_create(
-        name="Oswestry Disability Index",
+    measure = manager_questionnaire(
         code="ODI",
-        scale_min=0,
-        scale_max=5,
-        scoring=Scoring.PERCENT_OF_MAX,
-        higher_is_better=False,
-        mcid=Decimal(10),
         items=[ItemSpec("Pain intensity", [f"Statement {n}" for n in range(6)]), ItemSpec("Personal care")],
         created_by=manager,
         due_every_sessions=5,
@@ -142,13 +137,11 @@ def test_a_measure_that_cannot_work_is_refused_with_every_reason(manager):
 
 def test_answers_must_word_every_point_and_the_mcid_must_be_reachable(manager):
     with pytest.raises(Refused) as refused:
-        measure_create(
+        manager_questionnaire(
             name="Roland-Morris",
             code="rmdq",
-            scale_min=0,
             scale_max=1,
             scoring=Scoring.SUM,
-            higher_is_better=False,
             mcid=Decimal(5),
             items=[ItemSpec("I stay at home most of the time", ["No", "Yes", "Maybe"]), ItemSpec("I walk slowly")],
             created_by=manager,

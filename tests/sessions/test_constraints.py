@@ -1,80 +1,17 @@
 """The sessions' tables: every database constraint refuses bad data even when Python validation is skipped
-(see refused_by in tests/scenes.py)."""
+(see refused_by in tests/scenes.py). A course's plan (sessions, minutes, cadence) follows the same
+rules as a modality's defaults and is tested with them, in tests/clinic/test_constraints.py."""
 
 import datetime as dt
 
 import pytest
 from django.utils import timezone
 
-from clinic.models import Cadence
-from sessions.models import Addendum, Appointment, AppointmentStatus, Course, SessionNote
-from tests.factories import (
-    AddendumFactory,
-    AppointmentFactory,
-    CourseFactory,
-    SessionNoteFactory,
-)
+from sessions.models import Addendum, Appointment, AppointmentStatus, SessionNote
+from tests.factories import AddendumFactory, AppointmentFactory, SessionNoteFactory
 from tests.scenes import refused_as_duplicate, refused_by, soon
 
 pytestmark = pytest.mark.django_db
-
-
-# --- sessions: Course -----------------------------------------------------------------------------
-
-
-def test_course_with_min_above_max_sessions_is_refused():
-    with refused_by("course_min_not_above_max"):
-        CourseFactory(min_sessions=16, max_sessions=15)
-
-
-def test_course_update_to_max_below_min_is_refused():
-    course = CourseFactory(min_sessions=12, max_sessions=15)
-    with refused_by("course_min_not_above_max"):
-        Course.objects.filter(pk=course.pk).update(max_sessions=11)
-
-
-def test_course_with_a_single_session_is_accepted():
-    course = CourseFactory(min_sessions=1, max_sessions=1)
-    assert Course.objects.filter(pk=course.pk, min_sessions=1, max_sessions=1).exists()
-
-
-def test_course_with_zero_sessions_is_refused():
-    with refused_by("course_min_sessions_at_least_one"):
-        CourseFactory(min_sessions=0, max_sessions=0)
-
-
-def test_course_shorter_than_five_minutes_is_refused():
-    with refused_by("course_session_minutes_positive"):
-        CourseFactory(session_minutes=4)
-
-
-def test_course_of_five_minutes_is_accepted():
-    assert Course.objects.filter(pk=CourseFactory(session_minutes=5).pk, session_minutes=5).exists()
-
-
-@pytest.mark.parametrize(
-    ("cadence", "per_week"),
-    [
-        (Cadence.PER_WEEK, None),  # NULL makes a bare range check unknown, and CHECK lets unknown pass
-        (Cadence.PER_WEEK, 0),
-        (Cadence.PER_WEEK, 8),
-        (Cadence.FREE, 2),
-        (Cadence.CONSECUTIVE_DAYS, 7),
-    ],
-)
-def test_course_sessions_per_week_must_match_cadence(cadence, per_week):
-    with refused_by("course_sessions_per_week_with_cadence"):
-        CourseFactory(cadence=cadence, sessions_per_week=per_week)
-
-
-@pytest.mark.parametrize(
-    ("cadence", "per_week"),
-    [(Cadence.PER_WEEK, 1), (Cadence.PER_WEEK, 7), (Cadence.FREE, None), (Cadence.CONSECUTIVE_DAYS, None)],
-)
-def test_course_sessions_per_week_matching_cadence_is_accepted(cadence, per_week):
-    course = CourseFactory(cadence=cadence, sessions_per_week=per_week)
-    course.refresh_from_db()
-    assert (course.cadence, course.sessions_per_week) == (cadence, per_week)
 
 
 # --- sessions: Appointment ------------------------------------------------------------------------

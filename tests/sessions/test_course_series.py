@@ -160,16 +160,21 @@ def test_deep_tissue_starting_midweek_fills_the_week_and_goes_on(deep_tissue_cou
     assert max(_per_week(plan).values()) <= 5
 
 
-def test_deep_tissue_counts_the_sessions_already_booked_that_week(deep_tissue_course, therapist, room):
-    for n in range(2):  # Monday and Tuesday are already booked
+def _booked(course, therapist, room, *days_booked, hour=9):
+    """Sessions of the course already booked with this therapist and room, on these days at that hour."""
+    for day in days_booked:
         factories.AppointmentFactory(
-            patient=deep_tissue_course.patient,
-            course=deep_tissue_course,
-            modality=deep_tissue_course.modality,
+            patient=course.patient,
+            course=course,
+            modality=course.modality,
             therapist=therapist,
             room=room,
-            starts_at=at(days(n), 8),
+            starts_at=at(day, hour),
         )
+
+
+def test_deep_tissue_counts_the_sessions_already_booked_that_week(deep_tissue_course, therapist, room):
+    _booked(deep_tissue_course, therapist, room, days(0), days(1), hour=8)  # Monday and Tuesday are already booked
 
     plan = propose(deep_tissue_course, therapist, room, first=at(days(2)))  # Wednesday
 
@@ -339,18 +344,6 @@ def test_series_across_a_clock_change_keeps_the_local_time(
 
 
 # --- A series continues the course ------------------------------------------------------------
-
-
-def _booked(course, therapist, room, *days_booked, hour=9):
-    for day in days_booked:
-        factories.AppointmentFactory(
-            patient=course.patient,
-            course=course,
-            modality=course.modality,
-            therapist=therapist,
-            room=room,
-            starts_at=at(day, hour),
-        )
 
 
 def test_the_plan_starts_after_the_last_booked_session_and_fills_only_what_is_left(cupping_course, therapist, room):

@@ -7,11 +7,12 @@ import pytest
 from django.utils import timezone
 
 from clinic.refusals import Refused
-from outcomes.models import FUNCTION_CODE, Measure, Scoring
-from outcomes.services import ItemSpec, measure_create
+from outcomes.models import FUNCTION_CODE, Measure
+from outcomes.services import ItemSpec
 from sessions.courses import course_close
 from sessions.models import CourseStatus, OutcomeOccasion, OutcomeScore
 from sessions.outcomes import due_occasion, outcome_record, outcome_trends, patient_measures_due
+from tests.factories import manager_questionnaire
 from tests.scenes import course_for, days_ago, held, portal_patient
 
 pytestmark = pytest.mark.django_db
@@ -128,14 +129,7 @@ def test_a_measure_that_is_not_due_is_refused(course, psfs):
 
 
 def test_a_questionnaire_answers_every_item(course, manager):
-    odi = measure_create(
-        name="Oswestry Disability Index",
-        code="odi",
-        scale_min=0,
-        scale_max=5,
-        scoring=Scoring.PERCENT_OF_MAX,
-        higher_is_better=False,
-        mcid=Decimal(10),
+    odi = manager_questionnaire(
         items=[ItemSpec("Pain intensity"), ItemSpec("Personal care")],
         created_by=manager,
     )

@@ -128,20 +128,14 @@ def rewrite(note, **fields) -> SessionNote:
     return SessionNote.objects.get(pk=note.pk)
 
 
-@pytest.mark.django_db
-def test_a_row_rewritten_with_a_recomputed_plain_hash_is_caught():
+def rewritten_with_a_recomputed_plain_hash(settings) -> SessionNote:
     note = signed_note()
     changed = rewrite(note, pain_after=0)
     rewrite(note, content_hash=note_content_hash(changed))
-
-    status, report = problems()
-
-    assert status == 1
-    assert f"Note {note.pk}: its seal differs from the one the audit log recorded at signing" in report
+    return note
 
 
-@pytest.mark.django_db
-def test_a_row_rewritten_with_a_seal_made_without_the_key_is_caught(settings):
+def rewritten_with_a_seal_made_without_the_key(settings) -> SessionNote:
     settings.CLINIC_NOTE_SEAL_KEYS = KEY_A
     note = signed_note()
     changed = rewrite(note, subjective="Rewritten.")
@@ -149,23 +143,34 @@ def test_a_row_rewritten_with_a_seal_made_without_the_key_is_caught(settings):
     forged = note_seal(changed)
     settings.CLINIC_NOTE_SEAL_KEYS = KEY_A
     rewrite(note, content_hash=forged)
-
-    status, report = problems()
-
-    assert status == 1
-    assert f"Note {note.pk}: content does not match its signature" in report
+    return note
 
 
-@pytest.mark.django_db
-def test_even_with_the_key_a_rewritten_row_disagrees_with_the_audit_log(settings):
+def rewritten_with_the_key(settings) -> SessionNote:
+    """Even with the key, a rewritten row disagrees with the audit log."""
     note = signed_note()
     changed = rewrite(note, plan="Rewritten.")
     rewrite(note, content_hash=note_seal(changed))
+    return note
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "tampered, finding",
+    [
+        (rewritten_with_a_recomputed_plain_hash, "its seal differs from the one the audit log recorded at signing"),
+        (rewritten_with_a_seal_made_without_the_key, "content does not match its signature"),
+        (rewritten_with_the_key, "its seal differs from the one the audit log recorded at signing"),
+    ],
+    ids=["recomputed plain hash", "seal made without the key", "seal made with the key"],
+)
+def test_a_rewritten_row_is_caught(settings, tampered, finding):
+    note = tampered(settings)
 
     status, report = problems()
 
     assert status == 1
-    assert f"Note {note.pk}: its seal differs from the one the audit log recorded at signing" in report
+    assert f"Note {note.pk}: {finding}" in report
 
 
 def signed_without_the_app(seal) -> SessionNote:
@@ -205,13 +210,18 @@ def test_a_rotated_key_still_verifies_while_it_is_listed_and_reseal_retires_it(s
     assert SessionNote.objects.get(pk=note.pk).content_hash.startswith("2:b:")
 
 
-@pytest.mark.django_db
-def test_a_legacy_seal_is_reported_then_resealed():
+@pytest.fixture
+def legacy_note(db):
+    """As a note signed before keyed seals: the row and the signing's audit entry hold the SHA-256."""
     from auditlog.models import LogEntry
 
-    # As a note signed before keyed seals: the row and the signing's audit entry hold the SHA-256.
     note = signed_without_the_app(note_content_hash)
     LogEntry.objects.bulk_create(note_seal_log_entries([note]))
+    return note
+
+
+def test_a_legacy_seal_is_reported_then_resealed(legacy_note):
+    note = legacy_note
     assert len(note.content_hash) == 64
 
     status, report = problems()
@@ -225,12 +235,8 @@ def test_a_legacy_seal_is_reported_then_resealed():
     assert SessionNote.objects.get(pk=note.pk).content_hash.startswith("2:")
 
 
-@pytest.mark.django_db
-def test_a_changed_legacy_note_is_never_resealed():
-    from auditlog.models import LogEntry
-
-    note = signed_without_the_app(note_content_hash)
-    LogEntry.objects.bulk_create(note_seal_log_entries([note]))
+def test_a_changed_legacy_note_is_never_resealed(legacy_note):
+    note = legacy_note
     rewrite(note, pain_before=0)
 
     with pytest.raises(CommandError):

@@ -7,10 +7,11 @@ import pytest
 from django.urls import reverse
 
 from outcomes.models import FUNCTION_CODE, Measure, Scoring
-from outcomes.services import ItemSpec, measure_create
+from outcomes.services import ItemSpec
 from sessions.models import CourseStatus, OutcomeOccasion, OutcomeScore
 from sessions.outcomes import outcome_record
 from tests.conftest import client_for
+from tests.factories import manager_questionnaire
 from tests.scenes import asks_to_log_in, course_for, days_ago, held, messages_of, portal_patient, shared_place, shows
 
 HOME = reverse("portal:portal_home")
@@ -99,13 +100,9 @@ def test_bad_answers_are_a_form_error(anna, course, psfs, data, field, message):
 
 
 def test_a_questionnaire_shows_its_worded_answers(anna, course, manager):
-    odi = measure_create(
-        name="Oswestry Disability Index",
-        code="odi",
-        scale_min=0,
+    odi = manager_questionnaire(
         scale_max=1,
         scoring=Scoring.SUM,
-        higher_is_better=False,
         mcid=Decimal(1),
         items=[ItemSpec("Lifting", ["I can lift heavy weights", "I cannot lift anything"]), ItemSpec("Walking")],
         created_by=manager,

@@ -9,19 +9,9 @@ from django.utils import timezone
 from clinic import roles
 from patients.models import FlagKind, Phase
 from sessions.models import Appointment, AppointmentStatus, SessionNote
+from tests import factories
 from tests.conftest import client_for
-from tests.factories import (
-    AppointmentFactory,
-    CourseFactory,
-    DiagnosisFactory,
-    HealthFlagFactory,
-    PatientFactory,
-    PhaseRecordFactory,
-    SessionNoteFactory,
-    TherapistFactory,
-    UserFactory,
-    at,
-)
+from tests.factories import at
 
 URL = reverse("therapist:my_day")
 
@@ -42,12 +32,12 @@ def lena_client(lena):
 
 
 def session_for(therapist, day, hour, **kwargs):
-    return AppointmentFactory(therapist=therapist, starts_at=at(day, hour), **kwargs)
+    return factories.AppointmentFactory(therapist=therapist, starts_at=at(day, hour), **kwargs)
 
 
 def test_it_lists_the_therapists_sessions_of_today_in_time_order(lena_client, lena, today):
-    late = session_for(lena, today, 15, patient=PatientFactory(first_name="Ina", last_name="Late"))
-    early = session_for(lena, today, 8, patient=PatientFactory(first_name="Eva", last_name="Early"))
+    late = session_for(lena, today, 15, patient=factories.PatientFactory(first_name="Ina", last_name="Late"))
+    early = session_for(lena, today, 8, patient=factories.PatientFactory(first_name="Eva", last_name="Early"))
     response = lena_client.get(URL)
     assert response.status_code == 200
     assert response.context["appointments"] == [early, late]
@@ -58,7 +48,7 @@ def test_it_lists_the_therapists_sessions_of_today_in_time_order(lena_client, le
 
 def test_it_leaves_out_other_therapists_other_days_and_cancelled_sessions(lena_client, lena, today):
     mine = session_for(lena, today, 9)
-    session_for(TherapistFactory(), today, 9)
+    session_for(factories.TherapistFactory(), today, 9)
     session_for(lena, today + dt.timedelta(days=1), 9)
     session_for(lena, today, 11, status=AppointmentStatus.CANCELLED, cancellation_reason="Ill")
     response = lena_client.get(URL)
@@ -81,7 +71,7 @@ def test_a_garbled_day_falls_back_to_today(lena_client, today, garbage):
 
 
 def test_it_shows_the_course_position(lena_client, lena, today):
-    course = CourseFactory(min_sessions=12, max_sessions=15)
+    course = factories.CourseFactory(min_sessions=12, max_sessions=15)
     for days_before in (6, 4, 2):
         session_for(lena, today - dt.timedelta(days=days_before), 9, patient=course.patient, course=course)
     session_for(lena, today, 9, patient=course.patient, course=course)
@@ -91,12 +81,12 @@ def test_it_shows_the_course_position(lena_client, lena, today):
 
 
 def test_it_warns_of_oil_allergy_hypertension_and_pregnancy_only(lena_client, lena, today):
-    patient = PatientFactory()
-    HealthFlagFactory(patient=patient, kind=FlagKind.OIL_ALLERGY, substance="Lavender oil")
-    HealthFlagFactory(patient=patient, kind=FlagKind.HYPERTENSION)
-    HealthFlagFactory(patient=patient, kind=FlagKind.PREGNANCY)
-    HealthFlagFactory(patient=patient, kind=FlagKind.SKIN_CONDITION)
-    HealthFlagFactory(patient=patient, kind=FlagKind.OTHER, active_to=today - dt.timedelta(days=1))
+    patient = factories.PatientFactory()
+    factories.HealthFlagFactory(patient=patient, kind=FlagKind.OIL_ALLERGY, substance="Lavender oil")
+    factories.HealthFlagFactory(patient=patient, kind=FlagKind.HYPERTENSION)
+    factories.HealthFlagFactory(patient=patient, kind=FlagKind.PREGNANCY)
+    factories.HealthFlagFactory(patient=patient, kind=FlagKind.SKIN_CONDITION)
+    factories.HealthFlagFactory(patient=patient, kind=FlagKind.OTHER, active_to=today - dt.timedelta(days=1))
     session_for(lena, today, 9, patient=patient)
     response = lena_client.get(URL)
     html = response.content.decode()
@@ -111,8 +101,8 @@ def test_it_warns_of_oil_allergy_hypertension_and_pregnancy_only(lena_client, le
 
 
 def test_an_ended_health_flag_gives_no_warning(lena_client, lena, today):
-    patient = PatientFactory()
-    HealthFlagFactory(patient=patient, kind=FlagKind.HYPERTENSION, active_to=today - dt.timedelta(days=1))
+    patient = factories.PatientFactory()
+    factories.HealthFlagFactory(patient=patient, kind=FlagKind.HYPERTENSION, active_to=today - dt.timedelta(days=1))
     session_for(lena, today, 9, patient=patient)
     assert "High blood pressure" not in lena_client.get(URL).content.decode()
 
@@ -121,8 +111,8 @@ def test_it_shows_each_note_status_with_its_button(lena_client, lena, today):
     none = session_for(lena, today, 8)
     draft = session_for(lena, today, 10)
     signed = session_for(lena, today, 12)
-    SessionNoteFactory(appointment=draft)
-    SessionNoteFactory(appointment=signed, signed_at=timezone.now(), signed_by=lena.user)
+    factories.SessionNoteFactory(appointment=draft)
+    factories.SessionNoteFactory(appointment=signed, signed_at=timezone.now(), signed_by=lena.user)
     response = lena_client.get(URL)
     statuses = {a.pk: a.note_status for a in response.context["appointments"]}
     assert statuses == {none.pk: "none", draft.pk: "draft", signed.pk: "signed"}
@@ -175,7 +165,7 @@ def test_it_links_the_patient_to_the_chart_once_the_chart_exists(lena_client, le
 
 
 def test_a_therapist_without_a_profile_gets_a_friendly_page(db):
-    user = UserFactory(role=roles.THERAPIST)
+    user = factories.UserFactory(role=roles.THERAPIST)
     response = client_for(user).get(URL)
     assert response.status_code == 200
     assert "profile is not set up" in response.content.decode()
@@ -187,7 +177,7 @@ def test_an_empty_day_says_so(lena_client):
 
 @pytest.mark.parametrize("role", [roles.RECEPTIONIST, roles.PATIENT, roles.MANAGER])
 def test_it_forbids_other_roles(db, role):
-    user = UserFactory(role=role)
+    user = factories.UserFactory(role=role)
     assert client_for(user).get(URL).status_code == 403
 
 
@@ -203,11 +193,11 @@ def test_it_rejects_post(lena_client):
 
 def _queries_for(lena_client, count, lena, today) -> int:
     for index in range(count):
-        patient = PatientFactory()
-        HealthFlagFactory(patient=patient, kind=FlagKind.OIL_ALLERGY, substance=f"Oil {index}")
-        course = CourseFactory(patient=patient)
+        patient = factories.PatientFactory()
+        factories.HealthFlagFactory(patient=patient, kind=FlagKind.OIL_ALLERGY, substance=f"Oil {index}")
+        course = factories.CourseFactory(patient=patient)
         starts_at = at(today, 0) + dt.timedelta(minutes=index * 50)  # back to back, never overlapping
-        appointment = AppointmentFactory(
+        appointment = factories.AppointmentFactory(
             therapist=lena,
             patient=patient,
             course=course,
@@ -215,7 +205,7 @@ def _queries_for(lena_client, count, lena, today) -> int:
             ends_at=starts_at + dt.timedelta(minutes=45),
         )
         if index % 2:
-            SessionNoteFactory(appointment=appointment)
+            factories.SessionNoteFactory(appointment=appointment)
     with CaptureQueriesContext(connection) as queries:
         response = lena_client.get(URL)
     assert len(response.context["appointments"]) == count
@@ -245,7 +235,7 @@ def test_the_page_stays_within_a_fixed_number_of_queries(lena_client, lena, toda
 
 def test_an_acute_patient_is_shown_in_red_with_no_check_in_or_complete(lena_client, lena, today):
     started = session_for(lena, today, 0)
-    PhaseRecordFactory(diagnosis=DiagnosisFactory(patient=started.patient), phase=Phase.ACUTE)
+    factories.PhaseRecordFactory(diagnosis=factories.DiagnosisFactory(patient=started.patient), phase=Phase.ACUTE)
     html = lena_client.get(URL).content.decode()
     assert "treatment-blocked" in html and "Acute phase of M54.3 Sciatica" in html
     assert reverse("booking:appointment_check_in", args=[started.pk]) not in html
@@ -254,7 +244,7 @@ def test_an_acute_patient_is_shown_in_red_with_no_check_in_or_complete(lena_clie
 
 def test_warn_rules_are_shown_with_check_in_still_offered(lena_client, lena, today):
     started = session_for(lena, today, 0)
-    HealthFlagFactory(patient=started.patient, kind=FlagKind.HYPERTENSION)
+    factories.HealthFlagFactory(patient=started.patient, kind=FlagKind.HYPERTENSION)
     html = lena_client.get(URL).content.decode()
     assert "High blood pressure: the therapist should check it and adapt the pressure." in html
     assert reverse("booking:appointment_check_in", args=[started.pk]) in html
@@ -264,7 +254,7 @@ def test_a_future_session_of_today_is_offered_check_in_but_not_complete(lena_cli
     last = timezone.make_aware(dt.datetime.combine(today, dt.time(23, 0)))
     if timezone.now() >= last:
         pytest.skip("the last hour of the day")
-    later = AppointmentFactory(therapist=lena, starts_at=last)
+    later = factories.AppointmentFactory(therapist=lena, starts_at=last)
     html = lena_client.get(URL).content.decode()
     assert reverse("booking:appointment_check_in", args=[later.pk]) in html
     assert reverse("booking:appointment_complete", args=[later.pk]) not in html

@@ -1,9 +1,11 @@
 """The treatment_sessions app's schema, on PostgreSQL the exclusion constraints against
 overlapping appointments, and the four role groups of the whole clinic.
 
-Squashes 0001-0005. A database that has all of those applied takes this one as applied; a new
-database runs only this one, so its tables start empty: 0005's backfill of the content hash of
-notes signed before hashing existed has nothing to do here and is left out.
+Squashes the first 0001-0005 (squashed once before as 0001_squashed_0005_sessionnote_content_hash) and
+the 0002-0003 that followed (outcome scores; text limits and room for the keyed note seal). A database
+that has all of those applied takes this one as applied; a new database runs only this one, so its
+tables start empty: the first 0005's backfill of the content hash of notes signed before hashing
+existed, and the check of texts over their limits, have nothing to do here and are left out.
 
 The role groups and their permissions (formerly clinic 0002 and patients 0007) are created here
 because this is the first point at which the models of all three apps exist. Self-contained: the
@@ -17,8 +19,11 @@ AlterConstraint migration: the migration state matches the models and the app ke
 
 import django.core.validators
 import django.db.models.deletion
+import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
+
+from clinic.migrations._frozen import text_length_constraints, text_max_lengths
 
 # On PostgreSQL, the database itself refuses overlapping non-cancelled appointments of one
 # therapist, one room or one patient, so two concurrent bookings cannot both win. SQLite has no
@@ -147,6 +152,11 @@ def create_roles(apps, schema_editor):
         group.permissions.set([p for p in all_permissions if _matches(p, patterns)])
 
 
+# The texts' limits (formerly 0003).
+NOTE_LIMITS = {"subjective": 4000, "objective": 4000, "assessment": 4000, "plan": 4000, "patient_summary": 2000}
+COURSE_LIMITS = {"goals": 2000, "home_programme": 2000, "discharge_summary": 2000}
+
+
 class Migration(migrations.Migration):
 
     replaces = [
@@ -155,13 +165,16 @@ class Migration(migrations.Migration):
         ("treatment_sessions", "0003_tighten_constraints"),
         ("treatment_sessions", "0004_reminder_sent_at"),
         ("treatment_sessions", "0005_sessionnote_content_hash"),
+        ("treatment_sessions", "0002_outcome_scores"),
+        ("treatment_sessions", "0003_text_limits_and_keyed_seal"),
     ]
 
     initial = True
 
     dependencies = [
-        ("clinic", "0001_squashed_0004_audit_log_append_only"),
-        ("patients", "0001_squashed_0009_patient_search_trigram"),
+        ("clinic", "0001_squashed_0004_text_limits"),
+        ("patients", "0001_squashed_0005_text_limits"),
+        ("outcomes", "0001_outcome_measures"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
@@ -294,4 +307,51 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(add_overlap_constraints, drop_overlap_constraints),
         migrations.RunPython(create_roles, migrations.RunPython.noop),
+        migrations.CreateModel(
+            name='OutcomeScore',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('occasion', models.CharField(choices=[('start', 'Start of the course'), ('during', 'During the course'), ('end', 'End of the course')], max_length=10)),
+                ('sessions_done', models.PositiveSmallIntegerField()),
+                ('answers', models.JSONField()),
+                ('score', models.DecimalField(decimal_places=2, max_digits=7)),
+                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('course', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='outcome_scores', to='treatment_sessions.course')),
+                ('measure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scores', to='outcomes.measure')),
+                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='outcome_scores', to='patients.patient')),
+                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+            ],
+            options={
+                'ordering': ['recorded_at', 'pk'],
+                'indexes': [models.Index(fields=['course', 'measure', 'recorded_at'], name='outcome_score_course_idx'), models.Index(fields=['patient', 'recorded_at'], name='outcome_score_patient_idx')],
+                'constraints': [models.UniqueConstraint(fields=('course', 'measure', 'occasion', 'sessions_done'), name='outcome_score_once_per_occasion', violation_error_message='This measure is already recorded for this point of the course.')],
+            },
+        ),
+        *text_max_lengths("addendum", {"text": 4000}, blank=False),
+        *text_max_lengths("course", {"discharge_summary": 2000, "goals": 2000}),
+        migrations.AlterField(
+            model_name="course",
+            name="home_programme",
+            field=models.TextField(
+                blank=True,
+                help_text="Exercises between sessions; only once the condition is in remission.",
+                max_length=2000,
+            ),
+        ),
+        *text_max_lengths("sessionnote", {"assessment": 4000}),
+        migrations.AlterField(
+            model_name="sessionnote",
+            name="content_hash",
+            field=models.CharField(blank=True, editable=False, max_length=100),
+        ),
+        *text_max_lengths("sessionnote", {"objective": 4000}),
+        migrations.AlterField(
+            model_name="sessionnote",
+            name="patient_summary",
+            field=models.TextField(blank=True, help_text="The part the patient reads in the portal.", max_length=2000),
+        ),
+        *text_max_lengths("sessionnote", {"plan": 4000, "subjective": 4000}),
+        *text_length_constraints("addendum", "addendum", {"text": 4000}),
+        *text_length_constraints("course", "course", COURSE_LIMITS),
+        *text_length_constraints("sessionnote", "note", NOTE_LIMITS),
     ]

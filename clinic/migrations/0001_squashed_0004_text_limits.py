@@ -1,7 +1,11 @@
 """The clinic app's schema, the default service catalogue and, on PostgreSQL, the append-only audit log.
 
-Squashes 0001-0004. A database that has all of those applied takes this one as applied; a new
-database runs only this one. Self-contained: the catalogue is a copy of clinic.catalogue as it
+Squashes the first 0001-0004 (squashed once before as 0001_squashed_0004_audit_log_append_only) and the
+0002-0004 that followed (password resets and the closures open on a public holiday, usernames unique
+ignoring case, text limits). A database that has all of those applied takes this one as applied; a
+new database runs only this one, so its tables start empty: the checks that stopped a migration
+over rows that broke a new rule (usernames that differ only in case, texts over their limit) have
+nothing to check here and are left out. Self-contained: the catalogue is a copy of clinic.catalogue as it
 stands when this was written, so that module may change without changing this migration.
 
 The role groups (formerly 0002) are created by treatment_sessions' squashed migration, the first
@@ -14,8 +18,11 @@ AlterConstraint migration: the migration state matches the models and the app ke
 
 import django.core.validators
 import django.db.models.deletion
+import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
+
+from clinic.migrations._frozen import text_length_constraints, text_max_lengths
 
 DEFAULT_MODALITIES = [
     {
@@ -134,6 +141,11 @@ def audit_log_append_only_undo(apps, schema_editor):
     schema_editor.execute("DROP FUNCTION IF EXISTS clinic_audit_append_only()")
 
 
+# Usernames are unique without regard to case (formerly 0003): auth.User's Meta is Django's, so
+# the index is plain SQL that SQLite and PostgreSQL both understand.
+USERNAME_INDEX = "auth_user_username_lower_uniq"
+
+
 class Migration(migrations.Migration):
 
     replaces = [
@@ -141,6 +153,9 @@ class Migration(migrations.Migration):
         ("clinic", "0002_roles_and_catalogue"),
         ("clinic", "0003_tighten_constraints"),
         ("clinic", "0004_audit_log_append_only"),
+        ("clinic", "0002_closure_kind_date_windows_password_resets"),
+        ("clinic", "0003_username_unique_ignoring_case"),
+        ("clinic", "0004_text_limits"),
     ]
 
     initial = True
@@ -148,6 +163,7 @@ class Migration(migrations.Migration):
     dependencies = [
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("auditlog", "0017_add_actor_email"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
@@ -238,4 +254,36 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(create_catalogue, migrations.RunPython.noop),
         migrations.RunPython(audit_log_append_only, audit_log_append_only_undo, elidable=False),
+        migrations.CreateModel(
+            name='PasswordResetRequest',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('email_hash', models.CharField(max_length=64)),
+                ('client_address', models.GenericIPAddressField(blank=True, null=True)),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+            ],
+        ),
+        migrations.AddField(
+            model_name='closure',
+            name='kind',
+            field=models.CharField(choices=[('closed', 'Closed'), ('holiday_open', 'Open on a public holiday')], default='closed', help_text='“Open on a public holiday” takes the public holidays in these days off the calendar.', max_length=12),
+        ),
+        migrations.AddConstraint(
+            model_name='closure',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'holiday_open'), _negated=True), ('therapist__isnull', True), _connector='OR'), name='closure_holiday_open_whole_clinic', violation_error_message='Opening on a public holiday is for the whole clinic, not one therapist.'),
+        ),
+        migrations.AddIndex(
+            model_name='passwordresetrequest',
+            index=models.Index(fields=['email_hash', 'created_at'], name='reset_request_email_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='passwordresetrequest',
+            index=models.Index(fields=['client_address', 'created_at'], name='reset_request_client_idx'),
+        ),
+        migrations.RunSQL(
+            f"CREATE UNIQUE INDEX {USERNAME_INDEX} ON auth_user (lower(username));",
+            f"DROP INDEX {USERNAME_INDEX};",
+        ),
+        *text_max_lengths("modality", {"description": 2000}),
+        *text_length_constraints("modality", "modality", {"description": 2000}),
     ]

@@ -1,8 +1,13 @@
 """The patients app's schema, the default contraindication rules and, on PostgreSQL, the
 append-only break-glass record and the patient search's trigram indexes.
 
-Squashes 0001-0009. A database that has all of those applied takes this one as applied; a new
-database runs only this one. Self-contained: the rules are a copy of patients.rules as it stands
+Squashes the first 0001-0009 (squashed once before as 0001_squashed_0009_patient_search_trigram) and
+the 0002-0005 that followed (the assigned therapist, the break-glass review, the folded search and
+sort names, text limits). A database that has all of those applied takes this one as applied; a new
+database runs only this one, so its tables start empty: the backfill of the folded names and the
+check of texts over their limits have nothing to do here and are left out.
+The first 0008's expression index patient_sort_idx, which the later 0004 removed again, is left
+out too: in one migration an index is created only at its end, after the step that removes it. Self-contained: the rules are a copy of patients.rules as it stands
 when this was written, so that module may change without changing this migration.
 
 The role groups (formerly also synced by 0007 for the break-glass record) are created by
@@ -16,10 +21,11 @@ AlterConstraint migration: the migration state matches the models and the app ke
 
 import django.core.validators
 import django.db.models.deletion
-import django.db.models.functions.text
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
+
+from clinic.migrations._frozen import text_length_constraints, text_max_lengths
 
 # The messages follow the flag's own name ("High blood pressure: the therapist should…"), so they
 # do not repeat it.
@@ -104,6 +110,21 @@ def drop_search_indexes(apps, schema_editor):
         schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
 
+# On PostgreSQL a GIN trigram index serves the search's LIKE '%word%' on the folded names (formerly
+# 0004). The expression is the one the queries contain: search_name::text.
+# tests/sessions/test_query_plans.py checks that the plan uses it.
+def add_search_name_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "CREATE INDEX patient_search_name_trgm ON patients_patient USING gin ((search_name::text) gin_trgm_ops)"
+        )
+
+
+def drop_search_name_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS patient_search_name_trgm")
+
+
 class Migration(migrations.Migration):
 
     replaces = [
@@ -116,12 +137,16 @@ class Migration(migrations.Migration):
         ("patients", "0007_roles_for_break_glass"),
         ("patients", "0008_patient_sort_index"),
         ("patients", "0009_patient_search_trigram"),
+        ("patients", "0002_patient_assigned_therapist"),
+        ("patients", "0003_break_glass_review"),
+        ("patients", "0004_patient_search_name"),
+        ("patients", "0005_text_limits"),
     ]
 
     initial = True
 
     dependencies = [
-        ("clinic", "0001_squashed_0004_audit_log_append_only"),
+        ("clinic", "0001_squashed_0004_text_limits"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -147,7 +172,6 @@ class Migration(migrations.Migration):
                     models.Index(fields=['last_name', 'first_name'], name='patient_name_idx'),
                     models.Index(fields=['date_of_birth'], name='patient_dob_idx'),
                     models.Index(fields=['phone'], name='patient_phone_idx'),
-                    models.Index(django.db.models.functions.text.Lower('last_name'), django.db.models.functions.text.Lower('first_name'), models.F('id'), name='patient_sort_idx'),
                 ],
             },
         ),
@@ -288,4 +312,59 @@ class Migration(migrations.Migration):
         migrations.RunPython(create_rules, migrations.RunPython.noop),
         migrations.RunPython(break_glass_append_only, break_glass_append_only_undo, elidable=False),
         migrations.RunPython(add_search_indexes, drop_search_indexes),
+        migrations.AddField(
+            model_name='diagnosis',
+            name='recorded_by',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+        ),
+        migrations.AddField(
+            model_name='patient',
+            name='assigned_therapist',
+            field=models.ForeignKey(blank=True, help_text='The therapist who takes this patient on; she may open the chart.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_patients', to='clinic.therapist'),
+        ),
+        migrations.CreateModel(
+            name='BreakGlassReview',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('reviewed_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('comment', models.TextField()),
+                ('access', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='review', to='patients.breakglassaccess')),
+                ('reviewed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+            ],
+            options={
+                'verbose_name': 'break-glass review',
+                'ordering': ['-reviewed_at'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('comment', ''), _negated=True), name='break_glass_review_has_comment', violation_error_message='Say what was checked in a comment to mark an emergency access reviewed.')],
+            },
+        ),
+        migrations.AlterModelOptions(
+            name='patient',
+            options={'ordering': ['sort_last_name', 'sort_first_name', 'id']},
+        ),
+        migrations.AddField(
+            model_name='patient',
+            name='search_name',
+            field=models.TextField(default='', editable=False),
+        ),
+        migrations.AddField(
+            model_name='patient',
+            name='sort_first_name',
+            field=models.CharField(default='', editable=False, max_length=200),
+        ),
+        migrations.AddField(
+            model_name='patient',
+            name='sort_last_name',
+            field=models.CharField(default='', editable=False, max_length=200),
+        ),
+        migrations.RunPython(add_search_name_index, drop_search_name_index),
+        migrations.AddIndex(
+            model_name='patient',
+            index=models.Index(fields=['sort_last_name', 'sort_first_name', 'id'], name='patient_sort_key_idx'),
+        ),
+        *text_max_lengths("breakglassaccess", {"reason": 1000}, blank=False),
+        *text_max_lengths("phaserecord", {"note": 2000}),
+        *text_max_lengths("study", {"findings": 4000}, blank=False),
+        *text_length_constraints("breakglassaccess", "break_glass", {"reason": 1000}),
+        *text_length_constraints("phaserecord", "phase_record", {"note": 2000}),
+        *text_length_constraints("study", "study", {"findings": 4000}),
     ]

@@ -1,0 +1,60 @@
+"""Steps the migrations of several apps share, frozen as they were written.
+
+Migrations import nothing from the apps (the apps may change; a migration must not). What several
+migrations need alike lives here instead, inside a migrations package, and is never changed once a
+migration uses it: write a new helper rather than alter one. The leading underscore keeps Django's
+migration loader from taking this module for a migration.
+"""
+
+from django.db import migrations, models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+
+
+def texts_within_limits(spec):
+    """A step that stops the migration, naming the rows, when existing text is longer than a limit
+    about to be enforced, rather than leave it to the database's constraint error.
+    spec: {(app_label, model_name): {field: limit}}."""
+
+    def check(apps, schema_editor):
+        problems = []
+        for (app_label, model_name), limits in spec.items():
+            model = apps.get_model(app_label, model_name)
+            for field, limit in limits.items():
+                longer = model.objects.annotate(_length=Length(field)).filter(_length__gt=limit)
+                ids = list(longer.values_list("pk", flat=True)[:20])
+                if ids:
+                    problems.append(f"{app_label}.{model_name}.{field} longer than {limit} characters: ids {ids}")
+        if problems:
+            raise RuntimeError("Shorten these texts before migrating: " + "; ".join(problems))
+
+    return migrations.RunPython(check, migrations.RunPython.noop, elidable=True)
+
+
+def text_length_constraints(model_name, prefix, limits):
+    """One CheckConstraint on Length(field) per field (max_length on a TextField binds only forms),
+    named "<prefix>_<field>_length", with the sentence a form shows: "The <field> takes up to N
+    characters." limits: {field: limit}, in the order the constraints are added."""
+    return [
+        migrations.AddConstraint(
+            model_name=model_name,
+            constraint=models.CheckConstraint(
+                condition=LessThanOrEqual(Length(field), limit),
+                name=f"{prefix}_{field}_length",
+                violation_error_message=f"The {field.replace('_', ' ')} takes up to {limit:,} characters.",
+            ),
+        )
+        for field, limit in limits.items()
+    ]
+
+
+def text_max_lengths(model_name, limits, *, blank=True):
+    """AlterField steps giving plain TextFields (no help text) their max_length. limits: {field: limit}."""
+    return [
+        migrations.AlterField(
+            model_name=model_name,
+            name=field,
+            field=models.TextField(blank=blank, max_length=limit),
+        )
+        for field, limit in limits.items()
+    ]
