@@ -12,8 +12,8 @@ from patients.models import ContactChannel, Patient
 
 logger = logging.getLogger(__name__)
 
-SMS_NEEDS_PHONE = "Text messages need a phone number in your record; ask the clinic to add it, or choose e-mail."
-EMAIL_NEEDS_ADDRESS = "E-mails need an e-mail address in your record; ask the clinic to add it, or choose SMS."
+SMS_NEEDS_PHONE = "Text messages need a phone number on record: choose e-mail, or have a phone number added first."
+EMAIL_NEEDS_ADDRESS = "E-mails need an e-mail address on record: choose SMS, or have an address added first."
 
 
 def contact_channel_problem(*, channel: str, phone: str, email: str) -> str:

@@ -24,7 +24,8 @@ logger = logging.getLogger(__name__)
 
 def appointment_reminders_send(*, now: dt.datetime | None = None) -> int:
     """Remind each patient (by e-mail or SMS, as they chose) of their booked sessions starting
-    within the next 24 hours; returns how many were sent. Safe to run from cron every few minutes, even twice at once: each session
+    within the next 24 hours; returns how many were sent. Safe to run from cron every few minutes,
+    even twice at once: each session
     is claimed with one conditional UPDATE before its e-mail goes, so it is reminded once only.
 
     Sessions flagged for review (an acute phase was recorded) are left out: the clinic has yet

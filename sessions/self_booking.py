@@ -355,6 +355,21 @@ def self_book(
     return appointment
 
 
+def self_booking_offered(patient: Patient) -> bool:
+    """Whether the portal offers self-booking to this patient at all (no query)."""
+    return settings.CLINIC_SELF_BOOKING and patient.self_booking
+
+
+def self_move_offered(*, patient: Patient, appointment: Appointment, now: dt.datetime) -> bool:
+    """Whether the portal offers to move this session (no query: the gate is judged on the page)."""
+    return (
+        self_booking_offered(patient)
+        and appointment.course_id is not None
+        and appointment.can_move
+        and appointment.starts_at - now >= dt.timedelta(hours=settings.CANCELLATION_NOTICE_HOURS)
+    )
+
+
 def self_move_problems(*, patient: Patient, appointment: Appointment, now: dt.datetime | None = None) -> list[str]:
     """Why `patient` may not move `appointment` online now, wherever to."""
     now = now or timezone.now()
