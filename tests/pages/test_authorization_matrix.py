@@ -171,6 +171,9 @@ MATRIX: dict[str, Row] = {
     "portal:portal_appointment_cancel":  Row("GET",  "appointment", (302, 200, 404, 403, 403, 403, 403)),
     "portal:portal_appointment_ics":     Row("GET",  "appointment", (302, 200, 404, 403, 403, 403, 403)),
     "portal:portal_measure":             Row("GET",  "course",      (302, 200, 404, 403, 403, 403, 403)),
+    "portal:portal_self_book":           Row("GET",  "course",      (302, 200, 404, 403, 403, 403, 403)),
+    "portal:portal_self_move":           Row("GET",  "appointment", (302, 200, 404, 403, 403, 403, 403)),
+    "portal:portal_contact_channel":     Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
     "portal:portal_calendar":            Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
     "portal:portal_calendar_renew":      Row("POST", None,          (302, 302, 302, 403, 403, 403, 403)),
     # No login; patient A's real token for patient A, a wrong one for everyone else.
