@@ -21,7 +21,7 @@ from pages.portal.forms import ContactChannelForm, SelfBookingDayForm, SelfBooki
 from pages.portal.views import portal_view
 from pages.refusals import refusal_on_form
 from patients.services import patient_contact_channel_set
-from sessions.models import Appointment, Course
+from sessions.models import COUNTED_STATUSES, Appointment, Course
 from sessions.self_booking import (
     self_book,
     self_booking_problems,
@@ -61,6 +61,12 @@ def _picker(request, by_day: dict, form) -> dict:
     }
 
 
+def _left(course: Course) -> str:
+    """How many sessions of the course may still be booked, in words."""
+    left = course.max_sessions - course.appointments.filter(status__in=COUNTED_STATUSES).count()
+    return f"{left} session{'s' if left != 1 else ''} left to book" if left > 0 else ""
+
+
 @require_http_methods(["GET", "POST"])
 @portal_view
 def portal_self_book(request, pk: int):
@@ -80,6 +86,9 @@ def portal_self_book(request, pk: int):
     problems = self_booking_problems(patient=patient, course=course)
     context = {
         "course": course,
+        "modality": course.modality,
+        "minutes": course.session_minutes,
+        "left": _left(course),
         "form": form,
         "problems": problems,
         "action": reverse("portal:portal_self_book", args=[course.pk]),
@@ -113,6 +122,8 @@ def portal_self_move(request, pk: int):
     problems = self_move_problems(patient=patient, appointment=appointment)
     context = {
         "course": appointment.course,
+        "modality": appointment.modality,
+        "minutes": int((appointment.ends_at - appointment.starts_at).total_seconds() // 60),
         "appointment": appointment,
         "form": form,
         "problems": problems,

@@ -271,3 +271,20 @@ def test_reception_sets_the_channel_and_is_told_when_it_has_no_address(maria, re
     assert client.post(url, patient_form_data(maria, contact_channel="sms")).status_code == 302
     maria.refresh_from_db()
     assert maria.contact_channel == ContactChannel.SMS
+
+
+def test_a_session_outside_a_course_says_it_is_not_moved_online(as_maria, maria, back_massage, anna_berg, blue_room):
+    single = course_session(CourseFactory(patient=maria, modality=back_massage), anna_berg, blue_room, at(MONDAY, 9))
+    Appointment.objects.filter(pk=single.pk).update(course=None)
+
+    html = shows(as_maria.get(move_url(single)), "Only the sessions of a course are moved online", status=200)
+    assert "Classic back massage, 45 minutes" in html
+    assert as_maria.post(move_url(single), {"slot": slot(anna_berg, blue_room, at(MONDAY, 14))}).status_code == 200
+    single.refresh_from_db()
+    assert single.starts_at == at(MONDAY, 9)
+
+
+def test_the_page_says_how_many_sessions_are_left_to_book(as_maria, course, anna_berg, blue_room):
+    course_session(course, anna_berg, blue_room, at(MONDAY, 9))
+
+    shows(as_maria.get(book_url(course)), "Classic back massage, 45 minutes · 9 sessions left to book")
