@@ -40,9 +40,9 @@ PATIENT_OFF = "Booking in the portal is turned off for you; please call the clin
 NOT_YOURS = "This course is not yours."
 SESSION_NOT_YOURS = "This session is not yours."
 COURSE_CLOSED = "Your course of {modality} is {status}; sessions are booked online only for a course under way."
-COURSE_FULL = "All {count} sessions of your course are booked or done."
+COURSE_FULL = "Every session of your course ({count}) is booked or done."
 TOO_MANY_OPEN = (
-    "You already have {count} sessions booked ahead, the most that can be booked online; "
+    "You already have {count} session{s} booked ahead, the most that can be booked online; "
     "book the next one after your next session."
 )
 GATE = "Your therapist needs to see you before another session is booked; please call the clinic on {phone}."
@@ -136,7 +136,7 @@ def self_booking_problems(*, patient: Patient, course: Course, now: dt.datetime 
         return [COURSE_FULL.format(count=course.max_sessions)]
     reasons = []
     if (open_count := open_sessions_count(patient, now)) >= settings.CLINIC_SELF_BOOKING_MAX_OPEN:
-        reasons.append(TOO_MANY_OPEN.format(count=open_count))
+        reasons.append(TOO_MANY_OPEN.format(count=open_count, s="s" if open_count != 1 else ""))
     reasons += _gate(patient, course, now)
     if not self_booking_therapists(course):
         reasons.append(NO_THERAPIST.format(phone=_phone()))

@@ -183,7 +183,7 @@ def test_a_course_with_all_its_sessions_booked_is_refused(book, course, anna_ber
     course_session(course, anna_berg, blue_room, at(MONDAY, 8), status=AppointmentStatus.COMPLETED)
 
     assert refused(book, starts_at=at(MONDAY + dt.timedelta(days=2), 10)) == [
-        "All 1 sessions of your course are booked or done."
+        "Every session of your course (1) is booked or done."
     ]
 
 
