@@ -1,15 +1,12 @@
 """Issue 17: the channel a patient is reached by (e-mail or SMS), and self-booking on or off for one patient."""
 
-from django.conf import settings
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0005_locations'),
         ('patients', '0005_text_limits'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
