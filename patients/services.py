@@ -141,6 +141,15 @@ def patient_contact_channel_set(*, patient: Patient, channel: str) -> Patient:
     return patient
 
 
+def patient_self_booking_set(*, patient: Patient, allowed: bool) -> Patient:
+    """Allow or stop the patient's own booking in the portal (sessions.self_booking); the chart's
+    switch for the treating therapist, beside reception's patient form. Logged as a change of the
+    patient (django-auditlog)."""
+    patient.self_booking = allowed
+    patient.save(update_fields=["self_booking", "updated_at"])
+    return patient
+
+
 @transaction.atomic
 def patient_portal_invite(*, patient: Patient, invited_by: AbstractBaseUser, base_url: str) -> AbstractBaseUser:
     """Create the patient's portal login (username = e-mail, group Patient) and e-mail a link to

@@ -161,6 +161,7 @@ MATRIX: dict[str, Row] = {
     "chart:phase_record_create":         Row("GET",  "diagnosis",   (302, 403, 403, 200, 403, 403, 200)),
     "chart:health_flag_create":          Row("GET",  "patient",     (302, 403, 403, 200, 403, 403, 200)),
     "chart:health_flag_end":             Row("POST", "flag",        (302, 403, 403, 302, 403, 403, 302)),
+    "chart:patient_self_booking":        Row("POST", "patient",     (302, 403, 403, 302, 403, 403, 302)),
     "chart:course_prescribe":            Row("GET",  "patient",     (302, 403, 403, 200, 403, 403, 200)),
     "chart:course_suspend":              Row("POST", "course",      (302, 403, 403, 302, 403, 403, 302)),
     "chart:course_resume":               Row("POST", "course",      (302, 403, 403, 302, 403, 403, 302)),
