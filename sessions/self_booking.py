@@ -13,7 +13,7 @@ marked as the patient's (Appointment.self_booked), written to the audit log, and
 therapist by e-mail (clinic.messaging)."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from auditlog.models import LogEntry
 from django.conf import settings
@@ -196,17 +196,24 @@ def _next_working_day(schedule: Schedule, therapist_id: int, after: dt.date, unt
 
 
 def course_cadence(
-    course: Course, *, therapist: Therapist | None, until: dt.date, now: dt.datetime, exclude_appointment_id=None
+    course: Course,
+    *,
+    therapists: list[Therapist],
+    until: dt.date,
+    now: dt.datetime,
+    exclude_appointment_id: int | None = None,
 ) -> CourseCadence:
+    """The cadence of `course` as it stands, the session `exclude_appointment_id` left out; for a
+    course on consecutive days, with the working days of `therapists` up to `until` (one load)."""
     days = _course_days(course, exclude_appointment_id)
     schedule = None
-    if course.cadence == Cadence.CONSECUTIVE_DAYS and days and therapist is not None:
-        schedule = Schedule.load(starts_on=days[-1], ends_on=max(until, days[-1]), therapists=[therapist], rooms=[])
+    if course.cadence == Cadence.CONSECUTIVE_DAYS and days and therapists:
+        schedule = Schedule.load(starts_on=days[-1], ends_on=max(until, days[-1]), therapists=therapists, rooms=[])
     return CourseCadence(
         course=course,
         days=days,
         schedule=schedule,
-        therapist_id=therapist.pk if therapist else None,
+        therapist_id=therapists[0].pk if therapists else None,
         today=timezone.localdate(now),
     )
 
@@ -235,7 +242,7 @@ def self_booking_slot_problems(
         else:
             reasons.append(NOT_QUALIFIED.format(therapist=therapist, modality=course.modality))
     cadence = course_cadence(
-        course, therapist=therapist, until=day, now=now, exclude_appointment_id=exclude_appointment_id
+        course, therapists=[therapist], until=day, now=now, exclude_appointment_id=exclude_appointment_id
     )
     if problem := cadence.problem(day):
         reasons.append(problem)
@@ -256,29 +263,35 @@ def self_booking_slots(
     minutes = (
         int((exclude.ends_at - exclude.starts_at).total_seconds() // 60) if exclude else course.session_minutes
     )
+    if not therapists:
+        return {}
+    exclude_id = exclude.pk if exclude else None
+    # One search and one cadence for every therapist offered, however many the clinic allows.
+    slots = slots_available(
+        modality=course.modality,
+        starts_on=today,
+        ends_on=last,
+        therapist=therapists[0] if len(therapists) == 1 else None,
+        patient=course.patient,
+        minutes=minutes,
+        exclude_appointment_id=exclude_id,
+        now=now,
+    )
+    allowed = {therapist.pk for therapist in therapists}
+    cadence = course_cadence(course, therapists=therapists, until=last, now=now, exclude_appointment_id=exclude_id)
+    verdicts: dict[tuple[int, dt.date], str] = {}
     by_day: dict[dt.date, list[Slot]] = {}
-    for therapist in therapists:
-        cadence = course_cadence(
-            course, therapist=therapist, until=last, now=now, exclude_appointment_id=exclude.pk if exclude else None
-        )
-        slots = slots_available(
-            modality=course.modality,
-            starts_on=today,
-            ends_on=last,
-            therapist=therapist,
-            patient=course.patient,
-            minutes=minutes,
-            exclude_appointment_id=exclude.pk if exclude else None,
-            now=now,
-        )
-        verdicts: dict[dt.date, str] = {}
-        for slot in slots:
-            day = local_date(slot.starts_at)
-            if day not in verdicts:
-                verdicts[day] = cadence.problem(day)
-            if not verdicts[day]:
-                by_day.setdefault(day, []).append(slot)
-    return {day: sorted(slots, key=lambda s: (s.starts_at, s.therapist.pk)) for day, slots in sorted(by_day.items())}
+    for slot in slots:
+        if slot.therapist.pk not in allowed:
+            continue
+        day = local_date(slot.starts_at)
+        key = (slot.therapist.pk, day)
+        if key not in verdicts:
+            # Consecutive days depend on the therapist's working days; the rest do not.
+            verdicts[key] = replace(cadence, therapist_id=slot.therapist.pk).problem(day)
+        if not verdicts[key]:
+            by_day.setdefault(day, []).append(slot)
+    return by_day
 
 
 def _audit(appointment: Appointment, *, patient: Patient, action: int, detail: str, changes: dict) -> None:

@@ -414,3 +414,23 @@ def test_every_refusal_sentence_is_tested():
 def test_a_therapist_added_later_does_not_change_an_unrelated_course(course):
     TherapistFactory()
     assert course_therapist(course).user.username == "anna"
+
+
+@override_settings(CLINIC_SELF_BOOKING_ANY_THERAPIST=True, CLINIC_SELF_BOOKING_HORIZON_DAYS=14)
+def test_with_anyone_allowed_every_qualified_therapists_times_are_offered(course, anna_berg, ben, blue_room):
+    by_day = self_booking_slots(course=course)
+
+    assert {slot.therapist for slots in by_day.values() for slot in slots} == {anna_berg, ben}
+
+
+@override_settings(CLINIC_SELF_BOOKING_ANY_THERAPIST=True, CLINIC_SELF_BOOKING_HORIZON_DAYS=21)
+def test_a_course_on_consecutive_days_offers_only_the_next_working_day(course, anna_berg, ben, blue_room):
+    course.cadence = Cadence.CONSECUTIVE_DAYS
+    course.save()
+    friday = MONDAY + dt.timedelta(days=4)
+    course_session(course, anna_berg, blue_room, at(friday, 10))
+
+    by_day = self_booking_slots(course=course)
+
+    # Anna and Ben work Monday to Friday: after Friday comes the Monday after.
+    assert [day for day in by_day if day > friday] == [friday + dt.timedelta(days=3)]
