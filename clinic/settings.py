@@ -178,6 +178,13 @@ CLINIC_BASE_URL = os.environ.get("CLINIC_BASE_URL", "").rstrip("/")
 # and its subdivision (Berlin by default); an empty country means no public holidays.
 CLINIC_HOLIDAYS_COUNTRY = os.environ.get("CLINIC_HOLIDAYS_COUNTRY", "DE").strip().upper()
 CLINIC_HOLIDAYS_SUBDIVISION = os.environ.get("CLINIC_HOLIDAYS_SUBDIVISION", "BE").strip().upper()
+# Self-booking in the portal (sessions.self_booking): on for the clinic, how far ahead, how many
+# sessions a patient may have booked ahead at once, and whether any therapist qualified for the
+# course's modality may be chosen (otherwise only the course's own therapist).
+CLINIC_SELF_BOOKING = env_bool("CLINIC_SELF_BOOKING", True)
+CLINIC_SELF_BOOKING_HORIZON_DAYS = int(os.environ.get("CLINIC_SELF_BOOKING_HORIZON_DAYS", "28"))
+CLINIC_SELF_BOOKING_MAX_OPEN = int(os.environ.get("CLINIC_SELF_BOOKING_MAX_OPEN", "3"))
+CLINIC_SELF_BOOKING_ANY_THERAPIST = env_bool("CLINIC_SELF_BOOKING_ANY_THERAPIST")
 # Serve the benchmark's constant page at /bench/baseline/ (bench/run.sh sets it; never in production).
 BENCH_BASELINE = env_bool("CLINIC_BENCH_BASELINE")
 
@@ -192,6 +199,14 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
+
+# Text messages (clinic.messaging): the console backend prints them; the HTTP gateway backend
+# POSTs JSON to CLINIC_SMS_GATEWAY_URL with the token as a Bearer header.
+CLINIC_SMS_BACKEND = os.environ.get("CLINIC_SMS_BACKEND", "clinic.messaging.ConsoleSmsBackend")
+CLINIC_SMS_GATEWAY_URL = os.environ.get("CLINIC_SMS_GATEWAY_URL", "")
+CLINIC_SMS_GATEWAY_TOKEN = os.environ.get("CLINIC_SMS_GATEWAY_TOKEN", "")
+CLINIC_SMS_SENDER = os.environ.get("CLINIC_SMS_SENDER", "")
+CLINIC_SMS_TIMEOUT_SECONDS = float(os.environ.get("CLINIC_SMS_TIMEOUT_SECONDS", "10"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

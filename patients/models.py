@@ -26,6 +26,13 @@ NAME_FIELDS = ("search_name", "sort_last_name", "sort_first_name")
 ICD10_PATTERN = r"\A[A-TV-Z][0-9]{2}(\.[0-9A-Z]{1,4})?\Z"
 
 
+class ContactChannel(models.TextChoices):
+    """How the clinic reaches a patient with reminders and offers (patients.notify)."""
+
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "Text message (SMS)"
+
+
 class Patient(models.Model):
     first_name = models.CharField(max_length=80)
     last_name = models.CharField(max_length=80)
@@ -57,6 +64,21 @@ class Patient(models.Model):
         related_name="assigned_patients",
         help_text="The therapist who takes this patient on; she may open the chart.",
     )
+    # The channel the patient chose for reminders and offers; the other one is the fallback
+    # when the chosen one has no address (patients.notify).
+    contact_channel = models.CharField(
+        "Messages by",
+        max_length=5,
+        choices=ContactChannel.choices,
+        default=ContactChannel.EMAIL,
+        help_text="How the clinic sends reminders and offers.",
+    )
+    # The clinic may turn the portal's self-booking off for one patient (sessions.self_booking).
+    self_booking = models.BooleanField(
+        "May book online",
+        default=True,
+        help_text="Books, moves and cancels the sessions of a prescribed course in the portal.",
+    )
     # Derived from the names by Patient.save (patients.names): what the search matches, both
     # folded forms of "first last", and the list's sort key. A bulk insert fills them itself.
     search_name = models.TextField(editable=False, default="")
@@ -76,6 +98,13 @@ class Patient(models.Model):
             # searches by name and phone have trigram indexes on PostgreSQL (patients migrations
             # 0001 and 0003).
             models.Index(fields=["sort_last_name", "sort_first_name", "id"], name="patient_sort_key_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(contact_channel__in=ContactChannel.values),
+                name="patient_contact_channel_known",
+                violation_error_message="Messages go by e-mail or by text message (SMS).",
+            ),
         ]
 
     def __str__(self) -> str:

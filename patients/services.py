@@ -24,6 +24,7 @@ from clinic.refusals import Refused
 from patients.models import (
     BreakGlassAccess,
     BreakGlassReview,
+    ContactChannel,
     ContraindicationRule,
     Diagnosis,
     FlagKind,
@@ -33,6 +34,7 @@ from patients.models import (
     RuleEffect,
     Study,
 )
+from patients.notify import contact_channel_problem
 
 
 @transaction.atomic
@@ -60,7 +62,17 @@ def phase_record_create(
 
 # What reception enters and may change on a patient; the portal login and timestamps are not among them.
 PATIENT_EDITABLE_FIELDS = frozenset(
-    {"first_name", "last_name", "date_of_birth", "phone", "email", "consent_on", "assigned_therapist"}
+    {
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "phone",
+        "email",
+        "consent_on",
+        "assigned_therapist",
+        "contact_channel",
+        "self_booking",
+    }
 )
 
 INACTIVE_THERAPIST = "{therapist} no longer works at the clinic; assign a therapist who does."
@@ -90,6 +102,8 @@ def patient_create(**fields) -> Patient:
     about a namesake born on the same day."""
     patient = Patient(**_editable("patient_create", fields))
     _assigned_therapist_check(patient)
+    if "contact_channel" in fields:
+        _contact_channel_check(patient)
     patient.full_clean()
     patient.save()
     return patient
@@ -100,9 +114,39 @@ def patient_update(*, patient: Patient, **fields) -> Patient:
     for name, value in _editable("patient_update", fields).items():
         setattr(patient, name, value)
     _assigned_therapist_check(patient)
+    if "contact_channel" in fields:
+        _contact_channel_check(patient)
     patient.full_clean()
     # Only the named fields, so a concurrent change to anything else (the portal login) survives.
     patient.save(update_fields=[*fields, "updated_at"])
+    return patient
+
+
+def _contact_channel_check(patient: Patient) -> None:
+    problem = contact_channel_problem(channel=patient.contact_channel, phone=patient.phone, email=patient.email)
+    if problem:
+        raise ValidationError({"contact_channel": [problem]})
+
+
+def patient_contact_channel_set(*, patient: Patient, channel: str) -> Patient:
+    """The patient chooses how the clinic reaches them (in the portal): a channel they have an
+    address for."""
+    if channel not in ContactChannel.values:
+        raise Refused(["Choose e-mail or text message (SMS)."])
+    problem = contact_channel_problem(channel=channel, phone=patient.phone, email=patient.email)
+    if problem:
+        raise Refused([problem])
+    patient.contact_channel = channel
+    patient.save(update_fields=["contact_channel", "updated_at"])
+    return patient
+
+
+def patient_self_booking_set(*, patient: Patient, allowed: bool) -> Patient:
+    """Allow or stop the patient's own booking in the portal (sessions.self_booking); the chart's
+    switch for the treating therapist, beside reception's patient form. Logged as a change of the
+    patient (django-auditlog)."""
+    patient.self_booking = allowed
+    patient.save(update_fields=["self_booking", "updated_at"])
     return patient
 
 

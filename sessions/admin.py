@@ -170,7 +170,8 @@ class AppointmentAdmin(NoDelete, ServiceAdmin):
         ]
         if obj.can_cancel:
             fieldsets.append(("Move or cancel", {"fields": ["confirm_warnings", "cancel_reason"]}))
-        record = ["booked_by", "created_at", "updated_at", "checked_in_at", "cancelled_at", "cancellation_reason"]
+        record = ["booked_by", "self_booked", "created_at", "updated_at", "checked_in_at", "cancelled_at"]
+        record.append("cancellation_reason")
         fieldsets.append(("Record", {"fields": record}))
         return fieldsets
 

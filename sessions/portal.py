@@ -21,6 +21,7 @@ from sessions.models import (
     CourseStatus,
     SessionNote,
 )
+from sessions.self_booking import self_booking_offered, self_move_offered
 
 
 def _patient_sessions(patient: Patient):
@@ -36,11 +37,12 @@ def _upcoming(now: dt.datetime) -> Q:
 
 def portal_upcoming(*, patient: Patient, now: dt.datetime, limit: int | None = None) -> list[Appointment]:
     """The patient's open sessions that have not ended yet, soonest first, each with
-    `patient_can_cancel`. One query."""
+    `patient_can_cancel` and `patient_can_move` (self-booking). One query."""
     sessions = _patient_sessions(patient).filter(_upcoming(now)).order_by("starts_at", "pk")
     upcoming = list(sessions[:limit] if limit else sessions)
     for appointment in upcoming:
         appointment.patient_can_cancel = appointment_patient_can_cancel(appointment=appointment, now=now)
+        appointment.patient_can_move = self_move_offered(patient=patient, appointment=appointment, now=now)
     return upcoming
 
 
@@ -92,4 +94,18 @@ def portal_courses(*, patient: Patient) -> tuple[list[Course], list[PortalNote]]
         course.notes = notes.get(course.pk, [])
         course.pain_points = portal_pain_points(course.notes)
         course.sessions_left = sessions_left(course)
+        course.self_book_offered = _self_book_offered(patient, course)
     return courses, notes.get(None, [])
+
+
+def _self_book_offered(patient: Patient, course: Course) -> bool:
+    """A button to book the next session (on a course from courses_with_progress); the booking
+    page says why not when the rules refuse (sessions.self_booking)."""
+    return self_booking_offered(patient) and course.is_bookable and course.sessions_booked < course.max_sessions
+
+
+def portal_self_bookable(*, patient: Patient) -> list[Course]:
+    """The patient's courses the portal offers to book a session of. One query."""
+    if not self_booking_offered(patient):
+        return []
+    return [course for course in courses_with_progress(patient=patient) if _self_book_offered(patient, course)]

@@ -1,13 +1,15 @@
-"""Reminder e-mails for the sessions of the next 24 hours, sent from cron (send_reminders)."""
+"""Reminders for the sessions of the next 24 hours, sent from cron (send_reminders) on each
+patient's channel (patients.notify: e-mail or SMS, the other one as a fallback)."""
 
 import datetime as dt
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from patients.notify import patient_message_send
 from sessions.models import (
     Appointment,
     AppointmentStatus,
@@ -21,8 +23,9 @@ logger = logging.getLogger(__name__)
 
 
 def appointment_reminders_send(*, now: dt.datetime | None = None) -> int:
-    """E-mail each patient about their booked sessions starting within the next 24 hours; returns
-    how many were sent. Safe to run from cron every few minutes, even twice at once: each session
+    """Remind each patient (by e-mail or SMS, as they chose) of their booked sessions starting
+    within the next 24 hours; returns how many were sent. Safe to run from cron every few minutes,
+    even twice at once: each session
     is claimed with one conditional UPDATE before its e-mail goes, so it is reminded once only.
 
     Sessions flagged for review (an acute phase was recorded) are left out: the clinic has yet
@@ -37,7 +40,7 @@ def appointment_reminders_send(*, now: dt.datetime | None = None) -> int:
             starts_at__gt=now,
             starts_at__lte=now + REMINDER_WINDOW,
         )
-        .exclude(patient__email="")
+        .exclude(patient__email="", patient__phone="")
         .select_related("patient", "modality", "therapist__user", "room")
         .order_by("starts_at", "pk")
     )
@@ -47,10 +50,10 @@ def appointment_reminders_send(*, now: dt.datetime | None = None) -> int:
             if not _reminder_claim(appointment, now):
                 continue  # another run claimed it, or it was cancelled meanwhile
             try:
-                _reminder_message(appointment, connection).send()
+                _reminder_send(appointment, connection)
             except Exception:
-                # Give the session back so the next run tries again, and stop: the mail server is
-                # most likely down for every other message too.
+                # Give the session back so the next run tries again, and stop: the mail server or
+                # the gateway is most likely down for every other message too.
                 Appointment.objects.filter(pk=appointment.pk, reminder_sent_at=now).update(reminder_sent_at=None)
                 logger.exception("Reminder for appointment %s could not be sent", appointment.pk)
                 raise
@@ -65,7 +68,8 @@ def _reminder_claim(appointment: Appointment, now: dt.datetime) -> bool:
     return claimed == 1
 
 
-def _reminder_message(appointment: Appointment, connection) -> EmailMessage:
+def _reminder_send(appointment: Appointment, connection) -> str:
+    """The reminder on the patient's channel: the e-mail from its template, or a short text."""
     context = {
         "appointment": appointment,
         "clinic_name": settings.CLINIC_NAME,
@@ -73,9 +77,14 @@ def _reminder_message(appointment: Appointment, connection) -> EmailMessage:
         "portal_url": f"{settings.CLINIC_BASE_URL}/portal/appointments/" if settings.CLINIC_BASE_URL else "",
     }
     local_start = timezone.localtime(appointment.starts_at)
-    return EmailMessage(
+    channel = patient_message_send(
+        appointment.patient,
         subject=f"Reminder: {appointment.modality} on {local_start:%A} at {local_start:%H:%M}",
-        body=render_to_string("emails/reminder_email.txt", context),
-        to=[appointment.patient.email],
+        text=render_to_string("emails/reminder_email.txt", context),
+        sms_text=render_to_string("emails/reminder_sms.txt", context).strip(),
         connection=connection,
     )
+    if not channel:  # the record lost both addresses since the query: nothing to retry
+        logger.warning("Reminder for appointment %s: the patient has no e-mail address or phone", appointment.pk)
+    return channel
+

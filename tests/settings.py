@@ -20,3 +20,6 @@ CLINIC_HOLIDAYS_COUNTRY = ""
 # Between transactional tests Django restores the migrated catalogue by raw saves; those are not
 # anybody's change, and logging them would point at content types the flush has just removed.
 AUDITLOG_DISABLE_ON_RAW_SAVE = True
+
+# Text messages are kept in clinic.messaging.sms_outbox (as e-mails in django.core.mail.outbox).
+CLINIC_SMS_BACKEND = "clinic.messaging.LocmemSmsBackend"

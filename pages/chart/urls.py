@@ -10,6 +10,7 @@ urlpatterns = [
     path("therapist/patients/<int:pk>/diagnoses/new/", views.diagnosis_create, name="diagnosis_create"),
     path("therapist/diagnoses/<int:pk>/studies/new/", views.study_create, name="study_create"),
     path("therapist/diagnoses/<int:pk>/phases/new/", views.phase_record_create, name="phase_record_create"),
+    path("therapist/patients/<int:pk>/self-booking/", views.patient_self_booking, name="patient_self_booking"),
     path("therapist/patients/<int:pk>/flags/new/", views.health_flag_create, name="health_flag_create"),
     path("therapist/flags/<int:pk>/end/", views.health_flag_end, name="health_flag_end"),
     path("therapist/patients/<int:pk>/courses/new/", views.course_prescribe, name="course_prescribe"),

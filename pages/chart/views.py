@@ -237,6 +237,21 @@ def health_flag_end(request, pk: int):
     return _chart(flag.patient)
 
 
+@require_POST
+@role_required(*CLINICIANS)
+def patient_self_booking(request, pk: int):
+    """The treating therapist allows or stops the patient's booking in the portal."""
+    patient = get_object_or_404(Patient, pk=pk)
+    _check_treats(request, patient)
+    allowed = request.POST.get("self_booking") == "on"
+    patient_services.patient_self_booking_set(patient=patient, allowed=allowed)
+    if allowed:
+        messages.success(request, f"{patient} may book the sessions of a course in the portal again.")
+    else:
+        messages.success(request, f"{patient} can no longer book online; the front desk books for them.")
+    return _chart(patient)
+
+
 def _modality_from(request) -> Modality | None:
     try:
         return Modality.objects.filter(active=True).get(pk=int(request.GET.get("modality", "")))

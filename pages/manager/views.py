@@ -135,7 +135,8 @@ def _describe(entry: LogEntry, patients: dict[int, Patient]) -> None:
         entry.detail = data.get("detail") or f"{data.get('method', '')} {data.get('path', '')}".strip()
     else:
         entry.what = {0: "Created", 1: "Changed", 2: "Deleted"}.get(entry.action, "")
-        entry.detail = ", ".join(sorted((entry.changes_dict or {}).keys()))
+        # A change a service described in words (a patient's own booking: sessions.self_booking).
+        entry.detail = data.get("detail") or ", ".join(sorted((entry.changes_dict or {}).keys()))
 
 
 @require_GET

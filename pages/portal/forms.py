@@ -1,7 +1,10 @@
 from django import forms
 
+from clinic.date_windows import BOOKING_WINDOW
 from outcomes.models import Measure, MeasureKind
+from pages.booking.forms import SlotField
 from pages.text_limits import TextLimitsShown
+from patients.models import ContactChannel
 from sessions.outcomes import MAX_ACTIVITY_LENGTH
 
 
@@ -84,3 +87,28 @@ class MeasureAnswersForm(forms.Form):
             return [data[f"rating_{n}"] for n in range(1, len(self.activities) + 1)], self.activities
         named = [n for n in range(1, (self.measure.max_items or 1) + 1) if data.get(f"activity_{n}")]
         return [data[f"rating_{n}"] for n in named], [data[f"activity_{n}"] for n in named]
+
+
+class SelfBookingDayForm(forms.Form):
+    """Which day's free times the self-booking page shows (`?day=`); anything else shows the first."""
+
+    day = forms.DateField(required=False, validators=[BOOKING_WINDOW])
+
+
+class SelfBookingForm(forms.Form):
+    """The free time the patient chose; the self-booking services judge it again."""
+
+    slot = SlotField(
+        widget=forms.HiddenInput, error_messages={"required": "Choose one of the free times shown."}
+    )
+
+
+class ContactChannelForm(forms.Form):
+    """How the patient wants reminders and offers: by e-mail or by text message."""
+
+    contact_channel = forms.ChoiceField(
+        label="Send me reminders and offers by",
+        choices=ContactChannel.choices,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose e-mail or text message (SMS)."},
+    )

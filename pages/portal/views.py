@@ -28,11 +28,12 @@ from pages.refusals import refusal_message, refusal_on_form
 from pages.roles import role_required
 from patients.models import Patient
 from patients.services import patient_calendar_token_ensure, patient_calendar_token_renew
-from sessions.appointments import appointment_patient_can_cancel, appointment_patient_cancel
+from sessions.appointments import appointment_patient_can_cancel
 from sessions.course_progress import annotate_course_position
 from sessions.models import Appointment, Course
 from sessions.outcomes import course_activities, outcome_record, patient_measures_due, patient_outcomes
-from sessions.portal import portal_courses, portal_earlier, portal_upcoming
+from sessions.portal import portal_courses, portal_earlier, portal_self_bookable, portal_upcoming
+from sessions.self_booking import self_booking_offered, self_cancel
 
 NEXT_ON_HOME = 3
 # The newest summaries show; the earlier ones fold away, so the phone screen stays short.
@@ -153,6 +154,8 @@ def portal_appointments(request):
     annotate_course_position(upcoming)
     context = {
         "upcoming": upcoming,
+        "bookable": portal_self_bookable(patient=request.patient),
+        "self_booking": self_booking_offered(request.patient),
         "earlier": portal_earlier(patient=request.patient, now=now),
         "notice_hours": settings.CANCELLATION_NOTICE_HOURS,
     }
@@ -175,7 +178,7 @@ def portal_appointment_cancel(request, pk: int):
     form = PortalCancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            appointment_patient_cancel(appointment=appointment, reason=form.cleaned_data["reason"])
+            self_cancel(patient=request.patient, appointment=appointment, reason=form.cleaned_data["reason"])
         except Refused as error:
             refusal_message(request, error)
             return redirect("portal:portal_appointments")

@@ -42,6 +42,7 @@ class Card:
     room: str
     course_id: int | None
     session_range: str
+    self_booked: bool = False  # booked by the patient in the portal (sessions.self_booking)
     session_number: int | None = None  # set by annotate_course_position
     # What the card offers (sessions.appointments.appointment_actions), set for today's board only.
     can_check_in: bool = False
@@ -136,6 +137,7 @@ def _url_pattern(name: str) -> str:
 
 
 NEEDS_REVIEW_LINE = '<span class="d-block small fw-bold">Needs review</span>'
+SELF_BOOKED_LINE = '<span class="d-block small self-booked">Booked online by the patient</span>'
 
 
 def _card_html(card: Card, *, by: str, urls: dict) -> str:
@@ -153,7 +155,8 @@ def _card_html(card: Card, *, by: str, urls: dict) -> str:
         f'<a class="appt-card status-{card.status}{review_class}" href="{url}"><strong>{escape(card.patient)}</strong>'
         f'<span class="d-block small">{card.starts_at:%H:%M}–{card.ends_at:%H:%M} · {escape(card.modality)}</span>'
         f"{course}"
-        f'<span class="d-block small">{escape(who_or_where)} · {card.status_label}</span>{review_line}</a>'
+        f'<span class="d-block small">{escape(who_or_where)} · {card.status_label}</span>'
+        f"{SELF_BOOKED_LINE if card.self_booked else ''}{review_line}</a>"
         f"{_card_buttons(card, urls)}"
     )
 
@@ -188,7 +191,7 @@ def _day_cards(day: dt.date, location_id: int | None = None) -> list[Card]:
         "pk", "starts_at", "ends_at", "status", "needs_review", "patient__first_name", "patient__last_name",
         "modality__name", "therapist_id", "therapist__user__first_name", "therapist__user__last_name",
         "therapist__user__username", "room_id", "room__name", "course_id", "course__min_sessions",
-        "course__max_sessions",
+        "course__max_sessions", "self_booked",
     )  # fmt: skip
     clinic_zone = timezone.get_current_timezone()
     return [
@@ -207,10 +210,11 @@ def _day_cards(day: dt.date, location_id: int | None = None) -> list[Card]:
             room=room,
             course_id=course_id,
             session_range=session_range(course_min, course_max) if course_id else "",
+            self_booked=self_booked,
         )
         for (
             pk, starts_at, ends_at, status, needs_review, patient_first, patient_last, modality, therapist_id,
-            therapist_first, therapist_last, username, room_id, room, course_id, course_min, course_max,
+            therapist_first, therapist_last, username, room_id, room, course_id, course_min, course_max, self_booked,
         ) in rows
     ]  # fmt: skip
 

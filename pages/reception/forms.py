@@ -10,7 +10,8 @@ from django.utils import timezone
 from clinic.date_windows import BIRTH_WINDOW, BOOKING_WINDOW, CLINICAL_WINDOW
 from clinic.models import Therapist
 from pages.date_inputs import DATE_INPUT_FORMATS, date_widget
-from patients.models import Patient
+from patients.models import ContactChannel, Patient
+from patients.notify import contact_channel_problem
 from patients.selectors import patients_with_same_identity
 
 MIN_PHONE_DIGITS = 6
@@ -78,6 +79,18 @@ class PatientForm(forms.Form):
         empty_label="Not assigned yet",
         help_text="The therapist who takes the patient on (or the one they are referred to); she can open the chart.",
     )
+    contact_channel = forms.ChoiceField(
+        label="Messages by",
+        choices=[("", "E-mail if there is an address, else SMS"), *ContactChannel.choices],
+        required=False,
+        help_text="Reminders and offers go this way (the other way when this one has no address).",
+    )
+    self_booking = forms.BooleanField(
+        label="May book online",
+        required=False,
+        initial=True,
+        help_text="Books, moves and cancels the sessions of a prescribed course in the portal.",
+    )
     different_person = forms.BooleanField(label="This is a different person", required=False)
 
     def __init__(self, *args, patient: Patient | None = None, **kwargs):
@@ -139,6 +152,14 @@ class PatientForm(forms.Form):
         if contact_fields_valid and not cleaned.get("phone") and not cleaned.get("email"):
             self.add_error("phone", NO_CONTACT_MESSAGE)
             self.add_error("email", NO_CONTACT_MESSAGE)
+        elif contact_fields_valid and not cleaned.get("contact_channel"):
+            cleaned["contact_channel"] = ContactChannel.EMAIL if cleaned.get("email") else ContactChannel.SMS
+        elif contact_fields_valid:
+            problem = contact_channel_problem(
+                channel=cleaned["contact_channel"], phone=cleaned.get("phone", ""), email=cleaned.get("email", "")
+            )
+            if problem:
+                self.add_error("contact_channel", problem)
         self._check_same_identity(cleaned)
         return cleaned
 

@@ -161,6 +161,7 @@ MATRIX: dict[str, Row] = {
     "chart:phase_record_create":         Row("GET",  "diagnosis",   (302, 403, 403, 200, 403, 403, 200)),
     "chart:health_flag_create":          Row("GET",  "patient",     (302, 403, 403, 200, 403, 403, 200)),
     "chart:health_flag_end":             Row("POST", "flag",        (302, 403, 403, 302, 403, 403, 302)),
+    "chart:patient_self_booking":        Row("POST", "patient",     (302, 403, 403, 302, 403, 403, 302)),
     "chart:course_prescribe":            Row("GET",  "patient",     (302, 403, 403, 200, 403, 403, 200)),
     "chart:course_suspend":              Row("POST", "course",      (302, 403, 403, 302, 403, 403, 302)),
     "chart:course_resume":               Row("POST", "course",      (302, 403, 403, 302, 403, 403, 302)),
@@ -171,6 +172,9 @@ MATRIX: dict[str, Row] = {
     "portal:portal_appointment_cancel":  Row("GET",  "appointment", (302, 200, 404, 403, 403, 403, 403)),
     "portal:portal_appointment_ics":     Row("GET",  "appointment", (302, 200, 404, 403, 403, 403, 403)),
     "portal:portal_measure":             Row("GET",  "course",      (302, 200, 404, 403, 403, 403, 403)),
+    "portal:portal_self_book":           Row("GET",  "course",      (302, 200, 404, 403, 403, 403, 403)),
+    "portal:portal_self_move":           Row("GET",  "appointment", (302, 200, 404, 403, 403, 403, 403)),
+    "portal:portal_contact_channel":     Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
     "portal:portal_calendar":            Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
     "portal:portal_calendar_renew":      Row("POST", None,          (302, 302, 302, 403, 403, 403, 403)),
     # No login; patient A's real token for patient A, a wrong one for everyone else.

@@ -252,6 +252,8 @@ def patient_fields(s) -> Payload:
         # Consent cannot be dated in the future: the all-valid example sends today's date.
         consent_on=value(timezone.localdate().isoformat(), *any_dates(s)),
         assigned_therapist=value(s["therapist"].pk, ""),
+        contact_channel=value("", "email", "sms"),
+        self_booking=value("on", ""),
         different_person=value("on", "1"),
     )
 
@@ -403,6 +405,22 @@ CASES = [
          writes=frozenset({"treatment_sessions.Addendum"})),
     Case("portal_cancel", "patient", pk_url("portal:portal_appointment_cancel", "appointment"), reason_fields,
          edits=lambda s: [s["appointment"]]),
+    Case("portal_self_book", "patient", pk_url("portal:portal_self_book", "course"),
+         lambda s: payload(
+             slot=value(slot(s, s["monday"], 10), slot(s, s["monday"], 17), "||", "a|b|c", *edge_slots(s)),
+             day=value(s["monday"].isoformat(), *any_dates(s)),
+         ),
+         writes=frozenset({"treatment_sessions.Appointment"})),
+    Case("portal_self_move", "patient", pk_url("portal:portal_self_move", "appointment"),
+         lambda s: payload(
+             slot=value(slot(s, s["monday"], 10), slot(s, s["monday"], 17), "||", "a|b|c", *edge_slots(s)),
+             day=value(s["monday"].isoformat(), *any_dates(s)),
+         ),
+         edits=lambda s: [s["appointment"]]),
+    Case("portal_self_book_day", "patient", pk_url("portal:portal_self_book", "course"),
+         lambda s: payload(day=value(s["monday"].isoformat(), *any_dates(s))), method="GET"),
+    Case("portal_contact_channel", "patient", lambda s: reverse("portal:portal_contact_channel"),
+         lambda s: payload(contact_channel=value("sms", "email", "fax")), edits=lambda s: [s["patient"]]),
     Case("portal_invite", "receptionist", pk_url("reception:portal_invite", "uninvited"),
          lambda s: payload(email=raw(junk, ""), next=raw(junk, "")), writes=frozenset({"auth.User"}),
          edits=lambda s: [s["uninvited"]]),
@@ -547,6 +565,7 @@ CASES = [
              first_name=value("Anna"), last_name=value("Roth"),
              date_of_birth=value("1975-04-12", *EDGE_DATES), phone=value("+49 30 1234 5678"),
              email=value("anna@example.org"), consent_on=value(timezone.localdate().isoformat(), *any_dates(s)),
+             contact_channel=value("email", "sms"), self_booking=value("on", ""),
              **ADMIN_INLINES["patient"],
          ),
          writes=frozenset({"patients.Patient"})),

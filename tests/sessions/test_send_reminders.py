@@ -1,4 +1,5 @@
-"""`manage.py send_reminders`: one e-mail per booked session starting within 24 hours, never two."""
+"""`manage.py send_reminders`: one reminder per booked session starting within 24 hours, never two,
+on the patient's channel (e-mail or SMS, the other as the fallback)."""
 
 import datetime as dt
 import smtplib
@@ -7,11 +8,13 @@ from io import StringIO
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
+from clinic.messaging import sms_outbox
+from patients.models import ContactChannel
 from sessions import reminders
 from sessions.appointments import appointment_cancel
 from sessions.models import AppointmentStatus
@@ -28,6 +31,11 @@ def run() -> str:
     out = StringIO()
     call_command("send_reminders", stdout=out)
     return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _empty_sms_outbox():
+    sms_outbox.clear()
 
 
 @pytest.fixture
@@ -86,10 +94,38 @@ def test_it_does_not_remind_a_session_that_has_started(anna):
     assert appointment_reminders_send() == 0
 
 
-def test_it_skips_a_patient_without_an_email_address(db):
-    session(PatientFactory(email=""), in_hours(5))
+def test_it_skips_a_patient_with_neither_an_email_address_nor_a_phone(db):
+    session(PatientFactory(email="", phone=""), in_hours(5))
 
     assert appointment_reminders_send() == 0
+    assert mail.outbox == [] and sms_outbox == []
+
+
+def test_a_patient_without_an_email_address_is_reminded_by_sms(db):
+    session(PatientFactory(email="", phone="+49 30 555 0101"), in_hours(5))
+
+    assert appointment_reminders_send() == 1
+    assert mail.outbox == []
+    assert [m.to for m in sms_outbox] == ["+49305550101"]
+    assert "reminder of your" in sms_outbox[0].text and "Please call" in sms_outbox[0].text
+
+
+def test_a_patient_who_chose_sms_gets_a_text_not_an_email(anna):
+    anna.contact_channel = ContactChannel.SMS
+    anna.save()
+    session(anna, in_hours(5))
+
+    assert appointment_reminders_send() == 1
+    assert mail.outbox == []
+    assert len(sms_outbox) == 1 and len(sms_outbox[0].text) <= 160 * 2
+
+
+def test_when_the_mail_server_fails_a_patient_with_a_phone_gets_a_text(anna, monkeypatch):
+    session(anna, in_hours(5))
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", _fail)
+
+    assert appointment_reminders_send() == 1
+    assert len(sms_outbox) == 1
 
 
 def test_each_patient_gets_one_email_per_session(anna):
@@ -164,15 +200,18 @@ def test_a_session_cancelled_after_the_list_was_read_is_not_reminded(anna, monke
     assert mail.outbox == []
 
 
+def _fail(self, *args, **kwargs):
+    raise smtplib.SMTPServerDisconnected("gone")
+
+
 def test_when_the_mail_server_fails_the_session_is_retried_on_the_next_run(anna, monkeypatch):
+    anna.phone = ""
+    anna.save()
     appointment = session(anna, in_hours(5))
 
-    def fail(self, *args, **kwargs):
-        raise smtplib.SMTPServerDisconnected("gone")
-
     with monkeypatch.context() as patch:
-        patch.setattr("django.core.mail.EmailMessage.send", fail)
-        with pytest.raises(smtplib.SMTPServerDisconnected):
+        patch.setattr("django.core.mail.EmailMessage.send", _fail)
+        with pytest.raises(CommandError, match="could not be reached"):
             run()
     appointment.refresh_from_db()
     assert appointment.reminder_sent_at is None
