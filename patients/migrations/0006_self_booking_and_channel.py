@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0005_text_limits'),
+        ('patients', '0001_squashed_0005_text_limits'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('treatment_sessions', '0003_text_limits_and_keyed_seal'),
+        ('treatment_sessions', '0001_squashed_0003_text_limits_and_keyed_seal'),
     ]
 
     operations = [
