@@ -28,6 +28,9 @@ from pages.accounts.forms import CodeForm, EnrolForm
 from pages.http import safe_next_url
 from pages.refusals import refusal_message, refusal_on_form
 from pages.roles import role_required
+from pages.routes import Routes
+
+routes = Routes()
 
 # Recovery codes wait here between the POST that made them and the one page that shows them.
 CODES_KEY = "clinic_recovery_codes"
@@ -44,6 +47,7 @@ def _qr_svg(url: str) -> str:
     return mark_safe(svg)  # noqa: S308 - segno's own markup from a URL it encodes
 
 
+@routes("accounts/two-factor/enrol/")
 @require_http_methods(["GET", "POST"])
 @login_required
 def two_factor_enrol(request):
@@ -85,6 +89,7 @@ def _locked_out(request) -> bool:
     return AxesProxyHandler.is_locked(request, credentials)
 
 
+@routes("accounts/two-factor/verify/")
 @require_http_methods(["GET", "POST"])
 @login_required
 def two_factor_verify(request):
@@ -117,6 +122,7 @@ def two_factor_verify(request):
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next(request)})
 
 
+@routes("accounts/two-factor/recovery-codes/")
 @require_http_methods(["GET", "POST"])
 @login_required
 def recovery_codes(request):
@@ -134,6 +140,7 @@ def recovery_codes(request):
     return render(request, "accounts/recovery_codes.html", context)
 
 
+@routes("accounts/two-factor/reset/")
 @require_http_methods(["GET"])
 @role_required(roles.MANAGER)
 def two_factor_reset_list(request):
@@ -149,6 +156,7 @@ def two_factor_reset_list(request):
     return render(request, "accounts/two_factor_reset_list.html", {"page": page})
 
 
+@routes("accounts/two-factor/reset/<int:pk>/")
 @require_POST
 @role_required(roles.MANAGER)
 def two_factor_reset(request, pk: int):

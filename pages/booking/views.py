@@ -27,6 +27,7 @@ from pages.booking.forms import (
 from pages.http import safe_next_url
 from pages.refusals import refusal_message, refusal_on_form
 from pages.roles import BOOKERS, role_required
+from pages.routes import Routes
 from patients.contraindications import contraindications_check
 from patients.models import Patient
 from sessions import appointments, booking
@@ -43,7 +44,10 @@ from sessions.course_progress import annotate_course_position, course_sessions_c
 from sessions.models import Appointment, Course
 from sessions.schedule import at_local, local_date
 
+routes = Routes()
 
+
+@routes("appointments/<int:pk>/")
 @require_GET
 @role_required(*BOOKERS)
 def appointment_detail(request, pk: int):
@@ -70,24 +74,28 @@ def _status_action(request, pk: int, action, done: str):
     return redirect(safe_next_url(request, request.POST.get("next", ""), appointment.get_absolute_url()))
 
 
+@routes("appointments/<int:pk>/check-in/")
 @require_POST
 @role_required(*BOOKERS)
 def appointment_check_in(request, pk: int):
     return _status_action(request, pk, appointments.appointment_check_in, "{patient} is checked in.")
 
 
+@routes("appointments/<int:pk>/no-show/")
 @require_POST
 @role_required(*BOOKERS)
 def appointment_no_show(request, pk: int):
     return _status_action(request, pk, appointments.appointment_no_show, "Recorded that {patient} did not come.")
 
 
+@routes("appointments/<int:pk>/complete/")
 @require_POST
 @role_required(*BOOKERS)
 def appointment_complete(request, pk: int):
     return _status_action(request, pk, appointments.appointment_complete, "The session of {patient} is completed.")
 
 
+@routes("appointments/<int:pk>/cancel/")
 @require_http_methods(["GET", "POST"])
 @role_required(*BOOKERS)
 def appointment_cancel(request, pk: int):
@@ -104,6 +112,7 @@ def appointment_cancel(request, pk: int):
     return render(request, "booking/appointment_cancel.html", {"appointment": appointment, "form": form})
 
 
+@routes("appointments/<int:pk>/reschedule/")
 @require_http_methods(["GET", "POST"])
 @role_required(*BOOKERS)
 def appointment_reschedule(request, pk: int):
@@ -279,6 +288,7 @@ def _booking_choice(request, patient: Patient) -> dict | None:
     return data
 
 
+@routes("book/")
 @require_http_methods(["GET", "POST"])
 @role_required(*BOOKERS)
 def appointment_book(request):
@@ -326,6 +336,7 @@ def appointment_book(request):
     return render(request, template, context)
 
 
+@routes("courses/<int:pk>/series/")
 @require_http_methods(["GET", "POST"])
 @role_required(*BOOKERS)
 def course_series_book(request, pk: int):
@@ -372,6 +383,7 @@ def _value(slot) -> str:
     return slot_value(slot.starts_at, slot.therapist, slot.room) if slot else ""
 
 
+@routes("availability/")
 @require_GET
 @role_required(*BOOKERS)
 def availability(request):

@@ -21,8 +21,11 @@ from clinic.audit import BREAK_GLASS, audit_access, client_address
 from pages.chart.forms import BreakGlassForm
 from pages.http import safe_next_url
 from pages.roles import role_required
+from pages.routes import Routes
 from patients import services as patient_services
 from patients.models import Patient
+
+routes = Routes()
 
 
 class BreakGlassRequired(PermissionDenied):
@@ -46,6 +49,7 @@ def permission_denied(request, exception=None):
     return defaults.permission_denied(request, exception)
 
 
+@routes("therapist/patients/<int:pk>/emergency-access/")
 @require_POST
 @role_required(roles.THERAPIST)
 def break_glass_open(request, pk: int):

@@ -35,6 +35,7 @@ from pages.outcome_chart import trend_charts
 from pages.pain_chart import pain_chart_svg
 from pages.refusals import refusal_message, refusal_on_form
 from pages.roles import CLINICIANS, role_required
+from pages.routes import Routes
 from patients import services as patient_services
 from patients.contraindications import patient_booking_status
 from patients.models import Diagnosis, HealthFlag, Patient, Phase
@@ -46,6 +47,8 @@ from sessions.course_progress import course_outcome, courses_with_progress
 from sessions.models import Area, Course, SessionNote
 from sessions.notes import session_notes_for_chart
 from sessions.outcomes import outcome_trends
+
+routes = Routes()
 
 # The latest notes are shown open on the chart; older ones fold into one line each.
 NOTES_OPEN = 3
@@ -87,6 +90,7 @@ def _pain_points(notes: list[SessionNote]) -> list[tuple[str, int | None, int | 
     ]
 
 
+@routes("therapist/patients/<int:pk>/")
 @require_GET
 @role_required(*CLINICIANS)
 def patient_chart(request, pk: int):
@@ -152,6 +156,7 @@ def _record_create(request, patient: Patient, form_class, write, template: str, 
     return _record_page(request, template, patient, form, **context)
 
 
+@routes("therapist/patients/<int:pk>/diagnoses/new/")
 @require_http_methods(["GET", "POST"])
 @role_required(*CLINICIANS)
 def diagnosis_create(request, pk: int):
@@ -163,6 +168,7 @@ def diagnosis_create(request, pk: int):
     )
 
 
+@routes("therapist/diagnoses/<int:pk>/studies/new/")
 @require_http_methods(["GET", "POST"])
 @role_required(*CLINICIANS)
 def study_create(request, pk: int):
@@ -190,6 +196,7 @@ def _phase_message(record, flagged: int) -> str:
     return f"{text} {flagged} future {sessions} flagged for reception to review."
 
 
+@routes("therapist/diagnoses/<int:pk>/phases/new/")
 @require_http_methods(["GET", "POST"])
 @role_required(*CLINICIANS)
 def phase_record_create(request, pk: int):
@@ -210,6 +217,7 @@ def phase_record_create(request, pk: int):
     return _record_page(request, "chart/phase_record_create.html", patient, form, diagnosis=diagnosis)
 
 
+@routes("therapist/patients/<int:pk>/flags/new/")
 @require_http_methods(["GET", "POST"])
 @role_required(*CLINICIANS)
 def health_flag_create(request, pk: int):
@@ -219,6 +227,7 @@ def health_flag_create(request, pk: int):
     return _record_create(request, patient, HealthFlagForm, write, "chart/health_flag_create.html", done=done)
 
 
+@routes("therapist/flags/<int:pk>/end/")
 @require_POST
 @role_required(*CLINICIANS)
 def health_flag_end(request, pk: int):
@@ -237,6 +246,7 @@ def health_flag_end(request, pk: int):
     return _chart(flag.patient)
 
 
+@routes("therapist/patients/<int:pk>/self-booking/")
 @require_POST
 @role_required(*CLINICIANS)
 def patient_self_booking(request, pk: int):
@@ -259,6 +269,7 @@ def _modality_from(request) -> Modality | None:
         return None
 
 
+@routes("therapist/patients/<int:pk>/courses/new/")
 @require_http_methods(["GET", "POST"])
 @role_required(*CLINICIANS)
 def course_prescribe(request, pk: int):
@@ -307,6 +318,7 @@ def _course_action(request, pk: int, action, done: str):
     return _chart(course.patient)
 
 
+@routes("therapist/courses/<int:pk>/suspend/")
 @require_POST
 @role_required(*CLINICIANS)
 def course_suspend(request, pk: int):
@@ -315,12 +327,14 @@ def course_suspend(request, pk: int):
     )
 
 
+@routes("therapist/courses/<int:pk>/resume/")
 @require_POST
 @role_required(*CLINICIANS)
 def course_resume(request, pk: int):
     return _course_action(request, pk, courses.course_resume, "Resumed the course of {course.modality}.")
 
 
+@routes("therapist/courses/<int:pk>/close/")
 @require_http_methods(["GET", "POST"])
 @role_required(*CLINICIANS)
 def course_close(request, pk: int):

@@ -31,8 +31,11 @@ from pages.manager.clinic_forms import (
 )
 from pages.refusals import refusal_message, refusal_on_form
 from pages.roles import role_required
+from pages.routes import Routes
 from patients.models import ContraindicationRule
 from patients.services import contraindication_rule_save
+
+routes = Routes()
 
 EDIT_METHODS = ["GET", "POST"]
 
@@ -89,6 +92,7 @@ def _yes(value: bool) -> str:
 LOCATION_LEAD = "Where the clinic works. Each room is at one site, and each block of a therapist's hours names where."
 
 
+@routes("manager/sites/")
 @require_GET
 @role_required(roles.MANAGER)
 def location_list(request):
@@ -105,6 +109,7 @@ def location_list(request):
     )
 
 
+@routes("manager/sites/new/")
 @require_http_methods(EDIT_METHODS)
 @role_required(roles.MANAGER)
 def location_create(request):
@@ -120,6 +125,7 @@ def location_create(request):
     )
 
 
+@routes("manager/sites/<int:pk>/")
 @require_http_methods(EDIT_METHODS)
 @role_required(roles.MANAGER)
 def location_edit(request, pk: int):
@@ -145,6 +151,7 @@ THERAPIST_LEAD = (
 )
 
 
+@routes("manager/therapists/")
 @require_GET
 @role_required(roles.MANAGER)
 def therapist_list(request):
@@ -166,6 +173,7 @@ def _weekly_hours(blocks) -> str:
     return f"{minutes / 60:g}"
 
 
+@routes("manager/therapists/<int:pk>/")
 @require_http_methods(EDIT_METHODS)
 @role_required(roles.MANAGER)
 def therapist_edit(request, pk: int):
@@ -183,6 +191,7 @@ def therapist_edit(request, pk: int):
     )
 
 
+@routes("manager/therapists/<int:pk>/hours/")
 @require_http_methods(EDIT_METHODS)
 @role_required(roles.MANAGER)
 def therapist_hours(request, pk: int):
@@ -225,6 +234,7 @@ ROOM_LEAD = (
 )
 
 
+@routes("manager/rooms/")
 @require_GET
 @role_required(roles.MANAGER)
 def room_list(request):
@@ -245,6 +255,7 @@ def room_list(request):
     )
 
 
+@routes("manager/rooms/new/")
 @require_http_methods(EDIT_METHODS)
 @role_required(roles.MANAGER)
 def room_create(request):
@@ -260,6 +271,7 @@ def room_create(request):
     )
 
 
+@routes("manager/rooms/<int:pk>/")
 @require_http_methods(EDIT_METHODS)
 @role_required(roles.MANAGER)
 def room_edit(request, pk: int):
@@ -284,6 +296,7 @@ MODALITY_LEAD = (
 )
 
 
+@routes("manager/modalities/")
 @require_GET
 @role_required(roles.MANAGER)
 def modality_list(request):
@@ -308,6 +321,7 @@ def modality_list(request):
     )
 
 
+@routes("manager/modalities/new/")
 @require_http_methods(EDIT_METHODS)
 @role_required(roles.MANAGER)
 def modality_create(request):
@@ -323,6 +337,7 @@ def modality_create(request):
     )
 
 
+@routes("manager/modalities/<int:pk>/")
 @require_http_methods(EDIT_METHODS)
 @role_required(roles.MANAGER)
 def modality_edit(request, pk: int):
@@ -347,6 +362,7 @@ CLOSURE_LEAD = (
 )
 
 
+@routes("manager/closures/")
 @require_GET
 @role_required(roles.MANAGER)
 def closure_list(request):
@@ -368,6 +384,7 @@ def closure_list(request):
     )
 
 
+@routes("manager/closures/new/")
 @require_http_methods(EDIT_METHODS)
 @role_required(roles.MANAGER)
 def closure_create(request):
@@ -383,6 +400,7 @@ def closure_create(request):
     )
 
 
+@routes("manager/closures/<int:pk>/")
 @require_http_methods(EDIT_METHODS)
 @role_required(roles.MANAGER)
 def closure_edit(request, pk: int):
@@ -400,6 +418,7 @@ def closure_edit(request, pk: int):
     )
 
 
+@routes("manager/closures/<int:pk>/delete/")
 @require_POST
 @role_required(roles.MANAGER)
 def closure_delete(request, pk: int):
@@ -422,6 +441,7 @@ RULE_LEAD = (
 )
 
 
+@routes("manager/rules/")
 @require_GET
 @role_required(roles.MANAGER)
 def rule_list(request):
@@ -442,6 +462,7 @@ def rule_list(request):
     )
 
 
+@routes("manager/rules/new/")
 @require_http_methods(EDIT_METHODS)
 @role_required(roles.MANAGER)
 def rule_create(request):
@@ -457,6 +478,7 @@ def rule_create(request):
     )
 
 
+@routes("manager/rules/<int:pk>/")
 @require_http_methods(EDIT_METHODS)
 @role_required(roles.MANAGER)
 def rule_edit(request, pk: int):

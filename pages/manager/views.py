@@ -28,6 +28,7 @@ from pages.manager.forms import (
 from pages.manager.report_tables import REPORTS, csv_response, report_tables
 from pages.refusals import refusal_message, refusal_on_form
 from pages.roles import role_required
+from pages.routes import Routes
 from patients.models import BreakGlassAccess, Patient
 from patients.selectors import break_glass_unreviewed, patients_search
 from patients.services import break_glass_review as break_glass_review_service
@@ -35,11 +36,14 @@ from sessions.models import Appointment
 from sessions.notes import notes_overdue
 from sessions.reports import ReportFilter, day_at_a_glance
 
+routes = Routes()
+
 PAGE_SIZE = 50
 # The home lists the first few of each kind; the count says how many there are in all.
 HOME_LIST = 8
 
 
+@routes("manager/")
 @require_GET
 @role_required(roles.MANAGER)
 def manager_home(request):
@@ -61,6 +65,7 @@ def manager_home(request):
     return render(request, "manager/manager_home.html", context)
 
 
+@routes("manager/break-glass/<int:pk>/review/")
 @require_POST
 @role_required(roles.MANAGER)
 def break_glass_review(request, pk: int):
@@ -79,6 +84,7 @@ def break_glass_review(request, pk: int):
     return redirect("manager:manager_home")
 
 
+@routes("manager/reports/")
 @require_GET
 @role_required(roles.MANAGER)
 def reports(request):
@@ -103,6 +109,7 @@ def reports(request):
     return render(request, "manager/reports.html", {"form": form, "tables": report_tables(scope), "scope": scope})
 
 
+@routes("manager/measures/")
 @require_GET
 @role_required(roles.MANAGER)
 def measure_list(request):
@@ -110,6 +117,7 @@ def measure_list(request):
     return render(request, "manager/measure_list.html", {"measures": measures})
 
 
+@routes("manager/measures/new/")
 @require_http_methods(["GET", "POST"])
 @role_required(roles.MANAGER)
 def measure_create(request):
@@ -139,6 +147,7 @@ def _describe(entry: LogEntry, patients: dict[int, Patient]) -> None:
         entry.detail = data.get("detail") or ", ".join(sorted((entry.changes_dict or {}).keys()))
 
 
+@routes("manager/audit/")
 @require_GET
 @role_required(roles.MANAGER)
 def audit_log(request):
@@ -156,6 +165,7 @@ def audit_log(request):
     return render(request, "manager/audit_log.html", {"form": form, "page": page})
 
 
+@routes("manager/audit/suggest/")
 @require_GET
 @role_required(roles.MANAGER)
 def audit_suggest(request):
@@ -168,6 +178,7 @@ def audit_suggest(request):
     return render(request, "manager/_audit_suggestions.html", {"names": names})
 
 
+@routes("manager/break-glass/")
 @require_GET
 @role_required(roles.MANAGER)
 def break_glass_list(request):

@@ -98,9 +98,7 @@ class SelfBookingDayForm(forms.Form):
 class SelfBookingForm(forms.Form):
     """The free time the patient chose; the self-booking services judge it again."""
 
-    slot = SlotField(
-        widget=forms.HiddenInput, error_messages={"required": "Choose one of the free times shown."}
-    )
+    slot = SlotField(widget=forms.HiddenInput, error_messages={"required": "Choose one of the free times shown."})
 
 
 class ContactChannelForm(forms.Form):

@@ -20,6 +20,7 @@ from pages.booking.views import slot_groups
 from pages.portal.forms import ContactChannelForm, SelfBookingDayForm, SelfBookingForm
 from pages.portal.views import portal_view
 from pages.refusals import refusal_on_form
+from pages.routes import Routes
 from patients.services import patient_contact_channel_set
 from sessions.models import COUNTED_STATUSES, Appointment, Course
 from sessions.self_booking import (
@@ -29,6 +30,8 @@ from sessions.self_booking import (
     self_move_problems,
     self_reschedule,
 )
+
+routes = Routes()
 
 # Days offered at once: about two weeks of a course's cadence fit a phone's screen.
 DAYS_SHOWN = 12
@@ -67,6 +70,7 @@ def _left(course: Course) -> str:
     return f"{left} session{'s' if left != 1 else ''} left to book" if left > 0 else ""
 
 
+@routes("portal/courses/<int:pk>/book/")
 @require_http_methods(["GET", "POST"])
 @portal_view
 def portal_self_book(request, pk: int):
@@ -97,6 +101,7 @@ def portal_self_book(request, pk: int):
     return render(request, "portal/portal_self_book.html", context)
 
 
+@routes("portal/appointments/<int:pk>/move/")
 @require_http_methods(["GET", "POST"])
 @portal_view
 def portal_self_move(request, pk: int):
@@ -134,6 +139,7 @@ def portal_self_move(request, pk: int):
     return render(request, "portal/portal_self_book.html", context)
 
 
+@routes("portal/messages/")
 @require_http_methods(["GET", "POST"])
 @portal_view
 def portal_contact_channel(request):

@@ -26,6 +26,7 @@ from pages.portal.forms import MeasureAnswersForm, PortalCancelForm
 from pages.portal.ics import appointments_ics
 from pages.refusals import refusal_message, refusal_on_form
 from pages.roles import role_required
+from pages.routes import Routes
 from patients.models import Patient
 from patients.services import patient_calendar_token_ensure, patient_calendar_token_renew
 from sessions.appointments import appointment_patient_can_cancel
@@ -34,6 +35,8 @@ from sessions.models import Appointment, Course
 from sessions.outcomes import course_activities, outcome_record, patient_measures_due, patient_outcomes
 from sessions.portal import portal_courses, portal_earlier, portal_self_bookable, portal_upcoming
 from sessions.self_booking import self_booking_offered, self_cancel
+
+routes = Routes()
 
 NEXT_ON_HOME = 3
 # The newest summaries show; the earlier ones fold away, so the phone screen stays short.
@@ -70,6 +73,7 @@ def sessions_left_text(course) -> str:
     return f"{fewest}–{most} sessions to go."
 
 
+@routes("portal/")
 @require_GET
 @portal_view
 def portal_home(request):
@@ -99,6 +103,7 @@ def portal_home(request):
     return render(request, "portal/portal_home.html", context)
 
 
+@routes("portal/courses/<int:pk>/measure/")
 @require_http_methods(["GET", "POST"])
 @portal_view
 def portal_measure(request, pk: int):
@@ -146,6 +151,7 @@ def portal_measure(request, pk: int):
     return render(request, "portal/portal_measure.html", context)
 
 
+@routes("portal/appointments/")
 @require_GET
 @portal_view
 def portal_appointments(request):
@@ -170,6 +176,7 @@ def _own_appointment(request, pk: int) -> Appointment:
     )
 
 
+@routes("portal/appointments/<int:pk>/cancel/")
 @require_http_methods(["GET", "POST"])
 @portal_view
 def portal_appointment_cancel(request, pk: int):
@@ -196,6 +203,7 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
     return response
 
 
+@routes("portal/appointments/<int:pk>/calendar.ics")
 @require_GET
 @portal_view
 def portal_appointment_ics(request, pk: int):
@@ -204,6 +212,8 @@ def portal_appointment_ics(request, pk: int):
     return _ics_response(body, f"session-{timezone.localtime(appointment.starts_at):%Y-%m-%d-%H%M}.ics")
 
 
+# No login: the secret token is the key (calendar apps cannot log in).
+@routes("calendar/<str:token>.ics")
 @require_safe  # calendar apps may ask with HEAD first
 def calendar_feed(request, token: str):
     """The patient's upcoming sessions for a calendar app to subscribe to. No login: calendar
@@ -221,6 +231,7 @@ def _feed_urls(request, token: str) -> dict[str, str]:
     return {"feed_url": https_url, "webcal_url": "webcal://" + https_url.split("://", 1)[1]}
 
 
+@routes("portal/calendar/")
 @require_GET
 @portal_view
 def portal_calendar(request):
@@ -228,6 +239,7 @@ def portal_calendar(request):
     return render(request, "portal/portal_calendar.html", _feed_urls(request, token))
 
 
+@routes("portal/calendar/renew/")
 @require_POST
 @portal_view
 def portal_calendar_renew(request):

@@ -24,6 +24,7 @@ from pages.reception import board
 from pages.reception.forms import BookingIntentForm, PatientForm, PatientSearchForm
 from pages.refusals import refusal_message
 from pages.roles import FRONT_DESK, role_required
+from pages.routes import Routes
 from patients import services
 from patients.contraindications import patient_booking_status
 from patients.models import Patient
@@ -32,12 +33,15 @@ from sessions.appointments import appointment_review_cancel, appointment_review_
 from sessions.course_progress import courses_with_progress
 from sessions.models import Appointment, AppointmentStatus
 
+routes = Routes()
+
 logger = logging.getLogger(__name__)
 
 PATIENTS_PER_PAGE = 25
 RESULTS_TARGET = "patient-results"
 
 
+@routes("reception/")
 @require_GET
 @role_required(*FRONT_DESK)
 def day_board(request):
@@ -64,6 +68,7 @@ def day_board(request):
     return render(request, "reception/day_board.html", context)
 
 
+@routes("reception/week/")
 @require_GET
 @role_required(*FRONT_DESK)
 def week_board(request):
@@ -78,6 +83,7 @@ def week_board(request):
     return render(request, "reception/week_board.html", context)
 
 
+@routes("reception/review/")
 @require_GET
 @role_required(*FRONT_DESK)
 def review_list(request):
@@ -96,6 +102,7 @@ def review_list(request):
     return render(request, "reception/review_list.html", context)
 
 
+@routes("reception/patients/<int:pk>/review-cancel/")
 @require_POST
 @role_required(*FRONT_DESK)
 def review_cancel_all(request, pk: int):
@@ -124,6 +131,7 @@ def _cancel_with_reason(request, cancel):
     return redirect("reception:review_list")
 
 
+@routes("appointments/<int:pk>/keep/")
 @require_POST
 @role_required(*FRONT_DESK)
 def review_keep(request, pk: int):
@@ -136,6 +144,7 @@ def review_keep(request, pk: int):
     return redirect("reception:review_list")
 
 
+@routes("appointments/<int:pk>/review-cancel/")
 @require_POST
 @role_required(*FRONT_DESK)
 def review_cancel(request, pk: int):
@@ -148,6 +157,7 @@ def review_cancel(request, pk: int):
     return _cancel_with_reason(request, cancel)
 
 
+@routes("patients/")
 @require_GET
 @role_required(*FRONT_DESK)
 def patient_list(request):
@@ -171,6 +181,7 @@ def patient_list(request):
     return response
 
 
+@routes("patients/new/")
 @require_http_methods(["GET", "POST"])
 @role_required(*FRONT_DESK)
 def patient_create(request):
@@ -182,6 +193,7 @@ def patient_create(request):
     return render(request, "reception/patient_create.html", {"form": form})
 
 
+@routes("patients/<int:pk>/edit/")
 @require_http_methods(["GET", "POST"])
 @role_required(*FRONT_DESK)
 def patient_edit(request, pk: int):
@@ -194,6 +206,8 @@ def patient_edit(request, pk: int):
     return render(request, "reception/patient_edit.html", {"form": form, "patient": patient})
 
 
+# The patient's old address: redirects to the overview.
+@routes("patients/<int:pk>/")
 @require_GET
 @role_required(roles.RECEPTIONIST, roles.THERAPIST, roles.MANAGER)
 def patient_detail(request, pk: int):
@@ -201,6 +215,7 @@ def patient_detail(request, pk: int):
     return redirect("reception:patient_overview", pk=pk)
 
 
+@routes("reception/patients/<int:pk>/")
 @require_GET
 @role_required(*FRONT_DESK)
 def patient_overview(request, pk: int):
@@ -218,6 +233,7 @@ def patient_overview(request, pk: int):
     return render(request, "reception/patient_overview.html", context)
 
 
+@routes("reception/patients/<int:pk>/invite/")
 @require_POST
 @role_required(*FRONT_DESK)
 def portal_invite(request, pk: int):

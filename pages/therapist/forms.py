@@ -17,12 +17,14 @@ class SessionNoteForm(TextLimitsShown, forms.Form):
     subjective = forms.CharField(
         required=False,
         max_length=model_max_length(SessionNote, "subjective"),
-        widget=forms.Textarea(attrs={"rows": 2}), help_text="What the patient reports today."
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="What the patient reports today.",
     )
     objective = forms.CharField(
         required=False,
         max_length=model_max_length(SessionNote, "objective"),
-        widget=forms.Textarea(attrs={"rows": 2}), help_text="What you found: tone, tender points."
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="What you found: tone, tender points.",
     )
     assessment = forms.CharField(
         required=False, max_length=model_max_length(SessionNote, "assessment"), widget=forms.Textarea(attrs={"rows": 2})

@@ -20,6 +20,7 @@ from clinic.refusals import Refused
 from pages.http import day_param, safe_next_url
 from pages.refusals import refusal_message, refusal_on_form
 from pages.roles import role_required
+from pages.routes import Routes
 from pages.therapist.forms import SIGN, AddendumForm, MyPatientSearchForm, SessionNoteForm
 from patients.models import FlagKind
 from patients.selectors import health_flags_active_by_patient
@@ -32,6 +33,8 @@ from sessions.notes import SIGNED_ALREADY, notes_unsigned_for, session_note_save
 from sessions.schedule import local_date
 from sessions.therapist_day import SESSION_WARNING_KINDS, oil_allergy_conflicts, therapist_day
 
+routes = Routes()
+
 AREA_LABELS = dict(AREA_SIDE_CHOICES)
 PATIENTS_PER_PAGE = 25
 NOTES_PER_PAGE = 50
@@ -42,6 +45,7 @@ def _my_day_url(day: dt.date) -> str:
     return url if day == timezone.localdate() else f"{url}?{urlencode({'day': day.isoformat()})}"
 
 
+@routes("therapist/")
 @require_GET
 @role_required(roles.THERAPIST)
 def my_day(request):
@@ -62,6 +66,7 @@ def my_day(request):
     return render(request, "therapist/my_day.html", context)
 
 
+@routes("therapist/my-patients/")
 @require_GET
 @role_required(roles.THERAPIST)
 def my_patients(request):
@@ -75,6 +80,7 @@ def my_patients(request):
     return render(request, "therapist/my_patients.html", context)
 
 
+@routes("therapist/unsigned-notes/")
 @require_GET
 @role_required(roles.THERAPIST)
 def unsigned_notes(request):
@@ -102,6 +108,7 @@ def _why_not_editable(appointment: Appointment, note: SessionNote | None) -> str
     return ""
 
 
+@routes("appointments/<int:pk>/note/")
 @require_http_methods(["GET", "POST"])
 @role_required(roles.THERAPIST, roles.MANAGER)
 def note_edit(request, pk: int):
@@ -172,6 +179,7 @@ def note_edit(request, pk: int):
     return render(request, "therapist/note_edit.html", context)
 
 
+@routes("notes/<int:pk>/addenda/")
 @require_POST
 @role_required(roles.THERAPIST)
 def addendum_add(request, pk: int):

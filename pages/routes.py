@@ -1,0 +1,21 @@
+"""A workspace's URL table, written beside its views: each view states its address once, above
+its definition, and its URL name is its function's name, so the two cannot drift apart.
+
+    routes = Routes()
+
+    @routes("appointments/<int:pk>/cancel/")
+    @role_required(...)
+    def appointment_cancel(request, pk): ...
+
+The workspace's urls.py lists the modules' tables under its namespace."""
+
+from django.urls import URLPattern, path
+
+
+class Routes(list[URLPattern]):
+    def __call__(self, route: str):
+        def register(view):
+            self.append(path(route, view, name=view.__name__))
+            return view
+
+        return register
