@@ -29,7 +29,7 @@ from pages.manager.clinic_forms import (
     TherapistForm,
     WeekForm,
 )
-from pages.refusals import refusal_message, refusal_on_form
+from pages.refusals import refusal_message, refusal_on_form, saved_or_refused
 from pages.roles import role_required
 from patients.models import ContraindicationRule
 from patients.services import contraindication_rule_save
@@ -117,14 +117,8 @@ def _edit(request, editor: Editor, *, form, save: Callable, title: str, done: st
     """Show `form`; on a valid POST, `save()` through the service. A refusal goes on the form
     (nothing saved); success says what changed and returns to the list."""
     back = editor.back()
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save()
-        except Refused as error:
-            refusal_on_form(form, error)
-        else:
-            messages.success(request, done.format(saved))
-            return redirect(back)
+    if saved_or_refused(request, form, save, done.format):
+        return redirect(back)
     context = {"form": form, "title": title, "lead": editor.lead, "back": back, **extra}
     return render(request, "manager/editor_form.html", context)
 
