@@ -13,8 +13,6 @@ from tests.pages.chart.forms import chart, health_flag_data
 from tests.scenes import messages_of, url_of
 
 create_url = url_of("chart:health_flag_create")
-
-
 end_url = url_of("chart:health_flag_end")
 
 

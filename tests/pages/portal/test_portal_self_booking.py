@@ -39,8 +39,6 @@ def as_maria(maria):
 
 
 book_url = url_of("portal:portal_self_book")
-
-
 move_url = url_of("portal:portal_self_move")
 
 

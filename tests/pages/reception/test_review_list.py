@@ -25,8 +25,6 @@ MAX_QUERIES = 4
 
 
 keep_url = url_of("reception:review_keep")
-
-
 cancel_url = url_of("reception:review_cancel")
 
 
