@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import CheckConstraint, F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
@@ -29,6 +29,17 @@ def text_length_check(field: str, limit: int, name: str) -> models.CheckConstrai
         name=name,
         violation_error_message=f"The {field.replace('_', ' ')} takes up to {limit:,} characters.",
     )
+
+
+def ends_after(name: str, message: str, *, starts: str, ends: str, same_allowed: bool = False) -> CheckConstraint:
+    """A span's end comes after its start (or on it, for days with `same_allowed`)."""
+    lookup = f"{ends}__gte" if same_allowed else f"{ends}__gt"
+    return models.CheckConstraint(condition=Q(**{lookup: F(starts)}), name=name, violation_error_message=message)
+
+
+def reason_required(name: str, message: str, *, unless: Q, reason: str) -> CheckConstraint:
+    """A row needs a written reason unless `unless` holds (a cancelled session, a flag for review...)."""
+    return models.CheckConstraint(condition=unless | ~Q(**{reason: ""}), name=name, violation_error_message=message)
 
 
 class Cadence(models.TextChoices):
@@ -200,10 +211,11 @@ class WorkingHours(models.Model):
         ordering = ["therapist", "weekday", "starts"]
         verbose_name_plural = "working hours"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends__gt=F("starts")),
-                name="working_hours_end_after_start",
-                violation_error_message="Working hours must end after they start.",
+            ends_after(
+                "working_hours_end_after_start",
+                "Working hours must end after they start.",
+                starts="starts",
+                ends="ends",
             ),
             models.CheckConstraint(
                 condition=Q(weekday__gte=0, weekday__lte=6),
@@ -271,10 +283,12 @@ class Closure(models.Model):
     class Meta:
         ordering = ["starts_on"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__gte=F("starts_on")),
-                name="closure_ends_not_before_start",
-                violation_error_message="A closure cannot end before the day it starts.",
+            ends_after(
+                "closure_ends_not_before_start",
+                "A closure cannot end before the day it starts.",
+                starts="starts_on",
+                ends="ends_on",
+                same_allowed=True,
             ),
             models.CheckConstraint(
                 condition=~Q(kind=ClosureKind.HOLIDAY_OPEN) | Q(therapist__isnull=True),

@@ -1,6 +1,8 @@
 """A domain refusal (clinic.refusals.Refused) as a page shows it: on the form that asked, or as
 a message after a button that posts and redirects. Every page goes through these two."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 
 from clinic.refusals import Refused, WarningsNotConfirmed
@@ -25,3 +27,18 @@ def refusal_message(request, error: Refused) -> None:
     """The refusal as one error message, for the page the view redirects to: its reasons
     (or, for warnings nobody could confirm there, the warnings) in one line."""
     messages.error(request, str(error))
+
+
+def saved_or_refused(request, form, save: Callable, done: Callable[[object], str]) -> bool:
+    """On a valid POST of `form`, `save()` through the service. A refusal goes on the form (nothing
+    saved) and gives False, as does a GET or an invalid form; success puts `done(result)` in a
+    message and gives True, for the view to redirect."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        result = save()
+    except Refused as error:
+        refusal_on_form(form, error)
+        return False
+    messages.success(request, done(result))
+    return True

@@ -19,3 +19,7 @@ class Routes(list[URLPattern]):
             return view
 
         return register
+
+    def add(self, route: str, view, name: str) -> None:
+        """A view a builder made (its function's name is the builder's): named here."""
+        self.append(path(route, view, name=name))

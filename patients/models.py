@@ -15,6 +15,8 @@ from clinic.models import (
     SHORT_TEXT_MAX_LENGTH,
     Modality,
     Therapist,
+    ends_after,
+    reason_required,
     text_length_check,
 )
 from patients.names import name_fields
@@ -283,10 +285,11 @@ class HealthFlag(models.Model):
                 name="health_flag_ends_not_before_start",
                 violation_error_message="A health flag cannot end before the day it starts.",
             ),
-            models.CheckConstraint(
-                condition=~Q(kind=FlagKind.OIL_ALLERGY) | ~Q(substance=""),
-                name="health_flag_oil_allergy_names_substance",
-                violation_error_message="An oil allergy must name the oil.",
+            reason_required(
+                "health_flag_oil_allergy_names_substance",
+                "An oil allergy must name the oil.",
+                unless=~Q(kind=FlagKind.OIL_ALLERGY),
+                reason="substance",
             ),
         ]
 
@@ -382,10 +385,11 @@ class BreakGlassAccess(models.Model):
                 name="break_glass_has_reason",
                 violation_error_message="Emergency access needs a reason.",
             ),
-            models.CheckConstraint(
-                condition=Q(expires_at__gt=F("created_at")),
-                name="break_glass_expires_after_start",
-                violation_error_message="Emergency access must end after it starts.",
+            ends_after(
+                "break_glass_expires_after_start",
+                "Emergency access must end after it starts.",
+                starts="created_at",
+                ends="expires_at",
             ),
             text_length_check("reason", REASON_MAX_LENGTH, "break_glass_reason_length"),
         ]

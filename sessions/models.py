@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +20,8 @@ from clinic.models import (
     Room,
     Therapist,
     course_plan_constraints,
+    ends_after,
+    reason_required,
     text_length_check,
 )
 from outcomes.models import Measure
@@ -192,20 +194,23 @@ class Appointment(models.Model):
     class Meta:
         ordering = ["starts_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_at__gt=F("starts_at")),
-                name="appointment_ends_after_start",
-                violation_error_message="A session must end after it starts.",
+            ends_after(
+                "appointment_ends_after_start",
+                "A session must end after it starts.",
+                starts="starts_at",
+                ends="ends_at",
             ),
-            models.CheckConstraint(
-                condition=~Q(status=AppointmentStatus.CANCELLED) | ~Q(cancellation_reason=""),
-                name="appointment_cancellation_has_reason",
-                violation_error_message="A cancelled session needs the reason it was cancelled.",
+            reason_required(
+                "appointment_cancellation_has_reason",
+                "A cancelled session needs the reason it was cancelled.",
+                unless=~Q(status=AppointmentStatus.CANCELLED),
+                reason="cancellation_reason",
             ),
-            models.CheckConstraint(
-                condition=Q(needs_review=False) | ~Q(review_reason=""),
-                name="appointment_review_has_reason",
-                violation_error_message="A session flagged for review needs the reason.",
+            reason_required(
+                "appointment_review_has_reason",
+                "A session flagged for review needs the reason.",
+                unless=Q(needs_review=False),
+                reason="review_reason",
             ),
         ]
         indexes = [
@@ -362,10 +367,11 @@ class SessionNote(models.Model):
                 name="note_pain_after_0_to_10",
                 violation_error_message="The pain after the session is a score from 0 to 10.",
             ),
-            models.CheckConstraint(
-                condition=Q(stopped_early=False) | ~Q(stopped_early_reason=""),
-                name="note_stopped_early_has_reason",
-                violation_error_message="A session that stopped early needs the reason why it stopped.",
+            reason_required(
+                "note_stopped_early_has_reason",
+                "A session that stopped early needs the reason why it stopped.",
+                unless=Q(stopped_early=False),
+                reason="stopped_early_reason",
             ),
             models.CheckConstraint(
                 condition=Q(signed_at__isnull=True, signed_by__isnull=True)

@@ -41,6 +41,12 @@ SOAP = {
 DETAILS = {"date_of_birth": dt.date(1975, 4, 12), "phone": "+49 30 555 0123", "consent_on": dt.date(2026, 1, 15)}
 
 
+def url_of(name: str):
+    """The address of the page `name` for one object (by its pk): `url = url_of("chart:study_create")`
+    then `url(diagnosis)`."""
+    return lambda obj: reverse(name, args=[obj.pk])
+
+
 def portal_patient(email: str | None = None, **fields) -> Patient:
     """A patient with a portal login: username and e-mail are the patient's address."""
     user = UserFactory(role=roles.PATIENT, **({"username": email, "email": email} if email else {}))

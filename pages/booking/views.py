@@ -62,37 +62,32 @@ def appointment_detail(request, pk: int):
     )
 
 
-def _status_action(request, pk: int, action, done: str):
-    appointment = get_object_or_404(Appointment, pk=pk)
-    try:
-        changed = action(appointment=appointment)
-        messages.success(request, done.format(patient=appointment.patient))
-        for warning in getattr(changed, "treatment_warnings", []):
-            messages.warning(request, f"Before treating: {warning}")
-    except Refused as error:
-        refusal_message(request, error)
-    return redirect(safe_next_url(request, request.POST.get("next", ""), appointment.get_absolute_url()))
+def _status_action(action, done: str):
+    """The page behind a button that moves a session on (check in, no-show, complete): `action`
+    through the service, then back to where the button was, saying what happened or why not."""
+
+    @require_POST
+    @role_required(*BOOKERS)
+    def view(request, pk: int):
+        appointment = get_object_or_404(Appointment, pk=pk)
+        try:
+            changed = action(appointment=appointment)
+            messages.success(request, done.format(patient=appointment.patient))
+            for warning in getattr(changed, "treatment_warnings", []):
+                messages.warning(request, f"Before treating: {warning}")
+        except Refused as error:
+            refusal_message(request, error)
+        return redirect(safe_next_url(request, request.POST.get("next", ""), appointment.get_absolute_url()))
+
+    return view
 
 
-@routes("appointments/<int:pk>/check-in/")
-@require_POST
-@role_required(*BOOKERS)
-def appointment_check_in(request, pk: int):
-    return _status_action(request, pk, appointments.appointment_check_in, "{patient} is checked in.")
-
-
-@routes("appointments/<int:pk>/no-show/")
-@require_POST
-@role_required(*BOOKERS)
-def appointment_no_show(request, pk: int):
-    return _status_action(request, pk, appointments.appointment_no_show, "Recorded that {patient} did not come.")
-
-
-@routes("appointments/<int:pk>/complete/")
-@require_POST
-@role_required(*BOOKERS)
-def appointment_complete(request, pk: int):
-    return _status_action(request, pk, appointments.appointment_complete, "The session of {patient} is completed.")
+appointment_check_in = _status_action(appointments.appointment_check_in, "{patient} is checked in.")
+appointment_no_show = _status_action(appointments.appointment_no_show, "Recorded that {patient} did not come.")
+appointment_complete = _status_action(appointments.appointment_complete, "The session of {patient} is completed.")
+routes.add("appointments/<int:pk>/check-in/", appointment_check_in, "appointment_check_in")
+routes.add("appointments/<int:pk>/no-show/", appointment_no_show, "appointment_no_show")
+routes.add("appointments/<int:pk>/complete/", appointment_complete, "appointment_complete")
 
 
 @routes("appointments/<int:pk>/cancel/")

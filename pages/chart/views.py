@@ -5,6 +5,7 @@ Open to a therapist who treats the patient (docs/ARCHITECTURE.md: "read, record"
 and to managers; everyone else gets 403.
 """
 
+from collections.abc import Callable
 from functools import partial
 
 from django.contrib import messages
@@ -131,6 +132,13 @@ def _treated_patient(request, pk: int) -> Patient:
     return patient
 
 
+def _treated_diagnosis(request, pk: int) -> Diagnosis:
+    """A diagnosis in a chart the reader may open, with its patient."""
+    diagnosis = get_object_or_404(Diagnosis.objects.select_related("patient"), pk=pk)
+    _check_treats(request, diagnosis.patient, diagnosis)
+    return diagnosis
+
+
 def _written(form, write):
     """The service's result, or None with its ValidationError shown next to the form's fields."""
     try:
@@ -156,24 +164,35 @@ def _record_create(request, patient: Patient, form_class, write, template: str, 
     return _record_page(request, template, patient, form, **context)
 
 
-@routes("therapist/patients/<int:pk>/diagnoses/new/")
-@require_http_methods(["GET", "POST"])
-@role_required(*CLINICIANS)
-def diagnosis_create(request, pk: int):
-    patient = _treated_patient(request, pk)
-    write = partial(patient_services.diagnosis_create, patient=patient, recorded_by=request.user)
-    done = "Recorded the diagnosis {}. Record its phase next.".format
-    return _record_create(
-        request, patient, DiagnosisForm, write, "chart/diagnosis_create.html", done=done, icd10_codes=COMMON_ICD10_CODES
-    )
+def _patient_record_create(form_class, service, template: str, done: Callable[[object], str], **context):
+    """The page that adds a record of the patient (a diagnosis, a health flag) through `service`,
+    which takes the patient and who recorded it."""
+
+    @require_http_methods(["GET", "POST"])
+    @role_required(*CLINICIANS)
+    def view(request, pk: int):
+        patient = _treated_patient(request, pk)
+        write = partial(service, patient=patient, recorded_by=request.user)
+        return _record_create(request, patient, form_class, write, template, done=done, **context)
+
+    return view
+
+
+diagnosis_create = _patient_record_create(
+    DiagnosisForm,
+    patient_services.diagnosis_create,
+    "chart/diagnosis_create.html",
+    done="Recorded the diagnosis {}. Record its phase next.".format,
+    icd10_codes=COMMON_ICD10_CODES,
+)
+routes.add("therapist/patients/<int:pk>/diagnoses/new/", diagnosis_create, "diagnosis_create")
 
 
 @routes("therapist/diagnoses/<int:pk>/studies/new/")
 @require_http_methods(["GET", "POST"])
 @role_required(*CLINICIANS)
 def study_create(request, pk: int):
-    diagnosis = get_object_or_404(Diagnosis.objects.select_related("patient"), pk=pk)
-    _check_treats(request, diagnosis.patient, diagnosis)
+    diagnosis = _treated_diagnosis(request, pk)
     write = partial(patient_services.study_create, diagnosis=diagnosis)
     return _record_create(
         request,
@@ -200,9 +219,8 @@ def _phase_message(record, flagged: int) -> str:
 @require_http_methods(["GET", "POST"])
 @role_required(*CLINICIANS)
 def phase_record_create(request, pk: int):
-    diagnosis = get_object_or_404(Diagnosis.objects.select_related("patient"), pk=pk)
+    diagnosis = _treated_diagnosis(request, pk)
     patient = diagnosis.patient
-    _check_treats(request, patient, diagnosis)
     form = PhaseRecordForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         flagged_before = sessions_flagged_ahead(patient=patient)
@@ -217,14 +235,13 @@ def phase_record_create(request, pk: int):
     return _record_page(request, "chart/phase_record_create.html", patient, form, diagnosis=diagnosis)
 
 
-@routes("therapist/patients/<int:pk>/flags/new/")
-@require_http_methods(["GET", "POST"])
-@role_required(*CLINICIANS)
-def health_flag_create(request, pk: int):
-    patient = _treated_patient(request, pk)
-    write = partial(patient_services.health_flag_create, patient=patient, recorded_by=request.user)
-    done = "Recorded the health flag “{}”.".format
-    return _record_create(request, patient, HealthFlagForm, write, "chart/health_flag_create.html", done=done)
+health_flag_create = _patient_record_create(
+    HealthFlagForm,
+    patient_services.health_flag_create,
+    "chart/health_flag_create.html",
+    done="Recorded the health flag “{}”.".format,
+)
+routes.add("therapist/patients/<int:pk>/flags/new/", health_flag_create, "health_flag_create")
 
 
 @routes("therapist/flags/<int:pk>/end/")
@@ -307,31 +324,31 @@ def course_prescribe(request, pk: int):
     return response
 
 
-def _course_action(request, pk: int, action, done: str):
-    course = get_object_or_404(Course.objects.select_related("patient", "modality"), pk=pk)
-    _check_treats(request, course.patient, course)
-    try:
-        action(course=course)
-        messages.success(request, done.format(course=course))
-    except Refused as error:
-        refusal_message(request, error)
-    return _chart(course.patient)
+def _course_action(action, done: str):
+    """The page behind a button that pauses or resumes a course: `action` through the service, then
+    the chart, saying what happened or why not."""
+
+    @require_POST
+    @role_required(*CLINICIANS)
+    def view(request, pk: int):
+        course = get_object_or_404(Course.objects.select_related("patient", "modality"), pk=pk)
+        _check_treats(request, course.patient, course)
+        try:
+            action(course=course)
+            messages.success(request, done.format(course=course))
+        except Refused as error:
+            refusal_message(request, error)
+        return _chart(course.patient)
+
+    return view
 
 
-@routes("therapist/courses/<int:pk>/suspend/")
-@require_POST
-@role_required(*CLINICIANS)
-def course_suspend(request, pk: int):
-    return _course_action(
-        request, pk, courses.course_suspend, "Suspended the course of {course.modality}; its booked sessions stay."
-    )
-
-
-@routes("therapist/courses/<int:pk>/resume/")
-@require_POST
-@role_required(*CLINICIANS)
-def course_resume(request, pk: int):
-    return _course_action(request, pk, courses.course_resume, "Resumed the course of {course.modality}.")
+course_suspend = _course_action(
+    courses.course_suspend, "Suspended the course of {course.modality}; its booked sessions stay."
+)
+course_resume = _course_action(courses.course_resume, "Resumed the course of {course.modality}.")
+routes.add("therapist/courses/<int:pk>/suspend/", course_suspend, "course_suspend")
+routes.add("therapist/courses/<int:pk>/resume/", course_resume, "course_resume")
 
 
 @routes("therapist/courses/<int:pk>/close/")

@@ -8,12 +8,12 @@ the manager who made it. Each list is a fixed number of queries however long it 
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Model, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import roles
@@ -29,13 +29,11 @@ from pages.manager.clinic_forms import (
     TherapistForm,
     WeekForm,
 )
-from pages.refusals import refusal_message, refusal_on_form
+from pages.refusals import refusal_message, refusal_on_form, saved_or_refused
 from pages.roles import role_required
 from pages.routes import Routes
 from patients.models import ContraindicationRule
 from patients.services import contraindication_rule_save
-
-routes = Routes()
 
 EDIT_METHODS = ["GET", "POST"]
 
@@ -46,32 +44,91 @@ class Column:
     value: Callable
 
 
-def _list(
-    request, *, title: str, lead: str, rows, columns: list[Column], edit: str, add: tuple[str, str] | None = None
-):
-    table = [(row, reverse(edit, args=[row.pk]), [column.value(row) for column in columns]) for row in rows]
-    context = {
-        "title": title,
-        "lead": lead,
-        "columns": [column.title for column in columns],
-        "table": table,
-        "add": (reverse(add[0]), add[1]) if add else None,
-    }
-    return render(request, "manager/editor_list.html", context)
+@dataclass(frozen=True)
+class Editor:
+    """One kind of thing the manager edits, as data: its list page, its add page (when it has one)
+    and its edit page are the same three views for every kind, driven by this row. Their addresses
+    are under `address`, named manager:<key>_list, _create and _edit. Messages and titles are format
+    strings of the row."""
+
+    key: str
+    address: str
+    title: str
+    lead: str
+    rows: QuerySet
+    columns: list[Column]
+    form: type
+    edited: QuerySet
+    edit_title: str
+    update: Callable[[Model, object], Model]
+    saved: str
+    add: str = ""
+    add_title: str = ""
+    create: Callable[[object], Model] | None = None
+    added: str = ""
+    create_initial: Callable[[], dict] = dict
+    edit_extra: Callable[[Model], dict] = field(default=lambda row: {})
+
+    def back(self) -> str:
+        return reverse(f"manager:{self.key}_list")
+
+    def urls(self) -> list[URLPattern]:
+        pages = [("", "list", self.list_view()), ("<int:pk>/", "edit", self.edit_view())]
+        if self.create is not None:
+            pages.append(("new/", "create", self.create_view()))
+        return [path(f"{self.address}{route}", view, name=f"{self.key}_{kind}") for route, kind, view in pages]
+
+    def list_view(self):
+        @require_GET
+        @role_required(roles.MANAGER)
+        def view(request):
+            # .all(): a fresh query each time, not the rows the module's queryset read once.
+            rows = self.rows.all()
+            table = [
+                (row, reverse(f"manager:{self.key}_edit", args=[row.pk]), [c.value(row) for c in self.columns])
+                for row in rows
+            ]
+            context = {
+                "title": self.title,
+                "lead": self.lead,
+                "columns": [column.title for column in self.columns],
+                "table": table,
+                "add": (reverse(f"manager:{self.key}_create"), self.add) if self.add else None,
+            }
+            return render(request, "manager/editor_list.html", context)
+
+        return view
+
+    def create_view(self):
+        @require_http_methods(EDIT_METHODS)
+        @role_required(roles.MANAGER)
+        def view(request):
+            form = self.form(_post(request), initial=self.create_initial())
+            title = self.add_title or self.add
+            return _edit(request, self, form=form, save=lambda: self.create(form), title=title, done=self.added)
+
+        return view
+
+    def edit_view(self):
+        @require_http_methods(EDIT_METHODS)
+        @role_required(roles.MANAGER)
+        def view(request, pk: int):
+            row = get_object_or_404(self.edited, pk=pk)
+            form = self.form(_post(request), initial=self.form.initial_of(row))
+            title = self.edit_title.format(row)
+            save = lambda: self.update(row, form)  # noqa: E731
+            return _edit(request, self, form=form, save=save, title=title, done=self.saved, **self.edit_extra(row))
+
+        return view
 
 
-def _edit(request, *, form, save: Callable, title: str, lead: str, back: str, done: Callable[[object], str], **extra):
+def _edit(request, editor: Editor, *, form, save: Callable, title: str, done: str, **extra):
     """Show `form`; on a valid POST, `save()` through the service. A refusal goes on the form
     (nothing saved); success says what changed and returns to the list."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save()
-        except Refused as error:
-            refusal_on_form(form, error)
-        else:
-            messages.success(request, done(saved))
-            return redirect(back)
-    context = {"form": form, "title": title, "lead": lead, "back": back, **extra}
+    back = editor.back()
+    if saved_or_refused(request, form, save, done.format):
+        return redirect(back)
+    context = {"form": form, "title": title, "lead": editor.lead, "back": back, **extra}
     return render(request, "manager/editor_form.html", context)
 
 
@@ -87,108 +144,169 @@ def _yes(value: bool) -> str:
     return "yes" if value else "no"
 
 
-# Sites ------------------------------------------------------------------------------------------
-
-LOCATION_LEAD = "Where the clinic works. Each room is at one site, and each block of a therapist's hours names where."
-
-
-@routes("manager/sites/")
-@require_GET
-@role_required(roles.MANAGER)
-def location_list(request):
-    rows = Location.objects.annotate(room_count=Count("rooms")).order_by("name")
-    columns = [Column("Address", lambda s: s.address or "–"), Column("Rooms", lambda s: s.room_count)]
-    return _list(
-        request,
-        title="Sites",
-        lead=LOCATION_LEAD,
-        rows=rows,
-        columns=columns,
-        edit="manager:location_edit",
-        add=("manager:location_create", "Add a site"),
-    )
-
-
-@routes("manager/sites/new/")
-@require_http_methods(EDIT_METHODS)
-@role_required(roles.MANAGER)
-def location_create(request):
-    form = LocationForm(_post(request))
-    return _edit(
-        request,
-        form=form,
-        save=lambda: clinic_services.location_create(**form.cleaned_data),
-        title="Add a site",
-        lead=LOCATION_LEAD,
-        back=reverse("manager:location_list"),
-        done=lambda site: f"Added the site {site}.",
-    )
-
-
-@routes("manager/sites/<int:pk>/")
-@require_http_methods(EDIT_METHODS)
-@role_required(roles.MANAGER)
-def location_edit(request, pk: int):
-    location = get_object_or_404(Location, pk=pk)
-    form = LocationForm(_post(request), initial=LocationForm.initial_of(location))
-    return _edit(
-        request,
-        form=form,
-        save=lambda: clinic_services.location_update(location=location, **form.cleaned_data),
-        title=f"Site: {location}",
-        lead=LOCATION_LEAD,
-        back=reverse("manager:location_list"),
-        done=lambda site: f"Saved the site {site}.",
-    )
-
-
-# Therapists -------------------------------------------------------------------------------------
-
-THERAPIST_LEAD = (
-    "What each therapist gives, the colour of her sessions, and whether she still works here. A new "
-    "therapist needs a login first (the admin's Users). Taking away what a booked session needs is refused "
-    "with the sessions to move or cancel first."
-)
-
-
-@routes("manager/therapists/")
-@require_GET
-@role_required(roles.MANAGER)
-def therapist_list(request):
-    rows = Therapist.objects.select_related("user").prefetch_related(
-        "modalities", Prefetch("working_hours", queryset=WorkingHours.objects.select_related("location"))
-    )
-    columns = [
-        Column("Qualifications", lambda t: _names(t.modalities.all())),
-        Column("Hours a week", lambda t: _weekly_hours(t.working_hours.all())),
-        Column("Active", lambda t: _yes(t.active)),
-    ]
-    return _list(
-        request, title="Therapists", lead=THERAPIST_LEAD, rows=rows, columns=columns, edit="manager:therapist_edit"
-    )
-
-
 def _weekly_hours(blocks) -> str:
     minutes = sum((b.ends.hour * 60 + b.ends.minute) - (b.starts.hour * 60 + b.starts.minute) for b in blocks)
     return f"{minutes / 60:g}"
 
 
-@routes("manager/therapists/<int:pk>/")
-@require_http_methods(EDIT_METHODS)
-@role_required(roles.MANAGER)
-def therapist_edit(request, pk: int):
-    therapist = get_object_or_404(Therapist.objects.select_related("user"), pk=pk)
-    form = TherapistForm(_post(request), initial=TherapistForm.initial_of(therapist))
-    return _edit(
-        request,
-        form=form,
-        save=lambda: clinic_services.therapist_update(therapist=therapist, **form.cleaned_data),
-        title=f"Therapist: {therapist}",
-        lead=THERAPIST_LEAD,
-        back=reverse("manager:therapist_list"),
-        done=lambda t: f"Saved {t}.",
-        extra_link=(reverse("manager:therapist_hours", args=[therapist.pk]), "Weekly hours"),
-    )
+SITES = Editor(
+    key="location",
+    address="manager/sites/",
+    title="Sites",
+    lead="Where the clinic works. Each room is at one site, and each block of a therapist's hours names where.",
+    rows=Location.objects.annotate(room_count=Count("rooms")).order_by("name"),
+    columns=[Column("Address", lambda s: s.address or "–"), Column("Rooms", lambda s: s.room_count)],
+    form=LocationForm,
+    add="Add a site",
+    create=lambda form: clinic_services.location_create(**form.cleaned_data),
+    added="Added the site {}.",
+    edited=Location.objects.all(),
+    edit_title="Site: {}",
+    update=lambda location, form: clinic_services.location_update(location=location, **form.cleaned_data),
+    saved="Saved the site {}.",
+)
+
+THERAPISTS = Editor(
+    key="therapist",
+    address="manager/therapists/",
+    title="Therapists",
+    lead=(
+        "What each therapist gives, the colour of her sessions, and whether she still works here. A new "
+        "therapist needs a login first (the admin's Users). Taking away what a booked session needs is refused "
+        "with the sessions to move or cancel first."
+    ),
+    rows=Therapist.objects.select_related("user").prefetch_related(
+        "modalities", Prefetch("working_hours", queryset=WorkingHours.objects.select_related("location"))
+    ),
+    columns=[
+        Column("Qualifications", lambda t: _names(t.modalities.all())),
+        Column("Hours a week", lambda t: _weekly_hours(t.working_hours.all())),
+        Column("Active", lambda t: _yes(t.active)),
+    ],
+    form=TherapistForm,
+    edited=Therapist.objects.select_related("user"),
+    edit_title="Therapist: {}",
+    update=lambda therapist, form: clinic_services.therapist_update(therapist=therapist, **form.cleaned_data),
+    saved="Saved {}.",
+    edit_extra=lambda therapist: {
+        "extra_link": (reverse("manager:therapist_hours", args=[therapist.pk]), "Weekly hours")
+    },
+)
+
+ROOMS = Editor(
+    key="room",
+    address="manager/rooms/",
+    title="Rooms",
+    lead=(
+        "The rooms, the site each is at, and what each is set up for. A room out of use, or losing what a "
+        "booked session needs, is refused while such sessions are booked."
+    ),
+    rows=Room.objects.select_related("location").prefetch_related("modalities").order_by("location__name", "name"),
+    columns=[
+        Column("Site", lambda r: r.location),
+        Column("Set up for", lambda r: _names(r.modalities.all())),
+        Column("In use", lambda r: _yes(r.active)),
+    ],
+    form=RoomForm,
+    add="Add a room",
+    create=lambda form: clinic_services.room_create(**form.cleaned_data),
+    create_initial=lambda: {"location": Location.objects.order_by("pk").first()},
+    added="Added {}.",
+    edited=Room.objects.select_related("location"),
+    edit_title="Room: {}",
+    update=lambda room, form: clinic_services.room_update(room=room, **form.cleaned_data),
+    saved="Saved {}.",
+)
+
+MODALITIES = Editor(
+    key="modality",
+    address="manager/modalities/",
+    title="Modalities",
+    lead=(
+        "What the clinic offers, and the course a therapist starts from when prescribing it. New defaults "
+        "apply to courses prescribed from now on; a course keeps its plan and a booked session its length."
+    ),
+    rows=Modality.objects.order_by("name"),
+    columns=[
+        Column("Minutes", lambda m: m.session_minutes),
+        Column("Sessions", lambda m: f"{m.course_min_sessions}–{m.course_max_sessions}"),
+        Column(
+            "Cadence",
+            lambda m: f"{m.sessions_per_week} a week" if m.sessions_per_week else m.get_cadence_display(),
+        ),
+        Column("Oil", lambda m: _yes(m.uses_oils)),
+        Column("Offered", lambda m: _yes(m.active)),
+    ],
+    form=ModalityForm,
+    add="Add a modality",
+    create=lambda form: clinic_services.modality_create(**form.service_arguments()),
+    create_initial=lambda: {"course_min_sessions": 1, "course_max_sessions": 10},
+    added="Added {}.",
+    edited=Modality.objects.all(),
+    edit_title="Modality: {}",
+    update=lambda modality, form: clinic_services.modality_update(modality=modality, **form.service_arguments()),
+    saved="Saved {}.",
+)
+
+CLOSURES = Editor(
+    key="closure",
+    address="manager/closures/",
+    title="Closures",
+    lead=(
+        "Days the clinic or one therapist does not work, and public holidays the clinic opens on. Closing a "
+        "day with sessions booked is refused with those sessions, to move or cancel first."
+    ),
+    rows=Closure.objects.select_related("therapist__user").order_by("-starts_on"),
+    columns=[
+        Column("From", lambda c: c.starts_on),
+        Column("To", lambda c: c.ends_on),
+        Column("Who", lambda c: c.therapist or "Whole clinic"),
+        Column("Kind", lambda c: c.get_kind_display()),
+    ],
+    form=ClosureForm,
+    add="Add a closure",
+    create=lambda form: clinic_services.closure_create(spec=form.spec()),
+    added="Added: {}.",
+    edited=Closure.objects.all(),
+    edit_title="Closure: {0.reason}",
+    update=lambda closure, form: clinic_services.closure_update(closure=closure, spec=form.spec()),
+    saved="Saved: {}.",
+    edit_extra=lambda closure: {"delete_url": reverse("manager:closure_delete", args=[closure.pk])},
+)
+
+RULES = Editor(
+    key="rule",
+    address="manager/rules/",
+    title="Contraindication rules",
+    lead=(
+        "Which health flags block or warn for which modalities. A rule applies from the moment it is saved: "
+        "the booking pages show it, and a session already booked is stopped at check-in by a new block. The "
+        "acute-phase block is built in."
+    ),
+    rows=ContraindicationRule.objects.select_related("modality").order_by("flag_kind", "effect", "pk"),
+    columns=[
+        Column("Modalities", lambda r: r.modality or ("Those with oil" if r.oil_modalities_only else "Every one")),
+        Column("Effect", lambda r: r.get_effect_display()),
+        Column("Message", lambda r: r.message),
+        Column("Active", lambda r: _yes(r.active)),
+    ],
+    form=RuleForm,
+    add="Add a rule",
+    add_title="Add a contraindication rule",
+    create=lambda form: contraindication_rule_save(**form.cleaned_data),
+    added="Added the rule {}.",
+    edited=ContraindicationRule.objects.all(),
+    edit_title="Rule: {}",
+    update=lambda rule, form: contraindication_rule_save(rule=rule, **form.cleaned_data),
+    saved="Saved the rule {}.",
+)
+
+routes = Routes()
+for editor in (SITES, THERAPISTS, ROOMS, MODALITIES, CLOSURES, RULES):
+    routes.extend(editor.urls())
+
+
+# The pages that are not an editor's three --------------------------------------------------------
 
 
 @routes("manager/therapists/<int:pk>/hours/")
@@ -226,198 +344,6 @@ def _posted_blocks(data) -> list[int]:
     return numbers
 
 
-# Rooms ------------------------------------------------------------------------------------------
-
-ROOM_LEAD = (
-    "The rooms, the site each is at, and what each is set up for. A room out of use, or losing what a "
-    "booked session needs, is refused while such sessions are booked."
-)
-
-
-@routes("manager/rooms/")
-@require_GET
-@role_required(roles.MANAGER)
-def room_list(request):
-    rows = Room.objects.select_related("location").prefetch_related("modalities").order_by("location__name", "name")
-    columns = [
-        Column("Site", lambda r: r.location),
-        Column("Set up for", lambda r: _names(r.modalities.all())),
-        Column("In use", lambda r: _yes(r.active)),
-    ]
-    return _list(
-        request,
-        title="Rooms",
-        lead=ROOM_LEAD,
-        rows=rows,
-        columns=columns,
-        edit="manager:room_edit",
-        add=("manager:room_create", "Add a room"),
-    )
-
-
-@routes("manager/rooms/new/")
-@require_http_methods(EDIT_METHODS)
-@role_required(roles.MANAGER)
-def room_create(request):
-    form = RoomForm(_post(request), initial={"location": Location.objects.order_by("pk").first()})
-    return _edit(
-        request,
-        form=form,
-        save=lambda: clinic_services.room_create(**form.cleaned_data),
-        title="Add a room",
-        lead=ROOM_LEAD,
-        back=reverse("manager:room_list"),
-        done=lambda room: f"Added {room}.",
-    )
-
-
-@routes("manager/rooms/<int:pk>/")
-@require_http_methods(EDIT_METHODS)
-@role_required(roles.MANAGER)
-def room_edit(request, pk: int):
-    room = get_object_or_404(Room.objects.select_related("location"), pk=pk)
-    form = RoomForm(_post(request), initial=RoomForm.initial_of(room))
-    return _edit(
-        request,
-        form=form,
-        save=lambda: clinic_services.room_update(room=room, **form.cleaned_data),
-        title=f"Room: {room}",
-        lead=ROOM_LEAD,
-        back=reverse("manager:room_list"),
-        done=lambda saved: f"Saved {saved}.",
-    )
-
-
-# Modalities -------------------------------------------------------------------------------------
-
-MODALITY_LEAD = (
-    "What the clinic offers, and the course a therapist starts from when prescribing it. New defaults "
-    "apply to courses prescribed from now on; a course keeps its plan and a booked session its length."
-)
-
-
-@routes("manager/modalities/")
-@require_GET
-@role_required(roles.MANAGER)
-def modality_list(request):
-    columns = [
-        Column("Minutes", lambda m: m.session_minutes),
-        Column("Sessions", lambda m: f"{m.course_min_sessions}–{m.course_max_sessions}"),
-        Column(
-            "Cadence",
-            lambda m: f"{m.sessions_per_week} a week" if m.sessions_per_week else m.get_cadence_display(),
-        ),
-        Column("Oil", lambda m: _yes(m.uses_oils)),
-        Column("Offered", lambda m: _yes(m.active)),
-    ]
-    return _list(
-        request,
-        title="Modalities",
-        lead=MODALITY_LEAD,
-        rows=Modality.objects.order_by("name"),
-        columns=columns,
-        edit="manager:modality_edit",
-        add=("manager:modality_create", "Add a modality"),
-    )
-
-
-@routes("manager/modalities/new/")
-@require_http_methods(EDIT_METHODS)
-@role_required(roles.MANAGER)
-def modality_create(request):
-    form = ModalityForm(_post(request), initial={"course_min_sessions": 1, "course_max_sessions": 10})
-    return _edit(
-        request,
-        form=form,
-        save=lambda: clinic_services.modality_create(**form.service_arguments()),
-        title="Add a modality",
-        lead=MODALITY_LEAD,
-        back=reverse("manager:modality_list"),
-        done=lambda modality: f"Added {modality}.",
-    )
-
-
-@routes("manager/modalities/<int:pk>/")
-@require_http_methods(EDIT_METHODS)
-@role_required(roles.MANAGER)
-def modality_edit(request, pk: int):
-    modality = get_object_or_404(Modality, pk=pk)
-    form = ModalityForm(_post(request), initial=ModalityForm.initial_of(modality))
-    return _edit(
-        request,
-        form=form,
-        save=lambda: clinic_services.modality_update(modality=modality, **form.service_arguments()),
-        title=f"Modality: {modality}",
-        lead=MODALITY_LEAD,
-        back=reverse("manager:modality_list"),
-        done=lambda saved: f"Saved {saved}.",
-    )
-
-
-# Closures ---------------------------------------------------------------------------------------
-
-CLOSURE_LEAD = (
-    "Days the clinic or one therapist does not work, and public holidays the clinic opens on. Closing a "
-    "day with sessions booked is refused with those sessions, to move or cancel first."
-)
-
-
-@routes("manager/closures/")
-@require_GET
-@role_required(roles.MANAGER)
-def closure_list(request):
-    columns = [
-        Column("From", lambda c: c.starts_on),
-        Column("To", lambda c: c.ends_on),
-        Column("Who", lambda c: c.therapist or "Whole clinic"),
-        Column("Kind", lambda c: c.get_kind_display()),
-    ]
-    rows = Closure.objects.select_related("therapist__user").order_by("-starts_on")
-    return _list(
-        request,
-        title="Closures",
-        lead=CLOSURE_LEAD,
-        rows=rows,
-        columns=columns,
-        edit="manager:closure_edit",
-        add=("manager:closure_create", "Add a closure"),
-    )
-
-
-@routes("manager/closures/new/")
-@require_http_methods(EDIT_METHODS)
-@role_required(roles.MANAGER)
-def closure_create(request):
-    form = ClosureForm(_post(request))
-    return _edit(
-        request,
-        form=form,
-        save=lambda: clinic_services.closure_create(spec=form.spec()),
-        title="Add a closure",
-        lead=CLOSURE_LEAD,
-        back=reverse("manager:closure_list"),
-        done=lambda closure: f"Added: {closure}.",
-    )
-
-
-@routes("manager/closures/<int:pk>/")
-@require_http_methods(EDIT_METHODS)
-@role_required(roles.MANAGER)
-def closure_edit(request, pk: int):
-    closure = get_object_or_404(Closure, pk=pk)
-    form = ClosureForm(_post(request), initial=ClosureForm.initial_of(closure))
-    return _edit(
-        request,
-        form=form,
-        save=lambda: clinic_services.closure_update(closure=closure, spec=form.spec()),
-        title=f"Closure: {closure.reason}",
-        lead=CLOSURE_LEAD,
-        back=reverse("manager:closure_list"),
-        done=lambda saved: f"Saved: {saved}.",
-        delete_url=reverse("manager:closure_delete", args=[closure.pk]),
-    )
-
-
 @routes("manager/closures/<int:pk>/delete/")
 @require_POST
 @role_required(roles.MANAGER)
@@ -430,66 +356,3 @@ def closure_delete(request, pk: int):
         return redirect("manager:closure_edit", pk=closure.pk)
     messages.success(request, f"Removed: {closure}.")
     return redirect("manager:closure_list")
-
-
-# Contraindication rules -------------------------------------------------------------------------
-
-RULE_LEAD = (
-    "Which health flags block or warn for which modalities. A rule applies from the moment it is saved: "
-    "the booking pages show it, and a session already booked is stopped at check-in by a new block. The "
-    "acute-phase block is built in."
-)
-
-
-@routes("manager/rules/")
-@require_GET
-@role_required(roles.MANAGER)
-def rule_list(request):
-    columns = [
-        Column("Modalities", lambda r: r.modality or ("Those with oil" if r.oil_modalities_only else "Every one")),
-        Column("Effect", lambda r: r.get_effect_display()),
-        Column("Message", lambda r: r.message),
-        Column("Active", lambda r: _yes(r.active)),
-    ]
-    return _list(
-        request,
-        title="Contraindication rules",
-        lead=RULE_LEAD,
-        rows=ContraindicationRule.objects.select_related("modality").order_by("flag_kind", "effect", "pk"),
-        columns=columns,
-        edit="manager:rule_edit",
-        add=("manager:rule_create", "Add a rule"),
-    )
-
-
-@routes("manager/rules/new/")
-@require_http_methods(EDIT_METHODS)
-@role_required(roles.MANAGER)
-def rule_create(request):
-    form = RuleForm(_post(request))
-    return _edit(
-        request,
-        form=form,
-        save=lambda: contraindication_rule_save(**form.cleaned_data),
-        title="Add a contraindication rule",
-        lead=RULE_LEAD,
-        back=reverse("manager:rule_list"),
-        done=lambda rule: f"Added the rule {rule}.",
-    )
-
-
-@routes("manager/rules/<int:pk>/")
-@require_http_methods(EDIT_METHODS)
-@role_required(roles.MANAGER)
-def rule_edit(request, pk: int):
-    rule = get_object_or_404(ContraindicationRule, pk=pk)
-    form = RuleForm(_post(request), initial=RuleForm.initial_of(rule))
-    return _edit(
-        request,
-        form=form,
-        save=lambda: contraindication_rule_save(rule=rule, **form.cleaned_data),
-        title=f"Rule: {rule}",
-        lead=RULE_LEAD,
-        back=reverse("manager:rule_list"),
-        done=lambda saved: f"Saved the rule {saved}.",
-    )

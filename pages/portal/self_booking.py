@@ -7,19 +7,17 @@ Another patient's course or session is a 404, as everywhere in the portal."""
 
 import datetime as dt
 
-from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
-from clinic.refusals import Refused
 from pages.booking.forms import slot_value
 from pages.booking.views import slot_groups
 from pages.portal.forms import ContactChannelForm, SelfBookingDayForm, SelfBookingForm
 from pages.portal.views import portal_view
-from pages.refusals import refusal_on_form
+from pages.refusals import saved_or_refused
 from pages.routes import Routes
 from patients.services import patient_contact_channel_set
 from sessions.models import COUNTED_STATUSES, Appointment, Course
@@ -64,6 +62,12 @@ def _picker(request, by_day: dict, form) -> dict:
     }
 
 
+def _slot(form) -> dict:
+    """The free time the patient chose, as the self-booking services take it."""
+    starts_at, therapist, room = form.cleaned_data["slot"]
+    return {"starts_at": starts_at, "therapist": therapist, "room": room}
+
+
 def _left(course: Course) -> str:
     """How many sessions of the course may still be booked, in words."""
     left = course.max_sessions - course.appointments.filter(status__in=COUNTED_STATUSES).count()
@@ -78,15 +82,11 @@ def portal_self_book(request, pk: int):
     patient = request.patient
     course = get_object_or_404(Course.objects.select_related("modality", "patient"), pk=pk, patient_id=patient.pk)
     form = SelfBookingForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        starts_at, therapist, room = form.cleaned_data["slot"]
-        try:
-            appointment = self_book(patient=patient, course=course, starts_at=starts_at, therapist=therapist, room=room)
-        except Refused as error:
-            refusal_on_form(form, error)
-        else:
-            messages.success(request, f"Booked: {_when(appointment.starts_at)} with {appointment.therapist}.")
-            return redirect("portal:portal_appointments")
+    book = lambda: self_book(patient=patient, course=course, **_slot(form))  # noqa: E731
+    if saved_or_refused(
+        request, form, book, lambda booked: f"Booked: {_when(booked.starts_at)} with {booked.therapist}."
+    ):
+        return redirect("portal:portal_appointments")
     problems = self_booking_problems(patient=patient, course=course)
     context = {
         "course": course,
@@ -113,17 +113,10 @@ def portal_self_move(request, pk: int):
         patient_id=patient.pk,
     )
     form = SelfBookingForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        starts_at, therapist, room = form.cleaned_data["slot"]
-        try:
-            moved = self_reschedule(
-                patient=patient, appointment=appointment, starts_at=starts_at, therapist=therapist, room=room
-            )
-        except Refused as error:
-            refusal_on_form(form, error)
-        else:
-            messages.success(request, f"Moved: your session is now on {_when(moved.starts_at)} with {moved.therapist}.")
-            return redirect("portal:portal_appointments")
+    move = lambda: self_reschedule(patient=patient, appointment=appointment, **_slot(form))  # noqa: E731
+    done = lambda moved: f"Moved: your session is now on {_when(moved.starts_at)} with {moved.therapist}."  # noqa: E731
+    if saved_or_refused(request, form, move, done):
+        return redirect("portal:portal_appointments")
     problems = self_move_problems(patient=patient, appointment=appointment)
     context = {
         "course": appointment.course,
@@ -148,12 +141,9 @@ def portal_contact_channel(request):
     form = ContactChannelForm(
         request.POST if request.method == "POST" else None, initial={"contact_channel": patient.contact_channel}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            patient_contact_channel_set(patient=patient, channel=form.cleaned_data["contact_channel"])
-        except Refused as error:
-            refusal_on_form(form, error)
-        else:
-            messages.success(request, f"Saved: messages go to you by {patient.get_contact_channel_display()}.")
-            return redirect("portal:portal_home")
+    save = lambda: patient_contact_channel_set(patient=patient, channel=form.cleaned_data["contact_channel"])  # noqa: E731
+    if saved_or_refused(
+        request, form, save, lambda _: f"Saved: messages go to you by {patient.get_contact_channel_display()}."
+    ):
+        return redirect("portal:portal_home")
     return render(request, "portal/portal_contact_channel.html", {"form": form, "patient": patient})

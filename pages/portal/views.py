@@ -24,7 +24,7 @@ from pages.outcome_chart import trend_charts
 from pages.pain_chart import pain_chart_svg
 from pages.portal.forms import MeasureAnswersForm, PortalCancelForm
 from pages.portal.ics import appointments_ics
-from pages.refusals import refusal_message, refusal_on_form
+from pages.refusals import refusal_message, saved_or_refused
 from pages.roles import role_required
 from pages.routes import Routes
 from patients.models import Patient
@@ -128,18 +128,17 @@ def portal_measure(request, pk: int):
     form = MeasureAnswersForm(
         request.POST if request.method == "POST" else None, measure=measure, activities=activities
     )
-    if request.method == "POST" and form.is_valid():
+
+    def record():
         answers, named = form.answers()
-        try:
-            outcome_record(course=course, measure=measure, answers=answers, activities=named, recorded_by=request.user)
-        except Refused as error:
-            refusal_on_form(form, error)
-        else:
-            messages.success(
-                request, f"Thank you: your answers to the {measure.name.lower()} are kept for your therapist."
-            )
-            return redirect("portal:portal_home")
-    elif request.method == "GET":
+        return outcome_record(
+            course=course, measure=measure, answers=answers, activities=named, recorded_by=request.user
+        )
+
+    thanks = f"Thank you: your answers to the {measure.name.lower()} are kept for your therapist."
+    if saved_or_refused(request, form, record, lambda _: thanks):
+        return redirect("portal:portal_home")
+    if request.method == "GET":
         audit_access(request=request, patient=request.patient, obj=course, detail="Patient portal: outcome measure.")
     context = {
         "course": course,

@@ -53,6 +53,15 @@ class PatientForm(forms.Form):
     so the form holds the save back until reception confirms it is someone else.
     """
 
+    # How the page groups the fields: a legend, a line under it (or none), the fields side by side.
+    FIELDSETS = (
+        ("Name and date of birth", "", ("first_name", "last_name", "date_of_birth")),
+        ("Contact", "A phone number, an e-mail address, or both.", ("phone", "email")),
+        ("Messages and the portal", "", ("contact_channel", "self_booking")),
+        ("Therapist", "", ("assigned_therapist",)),
+        ("Consent", "", ("consent_on",)),
+    )
+
     first_name = forms.CharField(max_length=_max_length("first_name"))
     last_name = forms.CharField(max_length=_max_length("last_name"))
     date_of_birth = forms.DateField(
@@ -92,6 +101,9 @@ class PatientForm(forms.Form):
         help_text="Books, moves and cancels the sessions of a prescribed course in the portal.",
     )
     different_person = forms.BooleanField(label="This is a different person", required=False)
+
+    def fieldsets(self) -> list[tuple[str, str, list]]:
+        return [(legend, lead, [self[name] for name in names]) for legend, lead, names in self.FIELDSETS]
 
     def __init__(self, *args, patient: Patient | None = None, **kwargs):
         self.patient = patient

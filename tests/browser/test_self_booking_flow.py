@@ -47,9 +47,7 @@ def scene(clinic_defaults):
     return {"clara": clara, "lena": lena, "course": course}
 
 
-def test_a_patient_books_the_next_session_of_their_course_on_a_phone(
-    phone_page, page, live_server, scene, screenshot
-):
+def test_a_patient_books_the_next_session_of_their_course_on_a_phone(phone_page, page, live_server, scene, screenshot):
     phone = phone_page
     phone.goto(f"{live_server.url}/accounts/login/")
     submit_login(phone, "clara.becker@example.org")

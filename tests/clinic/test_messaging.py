@@ -64,11 +64,14 @@ GATEWAY = "clinic.messaging.HttpSmsBackend"
 
 
 def test_the_http_backend_posts_json_with_the_token_and_the_sender():
-    with FakeGateway() as gateway, override_settings(
-        CLINIC_SMS_BACKEND=GATEWAY,
-        CLINIC_SMS_GATEWAY_URL=gateway.url,
-        CLINIC_SMS_GATEWAY_TOKEN="s3cret-token",
-        CLINIC_SMS_SENDER="Riverside",
+    with (
+        FakeGateway() as gateway,
+        override_settings(
+            CLINIC_SMS_BACKEND=GATEWAY,
+            CLINIC_SMS_GATEWAY_URL=gateway.url,
+            CLINIC_SMS_GATEWAY_TOKEN="s3cret-token",
+            CLINIC_SMS_SENDER="Riverside",
+        ),
     ):
         sms_send(to="+49 (30) 1234-5678", text="Your session is tomorrow at 10:00.")
 
@@ -81,8 +84,9 @@ def test_the_http_backend_posts_json_with_the_token_and_the_sender():
 
 @pytest.mark.parametrize("status", [400, 401, 500, 503])
 def test_a_gateway_error_is_logged_and_raised_as_message_not_sent(status, caplog):
-    with FakeGateway(status=status) as gateway, override_settings(
-        CLINIC_SMS_BACKEND=GATEWAY, CLINIC_SMS_GATEWAY_URL=gateway.url
+    with (
+        FakeGateway(status=status) as gateway,
+        override_settings(CLINIC_SMS_BACKEND=GATEWAY, CLINIC_SMS_GATEWAY_URL=gateway.url),
     ):
         with pytest.raises(MessageNotSent, match=f"answered {status}"):
             sms_send(to="+49 30 1", text="Hello")

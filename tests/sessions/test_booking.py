@@ -2,6 +2,7 @@
 sentence the receptionist reads, and nothing written when it refuses."""
 
 import datetime as dt
+from functools import partial
 
 import psycopg
 import pytest
@@ -39,19 +40,8 @@ def course(maria_keller, back_massage):
 @pytest.fixture
 def book(maria_keller, anna_berg, blue_room, course):
     """Book with the scene's defaults; any argument may be swapped."""
-
-    def book(**overrides):
-        kwargs = {
-            "patient": maria_keller,
-            "therapist": anna_berg,
-            "room": blue_room,
-            "starts_at": on_monday(10),
-            "course": course,
-        }
-        kwargs.update(overrides)
-        return appointment_book(**kwargs)
-
-    return book
+    scene = {"patient": maria_keller, "therapist": anna_berg, "room": blue_room, "course": course}
+    return partial(appointment_book, starts_at=on_monday(10), **scene)
 
 
 def refused(book, **overrides) -> list[str]:

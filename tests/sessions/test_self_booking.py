@@ -3,6 +3,7 @@ portal. Every refusal reason on its own, with the sentence the patient reads and
 the happy paths mark the booking as the patient's, log it and tell the therapist."""
 
 import datetime as dt
+from functools import partial
 
 import pytest
 from auditlog.models import LogEntry
@@ -63,18 +64,9 @@ def ben(back_massage):
 
 @pytest.fixture
 def book(maria, course, anna_berg, blue_room):
-    def book(**overrides):
-        kwargs = {
-            "patient": maria,
-            "course": course,
-            "starts_at": at(MONDAY, 10),
-            "therapist": anna_berg,
-            "room": blue_room,
-        }
-        kwargs.update(overrides)
-        return self_book(**kwargs)
-
-    return book
+    """Book online with the scene's defaults; any argument may be swapped."""
+    scene = {"patient": maria, "course": course, "therapist": anna_berg, "room": blue_room}
+    return partial(self_book, starts_at=at(MONDAY, 10), **scene)
 
 
 def refused(action, **overrides) -> list[str]:

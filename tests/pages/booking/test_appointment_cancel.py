@@ -6,11 +6,9 @@ from sessions.booking import appointment_book
 from sessions.models import Appointment, AppointmentStatus
 from tests.conftest import client_for
 from tests.factories import PatientFactory, at
-from tests.scenes import asks_to_log_in, shows
+from tests.scenes import asks_to_log_in, shows, url_of
 
-
-def url(appointment) -> str:
-    return reverse("booking:appointment_cancel", args=[appointment.pk])
+url = url_of("booking:appointment_cancel")
 
 
 def assert_unchanged(appointment, status=AppointmentStatus.BOOKED) -> None:

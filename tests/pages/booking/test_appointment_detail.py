@@ -15,11 +15,9 @@ from tests.factories import (
     UserFactory,
     at,
 )
-from tests.scenes import asks_to_log_in, course_session, shows
+from tests.scenes import asks_to_log_in, course_session, shows, url_of
 
-
-def url(appointment) -> str:
-    return reverse("booking:appointment_detail", args=[appointment.pk])
+url = url_of("booking:appointment_detail")
 
 
 @pytest.fixture

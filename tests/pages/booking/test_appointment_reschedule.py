@@ -17,14 +17,13 @@ from tests.factories import (
     at,
     next_weekday,
 )
-from tests.scenes import asks_to_log_in, shows
+from tests.scenes import asks_to_log_in, shows, url_of
 
 MONDAY = next_weekday(0)
 TUESDAY = MONDAY + dt.timedelta(days=1)
 
 
-def url(appointment) -> str:
-    return reverse("booking:appointment_reschedule", args=[appointment.pk])
+url = url_of("booking:appointment_reschedule")
 
 
 def short(day: dt.date) -> str:

@@ -22,7 +22,7 @@ from tests.factories import (
     UserFactory,
     at,
 )
-from tests.scenes import shows
+from tests.scenes import shows, url_of
 
 URL = reverse("booking:appointment_book")
 
@@ -112,8 +112,7 @@ def session(maria, massage, anna, linden, monday):
     return AppointmentFactory(patient=maria, modality=massage, therapist=anna, room=linden, starts_at=at(monday, 10))
 
 
-def reschedule_url(session) -> str:
-    return reverse("booking:appointment_reschedule", args=[session.pk])
+reschedule_url = url_of("booking:appointment_reschedule")
 
 
 def test_reschedule_offers_only_qualified_therapists_and_suited_rooms(

@@ -16,7 +16,7 @@ from sessions.chart_access import therapist_may_open_chart
 from tests.conftest import client_for
 from tests.factories import DiagnosisFactory, PatientFactory, TherapistFactory, UserFactory
 from tests.pages.chart.forms import chart
-from tests.scenes import shows
+from tests.scenes import shows, url_of
 
 REASON = "Patient collapsed in the waiting room; her therapist is away today."
 ADDRESS = "10.9.8.7"
@@ -32,8 +32,7 @@ def as_jonas(jonas):
     return client_for(jonas)
 
 
-def open_url(patient) -> str:
-    return reverse("chart:break_glass_open", args=[patient.pk])
+open_url = url_of("chart:break_glass_open")
 
 
 def test_a_therapist_who_does_not_treat_the_patient_gets_the_form_with_403(as_jonas, maria):

@@ -12,13 +12,12 @@ from patients.models import Phase
 from sessions.models import Course, CourseStatus
 from tests.conftest import client_for
 from tests.factories import DiagnosisFactory, PatientFactory, PhaseRecordFactory, TherapistFactory
-from tests.scenes import messages_of
+from tests.scenes import messages_of, url_of
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def url(patient) -> str:
-    return reverse("chart:course_prescribe", args=[patient.pk])
+url = url_of("chart:course_prescribe")
 
 
 @pytest.fixture

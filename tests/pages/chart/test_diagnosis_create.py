@@ -7,11 +7,9 @@ from django.utils import timezone
 from patients.models import Cause, Diagnosis, Side
 from tests.conftest import client_for
 from tests.pages.chart.forms import chart, diagnosis_data
-from tests.scenes import asks_to_log_in, messages_of, shows
+from tests.scenes import asks_to_log_in, messages_of, shows, url_of
 
-
-def url(patient) -> str:
-    return reverse("chart:diagnosis_create", args=[patient.pk])
+url = url_of("chart:diagnosis_create")
 
 
 def test_it_shows_the_form_with_common_codes_to_pick(as_lena, maria):

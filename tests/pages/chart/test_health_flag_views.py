@@ -10,15 +10,10 @@ from patients.models import FlagKind, HealthFlag
 from tests.conftest import client_for
 from tests.factories import HealthFlagFactory, TherapistFactory
 from tests.pages.chart.forms import chart, health_flag_data
-from tests.scenes import messages_of
+from tests.scenes import messages_of, url_of
 
-
-def create_url(patient) -> str:
-    return reverse("chart:health_flag_create", args=[patient.pk])
-
-
-def end_url(flag) -> str:
-    return reverse("chart:health_flag_end", args=[flag.pk])
+create_url = url_of("chart:health_flag_create")
+end_url = url_of("chart:health_flag_end")
 
 
 @pytest.fixture

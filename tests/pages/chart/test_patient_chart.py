@@ -20,7 +20,7 @@ from tests.factories import (
     TherapistFactory,
     UserFactory,
 )
-from tests.scenes import asks_to_log_in, queries_of, shows
+from tests.scenes import asks_to_log_in, queries_of, shows, url_of
 
 SVG = "{http://www.w3.org/2000/svg}"
 # Session, user, roles, patient, "treats?", booking status (diagnoses, phases, flags, rules),
@@ -29,8 +29,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 MAX_QUERIES = 18
 
 
-def url(patient) -> str:
-    return reverse("chart:patient_chart", args=[patient.pk])
+url = url_of("chart:patient_chart")
 
 
 def ago(**delta) -> dt.datetime:

@@ -11,11 +11,9 @@ from patients.models import Phase, PhaseRecord
 from sessions.models import AppointmentStatus
 from tests.conftest import client_for
 from tests.factories import AppointmentFactory, PhaseRecordFactory, TherapistFactory
-from tests.scenes import messages_of, shows
+from tests.scenes import messages_of, shows, url_of
 
-
-def url(diagnosis) -> str:
-    return reverse("chart:phase_record_create", args=[diagnosis.pk])
+url = url_of("chart:phase_record_create")
 
 
 def from_now(**delta) -> dt.datetime:

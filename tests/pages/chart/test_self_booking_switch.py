@@ -7,13 +7,12 @@ from django.urls import reverse
 
 from tests.conftest import client_for
 from tests.factories import TherapistFactory
-from tests.scenes import messages_of, shows
+from tests.scenes import messages_of, shows, url_of
 
 pytestmark = pytest.mark.django_db
 
 
-def url(patient) -> str:
-    return reverse("chart:patient_self_booking", args=[patient.pk])
+url = url_of("chart:patient_self_booking")
 
 
 def test_the_treating_therapist_stops_and_allows_booking_online(as_lena, maria, lena):

@@ -5,11 +5,9 @@ from django.urls import reverse
 from patients.models import Study, StudyKind
 from tests.conftest import client_for
 from tests.pages.chart.forms import study_data
-from tests.scenes import messages_of, shows
+from tests.scenes import messages_of, shows, url_of
 
-
-def url(diagnosis) -> str:
-    return reverse("chart:study_create", args=[diagnosis.pk])
+url = url_of("chart:study_create")
 
 
 def test_it_shows_the_form_for_the_diagnosis(as_lena, disc):

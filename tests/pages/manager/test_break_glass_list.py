@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from tests.conftest import client_for
 from tests.factories import TherapistFactory
+from tests.scenes import url_of
 
 REASON = "Patient collapsed in the waiting room; her therapist is away today."
 ADDRESS = "10.9.8.7"
@@ -16,8 +17,7 @@ def as_jonas(db):
     return client_for(TherapistFactory(user__username="jonas").user)
 
 
-def open_url(patient) -> str:
-    return reverse("chart:break_glass_open", args=[patient.pk])
+open_url = url_of("chart:break_glass_open")
 
 
 def test_the_manager_sees_the_list(as_jonas, maria, manager):

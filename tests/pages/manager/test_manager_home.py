@@ -12,14 +12,13 @@ from patients.services import break_glass_open
 from sessions.models import AppointmentStatus
 from tests.conftest import client_for
 from tests.factories import AppointmentFactory, PatientFactory, SessionNoteFactory, TherapistFactory
-from tests.scenes import asks_to_log_in, messages_of, shows
+from tests.scenes import asks_to_log_in, messages_of, shows, url_of
 
 URL = reverse("manager:manager_home")
 REASON = "Her therapist is away and she is in the room now."
 
 
-def review_url(access) -> str:
-    return reverse("manager:break_glass_review", args=[access.pk])
+review_url = url_of("manager:break_glass_review")
 
 
 @pytest.fixture

@@ -25,14 +25,14 @@ from tests.scenes import (
     session,
     shared_place,
     shows,
+    url_of,
 )
 
 LIST = reverse("portal:portal_appointments")
 CANCELLED = {"status": AppointmentStatus.CANCELLED, "cancellation_reason": "Reception: ill"}
 
 
-def cancel_url(appointment) -> str:
-    return reverse("portal:portal_appointment_cancel", args=[appointment.pk])
+cancel_url = url_of("portal:portal_appointment_cancel")
 
 
 def in_hours(hours: float) -> dt.datetime:

@@ -16,15 +16,14 @@ from patients.services import patient_calendar_token_ensure
 from sessions.models import AppointmentStatus
 from tests.conftest import client_for
 from tests.factories import ModalityFactory, RoomFactory, TherapistFactory, UserFactory, local
-from tests.scenes import SOAP, course_for, days_ago, held, portal_patient, session
+from tests.scenes import SOAP, course_for, days_ago, held, portal_patient, session, url_of
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 CALENDAR_PAGE = reverse("portal:portal_calendar")
 RENEW = reverse("portal:portal_calendar_renew")
 
 
-def ics_url(appointment) -> str:
-    return reverse("portal:portal_appointment_ics", args=[appointment.pk])
+ics_url = url_of("portal:portal_appointment_ics")
 
 
 def feed_url(patient: Patient) -> str:

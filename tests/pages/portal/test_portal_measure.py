@@ -12,9 +12,20 @@ from sessions.models import CourseStatus, OutcomeOccasion, OutcomeScore
 from sessions.outcomes import outcome_record
 from tests.conftest import client_for
 from tests.factories import manager_questionnaire
-from tests.scenes import asks_to_log_in, course_for, days_ago, held, messages_of, portal_patient, shared_place, shows
+from tests.scenes import (
+    asks_to_log_in,
+    course_for,
+    days_ago,
+    held,
+    messages_of,
+    portal_patient,
+    shared_place,
+    shows,
+    url_of,
+)
 
 HOME = reverse("portal:portal_home")
+url = url_of("portal:portal_measure")
 
 
 @pytest.fixture
@@ -30,10 +41,6 @@ def course(anna):
 @pytest.fixture
 def psfs(db):
     return Measure.objects.get(code=FUNCTION_CODE)
-
-
-def url(course) -> str:
-    return reverse("portal:portal_measure", args=[course.pk])
 
 
 def first_answers(psfs) -> dict:

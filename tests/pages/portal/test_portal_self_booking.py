@@ -16,7 +16,7 @@ from patients.models import ContactChannel
 from sessions.models import Appointment, AppointmentStatus
 from tests.conftest import client_for
 from tests.factories import MONDAY, CourseFactory, UserFactory, at, therapist_named
-from tests.scenes import asks_to_log_in, course_session, messages_of, patient_form_data, portal_patient, shows
+from tests.scenes import asks_to_log_in, course_session, messages_of, patient_form_data, portal_patient, shows, url_of
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +38,8 @@ def as_maria(maria):
     return client_for(maria.user)
 
 
-def book_url(course) -> str:
-    return reverse("portal:portal_self_book", args=[course.pk])
-
-
-def move_url(appointment) -> str:
-    return reverse("portal:portal_self_move", args=[appointment.pk])
+book_url = url_of("portal:portal_self_book")
+move_url = url_of("portal:portal_self_move")
 
 
 def slot(therapist, room, starts_at) -> str:

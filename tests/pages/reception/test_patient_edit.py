@@ -9,11 +9,9 @@ from patients.models import Patient
 from tests.conftest import client_for
 from tests.factories import PatientFactory, UserFactory
 from tests.pages.reception.patient_form import BAD_INPUT, BAD_INPUT_IDS, field_html
-from tests.scenes import DETAILS, asks_to_log_in, patient_form_data, shows
+from tests.scenes import DETAILS, asks_to_log_in, patient_form_data, shows, url_of
 
-
-def url(patient) -> str:
-    return reverse("reception:patient_edit", args=[patient.pk])
+url = url_of("reception:patient_edit")
 
 
 @pytest.fixture

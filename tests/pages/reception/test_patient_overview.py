@@ -9,15 +9,14 @@ from sessions.models import AppointmentStatus
 from tests import factories
 from tests.conftest import client_for
 from tests.factories import local, next_weekday
-from tests.scenes import DETAILS, asks_to_log_in, queries_of, shows
+from tests.scenes import DETAILS, asks_to_log_in, queries_of, shows, url_of
 
 MONDAY = next_weekday(0)
 # Session, user, roles, patient, diagnoses, phase records, health flags, rules, courses, upcoming, past.
 MAX_QUERIES = 11
 
 
-def url(patient) -> str:
-    return reverse("reception:patient_overview", args=[patient.pk])
+url = url_of("reception:patient_overview")
 
 
 @pytest.fixture

@@ -17,19 +17,15 @@ from tests.factories import (
     TherapistFactory,
     local,
 )
-from tests.scenes import asks_to_log_in, messages_of, shows
+from tests.scenes import asks_to_log_in, messages_of, shows, url_of
 
 URL = reverse("reception:review_list")
 # Session, user, roles, flagged appointments.
 MAX_QUERIES = 4
 
 
-def keep_url(appointment) -> str:
-    return reverse("reception:review_keep", args=[appointment.pk])
-
-
-def cancel_url(appointment) -> str:
-    return reverse("reception:review_cancel", args=[appointment.pk])
+keep_url = url_of("reception:review_keep")
+cancel_url = url_of("reception:review_cancel")
 
 
 @pytest.fixture

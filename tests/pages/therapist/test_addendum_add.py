@@ -8,10 +8,9 @@ from clinic import roles
 from sessions.models import Addendum, AppointmentStatus, SessionNote
 from tests.conftest import client_for
 from tests.factories import AppointmentFactory, SessionNoteFactory, TherapistFactory, UserFactory
+from tests.scenes import url_of
 
-
-def url(note) -> str:
-    return reverse("therapist:addendum_add", args=[note.pk])
+url = url_of("therapist:addendum_add")
 
 
 @pytest.fixture

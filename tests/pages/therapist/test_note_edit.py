@@ -21,6 +21,7 @@ from tests.factories import (
     TherapistFactory,
     UserFactory,
 )
+from tests.scenes import url_of
 
 FILLED = {
     "subjective": "Burning pain down the left leg, worse when sitting.",
@@ -37,8 +38,7 @@ FILLED = {
 }
 
 
-def url(appointment) -> str:
-    return reverse("therapist:note_edit", args=[appointment.pk])
+url = url_of("therapist:note_edit")
 
 
 @pytest.fixture
