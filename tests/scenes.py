@@ -53,6 +53,19 @@ def portal_patient(email: str | None = None, **fields) -> Patient:
     return PatientFactory(user=user, email=user.email, **fields)
 
 
+def self_booking_patient() -> Patient:
+    """Maria Keller, who books her own sessions in the portal."""
+    return portal_patient(email="maria.keller@example.org", first_name="Maria", last_name="Keller")
+
+
+def ten_session_course(patient: Patient, modality, therapist) -> Course:
+    """`therapist` prescribed `patient` ten sessions of `modality`, free cadence (one day at least
+    between two)."""
+    return CourseFactory(
+        patient=patient, modality=modality, prescribed_by=therapist.user, min_sessions=10, max_sessions=10
+    )
+
+
 def session(patient: Patient, starts_at: dt.datetime, *, course: Course | None = None, **fields) -> Appointment:
     """A session written straight to the table (no booking checks): for setting up a scene."""
     if course is not None:

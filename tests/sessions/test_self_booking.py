@@ -37,7 +37,7 @@ from tests.factories import (
     at,
     therapist_named,
 )
-from tests.scenes import course_session, portal_patient
+from tests.scenes import course_session, portal_patient, self_booking_patient, ten_session_course
 
 pytestmark = pytest.mark.django_db
 
@@ -46,15 +46,13 @@ PHONE = "+49 30 1234 5678"
 
 @pytest.fixture
 def maria(db):
-    return portal_patient(email="maria.keller@example.org", first_name="Maria", last_name="Keller")
+    return self_booking_patient()
 
 
 @pytest.fixture
 def course(maria, back_massage, anna_berg):
     """Anna prescribed Maria ten back massages, free cadence (one day at least between two)."""
-    return CourseFactory(
-        patient=maria, modality=back_massage, prescribed_by=anna_berg.user, min_sessions=10, max_sessions=10
-    )
+    return ten_session_course(maria, back_massage, anna_berg)
 
 
 @pytest.fixture

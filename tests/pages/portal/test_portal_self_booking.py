@@ -16,21 +16,28 @@ from patients.models import ContactChannel
 from sessions.models import Appointment, AppointmentStatus
 from tests.conftest import client_for
 from tests.factories import MONDAY, CourseFactory, UserFactory, at, therapist_named
-from tests.scenes import asks_to_log_in, course_session, messages_of, patient_form_data, portal_patient, shows, url_of
+from tests.scenes import (
+    asks_to_log_in,
+    course_session,
+    messages_of,
+    patient_form_data,
+    self_booking_patient,
+    shows,
+    ten_session_course,
+    url_of,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def maria(db):
-    return portal_patient(email="maria.keller@example.org", first_name="Maria", last_name="Keller")
+    return self_booking_patient()
 
 
 @pytest.fixture
 def course(maria, back_massage, anna_berg):
-    return CourseFactory(
-        patient=maria, modality=back_massage, prescribed_by=anna_berg.user, min_sessions=10, max_sessions=10
-    )
+    return ten_session_course(maria, back_massage, anna_berg)
 
 
 @pytest.fixture
