@@ -29,16 +29,21 @@ def refusal_message(request, error: Refused) -> None:
     messages.error(request, str(error))
 
 
-def saved_or_refused(request, form, save: Callable, done: Callable[[object], str]) -> bool:
+def saved_or_refused(
+    request, form, save: Callable, done: Callable[[object], str], warnings: list[str] | None = None
+) -> bool:
     """On a valid POST of `form`, `save()` through the service. A refusal goes on the form (nothing
     saved) and gives False, as does a GET or an invalid form; success puts `done(result)` in a
-    message and gives True, for the view to redirect."""
+    message and gives True, for the view to redirect. Warnings left to confirm are added to
+    `warnings`, when given, for the page to show beside the form's confirmation box."""
     if request.method != "POST" or not form.is_valid():
         return False
     try:
         result = save()
     except Refused as error:
-        refusal_on_form(form, error)
+        unconfirmed = refusal_on_form(form, error)
+        if warnings is not None:
+            warnings.extend(unconfirmed)
         return False
     messages.success(request, done(result))
     return True

@@ -25,7 +25,7 @@ from pages.booking.forms import (
     slot_value,
 )
 from pages.http import safe_next_url
-from pages.refusals import refusal_message, refusal_on_form
+from pages.refusals import refusal_message, refusal_on_form, saved_or_refused
 from pages.roles import BOOKERS, role_required
 from pages.routes import Routes
 from patients.contraindications import contraindications_check
@@ -96,14 +96,13 @@ routes.add("appointments/<int:pk>/complete/", appointment_complete, "appointment
 def appointment_cancel(request, pk: int):
     appointment = get_object_or_404(Appointment.objects.select_related("patient", "modality"), pk=pk)
     form = CancelForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            appointments.appointment_cancel(appointment=appointment, reason=form.cleaned_data["reason"])
-        except Refused as error:
-            refusal_on_form(form, error)
-        else:
-            messages.success(request, f"Cancelled the session of {appointment.patient}; the slot is free again.")
-            return redirect(appointment.get_absolute_url())
+    if saved_or_refused(
+        request,
+        form,
+        lambda: appointments.appointment_cancel(appointment=appointment, reason=form.cleaned_data["reason"]),
+        lambda _: f"Cancelled the session of {appointment.patient}; the slot is free again.",
+    ):
+        return redirect(appointment.get_absolute_url())
     return render(request, "booking/appointment_cancel.html", {"appointment": appointment, "form": form})
 
 
@@ -128,20 +127,18 @@ def appointment_reschedule(request, pk: int):
     search_form = RescheduleSearchForm(request.GET, modality=modality)
     back = safe_next_url(request, request.POST.get("next") or request.GET.get("next", ""), "")
     warnings = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            booking.appointment_reschedule(
-                appointment=appointment,
-                starts_at=form.starts_at(),
-                therapist=form.cleaned_data["therapist"],
-                room=form.cleaned_data["room"],
-                confirm_warnings=form.cleaned_data["confirm_warnings"],
-            )
-        except Refused as error:
-            warnings = refusal_on_form(form, error)
-        else:
-            messages.success(request, f"Moved the session of {appointment.patient}.")
-            return redirect(back or appointment.get_absolute_url())
+
+    def move():
+        return booking.appointment_reschedule(
+            appointment=appointment,
+            starts_at=form.starts_at(),
+            therapist=form.cleaned_data["therapist"],
+            room=form.cleaned_data["room"],
+            confirm_warnings=form.cleaned_data["confirm_warnings"],
+        )
+
+    if saved_or_refused(request, form, move, lambda _: f"Moved the session of {appointment.patient}.", warnings):
+        return redirect(back or appointment.get_absolute_url())
     searched = search_form.cleaned_data if search_form.is_valid() else {}
     minutes = int((appointment.ends_at - appointment.starts_at).total_seconds() // 60)
     search = {
@@ -348,19 +345,20 @@ def course_series_book(request, pk: int):
         initial_slots = [_value(s if s.ok else s.alternative) for s in plan if s.ok or s.alternative]
     confirm_form = SeriesConfirmForm(request.POST if request.method == "POST" else None)
     warnings = []
-    if request.method == "POST" and confirm_form.is_valid():
-        try:
-            booked = booking.course_series_book(
-                course=course,
-                slots=confirm_form.cleaned_data["slots"],
-                booked_by=request.user,
-                confirm_warnings=confirm_form.cleaned_data["confirm_warnings"],
-            )
-        except Refused as error:
-            warnings = refusal_on_form(confirm_form, error)
-        else:
-            messages.success(request, f"Booked {len(booked)} sessions of {course.modality} for {course.patient}.")
-            return redirect(course.patient.get_absolute_url())
+
+    def book():
+        return booking.course_series_book(
+            course=course,
+            slots=confirm_form.cleaned_data["slots"],
+            booked_by=request.user,
+            confirm_warnings=confirm_form.cleaned_data["confirm_warnings"],
+        )
+
+    def done(booked) -> str:
+        return f"Booked {len(booked)} sessions of {course.modality} for {course.patient}."
+
+    if saved_or_refused(request, confirm_form, book, done, warnings):
+        return redirect(course.patient.get_absolute_url())
     context = {
         "course": course,
         "start_form": start_form,

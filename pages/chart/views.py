@@ -34,7 +34,7 @@ from pages.chart.forms import (
 )
 from pages.outcome_chart import trend_charts
 from pages.pain_chart import pain_chart_svg
-from pages.refusals import refusal_message, refusal_on_form
+from pages.refusals import refusal_message, refusal_on_form, saved_or_refused
 from pages.roles import CLINICIANS, role_required
 from pages.routes import Routes
 from patients import services as patient_services
@@ -358,14 +358,13 @@ def course_close(request, pk: int):
     course = get_object_or_404(Course.objects.select_related("patient", "modality", "diagnosis"), pk=pk)
     _check_treats(request, course.patient, course)
     form = CourseCloseForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            courses.course_close(course=course, closed_by=request.user, remarks=form.cleaned_data["remarks"])
-        except Refused as error:
-            refusal_on_form(form, error)
-        else:
-            messages.success(request, f"Closed the course of {course.modality}; the discharge summary is on the chart.")
-            return _chart(course.patient)
+    if saved_or_refused(
+        request,
+        form,
+        lambda: courses.course_close(course=course, closed_by=request.user, remarks=form.cleaned_data["remarks"]),
+        lambda _: f"Closed the course of {course.modality}; the discharge summary is on the chart.",
+    ):
+        return _chart(course.patient)
     context = {
         "patient": course.patient,
         "course": course,
