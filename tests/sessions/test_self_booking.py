@@ -37,22 +37,16 @@ from tests.factories import (
     at,
     therapist_named,
 )
-from tests.scenes import course_session, portal_patient, self_booking_patient, ten_session_course
+from tests.scenes import (
+    course_session,
+    portal_patient,
+    self_booking_course,  # noqa: F401 (the fixture `course`)
+    self_booking_maria,  # noqa: F401 (the fixture `maria`)
+)
 
 pytestmark = pytest.mark.django_db
 
 PHONE = "+49 30 1234 5678"
-
-
-@pytest.fixture
-def maria(db):
-    return self_booking_patient()
-
-
-@pytest.fixture
-def course(maria, back_massage, anna_berg):
-    """Anna prescribed Maria ten back massages, free cadence (one day at least between two)."""
-    return ten_session_course(maria, back_massage, anna_berg)
 
 
 @pytest.fixture

@@ -21,23 +21,13 @@ from tests.scenes import (
     course_session,
     messages_of,
     patient_form_data,
-    self_booking_patient,
+    self_booking_course,  # noqa: F401 (the fixture `course`)
+    self_booking_maria,  # noqa: F401 (the fixture `maria`)
     shows,
-    ten_session_course,
     url_of,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def maria(db):
-    return self_booking_patient()
-
-
-@pytest.fixture
-def course(maria, back_massage, anna_berg):
-    return ten_session_course(maria, back_massage, anna_berg)
 
 
 @pytest.fixture
