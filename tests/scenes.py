@@ -53,22 +53,6 @@ def portal_patient(email: str | None = None, **fields) -> Patient:
     return PatientFactory(user=user, email=user.email, **fields)
 
 
-# The self-booking scene, shared by the service's tests and the portal's pages: a test module
-# imports both fixtures (they stand in for the conftest's `maria` there).
-@pytest.fixture(name="maria")
-def self_booking_maria(db) -> Patient:
-    """Maria Keller, who books her own sessions in the portal."""
-    return portal_patient(email="maria.keller@example.org", first_name="Maria", last_name="Keller")
-
-
-@pytest.fixture(name="course")
-def self_booking_course(maria, back_massage, anna_berg) -> Course:
-    """Anna prescribed Maria ten back massages, free cadence (one day at least between two)."""
-    return CourseFactory(
-        patient=maria, modality=back_massage, prescribed_by=anna_berg.user, min_sessions=10, max_sessions=10
-    )
-
-
 def session(patient: Patient, starts_at: dt.datetime, *, course: Course | None = None, **fields) -> Appointment:
     """A session written straight to the table (no booking checks): for setting up a scene."""
     if course is not None:

@@ -37,12 +37,8 @@ from tests.factories import (
     at,
     therapist_named,
 )
-from tests.scenes import (
-    course_session,
-    portal_patient,
-    self_booking_course,  # noqa: F401 (the fixture `course`)
-    self_booking_maria,  # noqa: F401 (the fixture `maria`)
-)
+from tests.scenes import course_session, portal_patient
+from tests.self_booking_scene import self_booking_course, self_booking_maria  # noqa: F401 (course, maria)
 
 pytestmark = pytest.mark.django_db
 

@@ -16,16 +16,8 @@ from patients.models import ContactChannel
 from sessions.models import Appointment, AppointmentStatus
 from tests.conftest import client_for
 from tests.factories import MONDAY, CourseFactory, UserFactory, at, therapist_named
-from tests.scenes import (
-    asks_to_log_in,
-    course_session,
-    messages_of,
-    patient_form_data,
-    self_booking_course,  # noqa: F401 (the fixture `course`)
-    self_booking_maria,  # noqa: F401 (the fixture `maria`)
-    shows,
-    url_of,
-)
+from tests.scenes import asks_to_log_in, course_session, messages_of, patient_form_data, shows, url_of
+from tests.self_booking_scene import self_booking_course, self_booking_maria  # noqa: F401 (course, maria)
 
 pytestmark = pytest.mark.django_db
 
