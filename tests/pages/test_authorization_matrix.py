@@ -1,8 +1,7 @@
 """Who reaches what: every URL the project defines, for every role, against patient A's records.
 
-The table in authorization_matrix.txt, next to this file, is the contract (docs/ARCHITECTURE.md, "Who
-may do what"). A URL missing from it fails `test_every_url_is_in_the_matrix`, so a new page cannot
-ship without someone deciding who sees it.
+The table below is the contract (docs/ARCHITECTURE.md, "Who may do what"). A URL missing from it fails
+`test_every_url_is_in_the_matrix`, so a new page cannot ship without someone deciding who sees it.
 
 Reading the table:
 - anonymous users are sent to the login page (302) wherever a login is needed;
@@ -15,7 +14,6 @@ Reading the table:
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -79,26 +77,118 @@ class Row:
         return dict(zip(ROLES, self.statuses, strict=True))
 
 
-def read_matrix(path: Path) -> dict[str, Row]:
-    """The table in `path`: a row a line (its columns apart by spaces), `#` lines are comments."""
-    matrix: dict[str, Row] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        name, method, obj, *rest = line.split()
-        statuses, query = rest[: len(ROLES)], rest[len(ROLES) :]
-        assert name not in matrix, f"{name} has two rows in {path.name}"
-        assert method in ("GET", "POST") and len(statuses) == len(ROLES), f"a malformed row: {line}"
-        matrix[name] = Row(
-            method,
-            None if obj == "-" else obj,
-            tuple(int(status) for status in statuses),
-            dict(pair.split("=") for pair in query),
-        )
-    return matrix
-
-
-MATRIX = read_matrix(Path(__file__).with_name("authorization_matrix.txt"))
+# fmt: off
+#                                                                        anon pat_a pat_b t_trt t_oth recep  mgr
+MATRIX: dict[str, Row] = {
+    "home":                              Row("GET",  None,          (302, 302, 302, 302, 302, 302, 302)),
+    # A forgotten password (pages/password_reset.py): public, and the same answer for everyone.
+    "password_reset":                    Row("GET",  None,          (200, 200, 200, 200, 200, 200, 200)),
+    "password_reset_done":               Row("GET",  None,          (200, 200, 200, 200, 200, 200, 200)),
+    # The benchmark's constant "ok" (no data, no login); routed only with CLINIC_BENCH_BASELINE=1.
+    "bench_baseline":                    Row("GET",  None,          (200, 200, 200, 200, 200, 200, 200)),
+    "manager:manager_home":              Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:audit_log":                 Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:break_glass_list":          Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    # The audit log's name suggestions (users and patients): the manager's only.
+    "manager:audit_suggest":             Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    # The review of an emergency access: an empty comment is sent back with a message (302).
+    "manager:break_glass_review":        Row("POST", "break_glass", (302, 403, 403, 403, 403, 403, 302)),
+    "manager:reports":                   Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:measure_list":              Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:measure_create":            Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    # The clinic's editors (pages/manager/clinic_editors.py): the manager only.
+    "manager:location_list":             Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:location_create":           Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:location_edit":             Row("GET",  "location",    (302, 403, 403, 403, 403, 403, 200)),
+    "manager:therapist_list":            Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:therapist_edit":            Row("GET",  "therapist",   (302, 403, 403, 403, 403, 403, 200)),
+    "manager:therapist_hours":           Row("GET",  "therapist",   (302, 403, 403, 403, 403, 403, 200)),
+    "manager:room_list":                 Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:room_create":               Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:room_edit":                 Row("GET",  "room",        (302, 403, 403, 403, 403, 403, 200)),
+    "manager:modality_list":             Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:modality_create":           Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:modality_edit":             Row("GET",  "modality",    (302, 403, 403, 403, 403, 403, 200)),
+    "manager:closure_list":              Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:closure_create":            Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:closure_edit":              Row("GET",  "closure",     (302, 403, 403, 403, 403, 403, 200)),
+    "manager:closure_delete":            Row("POST", "closure",     (302, 403, 403, 403, 403, 403, 302)),
+    "manager:rule_list":                 Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:rule_create":               Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:rule_edit":                 Row("GET",  "rule",        (302, 403, 403, 403, 403, 403, 200)),
+    # Reception's patient register
+    "reception:patient_list":            Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
+    "reception:patient_create":          Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
+    # The old address only redirects (to the overview, which checks the role again).
+    "reception:patient_detail":          Row("GET",  "patient",     (302, 403, 403, 302, 302, 302, 302)),
+    "reception:patient_edit":            Row("GET",  "patient",     (302, 403, 403, 403, 403, 200, 200)),
+    # Front desk
+    "reception:day_board":               Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
+    "reception:week_board":              Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
+    "reception:review_list":             Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
+    "reception:patient_overview":        Row("GET",  "patient",     (302, 403, 403, 403, 403, 200, 200)),
+    "reception:review_keep":             Row("POST", "appointment", (302, 403, 403, 403, 403, 302, 302)),
+    "reception:review_cancel":           Row("POST", "appointment", (302, 403, 403, 403, 403, 302, 302)),
+    # Cancel all of a patient's flagged sessions: an empty reason is sent back with a message.
+    "reception:review_cancel_all":       Row("POST", "patient",     (302, 403, 403, 403, 403, 302, 302)),
+    "reception:portal_invite":           Row("POST", "patient",     (302, 403, 403, 403, 403, 302, 302)),
+    # Booking: any therapist may book, move and cancel (docs/ARCHITECTURE.md), not only the treating one.
+    "booking:appointment_book":          Row("GET",  None,          (302, 403, 403, 200, 200, 200, 200),
+                                             query={"patient": "patient"}),
+    # Free slots as JSON (planning ahead, the benchmark); no patient in it.
+    "booking:availability":              Row("GET",  None,          (302, 403, 403, 200, 200, 200, 200),
+                                             query={"modality": "modality"}),
+    "booking:course_series_book":        Row("GET",  "course",      (302, 403, 403, 200, 200, 200, 200)),
+    "booking:appointment_detail":        Row("GET",  "appointment", (302, 403, 403, 200, 200, 200, 200)),
+    "booking:appointment_check_in":      Row("POST", "appointment", (302, 403, 403, 302, 302, 302, 302)),
+    "booking:appointment_no_show":       Row("POST", "appointment", (302, 403, 403, 302, 302, 302, 302)),
+    "booking:appointment_complete":      Row("POST", "appointment", (302, 403, 403, 302, 302, 302, 302)),
+    "booking:appointment_cancel":        Row("GET",  "appointment", (302, 403, 403, 200, 200, 200, 200)),
+    "booking:appointment_reschedule":    Row("GET",  "appointment", (302, 403, 403, 200, 200, 200, 200)),
+    # The therapist's workspace: notes for the session's own therapist (a manager reads).
+    "therapist:my_day":                  Row("GET",  None,          (302, 403, 403, 200, 200, 403, 403)),
+    # Each therapist's own list: another therapist gets hers (without patient A), never A's chart.
+    "therapist:my_patients":             Row("GET",  None,          (302, 403, 403, 200, 200, 403, 403)),
+    "therapist:unsigned_notes":          Row("GET",  None,          (302, 403, 403, 200, 200, 403, 403)),
+    "therapist:note_edit":               Row("GET",  "appointment", (302, 403, 403, 200, 403, 403, 200)),
+    "therapist:addendum_add":            Row("POST", "note",        (302, 403, 403, 302, 403, 403, 403)),
+    # The chart: a therapist who treats the patient, and managers.
+    "chart:patient_chart":               Row("GET",  "patient",     (302, 403, 403, 200, 403, 403, 200)),
+    # Emergency access: an empty reason is refused (403, the form again) even to a therapist.
+    "chart:break_glass_open":            Row("POST", "patient",     (302, 403, 403, 403, 403, 403, 403)),
+    "chart:diagnosis_create":            Row("GET",  "patient",     (302, 403, 403, 200, 403, 403, 200)),
+    "chart:study_create":                Row("GET",  "diagnosis",   (302, 403, 403, 200, 403, 403, 200)),
+    "chart:phase_record_create":         Row("GET",  "diagnosis",   (302, 403, 403, 200, 403, 403, 200)),
+    "chart:health_flag_create":          Row("GET",  "patient",     (302, 403, 403, 200, 403, 403, 200)),
+    "chart:health_flag_end":             Row("POST", "flag",        (302, 403, 403, 302, 403, 403, 302)),
+    "chart:patient_self_booking":        Row("POST", "patient",     (302, 403, 403, 302, 403, 403, 302)),
+    "chart:course_prescribe":            Row("GET",  "patient",     (302, 403, 403, 200, 403, 403, 200)),
+    "chart:course_suspend":              Row("POST", "course",      (302, 403, 403, 302, 403, 403, 302)),
+    "chart:course_resume":               Row("POST", "course",      (302, 403, 403, 302, 403, 403, 302)),
+    "chart:course_close":                Row("GET",  "course",      (302, 403, 403, 200, 403, 403, 200)),
+    # The portal: the logged-in patient's own records; another patient's are 404.
+    "portal:portal_home":                Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
+    "portal:portal_appointments":        Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
+    "portal:portal_appointment_cancel":  Row("GET",  "appointment", (302, 200, 404, 403, 403, 403, 403)),
+    "portal:portal_appointment_ics":     Row("GET",  "appointment", (302, 200, 404, 403, 403, 403, 403)),
+    "portal:portal_measure":             Row("GET",  "course",      (302, 200, 404, 403, 403, 403, 403)),
+    "portal:portal_self_book":           Row("GET",  "course",      (302, 200, 404, 403, 403, 403, 403)),
+    "portal:portal_self_move":           Row("GET",  "appointment", (302, 200, 404, 403, 403, 403, 403)),
+    "portal:portal_contact_channel":     Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
+    "portal:portal_calendar":            Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
+    "portal:portal_calendar_renew":      Row("POST", None,          (302, 302, 302, 403, 403, 403, 403)),
+    # No login; patient A's real token for patient A, a wrong one for everyone else.
+    "portal:calendar_feed":              Row("GET",  "token",       (404, 200, 404, 404, 404, 404, 404)),
+    # Two-factor log-in: anyone logged in enrols (the manager, enrolled already, is sent to the
+    # recovery codes); verifying sends the enrolled and verified manager on, the others to enrol;
+    # recovery codes are for the enrolled; only a manager resets another account's device.
+    "accounts:two_factor_enrol":         Row("GET",  None,          (302, 200, 200, 200, 200, 200, 302)),
+    "accounts:two_factor_verify":        Row("GET",  None,          (302, 302, 302, 302, 302, 302, 302)),
+    "accounts:recovery_codes":           Row("GET",  None,          (302, 302, 302, 302, 302, 302, 200)),
+    "accounts:two_factor_reset_list":    Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "accounts:two_factor_reset":         Row("POST", "account",     (302, 403, 403, 403, 403, 403, 302)),
+}
+# fmt: on
 
 REFUSED = {403, 404}
 # Rows for URLs that a setting routes only in some deployments: absent here is not "gone".
