@@ -62,7 +62,7 @@ def manager_home(request):
         "review_form": BreakGlassReviewForm(),
         "now": now,
     }
-    return render(request, "manager/manager_home.html", context)
+    return render(request, "manager/manager_home.html", {"page_title": "Manager", **context})
 
 
 @routes("manager/break-glass/<int:pk>/review/")
@@ -95,7 +95,7 @@ def reports(request):
         params.setdefault(name, day.isoformat())
     form = ReportFilterForm(params, reports=list(REPORTS))
     if not form.is_valid():
-        return render(request, "manager/reports.html", {"form": form, "tables": []})
+        return render(request, "manager/reports.html", {"page_title": "Reports", "form": form, "tables": []})
     data = form.cleaned_data
     scope = ReportFilter(
         data["starts_on"],
@@ -106,7 +106,8 @@ def reports(request):
     )
     if data["csv"]:
         return csv_response(REPORTS[data["csv"]](scope), scope)
-    return render(request, "manager/reports.html", {"form": form, "tables": report_tables(scope), "scope": scope})
+    context = {"page_title": "Reports", "form": form, "tables": report_tables(scope), "scope": scope}
+    return render(request, "manager/reports.html", context)
 
 
 @routes("manager/measures/")
@@ -114,7 +115,7 @@ def reports(request):
 @role_required(roles.MANAGER)
 def measure_list(request):
     measures = Measure.objects.annotate(item_count=Count("items")).order_by("-active", "name")
-    return render(request, "manager/measure_list.html", {"measures": measures})
+    return render(request, "manager/measure_list.html", {"page_title": "Outcome measures", "measures": measures})
 
 
 @routes("manager/measures/new/")

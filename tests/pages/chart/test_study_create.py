@@ -11,14 +11,8 @@ url = url_of("chart:study_create")
 
 
 def test_it_shows_the_form_for_the_diagnosis(as_lena, disc):
-    shows(
-        as_lena.get(url(disc)),
-        "Behind M51.1 Lumbar disc disorder with radiculopathy",
-        'name="kind"',
-        'name="performed_on"',
-        'name="findings"',
-        status=200,
-    )
+    inputs = [f'name="{field}"' for field in ("kind", "performed_on", "findings")]
+    shows(as_lena.get(url(disc)), "Behind M51.1 Lumbar disc disorder with radiculopathy", *inputs, status=200)
 
 
 def test_it_records_the_study_and_returns_to_the_chart(as_lena, disc):
