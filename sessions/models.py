@@ -179,8 +179,8 @@ class Appointment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     # Booked by the patient in the portal (sessions.self_booking), not by the clinic's staff:
-    # the day board's card and the audit log say so.
-    self_booked = models.BooleanField(default=False, editable=False)
+    # the day board's card and the audit log say so. A database default too, for rows written by SQL.
+    self_booked = models.BooleanField(default=False, db_default=False, editable=False)
     cancellation_reason = models.CharField(max_length=300, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
