@@ -33,6 +33,7 @@ from sessions.course_progress import annotate_course_position
 from sessions.models import Appointment, Course
 from sessions.outcomes import course_activities, outcome_record, patient_measures_due, patient_outcomes
 from sessions.portal import portal_courses, portal_earlier, portal_upcoming
+from sessions.waitlist import patient_offers_open
 
 NEXT_ON_HOME = 3
 # The newest summaries show; the earlier ones fold away, so the phone screen stays short.
@@ -94,6 +95,7 @@ def portal_home(request):
         ],
         "upcoming": upcoming,
         "due": due,
+        "waitlist_offers": patient_offers_open(patient=request.patient),
     }
     return render(request, "portal/portal_home.html", context)
 

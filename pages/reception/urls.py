@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pages.reception import views
+from pages.reception import views, waitlist
 
 app_name = "reception"
 
@@ -13,6 +13,12 @@ urlpatterns = [
     path("reception/patients/<int:pk>/review-cancel/", views.review_cancel_all, name="review_cancel_all"),
     path("reception/patients/<int:pk>/", views.patient_overview, name="patient_overview"),
     path("reception/patients/<int:pk>/invite/", views.portal_invite, name="portal_invite"),
+    # The waitlist (pages/reception/waitlist.py).
+    path("reception/waitlist/", waitlist.waitlist, name="waitlist"),
+    path("reception/waitlist/send/", waitlist.waitlist_send, name="waitlist_send"),
+    path("reception/waitlist/<int:pk>/withdraw/", waitlist.waitlist_withdraw, name="waitlist_withdraw"),
+    path("reception/waitlist/slots/<int:pk>/release/", waitlist.waitlist_slot_release, name="waitlist_slot_release"),
+    path("reception/patients/<int:pk>/waitlist/", waitlist.waitlist_add, name="waitlist_add"),
     path("patients/", views.patient_list, name="patient_list"),
     path("patients/new/", views.patient_create, name="patient_create"),
     # The patient's old address: redirects to the overview.
