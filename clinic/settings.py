@@ -174,6 +174,10 @@ CANCELLATION_NOTICE_HOURS = int(os.environ.get("CLINIC_CANCELLATION_NOTICE_HOURS
 # The app's public address, e.g. https://clinic.example.org. Reminder e-mails, sent from cron
 # with no request to take it from, link to the portal with it; calendar event UIDs use its host.
 CLINIC_BASE_URL = os.environ.get("CLINIC_BASE_URL", "").rstrip("/")
+# The waitlist (sessions.waitlist): how long an offer holds a freed slot for the patient, and
+# how many patients are offered one slot at once (the first to accept books it).
+CLINIC_WAITLIST_HOLD_MINUTES = max(1, int(os.environ.get("CLINIC_WAITLIST_HOLD_MINUTES", "30")))
+CLINIC_WAITLIST_BATCH = max(1, int(os.environ.get("CLINIC_WAITLIST_BATCH", "1")))
 # Public holidays close the clinic (clinic.holidays, the `holidays` library): an ISO 3166 country
 # and its subdivision (Berlin by default); an empty country means no public holidays.
 CLINIC_HOLIDAYS_COUNTRY = os.environ.get("CLINIC_HOLIDAYS_COUNTRY", "DE").strip().upper()
@@ -313,6 +317,10 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "clinic.WorkingHours",
     "clinic.Closure",
     "patients.ContraindicationRule",
+    # The waitlist: every wish, freed slot and offer, and each change of their state.
+    "treatment_sessions.WaitlistEntry",
+    "treatment_sessions.FreedSlot",
+    "treatment_sessions.WaitlistOffer",
 )
 AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR")
 # How long a therapist's emergency ("break-glass") access to a patient's chart lasts.

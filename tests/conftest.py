@@ -6,6 +6,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic import roles
+from clinic.messaging import sms_outbox
 from clinic.models import Modality
 from clinic.two_factor import two_factor_enabled, two_factor_required
 from sessions.booking_checks import booking_problems
@@ -38,6 +39,12 @@ def _fresh_content_types():
     included; Django's in-process cache of them would then hand the next test ids that no longer
     exist (an audit entry pointing nowhere). Each test looks them up afresh."""
     ContentType.objects.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _empty_sms_outbox():
+    """The test SMS backend's outbox is a module list: each test starts with it empty."""
+    sms_outbox.clear()
 
 
 @pytest.fixture

@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from clinic import roles
 from patients.models import Patient
-from sessions.models import Appointment, AppointmentStatus, Course, SessionNote
+from sessions.appointments import appointment_cancel
+from sessions.models import Appointment, AppointmentStatus, Course, FreedSlot, SessionNote, WishSource
+from sessions.waitlist import waitlist_entry_add
 from tests.factories import (
     AppointmentFactory,
     CourseFactory,
@@ -225,3 +227,27 @@ def patient_form_data(patient, **changes) -> dict:
         **({"self_booking": "on"} if patient.self_booking else {}),
     }
     return {**data, **changes}
+
+
+# The waitlist ----------------------------------------------------------------------------------------
+
+
+def freed_slot(therapist, room, modality, starts_at: dt.datetime, *, leaving: Patient | None = None):
+    """`therapist`'s time at `starts_at` in `room`, freed: a session of `leaving` (someone new unless
+    given) written there and cancelled through the service, which records the FreedSlot."""
+    appointment = AppointmentFactory(
+        patient=leaving or PatientFactory(), therapist=therapist, room=room, modality=modality, starts_at=starts_at
+    )
+    appointment_cancel(appointment=appointment, reason="Called in sick.")
+    return FreedSlot.objects.get(appointment=appointment)
+
+
+def wish(patient: Patient, *, recorded_by=None, **fields):
+    """`patient` on the waitlist, as reception records it: until 60 days ahead unless given."""
+    fields.setdefault("until", timezone.localdate() + dt.timedelta(days=60))
+    return waitlist_entry_add(
+        patient=patient,
+        recorded_by=recorded_by or UserFactory(role=roles.RECEPTIONIST),
+        source=fields.pop("source", WishSource.RECEPTION),
+        **fields,
+    )

@@ -35,6 +35,7 @@ from sessions.models import Appointment, Course
 from sessions.outcomes import course_activities, outcome_record, patient_measures_due, patient_outcomes
 from sessions.portal import portal_courses, portal_earlier, portal_self_bookable, portal_upcoming
 from sessions.self_booking import self_booking_offered, self_cancel
+from sessions.waitlist import patient_offers_open
 
 routes = Routes()
 
@@ -99,6 +100,7 @@ def portal_home(request):
         ],
         "upcoming": upcoming,
         "due": due,
+        "waitlist_offers": patient_offers_open(patient=request.patient),
     }
     return render(request, "portal/portal_home.html", context)
 

@@ -29,6 +29,8 @@ from clinic import roles
 from patients.models import ContraindicationRule, FlagKind, RuleEffect
 from patients.services import break_glass_open as patient_break_glass_open
 from patients.services import patient_calendar_token_ensure
+from sessions.models import WaitlistOffer
+from sessions.waitlist import offer_token
 from tests.conftest import log_in_verified
 from tests.factories import (
     ClosureFactory,
@@ -38,8 +40,10 @@ from tests.factories import (
     StudyFactory,
     TherapistFactory,
     UserFactory,
+    local,
+    next_weekday,
 )
-from tests.scenes import treated
+from tests.scenes import freed_slot, treated, wish
 
 ROLES = (
     "anonymous",
@@ -69,7 +73,7 @@ SKIPPED_NAMES = {
 @dataclass(frozen=True)
 class Row:
     method: str
-    obj: str | None  # which of patient A's objects fills <pk> (see `scene`), or "token"
+    obj: str | None  # which of patient A's objects fills <pk> (see `scene`), or "token", or "offer_token"
     statuses: tuple[int, ...]  # in the order of ROLES
     query: dict = field(default_factory=dict)
 
@@ -132,6 +136,12 @@ MATRIX: dict[str, Row] = {
     # Cancel all of a patient's flagged sessions: an empty reason is sent back with a message.
     "reception:review_cancel_all":       Row("POST", "patient",     (302, 403, 403, 403, 403, 302, 302)),
     "reception:portal_invite":           Row("POST", "patient",     (302, 403, 403, 403, 403, 302, 302)),
+    # The waitlist (pages/reception/waitlist.py): the front desk's.
+    "reception:waitlist":                Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
+    "reception:waitlist_add":            Row("GET",  "patient",     (302, 403, 403, 403, 403, 200, 200)),
+    "reception:waitlist_withdraw":       Row("POST", "wish",        (302, 403, 403, 403, 403, 302, 302)),
+    "reception:waitlist_slot_release":   Row("POST", "freed_slot",  (302, 403, 403, 403, 403, 302, 302)),
+    "reception:waitlist_send":           Row("POST", None,          (302, 403, 403, 403, 403, 302, 302)),
     # Booking: any therapist may book, move and cancel (docs/ARCHITECTURE.md), not only the treating one.
     "booking:appointment_book":          Row("GET",  None,          (302, 403, 403, 200, 200, 200, 200),
                                              query={"patient": "patient"}),
@@ -177,6 +187,14 @@ MATRIX: dict[str, Row] = {
     "portal:portal_contact_channel":     Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
     "portal:portal_calendar":            Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
     "portal:portal_calendar_renew":      Row("POST", None,          (302, 302, 302, 403, 403, 403, 403)),
+    # The waitlist (pages/portal/waitlist.py): the patient's own wishes; patient A's offer by its
+    # signed link, which opens for patient A only (another patient: 404, like a made-up token).
+    "portal:portal_waitlist":            Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
+    "portal:portal_waitlist_add":        Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
+    "portal:portal_waitlist_withdraw":   Row("POST", "wish",        (302, 302, 404, 403, 403, 403, 403)),
+    "portal:waitlist_offer":             Row("GET",  "offer_token", (302, 200, 404, 403, 403, 403, 403)),
+    "portal:waitlist_offer_accept":      Row("POST", "offer_token", (302, 302, 404, 403, 403, 403, 403)),
+    "portal:waitlist_offer_decline":     Row("POST", "offer_token", (302, 302, 404, 403, 403, 403, 403)),
     # No login; patient A's real token for patient A, a wrong one for everyone else.
     "portal:calendar_feed":              Row("GET",  "token",       (404, 200, 404, 404, 404, 404, 404)),
     # Two-factor log-in: anyone logged in enrols (the manager, enrolled already, is sent to the
@@ -258,6 +276,20 @@ def matrix_scene() -> tuple[dict, dict]:
     rule = ContraindicationRule.objects.create(
         flag_kind=FlagKind.OTHER, modality=modality, effect=RuleEffect.WARN, message="Ask first."
     )
+    # Patient A waits for a session of the course; a slot the treating therapist had free is held for A.
+    slot = freed_slot(treating, room, modality, local(*next_weekday(2, weeks_ahead=2).timetuple()[:3], 15))
+    entry = wish(patient, course=record["course"])
+    offer = WaitlistOffer.objects.create(
+        slot=slot,
+        entry=entry,
+        patient=patient,
+        therapist=treating,
+        room=room,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        offered_at=now,
+        expires_at=now + dt.timedelta(minutes=30),
+    )
     objects = {
         "therapist": treating.pk,
         "room": room.pk,
@@ -270,6 +302,9 @@ def matrix_scene() -> tuple[dict, dict]:
         "account": users["patient_a"].pk,
         **{name: obj.pk for name, obj in record.items()},
         "token": patient_calendar_token_ensure(patient=patient),
+        "wish": entry.pk,
+        "freed_slot": slot.pk,
+        "offer_token": offer_token(offer),
     }
     return users, objects
 
@@ -278,6 +313,8 @@ def _url(name: str, row: Row, role: str, objects: dict) -> str:
     if row.obj == "token":
         token = objects["token"] if role == "patient_a" else "not-" + objects["token"]
         path = reverse(name, kwargs={"token": token})
+    elif row.obj == "offer_token":  # patient A's offer, whoever asks
+        path = reverse(name, kwargs={"token": str(objects["offer_token"])})
     elif row.obj:
         path = reverse(name, kwargs={"pk": objects[row.obj]})
     else:

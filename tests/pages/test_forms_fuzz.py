@@ -287,6 +287,22 @@ def reschedule_fields(s) -> Payload:
     return start_fields(s, ("10:00", "11:15", "03:00"), confirm_warnings=value("on"))
 
 
+def wish_fields(s) -> Payload:
+    """A waitlist wish: reception's form, or the patient's in the portal (which has no treatment
+    outside a course and no urgency: sent anyway, they must be ignored)."""
+    today = timezone.localdate()
+    weekdays = ["0", "1", "2", "3", "4", "5", "6", "7", "-1", "x"]
+    return payload(
+        course=value(s["course"].pk, "", 987654),
+        therapist=value("", s["therapist"].pk, 987654),
+        weekdays=raw(st.lists(st.sampled_from(weekdays), max_size=8), ["0", "4"]),
+        day_parts=raw(st.lists(st.sampled_from(["morning", "afternoon", "evening", "night"]), max_size=4), ["morning"]),
+        until=value(*(str(today + dt.timedelta(days=days)) for days in (30, 0, 365, 366, -1)), *any_dates(s)),
+        modality=value("", s["modality"].pk, 987654),
+        urgent=value("on", ""),
+    )
+
+
 def reason_fields(s) -> Payload:
     return payload(reason=value("Patient called in sick."))
 
@@ -321,9 +337,9 @@ CASES = [
     Case("appointment_book_options", "receptionist", lambda s: reverse("booking:appointment_book"),
          booking_fields, method="GET", headers={"HX-Request": "true"}),
     Case("appointment_cancel", "receptionist", pk_url("booking:appointment_cancel", "appointment"), reason_fields,
-         edits=lambda s: [s["appointment"]]),
+         edits=lambda s: [s["appointment"]], writes=frozenset({"treatment_sessions.FreedSlot"})),
     Case("appointment_reschedule", "receptionist", pk_url("booking:appointment_reschedule", "appointment"),
-         reschedule_fields, edits=lambda s: [s["appointment"]]),
+         reschedule_fields, edits=lambda s: [s["appointment"]], writes=frozenset({"treatment_sessions.FreedSlot"})),
     Case("appointment_complete", "therapist", pk_url("booking:appointment_complete", "in_progress"),
          lambda s: payload(next=value("/therapist/", "https://evil.example/", "//evil.example/")),
          edits=lambda s: [s["in_progress"]]),
@@ -341,7 +357,7 @@ CASES = [
          ),
          writes=frozenset({"treatment_sessions.Appointment"}), edits=lambda s: [s["course"]]),
     Case("review_cancel", "receptionist", pk_url("reception:review_cancel", "appointment"), reason_fields,
-         edits=lambda s: [s["appointment"]]),
+         edits=lambda s: [s["appointment"]], writes=frozenset({"treatment_sessions.FreedSlot"})),
     Case("diagnosis_create", "therapist", pk_url("chart:diagnosis_create", "patient"),
          lambda s: payload(
              icd10_code=value("M54.3", " m51.1 ", "Z99.999"),
@@ -404,7 +420,7 @@ CASES = [
          lambda s: payload(text=value("Pain eased the next day."), next=value("/therapist/", "//evil.example/")),
          writes=frozenset({"treatment_sessions.Addendum"})),
     Case("portal_cancel", "patient", pk_url("portal:portal_appointment_cancel", "appointment"), reason_fields,
-         edits=lambda s: [s["appointment"]]),
+         edits=lambda s: [s["appointment"]], writes=frozenset({"treatment_sessions.FreedSlot"})),
     Case("portal_self_book", "patient", pk_url("portal:portal_self_book", "course"),
          lambda s: payload(
              slot=value(slot(s, s["monday"], 10), slot(s, s["monday"], 17), "||", "a|b|c", *edge_slots(s)),
@@ -416,11 +432,16 @@ CASES = [
              slot=value(slot(s, s["monday"], 10), slot(s, s["monday"], 17), "||", "a|b|c", *edge_slots(s)),
              day=value(s["monday"].isoformat(), *any_dates(s)),
          ),
-         edits=lambda s: [s["appointment"]]),
+         edits=lambda s: [s["appointment"]], writes=frozenset({"treatment_sessions.FreedSlot"})),
     Case("portal_self_book_day", "patient", pk_url("portal:portal_self_book", "course"),
          lambda s: payload(day=value(s["monday"].isoformat(), *any_dates(s))), method="GET"),
     Case("portal_contact_channel", "patient", lambda s: reverse("portal:portal_contact_channel"),
          lambda s: payload(contact_channel=value("sms", "email", "fax")), edits=lambda s: [s["patient"]]),
+    # The waitlist's wish: reception's (with urgency and a treatment outside any course) and the patient's.
+    Case("waitlist_add", "receptionist", pk_url("reception:waitlist_add", "patient"),
+         wish_fields, writes=frozenset({"treatment_sessions.WaitlistEntry"})),
+    Case("portal_waitlist_add", "patient", lambda s: reverse("portal:portal_waitlist_add"),
+         wish_fields, writes=frozenset({"treatment_sessions.WaitlistEntry"})),
     Case("portal_invite", "receptionist", pk_url("reception:portal_invite", "uninvited"),
          lambda s: payload(email=raw(junk, ""), next=raw(junk, "")), writes=frozenset({"auth.User"}),
          edits=lambda s: [s["uninvited"]]),

@@ -39,7 +39,17 @@ from patients.models import (
 from patients.names import sort_key
 from patients.services import phase_record_create
 from sessions.booking import appointment_book
-from sessions.models import Addendum, Appointment, AppointmentStatus, Course, CourseStatus, SessionNote
+from sessions.models import (
+    Addendum,
+    Appointment,
+    AppointmentStatus,
+    Course,
+    CourseStatus,
+    FreedSlot,
+    SessionNote,
+    WaitlistEntry,
+    WaitlistOffer,
+)
 from sessions.note_seal import note_seal, note_seal_log_entries
 from sessions.schedule import at_local, closures_load
 
@@ -351,7 +361,9 @@ def non_demo_data() -> list[str]:
 
 def _demo_delete() -> None:
     """Delete the demo's rows (non_demo_data has checked there is nothing else), newest first."""
-    for model in (Addendum, SessionNote, Appointment, Course, PhaseRecord, Study, Diagnosis, HealthFlag, Patient):
+    waitlist = (WaitlistOffer, WaitlistEntry, FreedSlot)
+    record = (Addendum, SessionNote, Appointment, Course, PhaseRecord, Study, Diagnosis, HealthFlag, Patient)
+    for model in (*waitlist, *record):
         model.objects.all().delete()
     Closure.objects.all().delete()
     WorkingHours.objects.all().delete()
