@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pages.chart import break_glass, views
+from pages.chart import break_glass, intake, views
 
 app_name = "chart"
 
@@ -16,4 +16,8 @@ urlpatterns = [
     path("therapist/courses/<int:pk>/suspend/", views.course_suspend, name="course_suspend"),
     path("therapist/courses/<int:pk>/resume/", views.course_resume, name="course_resume"),
     path("therapist/courses/<int:pk>/close/", views.course_close, name="course_close"),
+    # Intake and consent on the chart (pages/chart/intake.py).
+    path("therapist/flag-proposals/<int:pk>/confirm/", intake.flag_proposal_confirm, name="flag_proposal_confirm"),
+    path("therapist/flag-proposals/<int:pk>/dismiss/", intake.flag_proposal_dismiss, name="flag_proposal_dismiss"),
+    path("therapist/consents/<int:pk>/", intake.consent_signature, name="consent_signature"),
 ]

@@ -1,6 +1,7 @@
 """Running the clinic without the admin: the manager's editors for sites, therapists (their
 qualifications, colour, whether active, and their weekly hours), rooms, modalities with their
-course defaults, closures, and contraindication rules.
+course defaults, closures, and contraindication rules (the questionnaire and consent texts are
+pages/manager/intake_consent.py).
 
 Every write goes through the domain's services (clinic.services, patients.services), which refuse
 in sentences that land on the form, with nothing saved; django-auditlog records each change with
@@ -416,9 +417,9 @@ def closure_delete(request, pk: int):
 # Contraindication rules -------------------------------------------------------------------------
 
 RULE_LEAD = (
-    "Which health flags block or warn for which modalities. A rule applies from the moment it is saved: "
-    "the booking pages show it, and a session already booked is stopped at check-in by a new block. The "
-    "acute-phase block is built in."
+    "Which health flags block or warn for which modalities, and whether a booking without the patient's "
+    "current consent warns or is refused. A rule applies from the moment it is saved: the booking pages show "
+    "it, and a session already booked is stopped at check-in by a new block. The acute-phase block is built in."
 )
 
 
@@ -435,7 +436,7 @@ def rule_list(request):
         request,
         title="Contraindication rules",
         lead=RULE_LEAD,
-        rows=ContraindicationRule.objects.select_related("modality").order_by("flag_kind", "effect", "pk"),
+        rows=ContraindicationRule.objects.select_related("modality").order_by("condition", "flag_kind", "effect", "pk"),
         columns=columns,
         edit="manager:rule_edit",
         add=("manager:rule_create", "Add a rule"),

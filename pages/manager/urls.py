@@ -1,7 +1,7 @@
 from django.urls import path
 
 from pages.manager import clinic_editors as editors
-from pages.manager import views
+from pages.manager import intake_consent, views
 
 app_name = "manager"
 
@@ -34,4 +34,12 @@ urlpatterns = [
     path("manager/rules/", editors.rule_list, name="rule_list"),
     path("manager/rules/new/", editors.rule_create, name="rule_create"),
     path("manager/rules/<int:pk>/", editors.rule_edit, name="rule_edit"),
+    # The questionnaire and consent texts, in versions (pages/manager/intake_consent.py).
+    path("manager/intake/", intake_consent.intake_questions, name="intake_questions"),
+    path("manager/intake/edit/", intake_consent.intake_edit, name="intake_edit"),
+    path("manager/consents/", intake_consent.consent_list, name="consent_list"),
+    path("manager/consents/new/", intake_consent.consent_create, name="consent_create"),
+    path("manager/consents/<int:pk>/", intake_consent.consent_edit, name="consent_edit"),
+    path("manager/consents/<int:pk>/text/", intake_consent.consent_text, name="consent_text"),
+    path("manager/consent-versions/<int:pk>/", intake_consent.consent_version, name="consent_version"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pages.reception import views
+from pages.reception import kiosk, views
 
 app_name = "reception"
 
@@ -13,6 +13,14 @@ urlpatterns = [
     path("reception/patients/<int:pk>/review-cancel/", views.review_cancel_all, name="review_cancel_all"),
     path("reception/patients/<int:pk>/", views.patient_overview, name="patient_overview"),
     path("reception/patients/<int:pk>/invite/", views.portal_invite, name="portal_invite"),
+    # The reception tablet (pages/reception/kiosk.py): reception starts it for a patient on the
+    # tablet; the kiosk pages need no login, only the tablet's kiosk session.
+    path("reception/patients/<int:pk>/tablet/", kiosk.kiosk_start, name="kiosk_start"),
+    path("kiosk/", kiosk.kiosk_home, name="kiosk_home"),
+    path("kiosk/health-questions/", kiosk.kiosk_intake, name="kiosk_intake"),
+    path("kiosk/consents/<int:pk>/", kiosk.kiosk_consent, name="kiosk_consent"),
+    path("kiosk/finish/", kiosk.kiosk_finish, name="kiosk_finish"),
+    path("kiosk/done/", kiosk.kiosk_done, name="kiosk_done"),
     path("patients/", views.patient_list, name="patient_list"),
     path("patients/new/", views.patient_create, name="patient_create"),
     # The patient's old address: redirects to the overview.
