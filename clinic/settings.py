@@ -321,10 +321,22 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "treatment_sessions.WaitlistEntry",
     "treatment_sessions.FreedSlot",
     "treatment_sessions.WaitlistOffer",
+    # Intake and consent (patients.intake, patients.consent, patients.kiosk): the clinic's texts as
+    # the manager edits them, the patient's answers and signatures, the therapist's decisions, and
+    # each tablet handed to a patient.
+    "patients.IntakeVersion",
+    "patients.IntakeResponse",
+    "patients.FlagProposal",
+    {"model": "patients.ConsentTopic", "m2m_fields": {"modalities"}},
+    "patients.ConsentVersion",
+    "patients.ConsentSignature",
+    "patients.KioskSession",
 )
 AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR")
 # How long a therapist's emergency ("break-glass") access to a patient's chart lasts.
 CLINIC_BREAK_GLASS_HOURS = int(os.environ.get("CLINIC_BREAK_GLASS_HOURS", "12"))
+# How long the reception tablet stays open for the patient it was handed to (patients.kiosk).
+CLINIC_KIOSK_MINUTES = int(os.environ.get("CLINIC_KIOSK_MINUTES", "30"))
 
 LOGGING = {
     "version": 1,

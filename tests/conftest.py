@@ -33,6 +33,21 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The data migration's "no current consent" warning rule (patients 0007) is switched off for
+    the suite, which was written for bookings that need no consent; the consent tests switch it on
+    (`consent_rule` in tests/patients/test_consent.py). Kept off in the copy that transactional
+    tests restore too."""
+    from patients.models import ContraindicationRule, RuleCondition
+
+    with django_db_blocker.unblock():
+        ContraindicationRule.objects.filter(condition=RuleCondition.NO_CONSENT).update(active=False)
+        found = connection
+        if getattr(found, "_test_serialized_contents", None):
+            found._test_serialized_contents = found.creation.serialize_db_to_string()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_content_types():
     """A transactional test with serialized_rollback empties the database behind it, content types

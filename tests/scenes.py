@@ -251,3 +251,41 @@ def wish(patient: Patient, *, recorded_by=None, **fields):
         source=fields.pop("source", WishSource.RECEPTION),
         **fields,
     )
+
+
+# Intake and consent (patients.intake, patients.consent) ------------------------------------------
+
+
+def consent_rule(effect: str = "warn", **scope):
+    """The data migration's "no current consent" rule, switched on (tests/conftest.py switches it
+    off for the rest of the suite) with `effect`; or, with `scope` (modality=…, or
+    oil_modalities_only=True), a rule of its own for that scope."""
+    from patients.models import ContraindicationRule, RuleCondition
+
+    if scope:
+        return ContraindicationRule.objects.create(
+            condition=RuleCondition.NO_CONSENT, flag_kind="", effect=effect, message="sign it first.", **scope
+        )
+    rule = ContraindicationRule.objects.get(
+        condition=RuleCondition.NO_CONSENT, modality=None, oil_modalities_only=False
+    )
+    rule.effect, rule.active = effect, True
+    rule.save()
+    return rule
+
+
+def consents_signed(patient: Patient) -> list:
+    """`patient` signs the current version of every active consent (as typed in the portal)."""
+    from patients.consent import consent_sign, consent_topics_current
+    from patients.models import Via
+
+    return [
+        consent_sign(
+            patient=patient,
+            version=version,
+            typed_name=f"{patient.first_name} {patient.last_name}",
+            agreed=True,
+            channel=Via.PORTAL,
+        )
+        for _, version in consent_topics_current()
+    ]

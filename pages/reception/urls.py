@@ -1,5 +1,5 @@
-from pages.reception import views, waitlist
+from pages.reception import kiosk, views, waitlist
 
 app_name = "reception"
 
-urlpatterns = [*views.routes, *waitlist.routes]
+urlpatterns = [*views.routes, *waitlist.routes, *kiosk.routes]
