@@ -134,6 +134,11 @@ else:
     DATABASES["default"]["OPTIONS"] = {
         "server_side_binding": True,
         "prepare_threshold": None if _prepare == "off" else int(_prepare),
+        # Just-in-time compilation off: it pays off for long analytical scans, not for pages. It
+        # compiled the reports' queries for 1.8 s of their 2 s at full scale (docs/PERFORMANCE.md).
+        # A pooler that refuses startup options (PgBouncer without ignore_startup_parameters =
+        # options) needs DATABASE_OPTIONS="" and jit = off in postgresql.conf instead.
+        "options": os.environ.get("DATABASE_OPTIONS", "-c jit=off"),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
