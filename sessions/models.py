@@ -218,7 +218,10 @@ class Appointment(models.Model):
             models.Index(fields=["room", "starts_at"], name="appointment_room_day_idx"),
             models.Index(fields=["patient", "starts_at"], name="appointment_patient_idx"),
             models.Index(fields=["starts_at"], name="appointment_starts_idx"),
-            models.Index(fields=["course", "status"], name="appointment_course_status_idx"),
+            # A course's sessions of one status in time order, with their ids: the reports ask it
+            # for each of thousands of courses (its first and last signed session, the sessions
+            # done) and find the answer in the index without reading the table.
+            models.Index(fields=["course", "status", "starts_at", "id"], name="appointment_course_idx"),
             models.Index(fields=["starts_at"], condition=Q(needs_review=True), name="appointment_needs_review_idx"),
         ]
 
@@ -384,6 +387,13 @@ class SessionNote(models.Model):
                 for name in ("subjective", "objective", "assessment", "plan")
             ),
             text_length_check("patient_summary", SHORT_TEXT_MAX_LENGTH, "note_patient_summary_length"),
+        ]
+        indexes = [
+            # Whether a session's note is signed and its pain scores, without reading the note (a
+            # wide row): what the reports ask of tens of thousands of sessions.
+            models.Index(
+                fields=["appointment", "signed_at", "pain_before", "pain_after", "id"], name="note_signed_pain_idx"
+            ),
         ]
 
     def __str__(self) -> str:
