@@ -102,13 +102,13 @@ def years_after(day: dt.date, years: int) -> dt.date:
 
 
 def patient_last_contact(patient: Patient) -> dt.date:
-    """The day of the last treatment or contact: the latest session (of any status), course
-    change, note signature, addendum, measure, questionnaire or consent, or the registration."""
+    """The day of the last treatment or contact: the latest session (of any status; its note is
+    signed after it), course change, addendum, measure, questionnaire or consent, or the
+    registration."""
     moments = [patient.created_at]
     for queryset, name in (
         (Appointment.objects.filter(patient=patient), "starts_at"),
         (Course.objects.filter(patient=patient), "updated_at"),
-        (SessionNote.objects.filter(appointment__patient=patient), "signed_at"),
         (Addendum.objects.filter(note__appointment__patient=patient), "created_at"),
         (OutcomeScore.objects.filter(patient=patient), "recorded_at"),
         (IntakeResponse.objects.filter(patient=patient), "submitted_at"),
