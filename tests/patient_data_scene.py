@@ -89,7 +89,9 @@ def complete_record() -> tuple[dict, dict, Patient]:
 def nothing_open(patient: Patient) -> None:
     """Close what would stop an erasure: the sessions still booked are cancelled, the wishes
     withdrawn and the offers declined."""
-    Appointment.objects.filter(patient=patient, status__in=OPEN_STATUSES).update(status=AppointmentStatus.CANCELLED)
+    Appointment.objects.filter(patient=patient, status__in=OPEN_STATUSES).update(
+        status=AppointmentStatus.CANCELLED, cancellation_reason="Moved away.", cancelled_at=timezone.now()
+    )
     WaitlistEntry.objects.filter(patient=patient).update(status=WishStatus.WITHDRAWN)
     WaitlistOffer.objects.filter(patient=patient).update(status=OfferStatus.DECLINED)
 
