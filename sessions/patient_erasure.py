@@ -52,6 +52,7 @@ from sessions.models import (
     OPEN_STATUSES,
     Addendum,
     Appointment,
+    AppointmentStatus,
     Course,
     OfferStatus,
     OutcomeScore,
@@ -102,12 +103,13 @@ def years_after(day: dt.date, years: int) -> dt.date:
 
 
 def patient_last_contact(patient: Patient) -> dt.date:
-    """The day of the last treatment or contact: the latest session (of any status; its note is
-    signed after it), course change, addendum, measure, questionnaire or consent, or the
-    registration."""
+    """The day of the last treatment or contact: the latest session (its note is signed after it;
+    a cancelled one counts on the day it was cancelled), course change, addendum, measure,
+    questionnaire or consent, or the registration."""
     moments = [patient.created_at]
     for queryset, name in (
-        (Appointment.objects.filter(patient=patient), "starts_at"),
+        (Appointment.objects.filter(patient=patient).exclude(status=AppointmentStatus.CANCELLED), "starts_at"),
+        (Appointment.objects.filter(patient=patient, status=AppointmentStatus.CANCELLED), "cancelled_at"),
         (Course.objects.filter(patient=patient), "updated_at"),
         (Addendum.objects.filter(note__appointment__patient=patient), "created_at"),
         (OutcomeScore.objects.filter(patient=patient), "recorded_at"),
