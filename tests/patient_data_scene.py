@@ -5,7 +5,9 @@ for (an addendum, an outcome score, the tablet, a reviewed emergency access, a s
 freed, a read of the record), every signed note sealed as signing seals it."""
 
 import datetime as dt
+import importlib
 
+import django.apps
 from auditlog.models import LogEntry
 from django.test import RequestFactory
 from django.utils import timezone
@@ -42,6 +44,13 @@ def notes_sealed(notes) -> None:
     LogEntry.objects.bulk_create(note_seal_log_entries(notes))
 
 
+def patient_specific_measure() -> Measure:
+    """The built-in one of outcomes' data migration, put back where a transactional test emptied it."""
+    if not Measure.objects.filter(kind=MeasureKind.PATIENT_SPECIFIC).exists():
+        importlib.import_module("outcomes.migrations.0002_builtin_measures").add_measures(django.apps.apps, None)
+    return Measure.objects.filter(kind=MeasureKind.PATIENT_SPECIFIC).first()
+
+
 def record_read(patient: Patient, reader) -> None:
     request = RequestFactory().get(f"/chart/patients/{patient.pk}/")
     request.user = reader
@@ -61,7 +70,7 @@ def complete_record() -> tuple[dict, dict, Patient]:
     OutcomeScore.objects.create(
         patient=patient,
         course=course,
-        measure=Measure.objects.filter(kind=MeasureKind.PATIENT_SPECIFIC).first(),
+        measure=patient_specific_measure(),
         occasion=OutcomeOccasion.START,
         sessions_done=0,
         answers=[{"activity": "Carry the shopping up to the flat", "rating": 4}],
