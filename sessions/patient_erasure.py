@@ -164,7 +164,7 @@ def patient_erasure_problems(patient: Patient, *, now: dt.datetime | None = None
         first = timezone.localtime(ahead.order_by("starts_at").first().starts_at)
         problems.append(
             f"{count} session{'s are' if count > 1 else ' is'} still booked ahead (the first on {first:%Y-%m-%d}); "
-            "cancel them before erasing."
+            f"cancel {'them' if count > 1 else 'it'} before erasing."
         )
     waiting = WaitlistEntry.objects.filter(patient=patient, status=WishStatus.WAITING).exists()
     offered = WaitlistOffer.objects.filter(patient=patient, status=OfferStatus.OFFERED).exists()
