@@ -34,19 +34,10 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+import patients.models as record
 from clinic.audit import ALLOWED, ERASE, access_entry
 from clinic.refusals import Refused
-from patients.models import (
-    ConsentSignature,
-    Diagnosis,
-    FlagProposal,
-    HealthFlag,
-    IntakeAnswer,
-    IntakeResponse,
-    Patient,
-    PhaseRecord,
-    Study,
-)
+from patients.models import Patient
 from patients.names import name_fields
 from sessions.models import (
     OPEN_STATUSES,
@@ -69,25 +60,21 @@ ERASED_FIRST_NAME = "Erased patient"
 # The free text of the record, by model and the lookup to the patient. A value that was empty
 # stays empty; any other becomes ERASED_TEXT (so a text a constraint requires is still there).
 FREE_TEXT: tuple[tuple[type[models.Model], str, tuple[str, ...]], ...] = (
-    (Diagnosis, "patient", ("title", "diagnosed_by")),
-    (Study, "diagnosis__patient", ("findings",)),
-    (PhaseRecord, "diagnosis__patient", ("note",)),
-    (HealthFlag, "patient", ("substance", "note")),
+    (record.Diagnosis, "patient", ("title", "diagnosed_by")),
+    (record.Study, "diagnosis__patient", ("findings",)),
+    (record.PhaseRecord, "diagnosis__patient", ("note",)),
+    (record.HealthFlag, "patient", ("substance", "note")),
     (Course, "patient", ("goals", "home_programme", "discharge_summary")),
     (Appointment, "patient", ("review_reason", "cancellation_reason")),
     (Addendum, "note__appointment__patient", ("text",)),
-    (IntakeAnswer, "response__patient", ("detail",)),
-    (FlagProposal, "patient", ("substance", "detail", "decision_note")),
+    (record.IntakeAnswer, "response__patient", ("detail",)),
+    (record.FlagProposal, "patient", ("substance", "detail", "decision_note")),
 )
-NOTE_TEXT = (
-    "techniques",
-    "oils_used",
-    "stopped_early_reason",
-    "subjective",
-    "objective",
-    "assessment",
-    "plan",
-    "patient_summary",
+# Every text of a note its author writes (the seal is not one: editable=False).
+NOTE_TEXT = tuple(
+    f.name
+    for f in SessionNote._meta.concrete_fields
+    if isinstance(f, models.CharField | models.TextField) and f.editable
 )
 
 
@@ -113,8 +100,8 @@ def patient_last_contact(patient: Patient) -> dt.date:
         (Course.objects.filter(patient=patient), "updated_at"),
         (Addendum.objects.filter(note__appointment__patient=patient), "created_at"),
         (OutcomeScore.objects.filter(patient=patient), "recorded_at"),
-        (IntakeResponse.objects.filter(patient=patient), "submitted_at"),
-        (ConsentSignature.objects.filter(patient=patient), "signed_at"),
+        (record.IntakeResponse.objects.filter(patient=patient), "submitted_at"),
+        (record.ConsentSignature.objects.filter(patient=patient), "signed_at"),
     ):
         latest = queryset.aggregate(latest=Max(name))["latest"]
         if latest is not None:
@@ -265,7 +252,7 @@ def patient_erase(*, patient: Patient, by: AbstractBaseUser | None, now: dt.date
         )
         replaced = _erase_free_text(patient)
         resealed = _erase_notes(patient)
-        signatures, _ = ConsentSignature.objects.filter(patient=patient).delete()
+        signatures, _ = record.ConsentSignature.objects.filter(patient=patient).delete()
         account = _erase_portal_account(patient)
     patient.refresh_from_db()
     access_entry(

@@ -14,7 +14,8 @@ sessions, notes and waitlist (sessions).
 """
 
 import datetime as dt
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from auditlog.models import LogEntry
@@ -71,51 +72,63 @@ def not_exported() -> list[str]:
 
 @dataclass(frozen=True)
 class Section:
-    key: str
-    title: str
     model: type[models.Model]
     to_patient: str  # the lookup from a row of `model` to its patient
-    # Derived values that make a row readable on its own (a consent's version number).
-    extras: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def key(self) -> str:
+        return re.sub(r"[^a-z]+", "_", str(self.model._meta.verbose_name_plural))
+
+    @property
+    def title(self) -> str:
+        return TITLES.get(self.model) or str(self.model._meta.verbose_name_plural).capitalize()
+
+    @property
+    def extras(self) -> tuple[tuple[str, str], ...]:
+        return EXTRAS.get(self.model, ())
 
 
-SECTIONS: tuple[Section, ...] = (
-    Section("diagnoses", "Diagnoses", Diagnosis, "patient"),
-    Section("studies", "Studies", Study, "diagnosis__patient"),
-    Section("phase_records", "Phases", PhaseRecord, "diagnosis__patient"),
-    Section("health_flags", "Health flags", HealthFlag, "patient"),
-    Section("courses", "Courses", Course, "patient"),
-    Section("appointments", "Sessions (appointments)", Appointment, "patient"),
-    Section("session_notes", "Session notes", SessionNote, "appointment__patient"),
-    Section("addenda", "Addenda to session notes", Addendum, "note__appointment__patient"),
-    Section("outcome_scores", "Outcome measures", OutcomeScore, "patient", extras=(("measure_name", "measure__name"),)),
-    Section("intake_responses", "Health questionnaires answered", IntakeResponse, "patient"),
-    Section(
-        "intake_answers",
-        "Answers to the health questions",
-        IntakeAnswer,
-        "response__patient",
-        extras=(("question_text", "question__text"),),
-    ),
-    Section("flag_proposals", "Health flags the answers proposed", FlagProposal, "patient"),
-    Section(
-        "consent_signatures",
-        "Consents signed",
-        ConsentSignature,
-        "patient",
-        extras=(
-            ("consent_topic", "version__topic__name"),
-            ("version_number", "version__number"),
-            ("version_text_sha256", "version__text_sha256"),
-        ),
-    ),
-    Section("waitlist_entries", "Waitlist wishes", WaitlistEntry, "patient"),
-    Section("waitlist_offers", "Waitlist offers", WaitlistOffer, "patient"),
-    Section("freed_slots", "Slots freed by the patient's cancellations and moves", FreedSlot, "appointment__patient"),
-    Section("kiosk_sessions", "Reception tablet sessions", KioskSession, "patient"),
-    Section("emergency_accesses", "Emergency accesses to the chart", BreakGlassAccess, "patient"),
-    Section("emergency_access_reviews", "Reviews of those accesses", BreakGlassReview, "access__patient"),
+def _sections(to_patient: str, *models_: type[models.Model]) -> list[Section]:
+    return [Section(model, to_patient) for model in models_]
+
+
+# One section per model of the record, grouped by the way each reaches the patient, then put in
+# the order a reader follows the record.
+_GROUPED = (
+    *_sections("patient", Diagnosis, HealthFlag, Course, Appointment, OutcomeScore, IntakeResponse, FlagProposal),
+    *_sections("patient", ConsentSignature, WaitlistEntry, WaitlistOffer, KioskSession, BreakGlassAccess),
+    *_sections("diagnosis__patient", Study, PhaseRecord),
+    *_sections("appointment__patient", SessionNote, FreedSlot),
+    *_sections("note__appointment__patient", Addendum),
+    *_sections("response__patient", IntakeAnswer),
+    *_sections("access__patient", BreakGlassReview),
 )
+READING_ORDER = [Diagnosis, Study, PhaseRecord, HealthFlag, Course, Appointment, SessionNote, Addendum, OutcomeScore]
+READING_ORDER += [IntakeResponse, IntakeAnswer, FlagProposal, ConsentSignature, WaitlistEntry, WaitlistOffer]
+READING_ORDER += [FreedSlot, KioskSession, BreakGlassAccess, BreakGlassReview]
+SECTIONS: tuple[Section, ...] = tuple(sorted(_GROUPED, key=lambda section: READING_ORDER.index(section.model)))
+
+
+# Headings the readable document says better than the model's name.
+TITLES = {
+    Appointment: "Sessions (appointments)",
+    IntakeResponse: "Health questionnaires answered",
+    FreedSlot: "Slots freed by the patient's cancellations and moves",
+    KioskSession: "Reception tablet sessions",
+    BreakGlassAccess: "Emergency accesses to the chart",
+    BreakGlassReview: "Reviews of those emergency accesses",
+}
+
+# Values from the rows a row refers to, which make it readable on its own: (name, lookup).
+EXTRAS = {
+    OutcomeScore: (("measure_name", "measure__name"),),
+    IntakeAnswer: (("question_text", "question__text"),),
+    ConsentSignature: (
+        ("consent_topic", "version__topic__name"),
+        ("version_number", "version__number"),
+        ("version_text_sha256", "version__text_sha256"),
+    ),
+}
 
 
 def exported_fields(model: type[models.Model]) -> list[models.Field]:

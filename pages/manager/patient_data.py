@@ -38,8 +38,17 @@ JSON = "json"
 HTML = "html"
 
 
-def _filename(patient: Patient, extension: str) -> str:
-    return f"patient-{patient.pk}-data-{timezone.localdate():%Y-%m-%d}.{extension}"
+def _attachment(response: HttpResponse, patient: Patient, extension: str) -> HttpResponse:
+    filename = f"patient-{patient.pk}-data-{timezone.localdate():%Y-%m-%d}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _handed_out(request, pk: int, kind: str) -> Patient:
+    """The patient whose copy is asked for, and the audit entry that says who took it in which format."""
+    patient = get_object_or_404(Patient, pk=pk)
+    audit_access(request=request, patient=patient, action=EXPORT, detail=kind)
+    return patient
 
 
 def _page(request, patient: Patient, form: PatientEraseForm, status: int = 200):
@@ -68,12 +77,9 @@ def patient_data(request, pk: int):
 @require_GET
 @role_required(roles.MANAGER)
 def patient_data_json(request, pk: int):
-    patient = get_object_or_404(Patient, pk=pk)
+    patient = _handed_out(request, pk, JSON)
     body = json.dumps(patient_export(patient=patient), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
-    audit_access(request=request, patient=patient, action=EXPORT, detail=JSON)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(patient, "json")}"'
-    return response
+    return _attachment(HttpResponse(body, content_type="application/json; charset=utf-8"), patient, JSON)
 
 
 @routes("manager/patients/<int:pk>/data/document/")
@@ -81,27 +87,24 @@ def patient_data_json(request, pk: int):
 @role_required(roles.MANAGER)
 def patient_data_document(request, pk: int):
     """The readable copy; ?download=1 saves it as a file instead of showing it."""
-    patient = get_object_or_404(Patient, pk=pk)
+    patient = _handed_out(request, pk, HTML)
     context = {**patient_document(patient=patient), "exported_at": timezone.now()}
-    audit_access(request=request, patient=patient, action=EXPORT, detail=HTML)
     response = render(request, "manager/patient_document.html", context)
-    if request.GET.get("download"):
-        response["Content-Disposition"] = f'attachment; filename="{_filename(patient, "html")}"'
-    return response
+    return _attachment(response, patient, HTML) if request.GET.get("download") else response
 
 
 @routes("manager/patients/<int:pk>/erase/")
 @require_POST
 @role_required(roles.MANAGER)
 def patient_erase(request, pk: int):
-    patient = get_object_or_404(Patient, pk=pk)
     form = PatientEraseForm(request.POST)
-    if not form.is_valid():
-        return _page(request, patient, form)
+    patient = get_object_or_404(Patient, pk=pk)
     try:
-        patient_erase_service(patient=patient, by=request.user)
+        if form.is_valid():
+            patient_erase_service(patient=patient, by=request.user)
     except Refused as error:
         refusal_on_form(form, error)
+    if form.errors:
         return _page(request, patient, form)
     messages.success(request, f"The record of patient {patient.pk} is erased; the audit log keeps the trail.")
     return redirect("manager:patient_data", pk=patient.pk)

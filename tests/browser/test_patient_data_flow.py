@@ -7,15 +7,9 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import _open_page, pass_second_factor, submit_login
+from tests.browser.conftest import pass_second_factor, submit_login
+from tests.browser.test_manager_editors import phone_page  # noqa: F401 (a fixture)
 from tests.patient_data_scene import complete_record
-
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def phone_page(browser, request):
-    yield from _open_page(browser, request, PHONE)
 
 
 @pytest.fixture
@@ -55,7 +49,7 @@ def test_the_manager_reads_the_copy_and_is_refused_an_early_erasure(page, live_s
     assert not str(patient).startswith("Erased")
 
 
-def test_the_page_and_the_document_on_a_phone(phone_page, live_server, scene, screenshot):
+def test_the_page_and_the_document_on_a_phone(phone_page, live_server, scene, screenshot):  # noqa: F811
     manager, patient = scene
     log_in(phone_page, live_server, manager)
     for name, url in [
