@@ -21,6 +21,9 @@ OUTCOMES = (ALLOWED, REFUSED)
 # What an ACCESS entry records beyond "view"; writes use django-auditlog's own actions.
 VIEW = "view"
 BREAK_GLASS = "break_glass"
+# A copy of the whole record handed out (sessions.patient_export), and its erasure (sessions.patient_erasure).
+EXPORT = "export"
+ERASE = "erase"
 
 
 def client_address(request) -> str | None:

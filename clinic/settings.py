@@ -342,6 +342,9 @@ AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR")
 CLINIC_BREAK_GLASS_HOURS = int(os.environ.get("CLINIC_BREAK_GLASS_HOURS", "12"))
 # How long the reception tablet stays open for the patient it was handed to (patients.kiosk).
 CLINIC_KIOSK_MINUTES = int(os.environ.get("CLINIC_KIOSK_MINUTES", "30"))
+# How long a patient's record is kept after their last treatment or contact before it may be
+# erased (sessions.patient_erasure): German law keeps treatment records ten years (§630f BGB).
+CLINIC_RETENTION_YEARS = max(1, int(os.environ.get("CLINIC_RETENTION_YEARS", "10")))
 
 LOGGING = {
     "version": 1,

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
 
-from clinic.audit import BREAK_GLASS, OUTCOMES, REFUSED, VIEW
+from clinic.audit import BREAK_GLASS, ERASE, EXPORT, OUTCOMES, REFUSED, VIEW
 from clinic.date_windows import CALENDAR_WINDOW
 from clinic.models import Location, Modality, Therapist
 from outcomes.models import Scoring
@@ -23,6 +23,8 @@ ACTION_CHOICES = [
     ("", "Any action"),
     (VIEW, "Read"),
     (BREAK_GLASS, "Emergency access"),
+    (EXPORT, "Data export"),
+    (ERASE, "Erasure"),
     ("create", "Created"),
     ("update", "Changed"),
     ("delete", "Deleted"),
@@ -271,3 +273,26 @@ class MeasureForm(forms.Form):
         data = dict(self.cleaned_data)
         data["higher_is_better"] = data.pop("direction") == "higher"
         return data
+
+
+ERASE_WORD = "ERASE"
+
+
+class PatientEraseForm(forms.Form):
+    """Erasing a record cannot be undone: the manager ticks that they understand and types the word."""
+
+    understood = forms.BooleanField(
+        label="I understand that the patient's name, contact details and clinical text are replaced for good.",
+        error_messages={"required": "Tick the box to confirm the erasure."},
+    )
+    word = forms.CharField(
+        label=f"Type {ERASE_WORD} to confirm",
+        max_length=20,
+        error_messages={"required": f"Type {ERASE_WORD} to confirm the erasure."},
+    )
+
+    def clean_word(self) -> str:
+        word = self.cleaned_data["word"].strip()
+        if word != ERASE_WORD:
+            raise forms.ValidationError(f"Type {ERASE_WORD} in capitals to confirm the erasure.")
+        return word

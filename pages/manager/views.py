@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import roles
-from clinic.audit import BREAK_GLASS
+from clinic.audit import BREAK_GLASS, ERASE, EXPORT
 from clinic.refusals import Refused
 from outcomes.models import Measure
 from outcomes.services import measure_create as measure_create_service
@@ -138,13 +138,16 @@ def measure_create(request):
     return render(request, "manager/measure_create.html", {"form": form})
 
 
+ACCESS_WHAT = {BREAK_GLASS: "Emergency access", EXPORT: "Data export", ERASE: "Erasure"}
+
+
 def _describe(entry: LogEntry, patients: dict[int, Patient]) -> None:
     data = entry.additional_data or {}
     entry.patient = patients.get(data.get("patient_id"))
     entry.patient_id = data.get("patient_id")
     entry.outcome = data.get("outcome", "allowed")
     if entry.action == LogEntry.Action.ACCESS:
-        entry.what = "Emergency access" if data.get("action") == BREAK_GLASS else "Read"
+        entry.what = ACCESS_WHAT.get(data.get("action"), "Read")
         entry.detail = data.get("detail") or f"{data.get('method', '')} {data.get('path', '')}".strip()
     else:
         entry.what = {0: "Created", 1: "Changed", 2: "Deleted"}.get(entry.action, "")

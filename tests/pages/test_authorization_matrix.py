@@ -130,6 +130,12 @@ MATRIX: dict[str, Row] = {
     "manager:consent_edit":              Row("GET",  "topic",       (302, 403, 403, 403, 403, 403, 200)),
     "manager:consent_text":              Row("GET",  "topic",       (302, 403, 403, 403, 403, 403, 200)),
     "manager:consent_version":           Row("GET",  "version",     (302, 403, 403, 403, 403, 403, 200)),
+    # A patient's data (pages/manager/patient_data.py): the copy and the erasure, the manager only;
+    # an empty erasure form comes back with its errors (200), nothing erased.
+    "manager:patient_data":              Row("GET",  "patient",     (302, 403, 403, 403, 403, 403, 200)),
+    "manager:patient_data_json":         Row("GET",  "patient",     (302, 403, 403, 403, 403, 403, 200)),
+    "manager:patient_data_document":     Row("GET",  "patient",     (302, 403, 403, 403, 403, 403, 200)),
+    "manager:patient_erase":             Row("POST", "patient",     (302, 403, 403, 403, 403, 403, 200)),
     # Reception's patient register
     "reception:patient_list":            Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
     "reception:patient_create":          Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),

@@ -647,6 +647,11 @@ CASES = [
     Case("break_glass_review", "manager", pk_url("manager:break_glass_review", "access"),
          lambda s: payload(comment=value("Called the therapist: covering for a colleague.", "ok")),
          writes=frozenset({"patients.BreakGlassReview"})),
+    # A patient's erasure (pages/manager/patient_data.py): the scene's patient is within the
+    # retention period, so even a valid form is refused and nothing changes.
+    Case("patient_erase", "manager", pk_url("manager:patient_erase", "patient"),
+         lambda s: payload(understood=value("on", "", "off"), word=value("ERASE", " ERASE ", "erase", "x" * 21)),
+         edits=lambda s: [s["patient"]]),
     Case("portal_measure", "patient", pk_url("portal:portal_measure", "course"),
          lambda s: payload(
              measure=value(s["psfs"].pk, 987654),
