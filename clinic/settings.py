@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     # Outcome measures (their items, scales, scoring, MCID): between patients and sessions.
     "outcomes",
     "sessions",
+    # Webhooks: the manager's endpoints and the outbox of signed deliveries; above the domain,
+    # which announces its events through clinic.events and never imports it.
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -331,12 +334,25 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "patients.ConsentVersion",
     "patients.ConsentSignature",
     "patients.KioskSession",
+    # The manager's webhook endpoints (webhooks/): who added or changed which, and when; the secret
+    # never reaches the log.
+    {"model": "webhooks.WebhookEndpoint", "mask_fields": ["secret"]},
 )
 AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR")
 # How long a therapist's emergency ("break-glass") access to a patient's chart lasts.
 CLINIC_BREAK_GLASS_HOURS = int(os.environ.get("CLINIC_BREAK_GLASS_HOURS", "12"))
 # How long the reception tablet stays open for the patient it was handed to (patients.kiosk).
 CLINIC_KIOSK_MINUTES = int(os.environ.get("CLINIC_KIOSK_MINUTES", "30"))
+# Webhooks (webhooks/sending.py): how long one POST may take, the waits between attempts (minutes;
+# the last repeats), and after how many failed attempts a delivery is given up.
+CLINIC_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("CLINIC_WEBHOOK_TIMEOUT_SECONDS", "5"))
+CLINIC_WEBHOOK_RETRY_MINUTES = [
+    int(m) for m in os.environ.get("CLINIC_WEBHOOK_RETRY_MINUTES", "1,5,30,120,720").split(",") if m.strip()
+]
+CLINIC_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("CLINIC_WEBHOOK_MAX_ATTEMPTS", "6"))
+# Off in production: webhooks may not point into the clinic's own network (localhost, 10.x, ...).
+# On for development and the tests, whose receiving server listens on 127.0.0.1.
+CLINIC_WEBHOOK_ALLOW_PRIVATE = env_bool("CLINIC_WEBHOOK_ALLOW_PRIVATE", DEBUG)
 
 LOGGING = {
     "version": 1,
