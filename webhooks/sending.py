@@ -81,8 +81,11 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return dt.timedelta(minutes=schedule[min(attempts, len(schedule)) - 1])
 
 
-def delivery_attempt(delivery: WebhookDelivery, *, now: dt.datetime | None = None) -> WebhookAttempt:
-    """POST it once (the caller holds its row) and write down how it went."""
+def delivery_attempt(
+    delivery: WebhookDelivery, *, now: dt.datetime | None = None, final: bool = False
+) -> WebhookAttempt:
+    """POST it once (the caller holds its row) and write down how it went; a failure is retried
+    later unless it was the last attempt allowed (or `final`)."""
     now = now or timezone.now()
     started = time.monotonic()
     outcome = _post(delivery, now=now)
@@ -91,7 +94,7 @@ def delivery_attempt(delivery: WebhookDelivery, *, now: dt.datetime | None = Non
     delivery.last_status_code, delivery.last_error = outcome.status_code, error
     if outcome.delivered:
         delivery.status, delivery.delivered_at, delivery.next_attempt_at = DeliveryStatus.DELIVERED, now, None
-    elif delivery.attempts >= settings.CLINIC_WEBHOOK_MAX_ATTEMPTS:
+    elif final or delivery.attempts >= settings.CLINIC_WEBHOOK_MAX_ATTEMPTS:
         delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
     else:
         delivery.status, delivery.next_attempt_at = DeliveryStatus.PENDING, now + retry_delay(delivery.attempts)
@@ -152,7 +155,5 @@ def delivery_send_now(*, delivery: WebhookDelivery) -> WebhookAttempt | None:
         )
         if locked is None:
             return None
-        if locked.status == DeliveryStatus.FAILED:
-            # One more attempt than the maximum; it fails for good again if this one fails.
-            locked.attempts = min(locked.attempts, settings.CLINIC_WEBHOOK_MAX_ATTEMPTS - 1)
-        return delivery_attempt(locked, now=timezone.now())
+        # A delivery that failed for good gets this one attempt more, and stays failed if it fails.
+        return delivery_attempt(locked, now=timezone.now(), final=locked.status == DeliveryStatus.FAILED)
