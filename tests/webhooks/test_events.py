@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic import events
+from clinic.refusals import Refused
 from patients.models import Phase
 from sessions.appointments import appointment_cancel, appointment_check_in, appointment_complete, appointment_no_show
 from sessions.booking import appointment_book, appointment_reschedule, course_series_book
@@ -86,9 +87,10 @@ def test_a_rolled_back_booking_delivers_nothing(booking):
 def test_a_refused_series_delivers_nothing_for_the_dates_that_did_book(booking):
     endpoint(events.APPOINTMENT_BOOKED)
     course = CourseFactory(patient=booking["patient"], modality=booking["modality"])
-    slots = [(on_monday(10), booking["therapist"], booking["room"]), (on_monday(3), booking["therapist"], booking["room"])]
+    place = (booking["therapist"], booking["room"])
+    slots = [(on_monday(10), *place), (on_monday(3), *place)]
 
-    with pytest.raises(Exception):  # noqa: B017  (Refused: 03:00 is outside the hours)
+    with pytest.raises(Refused):  # 03:00 is outside the hours; 10:00 had booked
         course_series_book(course=course, slots=slots)
 
     assert not WebhookDelivery.objects.exists()
