@@ -3,6 +3,7 @@ subscribed active endpoint, written when the event happens, inside its transacti
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,6 +26,17 @@ def _problems(*, url: str, events: list[str]) -> list[str]:
     return problems
 
 
+def _save(endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """Saved if the model's own checks pass (Django's URL check among them), else refused with
+    their sentences."""
+    try:
+        endpoint.full_clean()
+    except ValidationError as error:
+        raise Refused(error.messages) from error
+    endpoint.save()
+    return endpoint
+
+
 def webhook_endpoint_create(
     *, url: str, events: list[str], created_by, description: str = "", active: bool = True,
     clinical_text_allowed: bool = False,
@@ -36,9 +48,7 @@ def webhook_endpoint_create(
         url=url, events=sorted(set(events)), description=description, active=active,
         clinical_text_allowed=clinical_text_allowed, secret=secret_new(), created_by=created_by,
     )
-    endpoint.full_clean()
-    endpoint.save()
-    return endpoint
+    return _save(endpoint)
 
 
 def webhook_endpoint_update(
@@ -50,9 +60,7 @@ def webhook_endpoint_update(
         raise Refused(problems)
     endpoint.url, endpoint.events, endpoint.description = url, sorted(set(events)), description
     endpoint.active, endpoint.clinical_text_allowed = active, clinical_text_allowed
-    endpoint.full_clean()
-    endpoint.save()
-    return endpoint
+    return _save(endpoint)
 
 
 def webhook_secret_rotate(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:

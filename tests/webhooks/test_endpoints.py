@@ -51,6 +51,10 @@ def test_a_url_that_is_not_http_is_refused(url, reason):
     assert refusal(url=url) == [reason]
 
 
+def test_a_url_django_does_not_accept_is_refused_even_where_private_addresses_are_allowed():
+    assert refusal(url="http://intranet/") == ["Enter a valid URL."]
+
+
 def test_no_event_is_refused():
     assert refusal(events=[]) == ["Choose at least one event."]
 
