@@ -1,5 +1,5 @@
 """The manager's webhooks: the endpoints, adding and editing one (its events as checkboxes), its
-secret shown once (on creation and when rotated, never again), the delivery log of each with a
+secret shown once (on the page after creating it or making a new one, never again), the delivery log of each with a
 test event and "retry now". The rules live in webhooks.services; django-auditlog records each
 change of an endpoint (never its secret)."""
 
@@ -57,10 +57,14 @@ class EndpointForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.fields}
 
 
-def _secret_page(request, endpoint: WebhookEndpoint, title: str):
-    """The one time the secret is shown: the answer to the POST that made it, never stored in a
-    message or the session."""
-    return render(request, "manager/webhook_secret.html", {"endpoint": endpoint, "page_title": title})
+# The secret waits in the (server-side) session for the one page that shows it, and is taken out
+# there: a reload of that page, or of the form, shows or makes nothing more.
+SECRET_KEY = "webhook_secret_once"
+
+
+def _secret_show_once(request, endpoint: WebhookEndpoint):
+    request.session[SECRET_KEY] = {"pk": endpoint.pk, "secret": endpoint.secret}
+    return redirect("manager:webhook_deliveries", pk=endpoint.pk)
 
 
 def _form_page(request, form, title: str, endpoint=None):
@@ -75,7 +79,7 @@ def webhook_list(request):
         waiting=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.PENDING)),
         failed=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.FAILED)),
     )
-    context = {"endpoints": endpoints, "page_title": "Webhooks", "lead": LEAD, "event_names": EVENTS}
+    context = {"endpoints": endpoints, "page_title": "Webhooks", "lead": LEAD}
     return render(request, "manager/webhook_list.html", context)
 
 
@@ -90,7 +94,8 @@ def webhook_add(request):
         except Refused as error:
             refusal_on_form(form, error)
         else:
-            return _secret_page(request, endpoint, "Webhook added")
+            messages.success(request, f"Added {endpoint}.")
+            return _secret_show_once(request, endpoint)
     return _form_page(request, form, "Add a webhook")
 
 
@@ -117,7 +122,8 @@ def webhook_edit(request, pk: int):
 @role_required(roles.MANAGER)
 def webhook_secret_new(request, pk: int):
     endpoint = webhook_secret_rotate(endpoint=get_object_or_404(WebhookEndpoint, pk=pk))
-    return _secret_page(request, endpoint, "New secret")
+    messages.success(request, "Made a new secret; the old one no longer signs anything.")
+    return _secret_show_once(request, endpoint)
 
 
 @routes("manager/webhooks/<int:pk>/")
@@ -129,7 +135,9 @@ def webhook_deliveries(request, pk: int):
         Prefetch("attempt_log", queryset=WebhookAttempt.objects.order_by("-attempted_at", "-pk"))
     )
     page = Paginator(deliveries, DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"endpoint": endpoint, "page": page, "page_title": str(endpoint), "event_names": EVENTS}
+    shown = request.session.pop(SECRET_KEY, None)
+    secret = shown["secret"] if shown and shown.get("pk") == endpoint.pk else None
+    context = {"endpoint": endpoint, "page": page, "page_title": str(endpoint), "secret": secret}
     return render(request, "manager/webhook_deliveries.html", context)
 
 

@@ -132,13 +132,13 @@ MATRIX: dict[str, Row] = {
     "manager:consent_edit":              Row("GET",  "topic",       (302, 403, 403, 403, 403, 403, 200)),
     "manager:consent_text":              Row("GET",  "topic",       (302, 403, 403, 403, 403, 403, 200)),
     "manager:consent_version":           Row("GET",  "version",     (302, 403, 403, 403, 403, 403, 200)),
-    # Webhooks (pages/manager/webhooks.py): the manager only. A new secret is shown in the POST's
-    # answer (200); the test event and "retry now" go back to the log (302).
+    # Webhooks (pages/manager/webhooks.py): the manager only. A new secret, the test event and
+    # "retry now" go back to the webhook's page (302).
     "manager:webhook_list":              Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
     "manager:webhook_add":               Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
     "manager:webhook_edit":              Row("GET",  "webhook",     (302, 403, 403, 403, 403, 403, 200)),
     "manager:webhook_deliveries":        Row("GET",  "webhook",     (302, 403, 403, 403, 403, 403, 200)),
-    "manager:webhook_secret_new":        Row("POST", "webhook",     (302, 403, 403, 403, 403, 403, 200)),
+    "manager:webhook_secret_new":        Row("POST", "webhook",     (302, 403, 403, 403, 403, 403, 302)),
     "manager:webhook_test_send":         Row("POST", "webhook",     (302, 403, 403, 403, 403, 403, 302)),
     "manager:webhook_delivery_retry":    Row("POST", "delivery",    (302, 403, 403, 403, 403, 403, 302)),
     # Reception's patient register

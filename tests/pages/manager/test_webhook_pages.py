@@ -58,12 +58,14 @@ def test_adding_shows_the_secret_once_and_logs_the_manager(as_manager, manager):
     response = as_manager.post(ADD, form_data(clinical_text_allowed="on"))
 
     hook = WebhookEndpoint.objects.get()
-    assert response.status_code == 200
-    assert hook.secret in response.content.decode()
+    log = reverse("manager:webhook_deliveries", args=[hook.pk])
+    assert response.url == log
+    assert hook.secret in as_manager.get(log).content.decode()
+    assert hook.secret not in as_manager.get(log).content.decode()
     assert (hook.events, hook.clinical_text_allowed, hook.created_by) == (
         [events.APPOINTMENT_BOOKED, events.APPOINTMENT_CANCELLED], True, manager,
     )
-    assert hook.secret not in as_manager.get(reverse("manager:webhook_deliveries", args=[hook.pk])).content.decode()
+    assert hook.secret not in str(as_manager.session.items())
     entry = LogEntry.objects.get(content_type=ContentType.objects.get_for_model(hook), object_pk=str(hook.pk))
     assert entry.actor == manager
     assert hook.secret not in str(entry.changes)
@@ -109,10 +111,21 @@ def test_a_new_secret_is_shown_once_and_replaces_the_old(as_manager):
     hook = endpoint(events.APPOINTMENT_BOOKED)
     old = hook.secret
 
-    response = as_manager.post(reverse("manager:webhook_secret_new", args=[hook.pk]))
+    response = as_manager.post(reverse("manager:webhook_secret_new", args=[hook.pk]), follow=True)
 
     hook.refresh_from_db()
     assert hook.secret != old and hook.secret in response.content.decode()
+    assert messages_of(response) == ["Made a new secret; the old one no longer signs anything."]
+
+
+def test_a_secret_waiting_for_another_webhook_is_not_shown_here(as_manager):
+    one, two = endpoint(events.APPOINTMENT_BOOKED), endpoint(events.NOTE_SIGNED, url="https://two.example.org/")
+    as_manager.post(reverse("manager:webhook_secret_new", args=[one.pk]))
+    one.refresh_from_db()
+
+    page = as_manager.get(reverse("manager:webhook_deliveries", args=[two.pk])).content.decode()
+
+    assert one.secret not in page and two.secret not in page
 
 
 def test_the_log_pages_its_deliveries_with_a_bounded_number_of_queries(as_manager, django_assert_max_num_queries):
