@@ -4,9 +4,12 @@ and nothing sent twice when the command runs again."""
 
 import datetime as dt
 import json
+import re
 import time
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
@@ -199,3 +202,25 @@ def test_the_command_reports_what_it_did(receiver, capsys):
     booked(receiver.url)
     call_command("send_webhooks")
     assert capsys.readouterr().out == "1 delivered, 0 to retry, 0 failed.\n"
+
+
+def readme_check():
+    """The receiver's check exactly as the README prints it."""
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    code = re.search(r"```python\n(import hashlib, hmac, time\n.*?)```", readme, re.S).group(1)
+    namespace: dict = {}
+    exec(code, namespace)  # noqa: S102  (our own README)
+    return namespace["clinic_webhook_valid"]
+
+
+def test_the_readme_check_accepts_a_real_delivery_and_refuses_a_tampered_or_old_one(receiver):
+    delivery = booked(receiver.url)
+    webhooks_send()
+    (got,) = receiver.received
+    valid, secret = readme_check(), delivery.endpoint.secret
+
+    assert valid(secret, got.headers, got.body)
+    assert not valid(secret, got.headers, got.body.replace(b"booked", b"cancel"))
+    assert not valid("whsec_wrong", got.headers, got.body)
+    old = {**got.headers, "X-Clinic-Timestamp": str(int(got.headers["X-Clinic-Timestamp"]) - 301)}
+    assert not valid(secret, old, got.body)
