@@ -4,6 +4,7 @@
 import http.server
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 
 from clinic.events import EVENTS
@@ -33,6 +34,7 @@ class Receiver:
 
     answers: list[int] = field(default_factory=lambda: [200])
     received: list[Received] = field(default_factory=list)
+    delay: float = 0  # seconds each answer takes
 
     def __post_init__(self):
         receiver = self
@@ -41,6 +43,7 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.received.append(Received(dict(self.headers), body))
+                time.sleep(receiver.delay)
                 status = receiver.answers[min(len(receiver.received), len(receiver.answers)) - 1]
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
