@@ -11,6 +11,7 @@ import uuid
 from django.utils import timezone
 
 from clinic import events
+from sessions.note_seal import SEAL_VERSION, note_signed_content
 
 
 def iso(moment: dt.datetime | None) -> str | None:
@@ -43,28 +44,20 @@ def _appointment_event(*, appointment, previous_starts_at=None, **_) -> tuple[di
     return data, {"appointment": _appointment_clinical(appointment)}
 
 
+# The keys of the sealed content that are no clinical text: the seal's version, ids and times.
+NOT_CLINICAL = {"v", "appointment_id", "author_id", "signed_by_id", "signed_at"}
+
+
 def _note_signed(*, note, **_) -> tuple[dict, dict]:
     appointment = note.appointment
     data = {
         "note": {"id": note.pk, "signed_at": iso(note.signed_at), "signed_by_id": note.signed_by_id},
         "appointment": _appointment(appointment),
     }
+    # The clinical part is what the note's seal covers (sessions.note_seal), less what `data` says.
+    sealed = note_signed_content(note, SEAL_VERSION)
     clinical = {
-        "note": {
-            "pain_before": note.pain_before,
-            "pain_after": note.pain_after,
-            "minutes": note.minutes,
-            "areas_treated": note.areas_treated,
-            "techniques": note.techniques,
-            "oils_used": note.oils_used,
-            "stopped_early": note.stopped_early,
-            "stopped_early_reason": note.stopped_early_reason,
-            "subjective": note.subjective,
-            "objective": note.objective,
-            "assessment": note.assessment,
-            "plan": note.plan,
-            "patient_summary": note.patient_summary,
-        },
+        "note": {key: value for key, value in sealed.items() if key not in NOT_CLINICAL},
         "appointment": _appointment_clinical(appointment),
     }
     return data, clinical

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from clinic import events
 from tests.browser.test_intake_consent_editors import karin, log_in, phone_page  # noqa: F401  (fixtures)
-from tests.webhooks.scene import Receiver, endpoint
+from tests.webhooks.scene import endpoint
 from webhooks.models import WebhookEndpoint
 from webhooks.services import webhook_test_record
 
@@ -21,20 +21,14 @@ WIDE = """[...document.querySelectorAll('body *')]
     .map(e => e.tagName + '.' + e.className)"""
 
 
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    yield server
-    server.close()
 
-
-def test_the_manager_adds_a_webhook_and_sends_it_a_test_event(page, live_server, karin, receiver, screenshot):  # noqa: F811
+def test_the_manager_adds_a_webhook_and_sends_it_a_test_event(page, live_server, karin, webhook_receiver, screenshot):  # noqa: F811
     log_in(page, live_server)
     page.get_by_role("link", name="Clinic set-up").click()
     page.get_by_role("link", name="Webhooks").click()
     screenshot(page, "1-empty-list")
     page.get_by_role("link", name="Add a webhook").click()
-    page.get_by_label("URL").fill(receiver.url)
+    page.get_by_label("URL").fill(webhook_receiver.url)
     page.get_by_label("Description").fill("Practice calendar")
     page.get_by_label("Appointment booked").check()
     page.get_by_label("Appointment cancelled").check()
@@ -50,7 +44,7 @@ def test_the_manager_adds_a_webhook_and_sends_it_a_test_event(page, live_server,
     expect(page.locator(".alert-success")).to_contain_text("Delivered: the endpoint answered 200.")
     expect(page.locator(".webhook-delivery")).to_contain_text("webhook.test")
     screenshot(page, "4-log")
-    assert receiver.received[0].headers["X-Clinic-Event"] == "webhook.test"
+    assert webhook_receiver.received[0].headers["X-Clinic-Event"] == "webhook.test"
 
     page.get_by_role("link", name="Edit").click()
     page.get_by_label("Active").uncheck()

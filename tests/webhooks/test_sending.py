@@ -15,7 +15,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from clinic import events
-from tests.webhooks.scene import Receiver, closed_port_url, endpoint
+from tests.webhooks.scene import closed_port_url, endpoint
 from webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery
 from webhooks.sending import delivery_send_now, retry_delay, webhooks_send
 from webhooks.services import deliveries_record, webhook_test_record
@@ -23,12 +23,6 @@ from webhooks.signing import body_of, signature, signature_valid
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    yield server
-    server.close()
 
 
 def booked(hook_url: str, **fields) -> WebhookDelivery:
@@ -44,13 +38,13 @@ def reload(delivery) -> WebhookDelivery:
     return WebhookDelivery.objects.get(pk=delivery.pk)
 
 
-def test_a_delivery_is_posted_signed_and_delivered_on_2xx(receiver):
-    delivery = booked(receiver.url)
+def test_a_delivery_is_posted_signed_and_delivered_on_2xx(webhook_receiver):
+    delivery = booked(webhook_receiver.url)
     before = int(time.time())
 
     call_command("send_webhooks", verbosity=0)
 
-    (got,) = receiver.received
+    (got,) = webhook_receiver.received
     secret = delivery.endpoint.secret
     timestamp = int(got.headers["X-Clinic-Timestamp"])
     assert before - 1 <= timestamp <= time.time() + 1
@@ -86,9 +80,9 @@ def test_the_body_is_the_same_bytes_at_every_attempt():
     assert body_of(payload) == body_of(json.loads(body_of(payload))) == '{"a":{"c":null,"d":"ü"},"b":1}'.encode()
 
 
-def test_an_error_answer_is_retried_later_with_backoff(receiver):
-    receiver.answers = [500, 500, 204]
-    delivery = booked(receiver.url)
+def test_an_error_answer_is_retried_later_with_backoff(webhook_receiver):
+    webhook_receiver.answers = [500, 500, 204]
+    delivery = booked(webhook_receiver.url)
     now = timezone.now()
 
     webhooks_send(now=now)
@@ -99,7 +93,7 @@ def test_an_error_answer_is_retried_later_with_backoff(receiver):
     assert delivery.next_attempt_at == now + dt.timedelta(minutes=1)
 
     webhooks_send(now=now + dt.timedelta(seconds=30))  # not due yet
-    assert len(receiver.received) == 1
+    assert len(webhook_receiver.received) == 1
 
     webhooks_send(now=now + dt.timedelta(minutes=1))
     delivery = reload(delivery)
@@ -110,7 +104,7 @@ def test_an_error_answer_is_retried_later_with_backoff(receiver):
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == (DeliveryStatus.DELIVERED, 3, 204)
     assert [a.status_code for a in WebhookAttempt.objects.filter(delivery=delivery)] == [500, 500, 204]
     # Each attempt is signed afresh, with its own timestamp, over the same body.
-    assert len({r.body for r in receiver.received}) == 1
+    assert len({r.body for r in webhook_receiver.received}) == 1
 
 
 def test_a_refused_connection_is_retried():
@@ -132,9 +126,9 @@ def test_the_waits_are_1_5_30_minutes_2_and_12_hours():
 
 
 @override_settings(CLINIC_WEBHOOK_MAX_ATTEMPTS=3)
-def test_it_fails_for_good_after_the_maximum(receiver):
-    receiver.answers = [503]
-    delivery = booked(receiver.url)
+def test_it_fails_for_good_after_the_maximum(webhook_receiver):
+    webhook_receiver.answers = [503]
+    delivery = booked(webhook_receiver.url)
     now = timezone.now()
 
     for minutes in (0, 1, 6, 36):
@@ -142,43 +136,43 @@ def test_it_fails_for_good_after_the_maximum(receiver):
 
     delivery = reload(delivery)
     assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == (DeliveryStatus.FAILED, 3, None)
-    assert len(receiver.received) == 3
+    assert len(webhook_receiver.received) == 3
 
 
-def test_running_twice_sends_once(receiver):
-    booked(receiver.url)
+def test_running_twice_sends_once(webhook_receiver):
+    booked(webhook_receiver.url)
 
     call_command("send_webhooks", verbosity=0)
     call_command("send_webhooks", verbosity=0)
 
-    assert len(receiver.received) == 1
+    assert len(webhook_receiver.received) == 1
 
 
-def test_a_redirect_is_not_followed(receiver):
-    receiver.answers = [302]
-    delivery = booked(receiver.url)
+def test_a_redirect_is_not_followed(webhook_receiver):
+    webhook_receiver.answers = [302]
+    delivery = booked(webhook_receiver.url)
 
     webhooks_send()
 
-    assert len(receiver.received) == 1
+    assert len(webhook_receiver.received) == 1
     assert (reload(delivery).status, reload(delivery).last_status_code) == (DeliveryStatus.PENDING, 302)
 
 
 @override_settings(CLINIC_WEBHOOK_ALLOW_PRIVATE=False)
-def test_in_production_a_delivery_to_a_private_address_is_not_sent(receiver):
+def test_in_production_a_delivery_to_a_private_address_is_not_sent(webhook_receiver):
     with override_settings(CLINIC_WEBHOOK_ALLOW_PRIVATE=True):
-        delivery = booked(receiver.url)
+        delivery = booked(webhook_receiver.url)
 
     webhooks_send()
 
-    assert receiver.received == []
+    assert webhook_receiver.received == []
     assert reload(delivery).last_error.startswith("That address is on a private network")
 
 
 @override_settings(CLINIC_WEBHOOK_MAX_ATTEMPTS=1)
-def test_retry_now_sends_a_failed_delivery_once_more(receiver):
-    receiver.answers = [500, 200]
-    delivery = booked(receiver.url)
+def test_retry_now_sends_a_failed_delivery_once_more(webhook_receiver):
+    webhook_receiver.answers = [500, 200]
+    delivery = booked(webhook_receiver.url)
     webhooks_send()
     assert reload(delivery).status == DeliveryStatus.FAILED
 
@@ -189,17 +183,17 @@ def test_retry_now_sends_a_failed_delivery_once_more(receiver):
     assert delivery_send_now(delivery=delivery) is None  # delivered: nothing more to send
 
 
-def test_a_test_event_goes_to_its_endpoint_even_when_inactive(receiver):
-    hook = endpoint(events.APPOINTMENT_BOOKED, url=receiver.url, active=False)
+def test_a_test_event_goes_to_its_endpoint_even_when_inactive(webhook_receiver):
+    hook = endpoint(events.APPOINTMENT_BOOKED, url=webhook_receiver.url, active=False)
 
     delivery_send_now(delivery=webhook_test_record(endpoint=hook))
 
-    (got,) = receiver.received
+    (got,) = webhook_receiver.received
     assert got.headers["X-Clinic-Event"] == "webhook.test" and got.payload["event"] == "webhook.test"
 
 
-def test_the_command_reports_what_it_did(receiver, capsys):
-    booked(receiver.url)
+def test_the_command_reports_what_it_did(webhook_receiver, capsys):
+    booked(webhook_receiver.url)
     call_command("send_webhooks")
     assert capsys.readouterr().out == "1 delivered, 0 to retry, 0 failed.\n"
 
@@ -213,10 +207,10 @@ def readme_check():
     return namespace["clinic_webhook_valid"]
 
 
-def test_the_readme_check_accepts_a_real_delivery_and_refuses_a_tampered_or_old_one(receiver):
-    delivery = booked(receiver.url)
+def test_the_readme_check_accepts_a_real_delivery_and_refuses_a_tampered_or_old_one(webhook_receiver):
+    delivery = booked(webhook_receiver.url)
     webhooks_send()
-    (got,) = receiver.received
+    (got,) = webhook_receiver.received
     valid, secret = readme_check(), delivery.endpoint.secret
 
     assert valid(secret, got.headers, got.body)

@@ -12,7 +12,7 @@ from clinic import events, roles
 from tests.conftest import client_for
 from tests.factories import AppointmentFactory, UserFactory
 from tests.scenes import messages_of
-from tests.webhooks.scene import Receiver, endpoint
+from tests.webhooks.scene import endpoint
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from webhooks.services import deliveries_record
 
@@ -24,12 +24,6 @@ ADD = reverse("manager:webhook_add")
 def as_manager(manager):
     return client_for(manager)
 
-
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    yield server
-    server.close()
 
 
 def form_data(**changes) -> dict:
@@ -143,19 +137,19 @@ def test_the_log_pages_its_deliveries_with_a_bounded_number_of_queries(as_manage
     assert "Retry now" in first.content.decode()
 
 
-def test_a_test_event_is_sent_at_once_and_logged(as_manager, receiver):
-    hook = endpoint(events.APPOINTMENT_BOOKED, url=receiver.url)
+def test_a_test_event_is_sent_at_once_and_logged(as_manager, webhook_receiver):
+    hook = endpoint(events.APPOINTMENT_BOOKED, url=webhook_receiver.url)
 
     response = as_manager.post(reverse("manager:webhook_test_send", args=[hook.pk]), follow=True)
 
     assert messages_of(response) == ["Delivered: the endpoint answered 200."]
-    assert receiver.received[0].headers["X-Clinic-Event"] == "webhook.test"
+    assert webhook_receiver.received[0].headers["X-Clinic-Event"] == "webhook.test"
     assert "webhook.test" in response.content.decode()
 
 
-def test_retry_now_sends_a_waiting_delivery(as_manager, receiver):
-    receiver.answers = [500]
-    hook = endpoint(events.APPOINTMENT_BOOKED, url=receiver.url)
+def test_retry_now_sends_a_waiting_delivery(as_manager, webhook_receiver):
+    webhook_receiver.answers = [500]
+    hook = endpoint(events.APPOINTMENT_BOOKED, url=webhook_receiver.url)
     (delivery,) = deliveries_record(events.APPOINTMENT_BOOKED, appointment=AppointmentFactory())
 
     response = as_manager.post(reverse("manager:webhook_delivery_retry", args=[delivery.pk]), follow=True)
@@ -166,8 +160,8 @@ def test_retry_now_sends_a_waiting_delivery(as_manager, receiver):
     assert hook.pk == delivery.endpoint_id
 
 
-def test_retry_now_of_a_delivered_delivery_sends_nothing(as_manager, receiver):
-    endpoint(events.APPOINTMENT_BOOKED, url=receiver.url)
+def test_retry_now_of_a_delivered_delivery_sends_nothing(as_manager, webhook_receiver):
+    endpoint(events.APPOINTMENT_BOOKED, url=webhook_receiver.url)
     (delivery,) = deliveries_record(events.APPOINTMENT_BOOKED, appointment=AppointmentFactory())
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         status=DeliveryStatus.DELIVERED, delivered_at=delivery.created_at
@@ -176,7 +170,7 @@ def test_retry_now_of_a_delivered_delivery_sends_nothing(as_manager, receiver):
     response = as_manager.post(reverse("manager:webhook_delivery_retry", args=[delivery.pk]), follow=True)
 
     assert messages_of(response) == ["That delivery is being sent right now, or was delivered already."]
-    assert receiver.received == []
+    assert webhook_receiver.received == []
 
 
 @pytest.mark.parametrize("role", [roles.RECEPTIONIST, roles.THERAPIST, roles.PATIENT])
