@@ -29,7 +29,6 @@ def _appointment(appointment) -> dict:
         "starts_at": iso(appointment.starts_at),
         "ends_at": iso(appointment.ends_at),
         "status": appointment.status,
-        "self_booked": appointment.self_booked,
     }
 
 

@@ -196,8 +196,9 @@ def scene(db):
         "in_progress": in_progress,
         "access": break_glass_open(user=TherapistFactory().user, patient=patient, reason="A test emergency, today."),
         "psfs": Measure.objects.get(code=FUNCTION_CODE),
+        # Off, so that the other forms' bookings and cancellations write no deliveries.
         "webhook": webhook_endpoint_create(
-            url="https://hooks.example.org/in", events=[APPOINTMENT_BOOKED], created_by=None
+            url="https://hooks.example.org/in", events=[APPOINTMENT_BOOKED], created_by=None, active=False
         ),
         "users": {
             "receptionist": UserFactory(role=roles.RECEPTIONIST),

@@ -60,7 +60,6 @@ def test_a_booking_is_delivered_to_the_subscribed_endpoints_only(booking):
         "starts_at": on_monday(10).astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
         "ends_at": on_monday(10, 45).astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
         "status": "booked",
-        "self_booked": False,
     }
 
 
