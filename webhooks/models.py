@@ -1,6 +1,5 @@
 """The manager's webhook endpoints, and the outbox of deliveries the send_webhooks command POSTs."""
 
-import uuid
 
 from django.conf import settings
 from django.db import models
@@ -62,7 +61,7 @@ class WebhookDelivery(models.Model):
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
     event = models.CharField(max_length=40)
     # The event's id, the same in every endpoint's copy; the delivery's own pk goes in a header.
-    event_id = models.UUIDField(default=uuid.uuid4)
+    event_id = models.UUIDField()
     payload = models.JSONField()
     status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -3,7 +3,6 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.db.models.lookups
-import uuid
 from django.conf import settings
 from django.db import migrations, models
 
@@ -40,7 +39,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('event', models.CharField(max_length=40)),
-                ('event_id', models.UUIDField(default=uuid.uuid4)),
+                ('event_id', models.UUIDField()),
                 ('payload', models.JSONField()),
                 ('status', models.CharField(choices=[('pending', 'waiting to be sent'), ('delivered', 'delivered'), ('failed', 'failed')], default='pending', max_length=10)),
                 ('attempts', models.PositiveSmallIntegerField(default=0)),
