@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     # Outcome measures (their items, scales, scoring, MCID): between patients and sessions.
     "outcomes",
     "sessions",
+    # Webhooks: the manager's endpoints and the outbox of signed deliveries; above the domain,
+    # which announces its events through clinic.events and never imports it.
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -336,6 +339,9 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "patients.ConsentVersion",
     "patients.ConsentSignature",
     "patients.KioskSession",
+    # The manager's webhook endpoints (webhooks/): who added or changed which, and when; the secret
+    # never reaches the log.
+    {"model": "webhooks.WebhookEndpoint", "mask_fields": ["secret"]},
 )
 AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR")
 # How long a therapist's emergency ("break-glass") access to a patient's chart lasts.
@@ -345,6 +351,16 @@ CLINIC_KIOSK_MINUTES = int(os.environ.get("CLINIC_KIOSK_MINUTES", "30"))
 # How long a patient's record is kept after their last treatment or contact before it may be
 # erased (sessions.patient_erasure): German law keeps treatment records ten years (§630f BGB).
 CLINIC_RETENTION_YEARS = max(1, int(os.environ.get("CLINIC_RETENTION_YEARS", "10")))
+# Webhooks (webhooks/sending.py): how long one POST may take, the waits between attempts (minutes;
+# the last repeats), and after how many failed attempts a delivery is given up.
+CLINIC_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("CLINIC_WEBHOOK_TIMEOUT_SECONDS", "5"))
+CLINIC_WEBHOOK_RETRY_MINUTES = [
+    int(m) for m in os.environ.get("CLINIC_WEBHOOK_RETRY_MINUTES", "1,5,30,120,720").split(",") if m.strip()
+]
+CLINIC_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("CLINIC_WEBHOOK_MAX_ATTEMPTS", "6"))
+# Off in production: webhooks may not point into the clinic's own network (localhost, 10.x, ...).
+# On for development and the tests, whose receiving server listens on 127.0.0.1.
+CLINIC_WEBHOOK_ALLOW_PRIVATE = env_bool("CLINIC_WEBHOOK_ALLOW_PRIVATE", DEBUG)
 
 LOGGING = {
     "version": 1,

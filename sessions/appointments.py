@@ -10,6 +10,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from clinic.events import (
+    APPOINTMENT_CANCELLED,
+    APPOINTMENT_CHECKED_IN,
+    APPOINTMENT_COMPLETED,
+    APPOINTMENT_NO_SHOW,
+    event_announce,
+)
 from clinic.refusals import Refused
 from patients.contraindications import acute_phase_reason, contraindications_by_patient, contraindications_check
 from patients.models import Patient, PhaseRecord
@@ -28,6 +35,13 @@ CHECK_IN, COMPLETE, NO_SHOW, CANCEL, MOVE, SIGN = "check_in", "complete", "no_sh
 # The actions that treat the patient (or attest that they were treated): the contraindication
 # check runs again, at that moment, before each.
 TREATMENT_ACTIONS = (CHECK_IN, COMPLETE, SIGN)
+_EVENT_OF = {
+    AppointmentStatus.CANCELLED: APPOINTMENT_CANCELLED,
+    AppointmentStatus.CHECKED_IN: APPOINTMENT_CHECKED_IN,
+    AppointmentStatus.COMPLETED: APPOINTMENT_COMPLETED,
+    AppointmentStatus.NO_SHOW: APPOINTMENT_NO_SHOW,
+}
+
 _STATUS_OF = {
     CHECK_IN: AppointmentStatus.CHECKED_IN,
     COMPLETE: AppointmentStatus.COMPLETED,
@@ -160,6 +174,8 @@ def appointment_status_set(appointment: Appointment, status: str, *, now: dt.dat
         freed_slot_record(appointment=appointment, cause=freed_cause, now=now)
     if status == AppointmentStatus.COMPLETED and appointment.course_id is not None:
         course_complete_if_full(course=appointment.course)
+    if status in _EVENT_OF:
+        event_announce(_EVENT_OF[status], appointment=appointment)
     return appointment
 
 

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, OperationalError, transaction
 
 from clinic.date_windows import BOOKING_WINDOW, CALENDAR_WINDOW
+from clinic.events import APPOINTMENT_BOOKED, APPOINTMENT_MOVED, event_announce
 from clinic.models import Modality, Room, Therapist
 from clinic.refusals import Refused, WarningsNotConfirmed
 from patients.models import Patient
@@ -48,6 +49,7 @@ def appointment_book(
         appointment.booked_by = booked_by
         _refuse_or_confirm(*booking_problems(appointment), confirm_warnings)
         _save_guarding_races(appointment)
+        event_announce(APPOINTMENT_BOOKED, appointment=appointment)
     return appointment
 
 
@@ -133,6 +135,7 @@ def appointment_reschedule(
         _save_guarding_races(appointment)
         if (before.starts_at, before.therapist_id) != (appointment.starts_at, appointment.therapist_id):
             freed_slot_record(appointment=before, cause=FreedCause.MOVED)
+        event_announce(APPOINTMENT_MOVED, appointment=appointment, previous_starts_at=before.starts_at)
     return appointment
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from clinic.events import NOTE_SIGNED, event_announce
 from clinic.refusals import Refused
 from clinic.roles import THERAPIST, has_role
 from patients.models import Patient
@@ -137,6 +138,7 @@ def session_note_sign(*, note: SessionNote, signed_by: AbstractBaseUser) -> Sess
     elif appointment.course_id is not None:
         course_complete_if_full(course=appointment.course)
     note.appointment = appointment
+    event_announce(NOTE_SIGNED, note=note)
     return note
 
 

@@ -5,6 +5,7 @@ inside the transaction that saves it (the patients app cannot import this one)."
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from clinic.events import PATIENT_ACUTE, event_announce
 from patients.models import Phase, PhaseRecord
 from sessions.appointments import appointments_flag_for_review
 
@@ -13,4 +14,5 @@ from sessions.appointments import appointments_flag_for_review
 def flag_bookings_on_acute_phase(sender, instance: PhaseRecord, created: bool, raw: bool = False, **kwargs):
     # Not only new records: an existing record edited to acute turns the patient acute too.
     if not raw and instance.phase == Phase.ACUTE:
-        appointments_flag_for_review(record=instance)
+        flagged = appointments_flag_for_review(record=instance)
+        event_announce(PATIENT_ACUTE, record=instance, flagged=flagged)

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, time_format
 
 from clinic.date_windows import WAITLIST_WINDOW
+from clinic.events import WAITLIST_OFFER_ACCEPTED, event_announce
 from clinic.models import Modality, Room, Therapist
 from clinic.refusals import Refused
 from patients.models import Patient
@@ -508,6 +509,7 @@ def _accept(offer: WaitlistOffer, slot: FreedSlot, accepted_by, now: dt.datetime
     entry.status, entry.appointment, entry.closed_at = WishStatus.BOOKED, appointment, now
     entry.save(update_fields=["status", "appointment", "closed_at"])
     _slot_close(slot, FreedSlotStatus.FILLED, f"Booked for {offer.patient} from the waitlist.", now)
+    event_announce(WAITLIST_OFFER_ACCEPTED, offer=offer)
     return True
 
 

@@ -78,6 +78,16 @@ def therapist(db):
 
 
 @pytest.fixture
+def webhook_receiver():
+    """An HTTP server on 127.0.0.1 that records the webhooks it is sent (tests/webhooks/scene.py)."""
+    from tests.webhooks.scene import Receiver
+
+    server = Receiver()
+    yield server
+    server.close()
+
+
+@pytest.fixture
 def patient_user(db):
     user = UserFactory(username="patient", role=roles.PATIENT)
     PatientFactory(user=user, email=user.email)

@@ -23,3 +23,6 @@ AUDITLOG_DISABLE_ON_RAW_SAVE = True
 
 # Text messages are kept in clinic.messaging.sms_outbox (as e-mails in django.core.mail.outbox).
 CLINIC_SMS_BACKEND = "clinic.messaging.LocmemSmsBackend"
+
+# The webhook tests receive on a local server at 127.0.0.1, which production refuses.
+CLINIC_WEBHOOK_ALLOW_PRIVATE = True

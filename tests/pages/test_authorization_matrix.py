@@ -26,6 +26,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from clinic import roles
+from clinic.events import EVENTS
 from patients.consent import consent_sign
 from patients.intake import Answer, intake_submit, intake_version_current
 from patients.models import ConsentTopic, ContraindicationRule, FlagKind, RuleEffect, Via
@@ -46,6 +47,7 @@ from tests.factories import (
     next_weekday,
 )
 from tests.scenes import freed_slot, treated, wish
+from webhooks.services import webhook_endpoint_create, webhook_test_record
 
 ROLES = (
     "anonymous",
@@ -136,6 +138,15 @@ MATRIX: dict[str, Row] = {
     "manager:patient_data_json":         Row("GET",  "patient",     (302, 403, 403, 403, 403, 403, 200)),
     "manager:patient_data_document":     Row("GET",  "patient",     (302, 403, 403, 403, 403, 403, 200)),
     "manager:patient_erase":             Row("POST", "patient",     (302, 403, 403, 403, 403, 403, 200)),
+    # Webhooks (pages/manager/webhooks.py): the manager only. A new secret, the test event and
+    # "retry now" go back to the webhook's page (302).
+    "manager:webhook_list":              Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:webhook_add":               Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:webhook_edit":              Row("GET",  "webhook",     (302, 403, 403, 403, 403, 403, 200)),
+    "manager:webhook_deliveries":        Row("GET",  "webhook",     (302, 403, 403, 403, 403, 403, 200)),
+    "manager:webhook_secret_new":        Row("POST", "webhook",     (302, 403, 403, 403, 403, 403, 302)),
+    "manager:webhook_test_send":         Row("POST", "webhook",     (302, 403, 403, 403, 403, 403, 302)),
+    "manager:webhook_delivery_retry":    Row("POST", "delivery",    (302, 403, 403, 403, 403, 403, 302)),
     # Reception's patient register
     "reception:patient_list":            Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
     "reception:patient_create":          Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
@@ -333,7 +344,12 @@ def matrix_scene() -> tuple[dict, dict]:
     signature = consent_sign(
         patient=patient, version=consent, typed_name=str(patient), agreed=True, channel=Via.PORTAL
     )
+    # A webhook to a port nobody listens on: its test event and retries fail at once, offline.
+    webhook = webhook_endpoint_create(url="http://127.0.0.1:9/hook", events=list(EVENTS), created_by=users["manager"])
+    delivery = webhook_test_record(endpoint=webhook)
     objects = {
+        "webhook": webhook.pk,
+        "delivery": delivery.pk,
         "therapist": treating.pk,
         "room": room.pk,
         "location": room.location_id,

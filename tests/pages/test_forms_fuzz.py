@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from clinic import roles
+from clinic.events import APPOINTMENT_BOOKED, EVENTS
 from clinic.models import Cadence
 from outcomes.models import FUNCTION_CODE, Measure, Scoring
 from pages.reception.kiosk import KIOSK_SESSION_KEY
@@ -48,10 +49,11 @@ from tests.factories import (
     next_weekday,
 )
 from tests.scenes import course_session, treated
+from webhooks.services import webhook_endpoint_create
 
 MODEL_BACKEND = "clinic.backends.UsernameBackend"
 # The tables a form may write. Sessions, log-in attempts and audit entries grow with any request.
-WATCHED_APPS = ("clinic", "patients", "outcomes", "treatment_sessions")
+WATCHED_APPS = ("clinic", "patients", "outcomes", "treatment_sessions", "webhooks")
 EXAMPLES = settings(
     max_examples=30,
     deadline=None,
@@ -194,6 +196,10 @@ def scene(db):
         "in_progress": in_progress,
         "access": break_glass_open(user=TherapistFactory().user, patient=patient, reason="A test emergency, today."),
         "psfs": Measure.objects.get(code=FUNCTION_CODE),
+        # Off, so that the other forms' bookings and cancellations write no deliveries.
+        "webhook": webhook_endpoint_create(
+            url="https://hooks.example.org/in", events=[APPOINTMENT_BOOKED], created_by=None, active=False
+        ),
         "users": {
             "receptionist": UserFactory(role=roles.RECEPTIONIST),
             "therapist": therapist.user,
@@ -336,6 +342,19 @@ def note_fields(s) -> Payload:
         stopped_early=value("on"),
         stopped_early_reason=value("A movement hurt."),
         patient_summary=value("We worked the lower back."),
+    )
+
+
+def webhook_fields(s) -> Payload:
+    return payload(
+        url=value("https://hooks.example.org/clinic", "ftp://hooks.example.org/", "javascript:alert(1)",
+                  "https://user:pw@hooks.example.org/", "https://hooks.example.org:99999/", "http://[::1"),
+        description=value("Practice calendar", "", "x" * 201),
+        events=raw(
+            st.lists(st.sampled_from([*EVENTS, "patient.deleted"]), max_size=4, unique=True), [APPOINTMENT_BOOKED]
+        ),
+        active=value("on", ""),
+        clinical_text_allowed=value("", "on"),
     )
 
 
@@ -625,6 +644,11 @@ CASES = [
     Case("consent_text", "manager", pk_url("manager:consent_text", "topic"),
          lambda s: payload(text=value("New words about massage.", s["topic"].versions.get().text, "", "x" * 20_001)),
          writes=frozenset({"patients.ConsentVersion"})),
+    # Webhooks (pages/manager/webhooks.py): a refused URL or event saves nothing.
+    Case("webhook_add", "manager", lambda s: reverse("manager:webhook_add"), webhook_fields,
+         writes=frozenset({"webhooks.WebhookEndpoint"})),
+    Case("webhook_edit", "manager", pk_url("manager:webhook_edit", "webhook"), webhook_fields,
+         edits=lambda s: [s["webhook"]]),
     # Intake and consent: the portal, the reception tablet, the chart.
     Case("portal_intake", "patient", lambda s: reverse("portal:portal_intake"), intake_fields,
          writes=frozenset({"patients.IntakeResponse", "patients.IntakeAnswer", "patients.FlagProposal"})),
