@@ -343,13 +343,13 @@ def self_book(
         # A `warn` rule does not stop a booking; the therapist reads it at check-in (and in the
         # notice below), and the patient cannot judge it.
         appointment = appointment_book(
-            confirm_warnings=True,
             patient=patient,
             course=course,
             therapist=therapist,
+            booked_by=patient.user,
             room=room,
             starts_at=starts_at,
-            booked_by=patient.user,
+            confirm_warnings=True,
         )
         Appointment.objects.filter(pk=appointment.pk).update(self_booked=True)
         appointment.self_booked = True
