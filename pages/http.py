@@ -31,3 +31,8 @@ def safe_next_url(request, next_url: str, fallback: str) -> str:
 def site_url(request) -> str:
     """The site's address for a link in a message: CLINIC_BASE_URL, or the host the request came to."""
     return settings.CLINIC_BASE_URL or request.build_absolute_uri("/").rstrip("/")
+
+
+def posted(request):
+    """The POST data on a POST and None otherwise: a form bound only when it was sent."""
+    return request.POST if request.method == "POST" else None

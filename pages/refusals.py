@@ -29,6 +29,19 @@ def refusal_message(request, error: Refused) -> None:
     messages.error(request, str(error))
 
 
+def done_or_refused(request, act: Callable[[], object], done: str | Callable[[object], str]) -> bool:
+    """After a button that posts and redirects: `act()` through the service, then `done` (or
+    `done(result)`) as a success message, or the refusal as an error message (nothing done).
+    True when it was done."""
+    try:
+        result = act()
+    except Refused as error:
+        refusal_message(request, error)
+        return False
+    messages.success(request, done(result) if callable(done) else done)
+    return True
+
+
 def saved_or_refused(
     request, form, save: Callable, done: Callable[[object], str], warnings: list[str] | None = None
 ) -> bool:

@@ -352,13 +352,13 @@ def consent_sign(
                 return ConsentSignature.objects.create(
                     patient=patient,
                     version=version,
-                    typed_name=typed_name,
-                    agreed=True,
-                    signed_at=now,
                     text_sha256=version.text_sha256,
                     channel=channel,
                     signed_by=signed_by if channel == Via.PORTAL else None,
                     kiosk=kiosk,
+                    typed_name=typed_name,
+                    agreed=True,
+                    signed_at=now,
                 )
         except IntegrityError as error:  # the same form sent twice at once
             raise Refused(f"You have already signed this version of the consent for {version.topic}.") from error

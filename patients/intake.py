@@ -29,7 +29,6 @@ from patients.models import (
     FlagKind,
     FlagProposal,
     HealthFlag,
-    IntakeAnswer,
     IntakeQuestion,
     IntakeResponse,
     IntakeVersion,
@@ -250,7 +249,7 @@ def intake_submit(
     for question in questions:
         answer = answers[question.pk]
         detail = " ".join(answer.detail.split()) if answer.yes else ""
-        row = IntakeAnswer.objects.create(response=response, question=question, answer=answer.yes, detail=detail)
+        row = response.answers.create(question=question, answer=answer.yes, detail=detail)
         if answer.yes and question.proposes:
             FlagProposal.objects.create(
                 response=response,

@@ -85,9 +85,9 @@ def course_prescription(
         modality=modality,
         prescribed_by=prescribed_by,
         starts_on=starts_on,
-        status=CourseStatus.ACTIVE,
         goals=goals.strip(),
         home_programme=home_programme.strip(),
+        status=CourseStatus.ACTIVE,
         **_course_numbers(modality, min_sessions, max_sessions, session_minutes, cadence, sessions_per_week),
     )
     reasons = contraindications_check(patient=patient, modality=modality, at=timezone.now()).blocks

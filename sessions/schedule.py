@@ -77,40 +77,26 @@ class Booked:
 
 
 @dataclass(frozen=True, slots=True)
-class Held:
+class Held(Booked):
     """A freed slot held for a waitlist offer (sessions.waitlist) until `until`: the therapist and
     the room are busy then for everyone but the patient it is offered to, as if it were booked,
     until the offer is accepted, declined, withdrawn or expires."""
 
-    pk: int
-    therapist_id: int
-    room_id: int
-    patient_id: int
-    start: float
-    end: float
     until: dt.datetime
-
-    @property
-    def starts_at(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.start, dt.UTC)
-
-    @property
-    def ends_at(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.end, dt.UTC)
 
 
 def holds_load(
-    *,
-    window_start: dt.datetime,
-    window_end: dt.datetime,
+    window: tuple[dt.datetime, dt.datetime],
     therapist_ids: list[int],
     room_ids: list[int],
+    *,
     patient_id: int | None = None,
     offered_slot_id: int | None = None,
 ) -> list[Held]:
     """The offers still held in the window for these therapists or rooms; a patient's own holds
     are not in their way, nor (when the waitlist offers that slot) the other offers of
     `offered_slot_id`."""
+    window_start, window_end = window
     offers = WaitlistOffer.objects.filter(
         Q(therapist_id__in=therapist_ids) | Q(room_id__in=room_ids),
         status=OfferStatus.OFFERED,
@@ -244,12 +230,7 @@ class Schedule:
             if appointment.patient_id == patient_id:
                 schedule.by_patient[day].append(appointment)
         held = holds_load(
-            window_start=window_start,
-            window_end=window_end,
-            therapist_ids=therapist_ids,
-            room_ids=room_ids,
-            patient_id=patient_id,
-            offered_slot_id=offered_slot_id,
+            (window_start, window_end), therapist_ids, room_ids, patient_id=patient_id, offered_slot_id=offered_slot_id
         )
         for hold in held:
             day = dt.datetime.fromtimestamp(hold.start, zone).date()

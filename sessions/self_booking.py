@@ -346,9 +346,9 @@ def self_book(
             patient=patient,
             course=course,
             therapist=therapist,
+            booked_by=patient.user,
             room=room,
             starts_at=starts_at,
-            booked_by=patient.user,
             confirm_warnings=True,
         )
         Appointment.objects.filter(pk=appointment.pk).update(self_booked=True)

@@ -338,6 +338,9 @@ def freed_slot_offer(*, slot: FreedSlot, now: dt.datetime | None = None, base_ur
 
 
 UNREACHABLE = "The patient could not be reached (no address to send to)."
+# What an offer takes from the session the booking service drafted (offer_draft): the slot's
+# therapist, the room set up for the wish, the time.
+OFFERED_AS_DRAFTED = ("therapist", "room", "starts_at", "ends_at")
 
 
 def _offer_make(
@@ -349,12 +352,9 @@ def _offer_make(
                 slot=slot,
                 entry=entry,
                 patient=entry.patient,
-                therapist=slot.therapist,
-                room=draft.room,
-                starts_at=draft.starts_at,
-                ends_at=draft.ends_at,
                 offered_at=now,
                 expires_at=now + hold_time(),
+                **{field: getattr(draft, field) for field in OFFERED_AS_DRAFTED},
             )
     except IntegrityError:
         return None  # another run offered this patient something at this very moment

@@ -234,9 +234,9 @@ def log_in_verified(client: Client, user, backend: str | None = None) -> None:
 
 def second_factor_pass(client: Client, user) -> TOTPDevice:
     """Mark the client's session as having given the user's second factor (enrolling one first)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="Test app", confirmed=True
+    )
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

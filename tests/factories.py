@@ -181,6 +181,11 @@ class PhaseRecordFactory(factory.django.DjangoModelFactory):
     recorded_by = factory.SubFactory(UserFactory, role=roles.THERAPIST)
 
 
+def in_acute_phase(patient):
+    """A diagnosis of `patient`, now in its acute phase."""
+    return PhaseRecordFactory(diagnosis=DiagnosisFactory(patient=patient), phase=Phase.ACUTE)
+
+
 class HealthFlagFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "patients.HealthFlag"

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import roles
+from clinic.refusals import Refused
 from patients.models import Patient
 from sessions.appointments import appointment_cancel
 from sessions.models import Appointment, AppointmentStatus, Course, FreedSlot, SessionNote, WishSource
@@ -289,3 +290,13 @@ def consents_signed(patient: Patient) -> list:
         )
         for _, version in consent_topics_current()
     ]
+
+
+def refusal_of(call, *counted, **kwargs) -> list[str]:
+    """The reasons `call(**kwargs)` is refused, after checking that it added no row to any of the
+    `counted` models (a refusal saves nothing)."""
+    before = [model.objects.count() for model in counted]
+    with pytest.raises(Refused) as refused:
+        call(**kwargs)
+    assert [model.objects.count() for model in counted] == before
+    return refused.value.reasons

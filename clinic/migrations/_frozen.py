@@ -9,6 +9,7 @@ migration loader from taking this module for a migration.
 from django.db import migrations, models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone
 
 
 def texts_within_limits(spec):
@@ -58,3 +59,57 @@ def text_max_lengths(model_name, limits, *, blank=True):
         )
         for field, limit in limits.items()
     ]
+
+
+# Builders for the models a migration creates (first used by patients 0007 and sessions 0005): a
+# model's fields, constraints and indexes in one CreateModel, each in a line.
+
+
+def model(name, fields, *, constraints=(), indexes=(), **options):
+    """A CreateModel with Django's BigAutoField id first, its constraints and indexes in its options."""
+    options.update({key: list(value) for key, value in (("indexes", indexes), ("constraints", constraints)) if value})
+    auto_id = models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")
+    return migrations.CreateModel(name=name, fields=[("id", auto_id), *fields], options=options)
+
+
+def link(to, related_name="+", *, on_delete=models.PROTECT, optional=False, one=False):
+    """A ForeignKey (a OneToOneField with `one`) to the model labelled `to`; `optional`: blank and null."""
+    kind = models.OneToOneField if one else models.ForeignKey
+    return kind(to=to, on_delete=on_delete, related_name=related_name, **({"blank": True, "null": True} if optional else {}))
+
+
+def moment(**kwargs):
+    """A DateTimeField: `now=True` defaults to the time of saving, `optional=True` is blank and null."""
+    if kwargs.pop("now", False):
+        kwargs["default"] = timezone.now
+    if kwargs.pop("optional", False):
+        kwargs.update(blank=True, null=True)
+    return models.DateTimeField(**kwargs)
+
+
+def check(name, message, condition):
+    return models.CheckConstraint(condition=condition, name=name, violation_error_message=message)
+
+
+def unique(name, message, fields, condition=None):
+    return models.UniqueConstraint(fields=fields, condition=condition, name=name, violation_error_message=message)
+
+
+def later(name, message, *, starts, ends):
+    """A span's end comes after its start."""
+    return check(name, message, models.Q((f"{ends}__gt", models.F(starts))))
+
+
+def postgresql_only(forwards, backwards):
+    """A step that runs SQL statements (a trigger and its function...) on PostgreSQL, and nothing on
+    other databases. No parameters: a % in a function body is PL/pgSQL's, not the driver's."""
+
+    def run(statements):
+        def step(apps, schema_editor):
+            if schema_editor.connection.vendor == "postgresql":
+                for statement in statements:
+                    schema_editor.execute(statement, params=None)
+
+        return step
+
+    return migrations.RunPython(run(forwards), run(backwards), elidable=False)

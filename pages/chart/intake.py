@@ -6,6 +6,8 @@ The same access as the rest of the chart (pages.chart.views._check_treats): a th
 treats the patient, or opened the chart in an emergency, and managers.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clinic.refusals import Refused
 from pages.chart.forms import FlagProposalConfirmForm, FlagProposalDismissForm
-from pages.refusals import refusal_message
+from pages.refusals import done_or_refused, refusal_message
 from pages.roles import CLINICIANS, role_required
 from pages.routes import Routes
 from patients.consent import consent_signature_intact, consent_states
@@ -96,15 +98,11 @@ def flag_proposal_confirm(request, pk: int):
 @require_POST
 @role_required(*CLINICIANS)
 def flag_proposal_dismiss(request, pk: int):
-    proposal = _proposal(request, pk)
     form = FlagProposalDismissForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        dismiss_service(proposal=proposal, dismissed_by=request.user, note=note)
-    except Refused as error:
-        refusal_message(request, error)
-    else:
-        messages.success(request, f"Dismissed “{proposal}”: no health flag recorded.")
+    proposal = _proposal(request, pk)
+    dismiss = partial(dismiss_service, proposal=proposal, dismissed_by=request.user, note=note)
+    done_or_refused(request, dismiss, f"Dismissed “{proposal}”: no health flag recorded.")
     return _to_chart(proposal)
 
 

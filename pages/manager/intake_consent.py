@@ -7,14 +7,12 @@ django-auditlog records each version with the manager who saved it. Patients ans
 the newest version; what they answered or signed keeps its own.
 """
 
-from django.contrib import messages
 from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic import roles
-from clinic.refusals import Refused
 from pages.manager.clinic_editors import EDIT_METHODS, Column, Editor, _names, _post, _yes
 from pages.manager.intake_consent_forms import (
     BLANK_ROWS,
@@ -24,7 +22,7 @@ from pages.manager.intake_consent_forms import (
     QuestionsForm,
     posted_rows,
 )
-from pages.refusals import refusal_on_form
+from pages.refusals import saved_or_refused
 from pages.roles import role_required
 from pages.routes import Routes
 from patients.consent import consent_topic_save, consent_version_current, consent_version_publish
@@ -59,6 +57,9 @@ def intake_questions(request):
     return render(request, "manager/intake_questions.html", context)
 
 
+SAVED_AS_VERSION = "Saved the questions as version {0.number}; patients answer it from now on."
+
+
 @routes("manager/intake/edit/")
 @require_http_methods(EDIT_METHODS)
 @role_required(roles.MANAGER)
@@ -69,16 +70,13 @@ def intake_edit(request):
     if request.method == "POST":
         rows = posted_rows(request.POST, rows)
     form = QuestionsForm(_post(request), rows=rows, initial=QuestionsForm.initial_of(questions))
-    if request.method == "POST" and form.is_valid():
-        try:
-            version = intake_version_publish(questions=form.questions(), created_by=request.user)
-        except Refused as error:
-            refusal_on_form(form, error)
-        else:
-            messages.success(
-                request, f"Saved the questions as version {version.number}; patients answer it from now on."
-            )
-            return redirect("manager:intake_questions")
+    if saved_or_refused(
+        request,
+        form,
+        lambda: intake_version_publish(questions=form.questions(), created_by=request.user),
+        SAVED_AS_VERSION.format,
+    ):
+        return redirect("manager:intake_questions")
     context = {"form": form, "current": current, "lead": INTAKE_LEAD}
     return render(request, "manager/intake_edit.html", context)
 
@@ -135,17 +133,15 @@ def consent_text(request, pk: int):
     topic = get_object_or_404(ConsentTopic, pk=pk)
     current = consent_version_current(topic=topic)
     form = ConsentTextForm(_post(request), initial={"text": current.text if current else ""})
-    if request.method == "POST" and form.is_valid():
-        try:
-            version = consent_version_publish(topic=topic, text=form.cleaned_data["text"], created_by=request.user)
-        except Refused as error:
-            refusal_on_form(form, error)
-        else:
-            messages.success(
-                request,
-                f"Saved version {version.number} of the consent for {topic}: every patient is asked to sign it.",
-            )
-            return redirect("manager:consent_text", pk=topic.pk)
+    if saved_or_refused(
+        request,
+        form,
+        lambda: consent_version_publish(topic=topic, text=form.cleaned_data["text"], created_by=request.user),
+        lambda version: (
+            f"Saved version {version.number} of the consent for {topic}: every patient is asked to sign it."
+        ),
+    ):
+        return redirect("manager:consent_text", pk=topic.pk)
     versions = topic.versions.select_related("created_by").annotate(signature_count=Count("signatures"))
     context = {"topic": topic, "form": form, "current": current, "versions": versions, "lead": CONSENT_LEAD}
     return render(request, "manager/consent_text.html", context)

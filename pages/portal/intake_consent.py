@@ -25,6 +25,12 @@ from sessions.portal import before_treatment_due
 routes = Routes()
 
 
+def _by_whom(request, channel: str, kiosk: KioskSession | None, *, user_field: str) -> dict:
+    """Who answered or signed, and where: the patient's own login in the portal; on the tablet,
+    nobody logged in (the kiosk session says who started it)."""
+    return {"channel": channel, user_field: request.user if channel == Via.PORTAL else None, "kiosk": kiosk}
+
+
 def intake_page(
     request, *, patient: Patient, channel: str, template: str, done, kiosk: KioskSession | None = None, **context
 ):
@@ -44,9 +50,7 @@ def intake_page(
                         patient=patient,
                         version=version,
                         answers=form.answers(),
-                        channel=channel,
-                        submitted_by=request.user if channel == Via.PORTAL else None,
-                        kiosk=kiosk,
+                        **_by_whom(request, channel, kiosk, user_field="submitted_by"),
                     )
                 except Refused as error:
                     refusal_on_form(form, error)
@@ -93,9 +97,7 @@ def consent_page(
                     version=version,
                     typed_name=form.cleaned_data["typed_name"],
                     agreed=form.cleaned_data["agreed"],
-                    channel=channel,
-                    signed_by=request.user if channel == Via.PORTAL else None,
-                    kiosk=kiosk,
+                    **_by_whom(request, channel, kiosk, user_field="signed_by"),
                 )
             except Refused as error:
                 refusal_on_form(form, error)

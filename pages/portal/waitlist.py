@@ -9,6 +9,7 @@ or withdrawn.
 """
 
 from contextlib import suppress
+from functools import partial
 
 from django.contrib import messages
 from django.http import Http404
@@ -21,7 +22,7 @@ from clinic.audit import audit_access
 from clinic.refusals import Refused
 from pages.http import site_url
 from pages.portal.views import portal_view
-from pages.refusals import refusal_message, refusal_on_form
+from pages.refusals import done_or_refused, refusal_on_form
 from pages.routes import Routes
 from pages.waitlist_forms import PortalWishForm
 
@@ -80,12 +81,8 @@ def portal_waitlist_add(request):
 @portal_view
 def portal_waitlist_withdraw(request, pk: int):
     entry = get_object_or_404(WaitlistEntry, pk=pk, patient_id=request.patient.pk)
-    try:
-        waitlist_entry_withdraw(entry=entry, base_url=site_url(request))
-    except Refused as error:
-        refusal_message(request, error)
-    else:
-        messages.success(request, "You left the waitlist for that wish.")
+    withdraw = partial(waitlist_entry_withdraw, entry=entry, base_url=site_url(request))
+    done_or_refused(request, withdraw, "You left the waitlist for that wish.")
     return redirect("portal:portal_waitlist")
 
 
@@ -126,17 +123,19 @@ def waitlist_offer(request, token: str):
 @require_POST
 @portal_view
 def waitlist_offer_accept(request, token: str):
-    offer = _own_offer(request, token)
-    with suppress(Refused):
-        waitlist_service.waitlist_offer_accept(offer=offer, accepted_by=request.user, base_url=site_url(request))
-    return redirect(reverse("portal:waitlist_offer", args=[token]))
+    accept = partial(waitlist_service.waitlist_offer_accept, accepted_by=request.user, base_url=site_url(request))
+    return _offer_answer(request, token, accept)
 
 
 @routes("portal/waitlist/offers/<str:token>/decline/")
 @require_POST
 @portal_view
 def waitlist_offer_decline(request, token: str):
-    offer = _own_offer(request, token)
+    return _offer_answer(request, token, partial(waitlist_service.waitlist_offer_decline, base_url=site_url(request)))
+
+
+def _offer_answer(request, token: str, answer):
+    """`answer(offer=...)`, then the offer's page, where a refusal reads as where the offer stands."""
     with suppress(Refused):
-        waitlist_service.waitlist_offer_decline(offer=offer, base_url=site_url(request))
+        answer(offer=_own_offer(request, token))
     return redirect(reverse("portal:waitlist_offer", args=[token]))

@@ -98,6 +98,18 @@ def _home(request):
     return redirect("reception:kiosk_home")
 
 
+def _on_the_tablet(request) -> dict:
+    """What the portal's intake and consent pages need to show themselves on the tablet."""
+    kiosk = request.kiosk
+    return {
+        "patient": kiosk.patient,
+        "channel": Via.KIOSK,
+        "done": lambda: _home(request),
+        "kiosk": kiosk,
+        "first_name": kiosk.patient.first_name,
+    }
+
+
 @routes("kiosk/")
 @require_GET
 @kiosk_view
@@ -111,31 +123,14 @@ def kiosk_home(request):
 @require_http_methods(["GET", "POST"])
 @kiosk_view
 def kiosk_intake(request):
-    return intake_page(
-        request,
-        patient=request.kiosk.patient,
-        channel=Via.KIOSK,
-        template="kiosk/kiosk_intake.html",
-        done=lambda: _home(request),
-        kiosk=request.kiosk,
-        first_name=request.kiosk.patient.first_name,
-    )
+    return intake_page(request, template="kiosk/kiosk_intake.html", **_on_the_tablet(request))
 
 
 @routes("kiosk/consents/<int:pk>/")
 @require_http_methods(["GET", "POST"])
 @kiosk_view
 def kiosk_consent(request, pk: int):
-    return consent_page(
-        request,
-        patient=request.kiosk.patient,
-        topic_pk=pk,
-        channel=Via.KIOSK,
-        template="kiosk/kiosk_consent.html",
-        done=lambda: _home(request),
-        kiosk=request.kiosk,
-        first_name=request.kiosk.patient.first_name,
-    )
+    return consent_page(request, topic_pk=pk, template="kiosk/kiosk_consent.html", **_on_the_tablet(request))
 
 
 @routes("kiosk/finish/")

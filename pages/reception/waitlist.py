@@ -3,13 +3,15 @@ freed slots; each freed slot with its offers and how they ended; recording a wis
 withdrawing one, releasing a slot to book it at the desk, and sending the offers now instead of
 waiting for the cron job."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.refusals import Refused
-from pages.http import site_url
-from pages.refusals import refusal_message, refusal_on_form
+from pages.http import posted, site_url
+from pages.refusals import done_or_refused, refusal_on_form
 from pages.roles import FRONT_DESK, role_required
 from pages.routes import Routes
 from pages.waitlist_forms import ReceptionWishForm
@@ -49,7 +51,7 @@ def waitlist(request):
 @role_required(*FRONT_DESK)
 def waitlist_add(request, pk: int):
     patient = get_object_or_404(Patient, pk=pk)
-    form = ReceptionWishForm(request.POST if request.method == "POST" else None, patient=patient)
+    form = ReceptionWishForm(posted(request), patient=patient)
     if request.method == "POST" and form.is_valid():
         try:
             waitlist_entry_add(
@@ -68,12 +70,8 @@ def waitlist_add(request, pk: int):
 @role_required(*FRONT_DESK)
 def waitlist_withdraw(request, pk: int):
     entry = get_object_or_404(WaitlistEntry.objects.select_related("patient"), pk=pk)
-    try:
-        waitlist_entry_withdraw(entry=entry, base_url=site_url(request))
-    except Refused as error:
-        refusal_message(request, error)
-    else:
-        messages.success(request, f"Took {entry.patient}'s wish off the waitlist.")
+    withdraw = partial(waitlist_entry_withdraw, entry=entry, base_url=site_url(request))
+    done_or_refused(request, withdraw, f"Took {entry.patient}'s wish off the waitlist.")
     return redirect("reception:waitlist")
 
 
@@ -82,12 +80,8 @@ def waitlist_withdraw(request, pk: int):
 @role_required(*FRONT_DESK)
 def waitlist_slot_release(request, pk: int):
     slot = get_object_or_404(FreedSlot, pk=pk)
-    try:
-        freed_slot_release(slot=slot)
-    except Refused as error:
-        refusal_message(request, error)
-    else:
-        messages.success(request, "The slot is off the waitlist: it can be booked at the desk now.")
+    release = partial(freed_slot_release, slot=slot)
+    done_or_refused(request, release, "The slot is off the waitlist: it can be booked at the desk now.")
     return redirect("reception:waitlist")
 
 

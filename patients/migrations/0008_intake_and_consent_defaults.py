@@ -135,7 +135,7 @@ def defaults_create(apps, schema_editor):
             text=text,
             text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
             # Whole seconds: a copy of the row (Django's serialized test rollback keeps milliseconds)
-            # then equals it, which the PostgreSQL trigger of 0006 requires of an UPDATE.
+            # then equals it, which the PostgreSQL trigger of 0007 requires of an UPDATE.
             created_at=timezone.now().replace(microsecond=0),
         )
     Rule.objects.get_or_create(**CONSENT_RULE, defaults={"message": CONSENT_RULE_MESSAGE})

@@ -17,16 +17,19 @@ from urllib.parse import urlsplit
 
 import django.apps
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from clinic import roles
 from clinic.catalogue import DEFAULT_MODALITIES
 from clinic.models import Modality
 from patients.models import ContraindicationRule, RuleCondition
 from patients.rules import DEFAULT_RULES
-from tests.factories import PASSWORD, RoomFactory, therapist_named
+from tests.factories import PASSWORD, RoomFactory, UserFactory, therapist_named
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -37,6 +40,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 BROWSER_DIR = Path(__file__).resolve().parent
@@ -311,6 +315,11 @@ def tablet_page(browser, request):
     yield from _open_page(browser, request, {"width": 768, "height": 1024})
 
 
+@pytest.fixture
+def phone_page(browser, request):
+    yield from _open_page(browser, request, PHONE)
+
+
 def _save(page, test_name: str, step: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', test_name)}-{step}.png"
@@ -354,6 +363,22 @@ def pass_second_factor(page, user, *, steps_ahead: int = 1) -> None:
     device = TOTPDevice.objects.get(user=user, confirmed=True)
     page.get_by_label("Code").fill(totp_code(device, steps_ahead))
     page.get_by_role("button", name="Log in").click()
+
+
+@pytest.fixture
+def karin(clinic_defaults):
+    """Karin Albrecht (login "karin"), the clinic's manager, with her authenticator app enrolled."""
+    karin = UserFactory(username="karin", first_name="Karin", last_name="Albrecht", role=roles.MANAGER)
+    TOTPDevice.objects.create(user=karin, name="Phone", confirmed=True)
+    return karin
+
+
+def manager_log_in(page, live_server) -> None:
+    """Karin logs in, password and code, and lands on the manager's home."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    submit_login(page, "karin")
+    pass_second_factor(page, User.objects.get(username="karin"))
+    expect(page).to_have_url(f"{live_server.url}{reverse('manager:manager_home')}")
 
 
 ANY_HOUR = [(weekday, "00:00", "23:59") for weekday in range(7)]

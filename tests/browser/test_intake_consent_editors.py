@@ -3,41 +3,18 @@ version, the old stays; on a desktop (1280 px) and a phone (390 px). Screenshots
 artifacts/screenshots."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from clinic import roles
 from patients.intake import intake_version_current
 from patients.models import ConsentTopic
-from tests.browser.conftest import _open_page, pass_second_factor, submit_login
-from tests.factories import UserFactory
+from tests.browser.conftest import manager_log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-@pytest.fixture
-def karin(clinic_defaults):
-    karin = UserFactory(username="karin", first_name="Karin", last_name="Albrecht", role=roles.MANAGER)
-    TOTPDevice.objects.create(user=karin, name="Phone", confirmed=True)
-    return karin
-
-
-@pytest.fixture
-def phone_page(browser, request):
-    yield from _open_page(browser, request, {"width": 390, "height": 844})
-
-
-def log_in(page: Page, live_server) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    submit_login(page, "karin")
-    pass_second_factor(page, User.objects.get(username="karin"))
-    expect(page).to_have_url(f"{live_server.url}{reverse('manager:manager_home')}")
-
-
 def test_the_manager_adds_a_question_and_edits_a_consent_text(page, live_server, karin, screenshot):
-    log_in(page, live_server)
+    manager_log_in(page, live_server)
     page.get_by_role("link", name="Clinic set-up").click()
     page.get_by_role("link", name="Intake questions").click()
     expect(page.get_by_role("heading", name="Version 1, asked now")).to_be_visible()
@@ -70,7 +47,7 @@ def test_the_manager_adds_a_question_and_edits_a_consent_text(page, live_server,
 
 def test_the_editors_on_a_phone(phone_page, live_server, karin, screenshot):
     page = phone_page
-    log_in(page, live_server)
+    manager_log_in(page, live_server)
     massage = ConsentTopic.objects.get(name="Massage")
     for name, url in [
         ("intake-390", reverse("manager:intake_questions")),

@@ -12,15 +12,7 @@ from playwright.sync_api import Page, expect
 from clinic import roles
 from clinic.models import Modality
 from patients.intake import Answer, intake_submit, intake_version_current
-from patients.models import (
-    ConsentSignature,
-    FlagKind,
-    FlagProposal,
-    HealthFlag,
-    IntakeResponse,
-    KioskSession,
-    Via,
-)
+from patients.models import ConsentSignature, FlagKind, FlagProposal, HealthFlag, IntakeResponse, KioskSession, Via
 from tests.browser.conftest import submit_login
 from tests.factories import AppointmentFactory, PatientFactory, RoomFactory, UserFactory, therapist_named
 

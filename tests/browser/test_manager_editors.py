@@ -4,43 +4,24 @@ on a desktop (1280 px) and a phone (390 px). Screenshots go to artifacts/screens
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from clinic import roles
 from clinic.models import Location, Modality, WorkingHours
-from tests.browser.conftest import _open_page, pass_second_factor, submit_login
-from tests.factories import UserFactory, therapist_named
-
-PHONE = {"width": 390, "height": 844}
+from tests.browser.conftest import manager_log_in
+from tests.factories import therapist_named
 
 
 @pytest.fixture
-def phone_page(browser, request):
-    yield from _open_page(browser, request, PHONE)
-
-
-@pytest.fixture
-def scene(clinic_defaults):
-    karin = UserFactory(username="karin", first_name="Karin", last_name="Albrecht", role=roles.MANAGER)
-    TOTPDevice.objects.create(user=karin, name="Phone", confirmed=True)
+def scene(karin):
     massage = Modality.objects.get(name="Therapeutic massage")
     lena = therapist_named("Lena Hoffmann", massage, user__username="lena")
     Location.objects.create(name="Riverside", address="Uferweg 12")
     return lena
 
 
-def log_in(page: Page, live_server) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    submit_login(page, "karin")
-    pass_second_factor(page, User.objects.get(username="karin"))
-    expect(page).to_have_url(f"{live_server.url}{reverse('manager:manager_home')}")
-
-
 def test_the_manager_sets_a_week_with_a_break_and_is_refused_an_overlap(page, live_server, scene, screenshot):
-    log_in(page, live_server)
+    manager_log_in(page, live_server)
     page.get_by_role("link", name="Clinic set-up").click()
     expect(page.get_by_role("heading", name="Therapists")).to_be_visible()
     screenshot(page, "therapists-1280")
@@ -69,7 +50,7 @@ def test_the_manager_sets_a_week_with_a_break_and_is_refused_an_overlap(page, li
 
 def test_the_editors_on_a_phone(phone_page, live_server, scene, screenshot):
     page = phone_page
-    log_in(page, live_server)
+    manager_log_in(page, live_server)
     for name, url in [
         ("weekly-grid-390", reverse("manager:therapist_hours", args=[scene.pk])),
         ("modality-edit-390", reverse("manager:modality_edit", args=[Modality.objects.order_by("pk").first().pk])),
@@ -83,7 +64,7 @@ def test_the_editors_on_a_phone(phone_page, live_server, scene, screenshot):
 
 
 def test_the_manager_adds_a_modality_and_reads_why_min_above_max_is_refused(page, live_server, scene, screenshot):
-    log_in(page, live_server)
+    manager_log_in(page, live_server)
     page.goto(f"{live_server.url}{reverse('manager:modality_create')}")
     page.get_by_label("Name").fill("Lymph drainage")
     page.get_by_label("Minutes a session").fill("40")

@@ -325,15 +325,15 @@ def matrix_scene() -> tuple[dict, dict]:
     slot = freed_slot(treating, room, modality, local(*next_weekday(2, weeks_ahead=2).timetuple()[:3], 15))
     entry = wish(patient, course=record["course"])
     offer = WaitlistOffer.objects.create(
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        offered_at=now,
+        expires_at=now + dt.timedelta(minutes=30),
         slot=slot,
         entry=entry,
         patient=patient,
         therapist=treating,
         room=room,
-        starts_at=slot.starts_at,
-        ends_at=slot.ends_at,
-        offered_at=now,
-        expires_at=now + dt.timedelta(minutes=30),
     )
     # Patient A answered the health questions (a yes proposes a flag) and signed the massage consent.
     version = intake_version_current()

@@ -30,7 +30,7 @@ from sessions.appointments import appointment_actions
 from sessions.booking import appointment_book
 from sessions.models import Appointment
 from tests.factories import AppointmentFactory, ModalityFactory, PatientFactory, UserFactory, on_monday
-from tests.scenes import consent_rule, consents_signed
+from tests.scenes import consent_rule, consents_signed, refusal_of
 
 pytestmark = pytest.mark.django_db
 
@@ -212,11 +212,7 @@ def test_a_name_that_is_not_the_patients_is_not_a_signature(clara, typed):
 
 
 def refused_sign(patient, version, **overrides) -> list[str]:
-    before = ConsentSignature.objects.count()
-    with pytest.raises(Refused) as refused:
-        sign(patient, version, **overrides)
-    assert ConsentSignature.objects.count() == before
-    return refused.value.reasons
+    return refusal_of(sign, ConsentSignature, patient=patient, version=version, **overrides)
 
 
 def test_without_the_tick_there_is_no_signature(clara):

@@ -37,6 +37,7 @@ from patients.models import (
     Via,
 )
 from tests.factories import PatientFactory, UserFactory
+from tests.scenes import refusal_of
 
 pytestmark = pytest.mark.django_db
 
@@ -243,11 +244,15 @@ def test_a_decided_proposal_is_decided_once(proposal, lena_user, first, second):
 
 
 def refused_submit(patient, version, answers) -> list[str]:
-    before = (IntakeResponse.objects.count(), FlagProposal.objects.count())
-    with pytest.raises(Refused) as refused:
-        intake_submit(patient=patient, version=version, answers=answers, channel=Via.PORTAL)
-    assert (IntakeResponse.objects.count(), FlagProposal.objects.count()) == before
-    return refused.value.reasons
+    return refusal_of(
+        intake_submit,
+        IntakeResponse,
+        FlagProposal,
+        patient=patient,
+        version=version,
+        answers=answers,
+        channel=Via.PORTAL,
+    )
 
 
 def test_answered_once_is_refused_a_second_time(patient, version):

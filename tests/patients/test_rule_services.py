@@ -3,11 +3,11 @@ each refusal in words with nothing written, and a saved rule applies to the chec
 
 import pytest
 
-from clinic.refusals import Refused
 from patients.contraindications import contraindications_check
 from patients.models import ContraindicationRule, FlagKind, RuleEffect
 from patients.services import contraindication_rule_save
 from tests.factories import HealthFlagFactory, ModalityFactory, on_monday
+from tests.scenes import refusal_of
 
 
 def rule(**overrides) -> dict:
@@ -22,11 +22,7 @@ def rule(**overrides) -> dict:
 
 
 def refusal(**kwargs) -> list[str]:
-    before = ContraindicationRule.objects.count()
-    with pytest.raises(Refused) as refused:
-        contraindication_rule_save(**kwargs)
-    assert ContraindicationRule.objects.count() == before
-    return refused.value.reasons
+    return refusal_of(contraindication_rule_save, ContraindicationRule, **kwargs)
 
 
 def test_a_new_rule_applies_to_the_check_at_once(maria_keller, back_massage):

@@ -5,7 +5,7 @@ Run with: scripts/with-postgres .venv/bin/pytest tests/test_booking_postgresql.p
 """
 
 import datetime as dt
-import threading
+from functools import partial
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -14,6 +14,7 @@ from django.utils import timezone
 from clinic.refusals import Refused
 from sessions.booking import SLOT_TAKEN, appointment_book
 from sessions.models import Appointment
+from tests.concurrency import at_once as calls_at_once
 from tests.factories import (
     AppointmentFactory,
     CourseFactory,
@@ -43,30 +44,8 @@ OVERLAPPING_PAIRS = """
 
 def at_once(bookings: list[dict]) -> list[tuple[str, object]]:
     """Run every booking in its own thread, released together; return (outcome, detail) each."""
-    barrier = threading.Barrier(len(bookings), timeout=30)
-    results: list[tuple[str, object]] = []
-    lock = threading.Lock()
-
-    def desk(kwargs):
-        try:
-            barrier.wait()
-            outcome = ("booked", appointment_book(**kwargs).pk)
-        except Refused as error:
-            outcome = ("refused", error.reasons)
-        except Exception as error:  # anything else is a failure the test must show
-            outcome = ("error", repr(error))
-        finally:
-            connection.close()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=desk, args=(kwargs,)) for kwargs in bookings]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
+    results = calls_at_once([partial(appointment_book, **kwargs) for kwargs in bookings])
+    return [("booked", detail.pk) if outcome == "done" else (outcome, detail) for outcome, detail in results]
 
 
 def overlapping_pairs() -> int:

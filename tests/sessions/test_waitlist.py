@@ -17,7 +17,7 @@ from django.utils import timezone
 from clinic import roles
 from clinic.messaging import sms_outbox
 from clinic.refusals import Refused
-from patients.models import ContactChannel, FlagKind, Phase, RuleEffect
+from patients.models import ContactChannel, FlagKind, RuleEffect
 from sessions.appointments import (
     appointment_cancel,
     appointment_patient_cancel,
@@ -63,17 +63,16 @@ from tests.factories import (
     AppointmentFactory,
     ContraindicationRuleFactory,
     CourseFactory,
-    DiagnosisFactory,
     HealthFlagFactory,
     ModalityFactory,
     PatientFactory,
-    PhaseRecordFactory,
     RoomFactory,
     UserFactory,
+    in_acute_phase,
     on_monday,
     therapist_named,
 )
-from tests.scenes import freed_slot, portal_patient, wish
+from tests.scenes import freed_slot, portal_patient, refusal_of, wish
 
 HOLD = dt.timedelta(minutes=30)
 LATER = HOLD + dt.timedelta(minutes=1)  # just past a hold
@@ -244,11 +243,7 @@ def test_a_wish_for_a_course_takes_the_course_modality(back_massage):
 
 def refusal(**fields) -> list[str]:
     """The reasons a wish is refused; nothing is saved."""
-    before = WaitlistEntry.objects.count()
-    with pytest.raises(Refused) as excinfo:
-        wish(**fields)
-    assert WaitlistEntry.objects.count() == before
-    return excinfo.value.reasons
+    return refusal_of(wish, WaitlistEntry, **fields)
 
 
 def test_refused_without_a_portal_login(back_massage):
@@ -439,7 +434,7 @@ def test_a_patient_in_an_acute_phase_is_passed_over(slot, back_massage):
     acute = waiting("Acute")
     wish(acute, modality=back_massage)
     wish(waiting("Well"), modality=back_massage)
-    PhaseRecordFactory(diagnosis=DiagnosisFactory(patient=acute), phase=Phase.ACUTE)
+    in_acute_phase(acute)
 
     send()
 
@@ -562,6 +557,15 @@ def test_a_hold_that_ran_out_frees_the_slot_for_the_desk(slot, back_massage, blu
     assert WaitlistOffer.objects.get().status == OfferStatus.EXPIRED
 
 
+def wishes_since(back_massage, **hours_ago) -> dt.datetime:
+    """Each patient named waits for the modality, their wish made the hours given before now (in
+    the order given); returns that now."""
+    now = timezone.now()
+    for name, hours in hours_ago.items():
+        wish(waiting(name), modality=back_massage, now=now - dt.timedelta(hours=hours))
+    return now
+
+
 def test_the_offer_is_held_for_the_set_time(slot, back_massage):
     wish(waiting("Nora"), modality=back_massage)
     now = timezone.now()
@@ -575,9 +579,7 @@ def test_the_offer_is_held_for_the_set_time(slot, back_massage):
 
 
 def test_an_expired_hold_passes_to_the_next_in_the_command(slot, back_massage):
-    now = timezone.now()
-    wish(waiting("First"), modality=back_massage, now=now - dt.timedelta(hours=2))
-    wish(waiting("Second"), modality=back_massage, now=now - dt.timedelta(hours=1))
+    now = wishes_since(back_massage, First=2, Second=1)
     send(now)
 
     run = send(now + HOLD - dt.timedelta(seconds=1))
@@ -589,9 +591,7 @@ def test_an_expired_hold_passes_to_the_next_in_the_command(slot, back_massage):
 
 
 def test_opening_an_expired_link_passes_the_slot_to_the_next_at_once(slot, back_massage):
-    now = timezone.now()
-    wish(waiting("First"), modality=back_massage, now=now - dt.timedelta(hours=2))
-    wish(waiting("Second"), modality=back_massage, now=now - dt.timedelta(hours=1))
+    now = wishes_since(back_massage, First=2, Second=1)
     send(now)
     first = WaitlistOffer.objects.get()
 
@@ -640,9 +640,7 @@ def test_a_slot_nobody_fits_stays_open_for_wishes_still_to_come(slot, back_massa
 
 @override_settings(CLINIC_WAITLIST_BATCH=2)
 def test_a_batch_is_offered_the_slot_at_once_and_the_first_to_accept_books_it(slot, back_massage):
-    now = timezone.now()
-    for hours, name in enumerate(["Third", "Second", "First"]):
-        wish(waiting(name), modality=back_massage, now=now - dt.timedelta(hours=hours + 1))
+    now = wishes_since(back_massage, Third=1, Second=2, First=3)
 
     send(now)
     assert offered(slot) == ["First", "Second"]
@@ -661,9 +659,7 @@ def test_a_batch_is_offered_the_slot_at_once_and_the_first_to_accept_books_it(sl
 
 @override_settings(CLINIC_WAITLIST_BATCH=2)
 def test_a_batch_is_topped_up_when_one_declines(slot, back_massage):
-    now = timezone.now()
-    for hours, name in enumerate(["Third", "Second", "First"]):
-        wish(waiting(name), modality=back_massage, now=now - dt.timedelta(hours=hours + 1))
+    now = wishes_since(back_massage, Third=1, Second=2, First=3)
     send(now)
 
     waitlist_offer_decline(offer=slot.offers.get(patient__first_name="First"), now=now)
@@ -717,9 +713,7 @@ def test_accepting_twice_books_once(slot, back_massage):
 
 
 def test_accepting_after_the_hold_is_refused_and_passes_the_slot_on(slot, back_massage):
-    now = timezone.now()
-    wish(waiting("First"), modality=back_massage, now=now - dt.timedelta(hours=2))
-    wish(waiting("Second"), modality=back_massage, now=now - dt.timedelta(hours=1))
+    now = wishes_since(back_massage, First=2, Second=1)
     send(now)
     first = WaitlistOffer.objects.get()
 
@@ -744,7 +738,7 @@ def test_accepting_when_the_gate_closed_since_the_offer_is_refused_and_passes_on
     wish(waiting("Second"), modality=back_massage, now=now - dt.timedelta(hours=1))
     send(now)
     offer = WaitlistOffer.objects.get()
-    PhaseRecordFactory(diagnosis=DiagnosisFactory(patient=first), phase=Phase.ACUTE)
+    in_acute_phase(first)
 
     with pytest.raises(Refused) as excinfo:
         waitlist_offer_accept(offer=offer, accepted_by=first.user, now=now)

@@ -6,17 +6,15 @@ Run with: scripts/with-postgres .venv/bin/pytest tests/sessions/test_waitlist_po
 """
 
 import datetime as dt
-import threading
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from clinic.refusals import Refused
 from sessions.models import Appointment, AppointmentStatus, FreedSlotStatus, OfferStatus, WaitlistOffer
 from sessions.waitlist import TAKEN_BY_SOMEONE_ELSE, waitlist_offer_accept, waitlist_offers_send
+from tests.concurrency import at_once
 from tests.factories import RoomFactory, on_monday, therapist_named
 from tests.scenes import freed_slot, portal_patient, wish
 from tests.sessions.test_booking_postgresql import overlapping_pairs
@@ -24,34 +22,6 @@ from tests.sessions.test_booking_postgresql import overlapping_pairs
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PATIENTS = 8
-
-
-def at_once(calls) -> list[tuple[str, object]]:
-    """Run each call in its own thread and connection, released together: (outcome, detail) each."""
-    barrier = threading.Barrier(len(calls), timeout=30)
-    results: list[tuple[str, object]] = []
-    lock = threading.Lock()
-
-    def run(call):
-        try:
-            barrier.wait()
-            outcome = ("done", call())
-        except Refused as error:
-            outcome = ("refused", error.reasons)
-        except Exception as error:  # anything else is a failure the test must show
-            outcome = ("error", repr(error))
-        finally:
-            connection.close()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 @pytest.fixture

@@ -367,12 +367,15 @@ def non_demo_data() -> list[str]:
     return found
 
 
+# The waitlist's rows, children first (the scale seeder's --flush empties them too).
+WAITLIST_MODELS = (WaitlistOffer, WaitlistEntry, FreedSlot)
+
+
 def _demo_delete() -> None:
     """Delete the demo's rows (non_demo_data has checked there is nothing else), newest first."""
-    waitlist = (WaitlistOffer, WaitlistEntry, FreedSlot)
     intake_and_consent = (ConsentSignature, FlagProposal, IntakeResponse, KioskSession)
     record = (Addendum, SessionNote, Appointment, Course, PhaseRecord, Study, Diagnosis, HealthFlag, Patient)
-    for model in (*waitlist, *intake_and_consent, *record):
+    for model in (*WAITLIST_MODELS, *intake_and_consent, *record):
         model.objects.all().delete()
     Closure.objects.all().delete()
     WorkingHours.objects.all().delete()

@@ -57,18 +57,9 @@ from sessions.management.seeding.demo import (
     SUBJECTIVE_FIRST,
     SUBJECTIVE_LATER,
     TECHNIQUES,
+    WAITLIST_MODELS,
 )
-from sessions.models import (
-    Addendum,
-    Appointment,
-    AppointmentStatus,
-    Course,
-    CourseStatus,
-    FreedSlot,
-    SessionNote,
-    WaitlistEntry,
-    WaitlistOffer,
-)
+from sessions.models import Addendum, Appointment, AppointmentStatus, Course, CourseStatus, SessionNote
 from sessions.note_seal import SEAL_FIELD, SIGN, note_seal
 
 SCALE_PASSWORD = "scale-password-2026"
@@ -995,9 +986,7 @@ def _time(minutes: int) -> dt.time:
 DATA_MODELS = [Patient, Therapist, Room, Appointment, Course]
 # Emptied by --flush, children first.
 FLUSH_MODELS = [
-    WaitlistOffer,
-    WaitlistEntry,
-    FreedSlot,
+    *WAITLIST_MODELS,
     Addendum,
     SessionNote,
     Appointment,

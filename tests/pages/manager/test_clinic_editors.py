@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 from auditlog.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from clinic import roles
@@ -23,24 +22,10 @@ from tests.factories import (
     UserFactory,
     on_monday,
 )
+from tests.pages.manager.conftest import form_errors, logged_by
 
 # Session, user, roles, the rows, and what the list prefetches.
 LIST_QUERIES = 8
-
-
-@pytest.fixture
-def as_manager(manager):
-    return client_for(manager)
-
-
-def logged_by(user, obj) -> bool:
-    return LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(obj), object_pk=str(obj.pk), actor=user
-    ).exists()
-
-
-def form_errors(response) -> list[str]:
-    return list(response.context["form"].non_field_errors())
 
 
 # Sites ------------------------------------------------------------------------------------------

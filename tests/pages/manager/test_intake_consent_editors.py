@@ -4,32 +4,16 @@ names the manager; a refusal is a sentence on the form with nothing saved; only 
 in; wrong methods are 405. And the rule editor's new condition, "no current consent"."""
 
 import pytest
-from auditlog.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from patients.intake import intake_version_current
 from patients.models import ConsentTopic, ConsentVersion, ContraindicationRule, FlagKind, IntakeVersion, RuleCondition
 from tests.conftest import client_for
 from tests.factories import ModalityFactory
+from tests.pages.manager.conftest import form_errors, logged_by
 
 QUESTIONS = reverse("manager:intake_questions")
 EDIT = reverse("manager:intake_edit")
-
-
-@pytest.fixture
-def as_manager(manager):
-    return client_for(manager)
-
-
-def logged_by(user, obj) -> bool:
-    return LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(obj), object_pk=str(obj.pk), actor=user
-    ).exists()
-
-
-def form_errors(response) -> list[str]:
-    return list(response.context["form"].non_field_errors())
 
 
 def questions_data(rows: list[tuple[str, str, str]]) -> dict:

@@ -30,11 +30,6 @@ ODI = {
 }
 
 
-@pytest.fixture
-def as_manager(manager):
-    return client_for(manager)
-
-
 def test_the_list_shows_the_built_in_measures(as_manager):
     shows(
         as_manager.get(LIST),

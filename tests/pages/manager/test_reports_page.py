@@ -18,11 +18,6 @@ WEEK = {"starts_on": "2026-03-02", "ends_on": "2026-03-08"}
 
 
 @pytest.fixture
-def as_manager(manager):
-    return client_for(manager)
-
-
-@pytest.fixture
 def week(anna_berg, blue_room, maria_keller, back_massage):
     place = {"therapist": anna_berg, "room": blue_room, "modality": back_massage, "patient": maria_keller}
     AppointmentFactory(starts_at=local(2026, 3, 2, 9), status=AppointmentStatus.COMPLETED, **place)

@@ -2,6 +2,7 @@
 the happy path, what the home lists as due, refusals on the form, each role, wrong methods."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from patients.intake import intake_version_current
@@ -20,7 +21,7 @@ def clara(db):
 
 
 @pytest.fixture
-def as_clara(clara):
+def as_clara(clara) -> Client:
     return client_for(clara.user)
 
 

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import roles
-from patients.models import Phase
 from sessions.models import (
     Appointment,
     AppointmentStatus,
@@ -23,7 +22,7 @@ from sessions.models import (
 )
 from sessions.waitlist import freed_slot_release, offer_token, waitlist_entry_withdraw, waitlist_offers_send
 from tests.conftest import client_for
-from tests.factories import CourseFactory, DiagnosisFactory, PhaseRecordFactory, UserFactory, on_monday
+from tests.factories import CourseFactory, UserFactory, in_acute_phase, on_monday
 from tests.scenes import asks_to_log_in, freed_slot, messages_of, portal_patient, shows, wish
 
 LIST = reverse("portal:portal_waitlist")
@@ -228,7 +227,7 @@ def test_an_offer_someone_else_accepted_first_says_so(as_nora, slot, nora, cours
 
 
 def test_an_offer_the_gate_now_refuses_says_to_call(as_nora, offer, nora):
-    PhaseRecordFactory(diagnosis=DiagnosisFactory(patient=nora), phase=Phase.ACUTE)
+    in_acute_phase(nora)
 
     as_nora.post(offer_url(offer, "accept"))
     response = as_nora.get(offer_url(offer))
