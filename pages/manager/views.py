@@ -26,7 +26,7 @@ from pages.manager.forms import (
     users_named,
 )
 from pages.manager.report_tables import REPORTS, csv_response, report_tables
-from pages.refusals import refusal_message, refusal_on_form
+from pages.refusals import refusal_message, saved_or_refused
 from pages.roles import role_required
 from pages.routes import Routes
 from patients.models import BreakGlassAccess, Patient
@@ -127,14 +127,11 @@ def measure_list(request):
 @role_required(roles.MANAGER)
 def measure_create(request):
     form = MeasureForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            measure = measure_create_service(created_by=request.user, **form.service_arguments())
-        except Refused as error:
-            refusal_on_form(form, error)
-        else:
-            messages.success(request, f"Added {measure.name}; the portal asks patients for it when it is due.")
-            return redirect("manager:measure_list")
+    save = lambda: measure_create_service(created_by=request.user, **form.service_arguments())  # noqa: E731
+    if saved_or_refused(
+        request, form, save, lambda m: f"Added {m.name}; the portal asks patients for it when it is due."
+    ):
+        return redirect("manager:measure_list")
     return render(request, "manager/measure_create.html", {"form": form})
 
 
