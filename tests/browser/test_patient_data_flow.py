@@ -8,7 +8,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import pass_second_factor, submit_login
-from tests.browser.test_manager_editors import phone_page  # noqa: F401 (a fixture)
 from tests.patient_data_scene import complete_record
 
 
@@ -49,7 +48,7 @@ def test_the_manager_reads_the_copy_and_is_refused_an_early_erasure(page, live_s
     assert not str(patient).startswith("Erased")
 
 
-def test_the_page_and_the_document_on_a_phone(phone_page, live_server, scene, screenshot):  # noqa: F811
+def test_the_page_and_the_document_on_a_phone(phone_page, live_server, scene, screenshot):
     manager, patient = scene
     log_in(phone_page, live_server, manager)
     for name, url in [

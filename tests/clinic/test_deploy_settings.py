@@ -121,7 +121,13 @@ def test_postgresql_binds_on_the_server_and_prepares_repeated_queries(threshold,
 
     options = settings_in(env, "DATABASES")["DATABASES"]["default"]["OPTIONS"]
 
-    assert options == {"server_side_binding": True, "prepare_threshold": expected}
+    assert options == {"server_side_binding": True, "prepare_threshold": expected, "options": "-c jit=off"}
+
+
+def test_postgresql_connection_options_can_be_left_out_for_a_pooler():
+    env = production_env(DATABASE_URL="postgres://clinic:secret@db.example.org:5432/clinic", DATABASE_OPTIONS="")
+
+    assert settings_in(env, "DATABASES")["DATABASES"]["default"]["OPTIONS"]["options"] == ""
 
 
 def csp_directives(response) -> dict[str, str]:
