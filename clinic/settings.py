@@ -62,6 +62,11 @@ INSTALLED_APPS = [
     # Outcome measures (their items, scales, scoring, MCID): between patients and sessions.
     "outcomes",
     "sessions",
+    # The REST API (api/): Django REST framework, the OpenAPI schema and its documentation page.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -317,6 +322,50 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
 AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR")
 # How long a therapist's emergency ("break-glass") access to a patient's chart lasts.
 CLINIC_BREAK_GLASS_HOURS = int(os.environ.get("CLINIC_BREAK_GLASS_HOURS", "12"))
+
+# The REST API under /api/v1/ (api/): personal tokens only (a session's cookie does not open it, so
+# no CSRF question arises); what a user may do is their role's, as on the pages.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.permissions.TokenScopeAllows",
+        "api.permissions.RoleAllows",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["api.http.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "api.http.Pages",
+    "DEFAULT_THROTTLE_CLASSES": ["api.http.ApiUserThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.http.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Requests per user and hour (per address without a valid token): DRF's rate syntax, n/second|minute|hour|day.
+CLINIC_API_THROTTLE_RATE = os.environ.get("CLINIC_API_THROTTLE_RATE", "1000/hour")
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{CLINIC_NAME} REST API",
+    "DESCRIPTION": (
+        "The clinic's patients, availability, appointments, courses and session notes, with the "
+        "permissions of your role. Authenticate with a personal API token: Authorization: Bearer <token>."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its page: for anyone logged in (a session, or a token).
+    "SERVE_AUTHENTICATION": [
+        "rest_framework.authentication.SessionAuthentication",
+        "api.authentication.BearerTokenAuthentication",
+    ],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI's files from drf-spectacular-sidecar, served by the app itself: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AppointmentStatusEnum": "sessions.models.AppointmentStatus",
+        "CourseStatusEnum": "sessions.models.CourseStatus",
+    },
+}
 
 LOGGING = {
     "version": 1,

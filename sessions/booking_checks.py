@@ -8,6 +8,7 @@ from django.utils.formats import date_format, time_format
 
 from clinic.date_windows import BOOKING_WINDOW, CALENDAR_WINDOW
 from clinic.models import Location, Modality, Room, Therapist
+from clinic.refusals import Conflict
 from patients.contraindications import contraindications_check
 from patients.models import Patient
 from sessions.models import COUNTED_STATUSES, Appointment, Course
@@ -116,7 +117,7 @@ def _elsewhere_reason(therapist, room, site_id: int | None, starts_at) -> str:
 
 def _clash_reason(who: str, clash: Appointment) -> str:
     end = time_format(timezone.localtime(clash.ends_at), "H:i")
-    return f"{who} is already booked {when(clash.starts_at)}–{end}."
+    return Conflict(f"{who} is already booked {when(clash.starts_at)}–{end}.")
 
 
 def _time_problems(*, schedule: Schedule, patient, therapist, room, starts_at, ends_at) -> list[str]:

@@ -23,3 +23,7 @@ AUDITLOG_DISABLE_ON_RAW_SAVE = True
 
 # Text messages are kept in clinic.messaging.sms_outbox (as e-mails in django.core.mail.outbox).
 CLINIC_SMS_BACKEND = "clinic.messaging.LocmemSmsBackend"
+
+# The API's throttle counts per user in the cache, across tests that reuse the same user ids; the
+# throttling test sets its own low rate (tests/api/test_throttling.py).
+CLINIC_API_THROTTLE_RATE = "100000/hour"
