@@ -15,7 +15,9 @@ from api.patient_views import BAD_INPUT, REFUSED
 from api.permissions import BOOKERS
 from api.serializers import (
     AppointmentSerializer,
+    AvailabilityQuerySerializer,
     BookingInputSerializer,
+    IdField,
     RescheduleInputSerializer,
     SlotSerializer,
     StatusInputSerializer,
@@ -47,6 +49,7 @@ class Availability(ApiView):
         ],
     )
     def get(self, request):
+        AvailabilityQuerySerializer(data=request.query_params).is_valid(raise_exception=True)
         data = form_cleaned(AvailabilityForm(request.query_params))
         end = data["start"] + dt.timedelta(days=data["days"] - 1)
         slots = slots_available(
@@ -58,8 +61,8 @@ class Availability(ApiView):
 class AppointmentFilter(serializers.Serializer):
     date_from = serializers.DateField(required=False, help_text="From this day (the clinic's), inclusive.")
     date_to = serializers.DateField(required=False, help_text="To this day, inclusive.")
-    therapist = serializers.IntegerField(required=False)
-    patient = serializers.IntegerField(required=False)
+    therapist = IdField(required=False)
+    patient = IdField(required=False)
     status = serializers.ChoiceField(choices=AppointmentStatus.choices, required=False)
 
     def validate(self, data):
@@ -189,5 +192,3 @@ class AppointmentStatusChange(AppointmentView):
         else:
             changed = _STATUS_SERVICES[wanted](appointment=appointment)
         return Response(StatusResultSerializer(changed).data)
-
-

@@ -11,7 +11,7 @@ from api.base import ApiView, front_desk_or_treats, named, treats_or_manages
 from api.inputs import CoursePrescribeForm, form_cleaned
 from api.patient_views import BAD_INPUT, REFUSED
 from api.permissions import CLINICIANS, FRONT_DESK, NOTE_READERS, STAFF
-from api.serializers import CoursePrescribeInputSerializer, CourseSerializer, SessionNoteSerializer
+from api.serializers import CoursePrescribeInputSerializer, CourseSerializer, IdField, SessionNoteSerializer
 from clinic import roles
 from clinic.roles import has_role
 from patients.models import Patient
@@ -22,7 +22,7 @@ from sessions.models import Course, CourseStatus, SessionNote
 
 
 class CourseFilter(serializers.Serializer):
-    patient = serializers.IntegerField(required=False)
+    patient = IdField(required=False)
     status = serializers.ChoiceField(choices=CourseStatus.choices, required=False)
 
 
@@ -88,7 +88,7 @@ class CourseDetail(ApiView):
 
 
 class NoteFilter(serializers.Serializer):
-    patient = serializers.IntegerField(required=False)
+    patient = IdField(required=False)
 
 
 def _readable_notes(user):
@@ -124,7 +124,9 @@ class NoteDetail(ApiView):
 
     @extend_schema(summary="One session note")
     def get(self, request, pk: int):
-        note = get_object_or_404(SessionNote.objects.select_related("appointment__patient", "appointment__therapist"), pk=pk)
+        note = get_object_or_404(
+            SessionNote.objects.select_related("appointment__patient", "appointment__therapist"), pk=pk
+        )
         self.audit_patient, self.audit_obj = note.appointment.patient, note
         if not has_role(request.user, roles.MANAGER) and note.appointment.therapist.user_id != request.user.pk:
             raise PermissionDenied("Only the session's own therapist reads its note.")

@@ -101,5 +101,3 @@ class PatientDetail(ApiView):
             changed["contact_channel"] = form.cleaned_data["contact_channel"]
         services.patient_update(patient=patient, **changed)
         return Response(PatientSerializer(patient).data)
-
-

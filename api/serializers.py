@@ -171,6 +171,15 @@ class TokenSerializer(serializers.ModelSerializer):
 
 # --- input ----------------------------------------------------------------------------------------
 
+# The largest id a database column holds (a bigint): a larger number is bad input, not a lookup
+# the database driver cannot even send.
+MAX_ID = 2**63 - 1
+
+
+class IdField(serializers.IntegerField):
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
 
 class PatientInputSerializer(serializers.Serializer):
     """Reception's patient form (pages.reception.forms.PatientForm) as JSON."""
@@ -182,7 +191,7 @@ class PatientInputSerializer(serializers.Serializer):
     email = serializers.CharField(max_length=254, required=False, allow_blank=True)
     contact_channel = serializers.ChoiceField(choices=ContactChannel.choices, required=False, allow_blank=True)
     self_booking = serializers.BooleanField(required=False, default=True)
-    assigned_therapist = serializers.IntegerField(required=False, allow_null=True)
+    assigned_therapist = IdField(required=False, allow_null=True)
     consent_on = serializers.DateField(required=False, allow_null=True)
     different_person = serializers.BooleanField(
         required=False, default=False, help_text="True when a namesake born on the same day is someone else."
@@ -198,11 +207,11 @@ class PatientContactSerializer(serializers.Serializer):
 
 
 class BookingInputSerializer(serializers.Serializer):
-    patient = serializers.IntegerField()
-    course = serializers.IntegerField(required=False, allow_null=True, help_text="A course of the patient's, or")
-    modality = serializers.IntegerField(required=False, allow_null=True, help_text="a modality outside any course.")
-    therapist = serializers.IntegerField()
-    room = serializers.IntegerField()
+    patient = IdField()
+    course = IdField(required=False, allow_null=True, help_text="A course of the patient's, or")
+    modality = IdField(required=False, allow_null=True, help_text="a modality outside any course.")
+    therapist = IdField()
+    room = IdField()
     starts_at = serializers.DateTimeField(help_text="ISO 8601 with an offset; the clinic's zone when none.")
     confirm_warnings = serializers.BooleanField(
         required=False, default=False, help_text="True once the warnings of an earlier 422 were read."
@@ -211,8 +220,8 @@ class BookingInputSerializer(serializers.Serializer):
 
 class RescheduleInputSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField()
-    therapist = serializers.IntegerField(required=False, allow_null=True, help_text="Another therapist, or the same.")
-    room = serializers.IntegerField(required=False, allow_null=True, help_text="Another room, or the same.")
+    therapist = IdField(required=False, allow_null=True, help_text="Another therapist, or the same.")
+    room = IdField(required=False, allow_null=True, help_text="Another room, or the same.")
     confirm_warnings = serializers.BooleanField(required=False, default=False)
 
 
@@ -235,9 +244,9 @@ class OwnCancelInputSerializer(serializers.Serializer):
 
 
 class CoursePrescribeInputSerializer(serializers.Serializer):
-    patient = serializers.IntegerField()
-    diagnosis = serializers.IntegerField(help_text="One of the patient's active diagnoses.")
-    modality = serializers.IntegerField()
+    patient = IdField()
+    diagnosis = IdField(help_text="One of the patient's active diagnoses.")
+    modality = IdField()
     starts_on = serializers.DateField()
     min_sessions = serializers.IntegerField(required=False, allow_null=True, help_text="Empty: the modality's default.")
     max_sessions = serializers.IntegerField(required=False, allow_null=True)
@@ -249,10 +258,10 @@ class CoursePrescribeInputSerializer(serializers.Serializer):
 
 
 class AvailabilityQuerySerializer(serializers.Serializer):
-    modality = serializers.IntegerField()
-    therapist = serializers.IntegerField(required=False)
+    modality = IdField()
+    therapist = IdField(required=False)
     start = serializers.DateField(required=False, help_text="The first day; today when left out.")
-    days = serializers.IntegerField(required=False, help_text="1 to 31; 28 when left out.")
+    days = serializers.IntegerField(required=False, min_value=1, max_value=31, help_text="28 when left out.")
 
 
 class StatusResultSerializer(AppointmentSerializer):

@@ -30,16 +30,16 @@ urlpatterns = [
         appointment_views.AppointmentReschedule.as_view(),
         name="appointment_reschedule",
     ),
-    path("appointments/<int:pk>/status/", appointment_views.AppointmentStatusChange.as_view(), name="appointment_status"),
+    path(
+        "appointments/<int:pk>/status/", appointment_views.AppointmentStatusChange.as_view(), name="appointment_status"
+    ),
     path("courses/", course_views.CourseList.as_view(), name="course_list"),
     path("courses/<int:pk>/", course_views.CourseDetail.as_view(), name="course_detail"),
     path("notes/", course_views.NoteList.as_view(), name="note_list"),
     path("notes/<int:pk>/", course_views.NoteDetail.as_view(), name="note_detail"),
     path("me/", own_views.OwnRecord.as_view(), name="own_record"),
     path("me/appointments/", own_views.OwnAppointments.as_view(), name="own_appointments"),
-    path(
-        "me/appointments/<int:pk>/cancel/", own_views.OwnAppointmentCancel.as_view(), name="own_appointment_cancel"
-    ),
+    path("me/appointments/<int:pk>/cancel/", own_views.OwnAppointmentCancel.as_view(), name="own_appointment_cancel"),
     path("me/courses/", own_views.OwnCourses.as_view(), name="own_courses"),
     path("me/summaries/", own_views.OwnSummaries.as_view(), name="own_summaries"),
 ]

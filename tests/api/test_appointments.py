@@ -142,10 +142,13 @@ def test_the_list_filters_by_days_therapist_and_status(desk, anna_berg):
     kept = AppointmentFactory(therapist=anna_berg, starts_at=on_monday(10))
     AppointmentFactory(therapist=anna_berg, starts_at=on_monday(10) + dt.timedelta(days=2))
     AppointmentFactory(starts_at=on_monday(12))
-    AppointmentFactory(therapist=anna_berg, starts_at=on_monday(14), status=AppointmentStatus.CANCELLED, cancellation_reason="Ill.")
+    AppointmentFactory(
+        therapist=anna_berg, starts_at=on_monday(14), status=AppointmentStatus.CANCELLED, cancellation_reason="Ill."
+    )
 
     response = desk.get(
-        URL, {"date_from": MONDAY.isoformat(), "date_to": MONDAY.isoformat(), "therapist": anna_berg.pk, "status": "booked"}
+        URL,
+        {"date_from": MONDAY.isoformat(), "date_to": MONDAY.isoformat(), "therapist": anna_berg.pk, "status": "booked"},
     )
 
     assert [row["id"] for row in response.json()["results"]] == [kept.pk]
@@ -153,7 +156,12 @@ def test_the_list_filters_by_days_therapist_and_status(desk, anna_berg):
 
 @pytest.mark.parametrize(
     "params",
-    [{"date_from": "yesterday"}, {"status": "lost"}, {"therapist": "anna"}, {"date_from": "2026-05-02", "date_to": "2026-05-01"}],
+    [
+        {"date_from": "yesterday"},
+        {"status": "lost"},
+        {"therapist": "anna"},
+        {"date_from": "2026-05-02", "date_to": "2026-05-01"},
+    ],
 )
 def test_bad_filters_are_400(desk, params):
     assert desk.get(URL, params).status_code == 400
@@ -183,8 +191,13 @@ def test_one_appointment(desk, anna_berg):
 @pytest.fixture
 def booked(maria_keller, anna_berg, blue_room, course):
     return AppointmentFactory(
-        patient=maria_keller, course=course, modality=course.modality, therapist=anna_berg, room=blue_room,
-        starts_at=on_monday(10), ends_at=on_monday(10) + dt.timedelta(minutes=30),
+        patient=maria_keller,
+        course=course,
+        modality=course.modality,
+        therapist=anna_berg,
+        room=blue_room,
+        starts_at=on_monday(10),
+        ends_at=on_monday(10) + dt.timedelta(minutes=30),
     )
 
 
@@ -199,7 +212,9 @@ def test_a_session_is_moved(desk, booked):
 def test_a_move_onto_a_taken_time_is_409(desk, booked, anna_berg):
     AppointmentFactory(therapist=anna_berg, starts_at=on_monday(14))
 
-    reasons = reasons_of(desk.post(f"{URL}{booked.pk}/reschedule/", {"starts_at": on_monday(14).isoformat()}, format="json"), 409)
+    reasons = reasons_of(
+        desk.post(f"{URL}{booked.pk}/reschedule/", {"starts_at": on_monday(14).isoformat()}, format="json"), 409
+    )
 
     assert reasons[0].startswith("Anna Berg is already booked")
     booked.refresh_from_db()
@@ -220,7 +235,9 @@ def test_a_move_without_a_time_is_400(desk, booked):
 
 
 def test_a_session_is_cancelled_with_a_reason(desk, booked):
-    response = desk.post(f"{URL}{booked.pk}/status/", {"status": "cancelled", "reason": "Called in sick."}, format="json")
+    response = desk.post(
+        f"{URL}{booked.pk}/status/", {"status": "cancelled", "reason": "Called in sick."}, format="json"
+    )
 
     assert response.status_code == 200
     booked.refresh_from_db()
@@ -251,7 +268,9 @@ def test_a_no_show_before_the_start_is_422(desk, booked):
 def test_a_check_in_on_the_day_works_and_carries_the_warnings(desk, maria_keller, anna_berg, blue_room, back_massage):
     HealthFlagFactory(patient=maria_keller, kind=FlagKind.HYPERTENSION)
     now = timezone.now().replace(microsecond=0)
-    today = AppointmentFactory(patient=maria_keller, therapist=anna_berg, room=blue_room, modality=back_massage, starts_at=now)
+    today = AppointmentFactory(
+        patient=maria_keller, therapist=anna_berg, room=blue_room, modality=back_massage, starts_at=now
+    )
 
     response = desk.post(f"{URL}{today.pk}/status/", {"status": "checked_in"}, format="json")
 
@@ -267,7 +286,10 @@ def test_an_unknown_status_is_400(desk, booked):
 def test_a_patient_may_not_change_a_status(patient_login, booked):
     _, client = patient_login
 
-    assert client.post(f"{URL}{booked.pk}/status/", {"status": "cancelled", "reason": "x"}, format="json").status_code == 403
+    assert (
+        client.post(f"{URL}{booked.pk}/status/", {"status": "cancelled", "reason": "x"}, format="json").status_code
+        == 403
+    )
 
 
 # --- availability ---------------------------------------------------------------------------------
@@ -299,5 +321,3 @@ def _label(moment) -> str:
     from sessions.booking_checks import when
 
     return when(moment)
-
-

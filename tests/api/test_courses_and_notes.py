@@ -144,7 +144,9 @@ NOTES = "/api/v1/notes/"
 
 @pytest.fixture
 def annas_note(maria_keller, anna_berg):
-    appointment = AppointmentFactory(patient=maria_keller, therapist=anna_berg, starts_at=timezone.now() - dt.timedelta(days=1))
+    appointment = AppointmentFactory(
+        patient=maria_keller, therapist=anna_berg, starts_at=timezone.now() - dt.timedelta(days=1)
+    )
     return SessionNoteFactory(appointment=appointment, patient_summary="Went well.", **SOAP)
 
 

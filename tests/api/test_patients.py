@@ -189,5 +189,3 @@ def test_a_wrong_method_is_405(desk, maria_keller):
 
 def test_a_manager_registers_too(manager):
     assert api_client(manager).post(URL, NEW, format="json").status_code == 201
-
-
