@@ -1,9 +1,14 @@
 """Hostile input to the API is a 4xx, never a 5xx, and changes nothing."""
 
+import traceback
+
 import pytest
 
 from patients.models import Patient
 from sessions.models import Appointment
+from tests.api.conftest import api_client
+from tests.pages.test_authorization_matrix import scene  # noqa: F401 - the fixture
+from tests.pages.test_hostile_input_sweep import _patterns, _variants
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +69,33 @@ def test_hostile_filters_are_never_a_5xx(desk, query):
 @pytest.mark.parametrize("path", ["/api/v1/patients/99999999999999999999/", "/api/v1/notes/0/"])
 def test_hostile_paths_are_never_a_5xx(boss, path):
     assert boss.get(path).status_code in (400, 404)
+
+
+SWEEP_ROLES = ["patient_a", "therapist_treating", "receptionist", "manager"]
+
+
+@pytest.mark.parametrize("role", SWEEP_ROLES)
+def test_no_api_endpoint_answers_hostile_input_with_a_server_error(role, scene):
+    """The pages' sweep (tests/pages/test_hostile_input_sweep.py) with each role's token, and the
+    posted form sent as JSON, as the API reads it."""
+    users, _ = scene
+    client = api_client(users[role])
+    client.raise_request_exception = True
+    failures, sent = [], 0
+    for name, route, arguments in _patterns():
+        if not name.startswith("api:"):
+            continue
+        for method, path, data in _variants(route, arguments):
+            sent += 1
+            try:
+                if method == "GET":
+                    response = client.get(path, data or {})
+                else:
+                    response = client.post(path, data, format="json")
+            except Exception as error:  # noqa: BLE001 - every escape is a finding, reported together
+                failures.append(f"{method} {path[:120]!r} ({name}): {error!r}\n{traceback.format_exc(limit=-3)}")
+                continue
+            if response.status_code >= 500:
+                failures.append(f"{method} {path[:120]!r} ({name}): {response.status_code}")
+    assert sent > 100
+    assert not failures, f"{len(failures)} of {sent} requests as {role} failed:\n" + "\n".join(failures[:20])
