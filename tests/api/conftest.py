@@ -10,6 +10,7 @@ from api.models import TokenScope
 from api.tokens import api_token_create
 from clinic import roles
 from tests.factories import UserFactory
+from tests.pages.test_authorization_matrix import matrix_scene
 from tests.scenes import portal_patient
 
 
@@ -63,3 +64,9 @@ def patient_login(db):
     """A patient with a portal login, and the API client of that login."""
     patient = portal_patient(first_name="Petra", last_name="Novak")
     return patient, api_client(patient.user)
+
+
+@pytest.fixture
+def scene(db):
+    """The authorization matrix's scene: patient A's records and someone in every role."""
+    return matrix_scene()

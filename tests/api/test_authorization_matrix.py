@@ -7,8 +7,8 @@ from rest_framework.test import APIClient
 
 from tests.api.authorization_matrix import API_MATRIX, API_WRITES
 from tests.api.conftest import api_client
-from tests.pages.test_authorization_matrix import MODEL_BACKEND, ROLES, _url, project_url_names, scene  # noqa: F401
 from tests.conftest import log_in_verified
+from tests.pages.test_authorization_matrix import MODEL_BACKEND, ROLES, _url, project_url_names
 
 SESSION_SERVED = {"api:schema", "api:docs"}
 

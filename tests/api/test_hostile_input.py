@@ -7,7 +7,6 @@ import pytest
 from patients.models import Patient
 from sessions.models import Appointment
 from tests.api.conftest import api_client
-from tests.pages.test_authorization_matrix import scene  # noqa: F401 - the fixture
 from tests.pages.test_hostile_input_sweep import _patterns, _variants
 
 pytestmark = pytest.mark.django_db
