@@ -5,11 +5,11 @@ the conflict checks and the course rules refuse here as on the pages: 409 or 422
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from api.base import ApiView, named
+from api.base import ApiView, list_schema, named
 from api.inputs import AvailabilityForm, CancelForm, form_cleaned
 from api.patient_views import BAD_INPUT, REFUSED
 from api.permissions import BOOKERS
@@ -37,19 +37,11 @@ class Availability(ApiView):
     roles = BOOKERS
     serializer_class = SlotSerializer
 
-    @extend_schema(
-        summary="Free slots of a modality over a span of days",
-        operation_id="availability_list",
-        responses=SlotSerializer(many=True),
-        parameters=[
-            OpenApiParameter("modality", int, required=True),
-            OpenApiParameter("therapist", int),
-            OpenApiParameter("start", dt.date, description="The first day; today when left out."),
-            OpenApiParameter("days", int, description="1 to 31; 28 when left out."),
-        ],
+    @list_schema(
+        "availability", "Free slots of a modality over a span of days", SlotSerializer, AvailabilityQuerySerializer
     )
     def get(self, request):
-        AvailabilityQuerySerializer(data=request.query_params).is_valid(raise_exception=True)
+        self.query(AvailabilityQuerySerializer)
         data = form_cleaned(AvailabilityForm(request.query_params))
         end = data["start"] + dt.timedelta(days=data["days"] - 1)
         slots = slots_available(
@@ -78,16 +70,9 @@ class AppointmentList(ApiView):
     roles = BOOKERS
     serializer_class = AppointmentSerializer
 
-    @extend_schema(
-        summary="Appointments, by time",
-        operation_id="appointments_list",
-        parameters=[AppointmentFilter],
-        responses=AppointmentSerializer(many=True),
-    )
+    @list_schema("appointments", "Appointments, by time", AppointmentSerializer, AppointmentFilter)
     def get(self, request):
-        wanted = AppointmentFilter(data=request.query_params)
-        wanted.is_valid(raise_exception=True)
-        filters = wanted.validated_data
+        filters = self.query(AppointmentFilter)
         rows = Appointment.objects.select_related(*APPOINTMENT_ROWS).order_by("starts_at", "pk")
         if "date_from" in filters:
             rows = rows.filter(ends_at__gt=at_local(filters["date_from"], dt.time()))
@@ -107,9 +92,7 @@ class AppointmentList(ApiView):
         responses={201: AppointmentSerializer, 400: BAD_INPUT, 409: REFUSED, 422: REFUSED},
     )
     def post(self, request):
-        given = BookingInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
+        data = self.body(BookingInputSerializer)
         patient = named(Patient, data["patient"], "patient")
         self.audit_patient = patient
         course = named(Course, data["course"], "course") if data.get("course") is not None else None
@@ -153,9 +136,7 @@ class AppointmentReschedule(AppointmentView):
     )
     def post(self, request, pk: int):
         appointment = self.appointment(pk)
-        given = RescheduleInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
+        data = self.body(RescheduleInputSerializer)
         moved = booking.appointment_reschedule(
             appointment=appointment,
             starts_at=data["starts_at"],
@@ -183,11 +164,10 @@ class AppointmentStatusChange(AppointmentView):
     )
     def post(self, request, pk: int):
         appointment = self.appointment(pk)
-        given = StatusInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        wanted = given.validated_data["status"]
+        given = self.body(StatusInputSerializer)
+        wanted = given["status"]
         if wanted == AppointmentStatus.CANCELLED:
-            reason = form_cleaned(CancelForm({"reason": given.validated_data.get("reason", "")}))["reason"]
+            reason = form_cleaned(CancelForm({"reason": given.get("reason", "")}))["reason"]
             changed = appointments.appointment_cancel(appointment=appointment, reason=reason)
         else:
             changed = _STATUS_SERVICES[wanted](appointment=appointment)

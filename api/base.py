@@ -2,6 +2,7 @@
 looking up the objects a request body names."""
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 
@@ -17,10 +18,36 @@ class ApiView(AuditedMixin, GenericAPIView):
 
     roles: tuple[str, ...] = ()
 
+    def query(self, filter_class) -> dict:
+        """The query string through `filter_class`, or its errors as a 400."""
+        return _validated(filter_class, self.request.query_params)
+
+    def body(self, serializer_class) -> dict:
+        """The request's JSON through `serializer_class`, or its errors as a 400."""
+        return _validated(serializer_class, self.request.data)
+
     def paginated(self, rows, serializer_class, **context):
         page = self.paginate_queryset(rows)
         data = serializer_class(page, many=True, context={"request": self.request, **context}).data
         return self.get_paginated_response(data)
+
+
+def _validated(serializer_class, data) -> dict:
+    given = serializer_class(data=data)
+    given.is_valid(raise_exception=True)
+    return given.validated_data
+
+
+def list_schema(name: str, summary: str, serializer_class, filters=None, **more):
+    """The schema of a list endpoint: a page of `serializer_class`, the filters as parameters."""
+    parameters = [filters] if filters else more.pop("parameters", None)
+    return extend_schema(
+        operation_id=f"{name}_list",
+        summary=summary,
+        parameters=parameters,
+        responses=serializer_class(many=True),
+        **more,
+    )
 
 
 def named(model, pk, field: str):

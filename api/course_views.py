@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from api.base import ApiView, front_desk_or_treats, named, treats_or_manages
+from api.base import ApiView, front_desk_or_treats, list_schema, named, treats_or_manages
 from api.inputs import CoursePrescribeForm, form_cleaned
 from api.patient_views import BAD_INPUT, REFUSED
 from api.permissions import CLINICIANS, FRONT_DESK, NOTE_READERS, STAFF
@@ -35,21 +35,20 @@ class CourseList(ApiView):
     write_roles = CLINICIANS
     serializer_class = CourseSerializer
 
-    @extend_schema(
-        summary="Courses",
-        operation_id="courses_list",
-        responses=CourseSerializer(many=True),
+    @list_schema(
+        "courses",
+        "Courses",
+        CourseSerializer,
+        CourseFilter,
         description="Reception and managers read every course (reception without the clinical part); "
         "a therapist the courses of her own patients.",
-        parameters=[CourseFilter],
     )
     def get(self, request):
-        wanted = CourseFilter(data=request.query_params)
-        wanted.is_valid(raise_exception=True)
+        filters = self.query(CourseFilter)
         rows = with_progress(Course.objects.select_related("modality")).order_by("-starts_on", "-pk")
         if not has_role(request.user, *FRONT_DESK):
             rows = rows.filter(patient__in=patients_treated_by(user=request.user).values("pk"))
-        for name, value in wanted.validated_data.items():
+        for name, value in filters.items():
             rows = rows.filter(**{name: value})
         return self.paginated(rows, CourseSerializer, clinical=_clinical(request.user))
 
@@ -61,9 +60,8 @@ class CourseList(ApiView):
         responses={201: CourseSerializer, 400: BAD_INPUT, 422: REFUSED},
     )
     def post(self, request):
-        given = CoursePrescribeInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        patient = named(Patient, given.validated_data["patient"], "patient")
+        given = self.body(CoursePrescribeInputSerializer)
+        patient = named(Patient, given["patient"], "patient")
         self.audit_patient = patient
         if not treats_or_manages(request.user, patient):
             raise PermissionDenied("You do not treat this patient.")
@@ -103,18 +101,12 @@ class NoteList(ApiView):
     roles = NOTE_READERS
     serializer_class = SessionNoteSerializer
 
-    @extend_schema(
-        summary="Session notes",
-        operation_id="notes_list",
-        parameters=[NoteFilter],
-        responses=SessionNoteSerializer(many=True),
-    )
+    @list_schema("notes", "Session notes", SessionNoteSerializer, NoteFilter)
     def get(self, request):
-        wanted = NoteFilter(data=request.query_params)
-        wanted.is_valid(raise_exception=True)
+        filters = self.query(NoteFilter)
         rows = _readable_notes(request.user).order_by("-appointment__starts_at", "-pk")
-        if "patient" in wanted.validated_data:
-            rows = rows.filter(appointment__patient=wanted.validated_data["patient"])
+        if "patient" in filters:
+            rows = rows.filter(appointment__patient=filters["patient"])
         return self.paginated(rows, SessionNoteSerializer)
 
 

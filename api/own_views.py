@@ -66,9 +66,8 @@ class OwnAppointmentCancel(OwnView):
         patient = self.patient()
         appointment = get_object_or_404(Appointment, pk=pk, patient=patient)
         self.audit_obj = appointment
-        given = OwnCancelInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        cancelled = self_cancel(patient=patient, appointment=appointment, reason=given.validated_data.get("reason", ""))
+        given = self.body(OwnCancelInputSerializer)
+        cancelled = self_cancel(patient=patient, appointment=appointment, reason=given.get("reason", ""))
         return Response(OwnAppointmentSerializer(cancelled).data)
 
 

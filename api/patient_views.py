@@ -3,12 +3,12 @@ own patients (as "My patients" and the chart decide)."""
 
 import datetime as dt
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from api.base import ApiView, front_desk_or_treats, patient_or_404
+from api.base import ApiView, front_desk_or_treats, list_schema, patient_or_404
 from api.inputs import PatientForm, form_cleaned
 from api.permissions import FRONT_DESK, STAFF
 from api.serializers import PatientContactSerializer, PatientInputSerializer, PatientSerializer, RefusalSerializer
@@ -22,7 +22,12 @@ REFUSED = OpenApiResponse(RefusalSerializer, description="Refused by the clinic'
 
 
 class SearchSerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="Names, a date or year of birth, a phone number, an e-mail address.",
+    )
 
 
 class PatientList(ApiView):
@@ -30,17 +35,15 @@ class PatientList(ApiView):
     write_roles = FRONT_DESK
     serializer_class = PatientSerializer
 
-    @extend_schema(
-        summary="Find patients",
-        operation_id="patients_list",
-        responses=PatientSerializer(many=True),
+    @list_schema(
+        "patients",
+        "Find patients",
+        PatientSerializer,
+        SearchSerializer,
         description="Reception and managers search every patient; a therapist her own patients.",
-        parameters=[OpenApiParameter("q", str, description="Names, a date or year of birth, a phone number, e-mail.")],
     )
     def get(self, request):
-        search = SearchSerializer(data=request.query_params)
-        search.is_valid(raise_exception=True)
-        query = search.validated_data.get("q", "")
+        query = self.query(SearchSerializer).get("q", "")
         if has_role(request.user, *FRONT_DESK):
             patients = patients_search(query=query)
         else:
@@ -53,7 +56,7 @@ class PatientList(ApiView):
         responses={201: PatientSerializer, 400: BAD_INPUT},
     )
     def post(self, request):
-        PatientInputSerializer(data=request.data).is_valid(raise_exception=True)
+        self.body(PatientInputSerializer)
         form = PatientForm(data=request.data)
         form_cleaned(form)
         patient = services.patient_create(**form.patient_data)
@@ -90,13 +93,12 @@ class PatientDetail(ApiView):
     )
     def patch(self, request, pk: int):
         patient = self._patient(pk)
-        contact = PatientContactSerializer(data=request.data)
-        contact.is_valid(raise_exception=True)
+        contact = self.body(PatientContactSerializer)
         # The whole record through reception's form, so the contact rules are checked as on the page.
         current = {name: _form_value(getattr(patient, name)) for name in PatientForm.patient_fields()}
         form = PatientForm(data={**current, **request.data}, patient=patient)
         form_cleaned(form)
-        changed = {name: form.cleaned_data[name] for name in contact.validated_data}
+        changed = {name: form.cleaned_data[name] for name in contact}
         if "contact_channel" in changed or "phone" in changed or "email" in changed:
             changed["contact_channel"] = form.cleaned_data["contact_channel"]
         services.patient_update(patient=patient, **changed)

@@ -8,6 +8,7 @@ from api.models import ApiToken
 from patients.models import ContactChannel, Patient
 from sessions.booking_checks import person_name
 from sessions.models import Addendum, Appointment, AppointmentStatus, Course, SessionNote
+from sessions.notes import NOTE_FIELDS
 
 # --- output ---------------------------------------------------------------------------------------
 
@@ -132,19 +133,8 @@ class SessionNoteSerializer(serializers.ModelSerializer):
             "patient",
             "starts_at",
             "author",
-            "pain_before",
-            "pain_after",
-            "areas_treated",
-            "techniques",
-            "oils_used",
-            "minutes",
-            "stopped_early",
-            "stopped_early_reason",
-            "subjective",
-            "objective",
-            "assessment",
-            "plan",
-            "patient_summary",
+            # The note's own fields, in the model's order: what sessions.notes lets its author write.
+            *(field.name for field in SessionNote._meta.fields if field.name in NOTE_FIELDS),
             "signed_at",
             "signed_by",
             "addenda",
