@@ -96,7 +96,7 @@ class PatientDetail(ApiView):
         contact = self.body(PatientContactSerializer)
         # The whole record through reception's form, so the contact rules are checked as on the page.
         current = {name: _form_value(getattr(patient, name)) for name in PatientForm.patient_fields()}
-        form = PatientForm(data={**current, **request.data}, patient=patient)
+        form = PatientForm(data={**current, **{name: request.data[name] for name in contact}}, patient=patient)
         form_cleaned(form)
         changed = {name: form.cleaned_data[name] for name in contact}
         if "contact_channel" in changed or "phone" in changed or "email" in changed:

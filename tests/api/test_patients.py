@@ -189,3 +189,13 @@ def test_a_wrong_method_is_405(desk, maria_keller):
 
 def test_a_manager_registers_too(manager):
     assert api_client(manager).post(URL, NEW, format="json").status_code == 201
+
+
+def test_a_contact_change_changes_nothing_else(desk, maria_keller):
+    response = desk.patch(
+        f"{URL}{maria_keller.pk}/", {"email": "maria@example.org", "last_name": "Schmidt"}, format="json"
+    )
+
+    assert response.status_code == 200
+    maria_keller.refresh_from_db()
+    assert (maria_keller.email, maria_keller.last_name) == ("maria@example.org", "Keller")
