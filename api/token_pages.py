@@ -28,11 +28,15 @@ class TokenForm(forms.Form):
     )
 
 
+# A new token's secret waits here between the POST that made it and the one page that shows it
+# (as the recovery codes do, pages.accounts): a reload then neither re-posts nor shows it again.
+CREATED_KEY = "clinic_api_token_created"
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def token_list(request):
     form = TokenForm(request.POST if request.method == "POST" else None)
-    created = None
     if request.method == "POST" and form.is_valid():
         try:
             token, secret = api_token_create(
@@ -45,12 +49,11 @@ def token_list(request):
             for reason in error.reasons:
                 form.add_error(None, reason)
         else:
-            # Rendered, not redirected: the secret exists only in this response.
-            created = {"token": token, "secret": secret}
-            form = TokenForm()
+            request.session[CREATED_KEY] = {"name": token.name, "secret": secret}
+            return redirect("api_tokens:token_list")
     context = {
         "form": form,
-        "created": created,
+        "created": request.session.pop(CREATED_KEY, None) if request.method == "GET" else None,
         "tokens": ApiToken.objects.filter(user=request.user),
         "max_tokens": MAX_ACTIVE_TOKENS,
     }

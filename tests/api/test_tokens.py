@@ -106,11 +106,13 @@ def test_a_user_has_a_limited_number_of_tokens(receptionist):
 def test_the_page_creates_a_token_and_shows_its_secret_once(receptionist):
     client = client_for(receptionist)
 
-    created = client.post(PAGE, {"name": "Scheduler", "scope": TokenScope.READ_WRITE})
+    posted = client.post(PAGE, {"name": "Scheduler", "scope": TokenScope.READ_WRITE})
+    created = client.get(posted.url)
     again = client.get(PAGE)
 
     token = ApiToken.objects.get(user=receptionist)
     secret = created.context["created"]["secret"]
+    assert posted.status_code == 302
     assert secret in created.content.decode()
     assert hashlib.sha256(secret.encode()).hexdigest() == token.secret_hash
     assert secret not in again.content.decode()
