@@ -18,8 +18,8 @@ API_WRITE = "api_write"
 
 
 def refusal_status(error: Refused) -> int:
-    """409 when the request clashes with another booking (another time may work); 422 for every
-    other rule, and for warnings still to confirm."""
+    """409 when only clashes with other bookings stand in the way (another time may work); 422
+    when any other rule refuses, and for warnings still to confirm."""
     if isinstance(error, WarningsNotConfirmed):
         return status.HTTP_422_UNPROCESSABLE_ENTITY
     return status.HTTP_409_CONFLICT if error.conflict else status.HTTP_422_UNPROCESSABLE_ENTITY

@@ -9,7 +9,7 @@ on; pages put those reasons on their form (pages.refusals) instead of catching a
 class Conflict(str):
     """A reason that is a clash with another booking (the therapist, the room or the patient is
     taken then, or the slot was just taken): another time may work. Still a plain sentence
-    everywhere; the API answers a refusal with one 409 Conflict instead of 422."""
+    everywhere; the API answers a refusal of clashes alone 409 Conflict instead of 422."""
 
 
 class Refused(Exception):
@@ -22,7 +22,8 @@ class Refused(Exception):
 
     @property
     def conflict(self) -> bool:
-        return any(isinstance(reason, Conflict) for reason in self.reasons)
+        """Refused only for clashes with other bookings: another time would do."""
+        return bool(self.reasons) and all(isinstance(reason, Conflict) for reason in self.reasons)
 
 
 class WarningsNotConfirmed(Refused):

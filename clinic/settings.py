@@ -346,7 +346,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": f"{CLINIC_NAME} REST API",
     "DESCRIPTION": (
         "The clinic's patients, availability, appointments, courses and session notes, with the "
-        "permissions of your role. Authenticate with a personal API token: Authorization: Bearer <token>."
+        "permissions of your role. Authenticate with a personal API token: `Authorization: Bearer <token>`."
     ),
     "VERSION": "1.0.0",
     "SCHEMA_PATH_PREFIX": "/api/v1",

@@ -321,3 +321,13 @@ def _label(moment) -> str:
     from sessions.booking_checks import when
 
     return when(moment)
+
+
+def test_a_clash_beside_another_rule_is_422_with_both_reasons(desk, booking, anna_berg, maria_keller):
+    AppointmentFactory(therapist=anna_berg, starts_at=on_monday(10))
+    HealthFlagFactory(patient=maria_keller, kind=FlagKind.FEVER_INFECTION)
+
+    reasons = reasons_of(desk.post(URL, booking, format="json"), 422)
+
+    assert reasons[0].startswith("Fever or infection")
+    assert reasons[1].startswith("Anna Berg is already booked")
