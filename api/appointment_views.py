@@ -23,6 +23,7 @@ from api.serializers import (
     StatusInputSerializer,
     StatusResultSerializer,
 )
+from clinic.date_windows import CALENDAR_WINDOW
 from clinic.models import Modality, Room, Therapist
 from patients.models import Patient
 from sessions import appointments, booking
@@ -51,8 +52,10 @@ class Availability(ApiView):
 
 
 class AppointmentFilter(serializers.Serializer):
-    date_from = serializers.DateField(required=False, help_text="From this day (the clinic's), inclusive.")
-    date_to = serializers.DateField(required=False, help_text="To this day, inclusive.")
+    date_from = serializers.DateField(
+        required=False, validators=[CALENDAR_WINDOW], help_text="From this day (the clinic's), inclusive."
+    )
+    date_to = serializers.DateField(required=False, validators=[CALENDAR_WINDOW], help_text="To this day, inclusive.")
     therapist = IdField(required=False)
     patient = IdField(required=False)
     status = serializers.ChoiceField(choices=AppointmentStatus.choices, required=False)
@@ -60,9 +63,6 @@ class AppointmentFilter(serializers.Serializer):
     def validate(self, data):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise serializers.ValidationError({"date_to": ["The last day comes before the first."]})
-        for name in ("date_from", "date_to"):
-            if data.get(name) and not (dt.date(1900, 1, 1) <= data[name] <= dt.date(9000, 1, 1)):
-                raise serializers.ValidationError({name: ["Give a day between 1900 and 9000."]})
         return data
 
 

@@ -1,17 +1,18 @@
-"""Who may use an endpoint: the same role groups the pages use (pages.roles), and the token's
+"""Who may use an endpoint: the same role groups the pages use (clinic.roles), and the token's
 scope (a read token reads only)."""
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from api.models import ApiToken
 from clinic import roles
-from clinic.roles import has_role
+from clinic.roles import BOOKERS, CLINICIANS, FRONT_DESK, has_role
 
-FRONT_DESK = (roles.RECEPTIONIST, roles.MANAGER)
-BOOKERS = (roles.RECEPTIONIST, roles.THERAPIST, roles.MANAGER)
-CLINICIANS = (roles.THERAPIST, roles.MANAGER)
-STAFF = (roles.RECEPTIONIST, roles.THERAPIST, roles.MANAGER)
-NOTE_READERS = (roles.THERAPIST, roles.MANAGER)
+__all__ = ["BOOKERS", "CLINICIANS", "FRONT_DESK", "NOTE_READERS", "PATIENTS", "STAFF"]
+
+# Everyone but patients: who reads a patient's demographics (a therapist those she treats).
+STAFF = BOOKERS
+# The notes' readers, as on the note page: the session's own therapist, and managers.
+NOTE_READERS = CLINICIANS
 PATIENTS = (roles.PATIENT,)
 
 
