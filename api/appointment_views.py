@@ -86,8 +86,8 @@ class AppointmentList(ApiView):
     @extend_schema(
         summary="Book a session",
         description="A course's session (its modality and length), or a single session of a modality. "
-        "409: the time clashes with another booking; 422: another rule refuses it, or warnings "
-        "(a `warn` rule) need `confirm_warnings: true`.",
+        "409: only clashes with other bookings stand in the way; 422: another rule refuses it, or "
+        "warnings (a rule that only warns) need confirm_warnings set to true.",
         request=BookingInputSerializer,
         responses={201: AppointmentSerializer, 400: BAD_INPUT, 409: REFUSED, 422: REFUSED},
     )

@@ -198,8 +198,8 @@ class PatientContactSerializer(serializers.Serializer):
 
 class BookingInputSerializer(serializers.Serializer):
     patient = IdField()
-    course = IdField(required=False, allow_null=True, help_text="A course of the patient's, or")
-    modality = IdField(required=False, allow_null=True, help_text="a modality outside any course.")
+    course = IdField(required=False, allow_null=True, help_text="One of the patient's courses (or give a modality).")
+    modality = IdField(required=False, allow_null=True, help_text="For a single session outside any course.")
     therapist = IdField()
     room = IdField()
     starts_at = serializers.DateTimeField(help_text="ISO 8601 with an offset; the clinic's zone when none.")

@@ -2,24 +2,15 @@
 documentation page built from it."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 
-from api import appointment_views, course_views, own_views, patient_views
+from api import appointment_views, course_views, docs_page, own_views, patient_views
 
 app_name = "api"
 
-
-class DocsPage(SpectacularSwaggerSplitView):
-    """Swagger UI from drf-spectacular-sidecar's static files (no CDN), its start-up script
-    served as a file of its own (the CSP allows no inline script) and its page's few styles
-    in static/css/api_docs.css (nor inline style)."""
-
-    template_name = "api/docs.html"
-
-
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", DocsPage.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", docs_page.docs, name="docs"),
     path("patients/", patient_views.PatientList.as_view(), name="patient_list"),
     path("patients/<int:pk>/", patient_views.PatientDetail.as_view(), name="patient_detail"),
     path("availability/", appointment_views.Availability.as_view(), name="availability"),

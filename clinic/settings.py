@@ -62,10 +62,9 @@ INSTALLED_APPS = [
     # Outcome measures (their items, scales, scoring, MCID): between patients and sessions.
     "outcomes",
     "sessions",
-    # The REST API (api/): Django REST framework, the OpenAPI schema and its documentation page.
+    # The REST API (api/): Django REST framework and its OpenAPI schema (drf-spectacular).
     "rest_framework",
     "drf_spectacular",
-    "drf_spectacular_sidecar",
     "api",
 ]
 
@@ -346,21 +345,21 @@ SPECTACULAR_SETTINGS = {
     "TITLE": f"{CLINIC_NAME} REST API",
     "DESCRIPTION": (
         "The clinic's patients, availability, appointments, courses and session notes, with the "
-        "permissions of your role. Authenticate with a personal API token: `Authorization: Bearer <token>`."
+        "permissions of your role. Send a personal API token with every request, as the header "
+        "Authorization: Bearer followed by the token."
     ),
     "VERSION": "1.0.0",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
-    # The schema and its page: for anyone logged in (a session, or a token).
+    # The schema: for anyone logged in (a session, or a token). Its page is api.docs_page.
     "SERVE_AUTHENTICATION": [
         "rest_framework.authentication.SessionAuthentication",
         "api.authentication.BearerTokenAuthentication",
     ],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
-    # Swagger UI's files from drf-spectacular-sidecar, served by the app itself: no CDN.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Docstrings speak to the code's readers; the API's readers get the views' own descriptions.
+    "DISABLE_DOCSTRING_DESCRIPTIONS": True,
     "ENUM_NAME_OVERRIDES": {
         "AppointmentStatusEnum": "sessions.models.AppointmentStatus",
         "CourseStatusEnum": "sessions.models.CourseStatus",

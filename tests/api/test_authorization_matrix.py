@@ -15,7 +15,7 @@ SESSION_SERVED = {"api:schema", "api:docs"}
 
 def _client(name: str, role: str, users: dict):
     if role == "anonymous":
-        return APIClient()
+        return Client() if name in SESSION_SERVED else APIClient()
     if name in SESSION_SERVED:
         # The schema and its page are read in a browser too: a session opens them.
         client = Client()
