@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from patients.models import FlagKind, Phase
+from sessions.booking import SLOT_TAKEN
 from sessions.models import Appointment, AppointmentStatus
 from tests.api.conftest import queries_of_api, reasons_of
 from tests.factories import (
@@ -331,3 +332,14 @@ def test_a_clash_beside_another_rule_is_422_with_both_reasons(desk, booking, ann
 
     assert reasons[0].startswith("Fever or infection")
     assert reasons[1].startswith("Anna Berg is already booked")
+
+
+@pytest.mark.postgresql
+def test_a_race_lost_to_the_exclusion_constraint_is_409(desk, booking, anna_berg, monkeypatch):
+    """Another desk booked the slot after the checks ran: the database refuses, the API says so."""
+    AppointmentFactory(therapist=anna_berg, starts_at=on_monday(10))
+    monkeypatch.setattr("sessions.booking.booking_problems", lambda appointment: ([], []))
+
+    reasons = reasons_of(desk.post(URL, booking, format="json"), 409)
+
+    assert reasons == [SLOT_TAKEN]
