@@ -171,6 +171,7 @@ def main() -> None:
     targets = {
         "password": scale.SCALE_PASSWORD,
         "reception": scale.RECEPTION_USERNAME,
+        "manager": scale.MANAGER_USERNAME,
         "day": busiest_weekday(today).isoformat(),
         "today": today.isoformat(),
         "modality": modality.pk,

@@ -164,3 +164,11 @@ CLOSURE_WINDOW = DateWindow("a day", dt.date(2000, 1, 1), BOOKING_DAYS_AHEAD)
 # Any day the app reasons about: a filter over records (the audit log), a slot sent back by the
 # browser before the booking rules judge it (a past one is refused by them, in their words).
 CALENDAR_WINDOW = DateWindow("a day", EARLIEST_DAY, BOOKING_DAYS_AHEAD)
+# A waitlist wish's last day: from today to a year ahead (sessions.waitlist).
+WAITLIST_WINDOW = DateWindow(
+    "a last day",
+    0,
+    365,
+    too_early="The last day of a wish is today or later.",
+    too_late="A wish lasts a year at most: choose a day until {latest}.",
+)

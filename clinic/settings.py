@@ -138,6 +138,11 @@ else:
     DATABASES["default"]["OPTIONS"] = {
         "server_side_binding": True,
         "prepare_threshold": None if _prepare == "off" else int(_prepare),
+        # Just-in-time compilation off: it pays off for long analytical scans, not for pages. It
+        # compiled the reports' queries for 1.8 s of their 2 s at full scale (docs/PERFORMANCE.md).
+        # A pooler that refuses startup options (PgBouncer without ignore_startup_parameters =
+        # options) needs DATABASE_OPTIONS="" and jit = off in postgresql.conf instead.
+        "options": os.environ.get("DATABASE_OPTIONS", "-c jit=off"),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -178,6 +183,10 @@ CANCELLATION_NOTICE_HOURS = int(os.environ.get("CLINIC_CANCELLATION_NOTICE_HOURS
 # The app's public address, e.g. https://clinic.example.org. Reminder e-mails, sent from cron
 # with no request to take it from, link to the portal with it; calendar event UIDs use its host.
 CLINIC_BASE_URL = os.environ.get("CLINIC_BASE_URL", "").rstrip("/")
+# The waitlist (sessions.waitlist): how long an offer holds a freed slot for the patient, and
+# how many patients are offered one slot at once (the first to accept books it).
+CLINIC_WAITLIST_HOLD_MINUTES = max(1, int(os.environ.get("CLINIC_WAITLIST_HOLD_MINUTES", "30")))
+CLINIC_WAITLIST_BATCH = max(1, int(os.environ.get("CLINIC_WAITLIST_BATCH", "1")))
 # Public holidays close the clinic (clinic.holidays, the `holidays` library): an ISO 3166 country
 # and its subdivision (Berlin by default); an empty country means no public holidays.
 CLINIC_HOLIDAYS_COUNTRY = os.environ.get("CLINIC_HOLIDAYS_COUNTRY", "DE").strip().upper()
@@ -317,10 +326,26 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "clinic.WorkingHours",
     "clinic.Closure",
     "patients.ContraindicationRule",
+    # The waitlist: every wish, freed slot and offer, and each change of their state.
+    "treatment_sessions.WaitlistEntry",
+    "treatment_sessions.FreedSlot",
+    "treatment_sessions.WaitlistOffer",
+    # Intake and consent (patients.intake, patients.consent, patients.kiosk): the clinic's texts as
+    # the manager edits them, the patient's answers and signatures, the therapist's decisions, and
+    # each tablet handed to a patient.
+    "patients.IntakeVersion",
+    "patients.IntakeResponse",
+    "patients.FlagProposal",
+    {"model": "patients.ConsentTopic", "m2m_fields": {"modalities"}},
+    "patients.ConsentVersion",
+    "patients.ConsentSignature",
+    "patients.KioskSession",
 )
 AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR")
 # How long a therapist's emergency ("break-glass") access to a patient's chart lasts.
 CLINIC_BREAK_GLASS_HOURS = int(os.environ.get("CLINIC_BREAK_GLASS_HOURS", "12"))
+# How long the reception tablet stays open for the patient it was handed to (patients.kiosk).
+CLINIC_KIOSK_MINUTES = int(os.environ.get("CLINIC_KIOSK_MINUTES", "30"))
 
 # The REST API under /api/v1/ (api/): personal tokens only (a session's cookie does not open it, so
 # no CSRF question arises); what a user may do is their role's, as on the pages.

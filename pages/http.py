@@ -1,7 +1,8 @@
-"""What pages read from a request: the day they show, and where to go back to afterwards."""
+"""What pages read from a request: the day they show, where to go back to afterwards, the site's address."""
 
 import datetime as dt
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -25,3 +26,8 @@ def safe_next_url(request, next_url: str, fallback: str) -> str:
     if next_url.startswith("/") and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         return next_url
     return fallback
+
+
+def site_url(request) -> str:
+    """The site's address for a link in a message: CLINIC_BASE_URL, or the host the request came to."""
+    return settings.CLINIC_BASE_URL or request.build_absolute_uri("/").rstrip("/")

@@ -25,9 +25,16 @@ from clinic.admin import (
 )
 from patients.models import (
     BreakGlassAccess,
+    ConsentSignature,
+    ConsentTopic,
+    ConsentVersion,
     ContraindicationRule,
     Diagnosis,
+    FlagProposal,
     HealthFlag,
+    IntakeResponse,
+    IntakeVersion,
+    KioskSession,
     Patient,
     PhaseRecord,
     Study,
@@ -234,8 +241,8 @@ class HealthFlagAdmin(RecordAdmin):
 class ContraindicationRuleAdmin(ServiceAdmin):
     """Saved through the same service as the manager's rule editor, with the same checks."""
 
-    list_display = ["flag_kind", "effect", "scope", "message", "active"]
-    list_filter = ["effect", "flag_kind", "active", "oil_modalities_only"]
+    list_display = ["condition", "flag_kind", "effect", "scope", "message", "active"]
+    list_filter = ["condition", "effect", "flag_kind", "active", "oil_modalities_only"]
     search_fields = ["message", "modality__name"]
     list_select_related = ["modality"]
 
@@ -262,3 +269,54 @@ class BreakGlassAccessAdmin(ReadOnly, ClinicAdmin):
     search_fields = ["patient__last_name", "patient__first_name", "user__username", "reason"]
     date_hierarchy = "created_at"
     list_select_related = ["user", "patient"]
+
+
+# Intake and consent: written by the portal, the reception tablet and the manager's pages
+# (patients.intake, patients.consent, patients.kiosk), read here. A version, an answer set and a
+# signature are facts that never change.
+
+
+@admin.register(IntakeVersion)
+class IntakeVersionAdmin(ReadOnly, ClinicAdmin):
+    list_display = ["number", "created_at", "created_by"]
+    list_select_related = ["created_by"]
+
+
+@admin.register(IntakeResponse)
+class IntakeResponseAdmin(ReadOnly, ClinicAdmin):
+    list_display = ["patient", "submitted_at", "version", "channel"]
+    search_fields = ["patient__last_name", "patient__first_name"]
+    list_select_related = ["patient", "version"]
+
+
+@admin.register(FlagProposal)
+class FlagProposalAdmin(ReadOnly, ClinicAdmin):
+    list_display = ["patient", "kind", "substance", "status", "decided_by", "decided_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["patient__last_name", "patient__first_name"]
+    list_select_related = ["patient", "decided_by"]
+
+
+@admin.register(ConsentTopic)
+class ConsentTopicAdmin(ReadOnly, ClinicAdmin):
+    list_display = ["name", "oil_modalities", "active"]
+
+
+@admin.register(ConsentVersion)
+class ConsentVersionAdmin(ReadOnly, ClinicAdmin):
+    list_display = ["topic", "number", "created_at", "created_by", "text_sha256"]
+    list_select_related = ["topic", "created_by"]
+
+
+@admin.register(ConsentSignature)
+class ConsentSignatureAdmin(ReadOnly, ClinicAdmin):
+    list_display = ["patient", "version", "typed_name", "signed_at", "channel", "text_sha256"]
+    search_fields = ["patient__last_name", "patient__first_name", "typed_name"]
+    list_select_related = ["patient", "version__topic"]
+
+
+@admin.register(KioskSession)
+class KioskSessionAdmin(ReadOnly, ClinicAdmin):
+    list_display = ["patient", "started_by", "started_at", "expires_at", "ended_at"]
+    list_select_related = ["patient", "started_by"]
+    exclude = ["token_hash"]

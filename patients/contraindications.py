@@ -3,18 +3,30 @@
 Every path that books or treats runs it (sessions.booking, sessions.appointments at check-in and
 completion, sessions.notes at signing, sessions.courses). An acute phase on any active diagnosis
 always blocks; the clinic's rules (ContraindicationRule) block or warn for the patient's active
-health flags.
+health flags, and for a consent the modality needs that the patient has not signed in its current
+version (a rule with the condition "no current consent"; patients.consent).
 """
 
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from clinic.models import Modality
-from patients.models import ContraindicationRule, Diagnosis, HealthFlag, Patient, Phase, PhaseRecord, RuleEffect
+from patients.consent import MissingConsent, consents_missing_by_patient
+from patients.models import (
+    ContraindicationRule,
+    Diagnosis,
+    HealthFlag,
+    Patient,
+    Phase,
+    PhaseRecord,
+    RuleCondition,
+    RuleEffect,
+)
 from patients.selectors import diagnoses_with_current_phase_by_patient, health_flags_active_by_patient
 
 
@@ -54,37 +66,52 @@ def _acute_blocks(diagnoses: list[Diagnosis]) -> list[str]:
 @dataclass
 class PatientContraindications:
     """What speaks against treating one patient at one moment, whatever the modality: the acute
-    blocks, and each active rule paired with each active health flag of its kind."""
+    blocks, each active rule paired with each active health flag of its kind, and each active
+    consent rule paired with each consent the patient has not signed in its current version."""
 
     acute_blocks: list[str]
     rule_hits: list[tuple[ContraindicationRule, HealthFlag]]
+    consent_hits: list[tuple[ContraindicationRule, MissingConsent]] = field(default_factory=list)
 
     def check(self, modality: Modality) -> ContraindicationResult:
-        """The result for a session of `modality`: the acute blocks, and the rules that concern it."""
+        """The result for a session of `modality`: the acute blocks, and the rules that concern it
+        (a consent rule concerns it when the missing consent covers the modality too)."""
         result = ContraindicationResult(blocks=list(self.acute_blocks))
         for rule, flag in self.rule_hits:
             if rule.applies_to(modality):
                 _add(result, rule, f"{flag}: {rule.message}")
+        for rule, missing in self.consent_hits:
+            if rule.applies_to(modality) and missing.covers(modality):
+                _add(result, rule, f"{missing}: {rule.message}")
         return result
 
 
 def contraindications_by_patient(*, patient_ids: Iterable[int], at: dt.datetime) -> dict[int, PatientContraindications]:
     """{patient id: PatientContraindications at `at`} for many patients: for the pages that list
     sessions (My day) and ask of each whether it may be treated. At most four queries however
-    many patients; a patient with nothing against them is in the dict all the same."""
+    many patients, and two more while a consent rule is active; a patient with nothing against
+    them is in the dict all the same."""
     patient_ids = set(patient_ids)
     diagnoses = diagnoses_with_current_phase_by_patient(patient_ids=patient_ids, at=at)
     flags = health_flags_active_by_patient(patient_ids=patient_ids, on=timezone.localdate(at))
     kinds = {flag.kind for patient_flags in flags.values() for flag in patient_flags}
-    rules = []
+    applicable = Q(condition=RuleCondition.NO_CONSENT)
     if kinds:
-        rules = list(ContraindicationRule.objects.filter(active=True, flag_kind__in=kinds).select_related("modality"))
+        applicable |= Q(condition=RuleCondition.HEALTH_FLAG, flag_kind__in=kinds)
+    rules = list(ContraindicationRule.objects.filter(applicable, active=True).select_related("modality"))
+    flag_rules = [rule for rule in rules if rule.condition == RuleCondition.HEALTH_FLAG]
+    consent_rules = [rule for rule in rules if rule.condition == RuleCondition.NO_CONSENT]
+    missing = consents_missing_by_patient(patient_ids=patient_ids) if consent_rules and patient_ids else {}
     return {
         patient_id: PatientContraindications(
             acute_blocks=_acute_blocks(diagnoses.get(patient_id, [])),
             rule_hits=[
-                (rule, flag) for rule in rules for flag in flags.get(patient_id, []) if flag.kind == rule.flag_kind
+                (rule, flag)
+                for rule in flag_rules
+                for flag in flags.get(patient_id, [])
+                if flag.kind == rule.flag_kind
             ],
+            consent_hits=[(rule, gap) for rule in consent_rules for gap in missing.get(patient_id, [])],
         )
         for patient_id in patient_ids
     }
@@ -111,10 +138,16 @@ def patient_booking_status(*, patient: Patient, at: dt.datetime | None = None) -
     found = contraindications_by_patient(patient_ids=[patient.pk], at=at)[patient.pk]
     result = ContraindicationResult(blocks=list(found.acute_blocks))
     for rule, flag in found.rule_hits:
-        scope = ""
-        if rule.modality is not None:
-            scope = f" (for {rule.modality})"
-        elif rule.oil_modalities_only:
-            scope = " (for modalities that use oil)"
-        _add(result, rule, f"{flag}: {rule.message}{scope}")
+        _add(result, rule, f"{flag}: {rule.message}{_scope(rule)}")
+    for rule, gap in found.consent_hits:
+        if rule.modality is None or gap.covers(rule.modality):
+            _add(result, rule, f"{gap}: {rule.message}{_scope(rule)}")
     return result
+
+
+def _scope(rule: ContraindicationRule) -> str:
+    if rule.modality is not None:
+        return f" (for {rule.modality})"
+    if rule.oil_modalities_only:
+        return " (for modalities that use oil)"
+    return ""

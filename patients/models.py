@@ -313,13 +313,29 @@ class RuleEffect(models.TextChoices):
     WARN = "warn", "Warn, booking needs confirmation"
 
 
+class RuleCondition(models.TextChoices):
+    """What a contraindication rule looks for: an active health flag of its kind, or a consent
+    the modality needs that the patient has not signed in its current version (patients.consent)."""
+
+    HEALTH_FLAG = "health_flag", "An active health flag"
+    NO_CONSENT = "no_consent", "No current consent"
+
+
 class ContraindicationRule(models.Model):
     """Turns an active health flag into a refusal or a warning for some modalities.
 
     The acute-phase block is not a rule: it is built in and cannot be switched off.
     """
 
-    flag_kind = models.CharField(max_length=20, choices=FlagKind.choices)
+    condition = models.CharField(
+        max_length=12,
+        choices=RuleCondition.choices,
+        default=RuleCondition.HEALTH_FLAG,
+        help_text="An active health flag of the kind below, or no current consent for the modality.",
+    )
+    flag_kind = models.CharField(
+        max_length=20, choices=FlagKind.choices, blank=True, help_text="Empty for a rule about consent."
+    )
     modality = models.ForeignKey(
         Modality,
         on_delete=models.CASCADE,
@@ -334,8 +350,16 @@ class ContraindicationRule(models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
-        ordering = ["flag_kind", "effect"]
+        ordering = ["condition", "flag_kind", "effect"]
         constraints = [
+            # A flag rule names its flag; a consent rule names none. The unique constraints below
+            # then keep one consent rule per scope and effect, as for each flag.
+            models.CheckConstraint(
+                condition=(Q(condition=RuleCondition.HEALTH_FLAG) & ~Q(flag_kind=""))
+                | Q(condition=RuleCondition.NO_CONSENT, flag_kind=""),
+                name="contraindication_rule_condition_fits",
+                violation_error_message="A rule about a health flag names the flag; a rule about consent names none.",
+            ),
             # Two constraints, because NULLs never collide in a plain UNIQUE on either database.
             models.UniqueConstraint(
                 fields=["flag_kind", "modality", "effect"],
@@ -355,7 +379,13 @@ class ContraindicationRule(models.Model):
 
     def __str__(self) -> str:
         scope = self.modality or ("modalities with oil" if self.oil_modalities_only else "all modalities")
-        return f"{FlagKind(self.flag_kind).label} → {self.effect} ({scope})"
+        return f"{self.condition_label} → {self.effect} ({scope})"
+
+    @property
+    def condition_label(self) -> str:
+        if self.condition == RuleCondition.NO_CONSENT:
+            return RuleCondition.NO_CONSENT.label
+        return FlagKind(self.flag_kind).label if self.flag_kind in FlagKind.values else self.flag_kind
 
     def applies_to(self, modality: Modality) -> bool:
         if self.modality_id is not None and self.modality_id != modality.pk:
@@ -429,3 +459,353 @@ class BreakGlassReview(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"patient_id": self.access.patient_id}
+
+
+# The reception tablet ------------------------------------------------------------------------------
+
+
+class KioskSession(models.Model):
+    """The reception tablet handed to one patient: reception starts it (and is logged out of the
+    tablet), the patient answers the intake questionnaire and signs consents without logging in,
+    and it ends when they finish, when it expires, or when reception starts another for them.
+
+    Only a SHA-256 of the secret is kept; the secret itself lives in the tablet's anonymous
+    session (patients.kiosk), so nothing in an address or the database opens it."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="kiosk_sessions")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("started_at")),
+                name="kiosk_session_expires_after_start",
+                violation_error_message="A tablet session must end after it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Tablet for {self.patient} from {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
+
+    def is_open_at(self, moment) -> bool:
+        return self.ended_at is None and self.started_at <= moment < self.expires_at
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.patient_id}
+
+
+class Via(models.TextChoices):
+    """Where a patient answered or signed."""
+
+    PORTAL = "portal", "Patient portal"
+    KIOSK = "kiosk", "Reception tablet"
+
+
+# The intake questionnaire ------------------------------------------------------------------------
+
+QUESTION_MAX_LENGTH = 300
+DETAIL_LABEL_MAX_LENGTH = 120
+ANSWER_DETAIL_MAX_LENGTH = 200
+
+
+class IntakeVersion(models.Model):
+    """One version of the clinic's intake questionnaire: its questions never change once saved;
+    editing them saves the next version (patients.intake.intake_version_publish). The highest
+    number is the one patients answer; an answer set keeps the version it answered."""
+
+    number = models.PositiveIntegerField(unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"Intake questionnaire, version {self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and IntakeVersion.objects.filter(pk=self.pk).exists():
+            raise VersionFrozen("A questionnaire version never changes; save the questions as a new version.")
+        super().save(*args, **kwargs)
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": None}
+
+
+class VersionFrozen(Exception):
+    """A saved version of the questionnaire or of a consent text, or a signature, was to change."""
+
+
+class IntakeQuestion(models.Model):
+    """A yes-or-no health question. A yes proposes the health flag `proposes` (when set) for a
+    therapist to confirm on the chart; `detail_label` asks for a detail with a yes ("Which oil?")."""
+
+    version = models.ForeignKey(IntakeVersion, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=QUESTION_MAX_LENGTH)
+    proposes = models.CharField(
+        max_length=20, choices=FlagKind.choices, blank=True, help_text="The health flag a yes proposes."
+    )
+    detail_label = models.CharField(
+        max_length=DETAIL_LABEL_MAX_LENGTH, blank=True, help_text="Asked with a yes, e.g. “Which oil?”."
+    )
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "position"],
+                name="intake_question_unique_position",
+                violation_error_message="Two questions of a questionnaire cannot share a place.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(text=""), name="intake_question_has_text", violation_error_message="A question needs text."
+            ),
+            models.CheckConstraint(
+                condition=~Q(proposes=FlagKind.OIL_ALLERGY) | ~Q(detail_label=""),
+                name="intake_question_oil_asks_which",
+                violation_error_message="A question about an oil allergy asks which oil.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and IntakeQuestion.objects.filter(pk=self.pk).exists():
+            raise VersionFrozen("A question of a saved questionnaire never changes; save a new version.")
+        super().save(*args, **kwargs)
+
+
+class IntakeResponse(models.Model):
+    """A patient's answers to one version of the questionnaire, in the portal or on the tablet."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="intake_responses")
+    version = models.ForeignKey(IntakeVersion, on_delete=models.PROTECT, related_name="responses")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    channel = models.CharField(max_length=10, choices=Via.choices)
+    # The patient's own login in the portal; nobody on the tablet (the kiosk session says who started it).
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # RESTRICT, not SET_NULL: a signature never changes, and both go when the patient does.
+    kiosk = models.ForeignKey(KioskSession, on_delete=models.RESTRICT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Intake of {self.patient} on {timezone.localtime(self.submitted_at):%Y-%m-%d}"
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.patient_id}
+
+
+class IntakeAnswer(models.Model):
+    response = models.ForeignKey(IntakeResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(IntakeQuestion, on_delete=models.PROTECT, related_name="+")
+    answer = models.BooleanField()
+    detail = models.CharField(max_length=ANSWER_DETAIL_MAX_LENGTH, blank=True)
+
+    class Meta:
+        ordering = ["response", "question__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question"],
+                name="intake_answer_one_per_question",
+                violation_error_message="A question is answered once in an answer set.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {'yes' if self.answer else 'no'}"
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", "To confirm"
+    CONFIRMED = "confirmed", "Confirmed"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class FlagProposal(models.Model):
+    """A health flag an intake answer proposes. It changes nothing until a therapist confirms it on
+    the chart (which records the HealthFlag through patients.services.health_flag_create, with her
+    as its author) or dismisses it; either decision is kept with who made it and when."""
+
+    response = models.ForeignKey(IntakeResponse, on_delete=models.CASCADE, related_name="proposals")
+    answer = models.OneToOneField(IntakeAnswer, on_delete=models.CASCADE, related_name="proposal")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="flag_proposals")
+    kind = models.CharField(max_length=20, choices=FlagKind.choices)
+    substance = models.CharField(max_length=80, blank=True)
+    detail = models.CharField(max_length=ANSWER_DETAIL_MAX_LENGTH, blank=True)
+    status = models.CharField(max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=300, blank=True)
+    # RESTRICT: the flag stays while its proposal does; both go when the patient does.
+    health_flag = models.OneToOneField(
+        HealthFlag, on_delete=models.RESTRICT, null=True, blank=True, related_name="proposal"
+    )
+
+    class Meta:
+        ordering = ["-response__submitted_at", "pk"]
+        indexes = [models.Index(fields=["patient", "status"], name="flag_proposal_patient_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(status=ProposalStatus.PENDING, decided_by__isnull=True, decided_at__isnull=True)
+                    | (~Q(status=ProposalStatus.PENDING) & Q(decided_by__isnull=False, decided_at__isnull=False))
+                ),
+                name="flag_proposal_decided_by_someone",
+                violation_error_message="A decided proposal names who decided and when; a pending one neither.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ProposalStatus.CONFIRMED, health_flag__isnull=False)
+                | (~Q(status=ProposalStatus.CONFIRMED) & Q(health_flag__isnull=True)),
+                name="flag_proposal_confirmed_has_flag",
+                violation_error_message="A confirmed proposal points at the health flag it recorded.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = FlagKind(self.kind).label
+        return f"{label}: {self.substance}" if self.substance else label
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.patient_id}
+
+
+# Consent ------------------------------------------------------------------------------------------
+
+CONSENT_TEXT_MAX_LENGTH = 20_000
+SHA256_PATTERN = r"\A[0-9a-f]{64}\Z"
+
+
+class ConsentTopic(models.Model):
+    """What a consent is for: some modalities (massage), or every modality that uses oil. The
+    clinic edits its text in versions (ConsentVersion); a patient's consent is current when they
+    signed the latest version."""
+
+    name = models.CharField(max_length=80, unique=True)
+    modalities = models.ManyToManyField(Modality, blank=True, related_name="consent_topics")
+    oil_modalities = models.BooleanField(default=False, help_text="Also every modality that uses massage oil.")
+    active = models.BooleanField(default=True, help_text="Asked of patients, and checked when booking.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": None}
+
+
+class ConsentVersion(models.Model):
+    """One version of a consent text, with the SHA-256 of its exact text (UTF-8). A version never
+    changes once saved (save refuses; on PostgreSQL a trigger refuses UPDATE): editing the text
+    saves the next version, and a new version asks every patient again."""
+
+    topic = models.ForeignKey(ConsentTopic, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    text = models.TextField(max_length=CONSENT_TEXT_MAX_LENGTH)
+    text_sha256 = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["topic", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["topic", "number"],
+                name="consent_version_unique_number",
+                violation_error_message="This consent already has a version with this number.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(text=""), name="consent_version_has_text", violation_error_message="A consent needs text."
+            ),
+            models.CheckConstraint(
+                condition=Q(text_sha256__regex=SHA256_PATTERN),
+                name="consent_version_sha256_format",
+                violation_error_message="The text's fingerprint is a SHA-256 in hexadecimal.",
+            ),
+            text_length_check("text", CONSENT_TEXT_MAX_LENGTH, "consent_version_text_length"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic}, version {self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and ConsentVersion.objects.filter(pk=self.pk).exists():
+            raise VersionFrozen("A consent text never changes once saved; save the new text as a new version.")
+        super().save(*args, **kwargs)
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": None}
+
+
+class ConsentSignature(models.Model):
+    """A patient's consent to one version: the full name they typed, that they ticked the box,
+    when, where (portal or tablet), and the SHA-256 of the exact text they were shown. Never
+    changes (save refuses; on PostgreSQL a trigger refuses UPDATE)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="consent_signatures")
+    version = models.ForeignKey(ConsentVersion, on_delete=models.PROTECT, related_name="signatures")
+    typed_name = models.CharField(max_length=200)
+    agreed = models.BooleanField(default=False)
+    signed_at = models.DateTimeField(default=timezone.now)
+    text_sha256 = models.CharField(max_length=64)
+    channel = models.CharField(max_length=10, choices=Via.choices)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # RESTRICT, not SET_NULL: a signature never changes, and both go when the patient does.
+    kiosk = models.ForeignKey(KioskSession, on_delete=models.RESTRICT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-signed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "version"],
+                name="consent_signature_once_per_version",
+                violation_error_message="The patient has already signed this version of the consent.",
+            ),
+            models.CheckConstraint(
+                condition=Q(agreed=True),
+                name="consent_signature_agreed",
+                violation_error_message="A consent is signed only with the box ticked.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(typed_name=""),
+                name="consent_signature_has_name",
+                violation_error_message="A consent is signed with the full name typed.",
+            ),
+            models.CheckConstraint(
+                condition=Q(text_sha256__regex=SHA256_PATTERN),
+                name="consent_signature_sha256_format",
+                violation_error_message="The text's fingerprint is a SHA-256 in hexadecimal.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} consented to {self.version} on {timezone.localtime(self.signed_at):%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        # One query only for a row that has a primary key: a signature is written once.
+        if self.pk is not None and ConsentSignature.objects.filter(pk=self.pk).exists():
+            raise VersionFrozen("A signed consent never changes.")
+        super().save(*args, **kwargs)
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.patient_id}

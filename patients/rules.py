@@ -1,9 +1,10 @@
-"""The contraindication rules a new clinic starts with. The clinic edits them in the admin.
+"""The contraindication rules a new clinic starts with. The clinic edits them on the manager's
+pages (or in the admin).
 
-A message follows the flag's own name ("High blood pressure: the therapist should…"), so it
-does not repeat it."""
+A message follows the flag's own name ("High blood pressure: the therapist should…"), or the
+missing consent ("No consent for Massage signed: ask…"), so it does not repeat it."""
 
-from patients.models import FlagKind, RuleEffect
+from patients.models import FlagKind, RuleCondition, RuleEffect
 
 DEFAULT_RULES = [
     {
@@ -36,5 +37,11 @@ DEFAULT_RULES = [
         "flag_kind": FlagKind.SKIN_CONDITION,
         "effect": RuleEffect.WARN,
         "message": "avoid the affected skin.",
+    },
+    {
+        "condition": RuleCondition.NO_CONSENT,
+        "flag_kind": "",
+        "effect": RuleEffect.WARN,
+        "message": "ask the patient to sign it in the portal or on the reception tablet before the session.",
     },
 ]

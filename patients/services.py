@@ -31,6 +31,7 @@ from patients.models import (
     HealthFlag,
     Patient,
     PhaseRecord,
+    RuleCondition,
     RuleEffect,
     Study,
 )
@@ -401,6 +402,7 @@ def break_glass_review(*, access: BreakGlassAccess, reviewed_by: AbstractBaseUse
 def _rule_problems(
     *,
     rule: ContraindicationRule | None,
+    condition: str,
     flag_kind: str,
     modality: Modality | None,
     oil_modalities_only: bool,
@@ -408,8 +410,12 @@ def _rule_problems(
     message: str,
 ) -> list[str]:
     problems = []
-    if flag_kind not in FlagKind.values:
+    if condition not in RuleCondition.values:
+        problems.append("Choose what the rule looks for: a health flag, or no current consent.")
+    elif condition == RuleCondition.HEALTH_FLAG and flag_kind not in FlagKind.values:
         problems.append("Choose the health flag the rule is about.")
+    elif condition == RuleCondition.NO_CONSENT and flag_kind:
+        problems.append("A rule about consent names no health flag: leave the flag empty.")
     if effect not in RuleEffect.values:
         problems.append("Choose whether the rule blocks the booking or warns.")
     if not message.strip():
@@ -420,7 +426,9 @@ def _rule_problems(
         problems.append(f"{modality} uses no oil, so a rule for oil-using modalities only would never apply to it.")
     if problems:
         return problems
-    same = ContraindicationRule.objects.filter(flag_kind=flag_kind, effect=effect).exclude(pk=rule.pk if rule else None)
+    same = ContraindicationRule.objects.filter(condition=condition, flag_kind=flag_kind, effect=effect).exclude(
+        pk=rule.pk if rule else None
+    )
     same = (
         same.filter(modality=modality)
         if modality is not None
@@ -428,9 +436,10 @@ def _rule_problems(
     )
     if same.exists():
         scope = modality or ("modalities with oil" if oil_modalities_only else "every modality")
+        about = RuleCondition.NO_CONSENT.label if condition == RuleCondition.NO_CONSENT else FlagKind(flag_kind).label
         problems.append(
             f"There is already a rule that {'blocks the booking' if effect == RuleEffect.BLOCK else 'warns'} for "
-            f"“{FlagKind(flag_kind).label}” and {scope}; change that one instead."
+            f"“{about}” and {scope}; change that one instead."
         )
     return problems
 
@@ -439,6 +448,7 @@ def _rule_problems(
 def contraindication_rule_save(
     *,
     rule: ContraindicationRule | None = None,
+    condition: str = RuleCondition.HEALTH_FLAG,
     flag_kind: str,
     modality: Modality | None,
     oil_modalities_only: bool,
@@ -448,10 +458,13 @@ def contraindication_rule_save(
 ) -> ContraindicationRule:
     """Add a rule (`rule` None) or change one. A rule applies from the moment it is saved, on
     every path that runs the check (patients.contraindications): a new `block` rule stops a
-    session already booked at its check-in, and the booking pages show it in red beforehand."""
+    session already booked at its check-in, and the booking pages show it in red beforehand.
+    `condition` is a health flag (`flag_kind`) or no current consent (patients.consent: the
+    consents the modality needs, not signed in their current version; `flag_kind` empty)."""
     _refuse_if_rule(
         _rule_problems(
             rule=rule,
+            condition=condition,
             flag_kind=flag_kind,
             modality=modality,
             oil_modalities_only=oil_modalities_only,
@@ -460,7 +473,8 @@ def contraindication_rule_save(
         )
     )
     rule = rule or ContraindicationRule()
-    rule.flag_kind, rule.modality, rule.oil_modalities_only = flag_kind, modality, oil_modalities_only
+    rule.condition, rule.flag_kind = condition, flag_kind
+    rule.modality, rule.oil_modalities_only = modality, oil_modalities_only
     rule.effect, rule.message, rule.active = effect, message.strip(), active
     rule.save()
     return rule

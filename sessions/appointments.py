@@ -14,11 +14,13 @@ from clinic.refusals import Refused
 from patients.contraindications import acute_phase_reason, contraindications_by_patient, contraindications_check
 from patients.models import Patient, PhaseRecord
 from sessions.courses import course_complete_if_full
+from sessions.freed_slots import freed_slot_record
 from sessions.models import (
     SIGNABLE_STATUSES,
     SIGNED_ALREADY,
     Appointment,
     AppointmentStatus,
+    FreedCause,
     SessionNote,
 )
 
@@ -140,16 +142,22 @@ def _locked(appointment: Appointment) -> Appointment:
 def appointment_status_set(appointment: Appointment, status: str, *, now: dt.datetime) -> Appointment:
     """Write a status change already judged allowed (the caller holds the row's lock): the status,
     its time stamp, and the course's completion once a session is completed. The one place a
-    status is written; session_note_sign completes a checked-in session through it too."""
+    status is written; session_note_sign completes a checked-in session through it too. A
+    cancelled session still ahead frees its slot for the waitlist (sessions.freed_slots), in the
+    same transaction."""
     appointment.status = status
     if status == AppointmentStatus.CHECKED_IN:
         appointment.checked_in_at = now
+    freed_cause = ""
     if status == AppointmentStatus.CANCELLED:
         appointment.cancelled_at = now
+        freed_cause = FreedCause.REVIEW_CANCELLED if appointment.needs_review else FreedCause.CANCELLED
         # A cancelled session needs no review any more, whichever page cancelled it.
         appointment.needs_review = False
         appointment.review_reason = ""
     appointment.save()
+    if freed_cause:
+        freed_slot_record(appointment=appointment, cause=freed_cause, now=now)
     if status == AppointmentStatus.COMPLETED and appointment.course_id is not None:
         course_complete_if_full(course=appointment.course)
     return appointment

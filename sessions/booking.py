@@ -12,9 +12,11 @@ from clinic.models import Modality, Room, Therapist
 from clinic.refusals import Conflict, Refused, WarningsNotConfirmed
 from patients.models import Patient
 from sessions.booking_checks import booking_problems, when
+from sessions.freed_slots import freed_slot_record
 from sessions.models import (
     Appointment,
     Course,
+    FreedCause,
 )
 
 EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's error code for an exclusion constraint
@@ -119,14 +121,18 @@ def appointment_reschedule(
     room: Room | None = None,
     confirm_warnings: bool = False,
 ) -> Appointment:
-    """Move a booked session; the same checks as a new booking, ignoring the session itself."""
+    """Move a booked session; the same checks as a new booking, ignoring the session itself.
+    The time it leaves (another start, or another therapist) is freed for the waitlist
+    (sessions.freed_slots), in the same transaction."""
     with transaction.atomic():
-        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if not appointment.can_move:
-            raise Refused([appointment.move_refusal()])
-        appointment = appointment_moved(appointment, starts_at=starts_at, therapist=therapist, room=room)
+        before = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if not before.can_move:
+            raise Refused([before.move_refusal()])
+        appointment = appointment_moved(before, starts_at=starts_at, therapist=therapist, room=room)
         _refuse_or_confirm(*booking_problems(appointment), confirm_warnings)
         _save_guarding_races(appointment)
+        if (before.starts_at, before.therapist_id) != (appointment.starts_at, appointment.therapist_id):
+            freed_slot_record(appointment=before, cause=FreedCause.MOVED)
     return appointment
 
 

@@ -12,7 +12,7 @@ from clinic.refusals import Conflict
 from patients.contraindications import contraindications_check
 from patients.models import Patient
 from sessions.models import COUNTED_STATUSES, Appointment, Course
-from sessions.schedule import Schedule, local_date
+from sessions.schedule import Held, Schedule, local_date
 
 
 def person_name(user_or_therapist) -> str:
@@ -25,9 +25,12 @@ def when(moment: dt.datetime) -> str:
     return f"{date_format(local, 'D j M')} {time_format(local, 'H:i')}"
 
 
-def booking_problems(appointment: Appointment) -> tuple[list[str], list[str]]:
+def booking_problems(appointment: Appointment, *, offered_slot_id: int | None = None) -> tuple[list[str], list[str]]:
     """Every reason `appointment` would be refused, and the warnings it needs confirmed: a new,
-    unsaved one, or a booked one at its new time (which never clashes with itself)."""
+    unsaved one, or a booked one at its new time (which never clashes with itself).
+
+    `offered_slot_id`: the waitlist asks about offering that freed slot to this patient; the
+    slot's other offers (a batch offered at once) are not in the way."""
     patient, modality, course = appointment.patient, appointment.modality, appointment.course
     therapist, room = appointment.therapist, appointment.room
     starts_at, ends_at, exclude_appointment_id = appointment.starts_at, appointment.ends_at, appointment.pk
@@ -46,6 +49,7 @@ def booking_problems(appointment: Appointment) -> tuple[list[str], list[str]]:
         rooms=[room],
         patient_id=patient.pk,
         exclude_appointment_id=exclude_appointment_id,
+        offered_slot_id=offered_slot_id,
     )
     reasons += slot_problems(
         schedule=schedule,
@@ -115,8 +119,16 @@ def _elsewhere_reason(therapist, room, site_id: int | None, starts_at) -> str:
     )
 
 
-def _clash_reason(who: str, clash: Appointment) -> str:
+HELD_MARK = "is held for a waitlist offer"
+HELD_FOR_OFFER = "{span} " + HELD_MARK + " until {until}; reception can release it on the Waitlist page."
+
+
+def _clash_reason(who: str, clash: Appointment | Held) -> str:
     end = time_format(timezone.localtime(clash.ends_at), "H:i")
+    if isinstance(clash, Held):
+        # Whom it is offered to is nobody's business here (a patient may be the one asking).
+        until = time_format(timezone.localtime(clash.until), "H:i")
+        return Conflict(HELD_FOR_OFFER.format(span=f"{when(clash.starts_at)}–{end}", until=until))
     return Conflict(f"{who} is already booked {when(clash.starts_at)}–{end}.")
 
 
@@ -137,4 +149,4 @@ def _time_problems(*, schedule: Schedule, patient, therapist, room, starts_at, e
         problems.append(_clash_reason(str(room), clash))
     if clash := schedule.patient_clash(starts_at, ends_at):
         problems.append(_clash_reason(str(patient), clash))
-    return problems
+    return list(dict.fromkeys(problems))  # a hold of the therapist and the room is one reason

@@ -218,7 +218,10 @@ class Appointment(models.Model):
             models.Index(fields=["room", "starts_at"], name="appointment_room_day_idx"),
             models.Index(fields=["patient", "starts_at"], name="appointment_patient_idx"),
             models.Index(fields=["starts_at"], name="appointment_starts_idx"),
-            models.Index(fields=["course", "status"], name="appointment_course_status_idx"),
+            # A course's sessions of one status in time order, with their ids: the reports ask it
+            # for each of thousands of courses (its first and last signed session, the sessions
+            # done) and find the answer in the index without reading the table.
+            models.Index(fields=["course", "status", "starts_at", "id"], name="appointment_course_idx"),
             models.Index(fields=["starts_at"], condition=Q(needs_review=True), name="appointment_needs_review_idx"),
         ]
 
@@ -385,6 +388,13 @@ class SessionNote(models.Model):
             ),
             text_length_check("patient_summary", SHORT_TEXT_MAX_LENGTH, "note_patient_summary_length"),
         ]
+        indexes = [
+            # Whether a session's note is signed and its pain scores, without reading the note (a
+            # wide row): what the reports ask of tens of thousands of sessions.
+            models.Index(
+                fields=["appointment", "signed_at", "pain_before", "pain_after", "id"], name="note_signed_pain_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Note for {self.appointment}"
@@ -479,3 +489,246 @@ class OutcomeScore(models.Model):
     def get_additional_data(self) -> dict:
         """What django-auditlog stores with each change of this row: whose record it is."""
         return {"patient_id": self.patient_id}
+
+
+# The waitlist (sessions.waitlist) --------------------------------------------------------------
+
+
+class WishStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    BOOKED = "booked", "Booked from the waitlist"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    EXPIRED = "expired", "Expired"
+
+
+class WishSource(models.TextChoices):
+    RECEPTION = "reception", "Reception"
+    PORTAL = "portal", "The patient, in the portal"
+
+
+class DayPart(models.TextChoices):
+    MORNING = "morning", "Mornings (before 12:00)"
+    AFTERNOON = "afternoon", "Afternoons (12:00–17:00)"
+    EVENING = "evening", "Evenings (from 17:00)"
+
+
+# The local hours each part of the day covers, [from, to): a session belongs to the part it starts in.
+DAY_PART_HOURS = {DayPart.MORNING: (0, 12), DayPart.AFTERNOON: (12, 17), DayPart.EVENING: (17, 24)}
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def day_part_of(moment: dt.datetime) -> str:
+    hour = timezone.localtime(moment).hour
+    return next(part for part, (start, end) in DAY_PART_HOURS.items() if start <= hour < end)
+
+
+class WaitlistEntry(models.Model):
+    """A patient's wish for a session sooner than the calendar offers: a course's session (or a
+    modality's), with a therapist or any, on some weekdays and at some times of day, until a day.
+    Freed slots are offered to the waiting wishes, urgent first, then first come
+    (sessions.waitlist)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="waitlist_entries")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    modality = models.ForeignKey(Modality, on_delete=models.PROTECT, related_name="+")
+    # Empty: any therapist qualified for the modality.
+    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The weekdays wanted as digits, 0 = Monday ("024": Monday, Wednesday, Friday); empty: any day.
+    weekdays = models.CharField(max_length=7, blank=True)
+    # The parts of the day wanted (DayPart), comma-separated; empty: any time.
+    day_parts = models.CharField(max_length=30, blank=True)
+    until = models.DateField(help_text="The last day a session may fall on.")
+    urgent = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=WishStatus.choices, default=WishStatus.WAITING)
+    source = models.CharField(max_length=10, choices=WishSource.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # First come, first served: the order among wishes of equal urgency.
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-urgent", "created_at", "pk"]
+        verbose_name_plural = "waitlist entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=WishStatus.BOOKED) | Q(appointment__isnull=False),
+                name="waitlist_entry_booked_has_appointment",
+                violation_error_message="A wish booked from the waitlist names the session booked.",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "urgent", "created_at"], name="waitlist_entry_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.patient}: {self.course or self.modality}"
+
+    def get_additional_data(self) -> dict:
+        """What django-auditlog stores with each change of this row: whose record it is."""
+        return {"patient_id": self.patient_id}
+
+    @property
+    def weekday_list(self) -> list[int]:
+        return [int(char) for char in self.weekdays]
+
+    @property
+    def day_part_list(self) -> list[str]:
+        return [part for part in self.day_parts.split(",") if part]
+
+    @property
+    def weekdays_display(self) -> str:
+        return ", ".join(WEEKDAY_NAMES[day][:3] for day in self.weekday_list) or "Any day"
+
+    @property
+    def day_parts_display(self) -> str:
+        labels = {part.value: part.label.split(" (")[0].lower() for part in DayPart}
+        return ", ".join(labels.get(part, part) for part in self.day_part_list).capitalize() or "Any time"
+
+    def wants(self, starts_at: dt.datetime) -> bool:
+        """Whether a session starting at `starts_at` falls on the days and at the times wished for
+        (the therapist, the modality and the last day are the queue's filters)."""
+        local = timezone.localtime(starts_at)
+        if self.weekdays and local.weekday() not in self.weekday_list:
+            return False
+        return not self.day_parts or day_part_of(starts_at) in self.day_part_list
+
+
+class FreedCause(models.TextChoices):
+    CANCELLED = "cancelled", "Cancelled"
+    MOVED = "moved", "Moved"
+    REVIEW_CANCELLED = "review_cancelled", "Cancelled after review"
+
+
+class FreedSlotStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    FILLED = "filled", "Filled from the waitlist"
+    TAKEN = "taken", "Booked otherwise"
+    LAPSED = "lapsed", "Lapsed"
+    RELEASED = "released", "Released by reception"
+
+
+class FreedSlot(models.Model):
+    """A therapist's time that a future session left (cancelled, moved, cancelled after review),
+    written in the same transaction as the change (sessions.freed_slots) and offered to the
+    waitlist by `send_waitlist_offers` (sessions.waitlist)."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="freed_slots")
+    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="+")
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="+")
+    modality = models.ForeignKey(Modality, on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    cause = models.CharField(max_length=20, choices=FreedCause.choices)
+    status = models.CharField(max_length=10, choices=FreedSlotStatus.choices, default=FreedSlotStatus.OPEN)
+    # Why it closed, in a sentence for reception ("Booked otherwise…", "Too close to its start…").
+    outcome = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            ends_after(
+                "freed_slot_ends_after_start",
+                "A freed slot must end after it starts.",
+                starts="starts_at",
+                ends="ends_at",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "starts_at"], name="freed_slot_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.therapist} at {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+    def get_additional_data(self) -> dict:
+        """The patient whose session left the slot."""
+        return {"patient_id": self.appointment.patient_id}
+
+
+class OfferStatus(models.TextChoices):
+    OFFERED = "offered", "Offered"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    EXPIRED = "expired", "Expired"
+    TAKEN = "taken", "Taken by someone else"
+    REFUSED = "refused", "Could not be booked"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class WaitlistOffer(models.Model):
+    """A freed slot offered to one waiting wish: the session it would book, held for that patient
+    until `expires_at`. The patient accepts or declines by the link in the message
+    (sessions.waitlist.offer_token); an offer never accepted expires and the slot passes on."""
+
+    slot = models.ForeignKey(FreedSlot, on_delete=models.PROTECT, related_name="offers")
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.PROTECT, related_name="offers")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="waitlist_offers")
+    # The session offered: the slot's therapist and time, a room set up for the wish's modality.
+    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="+")
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=OfferStatus.choices, default=OfferStatus.OFFERED)
+    offered_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    # When it stopped being held: accepted, declined, expired, taken, refused or withdrawn.
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # How the patient was told ("email", "sms"): what patients.notify.notify_patient answered.
+    channel = models.CharField(max_length=20, blank=True)
+    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Why it was refused or withdrawn, for reception.
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["offered_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slot", "entry"],
+                name="waitlist_offer_once_per_slot",
+                violation_error_message="This wish was offered this slot already.",
+            ),
+            # One hold at a time per patient, and one acceptance per slot: whatever runs at once.
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(status=OfferStatus.OFFERED),
+                name="waitlist_offer_one_open_per_patient",
+                violation_error_message="The patient has an open offer already.",
+            ),
+            models.UniqueConstraint(
+                fields=["slot"],
+                condition=Q(status=OfferStatus.ACCEPTED),
+                name="waitlist_offer_one_accepted_per_slot",
+                violation_error_message="This slot was accepted already.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=OfferStatus.ACCEPTED) | Q(appointment__isnull=False),
+                name="waitlist_offer_accepted_has_appointment",
+                violation_error_message="An accepted offer names the session booked.",
+            ),
+            ends_after(
+                "waitlist_offer_ends_after_start",
+                "An offered session must end after it starts.",
+                starts="starts_at",
+                ends="ends_at",
+            ),
+            ends_after(
+                "waitlist_offer_expires_after_offered",
+                "An offer is held for some time after it is made.",
+                starts="offered_at",
+                ends="expires_at",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "expires_at"], name="waitlist_offer_status_idx"),
+            models.Index(fields=["starts_at"], condition=Q(status=OfferStatus.OFFERED), name="waitlist_offer_held_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Offer to {self.patient} of {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+    def get_additional_data(self) -> dict:
+        """What django-auditlog stores with each change of this row: whose record it is."""
+        return {"patient_id": self.patient_id}
+
+    def is_live(self, now: dt.datetime | None = None) -> bool:
+        """Offered and still held."""
+        return self.status == OfferStatus.OFFERED and self.expires_at > (now or timezone.now())

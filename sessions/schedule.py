@@ -1,4 +1,5 @@
-"""What is already fixed over a span of days: working hours, closures and bookings.
+"""What is already fixed over a span of days: working hours, closures, bookings, and the freed
+slots held for a waitlist offer (sessions.waitlist).
 
 Booking checks and the availability search both ask this one object whether a slot is free, so
 they can never disagree. Loading it costs a fixed number of queries however many therapists,
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from clinic.models import Closure, ClosureKind, Room, Therapist, WorkingHours
 from clinic.public_holidays import public_holidays
-from sessions.models import Appointment, AppointmentStatus
+from sessions.models import Appointment, AppointmentStatus, OfferStatus, WaitlistOffer
 
 
 def local_date(moment: dt.datetime) -> dt.date:
@@ -75,6 +76,56 @@ class Booked:
         return dt.datetime.fromtimestamp(self.end, dt.UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class Held:
+    """A freed slot held for a waitlist offer (sessions.waitlist) until `until`: the therapist and
+    the room are busy then for everyone but the patient it is offered to, as if it were booked,
+    until the offer is accepted, declined, withdrawn or expires."""
+
+    pk: int
+    therapist_id: int
+    room_id: int
+    patient_id: int
+    start: float
+    end: float
+    until: dt.datetime
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.start, dt.UTC)
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.end, dt.UTC)
+
+
+def holds_load(
+    *,
+    window_start: dt.datetime,
+    window_end: dt.datetime,
+    therapist_ids: list[int],
+    room_ids: list[int],
+    patient_id: int | None = None,
+    offered_slot_id: int | None = None,
+) -> list[Held]:
+    """The offers still held in the window for these therapists or rooms; a patient's own holds
+    are not in their way, nor (when the waitlist offers that slot) the other offers of
+    `offered_slot_id`."""
+    offers = WaitlistOffer.objects.filter(
+        Q(therapist_id__in=therapist_ids) | Q(room_id__in=room_ids),
+        status=OfferStatus.OFFERED,
+        expires_at__gt=timezone.now(),
+        starts_at__lt=window_end,
+        ends_at__gt=window_start,
+    )
+    if patient_id is not None:
+        offers = offers.exclude(patient_id=patient_id)
+    if offered_slot_id is not None:
+        offers = offers.exclude(slot_id=offered_slot_id)
+    rows = offers.values_list("pk", "therapist_id", "room_id", "patient_id", "starts_at", "ends_at", "expires_at")
+    return [Held(*row[:4], row[4].timestamp(), row[5].timestamp(), row[6]) for row in rows]
+
+
 def _who_where_when(appointments):
     """(pk, therapist, room, patient, start, end) rows, times in epoch seconds. PostgreSQL sends
     them as numbers; elsewhere the datetimes are converted here."""
@@ -89,7 +140,7 @@ def _who_where_when(appointments):
 
 def _seconds(appointment) -> tuple[float, float]:
     """(start, end) in epoch seconds of a Booked row or of a planned Appointment (Schedule.add)."""
-    if isinstance(appointment, Booked):
+    if isinstance(appointment, Booked | Held):
         return appointment.start, appointment.end
     return appointment.starts_at.timestamp(), appointment.ends_at.timestamp()
 
@@ -136,7 +187,7 @@ class Schedule:
     # The same blocks with the site each is at: {therapist: {weekday: [(starts, ends, location)]}}.
     sites: dict[int, dict[int, list[tuple[dt.time, dt.time, int]]]] = field(default_factory=dict)
     closures: list[Closure] = field(default_factory=list)
-    # Non-cancelled appointments by (resource id, local date).
+    # Non-cancelled appointments by (resource id, local date), and the slots held for an offer.
     by_therapist: dict[tuple[int, dt.date], list[Appointment]] = field(default_factory=lambda: defaultdict(list))
     by_room: dict[tuple[int, dt.date], list[Appointment]] = field(default_factory=lambda: defaultdict(list))
     by_patient: dict[dt.date, list[Appointment]] = field(default_factory=lambda: defaultdict(list))
@@ -152,6 +203,7 @@ class Schedule:
         rooms: Iterable[Room],
         patient_id: int | None = None,
         exclude_appointment_id: int | None = None,
+        offered_slot_id: int | None = None,
     ) -> "Schedule":
         therapist_ids = [t.pk for t in therapists]
         room_ids = [r.pk for r in rooms]
@@ -191,6 +243,18 @@ class Schedule:
             schedule.by_room[(appointment.room_id, day)].append(appointment)
             if appointment.patient_id == patient_id:
                 schedule.by_patient[day].append(appointment)
+        held = holds_load(
+            window_start=window_start,
+            window_end=window_end,
+            therapist_ids=therapist_ids,
+            room_ids=room_ids,
+            patient_id=patient_id,
+            offered_slot_id=offered_slot_id,
+        )
+        for hold in held:
+            day = dt.datetime.fromtimestamp(hold.start, zone).date()
+            schedule.by_therapist[(hold.therapist_id, day)].append(hold)
+            schedule.by_room[(hold.room_id, day)].append(hold)
         return schedule
 
     def working_blocks(self, therapist_id: int, day: dt.date) -> list[tuple[dt.time, dt.time]]:

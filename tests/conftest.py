@@ -6,6 +6,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic import roles
+from clinic.messaging import sms_outbox
 from clinic.models import Modality
 from clinic.two_factor import two_factor_enabled, two_factor_required
 from sessions.booking_checks import booking_problems
@@ -32,12 +33,33 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The data migration's "no current consent" warning rule (patients 0007) is switched off for
+    the suite, which was written for bookings that need no consent; the consent tests switch it on
+    (`consent_rule` in tests/patients/test_consent.py). Kept off in the copy that transactional
+    tests restore too."""
+    from patients.models import ContraindicationRule, RuleCondition
+
+    with django_db_blocker.unblock():
+        ContraindicationRule.objects.filter(condition=RuleCondition.NO_CONSENT).update(active=False)
+        found = connection
+        if getattr(found, "_test_serialized_contents", None):
+            found._test_serialized_contents = found.creation.serialize_db_to_string()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_content_types():
     """A transactional test with serialized_rollback empties the database behind it, content types
     included; Django's in-process cache of them would then hand the next test ids that no longer
     exist (an audit entry pointing nowhere). Each test looks them up afresh."""
     ContentType.objects.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _empty_sms_outbox():
+    """The test SMS backend's outbox is a module list: each test starts with it empty."""
+    sms_outbox.clear()
 
 
 @pytest.fixture

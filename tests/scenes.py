@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from clinic import roles
 from patients.models import Patient
-from sessions.models import Appointment, AppointmentStatus, Course, SessionNote
+from sessions.appointments import appointment_cancel
+from sessions.models import Appointment, AppointmentStatus, Course, FreedSlot, SessionNote, WishSource
+from sessions.waitlist import waitlist_entry_add
 from tests.factories import (
     AppointmentFactory,
     CourseFactory,
@@ -225,3 +227,65 @@ def patient_form_data(patient, **changes) -> dict:
         **({"self_booking": "on"} if patient.self_booking else {}),
     }
     return {**data, **changes}
+
+
+# The waitlist ----------------------------------------------------------------------------------------
+
+
+def freed_slot(therapist, room, modality, starts_at: dt.datetime, *, leaving: Patient | None = None):
+    """`therapist`'s time at `starts_at` in `room`, freed: a session of `leaving` (someone new unless
+    given) written there and cancelled through the service, which records the FreedSlot."""
+    appointment = AppointmentFactory(
+        patient=leaving or PatientFactory(), therapist=therapist, room=room, modality=modality, starts_at=starts_at
+    )
+    appointment_cancel(appointment=appointment, reason="Called in sick.")
+    return FreedSlot.objects.get(appointment=appointment)
+
+
+def wish(patient: Patient, *, recorded_by=None, **fields):
+    """`patient` on the waitlist, as reception records it: until 60 days ahead unless given."""
+    fields.setdefault("until", timezone.localdate() + dt.timedelta(days=60))
+    return waitlist_entry_add(
+        patient=patient,
+        recorded_by=recorded_by or UserFactory(role=roles.RECEPTIONIST),
+        source=fields.pop("source", WishSource.RECEPTION),
+        **fields,
+    )
+
+
+# Intake and consent (patients.intake, patients.consent) ------------------------------------------
+
+
+def consent_rule(effect: str = "warn", **scope):
+    """The data migration's "no current consent" rule, switched on (tests/conftest.py switches it
+    off for the rest of the suite) with `effect`; or, with `scope` (modality=…, or
+    oil_modalities_only=True), a rule of its own for that scope."""
+    from patients.models import ContraindicationRule, RuleCondition
+
+    if scope:
+        return ContraindicationRule.objects.create(
+            condition=RuleCondition.NO_CONSENT, flag_kind="", effect=effect, message="sign it first.", **scope
+        )
+    rule = ContraindicationRule.objects.get(
+        condition=RuleCondition.NO_CONSENT, modality=None, oil_modalities_only=False
+    )
+    rule.effect, rule.active = effect, True
+    rule.save()
+    return rule
+
+
+def consents_signed(patient: Patient) -> list:
+    """`patient` signs the current version of every active consent (as typed in the portal)."""
+    from patients.consent import consent_sign, consent_topics_current
+    from patients.models import Via
+
+    return [
+        consent_sign(
+            patient=patient,
+            version=version,
+            typed_name=f"{patient.first_name} {patient.last_name}",
+            agreed=True,
+            channel=Via.PORTAL,
+        )
+        for _, version in consent_topics_current()
+    ]

@@ -8,7 +8,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from clinic.date_windows import CLINICAL_WINDOW, COURSE_START_WINDOW, WindowedDateTimeField
+from clinic.date_windows import CLINICAL_WINDOW, COURSE_START_WINDOW, RECORD_WINDOW, WindowedDateTimeField
 from clinic.models import Cadence, Modality
 from pages.date_inputs import DATE_INPUT_FORMATS, date_widget
 from pages.text_limits import TextLimitsShown
@@ -251,3 +251,23 @@ class BreakGlassForm(TextLimitsShown, forms.Form):
         help_text="Kept with your name and shown to the practice manager.",
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class FlagProposalConfirmForm(forms.Form):
+    """Confirming a health flag the intake questionnaire proposed: the oil (for an allergy), from
+    when it applies, and the note; each starts from what the patient answered."""
+
+    substance = forms.CharField(label="Oil or substance", required=False, max_length=80)
+    active_from = forms.DateField(
+        label="Applies from", input_formats=DATE_INPUT_FORMATS, widget=date_widget(), validators=[RECORD_WINDOW]
+    )
+    note = forms.CharField(label="Note", required=False, max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control form-control-sm"
+
+
+class FlagProposalDismissForm(forms.Form):
+    note = forms.CharField(label="Why (optional)", required=False, max_length=300)

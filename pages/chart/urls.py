@@ -1,5 +1,5 @@
-from pages.chart import break_glass, views
+from pages.chart import break_glass, intake, views
 
 app_name = "chart"
 
-urlpatterns = [*views.routes, *break_glass.routes]
+urlpatterns = [*views.routes, *break_glass.routes, *intake.routes]

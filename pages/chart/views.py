@@ -32,6 +32,7 @@ from pages.chart.forms import (
     StudyForm,
     modality_defaults,
 )
+from pages.chart.intake import chart_intake_context
 from pages.outcome_chart import trend_charts
 from pages.pain_chart import pain_chart_svg
 from pages.refusals import refusal_message, refusal_on_form, saved_or_refused
@@ -121,6 +122,8 @@ def patient_chart(request, pk: int):
         "end_flag_form": HealthFlagEndForm(),
         "today": today,
         "notes_open": NOTES_OPEN,
+        # The intake questionnaire's answers and proposed flags, and the consents (pages.chart.intake).
+        **chart_intake_context(patient),
     }
     return render(request, "chart/patient_chart.html", context)
 

@@ -1,6 +1,7 @@
 """Running the clinic without the admin: the manager's editors for sites, therapists (their
 qualifications, colour, whether active, and their weekly hours), rooms, modalities with their
-course defaults, closures, and contraindication rules.
+course defaults, closures, and contraindication rules (the questionnaire and consent texts are
+pages/manager/intake_consent.py).
 
 Every write goes through the domain's services (clinic.services, patients.services), which refuse
 in sentences that land on the form, with nothing saved; django-auditlog records each change with
@@ -67,6 +68,8 @@ class Editor:
     create: Callable[[object], Model] | None = None
     added: str = ""
     create_initial: Callable[[], dict] = dict
+    # The add page's form when it asks more than the edit page (a consent's first text).
+    create_form: type | None = None
     edit_extra: Callable[[Model], dict] = field(default=lambda row: {})
 
     def back(self) -> str:
@@ -103,7 +106,8 @@ class Editor:
         @require_http_methods(EDIT_METHODS)
         @role_required(roles.MANAGER)
         def view(request):
-            form = self.form(_post(request), initial=self.create_initial())
+            form = (self.create_form or self.form)(_post(request), initial=self.create_initial())
+            form.user = request.user  # for services that record who saved (a consent's versions)
             title = self.add_title or self.add
             return _edit(request, self, form=form, save=lambda: self.create(form), title=title, done=self.added)
 
@@ -115,6 +119,7 @@ class Editor:
         def view(request, pk: int):
             row = get_object_or_404(self.edited, pk=pk)
             form = self.form(_post(request), initial=self.form.initial_of(row))
+            form.user = request.user
             title = self.edit_title.format(row)
             save = lambda: self.update(row, form)  # noqa: E731
             return _edit(request, self, form=form, save=save, title=title, done=self.saved, **self.edit_extra(row))
@@ -279,11 +284,11 @@ RULES = Editor(
     address="manager/rules/",
     title="Contraindication rules",
     lead=(
-        "Which health flags block or warn for which modalities. A rule applies from the moment it is saved: "
-        "the booking pages show it, and a session already booked is stopped at check-in by a new block. The "
-        "acute-phase block is built in."
+        "Which health flags block or warn for which modalities, and whether a booking without the patient's "
+        "current consent warns or is refused. A rule applies from the moment it is saved: the booking pages show "
+        "it, and a session already booked is stopped at check-in by a new block. The acute-phase block is built in."
     ),
-    rows=ContraindicationRule.objects.select_related("modality").order_by("flag_kind", "effect", "pk"),
+    rows=ContraindicationRule.objects.select_related("modality").order_by("condition", "flag_kind", "effect", "pk"),
     columns=[
         Column("Modalities", lambda r: r.modality or ("Those with oil" if r.oil_modalities_only else "Every one")),
         Column("Effect", lambda r: r.get_effect_display()),

@@ -8,7 +8,7 @@ from clinic.date_windows import CLOSURE_WINDOW
 from clinic.models import Cadence, ClosureKind, Location, Modality, Therapist, Weekday
 from clinic.services import ClosureSpec, CourseDefaults, HoursBlock
 from pages.date_inputs import DATE_INPUT_FORMATS, date_widget
-from patients.models import FlagKind, RuleEffect
+from patients.models import FlagKind, RuleCondition, RuleEffect
 
 # Bounds that only keep absurd numbers out of the arithmetic; the services say the real limits.
 SMALL_NUMBER = {"min_value": 0, "max_value": 10_000}
@@ -29,8 +29,25 @@ class EditorForm(forms.Form):
                 widget.attrs["class"] = "form-control"
 
 
+BIGGEST_ID = 2**63 - 1
+
+
+class ModelsChoiceField(forms.ModelMultipleChoiceField):
+    """Several rows by id; an id no database column holds (beyond 64 bits) is "not one of the
+    available choices" like any other wrong id, not a query SQLite cannot run."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else []:
+            text = str(pk).strip()
+            if text.lstrip("-").isdigit() and abs(int(text)) > BIGGEST_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)
+
+
 def _modalities_field(**kwargs) -> forms.ModelMultipleChoiceField:
-    return forms.ModelMultipleChoiceField(
+    return ModelsChoiceField(
         queryset=Modality.objects.order_by("name"), required=False, widget=forms.CheckboxSelectMultiple, **kwargs
     )
 
@@ -131,7 +148,19 @@ class ClosureForm(EditorForm):
 
 
 class RuleForm(EditorForm):
-    flag_kind = forms.ChoiceField(choices=FlagKind.choices, label="When the patient has")
+    condition = forms.ChoiceField(
+        choices=RuleCondition.choices,
+        label="The rule looks for",
+        initial=RuleCondition.HEALTH_FLAG,
+        required=False,
+        help_text="“No current consent”: the patient has not signed the current version of a consent the "
+        "modality needs (Consents).",
+    )
+    flag_kind = forms.ChoiceField(
+        choices=[("", "– (a rule about consent)")] + list(FlagKind.choices),
+        label="The health flag",
+        required=False,
+    )
     modality = forms.ModelChoiceField(
         queryset=Modality.objects.order_by("name"), required=False, empty_label="Every modality"
     )
@@ -140,9 +169,12 @@ class RuleForm(EditorForm):
     message = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), help_text="What staff read.")
     active = forms.BooleanField(required=False, initial=True)
 
+    def clean_condition(self) -> str:
+        return self.cleaned_data["condition"] or RuleCondition.HEALTH_FLAG
+
     @staticmethod
     def initial_of(rule) -> dict:
-        names = ("flag_kind", "modality", "oil_modalities_only", "effect", "message", "active")
+        names = ("condition", "flag_kind", "modality", "oil_modalities_only", "effect", "message", "active")
         return {name: getattr(rule, name) for name in names}
 
 

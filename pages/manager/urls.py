@@ -1,6 +1,6 @@
 from pages.manager import clinic_editors as editors
-from pages.manager import views
+from pages.manager import intake_consent, views
 
 app_name = "manager"
 
-urlpatterns = [*views.routes, *editors.routes]
+urlpatterns = [*views.routes, *editors.routes, *intake_consent.routes]

@@ -35,6 +35,7 @@ from patients.services import break_glass_review as break_glass_review_service
 from sessions.models import Appointment
 from sessions.notes import notes_overdue
 from sessions.reports import ReportFilter, day_at_a_glance
+from sessions.waitlist import offers_expiring
 
 routes = Routes()
 
@@ -51,6 +52,7 @@ def manager_home(request):
     unreviewed = break_glass_unreviewed()
     overdue = notes_overdue(now=now)
     flagged = Appointment.objects.needing_review().select_related("patient", "therapist__user").order_by("starts_at")
+    held = offers_expiring(now=now)
     context = {
         "today": day_at_a_glance(day=timezone.localdate()),
         "unreviewed": list(unreviewed[:HOME_LIST]),
@@ -59,6 +61,8 @@ def manager_home(request):
         "overdue_count": overdue.count(),
         "flagged": list(flagged[:HOME_LIST]),
         "flagged_count": flagged.count(),
+        "held": list(held[:HOME_LIST]),
+        "held_count": held.count(),
         "review_form": BreakGlassReviewForm(),
         "now": now,
     }

@@ -4,7 +4,9 @@ from clinic.date_windows import BOOKING_WINDOW
 from outcomes.models import Measure, MeasureKind
 from pages.booking.forms import SlotField
 from pages.text_limits import TextLimitsShown
-from patients.models import ContactChannel
+from patients.consent import TYPED_NAME_MAX_LENGTH
+from patients.intake import Answer
+from patients.models import ANSWER_DETAIL_MAX_LENGTH, ContactChannel, FlagKind
 from sessions.outcomes import MAX_ACTIVITY_LENGTH
 
 
@@ -109,4 +111,82 @@ class ContactChannelForm(forms.Form):
         choices=ContactChannel.choices,
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Choose e-mail or text message (SMS)."},
+    )
+
+
+# Intake and consent, in the portal and on the reception tablet (pages/portal/intake_consent.py,
+# pages/reception/kiosk.py) --------------------------------------------------------------------------
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class IntakeForm(forms.Form):
+    """The intake questionnaire as the patient fills it in: yes or no to each question, and the
+    detail a question asks for with a yes. `version` is the version shown, so that answers to
+    questions changed meanwhile are refused (patients.intake.intake_submit)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, version, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.intake_version = version
+        self.initial.setdefault("version", version.pk)
+        for question in version.question_list:
+            self.fields[f"answer_{question.pk}"] = forms.ChoiceField(
+                label=question.text,
+                choices=YES_NO,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                error_messages={"required": "Answer yes or no."},
+            )
+            if question.detail_label:
+                self.fields[f"detail_{question.pk}"] = forms.CharField(
+                    label=question.detail_label,
+                    required=False,
+                    max_length=ANSWER_DETAIL_MAX_LENGTH,
+                    help_text="Only if you answered yes.",
+                    widget=forms.TextInput(attrs={"class": "form-control"}),
+                )
+
+    def rows(self):
+        """(answer field, detail field or None) per question, for the template."""
+        return [
+            (self[f"answer_{q.pk}"], self[f"detail_{q.pk}"] if f"detail_{q.pk}" in self.fields else None)
+            for q in self.intake_version.question_list
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for question in self.intake_version.question_list:
+            detail_name = f"detail_{question.pk}"
+            if (
+                question.proposes == FlagKind.OIL_ALLERGY
+                and data.get(f"answer_{question.pk}") == "yes"
+                and not (data.get(detail_name) or "").strip()
+                and detail_name not in self.errors
+            ):
+                self.add_error(detail_name, f"You answered yes: {question.detail_label}")
+        return data
+
+    def answers(self) -> dict[int, Answer]:
+        data = self.cleaned_data
+        return {
+            q.pk: Answer(yes=data[f"answer_{q.pk}"] == "yes", detail=data.get(f"detail_{q.pk}") or "")
+            for q in self.intake_version.question_list
+        }
+
+
+class ConsentSignForm(forms.Form):
+    """Signing a consent: the full name typed and a tick. `version` is the version shown."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    typed_name = forms.CharField(
+        label="Your full name",
+        max_length=TYPED_NAME_MAX_LENGTH,
+        help_text="Your first and last name, as the clinic has them.",
+        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "name"}),
+    )
+    agreed = forms.BooleanField(
+        label="I have read this text and I agree to it.",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        error_messages={"required": "Tick the box to say you have read the text and agree to it."},
     )

@@ -33,8 +33,9 @@ from sessions.appointments import appointment_patient_can_cancel
 from sessions.course_progress import annotate_course_position
 from sessions.models import Appointment, Course
 from sessions.outcomes import course_activities, outcome_record, patient_measures_due, patient_outcomes
-from sessions.portal import portal_courses, portal_earlier, portal_self_bookable, portal_upcoming
+from sessions.portal import before_treatment_due, portal_courses, portal_earlier, portal_self_bookable, portal_upcoming
 from sessions.self_booking import self_booking_offered, self_cancel
+from sessions.waitlist import patient_offers_open
 
 routes = Routes()
 
@@ -91,7 +92,10 @@ def portal_home(request):
         )
     upcoming = portal_upcoming(patient=request.patient, now=timezone.now(), limit=NEXT_ON_HOME)
     annotate_course_position(upcoming)
+    before = before_treatment_due(patient=request.patient)
     context = {
+        "intake_due": before.intake_due,
+        "consents_due": before.consents_due,
         "patient": request.patient,
         "courses": courses,
         "other_notes": [
@@ -99,6 +103,7 @@ def portal_home(request):
         ],
         "upcoming": upcoming,
         "due": due,
+        "waitlist_offers": patient_offers_open(patient=request.patient),
     }
     return render(request, "portal/portal_home.html", context)
 

@@ -1,5 +1,5 @@
-from pages.reception import views
+from pages.reception import kiosk, views, waitlist
 
 app_name = "reception"
 
-urlpatterns = [*views.routes]
+urlpatterns = [*views.routes, *waitlist.routes, *kiosk.routes]

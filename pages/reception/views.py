@@ -32,6 +32,7 @@ from patients.selectors import patients_search
 from sessions.appointments import appointment_review_cancel, appointment_review_keep, appointments_review_cancel
 from sessions.course_progress import courses_with_progress
 from sessions.models import Appointment, AppointmentStatus
+from sessions.portal import before_treatment_due
 
 routes = Routes()
 
@@ -229,6 +230,8 @@ def patient_overview(request, pk: int):
         "upcoming": list(appointments.filter(starts_at__gte=now).order_by("starts_at")[:20]),
         "past": list(appointments.filter(starts_at__lt=now).order_by("-starts_at")[:20]),
         "book_url": reverse("booking:appointment_book") + "?" + urlencode({"patient": patient.pk}),
+        # Before treatment: whether the questions are answered (never the answers) and the consents.
+        "before": before_treatment_due(patient=patient),
     }
     return render(request, "reception/patient_overview.html", context)
 

@@ -6,6 +6,7 @@ launched. Every page the tests reach is checked with axe-core (node_modules/axe-
 CI_REQUIRE_BROWSER=1, where they fail: CI must not pass by silently skipping them.
 """
 
+import importlib
 import json
 import os
 import re
@@ -23,7 +24,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from clinic import roles
 from clinic.catalogue import DEFAULT_MODALITIES
 from clinic.models import Modality
-from patients.models import ContraindicationRule
+from patients.models import ContraindicationRule, RuleCondition
 from patients.rules import DEFAULT_RULES
 from tests.factories import PASSWORD, RoomFactory, therapist_named
 
@@ -375,12 +376,21 @@ def _defaults_ensure() -> None:
     for values in DEFAULT_RULES:
         values = dict(values)
         message = values.pop("message")
-        ContraindicationRule.objects.get_or_create(modality=None, **values, defaults={"message": message})
+        # The "no current consent" rule stays off, as for the rest of the suite (tests/conftest.py).
+        active = values.get("condition") != RuleCondition.NO_CONSENT
+        ContraindicationRule.objects.get_or_create(
+            modality=None, **values, defaults={"message": message, "active": active}
+        )
+    # The intake questions and consent texts of patients' data migration, from the migration itself.
+    importlib.import_module("patients.migrations.0008_intake_and_consent_defaults").defaults_create(
+        django.apps.apps, None
+    )
 
 
 @pytest.fixture
 def clinic_defaults(transactional_db):
-    """The roles, catalogue and default rules that the data migrations create.
+    """The roles, catalogue, default rules, intake questions and consent texts that the data
+    migrations create.
 
     serialized_rollback brings the migrated rows back before each test; this puts back whatever
     is still missing (for example under --no-migrations, where no data migration runs at all).

@@ -28,9 +28,13 @@ from django.utils.http import urlsafe_base64_encode
 from api.models import TokenScope
 from api.tokens import api_token_create
 from clinic import roles
-from patients.models import ContraindicationRule, FlagKind, RuleEffect
+from patients.consent import consent_sign
+from patients.intake import Answer, intake_submit, intake_version_current
+from patients.models import ConsentTopic, ContraindicationRule, FlagKind, RuleEffect, Via
 from patients.services import break_glass_open as patient_break_glass_open
 from patients.services import patient_calendar_token_ensure
+from sessions.models import WaitlistOffer
+from sessions.waitlist import offer_token
 from tests.conftest import log_in_verified
 from tests.factories import (
     ClosureFactory,
@@ -40,8 +44,10 @@ from tests.factories import (
     StudyFactory,
     TherapistFactory,
     UserFactory,
+    local,
+    next_weekday,
 )
-from tests.scenes import treated
+from tests.scenes import freed_slot, treated, wish
 
 ROLES = (
     "anonymous",
@@ -71,7 +77,7 @@ SKIPPED_NAMES = {
 @dataclass(frozen=True)
 class Row:
     method: str
-    obj: str | None  # which of patient A's objects fills <pk> (see `scene`), or "token"
+    obj: str | None  # which of patient A's objects fills <pk> (see `scene`), or "token", or "offer_token"
     statuses: tuple[int, ...]  # in the order of ROLES
     query: dict = field(default_factory=dict)
 
@@ -118,6 +124,14 @@ MATRIX: dict[str, Row] = {
     "manager:rule_list":                 Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
     "manager:rule_create":               Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
     "manager:rule_edit":                 Row("GET",  "rule",        (302, 403, 403, 403, 403, 403, 200)),
+    # The questionnaire and consent texts (pages/manager/intake_consent.py): the manager only.
+    "manager:intake_questions":          Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:intake_edit":               Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:consent_list":              Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:consent_create":            Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
+    "manager:consent_edit":              Row("GET",  "topic",       (302, 403, 403, 403, 403, 403, 200)),
+    "manager:consent_text":              Row("GET",  "topic",       (302, 403, 403, 403, 403, 403, 200)),
+    "manager:consent_version":           Row("GET",  "version",     (302, 403, 403, 403, 403, 403, 200)),
     # Reception's patient register
     "reception:patient_list":            Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
     "reception:patient_create":          Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
@@ -134,6 +148,21 @@ MATRIX: dict[str, Row] = {
     # Cancel all of a patient's flagged sessions: an empty reason is sent back with a message.
     "reception:review_cancel_all":       Row("POST", "patient",     (302, 403, 403, 403, 403, 302, 302)),
     "reception:portal_invite":           Row("POST", "patient",     (302, 403, 403, 403, 403, 302, 302)),
+    # The waitlist (pages/reception/waitlist.py): the front desk's.
+    "reception:waitlist":                Row("GET",  None,          (302, 403, 403, 403, 403, 200, 200)),
+    "reception:waitlist_add":            Row("GET",  "patient",     (302, 403, 403, 403, 403, 200, 200)),
+    "reception:waitlist_withdraw":       Row("POST", "wish",        (302, 403, 403, 403, 403, 302, 302)),
+    "reception:waitlist_slot_release":   Row("POST", "freed_slot",  (302, 403, 403, 403, 403, 302, 302)),
+    "reception:waitlist_send":           Row("POST", None,          (302, 403, 403, 403, 403, 302, 302)),
+    # The reception tablet (pages/reception/kiosk.py): the front desk hands it over; the kiosk
+    # pages answer only the tablet's kiosk session (tests/pages/reception/test_kiosk.py), so
+    # everyone here, logged in or not, finds them closed; the thank-you page holds nothing.
+    "reception:kiosk_start":             Row("GET",  "patient",     (302, 403, 403, 403, 403, 200, 200)),
+    "reception:kiosk_home":              Row("GET",  None,          (403, 403, 403, 403, 403, 403, 403)),
+    "reception:kiosk_intake":            Row("GET",  None,          (403, 403, 403, 403, 403, 403, 403)),
+    "reception:kiosk_consent":           Row("GET",  "topic",       (403, 403, 403, 403, 403, 403, 403)),
+    "reception:kiosk_finish":            Row("POST", None,          (403, 403, 403, 403, 403, 403, 403)),
+    "reception:kiosk_done":              Row("GET",  None,          (200, 200, 200, 200, 200, 200, 200)),
     # Booking: any therapist may book, move and cancel (docs/ARCHITECTURE.md), not only the treating one.
     "booking:appointment_book":          Row("GET",  None,          (302, 403, 403, 200, 200, 200, 200),
                                              query={"patient": "patient"}),
@@ -168,6 +197,11 @@ MATRIX: dict[str, Row] = {
     "chart:course_suspend":              Row("POST", "course",      (302, 403, 403, 302, 403, 403, 302)),
     "chart:course_resume":               Row("POST", "course",      (302, 403, 403, 302, 403, 403, 302)),
     "chart:course_close":                Row("GET",  "course",      (302, 403, 403, 200, 403, 403, 200)),
+    # Intake and consent on the chart (pages/chart/intake.py): an empty confirmation is sent back
+    # with a message, an empty dismissal dismisses (no reason needed).
+    "chart:flag_proposal_confirm":       Row("POST", "proposal",    (302, 403, 403, 302, 403, 403, 302)),
+    "chart:flag_proposal_dismiss":       Row("POST", "proposal",    (302, 403, 403, 302, 403, 403, 302)),
+    "chart:consent_signature":           Row("GET",  "signature",   (302, 403, 403, 200, 403, 403, 200)),
     # The portal: the logged-in patient's own records; another patient's are 404.
     "portal:portal_home":                Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
     "portal:portal_appointments":        Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
@@ -177,8 +211,20 @@ MATRIX: dict[str, Row] = {
     "portal:portal_self_book":           Row("GET",  "course",      (302, 200, 404, 403, 403, 403, 403)),
     "portal:portal_self_move":           Row("GET",  "appointment", (302, 200, 404, 403, 403, 403, 403)),
     "portal:portal_contact_channel":     Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
+    # The health questions and consents: every patient's own; a consent text is the clinic's.
+    "portal:portal_intake":              Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
+    "portal:portal_consents":            Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
+    "portal:portal_consent_sign":        Row("GET",  "topic",       (302, 200, 200, 403, 403, 403, 403)),
     "portal:portal_calendar":            Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
     "portal:portal_calendar_renew":      Row("POST", None,          (302, 302, 302, 403, 403, 403, 403)),
+    # The waitlist (pages/portal/waitlist.py): the patient's own wishes; patient A's offer by its
+    # signed link, which opens for patient A only (another patient: 404, like a made-up token).
+    "portal:portal_waitlist":            Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
+    "portal:portal_waitlist_add":        Row("GET",  None,          (302, 200, 200, 403, 403, 403, 403)),
+    "portal:portal_waitlist_withdraw":   Row("POST", "wish",        (302, 302, 404, 403, 403, 403, 403)),
+    "portal:waitlist_offer":             Row("GET",  "offer_token", (302, 200, 404, 403, 403, 403, 403)),
+    "portal:waitlist_offer_accept":      Row("POST", "offer_token", (302, 302, 404, 403, 403, 403, 403)),
+    "portal:waitlist_offer_decline":     Row("POST", "offer_token", (302, 302, 404, 403, 403, 403, 403)),
     # No login; patient A's real token for patient A, a wrong one for everyone else.
     "portal:calendar_feed":              Row("GET",  "token",       (404, 200, 404, 404, 404, 404, 404)),
     # Two-factor log-in: anyone logged in enrols (the manager, enrolled already, is sent to the
@@ -266,6 +312,29 @@ def matrix_scene() -> tuple[dict, dict]:
     rule = ContraindicationRule.objects.create(
         flag_kind=FlagKind.OTHER, modality=modality, effect=RuleEffect.WARN, message="Ask first."
     )
+    # Patient A waits for a session of the course; a slot the treating therapist had free is held for A.
+    slot = freed_slot(treating, room, modality, local(*next_weekday(2, weeks_ahead=2).timetuple()[:3], 15))
+    entry = wish(patient, course=record["course"])
+    offer = WaitlistOffer.objects.create(
+        slot=slot,
+        entry=entry,
+        patient=patient,
+        therapist=treating,
+        room=room,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        offered_at=now,
+        expires_at=now + dt.timedelta(minutes=30),
+    )
+    # Patient A answered the health questions (a yes proposes a flag) and signed the massage consent.
+    version = intake_version_current()
+    answers = {q.pk: Answer(yes=q.proposes == FlagKind.PREGNANCY) for q in version.question_list}
+    proposal = intake_submit(patient=patient, version=version, answers=answers, channel=Via.KIOSK).proposals.get()
+    massage_consent = ConsentTopic.objects.get(name="Massage")
+    consent = massage_consent.versions.get()
+    signature = consent_sign(
+        patient=patient, version=consent, typed_name=str(patient), agreed=True, channel=Via.PORTAL
+    )
     objects = {
         "therapist": treating.pk,
         "room": room.pk,
@@ -276,9 +345,16 @@ def matrix_scene() -> tuple[dict, dict]:
         "patient": patient.pk,
         "modality": modality.pk,
         "account": users["patient_a"].pk,
+        "proposal": proposal.pk,
+        "signature": signature.pk,
+        "topic": massage_consent.pk,
+        "version": consent.pk,
         **{name: obj.pk for name, obj in record.items()},
         "token": patient_calendar_token_ensure(patient=patient),
         "api_token": api_token_create(user=users["patient_a"], name="Calendar sync", scope=TokenScope.READ)[0].pk,
+        "wish": entry.pk,
+        "freed_slot": slot.pk,
+        "offer_token": offer_token(offer),
     }
     return users, objects
 
@@ -287,6 +363,8 @@ def _url(name: str, row: Row, role: str, objects: dict) -> str:
     if row.obj == "token":
         token = objects["token"] if role == "patient_a" else "not-" + objects["token"]
         path = reverse(name, kwargs={"token": token})
+    elif row.obj == "offer_token":  # patient A's offer, whoever asks
+        path = reverse(name, kwargs={"token": str(objects["offer_token"])})
     elif row.obj:
         path = reverse(name, kwargs={"pk": objects[row.obj]})
     else:
@@ -338,7 +416,10 @@ def test_a_password_reset_link_works_only_with_its_own_token(role, scene):
     assert response.context["validlink"] is (role == "patient_a")
 
 
-PK_ROWS = sorted(name for name, row in MATRIX.items() if row.obj not in (None, "token"))
+# A consent text is the clinic's, the same for every patient and not patient A's record: a patient
+# opens any the clinic asks for (and gets 404 for one that is not there).
+CLINIC_TEXTS = {"portal:portal_consent_sign"}
+PK_ROWS = sorted(name for name, row in MATRIX.items() if row.obj not in (None, "token") and name not in CLINIC_TEXTS)
 
 
 @pytest.mark.parametrize("role", ["anonymous", "patient_b"])

@@ -29,8 +29,11 @@ from hypothesis import strategies as st
 from clinic import roles
 from clinic.models import Cadence
 from outcomes.models import FUNCTION_CODE, Measure, Scoring
+from pages.reception.kiosk import KIOSK_SESSION_KEY
 from pages.therapist.forms import SAVE, SIGN
-from patients.models import Cause, FlagKind, Phase, Side, StudyKind
+from patients.intake import Answer, intake_submit, intake_version_current
+from patients.kiosk import kiosk_start
+from patients.models import Cause, ConsentTopic, FlagKind, Phase, RuleCondition, Side, StudyKind, Via
 from patients.services import break_glass_open
 from sessions.models import AREA_SIDE_CHOICES, AppointmentStatus
 from tests.conftest import log_in_verified
@@ -171,8 +174,17 @@ def scene(db):
     in_progress = course_session(
         record["course"], therapist, room, now - dt.timedelta(hours=1), status=AppointmentStatus.CHECKED_IN
     )
+    # Intake and consent: another of the therapist's patients answered the health questions with a
+    # yes (a proposal to confirm or dismiss); the scene's patient has answered nothing yet.
+    answered = PatientFactory(assigned_therapist=therapist)
+    version = intake_version_current()
+    answers = {q.pk: Answer(yes=q.proposes == FlagKind.OIL_ALLERGY, detail="Almond") for q in version.question_list}
+    proposal = intake_submit(patient=answered, version=version, answers=answers, channel=Via.KIOSK).proposals.get()
     return {
         **record,
+        "intake": version,
+        "proposal": proposal,
+        "topic": ConsentTopic.objects.get(name="Massage"),
         "monday": monday,
         "modality": modality,
         "room": room,
@@ -287,6 +299,22 @@ def reschedule_fields(s) -> Payload:
     return start_fields(s, ("10:00", "11:15", "03:00"), confirm_warnings=value("on"))
 
 
+def wish_fields(s) -> Payload:
+    """A waitlist wish: reception's form, or the patient's in the portal (which has no treatment
+    outside a course and no urgency: sent anyway, they must be ignored)."""
+    today = timezone.localdate()
+    weekdays = ["0", "1", "2", "3", "4", "5", "6", "7", "-1", "x"]
+    return payload(
+        course=value(s["course"].pk, "", 987654),
+        therapist=value("", s["therapist"].pk, 987654),
+        weekdays=raw(st.lists(st.sampled_from(weekdays), max_size=8), ["0", "4"]),
+        day_parts=raw(st.lists(st.sampled_from(["morning", "afternoon", "evening", "night"]), max_size=4), ["morning"]),
+        until=value(*(str(today + dt.timedelta(days=days)) for days in (30, 0, 365, 366, -1)), *any_dates(s)),
+        modality=value("", s["modality"].pk, 987654),
+        urgent=value("on", ""),
+    )
+
+
 def reason_fields(s) -> Payload:
     return payload(reason=value("Patient called in sick."))
 
@@ -311,6 +339,35 @@ def note_fields(s) -> Payload:
     )
 
 
+def intake_edit_fields(s) -> Payload:
+    rows = {}
+    for i, question in enumerate(s["intake"].question_list[:3]):
+        rows[f"q{i}_text"] = value(question.text, "Do you smoke?", "", "x" * 301)
+        rows[f"q{i}_proposes"] = value(question.proposes, "", *FlagKind.values)
+        rows[f"q{i}_detail"] = value(question.detail_label, "", "Which one?", "x" * 121)
+    rows["q3_text"] = value("Do you have diabetes?", "")
+    rows["q3_proposes"] = value(FlagKind.OTHER, "")
+    rows["q41_text"] = value("", "A row far beyond the others?")
+    return Payload(rows)
+
+
+def intake_fields(s) -> Payload:
+    rows = {"version": value(s["intake"].pk, 987654, "")}
+    for question in s["intake"].question_list:
+        rows[f"answer_{question.pk}"] = value("no", "yes", "maybe")
+        if question.detail_label:
+            rows[f"detail_{question.pk}"] = value("", "Almond oil", "x" * 201)
+    return Payload(rows)
+
+
+def consent_fields(s) -> Payload:
+    return payload(
+        version=value(s["topic"].versions.get().pk, 987654),
+        typed_name=value(str(s["patient"]), f"{s['patient'].last_name}, {s['patient'].first_name}", "Nobody Else"),
+        agreed=value("on", ""),
+    )
+
+
 CASES = [
     Case("patient_create", "receptionist", lambda s: reverse("reception:patient_create"), patient_fields,
          writes=frozenset({"patients.Patient"})),
@@ -321,9 +378,9 @@ CASES = [
     Case("appointment_book_options", "receptionist", lambda s: reverse("booking:appointment_book"),
          booking_fields, method="GET", headers={"HX-Request": "true"}),
     Case("appointment_cancel", "receptionist", pk_url("booking:appointment_cancel", "appointment"), reason_fields,
-         edits=lambda s: [s["appointment"]]),
+         edits=lambda s: [s["appointment"]], writes=frozenset({"treatment_sessions.FreedSlot"})),
     Case("appointment_reschedule", "receptionist", pk_url("booking:appointment_reschedule", "appointment"),
-         reschedule_fields, edits=lambda s: [s["appointment"]]),
+         reschedule_fields, edits=lambda s: [s["appointment"]], writes=frozenset({"treatment_sessions.FreedSlot"})),
     Case("appointment_complete", "therapist", pk_url("booking:appointment_complete", "in_progress"),
          lambda s: payload(next=value("/therapist/", "https://evil.example/", "//evil.example/")),
          edits=lambda s: [s["in_progress"]]),
@@ -341,7 +398,7 @@ CASES = [
          ),
          writes=frozenset({"treatment_sessions.Appointment"}), edits=lambda s: [s["course"]]),
     Case("review_cancel", "receptionist", pk_url("reception:review_cancel", "appointment"), reason_fields,
-         edits=lambda s: [s["appointment"]]),
+         edits=lambda s: [s["appointment"]], writes=frozenset({"treatment_sessions.FreedSlot"})),
     Case("diagnosis_create", "therapist", pk_url("chart:diagnosis_create", "patient"),
          lambda s: payload(
              icd10_code=value("M54.3", " m51.1 ", "Z99.999"),
@@ -404,7 +461,7 @@ CASES = [
          lambda s: payload(text=value("Pain eased the next day."), next=value("/therapist/", "//evil.example/")),
          writes=frozenset({"treatment_sessions.Addendum"})),
     Case("portal_cancel", "patient", pk_url("portal:portal_appointment_cancel", "appointment"), reason_fields,
-         edits=lambda s: [s["appointment"]]),
+         edits=lambda s: [s["appointment"]], writes=frozenset({"treatment_sessions.FreedSlot"})),
     Case("portal_self_book", "patient", pk_url("portal:portal_self_book", "course"),
          lambda s: payload(
              slot=value(slot(s, s["monday"], 10), slot(s, s["monday"], 17), "||", "a|b|c", *edge_slots(s)),
@@ -416,11 +473,16 @@ CASES = [
              slot=value(slot(s, s["monday"], 10), slot(s, s["monday"], 17), "||", "a|b|c", *edge_slots(s)),
              day=value(s["monday"].isoformat(), *any_dates(s)),
          ),
-         edits=lambda s: [s["appointment"]]),
+         edits=lambda s: [s["appointment"]], writes=frozenset({"treatment_sessions.FreedSlot"})),
     Case("portal_self_book_day", "patient", pk_url("portal:portal_self_book", "course"),
          lambda s: payload(day=value(s["monday"].isoformat(), *any_dates(s))), method="GET"),
     Case("portal_contact_channel", "patient", lambda s: reverse("portal:portal_contact_channel"),
          lambda s: payload(contact_channel=value("sms", "email", "fax")), edits=lambda s: [s["patient"]]),
+    # The waitlist's wish: reception's (with urgency and a treatment outside any course) and the patient's.
+    Case("waitlist_add", "receptionist", pk_url("reception:waitlist_add", "patient"),
+         wish_fields, writes=frozenset({"treatment_sessions.WaitlistEntry"})),
+    Case("portal_waitlist_add", "patient", lambda s: reverse("portal:portal_waitlist_add"),
+         wish_fields, writes=frozenset({"treatment_sessions.WaitlistEntry"})),
     Case("portal_invite", "receptionist", pk_url("reception:portal_invite", "uninvited"),
          lambda s: payload(email=raw(junk, ""), next=raw(junk, "")), writes=frozenset({"auth.User"}),
          edits=lambda s: [s["uninvited"]]),
@@ -541,11 +603,51 @@ CASES = [
          writes=frozenset({"clinic.Closure"})),
     Case("rule_create", "manager", lambda s: reverse("manager:rule_create"),
          lambda s: payload(
-             flag_kind=value(FlagKind.SKIN_CONDITION, *FlagKind.values), modality=value(s["modality"].pk, ""),
+             condition=value(RuleCondition.HEALTH_FLAG, RuleCondition.NO_CONSENT, ""),
+             flag_kind=value(FlagKind.SKIN_CONDITION, *FlagKind.values, ""), modality=value(s["modality"].pk, ""),
              oil_modalities_only=value("", "on"), effect=value("warn", "block"), message=value("Check the skin."),
              active=value("on", ""),
          ),
          writes=frozenset({"patients.ContraindicationRule"})),
+    # The questionnaire and consent editors (pages/manager/intake_consent.py).
+    Case("intake_edit", "manager", lambda s: reverse("manager:intake_edit"), intake_edit_fields,
+         writes=frozenset({"patients.IntakeVersion", "patients.IntakeQuestion"})),
+    Case("consent_create", "manager", lambda s: reverse("manager:consent_create"),
+         lambda s: payload(
+             name=value("Lymph drainage", "Massage", ""),
+             modalities=value(s["modality"].pk, "", 987654, "99999999999999999999"),
+             oil_modalities=value("on", ""), active=value("on", ""),
+             text=value("I agree to lymph drainage.\r\nIt is gentle.", " ", "x" * 20_001),
+         ),
+         writes=frozenset({"patients.ConsentTopic", "patients.ConsentVersion"})),
+    Case("consent_edit", "manager", pk_url("manager:consent_edit", "topic"),
+         lambda s: payload(
+             name=value("Massage", "Cupping", "Hands-on treatment"), modalities=value(s["modality"].pk, ""),
+             oil_modalities=value("on", ""), active=value("on", ""),
+         ),
+         edits=lambda s: [s["topic"]]),
+    Case("consent_text", "manager", pk_url("manager:consent_text", "topic"),
+         lambda s: payload(text=value("New words about massage.", s["topic"].versions.get().text, "", "x" * 20_001)),
+         writes=frozenset({"patients.ConsentVersion"})),
+    # Intake and consent: the portal, the reception tablet, the chart.
+    Case("portal_intake", "patient", lambda s: reverse("portal:portal_intake"), intake_fields,
+         writes=frozenset({"patients.IntakeResponse", "patients.IntakeAnswer", "patients.FlagProposal"})),
+    Case("portal_consent_sign", "patient", pk_url("portal:portal_consent_sign", "topic"), consent_fields,
+         writes=frozenset({"patients.ConsentSignature"})),
+    Case("kiosk_start", "receptionist", pk_url("reception:kiosk_start", "patient"),
+         lambda s: payload(next=value("", "//evil.example/")), writes=frozenset({"patients.KioskSession"})),
+    Case("kiosk_intake", "kiosk", lambda s: reverse("reception:kiosk_intake"), intake_fields,
+         writes=frozenset({"patients.IntakeResponse", "patients.IntakeAnswer", "patients.FlagProposal"})),
+    Case("kiosk_consent", "kiosk", pk_url("reception:kiosk_consent", "topic"), consent_fields,
+         writes=frozenset({"patients.ConsentSignature"})),
+    Case("flag_proposal_confirm", "therapist", pk_url("chart:flag_proposal_confirm", "proposal"),
+         lambda s: payload(
+             substance=value("Almond oil", "", "x" * 81), active_from=value(*reversed(dates(s)[:3]), *EDGE_DATES),
+             note=value("From the intake.", "x" * 301),
+         ),
+         writes=frozenset({"patients.HealthFlag"}), edits=lambda s: [s["proposal"]]),
+    Case("flag_proposal_dismiss", "therapist", pk_url("chart:flag_proposal_dismiss", "proposal"),
+         lambda s: payload(note=value("Was a perfume.", "", "x" * 301)), edits=lambda s: [s["proposal"]]),
     Case("break_glass_review", "manager", pk_url("manager:break_glass_review", "access"),
          lambda s: payload(comment=value("Called the therapist: covering for a colleague.", "ok")),
          writes=frozenset({"patients.BreakGlassReview"})),
@@ -671,7 +773,13 @@ def test_bad_input_never_breaks_a_form(case, scene):
     except NoReverseMatch as error:  # the authorization matrix insists every URL is covered
         pytest.skip(f"no such URL here: {error}")
     client = Client()
-    if case.role != "anonymous":
+    if case.role == "kiosk":
+        # The reception tablet handed to the scene's patient (pages/reception/kiosk.py).
+        _, token = kiosk_start(patient=scene["patient"], started_by=scene["users"]["receptionist"])
+        session = client.session
+        session[KIOSK_SESSION_KEY] = token
+        session.save()
+    elif case.role != "anonymous":
         log_in_verified(client, scene["users"][case.role], backend=MODEL_BACKEND)
     wrote = []
 

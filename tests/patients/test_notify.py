@@ -12,11 +12,6 @@ from patients.notify import contact_channel_problem, notify_patient
 from tests.factories import PatientFactory
 
 
-@pytest.fixture(autouse=True)
-def _empty_sms_outbox():
-    sms_outbox.clear()
-
-
 def _patient(channel=ContactChannel.EMAIL, **contact):
     contact.setdefault("email", "maria@example.org")
     contact.setdefault("phone", "+49 30 555 0101")

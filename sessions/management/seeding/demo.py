@@ -24,22 +24,40 @@ from clinic.catalogue import DEFAULT_MODALITIES
 from clinic.models import Cadence, Closure, ClosureKind, Modality, Room, Therapist, WorkingHours, location_default
 from clinic.public_holidays import public_holidays
 from clinic.refusals import Refused
+from patients.consent import consent_sign, consent_topics_current
+from patients.intake import Answer, intake_submit, intake_version_current
 from patients.models import (
     Cause,
+    ConsentSignature,
     Diagnosis,
     FlagKind,
+    FlagProposal,
     HealthFlag,
+    IntakeResponse,
+    KioskSession,
     Patient,
     Phase,
     PhaseRecord,
+    ProposalStatus,
     Side,
     Study,
     StudyKind,
+    Via,
 )
 from patients.names import sort_key
 from patients.services import phase_record_create
 from sessions.booking import appointment_book
-from sessions.models import Addendum, Appointment, AppointmentStatus, Course, CourseStatus, SessionNote
+from sessions.models import (
+    Addendum,
+    Appointment,
+    AppointmentStatus,
+    Course,
+    CourseStatus,
+    FreedSlot,
+    SessionNote,
+    WaitlistEntry,
+    WaitlistOffer,
+)
 from sessions.note_seal import note_seal, note_seal_log_entries
 from sessions.schedule import at_local, closures_load
 
@@ -351,7 +369,10 @@ def non_demo_data() -> list[str]:
 
 def _demo_delete() -> None:
     """Delete the demo's rows (non_demo_data has checked there is nothing else), newest first."""
-    for model in (Addendum, SessionNote, Appointment, Course, PhaseRecord, Study, Diagnosis, HealthFlag, Patient):
+    waitlist = (WaitlistOffer, WaitlistEntry, FreedSlot)
+    intake_and_consent = (ConsentSignature, FlagProposal, IntakeResponse, KioskSession)
+    record = (Addendum, SessionNote, Appointment, Course, PhaseRecord, Study, Diagnosis, HealthFlag, Patient)
+    for model in (*waitlist, *intake_and_consent, *record):
         model.objects.all().delete()
     Closure.objects.all().delete()
     WorkingHours.objects.all().delete()
@@ -482,7 +503,59 @@ class _Seeder:
                 phase_record_create(
                     diagnosis=plan.diagnosis, phase=Phase.ACUTE, recorded_by=plan.therapist.user, note=FLARE_NOTE
                 )
+        # Last, so the random draws above stay as they were; it draws none.
+        self._intake_and_consent()
         return True
+
+    # -- intake and consent ------------------------------------------------------------------
+
+    def _intake_and_consent(self) -> None:
+        """Every patient answered the health questions and signed the consents on the day they
+        consented to treatment, their yes answers confirmed as the flags on their chart; except
+        Clara (the portal's demo login), who has both still to do, and one of Lena's patients,
+        whose yes to high blood pressure waits for Lena to confirm on the chart."""
+        version = intake_version_current()
+        consents = consent_topics_current()
+        pending = next(
+            plan
+            for plan in self.plans
+            if plan.therapist.user.username == LENA and plan.key != DEMO_PATIENT and plan.key not in FLAGS
+        )
+        for plan in self.plans:
+            patient = plan.patient
+            if plan.key == DEMO_PATIENT:
+                continue
+            when = min(at_local(patient.consent_on, dt.time(8, 45)), self.now - dt.timedelta(hours=1))
+            flags = {flag.kind: flag for flag in patient.health_flags.all()}
+            if pending is plan:
+                flags[FlagKind.HYPERTENSION] = None
+            if version is not None:
+                answers = {
+                    q.pk: Answer(yes=q.proposes in flags, detail=getattr(flags.get(q.proposes), "substance", ""))
+                    for q in version.question_list
+                }
+                channel = Via.PORTAL if patient.user_id else Via.KIOSK
+                intake_submit(
+                    patient=patient, version=version, answers=answers, channel=channel, submitted_by=patient.user,
+                    now=when,
+                )  # fmt: skip
+                for kind, flag in flags.items():
+                    if flag is not None:
+                        FlagProposal.objects.filter(patient=patient, kind=kind).update(
+                            status=ProposalStatus.CONFIRMED,
+                            decided_by=plan.therapist.user,
+                            decided_at=when + dt.timedelta(minutes=30),
+                            health_flag=flag,
+                        )
+            for _, consent in consents:
+                consent_sign(
+                    patient=patient,
+                    version=consent,
+                    typed_name=str(patient),
+                    agreed=True,
+                    channel=Via.KIOSK,
+                    now=when + dt.timedelta(minutes=5),
+                )
 
     # -- the clinic ------------------------------------------------------------------------
 

@@ -58,7 +58,17 @@ from sessions.management.seeding.demo import (
     SUBJECTIVE_LATER,
     TECHNIQUES,
 )
-from sessions.models import Addendum, Appointment, AppointmentStatus, Course, CourseStatus, SessionNote
+from sessions.models import (
+    Addendum,
+    Appointment,
+    AppointmentStatus,
+    Course,
+    CourseStatus,
+    FreedSlot,
+    SessionNote,
+    WaitlistEntry,
+    WaitlistOffer,
+)
 from sessions.note_seal import SEAL_FIELD, SIGN, note_seal
 
 SCALE_PASSWORD = "scale-password-2026"
@@ -985,6 +995,9 @@ def _time(minutes: int) -> dt.time:
 DATA_MODELS = [Patient, Therapist, Room, Appointment, Course]
 # Emptied by --flush, children first.
 FLUSH_MODELS = [
+    WaitlistOffer,
+    WaitlistEntry,
+    FreedSlot,
     Addendum,
     SessionNote,
     Appointment,

@@ -5,8 +5,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from clinic import roles
 from clinic.models import Modality
-from patients.models import FlagKind, Phase
+from patients.consent import consent_sign, consent_topics_current
+from patients.intake import Answer, intake_submit, intake_version_current
+from patients.kiosk import kiosk_start
+from patients.models import FlagKind, Phase, Via
 from patients.services import break_glass_open
 from sessions.models import AppointmentStatus
 from tests import factories
@@ -50,4 +54,17 @@ def clinic():
     note = factories.SessionNoteFactory(appointment=past, signed_at=timezone.now(), signed_by=therapist.user)
     factories.AddendumFactory(note=note)
     break_glass_open(user=factories.TherapistFactory().user, patient=patient, reason="Her therapist is away today.")
+    # Intake and consent, through the tablet: a yes proposing a flag, a signed consent.
+    kiosk, _ = kiosk_start(patient=patient, started_by=factories.UserFactory(role=roles.RECEPTIONIST))
+    version = intake_version_current()
+    answers = {q.pk: Answer(yes=q.proposes == FlagKind.PREGNANCY) for q in version.question_list}
+    intake_submit(patient=patient, version=version, answers=answers, channel=Via.KIOSK, kiosk=kiosk)
+    consent_sign(
+        patient=patient,
+        version=consent_topics_current()[0][1],
+        typed_name=str(patient),
+        agreed=True,
+        channel=Via.KIOSK,
+        kiosk=kiosk,
+    )
     return {"modality": modality, "therapist": therapist, "room": room, "patient": patient, "note": note}

@@ -9,7 +9,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from clinic.models import Closure, ClosureKind, Room, WorkingHours
-from patients.models import ContraindicationRule, FlagKind
+from patients.models import ContraindicationRule, FlagKind, RuleCondition
 from tests import factories
 from tests.conftest import client_for
 from tests.factories import EVERY_DAY, local, next_weekday
@@ -118,6 +118,7 @@ def test_a_therapist_cannot_lose_the_qualification_of_a_session_booked_with_her(
 def test_a_rule_the_service_refuses_is_refused_in_the_admin_too(manager, db):
     dry = factories.ModalityFactory(name="Dry cupping", uses_oils=False)
     form = {
+        "condition": RuleCondition.HEALTH_FLAG,
         "flag_kind": FlagKind.OIL_ALLERGY,
         "modality": dry.pk,
         "oil_modalities_only": "on",
@@ -132,6 +133,7 @@ def test_a_rule_the_service_refuses_is_refused_in_the_admin_too(manager, db):
 
 def test_a_new_rule_is_saved(manager, db):
     form = {
+        "condition": RuleCondition.HEALTH_FLAG,
         "flag_kind": FlagKind.SKIN_CONDITION,
         "modality": "",
         "effect": "warn",

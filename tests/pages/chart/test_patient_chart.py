@@ -25,8 +25,10 @@ from tests.scenes import asks_to_log_in, queries_of, shows, url_of
 SVG = "{http://www.w3.org/2000/svg}"
 # Session, user, roles, patient, "treats?", booking status (diagnoses, phases, flags, rules),
 # diagnoses with phases and studies, flags, courses, notes with addenda, outcome scores.
-# 17 to build the chart, 1 to write its read to the audit log.
-MAX_QUERIES = 18
+# 17 to build the chart, 1 to write its read to the audit log; and intake and consent
+# (pages.chart.intake): the rules about consent, the latest answers with their questions and
+# proposals (3), the consents (3).
+MAX_QUERIES = 25
 
 
 url = url_of("chart:patient_chart")

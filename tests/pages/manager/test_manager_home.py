@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from patients.models import BreakGlassReview
 from patients.services import break_glass_open
-from sessions.models import AppointmentStatus
+from sessions.models import AppointmentStatus, WaitlistOffer
+from sessions.waitlist import waitlist_offers_send
 from tests.conftest import client_for
-from tests.factories import AppointmentFactory, PatientFactory, SessionNoteFactory, TherapistFactory
-from tests.scenes import asks_to_log_in, messages_of, shows, url_of
+from tests.factories import AppointmentFactory, PatientFactory, SessionNoteFactory, TherapistFactory, on_monday
+from tests.scenes import asks_to_log_in, freed_slot, messages_of, portal_patient, shows, url_of, wish
 
 URL = reverse("manager:manager_home")
 REASON = "Her therapist is away and she is in the room now."
@@ -110,3 +111,18 @@ def test_wrong_methods(manager, access):
     client = client_for(manager)
     assert client.post(URL).status_code == 405
     assert client.get(review_url(access)).status_code == 405
+
+
+def test_the_manager_sees_the_waitlist_offers_held(manager, back_massage, blue_room, anna_berg):
+    slot = freed_slot(anna_berg, blue_room, back_massage, on_monday(10))
+    nora = portal_patient(first_name="Nora", last_name="Lind")
+    wish(nora, modality=back_massage)
+    waitlist_offers_send()
+    offer = WaitlistOffer.objects.get()
+
+    response = client_for(manager).get(URL)
+
+    assert response.context["held"] == [offer] and response.context["held_count"] == 1
+    until = timezone.localtime(offer.expires_at)
+    shows(response, "Waitlist offers waiting for an answer", "Nora Lind", f"held until {until:%H:%M}")
+    assert slot.offers.get() == offer

@@ -12,8 +12,10 @@ from tests.factories import local, next_weekday
 from tests.scenes import DETAILS, asks_to_log_in, queries_of, shows, url_of
 
 MONDAY = next_weekday(0)
-# Session, user, roles, patient, diagnoses, phase records, health flags, rules, courses, upcoming, past.
-MAX_QUERIES = 11
+# Session, user, roles, patient, diagnoses, phase records, health flags, rules, courses, upcoming, past;
+# and before treatment (sessions.portal.before_treatment_due): the planned modalities, the intake
+# answered and asked, the consents (3).
+MAX_QUERIES = 17
 
 
 url = url_of("reception:patient_overview")
