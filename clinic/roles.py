@@ -11,6 +11,12 @@ PATIENT = "Patient"
 MANAGER = "Manager"
 ROLES = (RECEPTIONIST, THERAPIST, PATIENT, MANAGER)
 
+# The groups of roles that the pages (pages.roles) and the API (api.permissions) let in alike.
+FRONT_DESK = (RECEPTIONIST, MANAGER)
+# Any therapist may book, move and cancel (docs/ARCHITECTURE.md), not only the treating one.
+BOOKERS = (RECEPTIONIST, THERAPIST, MANAGER)
+CLINICIANS = (THERAPIST, MANAGER)
+
 _CLINIC_READ = [
     "clinic.view_modality",
     "clinic.view_therapist",

@@ -65,6 +65,10 @@ INSTALLED_APPS = [
     # Webhooks: the manager's endpoints and the outbox of signed deliveries; above the domain,
     # which announces its events through clinic.events and never imports it.
     "webhooks",
+    # The REST API (api/): Django REST framework and its OpenAPI schema (drf-spectacular).
+    "rest_framework",
+    "drf_spectacular",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -361,6 +365,50 @@ CLINIC_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("CLINIC_WEBHOOK_MAX_ATTEMPTS", 
 # Off in production: webhooks may not point into the clinic's own network (localhost, 10.x, ...).
 # On for development and the tests, whose receiving server listens on 127.0.0.1.
 CLINIC_WEBHOOK_ALLOW_PRIVATE = env_bool("CLINIC_WEBHOOK_ALLOW_PRIVATE", DEBUG)
+
+# The REST API under /api/v1/ (api/): personal tokens only (a session's cookie does not open it, so
+# no CSRF question arises); what a user may do is their role's, as on the pages.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.permissions.TokenScopeAllows",
+        "api.permissions.RoleAllows",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["api.http.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "api.http.Pages",
+    "DEFAULT_THROTTLE_CLASSES": ["api.http.ApiUserThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.http.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Requests per user and hour (per address without a valid token): DRF's rate syntax, n/second|minute|hour|day.
+CLINIC_API_THROTTLE_RATE = os.environ.get("CLINIC_API_THROTTLE_RATE", "1000/hour")
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{CLINIC_NAME} REST API",
+    "DESCRIPTION": (
+        "The clinic's patients, availability, appointments, courses and session notes, with the "
+        "permissions of your role. Send a personal API token with every request, as the header "
+        "Authorization: Bearer followed by the token."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema: for anyone logged in (a session, or a token). Its page is api.docs_page.
+    "SERVE_AUTHENTICATION": [
+        "rest_framework.authentication.SessionAuthentication",
+        "api.authentication.BearerTokenAuthentication",
+    ],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Docstrings speak to the code's readers; the API's readers get the views' own descriptions.
+    "DISABLE_DOCSTRING_DESCRIPTIONS": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AppointmentStatusEnum": "sessions.models.AppointmentStatus",
+        "CourseStatusEnum": "sessions.models.CourseStatus",
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -33,6 +33,9 @@ urlpatterns = [
     path("", include("pages.therapist.urls")),
     path("", include("pages.chart.urls")),
     path("", include("pages.portal.urls")),
+    # The REST API and the account page of its personal tokens (api/).
+    path("api/v1/", include("api.urls")),
+    path("", include("api.token_pages")),
 ]
 if settings.BENCH_BASELINE:  # the benchmark's constant page; never routed in production
     urlpatterns.append(path("bench/baseline/", views.bench_baseline, name="bench_baseline"))

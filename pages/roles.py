@@ -5,14 +5,11 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from clinic import roles
 from clinic.audit import REFUSED, audit_access
-from clinic.roles import has_role
+from clinic.roles import BOOKERS, CLINICIANS, FRONT_DESK, has_role
 
-FRONT_DESK = (roles.RECEPTIONIST, roles.MANAGER)
-# Any therapist may book, move and cancel (docs/ARCHITECTURE.md), not only the treating one.
-BOOKERS = (roles.RECEPTIONIST, roles.THERAPIST, roles.MANAGER)
-CLINICIANS = (roles.THERAPIST, roles.MANAGER)
+# The role groups live with the roles (clinic.roles), where the API finds them too.
+__all__ = ["BOOKERS", "CLINICIANS", "FRONT_DESK", "role_required"]
 
 
 def role_required(*roles: str):

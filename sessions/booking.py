@@ -10,7 +10,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from clinic.date_windows import BOOKING_WINDOW, CALENDAR_WINDOW
 from clinic.events import APPOINTMENT_BOOKED, APPOINTMENT_MOVED, event_announce
 from clinic.models import Modality, Room, Therapist
-from clinic.refusals import Refused, WarningsNotConfirmed
+from clinic.refusals import Conflict, Refused, WarningsNotConfirmed
 from patients.models import Patient
 from sessions.booking_checks import booking_problems, when
 from sessions.freed_slots import freed_slot_record
@@ -28,7 +28,7 @@ EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's error code for an exclusion constr
 DEADLOCK_DETECTED = "40P01"
 
 
-SLOT_TAKEN = "That slot was just taken by another booking. Choose another time."
+SLOT_TAKEN = Conflict("That slot was just taken by another booking. Choose another time.")
 
 
 def appointment_book(

@@ -8,6 +8,7 @@ from django.utils.formats import date_format, time_format
 
 from clinic.date_windows import BOOKING_WINDOW, CALENDAR_WINDOW
 from clinic.models import Location, Modality, Room, Therapist
+from clinic.refusals import Conflict
 from patients.contraindications import contraindications_check
 from patients.models import Patient
 from sessions.models import COUNTED_STATUSES, Appointment, Course
@@ -127,8 +128,8 @@ def _clash_reason(who: str, clash: Appointment | Held) -> str:
     if isinstance(clash, Held):
         # Whom it is offered to is nobody's business here (a patient may be the one asking).
         until = time_format(timezone.localtime(clash.until), "H:i")
-        return HELD_FOR_OFFER.format(span=f"{when(clash.starts_at)}–{end}", until=until)
-    return f"{who} is already booked {when(clash.starts_at)}–{end}."
+        return Conflict(HELD_FOR_OFFER.format(span=f"{when(clash.starts_at)}–{end}", until=until))
+    return Conflict(f"{who} is already booked {when(clash.starts_at)}–{end}.")
 
 
 def _time_problems(*, schedule: Schedule, patient, therapist, room, starts_at, ends_at) -> list[str]:

@@ -26,3 +26,6 @@ CLINIC_SMS_BACKEND = "clinic.messaging.LocmemSmsBackend"
 
 # The webhook tests receive on a local server at 127.0.0.1, which production refuses.
 CLINIC_WEBHOOK_ALLOW_PRIVATE = True
+# The API's throttle counts per user in the cache, across tests that reuse the same user ids; the
+# throttling test sets its own low rate (tests/api/test_throttling.py).
+CLINIC_API_THROTTLE_RATE = "100000/hour"

@@ -25,6 +25,8 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from api.models import TokenScope
+from api.tokens import api_token_create
 from clinic import roles
 from clinic.events import EVENTS
 from patients.consent import consent_sign
@@ -250,6 +252,9 @@ MATRIX: dict[str, Row] = {
     "accounts:recovery_codes":           Row("GET",  None,          (302, 302, 302, 302, 302, 302, 200)),
     "accounts:two_factor_reset_list":    Row("GET",  None,          (302, 403, 403, 403, 403, 403, 200)),
     "accounts:two_factor_reset":         Row("POST", "account",     (302, 403, 403, 403, 403, 403, 302)),
+    # Personal API tokens (api/token_pages.py): anyone logged in, their own only; another's is 404.
+    "api_tokens:token_list":             Row("GET",  None,          (302, 200, 200, 200, 200, 200, 200)),
+    "api_tokens:token_revoke":           Row("POST", "api_token",   (302, 302, 404, 404, 404, 404, 404)),
 }
 # fmt: on
 
@@ -277,7 +282,10 @@ def project_url_names() -> set[str]:
 
 
 def test_every_url_is_in_the_matrix():
-    missing = project_url_names() - set(MATRIX)
+    # The REST API's rows, with their tokens, are in tests/api/authorization_matrix.py.
+    from tests.api.authorization_matrix import API_MATRIX
+
+    missing = project_url_names() - set(MATRIX) - set(API_MATRIX)
     assert not missing, f"URLs with no row in MATRIX (decide who may see them): {sorted(missing)}"
 
 
@@ -365,6 +373,7 @@ def matrix_scene() -> tuple[dict, dict]:
         "version": consent.pk,
         **{name: obj.pk for name, obj in record.items()},
         "token": patient_calendar_token_ensure(patient=patient),
+        "api_token": api_token_create(user=users["patient_a"], name="Calendar sync", scope=TokenScope.READ)[0].pk,
         "wish": entry.pk,
         "freed_slot": slot.pk,
         "offer_token": offer_token(offer),

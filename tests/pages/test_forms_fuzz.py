@@ -53,7 +53,7 @@ from webhooks.services import webhook_endpoint_create
 
 MODEL_BACKEND = "clinic.backends.UsernameBackend"
 # The tables a form may write. Sessions, log-in attempts and audit entries grow with any request.
-WATCHED_APPS = ("clinic", "patients", "outcomes", "treatment_sessions", "webhooks")
+WATCHED_APPS = ("clinic", "patients", "outcomes", "treatment_sessions", "webhooks", "api")
 EXAMPLES = settings(
     max_examples=30,
     deadline=None,
@@ -505,6 +505,10 @@ CASES = [
     Case("portal_invite", "receptionist", pk_url("reception:portal_invite", "uninvited"),
          lambda s: payload(email=raw(junk, ""), next=raw(junk, "")), writes=frozenset({"auth.User"}),
          edits=lambda s: [s["uninvited"]]),
+    # A personal API token (api/token_pages.py): a name and a scope, the secret shown once.
+    Case("api_token_create", "receptionist", lambda s: reverse("api_tokens:token_list"),
+         lambda s: payload(name=value("Scheduler", "  Night  sync "), scope=value("read", "read-write", "admin")),
+         writes=frozenset({"api.ApiToken"})),
     Case("password_change", "patient", lambda s: reverse("password_change"),
          lambda s: payload(
              old_password=value(PASSWORD),

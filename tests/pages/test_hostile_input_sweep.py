@@ -203,28 +203,41 @@ def _client(role: str, cookies: dict) -> Client:
     return client
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_no_url_answers_hostile_input_with_a_server_error(role, sessions):
+def sweep(send, wanted) -> tuple[list[str], int]:
+    """Send every variant of every pattern `wanted(name, route, method)` keeps through
+    `send(method, path, data)`: the failures (a 5xx, or an exception with its traceback) and how
+    many requests went. The API's sweep (tests/api/test_hostile_input.py) sends with tokens."""
     failures = []
     sent = 0
     for name, route, arguments in _patterns():
-        if route.startswith("admin/") and role not in ADMIN_ROLES:
-            continue
         for method, path, data in _variants(route, arguments):
-            if method == "POST" and name in NOT_POSTED:
+            if not wanted(name, route, method):
                 continue
-            client = _client(role, sessions)
             sent += 1
             try:
-                if method == "GET":
-                    response = client.get(path, data or {}, secure=True)
-                else:
-                    response = client.post(path, data, secure=True)
+                response = send(method, path, data)
             except Exception as error:  # noqa: BLE001 - every escape is a finding, reported together
                 failures.append(f"{method} {path[:120]!r} ({name}): {error!r}\n{traceback.format_exc(limit=-3)}")
                 continue
             if response.status_code >= 500:
                 failures.append(f"{method} {path[:120]!r} ({name}): {response.status_code}")
+    return failures, sent
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_url_answers_hostile_input_with_a_server_error(role, sessions):
+    def wanted(name, route, method) -> bool:
+        if route.startswith("admin/") and role not in ADMIN_ROLES:
+            return False
+        return not (method == "POST" and name in NOT_POSTED)
+
+    def send(method, path, data):
+        client = _client(role, sessions)
+        if method == "GET":
+            return client.get(path, data or {}, secure=True)
+        return client.post(path, data, secure=True)
+
+    failures, sent = sweep(send, wanted)
     assert sent > 200
     assert not failures, f"{len(failures)} of {sent} requests as {role} failed:\n" + "\n".join(failures[:20])
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
 from clinic import roles
-from clinic.refusals import Refused, WarningsNotConfirmed
+from clinic.refusals import Conflict, Refused, WarningsNotConfirmed
 from patients.models import FlagKind, Phase
 from sessions.booking import SLOT_TAKEN, appointment_book
 from sessions.models import Appointment, AppointmentStatus, CourseStatus
@@ -190,6 +190,24 @@ def test_it_names_every_resource_that_is_busy(book, maria_keller, anna_berg, blu
 
     assert len(reasons) == 3
     assert [reason.split(" is already booked")[0] for reason in reasons] == ["Anna Berg", "Blue room", "Maria Keller"]
+
+
+def test_a_clash_is_a_conflict_and_another_rule_is_not(book, maria_keller, anna_berg):
+    """The API answers clashes alone 409 (another time may work), any other refusal 422 (api/http.py)."""
+    busy(therapist=anna_berg)
+    with pytest.raises(Refused) as clash:
+        book()
+    HealthFlagFactory(patient=maria_keller, kind=FlagKind.FEVER_INFECTION)
+    with pytest.raises(Refused) as both:
+        book()
+    with pytest.raises(Refused) as rule:
+        book(starts_at=on_monday(14))
+
+    assert all(isinstance(reason, Conflict) for reason in clash.value.reasons)
+    assert clash.value.conflict
+    # A rule that another time would not change makes the whole refusal a rule's.
+    assert not both.value.conflict and not rule.value.conflict
+    assert isinstance(SLOT_TAKEN, Conflict)
 
 
 @pytest.mark.parametrize("starts", [dt.time(9, 15), dt.time(10, 45)])
