@@ -32,9 +32,7 @@ class ApiToken(models.Model):
                 violation_error_message="A token's scope is read or read-write.",
             ),
             models.CheckConstraint(
-                condition=~Q(name=""),
-                name="apitoken_name_required",
-                violation_error_message="Give the token a name.",
+                condition=~Q(name=""), name="apitoken_name_required", violation_error_message="Give the token a name."
             ),
         ]
 

@@ -29,6 +29,14 @@ def reasons_of(response, status: int) -> list[str]:
     return body["reasons"]
 
 
+def bad_input_refused(client, url: str, data: dict, field: str, model) -> None:
+    """A POST of `data` answers 400 naming `field`, and writes no `model` row."""
+    response = client.post(url, data, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not model.objects.exists()
+
+
 def queries_of_api(client, url: str, params: dict | None = None) -> int:
     """How many queries a GET of `url` makes (and it answers 200), after one request that warmed
     the caches (content types, the token's last use)."""

@@ -9,7 +9,7 @@ from django.utils import timezone
 from patients.models import FlagKind, Phase
 from sessions.booking import SLOT_TAKEN
 from sessions.models import Appointment, AppointmentStatus
-from tests.api.conftest import queries_of_api, reasons_of
+from tests.api.conftest import bad_input_refused, queries_of_api, reasons_of
 from tests.factories import (
     MONDAY,
     AppointmentFactory,
@@ -115,11 +115,7 @@ def test_warnings_are_confirmed_with_confirm_warnings(desk, booking, maria_kelle
     ],
 )
 def test_bad_input_is_400(desk, booking, changes, field):
-    response = desk.post(URL, {**booking, **changes}, format="json")
-
-    assert response.status_code == 400
-    assert field in response.json()
-    assert not Appointment.objects.exists()
+    bad_input_refused(desk, URL, {**booking, **changes}, field, Appointment)
 
 
 def test_neither_course_nor_modality_is_422(desk, booking):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from patients.models import Phase
 from sessions.models import Course
+from tests.api.conftest import bad_input_refused
 from tests.factories import AppointmentFactory, CourseFactory, DiagnosisFactory, PhaseRecordFactory, SessionNoteFactory
 from tests.scenes import SOAP
 
@@ -121,11 +122,7 @@ def test_an_acute_phase_refuses_the_prescription_with_its_reason(boss, prescript
     ],
 )
 def test_bad_prescriptions_are_400(boss, prescription, changes, field):
-    response = boss.post(URL, {**prescription, **changes}, format="json")
-
-    assert response.status_code == 400
-    assert field in response.json()
-    assert not Course.objects.exists()
+    bad_input_refused(boss, URL, {**prescription, **changes}, field, Course)
 
 
 def test_a_read_token_may_not_prescribe(manager, prescription):
