@@ -7,7 +7,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from clinic import events
-from tests.browser.test_intake_consent_editors import karin, log_in, phone_page  # noqa: F401  (fixtures)
+from tests.browser.conftest import manager_log_in
 from tests.webhooks.scene import endpoint
 from webhooks.models import WebhookEndpoint
 from webhooks.services import webhook_test_record
@@ -21,9 +21,8 @@ WIDE = """[...document.querySelectorAll('body *')]
     .map(e => e.tagName + '.' + e.className)"""
 
 
-
-def test_the_manager_adds_a_webhook_and_sends_it_a_test_event(page, live_server, karin, webhook_receiver, screenshot):  # noqa: F811
-    log_in(page, live_server)
+def test_the_manager_adds_a_webhook_and_sends_it_a_test_event(page, live_server, karin, webhook_receiver, screenshot):
+    manager_log_in(page, live_server)
     page.get_by_role("link", name="Clinic set-up").click()
     page.get_by_role("link", name="Webhooks").click()
     screenshot(page, "1-empty-list")
@@ -54,9 +53,9 @@ def test_the_manager_adds_a_webhook_and_sends_it_a_test_event(page, live_server,
     assert hook.active is False
 
 
-def test_the_webhook_pages_on_a_phone(phone_page, live_server, karin, screenshot):  # noqa: F811
+def test_the_webhook_pages_on_a_phone(phone_page, live_server, karin, screenshot):
     page = phone_page
-    log_in(page, live_server)
+    manager_log_in(page, live_server)
     hook = endpoint(events.APPOINTMENT_BOOKED, events.NOTE_SIGNED, url="http://127.0.0.1:9/a/long/path/for/a/phone")
     webhook_test_record(endpoint=hook)
     for name, url in [
