@@ -167,3 +167,28 @@ def test_https_responses_carry_hsts_with_subdomains_and_preload(client, db):
     response = client.get(reverse("login"), secure=True)
 
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+
+
+def bare_env() -> dict[str, str]:
+    """A fresh checkout's shell: none of the deployment's variables set."""
+    return {name: value for name, value in os.environ.items() if name not in UNSET}
+
+
+def test_the_migrations_check_runs_on_a_fresh_checkout_without_a_secret_key():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT, env=bare_env(), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_a_command_that_signs_still_refuses_to_start_without_a_secret_key():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "send_reminders"],
+        cwd=ROOT, env=bare_env(), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+    assert result.returncode != 0
+    assert "Set DJANGO_SECRET_KEY" in result.stderr
