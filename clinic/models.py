@@ -10,6 +10,7 @@ from django.db.models import CheckConstraint, F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clinic.date_windows import CLOSURE_WINDOW, validate_windows
 from clinic.public_holidays import public_holidays
@@ -336,3 +337,16 @@ class PasswordResetRequest(models.Model):
 
     def __str__(self) -> str:
         return f"password reset requested at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Profile(models.Model):
+    """What a user chose for themselves, whatever their role: for now the interface's language
+    (empty: the browser's). clinic.languages keeps it in the session at log-in."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, choices=settings.LANGUAGES, help_text=_("Empty: the browser's.")
+    )
+
+    def __str__(self) -> str:
+        return f"profile of {self.user}"

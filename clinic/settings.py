@@ -81,6 +81,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before anything that renders: the language of the user's profile (kept in
+    # the session at log-in), else the language cookie, else the browser's (clinic.languages).
+    "clinic.languages.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -110,6 +113,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.clinic",
@@ -171,6 +175,11 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
+# The interface's languages. English is the source text; German and Russian are in locale/
+# (`make messages` extracts, tests/test_translations.py fails on anything left untranslated).
+# A browser asking for any English ("en-us") gets en-gb.
+LANGUAGES = [("en-gb", "English"), ("de", "Deutsch"), ("ru", "Русский")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 # en-gb with the 24-hour clock ("14:30", not "2:30 p.m."): clinic/formats/en_GB/formats.py.
 FORMAT_MODULE_PATH = ["clinic.formats"]
 # The clinic's own zone: appointments are stored in UTC and shown in this zone. The default
@@ -235,6 +244,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 if SESSION_COOKIE_SECURE:
     # __Host-: the browser keeps the cookie only if it is Secure, for path / and for this host
     # alone (no Domain), so a sibling subdomain can neither set nor overwrite it.

@@ -75,6 +75,9 @@ class Patient(models.Model):
         default=ContactChannel.EMAIL,
         help_text="How the clinic sends reminders and offers.",
     )
+    # The language of the clinic's messages to the patient: e-mails, texts, calendar files
+    # (patients.notify). A patient who chooses a language in the portal sets it too.
+    language = models.CharField("Language", max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
     # The clinic may turn the portal's self-booking off for one patient (sessions.self_booking).
     self_booking = models.BooleanField(
         "May book online",

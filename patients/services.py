@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext
 
 from clinic import roles
+from clinic.languages import language_supported, user_language_set
 from clinic.models import Modality
 from clinic.refusals import Refused
 from patients.models import (
@@ -73,6 +75,7 @@ PATIENT_EDITABLE_FIELDS = frozenset(
         "assigned_therapist",
         "contact_channel",
         "self_booking",
+        "language",
     }
 )
 
@@ -139,6 +142,19 @@ def patient_contact_channel_set(*, patient: Patient, channel: str) -> Patient:
         raise Refused([problem])
     patient.contact_channel = channel
     patient.save(update_fields=["contact_channel", "updated_at"])
+    return patient
+
+
+def patient_language_set(*, patient: Patient, language: str) -> Patient:
+    """The patient chooses their language (in the portal): the portal's, and that of the
+    clinic's messages to them."""
+    chosen = language_supported(language)
+    if chosen is None:
+        raise Refused([gettext("Choose one of the languages offered.")])
+    if patient.user_id:
+        user_language_set(user=patient.user, language=chosen)
+    patient.language = chosen
+    patient.save(update_fields=["language", "updated_at"])
     return patient
 
 

@@ -1,5 +1,5 @@
-from pages.accounts import views
+from pages.accounts import language, views
 
 app_name = "accounts"
 
-urlpatterns = [*views.routes]
+urlpatterns = [*views.routes, *language.routes]
