@@ -142,7 +142,9 @@ class Modality(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(7)],
         help_text=_("Only for the 'sessions per week' cadence."),
     )
-    uses_oils = models.BooleanField(_("uses oils"), default=False, help_text=_("Massage oil or cream touches the skin."))
+    uses_oils = models.BooleanField(
+        _("uses oils"), default=False, help_text=_("Massage oil or cream touches the skin.")
+    )
     description = models.TextField(_("description"), blank=True, max_length=SHORT_TEXT_MAX_LENGTH)
     active = models.BooleanField(_("active"), default=True)
 
