@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 from icalendar import Calendar, Event
 
 from sessions.models import Appointment, AppointmentStatus
@@ -40,11 +41,11 @@ def _event(appointment: Appointment) -> Event:
         # session yields the same bytes on every fetch.
         stamp=appointment.updated_at,
         last_modified=appointment.updated_at,
-        summary=f"{appointment.modality} at {settings.CLINIC_NAME}",
+        summary=gettext("%(modality)s at %(clinic)s")
+        % {"modality": appointment.modality, "clinic": settings.CLINIC_NAME},
         location=f"{settings.CLINIC_NAME}, {room}",
-        description=(
-            f"{appointment.modality} with {therapist} in {room}.\nTo cancel or move it, call {settings.CLINIC_PHONE}."
-        ),
+        description=gettext("%(modality)s with %(therapist)s in %(room)s.\nTo cancel or move it, call %(phone)s.")
+        % {"modality": appointment.modality, "therapist": therapist, "room": room, "phone": settings.CLINIC_PHONE},
         status="CANCELLED" if cancelled else "CONFIRMED",
     )
 
