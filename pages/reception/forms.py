@@ -4,6 +4,7 @@ import datetime as dt
 import re
 
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, ngettext
@@ -58,7 +59,7 @@ class PatientForm(forms.Form):
     FIELDSETS = (
         (gettext_lazy("Name and date of birth"), "", ("first_name", "last_name", "date_of_birth")),
         (gettext_lazy("Contact"), gettext_lazy("A phone number, an e-mail address, or both."), ("phone", "email")),
-        (gettext_lazy("Messages and the portal"), "", ("contact_channel", "self_booking")),
+        (gettext_lazy("Messages and the portal"), "", ("contact_channel", "language", "self_booking")),
         (gettext_lazy("Therapist"), "", ("assigned_therapist",)),
         (gettext_lazy("Consent"), "", ("consent_on",)),
     )
@@ -101,6 +102,13 @@ class PatientForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Reminders and offers go this way (the other way when this one has no address)."),
     )
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        choices=settings.LANGUAGES,
+        required=False,
+        initial=settings.LANGUAGE_CODE,
+        help_text=gettext_lazy("Of the clinic's e-mails, texts and calendar entries to the patient."),
+    )
     self_booking = forms.BooleanField(
         label=gettext_lazy("May book online"),
         required=False,
@@ -141,6 +149,11 @@ class PatientForm(forms.Form):
     def patient_data(self) -> dict:
         """The cleaned values, named as the patient services take them."""
         return {name: self.cleaned_data[name] for name in self.patient_fields()}
+
+    def clean_language(self) -> str:
+        """Not sent (an older form, the API): the patient's language as it is, or the clinic's."""
+        default = self.patient.language if self.patient is not None else settings.LANGUAGE_CODE
+        return self.cleaned_data["language"] or default
 
     def clean_first_name(self) -> str:
         return " ".join(self.cleaned_data["first_name"].split())
