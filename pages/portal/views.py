@@ -226,7 +226,12 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 @portal_view
 def portal_appointment_ics(request, pk: int):
     appointment = _own_appointment(request, pk)
-    body = appointments_ics([appointment], name=settings.CLINIC_NAME, uid=f"appointment-{appointment.pk}-file")
+    body = appointments_ics(
+        [appointment],
+        name=settings.CLINIC_NAME,
+        uid=f"appointment-{appointment.pk}-file",
+        language=appointment.patient.language,
+    )
     return _ics_response(body, f"session-{timezone.localtime(appointment.starts_at):%Y-%m-%d-%H%M}.ics")
 
 
@@ -238,7 +243,9 @@ def calendar_feed(request, token: str):
     apps cannot log in, so the unguessable token in the URL is the only key."""
     patient = get_object_or_404(Patient, calendar_token=token)
     upcoming = portal_upcoming(patient=patient, now=timezone.now())
-    body = appointments_ics(upcoming, name=settings.CLINIC_NAME, uid=f"patient-{patient.pk}-sessions")
+    body = appointments_ics(
+        upcoming, name=settings.CLINIC_NAME, uid=f"patient-{patient.pk}-sessions", language=patient.language
+    )
     response = _ics_response(body, "sessions.ics")
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
