@@ -94,3 +94,4 @@ def _reminder_send(appointment: Appointment, connection) -> str:
     if not channel:  # the record lost both addresses since the query: nothing to retry
         logger.warning("Reminder for appointment %s: the patient has no e-mail address or phone", appointment.pk)
     return channel
+

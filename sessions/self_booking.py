@@ -90,7 +90,9 @@ def self_booking_last_day(now: dt.datetime | None = None) -> dt.date:
 
 def open_sessions_count(patient: Patient, now: dt.datetime) -> int:
     """The patient's booked sessions still ahead (what CLINIC_SELF_BOOKING_MAX_OPEN limits)."""
-    return Appointment.objects.filter(patient_id=patient.pk, status=AppointmentStatus.BOOKED, starts_at__gt=now).count()
+    return Appointment.objects.filter(
+        patient_id=patient.pk, status=AppointmentStatus.BOOKED, starts_at__gt=now
+    ).count()
 
 
 def course_therapist(course: Course) -> Therapist | None:
@@ -275,7 +277,9 @@ def self_booking_slots(
     therapists = self_booking_therapists(course)
     last = self_booking_last_day(now)
     today = timezone.localdate(now)
-    minutes = int((exclude.ends_at - exclude.starts_at).total_seconds() // 60) if exclude else course.session_minutes
+    minutes = (
+        int((exclude.ends_at - exclude.starts_at).total_seconds() // 60) if exclude else course.session_minutes
+    )
     if not therapists:
         return {}
     exclude_id = exclude.pk if exclude else None

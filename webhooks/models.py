@@ -1,5 +1,6 @@
 """The manager's webhook endpoints, and the outbox of deliveries the send_webhooks command POSTs."""
 
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
