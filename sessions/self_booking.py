@@ -13,6 +13,7 @@ marked as the patient's (Appointment.self_booked), written to the audit log, and
 therapist by e-mail (clinic.messaging)."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from auditlog.models import LogEntry
@@ -22,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop, ngettext
 
+from clinic.languages import user_language
 from clinic.messaging import staff_notify
 from clinic.models import Cadence, Room, Therapist
 from clinic.refusals import Refused
@@ -90,9 +92,7 @@ def self_booking_last_day(now: dt.datetime | None = None) -> dt.date:
 
 def open_sessions_count(patient: Patient, now: dt.datetime) -> int:
     """The patient's booked sessions still ahead (what CLINIC_SELF_BOOKING_MAX_OPEN limits)."""
-    return Appointment.objects.filter(
-        patient_id=patient.pk, status=AppointmentStatus.BOOKED, starts_at__gt=now
-    ).count()
+    return Appointment.objects.filter(patient_id=patient.pk, status=AppointmentStatus.BOOKED, starts_at__gt=now).count()
 
 
 def course_therapist(course: Course) -> Therapist | None:
@@ -277,9 +277,7 @@ def self_booking_slots(
     therapists = self_booking_therapists(course)
     last = self_booking_last_day(now)
     today = timezone.localdate(now)
-    minutes = (
-        int((exclude.ends_at - exclude.starts_at).total_seconds() // 60) if exclude else course.session_minutes
-    )
+    minutes = int((exclude.ends_at - exclude.starts_at).total_seconds() // 60) if exclude else course.session_minutes
     if not therapists:
         return {}
     exclude_id = exclude.pk if exclude else None
@@ -324,17 +322,25 @@ def _audit(appointment: Appointment, *, patient: Patient, action: int, detail: s
     )
 
 
-def _tell_therapist(therapist: Therapist, subject: str, text: str) -> None:
+def _tell_therapist(therapist: Therapist, message: Callable[[], tuple[str, str]]) -> None:
+    """E-mail the therapist `message()`, its subject and text, written in her own language (her
+    profile's, else the clinic's), not the patient's who caused it."""
+    with translation.override(user_language(therapist.user) or settings.LANGUAGE_CODE):
+        subject, text = message()
     # After the commit: a booking that rolled back was never made, and a mail server that does
     # not answer must not hold the patient's lock.
     transaction.on_commit(lambda: staff_notify(user=therapist.user, subject=subject, text=text))
 
 
 def _where(appointment: Appointment) -> str:
+    return _where_at(appointment.starts_at, appointment.therapist, appointment.room)
+
+
+def _where_at(starts_at: dt.datetime, therapist: Therapist, room: Room) -> str:
     return gettext("%(when)s with %(therapist)s in %(room)s") % {
-        "when": when(appointment.starts_at),
-        "therapist": appointment.therapist,
-        "room": appointment.room,
+        "when": when(starts_at),
+        "therapist": therapist,
+        "room": room,
     }
 
 
@@ -387,16 +393,19 @@ def self_book(
             detail=f"Booked by the patient in the portal: {_where_stored(appointment)}.",
             changes={"starts_at": ["None", appointment.starts_at.isoformat()], "self_booked": ["False", "True"]},
         )
-        warnings = contraindications_check(patient=patient, modality=course.modality, at=starts_at).warnings
-        text = gettext("%(patient)s booked a session of %(modality)s in the portal: %(where)s.") % {
-            "patient": patient,
-            "modality": course.modality,
-            "where": _where(appointment),
-        }
-        if warnings:
-            text += "\n\n" + gettext("Before treating:") + "\n" + "\n".join(f"- {warning}" for warning in warnings)
-        subject = gettext("Booked online: %(patient)s, %(when)s") % {"patient": patient, "when": when(starts_at)}
-        _tell_therapist(therapist, subject, text)
+
+        def booked() -> tuple[str, str]:
+            warnings = contraindications_check(patient=patient, modality=course.modality, at=starts_at).warnings
+            text = gettext("%(patient)s booked a session of %(modality)s in the portal: %(where)s.") % {
+                "patient": patient,
+                "modality": course.modality,
+                "where": _where(appointment),
+            }
+            if warnings:
+                text += "\n\n" + gettext("Before treating:") + "\n" + "\n".join(f"- {warning}" for warning in warnings)
+            return gettext("Booked online: %(patient)s, %(when)s") % {"patient": patient, "when": when(starts_at)}, text
+
+        _tell_therapist(therapist, booked)
     return appointment
 
 
@@ -455,7 +464,9 @@ def self_reschedule(
         )
         if reasons:
             raise Refused(reasons)
-        before, before_stored, old_therapist = _where(current), _where_stored(current), current.therapist
+        # The session as it was: the move changes `current` in place.
+        old_start, old_room, old_therapist = current.starts_at, current.room, current.therapist
+        before_stored = _where_stored(current)
         moved = appointment_reschedule(
             appointment=current, starts_at=starts_at, therapist=therapist, room=room, confirm_warnings=True
         )
@@ -466,18 +477,23 @@ def self_reschedule(
             detail=f"Moved by the patient in the portal: from {before_stored} to {_where_stored(moved)}.",
             changes={"starts_at": [current.starts_at.isoformat(), moved.starts_at.isoformat()]},
         )
-        text = gettext("%(patient)s moved a session of %(modality)s in the portal: from %(before)s to %(after)s.") % {
-            "patient": patient,
-            "modality": current.modality,
-            "before": before,
-            "after": _where(moved),
-        }
-        subject = gettext("Moved online: %(patient)s, now %(when)s") % {
-            "patient": patient,
-            "when": when(moved.starts_at),
-        }
+
+        def moved_message() -> tuple[str, str]:
+            text = gettext(
+                "%(patient)s moved a session of %(modality)s in the portal: from %(before)s to %(after)s."
+            ) % {
+                "patient": patient,
+                "modality": current.modality,
+                "before": _where_at(old_start, old_therapist, old_room),
+                "after": _where(moved),
+            }
+            return gettext("Moved online: %(patient)s, now %(when)s") % {
+                "patient": patient,
+                "when": when(moved.starts_at),
+            }, text
+
         for told in {old_therapist.pk: old_therapist, moved.therapist.pk: moved.therapist}.values():
-            _tell_therapist(told, subject, text)
+            _tell_therapist(told, moved_message)
     return moved
 
 
@@ -497,14 +513,17 @@ def self_cancel(
             detail=f"Cancelled by the patient in the portal: {_where_stored(cancelled)}.",
             changes={"status": [AppointmentStatus.BOOKED.value, AppointmentStatus.CANCELLED.value]},
         )
-        text = gettext("%(patient)s cancelled a session of %(modality)s in the portal: %(where)s.") % {
-            "patient": patient,
-            "modality": cancelled.modality,
-            "where": _where(cancelled),
-        }
-        subject = gettext("Cancelled online: %(patient)s, %(when)s") % {
-            "patient": patient,
-            "when": when(cancelled.starts_at),
-        }
-        _tell_therapist(cancelled.therapist, subject, text)
+
+        def cancelled_message() -> tuple[str, str]:
+            text = gettext("%(patient)s cancelled a session of %(modality)s in the portal: %(where)s.") % {
+                "patient": patient,
+                "modality": cancelled.modality,
+                "where": _where(cancelled),
+            }
+            return gettext("Cancelled online: %(patient)s, %(when)s") % {
+                "patient": patient,
+                "when": when(cancelled.starts_at),
+            }, text
+
+        _tell_therapist(cancelled.therapist, cancelled_message)
     return cancelled
