@@ -62,8 +62,8 @@ class DateWindow:
         today = timezone.localdate()
         # Translators: a bound of a date range, as in "Enter a date from 1 January 1900 to today."
         today_text = gettext("today")
-        start = today_text if earliest == today else date_format(earliest, "j F Y")
-        end = today_text if latest == today else date_format(latest, "j F Y")
+        start = today_text if earliest == today else date_format(earliest, gettext("j F Y"))
+        end = today_text if latest == today else date_format(latest, gettext("j F Y"))
         day = local_day(value) if value is not None else None
         special = ""
         if day is not None and day < earliest:

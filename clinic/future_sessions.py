@@ -68,7 +68,7 @@ def future_sessions(
 
 def session_when(moment: dt.datetime) -> str:
     local = timezone.localtime(moment)
-    return f"{date_format(local, 'D j M Y')} {time_format(local, 'H:i')}"
+    return f"{date_format(local, gettext('D j M Y'))} {time_format(local, 'H:i')}"
 
 
 LIST_AT_MOST = 10

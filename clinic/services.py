@@ -417,7 +417,7 @@ def _closing_problems(days: set[dt.date], therapist: Therapist | None) -> list[s
     stranded = _sessions_on(days, therapist)
     if not stranded:
         return []
-    span = f"{date_format(min(days), 'j M Y')}–{date_format(max(days), 'j M Y')}"
+    span = f"{date_format(min(days), gettext('j M Y'))}–{date_format(max(days), gettext('j M Y'))}"
     values = {"therapist": therapist, "count": len(stranded), "span": span}
     if therapist:
         lead = ngettext(

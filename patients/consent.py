@@ -91,7 +91,7 @@ class ConsentState:
 
 
 def _day(moment) -> str:
-    return date_format(timezone.localtime(moment), "j F Y")
+    return date_format(timezone.localtime(moment), gettext("j F Y"))
 
 
 def consent_topics_current() -> list[tuple[ConsentTopic, ConsentVersion]]:

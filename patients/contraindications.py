@@ -49,7 +49,7 @@ def _recorder_name(record: PhaseRecord) -> str:
 
 
 def acute_phase_reason(diagnosis: Diagnosis, record: PhaseRecord) -> str:
-    day = date_format(timezone.localtime(record.effective_from), "j F Y")
+    day = date_format(timezone.localtime(record.effective_from), gettext("j F Y"))
     return gettext(
         "Acute phase of %(code)s %(title)s recorded on %(day)s by %(recorder)s; "
         "massage is refused until a subacute or remission phase is recorded."

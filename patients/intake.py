@@ -203,7 +203,7 @@ def intake_version_publish(*, questions: list[QuestionSpec], created_by: Abstrac
 
 
 def _day(moment: dt.datetime) -> str:
-    return date_format(timezone.localtime(moment), "j F Y")
+    return date_format(timezone.localtime(moment), gettext("j F Y"))
 
 
 @transaction.atomic

@@ -346,10 +346,10 @@ def health_flag_end(*, flag: HealthFlag, on: dt.date) -> HealthFlag:
     """The flag stops applying after `on` (pregnancy over, blood pressure under control)."""
     flag = HealthFlag.objects.select_for_update().get(pk=flag.pk)
     if flag.active_to is not None and flag.active_to <= on:
-        ended = date_format(flag.active_to, "j F Y")
+        ended = date_format(flag.active_to, gettext("j F Y"))
         raise ValidationError({"on": gettext("This flag already ended on %(day)s.") % {"day": ended}})
     if on < flag.active_from:
-        started = date_format(flag.active_from, "j F Y")
+        started = date_format(flag.active_from, gettext("j F Y"))
         raise ValidationError({"on": gettext("The flag cannot end before it started, on %(day)s.") % {"day": started}})
     flag.active_to = on
     flag.full_clean()

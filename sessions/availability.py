@@ -71,7 +71,7 @@ class PlannedSession:
             when = gettext("Same day at %(time)s") % {"time": time_format(offered, "H:i")}
         else:
             when = gettext("Moved to %(day)s at %(time)s") % {
-                "day": date_format(offered, "D j M"),
+                "day": date_format(offered, gettext("D j M")),
                 "time": time_format(offered, "H:i"),
             }
         words = {

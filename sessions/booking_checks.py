@@ -23,7 +23,7 @@ def person_name(user_or_therapist) -> str:
 
 def when(moment: dt.datetime) -> str:
     local = timezone.localtime(moment)
-    return f"{date_format(local, 'D j M')} {time_format(local, 'H:i')}"
+    return f"{date_format(local, gettext('D j M'))} {time_format(local, 'H:i')}"
 
 
 def booking_problems(appointment: Appointment, *, offered_slot_id: int | None = None) -> tuple[list[str], list[str]]:
@@ -161,7 +161,11 @@ def _time_problems(*, schedule: Schedule, patient, therapist, room, starts_at, e
     day = local_date(starts_at)
     closure = schedule.closure_on(therapist.pk, day)
     if closure is not None:
-        closed = {"day": date_format(day, "j F"), "reason": closure.reason, "therapist": person_name(therapist)}
+        closed = {
+            "day": date_format(day, gettext("j F")),
+            "reason": closure.reason,
+            "therapist": person_name(therapist),
+        }
         if closure.therapist_id is None:
             problems.append(gettext("The clinic is closed on %(day)s: %(reason)s.") % closed)
         else:

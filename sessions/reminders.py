@@ -83,7 +83,7 @@ def _reminder_send(appointment: Appointment, connection) -> str:
     with translation.override(appointment.patient.language):
         subject = gettext("Reminder: %(modality)s on %(day)s at %(time)s") % {
             "modality": appointment.modality,
-            "day": date_format(local_start, "l"),
+            "day": date_format(local_start, gettext("l")),
             "time": f"{local_start:%H:%M}",
         }
         text = render_to_string("emails/reminder_email.txt", context)
@@ -94,4 +94,3 @@ def _reminder_send(appointment: Appointment, connection) -> str:
     if not channel:  # the record lost both addresses since the query: nothing to retry
         logger.warning("Reminder for appointment %s: the patient has no e-mail address or phone", appointment.pk)
     return channel
-

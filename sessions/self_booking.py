@@ -82,7 +82,7 @@ def _phone() -> str:
 
 
 def _day(day: dt.date) -> str:
-    return date_format(day, "l j F")
+    return date_format(day, gettext("l j F"))
 
 
 def self_booking_last_day(now: dt.datetime | None = None) -> dt.date:

@@ -388,7 +388,7 @@ def _offer_make(
 def offer_subject(offer: WaitlistOffer) -> str:
     start = timezone.localtime(offer.starts_at)
     return gettext("A session is free for you: %(day)s at %(time)s") % {
-        "day": date_format(start, "D j M"),
+        "day": date_format(start, gettext("D j M")),
         "time": time_format(start, "H:i"),
     }
 

@@ -75,7 +75,7 @@ def break_glass_open(request, pk: int):
                     "Emergency access to the chart of %(patient)s until %(day)s at %(time)s. "
                     "The practice manager reviews it."
                 )
-                % {"patient": patient, "day": date_format(until, "j F"), "time": date_format(until, "H:i")},
+                % {"patient": patient, "day": date_format(until, gettext("j F")), "time": date_format(until, "H:i")},
             )
             chart_url = reverse("chart:patient_chart", args=[patient.pk])
             return redirect(safe_next_url(request, form.cleaned_data["next"], chart_url))

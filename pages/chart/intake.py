@@ -36,7 +36,7 @@ def chart_intake_context(patient: Patient) -> dict:
     form, its oil and note filled in from the answer), and the consents' states."""
     response = intake_response_latest(patient=patient)
     if response is not None:
-        answered = date_format(timezone.localtime(response.submitted_at), "j F Y")
+        answered = date_format(timezone.localtime(response.submitted_at), gettext("j F Y"))
         for proposal in response.proposal_list:
             if proposal.status == ProposalStatus.PENDING:
                 proposal.confirm_form = FlagProposalConfirmForm(

@@ -270,7 +270,7 @@ def health_flag_end(request, pk: int):
     if form.is_valid():
         try:
             patient_services.health_flag_end(flag=flag, on=form.cleaned_data["on"])
-            ended_on = date_format(form.cleaned_data["on"], "j F Y")
+            ended_on = date_format(form.cleaned_data["on"], gettext("j F Y"))
             messages.success(
                 request, gettext("“%(flag)s” no longer applies after %(day)s.") % {"flag": flag, "day": ended_on}
             )
@@ -342,7 +342,7 @@ def course_prescribe(request, pk: int):
                     "modality": course.modality,
                     "range": course.session_range,
                     "minutes": course.session_minutes,
-                    "day": date_format(course.starts_on, "j F Y"),
+                    "day": date_format(course.starts_on, gettext("j F Y")),
                 },
             )
             return _chart(patient)

@@ -105,7 +105,7 @@ def _cancellations(scope: ReportFilter) -> Table:
 
 def _new_patients(scope: ReportFilter) -> Table:
     months = reports.report_new_patients(scope=scope)
-    rows = [[date_format(month, "F Y"), count] for month, count in months]
+    rows = [[date_format(month, gettext("F Y")), count] for month, count in months]
     chart = bar_chart_svg(
         [(label, [count]) for label, count in rows],
         series=[gettext("New patients")],

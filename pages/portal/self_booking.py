@@ -39,7 +39,7 @@ DAYS_SHOWN = 12
 def _when(starts_at: dt.datetime) -> dict[str, str]:
     """The day and the time of a session, for a message that says when it is."""
     local = timezone.localtime(starts_at)
-    return {"day": date_format(local, "l j F"), "time": date_format(local, "H:i")}
+    return {"day": date_format(local, gettext("l j F")), "time": date_format(local, "H:i")}
 
 
 def _picker(request, by_day: dict, form) -> dict:

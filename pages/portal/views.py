@@ -207,7 +207,7 @@ def portal_appointment_cancel(request, pk: int):
         messages.success(
             request,
             gettext("Your session on %(day)s at %(time)s is cancelled.")
-            % {"day": date_format(starts_at, "l j F"), "time": date_format(starts_at, "H:i")},
+            % {"day": date_format(starts_at, gettext("l j F")), "time": date_format(starts_at, "H:i")},
         )
         return redirect("portal:portal_appointments")
     context = {"appointment": appointment, "form": form, "notice_hours": settings.CANCELLATION_NOTICE_HOURS}
