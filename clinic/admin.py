@@ -23,6 +23,7 @@ from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 
+from clinic import roles
 from clinic import services as setup
 from clinic.accounts import USERNAME_TAKEN, username_taken
 from clinic.date_windows import WindowedSplitDateTimeField
@@ -515,7 +516,7 @@ class ClinicUserAdmin(ClinicAdmin, UserAdmin):
 
     @admin.display(description=gettext_lazy("roles"))
     def role_names(self, obj: User) -> str:
-        return ", ".join(group.name for group in obj.groups.all()) or "—"
+        return roles.role_labels(obj)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

@@ -186,8 +186,8 @@ class Therapist(models.Model):
 class Location(models.Model):
     """A site of the clinic: its rooms are there, and a therapist's working hours name where."""
 
-    name = models.CharField(max_length=80, unique=True)
-    address = models.CharField(max_length=300, blank=True)
+    name = models.CharField(max_length=80, unique=True, verbose_name=_("name"))
+    address = models.CharField(max_length=300, blank=True, verbose_name=_("address"))
 
     class Meta:
         ordering = ["name"]
@@ -404,7 +404,9 @@ class Profile(models.Model):
     """What a user chose for themselves, whatever their role: for now the interface's language
     (empty: the browser's). clinic.languages keeps it in the session at log-in."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
+    )
     language = models.CharField(
         _("language"), max_length=8, blank=True, choices=settings.LANGUAGES, help_text=_("Empty: the browser's.")
     )

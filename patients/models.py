@@ -52,7 +52,9 @@ class Patient(models.Model):
         help_text=_("The patient's own login to the portal."),
     )
     # The secret in the patient's calendar subscription URL; set on first use, renewable.
-    calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    calendar_token = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False, verbose_name=_("calendar token")
+    )
     consent_on = models.DateField(
         _("consent on"),
         null=True,
@@ -90,9 +92,9 @@ class Patient(models.Model):
     )
     # Derived from the names by Patient.save (patients.names): what the search matches, both
     # folded forms of "first last", and the list's sort key. A bulk insert fills them itself.
-    search_name = models.TextField(editable=False, default="")
-    sort_last_name = models.CharField(max_length=200, editable=False, default="")
-    sort_first_name = models.CharField(max_length=200, editable=False, default="")
+    search_name = models.TextField(editable=False, default="", verbose_name=_("search name"))
+    sort_last_name = models.CharField(max_length=200, editable=False, default="", verbose_name=_("sort last name"))
+    sort_first_name = models.CharField(max_length=200, editable=False, default="", verbose_name=_("sort first name"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -495,10 +497,14 @@ class BreakGlassReview(models.Model):
     migration 0001), and so it stays exactly as the therapist's request left it. One review per
     access; it is not changed afterwards either."""
 
-    access = models.OneToOneField(BreakGlassAccess, on_delete=models.PROTECT, related_name="review")
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reviewed_at = models.DateTimeField(default=timezone.now)
-    comment = models.TextField()
+    access = models.OneToOneField(
+        BreakGlassAccess, on_delete=models.PROTECT, related_name="review", verbose_name=_("access")
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("reviewed by")
+    )
+    reviewed_at = models.DateTimeField(default=timezone.now, verbose_name=_("reviewed at"))
+    comment = models.TextField(verbose_name=_("comment"))
 
     class Meta:
         ordering = ["-reviewed_at"]
@@ -533,7 +539,7 @@ class KioskSession(models.Model):
     patient = models.ForeignKey(
         Patient, on_delete=models.CASCADE, related_name="kiosk_sessions", verbose_name=_("patient")
     )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("token hash"))
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("started by")
     )
@@ -618,14 +624,23 @@ class IntakeQuestion(models.Model):
     """A yes-or-no health question. A yes proposes the health flag `proposes` (when set) for a
     therapist to confirm on the chart; `detail_label` asks for a detail with a yes ("Which oil?")."""
 
-    version = models.ForeignKey(IntakeVersion, on_delete=models.CASCADE, related_name="questions")
-    position = models.PositiveSmallIntegerField()
-    text = models.CharField(max_length=QUESTION_MAX_LENGTH)
+    version = models.ForeignKey(
+        IntakeVersion, on_delete=models.CASCADE, related_name="questions", verbose_name=_("version")
+    )
+    position = models.PositiveSmallIntegerField(verbose_name=_("position"))
+    text = models.CharField(max_length=QUESTION_MAX_LENGTH, verbose_name=_("text"))
     proposes = models.CharField(
-        max_length=20, choices=FlagKind.choices, blank=True, help_text=_("The health flag a yes proposes.")
+        max_length=20,
+        choices=FlagKind.choices,
+        blank=True,
+        help_text=_("The health flag a yes proposes."),
+        verbose_name=_("proposes"),
     )
     detail_label = models.CharField(
-        max_length=DETAIL_LABEL_MAX_LENGTH, blank=True, help_text=_("Asked with a yes, e.g. “Which oil?”.")
+        max_length=DETAIL_LABEL_MAX_LENGTH,
+        blank=True,
+        help_text=_("Asked with a yes, e.g. “Which oil?”."),
+        verbose_name=_("detail label"),
     )
 
     class Meta:
@@ -695,12 +710,16 @@ class IntakeResponse(models.Model):
 
 
 class IntakeAnswer(models.Model):
-    response = models.ForeignKey(IntakeResponse, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(IntakeQuestion, on_delete=models.PROTECT, related_name="+")
-    answer = models.BooleanField()
-    detail = models.CharField(max_length=ANSWER_DETAIL_MAX_LENGTH, blank=True)
+    response = models.ForeignKey(
+        IntakeResponse, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response")
+    )
+    question = models.ForeignKey(IntakeQuestion, on_delete=models.PROTECT, related_name="+", verbose_name=_("question"))
+    answer = models.BooleanField(verbose_name=_("answer"))
+    detail = models.CharField(max_length=ANSWER_DETAIL_MAX_LENGTH, blank=True, verbose_name=_("detail"))
 
     class Meta:
+        verbose_name = _("intake answer")
+        verbose_name_plural = _("intake answers")
         ordering = ["response", "question__position"]
         constraints = [
             models.UniqueConstraint(

@@ -22,6 +22,7 @@ from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from patients.models import (
@@ -90,7 +91,7 @@ class Section:
 
     @property
     def title(self) -> str:
-        return TITLES.get(self.model) or str(self.model._meta.verbose_name_plural).capitalize()
+        return TITLES.get(self.model) or capfirst(str(self.model._meta.verbose_name_plural))
 
     @property
     def extras(self) -> tuple[tuple[str, str], ...]:
@@ -252,9 +253,9 @@ def _display(f: models.Field, obj: models.Model) -> str:
 
 
 def _items(obj: models.Model, extras: tuple[tuple[str, str], ...] = ()) -> list[Item]:
-    items = [Item(str(f.verbose_name).capitalize(), _display(f, obj)) for f in exported_fields(type(obj))]
+    items = [Item(capfirst(str(f.verbose_name)), _display(f, obj)) for f in exported_fields(type(obj))]
     items += [
-        Item(str(EXTRA_LABELS.get(name) or name.replace("_", " ").capitalize()), str(getattr(obj, name)))
+        Item(capfirst(str(EXTRA_LABELS.get(name) or name.replace("_", " "))), str(getattr(obj, name)))
         for name, _ in extras
     ]
     return items

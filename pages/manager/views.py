@@ -5,6 +5,7 @@ a row of its own (patients.services.break_glass_review)."""
 
 from auditlog.models import LogEntry
 from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
@@ -168,7 +169,19 @@ def _describe(entry: LogEntry, patients: dict[int, Patient]) -> None:
             2: pgettext("audit log action", "Deleted"),
         }.get(entry.action, "")
         # A change a service described in words (a patient's own booking: sessions.self_booking).
-        entry.detail = data.get("detail") or ", ".join(sorted((entry.changes_dict or {}).keys()))
+        entry.detail = data.get("detail") or ", ".join(_field_labels(entry))
+
+
+def _field_labels(entry: LogEntry) -> list[str]:
+    """The fields a change touched, by their labels in the reader's language (the entry keeps names)."""
+    model = entry.content_type.model_class() if entry.content_type_id else None
+    labels = []
+    for name in sorted((entry.changes_dict or {}).keys()):
+        try:
+            labels.append(str(model._meta.get_field(name).verbose_name))
+        except (AttributeError, FieldDoesNotExist):  # no model, or a field removed since
+            labels.append(name)
+    return labels
 
 
 @routes("manager/audit/")

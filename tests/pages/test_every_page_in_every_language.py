@@ -14,6 +14,11 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ("anonymous", "patient_a", "therapist_treating", "receptionist", "manager")
 SHOWN_ATTRIBUTES = {"aria-label", "placeholder", "title", "alt"}
+# Data that happens to equal a translated text: shown as stored, in every language. A diagnosis
+# title the therapist picked ("Sciatica", one of the chart form's suggestions), and the names of
+# the role groups, which the admin's user pages list as Django stores them.
+DATA = {"Sciatica"}
+ADMIN_DATA = DATA | {"Receptionist", "Therapist", "Patient", "Manager"}
 
 
 class _Texts(HTMLParser):
@@ -64,7 +69,8 @@ def test_every_page_renders_in_each_language(role, language):
             problems.append(f"{url} answered {response.status_code}")
             continue
         html = response.content.decode()
+        data = ADMIN_DATA if url.startswith("/admin/") else DATA
         if f'<html lang="{language}"' not in html:
             problems.append(f"{url} does not say lang={language!r}")
-        problems += [f"{url} shows {text!r} in English" for text in sorted(shown_texts(html) & translated)]
+        problems += [f"{url} shows {text!r} in English" for text in sorted((shown_texts(html) & translated) - data)]
     assert not problems, f"{len(problems)} problems for {role} in {language}:\n" + "\n".join(problems[:40])
