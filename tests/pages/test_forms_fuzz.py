@@ -700,7 +700,7 @@ CASES = [
              first_name=value("Anna"), last_name=value("Roth"),
              date_of_birth=value("1975-04-12", *EDGE_DATES), phone=value("+49 30 1234 5678"),
              email=value("anna@example.org"), consent_on=value(timezone.localdate().isoformat(), *any_dates(s)),
-             contact_channel=value("email", "sms"), self_booking=value("on", ""),
+             contact_channel=value("email", "sms"), language=value("en-gb", "de", "ru"), self_booking=value("on", ""),
              **ADMIN_INLINES["patient"],
          ),
          writes=frozenset({"patients.Patient"})),

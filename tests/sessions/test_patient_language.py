@@ -16,8 +16,9 @@ from tests.scenes import freed_slot, portal_patient, session, wish
 
 
 def in_language(language: str, moment: dt.datetime, format: str) -> str:
+    """`moment` as the language writes it: its own order of the format too (German "Mo, 14. Dez")."""
     with translation.override(language):
-        return date_format(timezone.localtime(moment), format)
+        return date_format(timezone.localtime(moment), translation.gettext(format))
 
 
 @pytest.mark.parametrize("language", ["de", "en-gb"])
