@@ -285,6 +285,16 @@ CLINIC_SESSION_IDLE_MINUTES = int(os.environ.get("CLINIC_SESSION_IDLE_MINUTES", 
 CLINIC_SESSION_MAX_HOURS = int(os.environ.get("CLINIC_SESSION_MAX_HOURS", "12"))
 SESSION_COOKIE_AGE = CLINIC_SESSION_MAX_HOURS * 60 * 60
 
+# Several app servers, one database: everything a login depends on is kept in the database, so a
+# request may land on any server (tests/clinic/test_several_servers.py). Sessions, with their two
+# clocks: a log-out or an expiry on one server holds on all of them at once, which neither a signed
+# cookie (nothing to end on the server) nor a per-process cache would give.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Nothing relies on the cache: the log-in lockout (AXES_HANDLER below), the password-reset limit
+# and the API's throttle count in the database. This per-process memory is all Django gets, so
+# anything added that must hold across servers or workers belongs in the database too.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Log-in lockout (django-axes): five failures for one account from one address lock that pair
 # out for 15 minutes, whether or not the name exists; a success clears the count. The account is
 # found however the name is spelled (case, surrounding spaces, username or a patient's e-mail
@@ -300,6 +310,9 @@ AXES_HTTP_RESPONSE_CODE = 429
 # AccessLog already keeps the successful ones with their log-out time.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_USERNAME_CALLABLE = "clinic.accounts.axes_username"
+# Failed log-ins and lockouts in the database, shared by every server (axes' cache handler would keep
+# them in each process's memory, and failures spread over servers would never add up).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
 # Two-factor log-in (clinic.two_factor): managers and superusers always need a second factor;
 # every staff account too when the clinic turns this on. Patients may opt in from the portal.
@@ -403,7 +416,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["api.http.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "api.http.Pages",
-    "DEFAULT_THROTTLE_CLASSES": ["api.http.ApiUserThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttle.ApiUserThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.http.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

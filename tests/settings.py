@@ -27,8 +27,9 @@ CLINIC_SMS_BACKEND = "clinic.messaging.LocmemSmsBackend"
 
 # The webhook tests receive on a local server at 127.0.0.1, which production refuses.
 CLINIC_WEBHOOK_ALLOW_PRIVATE = True
-# The API's throttle counts per user in the cache, across tests that reuse the same user ids; the
-# throttling test sets its own low rate (tests/api/test_throttling.py).
+# A test may ask the API more often as one user than production allows in an hour (the throttle
+# counts their audit entries); the throttling tests set their own low rate
+# (tests/api/test_throttling_and_audit.py).
 CLINIC_API_THROTTLE_RATE = "100000/hour"
 
 # The read replica (clinic.replica). In tests the "replica" alias is the test database itself,
