@@ -11,7 +11,9 @@ With DATABASE_REPLICA_URL set, clinic/settings.py adds the database alias `repli
    about to change, and a transaction reads its own writes. So a service called from a lagging
    page still reads the primary;
 3. the block has not written the clinic's data yet: after a write, what was written is read back
-   from where it was written (the replica may not have it yet), commit hooks included;
+   from where it was written (the replica may not have it yet), commit hooks included. Django
+   also asks for the write database when an object is linked to an unsaved one (a draft the
+   booking checks look at); that counts as a write too, on the safe side;
 4. the model is the clinic's own data (`MAY_LAG_APPS`), not who is logged in, which groups they
    are in, whether they are locked out, or which tokens and devices they hold: a log-out, a
    lockout or a role taken away holds on the next request, on every server.

@@ -251,14 +251,13 @@ def _scalar(alias: str, sql: str, params=()):
         return cursor.fetchone()[0]
 
 
-def caught_up() -> float:
-    """Wait until the replica has replayed everything the primary has written; the seconds it took."""
+def caught_up() -> None:
+    """Wait until the replica has replayed everything the primary has written so far."""
     written = _scalar(DEFAULT_DB_ALIAS, "SELECT pg_current_wal_lsn()")
     started = time.monotonic()
     while not _scalar(REPLICA, "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [written]):
         assert time.monotonic() - started < REPLICATION_SECONDS, "the replica fell behind"
         time.sleep(0.01)
-    return time.monotonic() - started
 
 
 @contextmanager
@@ -288,12 +287,12 @@ def test_the_replica_is_a_read_only_copy_that_follows_the_primary(replica):
     assert _scalar(DEFAULT_DB_ALIAS, "SELECT pg_is_in_recovery()") is False
     assert _scalar(REPLICA, "SELECT current_database()") == _scalar(DEFAULT_DB_ALIAS, "SELECT current_database()")
 
-    written = time.monotonic()
-    patient = PatientFactory(first_name="Ada", last_name="Lovelace")
+    patient = PatientFactory(first_name="Ada", last_name="Lovelace")  # committed when it returns
+    committed = time.monotonic()
     while not Patient.objects.using(REPLICA).filter(pk=patient.pk).exists():
-        assert time.monotonic() - written < REPLICATION_SECONDS, "the replica never received the patient"
+        assert time.monotonic() - committed < REPLICATION_SECONDS, "the replica never received the patient"
         time.sleep(0.01)
-    print(f"replication: the patient was on the replica {time.monotonic() - written:.3f} s after its commit")
+    print(f"replication: the patient was on the replica {time.monotonic() - committed:.3f} s after its commit")
 
     with pytest.raises(DatabaseError, match="read-only transaction"):
         Patient.objects.using(REPLICA).filter(pk=patient.pk).update(first_name="Augusta")
@@ -401,17 +400,20 @@ def test_free_slots_to_browse_come_from_the_replica(replica, desk):
 def test_a_booking_runs_no_query_on_the_replica(replica, desk):
     caught_up()
     slot = slot_value(at(desk.monday, 10), desk.therapist, desk.room)
+    form = {"patient": desk.patient.pk, "modality": desk.modality.pk, "day": desk.monday.isoformat(), "slot": slot}
 
-    with queries_on_both() as queries:
-        response = desk.client.post(
-            reverse("booking:appointment_book"),
-            {"patient": desk.patient.pk, "modality": desk.modality.pk, "day": desk.monday.isoformat(), "slot": slot},
-        )
+    with queries_on_both() as booked:
+        response = desk.client.post(reverse("booking:appointment_book"), form)
+    # The same slot again: refused, and the page shows the free slots left, worked out on the primary.
+    with queries_on_both() as refused:
+        again = desk.client.post(reverse("booking:appointment_book"), form)
 
     assert response.status_code == 302
     assert Appointment.objects.filter(patient=desk.patient, starts_at=at(desk.monday, 10)).exists()
-    assert queries.replica.captured_queries == []
-    assert 'INSERT INTO "treatment_sessions_appointment"' in " ".join(q["sql"] for q in queries.primary)
+    assert booked.replica.captured_queries == []
+    assert 'INSERT INTO "treatment_sessions_appointment"' in " ".join(q["sql"] for q in booked.primary)
+    assert again.status_code == 200 and again.context["slots"]
+    assert refused.replica.captured_queries == []
 
 
 @replica_test
@@ -431,6 +433,11 @@ def test_the_booking_service_reads_the_primary_even_where_reads_may_lag(replica,
 
     assert queries.replica.captured_queries == []
     assert "treatment_sessions_appointment" in tables(queries.primary)
+
+    # A service's checks run in its transaction, before anything is drafted or written: the primary.
+    with queries_on_both() as checks, reads_may_lag(), transaction.atomic():
+        assert Appointment.objects.filter(therapist=desk.therapist).count() == 1
+    assert checks.replica.captured_queries == []
 
 
 @replica_test
