@@ -164,10 +164,7 @@ def test_exactly_the_pages_that_may_lag_are_marked():
 
 
 def test_without_a_replica_there_is_one_database_and_no_router():
-    env = production_env(DATABASE_URL=POSTGRES)
-    env.pop("DATABASE_REPLICA_URL", None)
-
-    found = settings_in(env, "DATABASES", "DATABASE_ROUTERS")
+    found = settings_in(production_env(DATABASE_URL=POSTGRES), "DATABASES", "DATABASE_ROUTERS")
 
     assert list(found["DATABASES"]) == ["default"]
     assert found["DATABASE_ROUTERS"] == []
