@@ -17,7 +17,7 @@ AXE := node_modules/.package-lock.json
 DEV_STAMP := $(VENV)/.installed-requirements-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help run migrate seed reset-demo test lint migrations-check clean
+.PHONY: help run migrate seed reset-demo test lint migrations-check messages clean
 
 help:
 	@echo "make run               install, migrate, load demo data, serve on http://$(HOST):$(PORT)/"
@@ -25,6 +25,7 @@ help:
 	@echo "make test              run the whole test suite (extra pytest args: ARGS=\"-k foo\")"
 	@echo "make lint              ruff check and the import contract (.importlinter)"
 	@echo "make migrations-check  fail if a model change has no migration"
+	@echo "make messages          extract marked strings into locale/ (de, ru) and compile them (GNU gettext)"
 	@echo "make clean             remove .venv and collected static files (keeps db.sqlite3)"
 	@echo "scripts/with-postgres make test   the same suite on a throwaway PostgreSQL 15"
 
@@ -66,6 +67,12 @@ test: $(DEV_STAMP) $(AXE)
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+
+# The German and Russian catalogues: new strings arrive untranslated, and the test suite fails
+# until they are translated (tests/test_translations.py). The compiled .mo files are committed,
+# so running the app needs no gettext.
+messages: $(RUNTIME_STAMP)
+	DJANGO_DEBUG=1 $(BIN)/python manage.py update_translations
 
 migrations-check: $(RUNTIME_STAMP)
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run

@@ -5,6 +5,7 @@ the conflict checks and the course rules refuse here as on the pages: 409 or 422
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -62,7 +63,7 @@ class AppointmentFilter(serializers.Serializer):
 
     def validate(self, data):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise serializers.ValidationError({"date_to": ["The last day comes before the first."]})
+            raise serializers.ValidationError({"date_to": [gettext("The last day comes before the first.")]})
         return data
 
 

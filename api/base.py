@@ -2,6 +2,7 @@
 looking up the objects a request body names."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
@@ -54,7 +55,8 @@ def named(model, pk, field: str):
     """The object a request body names by its id, or a 400 on that field."""
     obj = model.objects.filter(pk=pk).first() if pk is not None else None
     if obj is None:
-        raise serializers.ValidationError({field: [f"No {model._meta.verbose_name} has the id {pk}."]})
+        message = gettext("No %(model)s has the id %(id)s.") % {"model": model._meta.verbose_name, "id": pk}
+        raise serializers.ValidationError({field: [message]})
     return obj
 
 

@@ -2,6 +2,7 @@
 session notes (read by the session's own therapist and by managers)."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -64,7 +65,7 @@ class CourseList(ApiView):
         patient = named(Patient, given["patient"], "patient")
         self.audit_patient = patient
         if not treats_or_manages(request.user, patient):
-            raise PermissionDenied("You do not treat this patient.")
+            raise PermissionDenied(gettext("You do not treat this patient."))
         form = CoursePrescribeForm(data={k: v for k, v in request.data.items() if k != "patient"}, patient=patient)
         form_cleaned(form)
         course = courses.course_prescribe(patient=patient, prescribed_by=request.user, **form.course_data)
@@ -81,7 +82,7 @@ class CourseDetail(ApiView):
         course = get_object_or_404(with_progress(Course.objects.select_related("modality", "patient")), pk=pk)
         self.audit_patient, self.audit_obj = course.patient, course
         if not front_desk_or_treats(request.user, course.patient):
-            raise PermissionDenied("You do not treat this patient.")
+            raise PermissionDenied(gettext("You do not treat this patient."))
         return Response(CourseSerializer(course, context={"clinical": _clinical(request.user)}).data)
 
 
@@ -121,5 +122,5 @@ class NoteDetail(ApiView):
         )
         self.audit_patient, self.audit_obj = note.appointment.patient, note
         if not has_role(request.user, roles.MANAGER) and note.appointment.therapist.user_id != request.user.pk:
-            raise PermissionDenied("Only the session's own therapist reads its note.")
+            raise PermissionDenied(gettext("Only the session's own therapist reads its note."))
         return Response(SessionNoteSerializer(note).data)

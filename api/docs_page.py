@@ -11,6 +11,7 @@ import functools
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.http import require_GET
 from drf_spectacular.generators import SchemaGenerator
 
@@ -89,7 +90,10 @@ def _operation(path: str, method: str, operation: dict, components: dict) -> dic
 @functools.cache
 def documentation() -> dict:
     """The page's content, worked out once per process: the schema does not change while it runs."""
-    schema = SchemaGenerator().get_schema(request=None, public=True)
+    # Worked out once for every reader, so in one language: the schema's own (field names, help
+    # texts) untranslated.
+    with translation.override(None):
+        schema = SchemaGenerator().get_schema(request=None, public=True)
     components = schema.get("components", {}).get("schemas", {})
     groups: dict[str, list[dict]] = {}
     for path, methods in schema["paths"].items():

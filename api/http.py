@@ -4,6 +4,7 @@ throttle, api.throttle, counts)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext
 from rest_framework import exceptions, parsers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -27,7 +28,7 @@ def refusal_status(error: Refused) -> int:
 def refusal_response(error: Refused) -> Response:
     body = {"reasons": error.reasons, "warnings": error.warnings}
     if isinstance(error, WarningsNotConfirmed):
-        body["detail"] = "Read the warnings, then send the request again with confirm_warnings set to true."
+        body["detail"] = gettext("Read the warnings, then send the request again with confirm_warnings set to true.")
     return Response(body, status=refusal_status(error))
 
 
@@ -66,7 +67,7 @@ class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         data = super().parse(stream, media_type, parser_context)
         if _has_nul(data):
-            raise exceptions.ParseError("The request contains a NUL character.")
+            raise exceptions.ParseError(gettext("The request contains a NUL character."))
         return data
 
 

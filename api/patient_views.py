@@ -3,6 +3,7 @@ own patients (as "My patients" and the chart decide)."""
 
 import datetime as dt
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -79,7 +80,7 @@ class PatientDetail(ApiView):
         patient = patient_or_404(pk)
         self.audit_patient = patient
         if not front_desk_or_treats(self.request.user, patient):
-            raise PermissionDenied("You do not treat this patient.")
+            raise PermissionDenied(gettext("You do not treat this patient."))
         return patient
 
     @extend_schema(summary="A patient's details")

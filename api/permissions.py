@@ -1,6 +1,7 @@
 """Who may use an endpoint: the same role groups the pages use (clinic.roles), and the token's
 scope (a read token reads only)."""
 
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from api.models import ApiToken
@@ -17,7 +18,7 @@ PATIENTS = (roles.PATIENT,)
 
 
 class TokenScopeAllows(BasePermission):
-    message = "This token is read-only: create a read-write token to change anything."
+    message = gettext_lazy("This token is read-only: create a read-write token to change anything.")
 
     def has_permission(self, request, view):
         token = request.auth
@@ -29,7 +30,7 @@ class TokenScopeAllows(BasePermission):
 class RoleAllows(BasePermission):
     """The view's `roles` for reading, `write_roles` (default: the same) for anything else."""
 
-    message = "Your role may not use this endpoint."
+    message = gettext_lazy("Your role may not use this endpoint.")
 
     def has_permission(self, request, view):
         wanted = view.roles if request.method in SAFE_METHODS else getattr(view, "write_roles", view.roles)

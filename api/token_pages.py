@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from api.models import ApiToken, TokenScope
@@ -18,13 +19,15 @@ from clinic.refusals import Refused
 class TokenForm(forms.Form):
     name = forms.CharField(
         max_length=ApiToken._meta.get_field("name").max_length,
-        help_text="What the token is for, so you know which one to revoke later.",
+        label=gettext_lazy("Name"),
+        help_text=gettext_lazy("What the token is for, so you know which one to revoke later."),
     )
     scope = forms.ChoiceField(
         choices=TokenScope.choices,
         initial=TokenScope.READ,
         widget=forms.RadioSelect,
-        help_text="A read-only token cannot book, move, cancel or change anything.",
+        label=gettext_lazy("Scope"),
+        help_text=gettext_lazy("A read-only token cannot book, move, cancel or change anything."),
     )
 
 
@@ -70,7 +73,9 @@ def token_revoke(request, pk: int):
     except Refused as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Revoked the token {token.name}; it opens nothing any more.")
+        messages.success(
+            request, gettext("Revoked the token %(name)s; it opens nothing any more.") % {"name": token.name}
+        )
     return redirect("api_tokens:token_list")
 
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from api.models import ApiToken, TokenScope
 from api.throttle import api_requests
@@ -47,12 +48,19 @@ def api_token_create(
     name = " ".join(name.split())
     problems = []
     if not name:
-        problems.append("Give the token a name.")
+        problems.append(gettext("Give the token a name."))
     if scope not in TokenScope.values:
-        problems.append("Choose read or read-write.")
+        problems.append(gettext("Choose read or read-write."))
     with transaction.atomic():
         if ApiToken.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
-            problems.append(f"You have {MAX_ACTIVE_TOKENS} tokens in use already; revoke one you no longer need.")
+            problems.append(
+                ngettext(
+                    "You have %(count)s tokens in use already; revoke one you no longer need.",
+                    "You have %(count)s tokens in use already; revoke one you no longer need.",
+                    MAX_ACTIVE_TOKENS,
+                )
+                % {"count": MAX_ACTIVE_TOKENS}
+            )
         if problems:
             raise Refused(problems)
         secret = SECRET_PREFIX + secrets.token_urlsafe(32)
@@ -68,7 +76,7 @@ def api_token_revoke(*, token: ApiToken, remote_addr: str | None = None) -> ApiT
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
         if token.revoked_at is not None:
-            raise Refused(["That token is revoked already."])
+            raise Refused([gettext("That token is revoked already.")])
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         _audit(token, action=REVOKED, remote_addr=remote_addr)

@@ -15,6 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy
 
 from clinic import roles
 
@@ -25,7 +26,9 @@ PASSWORD_MAX_LENGTH = 1024
 # django-axes keeps the key in a 255-character column.
 _KEY_MAX_LENGTH = 200
 
-USERNAME_TAKEN = "A user with that username already exists (usernames are compared without regard to case)."
+USERNAME_TAKEN = gettext_lazy(
+    "A user with that username already exists (usernames are compared without regard to case)."
+)
 
 
 def login_name_normalise(name: str | None) -> str:

@@ -21,7 +21,9 @@ from django.forms.models import BaseInlineFormSet
 from django.forms.utils import pretty_name
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy
 
+from clinic import roles
 from clinic import services as setup
 from clinic.accounts import USERNAME_TAKEN, username_taken
 from clinic.date_windows import WindowedSplitDateTimeField
@@ -49,9 +51,13 @@ def _name_input(field: forms.Field, name: str, *, labelled: bool) -> None:
     if widget.is_hidden:
         return
     if isinstance(widget, forms.MultiWidget):
-        parts = ["date", "time"] if isinstance(widget, forms.SplitDateTimeWidget) else range(1, len(widget.widgets) + 1)
-        for part, box in zip(parts, widget.widgets, strict=False):
-            box.attrs["aria-label"] = f"{name}: {part}"
+        if isinstance(widget, forms.SplitDateTimeWidget):
+            # Translators: the spoken names of a date-and-time field's two boxes, "Starts at: date".
+            names = [gettext("%(name)s: date") % {"name": name}, gettext("%(name)s: time") % {"name": name}]
+        else:
+            names = [f"{name}: {part}" for part in range(1, len(widget.widgets) + 1)]
+        for box_name, box in zip(names, widget.widgets, strict=False):
+            box.attrs["aria-label"] = box_name
     elif not labelled:
         widget.attrs["aria-label"] = name
 
@@ -92,9 +98,12 @@ class NamedInlineFormSet(BaseInlineFormSet):
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
-        row = "" if index is None else f", row {index + 1}"
         for field_name, field in form.fields.items():
-            _name_input(field, f"{field.label or pretty_name(field_name)}{row}", labelled=False)
+            label = field.label or pretty_name(field_name)
+            if index is not None:
+                # Translators: the spoken name of a table's input, "Weekday, row 2".
+                label = gettext("%(label)s, row %(row)s") % {"label": label, "row": index + 1}
+            _name_input(field, str(label), labelled=False)
 
 
 class ClinicTabularInline(admin.TabularInline):
@@ -197,7 +206,7 @@ class YesNoFilter(admin.SimpleListFilter):
     """A list filter with two choices: the rows that meet `condition()`, or the others."""
 
     # (value, label) of the rows that meet the condition, then of the others.
-    options: tuple[tuple[str, str], tuple[str, str]] = (("yes", "Yes"), ("no", "No"))
+    options: tuple[tuple[str, str], tuple[str, str]] = (("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No")))
 
     def condition(self) -> Q:
         raise NotImplementedError
@@ -279,17 +288,18 @@ class ModalityAdmin(ServiceAdmin):
             saved = through_service(setup.modality_create, active=obj.active, **common)
         adopt(obj, saved)
 
-    @admin.display(description="course")
+    # Translators: a column of the modalities: how many sessions a course has ("12–15").
+    @admin.display(description=gettext_lazy("course"))
     def course_sessions(self, obj: Modality) -> str:
         if obj.course_min_sessions == obj.course_max_sessions:
             return str(obj.course_max_sessions)
         return f"{obj.course_min_sessions}–{obj.course_max_sessions}"
 
-    @admin.display(description="therapists", ordering="therapist_total")
+    @admin.display(description=gettext_lazy("therapists"), ordering="therapist_total")
     def therapist_count(self, obj: Modality) -> int:
         return obj.therapist_total
 
-    @admin.display(description="rooms", ordering="room_total")
+    @admin.display(description=gettext_lazy("rooms"), ordering="room_total")
     def room_count(self, obj: Modality) -> int:
         return obj.room_total
 
@@ -304,8 +314,8 @@ class TherapistClosureInline(ClinicTabularInline):
     model = Closure
     extra = 0
     fields = ["starts_on", "ends_on", "reason"]
-    verbose_name = "day off"
-    verbose_name_plural = "days off (the therapist's own closures)"
+    verbose_name = gettext_lazy("day off")
+    verbose_name_plural = gettext_lazy("days off (the therapist's own closures)")
 
 
 @admin.register(Therapist)
@@ -355,11 +365,11 @@ class TherapistAdmin(ServiceAdmin):
         else:
             super().save_formset(request, form, formset, change)
 
-    @admin.display(description="username", ordering="user__username")
+    @admin.display(description=gettext_lazy("username"), ordering="user__username")
     def username(self, obj: Therapist) -> str:
         return obj.user.get_username()
 
-    @admin.display(description="calendar colour")
+    @admin.display(description=gettext_lazy("calendar colour"))
     def colour(self, obj: Therapist) -> str:
         return format_html(
             '<span style="display:inline-block;width:1em;height:1em;background:{};'
@@ -368,7 +378,7 @@ class TherapistAdmin(ServiceAdmin):
             obj.calendar_colour,
         )
 
-    @admin.display(description="qualified for")
+    @admin.display(description=gettext_lazy("qualified for"))
     def modality_names(self, obj: Therapist) -> str:
         return ", ".join(m.name for m in obj.modalities.all()) or "—"
 
@@ -395,7 +405,7 @@ class RoomAdmin(ServiceAdmin):
         else:
             adopt(obj, through_service(setup.room_create, **common))
 
-    @admin.display(description="set up for")
+    @admin.display(description=gettext_lazy("set up for"))
     def modality_names(self, obj: Room) -> str:
         return ", ".join(m.name for m in obj.modalities.all()) or "—"
 
@@ -430,9 +440,9 @@ class WorkingHoursAdmin(ServiceAdmin):
 
 
 class ClosureScopeFilter(YesNoFilter):
-    title = "scope"
+    title = gettext_lazy("scope")
     parameter_name = "scope"
-    options = (("clinic", "Whole clinic"), ("therapist", "One therapist"))
+    options = (("clinic", gettext_lazy("Whole clinic")), ("therapist", gettext_lazy("One therapist")))
 
     def condition(self) -> Q:
         return Q(therapist__isnull=True)
@@ -464,9 +474,10 @@ class ClosureAdmin(ServiceAdmin):
         for closure in queryset:
             through_service(setup.closure_delete, closure=closure)
 
-    @admin.display(description="closed", ordering="therapist")
+    # Translators: a column of the closures: who is closed, the whole clinic or one therapist.
+    @admin.display(description=gettext_lazy("closed"), ordering="therapist")
     def who(self, obj: Closure) -> str:
-        return str(obj.therapist) if obj.therapist_id else "Whole clinic"
+        return str(obj.therapist) if obj.therapist_id else gettext("Whole clinic")
 
 
 # Fields only a superuser may set: they grant rights beyond the clinic's four roles.
@@ -503,9 +514,9 @@ class ClinicUserAdmin(ClinicAdmin, UserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
-    @admin.display(description="roles")
+    @admin.display(description=gettext_lazy("roles"))
     def role_names(self, obj: User) -> str:
-        return ", ".join(group.name for group in obj.groups.all()) or "—"
+        return roles.role_labels(obj)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ClinicConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "clinic"
-    verbose_name = "Clinic"
+    verbose_name = _("Clinic")
 
     def ready(self):
         # Connects the receiver that starts a session's idle and age clocks at login.

@@ -16,9 +16,19 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy
 
 EARLIEST_DAY = dt.date(1900, 1, 1)
 BOOKING_DAYS_AHEAD = 730  # bookings: from now to two years ahead
+
+# The message of a window without one of its own, by what the window holds ("a day", ...).
+ENTER_FROM_TO = {
+    "a day": gettext_lazy("Enter a day from {earliest} to {latest}."),
+    "a date": gettext_lazy("Enter a date from {earliest} to {latest}."),
+    "a date of birth": gettext_lazy("Enter a date of birth from {earliest} to {latest}."),
+    "a start": gettext_lazy("Enter a start from {earliest} to {latest}."),
+    "a last day": gettext_lazy("Enter a last day from {earliest} to {latest}."),
+}
 
 
 @deconstructible
@@ -50,15 +60,20 @@ class DateWindow:
     def message(self, value=None) -> str:
         earliest, latest = self.bounds()
         today = timezone.localdate()
-        start = "today" if earliest == today else date_format(earliest, "j F Y")
-        end = "today" if latest == today else date_format(latest, "j F Y")
+        # Translators: a bound of a date range, as in "Enter a date from 1 January 1900 to today."
+        today_text = gettext("today")
+        start = today_text if earliest == today else date_format(earliest, gettext("j F Y"))
+        end = today_text if latest == today else date_format(latest, gettext("j F Y"))
         day = local_day(value) if value is not None else None
         special = ""
         if day is not None and day < earliest:
             special = self.too_early
         elif day is not None and day > latest:
             special = self.too_late
-        return (special or f"Enter {self.what} from {{earliest}} to {{latest}}.").format(earliest=start, latest=end)
+        if not special:
+            # A window of another kind needs its sentence in ENTER_FROM_TO to be translated.
+            special = ENTER_FROM_TO.get(self.what) or f"Enter {self.what} from {{earliest}} to {{latest}}."
+        return special.format(earliest=start, latest=end)
 
     def __call__(self, value) -> None:
         if not self.contains(value):
@@ -140,16 +155,16 @@ BOOKING_WINDOW = DateWindow(
     "a day",
     0,
     BOOKING_DAYS_AHEAD,
-    too_early="Choose today or a later day.",
-    too_late="Bookings reach two years ahead at most: choose a day until {latest}.",
+    too_early=gettext_lazy("Choose today or a later day."),
+    too_late=gettext_lazy("Bookings reach two years ahead at most: choose a day until {latest}."),
 )
 # A date of birth.
 BIRTH_WINDOW = DateWindow(
     "a date of birth",
     EARLIEST_DAY,
     0,
-    too_early="The date of birth cannot be before 1900. Check the year.",
-    too_late="The date of birth cannot be in the future.",
+    too_early=gettext_lazy("The date of birth cannot be before 1900. Check the year."),
+    too_late=gettext_lazy("The date of birth cannot be in the future."),
 )
 # What has happened: a diagnosis, a study, consent, a phase as the page records it, a flag's end.
 CLINICAL_WINDOW = DateWindow("a date", EARLIEST_DAY, 0)
@@ -169,6 +184,6 @@ WAITLIST_WINDOW = DateWindow(
     "a last day",
     0,
     365,
-    too_early="The last day of a wish is today or later.",
-    too_late="A wish lasts a year at most: choose a day until {latest}.",
+    too_early=gettext_lazy("The last day of a wish is today or later."),
+    too_late=gettext_lazy("A wish lasts a year at most: choose a day until {latest}."),
 )

@@ -8,6 +8,7 @@ Each event carries the objects it is about as keyword arguments: `appointment`, 
 `record` (a phase record), `offer` (a waitlist offer), and for a move `previous_starts_at`."""
 
 from django.dispatch import Signal
+from django.utils.translation import gettext_lazy as _
 
 APPOINTMENT_BOOKED = "appointment.booked"
 APPOINTMENT_MOVED = "appointment.moved"
@@ -20,15 +21,15 @@ PATIENT_ACUTE = "patient.acute"
 WAITLIST_OFFER_ACCEPTED = "waitlist.offer_accepted"
 
 EVENTS = {
-    APPOINTMENT_BOOKED: "Appointment booked",
-    APPOINTMENT_MOVED: "Appointment moved",
-    APPOINTMENT_CANCELLED: "Appointment cancelled",
-    APPOINTMENT_CHECKED_IN: "Patient checked in",
-    APPOINTMENT_COMPLETED: "Appointment completed",
-    APPOINTMENT_NO_SHOW: "Patient did not come",
-    NOTE_SIGNED: "Session note signed",
-    PATIENT_ACUTE: "Patient turned acute",
-    WAITLIST_OFFER_ACCEPTED: "Waitlist offer accepted",
+    APPOINTMENT_BOOKED: _("Appointment booked"),
+    APPOINTMENT_MOVED: _("Appointment moved"),
+    APPOINTMENT_CANCELLED: _("Appointment cancelled"),
+    APPOINTMENT_CHECKED_IN: _("Patient checked in"),
+    APPOINTMENT_COMPLETED: _("Appointment completed"),
+    APPOINTMENT_NO_SHOW: _("Patient did not come"),
+    NOTE_SIGNED: _("Session note signed"),
+    PATIENT_ACUTE: _("Patient turned acute"),
+    WAITLIST_OFFER_ACCEPTED: _("Waitlist offer accepted"),
 }
 
 domain_event = Signal()

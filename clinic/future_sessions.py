@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext, ngettext
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def future_sessions(
 
 def session_when(moment: dt.datetime) -> str:
     local = timezone.localtime(moment)
-    return f"{date_format(local, 'D j M Y')} {time_format(local, 'H:i')}"
+    return f"{date_format(local, gettext('D j M Y'))} {time_format(local, 'H:i')}"
 
 
 LIST_AT_MOST = 10
@@ -77,5 +78,11 @@ def affected_reason(lead: str, sessions: list[FutureSession]) -> str:
     """One sentence: what the change would strand, then the sessions (the first ten, and how many
     more), so the manager knows which to move or cancel first."""
     shown = "; ".join(session.label for session in sessions[:LIST_AT_MOST])
-    more = f"; and {len(sessions) - LIST_AT_MOST} more" if len(sessions) > LIST_AT_MOST else ""
-    return f"{lead} Move or cancel them first: {shown}{more}."
+    if len(sessions) > LIST_AT_MOST:
+        more = len(sessions) - LIST_AT_MOST
+        return ngettext(
+            "%(lead)s Move or cancel them first: %(sessions)s; and %(more)d more.",
+            "%(lead)s Move or cancel them first: %(sessions)s; and %(more)d more.",
+            more,
+        ) % {"lead": lead, "sessions": shown, "more": more}
+    return gettext("%(lead)s Move or cancel them first: %(sessions)s.") % {"lead": lead, "sessions": shown}

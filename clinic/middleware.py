@@ -25,6 +25,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, resolve_url
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import ngettext
 from django_htmx.http import HttpResponseClientRedirect
 
 LOGIN_AT = "clinic_login_at"
@@ -64,15 +65,19 @@ class SessionTimeoutMiddleware:
         login_at = session.get(LOGIN_AT)
         last_seen = session.get(LAST_SEEN)
         if login_at is not None and now - login_at > settings.CLINIC_SESSION_MAX_HOURS * 3600:
-            return (
-                f"You were logged out because you logged in more than {settings.CLINIC_SESSION_MAX_HOURS} hours "
-                "ago. Please log in again."
-            )
+            hours = settings.CLINIC_SESSION_MAX_HOURS
+            return ngettext(
+                "You were logged out because you logged in more than %(hours)s hours ago. Please log in again.",
+                "You were logged out because you logged in more than %(hours)s hours ago. Please log in again.",
+                hours,
+            ) % {"hours": hours}
         if last_seen is not None and now - last_seen > settings.CLINIC_SESSION_IDLE_MINUTES * 60:
-            return (
-                f"You were logged out after {settings.CLINIC_SESSION_IDLE_MINUTES} minutes without activity. "
-                "Please log in again."
-            )
+            minutes = settings.CLINIC_SESSION_IDLE_MINUTES
+            return ngettext(
+                "You were logged out after %(minutes)s minutes without activity. Please log in again.",
+                "You were logged out after %(minutes)s minutes without activity. Please log in again.",
+                minutes,
+            ) % {"minutes": minutes}
         return ""
 
     @staticmethod

@@ -10,6 +10,8 @@ from django.db.models import CheckConstraint, F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clinic.date_windows import CLOSURE_WINDOW, validate_windows
@@ -23,12 +25,37 @@ SHORT_TEXT_MAX_LENGTH = 2000  # summaries, goals, plans for home, a phase's note
 REASON_MAX_LENGTH = 1000  # the reason given for emergency access
 
 
+# The columns text_length_check limits, as its message names them (each app's, so that the name is
+# translated too; a column not listed here is named by its field name).
+TEXT_FIELD_NAMES = {
+    "assessment": _("assessment"),
+    "description": _("description"),
+    "discharge_summary": _("discharge summary"),
+    "error": _("error"),
+    "findings": _("findings"),
+    "goals": _("goals"),
+    "home_programme": _("home programme"),
+    "last_error": _("last error"),
+    "note": _("note"),
+    "objective": _("objective"),
+    "patient_summary": _("patient summary"),
+    "plan": _("plan"),
+    "reason": _("reason"),
+    "subjective": _("subjective"),
+    "text": _("text"),
+}
+
+
 def text_length_check(field: str, limit: int, name: str) -> models.CheckConstraint:
     """The database's own limit on a text column (full_clean checks it too, with this message)."""
     return models.CheckConstraint(
         condition=LessThanOrEqual(Length(field), limit),
         name=name,
-        violation_error_message=f"The {field.replace('_', ' ')} takes up to {limit:,} characters.",
+        violation_error_message=format_lazy(
+            _("The {field} takes up to {limit} characters."),
+            field=TEXT_FIELD_NAMES.get(field, field.replace("_", " ")),
+            limit=f"{limit:,}",
+        ),
     )
 
 
@@ -44,9 +71,9 @@ def reason_required(name: str, message: str, *, unless: Q, reason: str) -> Check
 
 
 class Cadence(models.TextChoices):
-    CONSECUTIVE_DAYS = "consecutive_days", "Consecutive days"
-    PER_WEEK = "per_week", "A number of sessions per week"
-    FREE = "free", "Free (as agreed)"
+    CONSECUTIVE_DAYS = "consecutive_days", _("Consecutive days")
+    PER_WEEK = "per_week", _("A number of sessions per week")
+    FREE = "free", _("Free (as agreed)")
 
 
 def cadence_constraint(name: str) -> models.CheckConstraint:
@@ -63,8 +90,10 @@ def cadence_constraint(name: str) -> models.CheckConstraint:
             | (~Q(cadence=Cadence.PER_WEEK) & Q(sessions_per_week__isnull=True))
         ),
         name=name,
-        violation_error_message="Give the sessions per week, from 1 to 7, with the cadence “A number of sessions per "
-        "week”, and leave them empty with any other cadence.",
+        violation_error_message=_(
+            "Give the sessions per week, from 1 to 7, with the cadence “A number of sessions per "
+            "week”, and leave them empty with any other cadence."
+        ),
     )
 
 
@@ -76,17 +105,17 @@ def course_plan_constraints(prefix: str, min_field: str, max_field: str) -> list
         models.CheckConstraint(
             condition=Q(session_minutes__gte=5),
             name=f"{prefix}_session_minutes_positive",
-            violation_error_message="A session lasts at least 5 minutes.",
+            violation_error_message=_("A session lasts at least 5 minutes."),
         ),
         models.CheckConstraint(
             condition=Q(**{f"{min_field}__gte": 1}),
             name=f"{prefix}_min_sessions_at_least_one",
-            violation_error_message="A course has at least one session.",
+            violation_error_message=_("A course has at least one session."),
         ),
         models.CheckConstraint(
             condition=Q(**{f"{min_field}__lte": F(max_field)}),
             name=f"{prefix}_min_not_above_max",
-            violation_error_message="A course's minimum number of sessions cannot be more than its maximum.",
+            violation_error_message=_("A course's minimum number of sessions cannot be more than its maximum."),
         ),
         cadence_constraint(f"{prefix}_sessions_per_week_with_cadence"),
     ]
@@ -95,24 +124,34 @@ def course_plan_constraints(prefix: str, min_field: str, max_field: str) -> list
 class Modality(models.Model):
     """A kind of session the clinic offers, with the course defaults a therapist starts from."""
 
-    name = models.CharField(max_length=80, unique=True)
-    session_minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(5), MaxValueValidator(240)])
-    course_min_sessions = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
-    course_max_sessions = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
-    cadence = models.CharField(max_length=20, choices=Cadence.choices, default=Cadence.FREE)
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    session_minutes = models.PositiveSmallIntegerField(
+        _("session minutes"), validators=[MinValueValidator(5), MaxValueValidator(240)]
+    )
+    course_min_sessions = models.PositiveSmallIntegerField(
+        _("course min sessions"), default=1, validators=[MinValueValidator(1)]
+    )
+    course_max_sessions = models.PositiveSmallIntegerField(
+        _("course max sessions"), default=1, validators=[MinValueValidator(1)]
+    )
+    cadence = models.CharField(_("cadence"), max_length=20, choices=Cadence.choices, default=Cadence.FREE)
     sessions_per_week = models.PositiveSmallIntegerField(
+        _("sessions per week"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(7)],
-        help_text="Only for the 'sessions per week' cadence.",
+        help_text=_("Only for the 'sessions per week' cadence."),
     )
-    uses_oils = models.BooleanField(default=False, help_text="Massage oil or cream touches the skin.")
-    description = models.TextField(blank=True, max_length=SHORT_TEXT_MAX_LENGTH)
-    active = models.BooleanField(default=True)
+    uses_oils = models.BooleanField(
+        _("uses oils"), default=False, help_text=_("Massage oil or cream touches the skin.")
+    )
+    description = models.TextField(_("description"), blank=True, max_length=SHORT_TEXT_MAX_LENGTH)
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "modalities"
+        verbose_name = _("modality")
+        verbose_name_plural = _("modalities")
         constraints = [
             *course_plan_constraints("modality", "course_min_sessions", "course_max_sessions"),
             text_length_check("description", SHORT_TEXT_MAX_LENGTH, "modality_description_length"),
@@ -123,17 +162,22 @@ class Modality(models.Model):
 
 
 class Therapist(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="therapist")
-    modalities = models.ManyToManyField(Modality, related_name="therapists", blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="therapist", verbose_name=_("user")
+    )
+    modalities = models.ManyToManyField(Modality, related_name="therapists", blank=True, verbose_name=_("modalities"))
     calendar_colour = models.CharField(
+        _("calendar colour"),
         max_length=7,
         default="#4c8bf5",
-        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #4c8bf5.")],
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #4c8bf5."))],
     )
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["user__last_name", "user__first_name"]
+        verbose_name = _("therapist")
+        verbose_name_plural = _("therapists")
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
@@ -142,8 +186,8 @@ class Therapist(models.Model):
 class Location(models.Model):
     """A site of the clinic: its rooms are there, and a therapist's working hours name where."""
 
-    name = models.CharField(max_length=80, unique=True)
-    address = models.CharField(max_length=300, blank=True)
+    name = models.CharField(max_length=80, unique=True, verbose_name=_("name"))
+    address = models.CharField(max_length=300, blank=True, verbose_name=_("address"))
 
     class Meta:
         ordering = ["name"]
@@ -164,15 +208,22 @@ def location_default() -> int:
 
 
 class Room(models.Model):
-    name = models.CharField(max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=60, unique=True)
     location = models.ForeignKey(
-        Location, on_delete=models.PROTECT, related_name="rooms", blank=True, help_text="Empty: the first site."
+        Location,
+        on_delete=models.PROTECT,
+        related_name="rooms",
+        blank=True,
+        verbose_name=_("location"),
+        help_text=_("Empty: the first site."),
     )
-    modalities = models.ManyToManyField(Modality, related_name="rooms", blank=True)
-    active = models.BooleanField(default=True)
+    modalities = models.ManyToManyField(Modality, related_name="rooms", blank=True, verbose_name=_("modalities"))
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
 
     def __str__(self) -> str:
         return self.name
@@ -184,49 +235,55 @@ class Room(models.Model):
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 class WorkingHours(models.Model):
     """One block of a therapist's week in the clinic's local time; two blocks on a day make a break."""
 
-    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="working_hours")
+    therapist = models.ForeignKey(
+        Therapist, on_delete=models.CASCADE, related_name="working_hours", verbose_name=_("therapist")
+    )
     location = models.ForeignKey(
         Location,
         on_delete=models.PROTECT,
         related_name="working_hours",
         blank=True,
-        help_text="Where the therapist works then (empty: the first site).",
+        verbose_name=_("location"),
+        help_text=_("Where the therapist works then (empty: the first site)."),
     )
-    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
-    starts = models.TimeField()
-    ends = models.TimeField()
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    starts = models.TimeField(_("starts"))
+    ends = models.TimeField(_("ends"))
 
     class Meta:
         ordering = ["therapist", "weekday", "starts"]
-        verbose_name_plural = "working hours"
+        verbose_name = _("working hours")
+        verbose_name_plural = _("working hours")
         constraints = [
             ends_after(
                 "working_hours_end_after_start",
-                "Working hours must end after they start.",
+                _("Working hours must end after they start."),
                 starts="starts",
                 ends="ends",
             ),
             models.CheckConstraint(
                 condition=Q(weekday__gte=0, weekday__lte=6),
                 name="working_hours_valid_weekday",
-                violation_error_message="The weekday must be one from Monday to Sunday.",
+                violation_error_message=_("The weekday must be one from Monday to Sunday."),
             ),
             models.UniqueConstraint(
                 fields=["therapist", "weekday", "starts"],
                 name="working_hours_unique_block",
-                violation_error_message="This therapist already has working hours that start at this time on this day.",
+                violation_error_message=_(
+                    "This therapist already has working hours that start at this time on this day."
+                ),
             ),
         ]
 
@@ -243,19 +300,19 @@ class WorkingHours(models.Model):
 
     def clean(self) -> None:
         if self.starts and self.ends and self.ends <= self.starts:
-            raise ValidationError({"ends": "The block must end after it starts."})
+            raise ValidationError({"ends": gettext("The block must end after it starts.")})
         if not self.therapist_id or not self.starts or not self.ends:
             return
         overlapping = WorkingHours.objects.filter(
             therapist_id=self.therapist_id, weekday=self.weekday, starts__lt=self.ends, ends__gt=self.starts
         ).exclude(pk=self.pk)
         if overlapping.exists():
-            raise ValidationError("This block overlaps another block of the same therapist on that day.")
+            raise ValidationError(gettext("This block overlaps another block of the same therapist on that day."))
 
 
 class ClosureKind(models.TextChoices):
-    CLOSED = "closed", "Closed"
-    HOLIDAY_OPEN = "holiday_open", "Open on a public holiday"
+    CLOSED = "closed", _("Closed")
+    HOLIDAY_OPEN = "holiday_open", _("Open on a public holiday")
 
 
 class Closure(models.Model):
@@ -264,29 +321,33 @@ class Closure(models.Model):
     "open on a public holiday" opens the whole clinic on the holidays it covers."""
 
     kind = models.CharField(
+        _("kind"),
         max_length=12,
         choices=ClosureKind.choices,
         default=ClosureKind.CLOSED,
-        help_text="“Open on a public holiday” takes the public holidays in these days off the calendar.",
+        help_text=_("“Open on a public holiday” takes the public holidays in these days off the calendar."),
     )
-    starts_on = models.DateField()
-    ends_on = models.DateField()
-    reason = models.CharField(max_length=200)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    reason = models.CharField(_("reason"), max_length=200)
     therapist = models.ForeignKey(
         Therapist,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="closures",
-        help_text="Leave empty when the whole clinic is closed.",
+        verbose_name=_("therapist"),
+        help_text=_("Leave empty when the whole clinic is closed."),
     )
 
     class Meta:
         ordering = ["starts_on"]
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
         constraints = [
             ends_after(
                 "closure_ends_not_before_start",
-                "A closure cannot end before the day it starts.",
+                _("A closure cannot end before the day it starts."),
                 starts="starts_on",
                 ends="ends_on",
                 same_allowed=True,
@@ -294,7 +355,7 @@ class Closure(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind=ClosureKind.HOLIDAY_OPEN) | Q(therapist__isnull=True),
                 name="closure_holiday_open_whole_clinic",
-                violation_error_message="Opening on a public holiday is for the whole clinic, not one therapist.",
+                violation_error_message=_("Opening on a public holiday is for the whole clinic, not one therapist."),
             ),
         ]
 
@@ -311,13 +372,13 @@ class Closure(models.Model):
     def clean(self) -> None:
         validate_windows(self, starts_on=CLOSURE_WINDOW, ends_on=CLOSURE_WINDOW)
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": "The closure cannot end before it starts."})
+            raise ValidationError({"ends_on": gettext("The closure cannot end before it starts.")})
         if self.kind != ClosureKind.HOLIDAY_OPEN or not self.starts_on or not self.ends_on:
             return
         if self.therapist_id is not None:
-            raise ValidationError({"therapist": "Only the whole clinic opens on a public holiday."})
+            raise ValidationError({"therapist": gettext("Only the whole clinic opens on a public holiday.")})
         if not public_holidays(self.starts_on, self.ends_on):
-            raise ValidationError({"starts_on": "No public holiday falls on these days."})
+            raise ValidationError({"starts_on": gettext("No public holiday falls on these days.")})
 
 
 class PasswordResetRequest(models.Model):
@@ -343,7 +404,9 @@ class Profile(models.Model):
     """What a user chose for themselves, whatever their role: for now the interface's language
     (empty: the browser's). clinic.languages keeps it in the session at log-in."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
+    )
     language = models.CharField(
         _("language"), max_length=8, blank=True, choices=settings.LANGUAGES, help_text=_("Empty: the browser's.")
     )

@@ -4,12 +4,26 @@ Views check the role with the helpers below; the groups' model permissions drive
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils.translation import pgettext_lazy
 
 RECEPTIONIST = "Receptionist"
 THERAPIST = "Therapist"
 PATIENT = "Patient"
 MANAGER = "Manager"
 ROLES = (RECEPTIONIST, THERAPIST, PATIENT, MANAGER)
+# The group names above are stored (and fixed); people read these.
+ROLE_LABELS = {
+    RECEPTIONIST: pgettext_lazy("role", "Receptionist"),
+    THERAPIST: pgettext_lazy("role", "Therapist"),
+    PATIENT: pgettext_lazy("role", "Patient"),
+    MANAGER: pgettext_lazy("role", "Manager"),
+}
+
+
+def role_labels(user: AbstractBaseUser) -> str:
+    """The user's roles as the reader says them, from groups already fetched (prefetch_related)."""
+    return ", ".join(str(ROLE_LABELS.get(group.name, group.name)) for group in user.groups.all()) or "—"
+
 
 # The groups of roles that the pages (pages.roles) and the API (api.permissions) let in alike.
 FRONT_DESK = (RECEPTIONIST, MANAGER)

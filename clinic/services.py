@@ -18,6 +18,7 @@ from django.core.validators import RegexValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 
 from clinic.date_windows import CLOSURE_WINDOW
 from clinic.future_sessions import FutureSession, affected_reason, future_sessions
@@ -30,14 +31,17 @@ SESSION_MINUTES = (5, 240)
 MAX_COURSE_SESSIONS = 100
 
 
-def _name_problems(name: str, model, label: str, max_length: int, exclude_pk: int | None) -> list[str]:
+def _name_problems(
+    name: str, model, max_length: int, exclude_pk: int | None, *, missing: str, too_long: str, taken: str
+) -> list[str]:
+    """`missing`, `too_long` (with %(max)s) and `taken` (with %(name)s): the sentences for this kind of row."""
     name = name.strip()
     if not name:
-        return [f"Give the {label} a name."]
+        return [missing]
     if len(name) > max_length:
-        return [f"The {label}'s name is too long: {max_length} characters at most."]
+        return [too_long % {"max": max_length}]
     if model.objects.filter(name__iexact=name).exclude(pk=exclude_pk).exists():
-        return [f"There is already a {label} called “{name}”."]
+        return [taken % {"name": name}]
     return []
 
 
@@ -54,9 +58,17 @@ def _names(objects: Iterable) -> str:
 
 
 def _location_problems(*, name: str, address: str, exclude_pk: int | None = None) -> list[str]:
-    problems = _name_problems(name, Location, "site", 80, exclude_pk)
+    problems = _name_problems(
+        name,
+        Location,
+        80,
+        exclude_pk,
+        missing=gettext("Give the site a name."),
+        too_long=gettext("The site's name is too long: %(max)s characters at most."),
+        taken=gettext("There is already a site called “%(name)s”."),
+    )
     if len(address) > 300:
-        problems.append("The address is too long: 300 characters at most.")
+        problems.append(gettext("The address is too long: 300 characters at most."))
     return problems
 
 
@@ -83,7 +95,8 @@ def _modalities_still_booked(holder: Therapist | Room, modalities: list[Modality
     if not stranded:
         return []
     which = _names(removed[pk] for pk in sorted({s.modality_id for s in stranded}))
-    return [affected_reason(f"{holder} has sessions of {which} booked ahead.", stranded)]
+    lead = gettext("%(holder)s has sessions of %(modalities)s booked ahead.") % {"holder": holder, "modalities": which}
+    return [affected_reason(lead, stranded)]
 
 
 # Therapists -------------------------------------------------------------------------------------
@@ -98,10 +111,10 @@ def therapist_update(
     modalities = list(modalities)
     problems = []
     if not COLOUR.regex.match(calendar_colour or ""):
-        problems.append("Choose the calendar colour as #rrggbb, for example #4c8bf5.")
+        problems.append(gettext("Choose the calendar colour as #rrggbb, for example #4c8bf5."))
     ahead = future_sessions(therapist_ids=[therapist.pk])
     if not active and ahead:
-        problems.append(affected_reason(f"{therapist} has {len(ahead)} session(s) booked ahead.", ahead))
+        problems.append(affected_reason(_booked_ahead(therapist, ahead), ahead))
     else:
         problems += _modalities_still_booked(therapist, modalities, ahead)
     _refuse_if(problems)
@@ -114,22 +127,39 @@ def therapist_update(
 # Rooms ------------------------------------------------------------------------------------------
 
 
+def _booked_ahead(holder: Therapist | Room, ahead: list[FutureSession]) -> str:
+    return ngettext(
+        "%(holder)s has %(count)d session(s) booked ahead.",
+        "%(holder)s has %(count)d session(s) booked ahead.",
+        len(ahead),
+    ) % {"holder": holder, "count": len(ahead)}
+
+
 def _room_problems(
     *, room: Room | None, name: str, location: Location | None, modalities: list[Modality], active: bool
 ) -> list[str]:
-    problems = _name_problems(name, Room, "room", 60, room.pk if room else None)
+    problems = _name_problems(
+        name,
+        Room,
+        60,
+        room.pk if room else None,
+        missing=gettext("Give the room a name."),
+        too_long=gettext("The room's name is too long: %(max)s characters at most."),
+        taken=gettext("There is already a room called “%(name)s”."),
+    )
     if location is None:
-        problems.append("Choose the site the room is at.")
+        problems.append(gettext("Choose the site the room is at."))
     if room is None:
         return problems
     ahead = future_sessions(room_ids=[room.pk])
     if not ahead:
         return problems
     if not active:
-        problems.append(affected_reason(f"{room} has {len(ahead)} session(s) booked ahead.", ahead))
+        problems.append(affected_reason(_booked_ahead(room, ahead), ahead))
         return problems
     if location is not None and location.pk != room.location_id:
-        problems.append(affected_reason(f"{room} has sessions booked ahead at {room.location}.", ahead))
+        lead = gettext("%(room)s has sessions booked ahead at %(site)s.") % {"room": room, "site": room.location}
+        problems.append(affected_reason(lead, ahead))
     problems += _modalities_still_booked(room, modalities, ahead)
     return problems
 
@@ -169,26 +199,39 @@ class CourseDefaults:
 
 
 def _modality_problems(*, name: str, defaults: CourseDefaults, exclude_pk: int | None = None) -> list[str]:
-    problems = _name_problems(name, Modality, "modality", 80, exclude_pk)
+    problems = _name_problems(
+        name,
+        Modality,
+        80,
+        exclude_pk,
+        missing=gettext("Give the modality a name."),
+        too_long=gettext("The modality's name is too long: %(max)s characters at most."),
+        taken=gettext("There is already a modality called “%(name)s”."),
+    )
     low, high = SESSION_MINUTES
     if not low <= defaults.session_minutes <= high:
-        problems.append(f"A session lasts from {low} to {high} minutes.")
+        problems.append(gettext("A session lasts from %(low)s to %(high)s minutes.") % {"low": low, "high": high})
     if not 1 <= defaults.course_min_sessions <= MAX_COURSE_SESSIONS:
-        problems.append(f"A course has at least 1 session and at most {MAX_COURSE_SESSIONS}.")
+        problems.append(gettext("A course has at least 1 session and at most %(max)s.") % {"max": MAX_COURSE_SESSIONS})
     elif not 1 <= defaults.course_max_sessions <= MAX_COURSE_SESSIONS:
-        problems.append(f"A course has at most {MAX_COURSE_SESSIONS} sessions.")
+        problems.append(gettext("A course has at most %(max)s sessions.") % {"max": MAX_COURSE_SESSIONS})
     elif defaults.course_min_sessions > defaults.course_max_sessions:
         problems.append(
-            f"The minimum of sessions ({defaults.course_min_sessions}) is above the maximum "
-            f"({defaults.course_max_sessions}): the minimum must not exceed the maximum."
+            gettext(
+                "The minimum of sessions (%(min)s) is above the maximum (%(max)s): the minimum must not exceed "
+                "the maximum."
+            )
+            % {"min": defaults.course_min_sessions, "max": defaults.course_max_sessions}
         )
     if defaults.cadence not in Cadence.values:
-        problems.append("Choose how the sessions are spread: consecutive days, a number per week, or free.")
+        problems.append(gettext("Choose how the sessions are spread: consecutive days, a number per week, or free."))
     elif defaults.cadence == Cadence.PER_WEEK:
         if defaults.sessions_per_week is None or not 1 <= defaults.sessions_per_week <= 7:
-            problems.append("Say how many sessions a week, from 1 to 7.")
+            problems.append(gettext("Say how many sessions a week, from 1 to 7."))
     elif defaults.sessions_per_week is not None:
-        problems.append("Sessions per week go only with the “a number of sessions per week” cadence; leave it empty.")
+        problems.append(
+            gettext("Sessions per week go only with the “a number of sessions per week” cadence; leave it empty.")
+        )
     return problems
 
 
@@ -249,31 +292,39 @@ def _hours_problems(therapist: Therapist, blocks: list[HoursBlock]) -> list[str]
     problems = []
     for block in blocks:
         if block.weekday not in Weekday.values:
-            problems.append("A block is on a day that is not a weekday.")
+            problems.append(gettext("A block is on a day that is not a weekday."))
         elif block.ends <= block.starts:
             span = f"{block.starts:%H:%M}–{block.ends:%H:%M}"
-            problems.append(f"{Weekday(block.weekday).label} {span}: a block must end after it starts.")
+            problems.append(
+                gettext("%(day)s %(span)s: a block must end after it starts.")
+                % {"day": Weekday(block.weekday).label, "span": span}
+            )
     by_day: dict[int, list[HoursBlock]] = {}
     for block in sorted(blocks, key=lambda b: (b.weekday, b.starts)):
         day = by_day.setdefault(block.weekday, [])
         if day and block.starts < day[-1].ends:
             before = day[-1]
             problems.append(
-                f"{Weekday(block.weekday).label}: {before.starts:%H:%M}–{before.ends:%H:%M} and "
-                f"{block.starts:%H:%M}–{block.ends:%H:%M} overlap; leave a gap for a break or make them one block."
+                gettext("%(day)s: %(first)s and %(second)s overlap; leave a gap for a break or make them one block.")
+                % {
+                    "day": Weekday(block.weekday).label,
+                    "first": f"{before.starts:%H:%M}–{before.ends:%H:%M}",
+                    "second": f"{block.starts:%H:%M}–{block.ends:%H:%M}",
+                }
             )
         day.append(block)
     if problems:
         return problems
     stranded = [s for s in future_sessions(therapist_ids=[therapist.pk]) if not any(b.covers(s) for b in blocks)]
     if stranded:
-        problems.append(
-            affected_reason(
-                f"{len(stranded)} session(s) of {therapist} booked ahead would fall outside these hours "
-                "(or at another site than their room).",
-                stranded,
-            )
-        )
+        lead = ngettext(
+            "%(count)d session(s) of %(therapist)s booked ahead would fall outside these hours "
+            "(or at another site than their room).",
+            "%(count)d session(s) of %(therapist)s booked ahead would fall outside these hours "
+            "(or at another site than their room).",
+            len(stranded),
+        ) % {"count": len(stranded), "therapist": therapist}
+        problems.append(affected_reason(lead, stranded))
     return problems
 
 
@@ -310,23 +361,23 @@ class ClosureSpec:
 def _closure_shape_problems(spec: ClosureSpec) -> list[str]:
     problems = []
     if spec.kind not in ClosureKind.values:
-        problems.append("Choose whether the clinic is closed or open on a public holiday.")
+        problems.append(gettext("Choose whether the clinic is closed or open on a public holiday."))
     if not spec.reason.strip():
-        problems.append("Say why: the reason is what the booking pages show.")
+        problems.append(gettext("Say why: the reason is what the booking pages show."))
     elif len(spec.reason) > 200:
-        problems.append("The reason is too long: 200 characters at most.")
+        problems.append(gettext("The reason is too long: 200 characters at most."))
     for day in (spec.starts_on, spec.ends_on):
         if not CLOSURE_WINDOW.contains(day):
             problems.append(CLOSURE_WINDOW.message(day))
     if problems:
         return problems
     if spec.ends_on < spec.starts_on:
-        return ["The closure cannot end before it starts."]
+        return [gettext("The closure cannot end before it starts.")]
     if spec.kind == ClosureKind.HOLIDAY_OPEN:
         if spec.therapist is not None:
-            problems.append("Only the whole clinic opens on a public holiday; leave the therapist empty.")
+            problems.append(gettext("Only the whole clinic opens on a public holiday; leave the therapist empty."))
         elif not public_holidays(spec.starts_on, spec.ends_on):
-            problems.append("No public holiday falls on these days, so there is nothing to open.")
+            problems.append(gettext("No public holiday falls on these days, so there is nothing to open."))
     return problems
 
 
@@ -366,9 +417,21 @@ def _closing_problems(days: set[dt.date], therapist: Therapist | None) -> list[s
     stranded = _sessions_on(days, therapist)
     if not stranded:
         return []
-    who = f"{therapist} has" if therapist else "The clinic has"
-    span = f"{date_format(min(days), 'j M Y')}–{date_format(max(days), 'j M Y')}"
-    return [affected_reason(f"{who} {len(stranded)} session(s) booked on the days this closes ({span}).", stranded)]
+    span = f"{date_format(min(days), gettext('j M Y'))}–{date_format(max(days), gettext('j M Y'))}"
+    values = {"therapist": therapist, "count": len(stranded), "span": span}
+    if therapist:
+        lead = ngettext(
+            "%(therapist)s has %(count)d session(s) booked on the days this closes (%(span)s).",
+            "%(therapist)s has %(count)d session(s) booked on the days this closes (%(span)s).",
+            len(stranded),
+        )
+    else:
+        lead = ngettext(
+            "The clinic has %(count)d session(s) booked on the days this closes (%(span)s).",
+            "The clinic has %(count)d session(s) booked on the days this closes (%(span)s).",
+            len(stranded),
+        )
+    return [affected_reason(lead % values, stranded)]
 
 
 @transaction.atomic

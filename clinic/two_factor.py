@@ -14,6 +14,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.translation import gettext
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -92,9 +93,11 @@ def totp_confirm(*, user: AbstractBaseUser, token: str, remote_addr: str | None 
     for one. Returns the device and ten new recovery codes, to be shown once."""
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
-        raise Refused(["Start again: open the enrolment page to get a new QR code."])
+        raise Refused([gettext("Start again: open the enrolment page to get a new QR code.")])
     if not device.verify_token(_digits(token)):
-        raise Refused(["That code is not right. Check the phone's clock, then type the code the app shows now."])
+        raise Refused(
+            [gettext("That code is not right. Check the phone's clock, then type the code the app shows now.")]
+        )
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
@@ -107,7 +110,7 @@ def totp_confirm(*, user: AbstractBaseUser, token: str, remote_addr: str | None 
 def recovery_codes_renew(*, user: AbstractBaseUser, remote_addr: str | None = None) -> list[str]:
     """Ten new recovery codes; the old ones stop working."""
     if not two_factor_enabled(user):
-        raise Refused(["Set up an authenticator app first."])
+        raise Refused([gettext("Set up an authenticator app first.")])
     codes = _recovery_codes_replace(user)
     _audit(user=user, actor=user, action=CODES_RENEWED, remote_addr=remote_addr)
     return codes
@@ -132,11 +135,11 @@ def two_factor_reset(*, user: AbstractBaseUser, by: AbstractBaseUser, remote_add
     """A manager's answer to a lost phone: the user's authenticator app and recovery codes are
     removed, so their next log-in enrols a new one. Logged in the audit log."""
     if not roles.has_role(by, roles.MANAGER) and not by.is_superuser:
-        raise Refused(["Only a manager resets another account's two-factor log-in."])
+        raise Refused([gettext("Only a manager resets another account's two-factor log-in.")])
     if user.is_superuser and not by.is_superuser:
-        raise Refused(["Only a superuser resets a superuser's two-factor log-in."])
+        raise Refused([gettext("Only a superuser resets a superuser's two-factor log-in.")])
     if user.pk == by.pk:
-        raise Refused(["Ask another manager to reset your own two-factor log-in."])
+        raise Refused([gettext("Ask another manager to reset your own two-factor log-in.")])
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     _audit(user=user, actor=by, action=RESET, remote_addr=remote_addr, detail=f"Reset for {user.get_username()}.")

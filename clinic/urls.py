@@ -6,12 +6,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import LoginView
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 
 from pages import views
 from pages.accounts.forms import AdminLoginForm, LoginForm
 from pages.password_reset import PasswordReset
 
-admin.site.site_header = "Clinic administration"
+admin.site.site_header = gettext_lazy("Clinic administration")
 # The admin's log-in takes no more than the site's own (pages.accounts.forms).
 admin.site.login_form = AdminLoginForm
 

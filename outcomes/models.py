@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 # The built-in measures, by code: the pain score of the session notes, and the functional scale.
 PAIN_CODE = "pain-nrs"
@@ -17,47 +18,80 @@ FUNCTION_CODE = "psfs"
 
 
 class MeasureKind(models.TextChoices):
-    QUESTIONNAIRE = "questionnaire", "The same questions for every patient"
-    PATIENT_SPECIFIC = "patient_specific", "Activities the patient names and rates"
-    SESSION_PAIN = "session_pain", "The pain score of each session note"
+    QUESTIONNAIRE = "questionnaire", _("The same questions for every patient")
+    PATIENT_SPECIFIC = "patient_specific", _("Activities the patient names and rates")
+    SESSION_PAIN = "session_pain", _("The pain score of each session note")
 
 
 class Scoring(models.TextChoices):
-    SUM = "sum", "Sum of the answers"
-    MEAN = "mean", "Mean of the answers"
-    PERCENT_OF_MAX = "percent", "Percentage of the highest possible total"
+    SUM = "sum", _("Sum of the answers")
+    MEAN = "mean", _("Mean of the answers")
+    PERCENT_OF_MAX = "percent", _("Percentage of the highest possible total")
 
 
 class Measure(models.Model):
     """One outcome measure. Its score rule is outcomes.scoring; when it is due, sessions.outcomes."""
 
-    name = models.CharField(max_length=120, unique=True)
-    code = models.SlugField(max_length=30, unique=True, help_text="A short name for reports, e.g. odi.")
-    kind = models.CharField(max_length=20, choices=MeasureKind.choices, default=MeasureKind.QUESTIONNAIRE)
-    instructions = models.TextField(blank=True, help_text="What the patient reads before answering.")
+    name = models.CharField(max_length=120, unique=True, verbose_name=_("name"))
+    code = models.SlugField(
+        max_length=30, unique=True, help_text=_("A short name for reports, e.g. odi."), verbose_name=_("code")
+    )
+    kind = models.CharField(
+        max_length=20, choices=MeasureKind.choices, default=MeasureKind.QUESTIONNAIRE, verbose_name=_("kind")
+    )
+    instructions = models.TextField(
+        blank=True, help_text=_("What the patient reads before answering."), verbose_name=_("instructions")
+    )
     # One answer scale for every item: whole numbers from scale_min to scale_max.
-    scale_min = models.SmallIntegerField(default=0, validators=[MinValueValidator(0), MaxValueValidator(100)])
-    scale_max = models.SmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(100)])
-    min_label = models.CharField(max_length=80, blank=True, help_text="What the lowest answer means.")
-    max_label = models.CharField(max_length=80, blank=True, help_text="What the highest answer means.")
-    scoring = models.CharField(max_length=10, choices=Scoring.choices)
-    higher_is_better = models.BooleanField(help_text="A higher score means the patient is better.")
+    scale_min = models.SmallIntegerField(
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(100)], verbose_name=_("scale min")
+    )
+    scale_max = models.SmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(100)], verbose_name=_("scale max")
+    )
+    min_label = models.CharField(
+        max_length=80, blank=True, help_text=_("What the lowest answer means."), verbose_name=_("min label")
+    )
+    max_label = models.CharField(
+        max_length=80, blank=True, help_text=_("What the highest answer means."), verbose_name=_("max label")
+    )
+    scoring = models.CharField(max_length=10, choices=Scoring.choices, verbose_name=_("scoring"))
+    higher_is_better = models.BooleanField(
+        help_text=_("A higher score means the patient is better."), verbose_name=_("higher is better")
+    )
     # The minimal clinically important difference, in the units of the score.
-    mcid = models.DecimalField(max_digits=6, decimal_places=2)
-    mcid_source = models.TextField(blank=True, help_text="Where the MCID comes from, in the clinic's words.")
+    mcid = models.DecimalField(max_digits=6, decimal_places=2, verbose_name=_("mcid"))
+    mcid_source = models.TextField(
+        blank=True, help_text=_("Where the MCID comes from, in the clinic's words."), verbose_name=_("mcid source")
+    )
     # Patient-specific measures: how many activities the patient may name.
-    max_items = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(10)])
-    due_at_start = models.BooleanField(default=True)
+    max_items = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(10)], verbose_name=_("max items")
+    )
+    due_at_start = models.BooleanField(default=True, verbose_name=_("due at start"))
     due_every_sessions = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(60)]
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        verbose_name=_("due every sessions"),
     )
-    due_at_end = models.BooleanField(default=True)
-    licence = models.CharField(max_length=300, blank=True, help_text="Who holds the licence to use it, if anyone.")
-    active = models.BooleanField(default=True)
+    due_at_end = models.BooleanField(default=True, verbose_name=_("due at end"))
+    licence = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_("Who holds the licence to use it, if anyone."),
+        verbose_name=_("licence"),
+    )
+    active = models.BooleanField(default=True, verbose_name=_("active"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["name"]
@@ -93,10 +127,10 @@ class MeasureItem(models.Model):
     scale, lowest first, as questionnaires such as the Oswestry index do; without them the page
     shows the numbers with the measure's end labels."""
 
-    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="items")
-    position = models.PositiveSmallIntegerField()
-    text = models.CharField(max_length=300)
-    answers = models.JSONField(default=list, blank=True)
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="items", verbose_name=_("measure"))
+    position = models.PositiveSmallIntegerField(verbose_name=_("position"))
+    text = models.CharField(max_length=300, verbose_name=_("text"))
+    answers = models.JSONField(default=list, blank=True, verbose_name=_("answers"))
 
     class Meta:
         ordering = ["measure", "position"]

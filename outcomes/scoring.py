@@ -5,6 +5,8 @@ no query, so the portal, the discharge summary and the reports all count the sam
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext, ngettext
+
 from clinic.refusals import Refused
 from outcomes.models import Measure, MeasureKind, Scoring
 
@@ -20,13 +22,19 @@ def answers_problems(*, measure: Measure, answers: list[int], item_count: int) -
     the number of questions asked (a questionnaire's items, or the activities a patient named)."""
     if measure.kind == MeasureKind.PATIENT_SPECIFIC:
         if not 1 <= len(answers) <= (measure.max_items or 1):
-            return [f"Name and rate between one and {measure.max_items} activities."]
+            return [gettext("Name and rate between one and %(max)s activities.") % {"max": measure.max_items}]
     elif len(answers) != item_count:
-        return [f"Answer every question: {item_count} asked, {len(answers)} answered."]
+        return [
+            gettext("Answer every question: %(asked)s asked, %(answered)s answered.")
+            % {"asked": item_count, "answered": len(answers)}
+        ]
     out_of_scale = [n for n, a in enumerate(answers, 1) if not measure.scale_min <= a <= measure.scale_max]
     if out_of_scale:
         numbers = ", ".join(str(n) for n in out_of_scale)
-        return [f"Answers go from {measure.scale_min} to {measure.scale_max}; answer {numbers} is outside that."]
+        return [
+            gettext("Answers go from %(low)s to %(high)s; answer %(numbers)s is outside that.")
+            % {"low": measure.scale_min, "high": measure.scale_max, "numbers": numbers}
+        ]
     return []
 
 
@@ -35,7 +43,7 @@ def measure_score(*, measure: Measure, answers: list[int]) -> Decimal:
     sum; mean; or the percentage of the highest possible total, counting from the scale's bottom
     (a 0–5 scale of 10 items answered 2 each: 20 of 50, 40 %). Two decimal places."""
     if not answers:
-        raise Refused("There is nothing to score: no answer was given.")
+        raise Refused(gettext("There is nothing to score: no answer was given."))
     total = Decimal(sum(answers))
     count = len(answers)
     if measure.scoring == Scoring.SUM:
@@ -71,10 +79,15 @@ class Change:
     def words(self) -> str:
         """ "2.5 points better", "1 point worse", "no change"."""
         if self.improvement == 0:
-            return "no change"
+            return gettext("no change")
         size = abs(self.improvement).normalize()
-        unit = "point" if size == 1 else "points"
-        return f"{size:f} {unit} {'better' if self.improvement > 0 else 'worse'}"
+        # The plural form by the whole number; a fraction ("2.5 points") takes the form of 2.
+        count = int(size) if size == size.to_integral_value() else 2
+        if self.improvement > 0:
+            words = ngettext("%(size)s point better", "%(size)s points better", count)
+        else:
+            words = ngettext("%(size)s point worse", "%(size)s points worse", count)
+        return words % {"size": f"{size:f}"}
 
 
 def score_change(*, measure: Measure, first, last) -> Change:

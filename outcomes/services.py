@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from clinic.refusals import Refused
 from outcomes.models import Measure, MeasureItem, MeasureKind, Scoring
@@ -28,37 +29,57 @@ def _problems(
 ) -> list[str]:
     reasons = []
     if not name:
-        reasons.append("Give the measure a name.")
+        reasons.append(gettext("Give the measure a name."))
     elif Measure.objects.filter(name__iexact=name).exists():
-        reasons.append(f"There is already a measure called {name}.")
+        reasons.append(gettext("There is already a measure called %(name)s.") % {"name": name})
     if not code:
-        reasons.append("Give the measure a short name of letters and numbers, such as odi.")
+        reasons.append(gettext("Give the measure a short name of letters and numbers, such as odi."))
     elif Measure.objects.filter(code=code).exists():
-        reasons.append(f"The short name {code} is taken by another measure.")
+        reasons.append(gettext("The short name %(code)s is taken by another measure.") % {"code": code})
     if scale_max <= scale_min:
-        reasons.append(f"The highest answer ({scale_max}) must be above the lowest ({scale_min}).")
+        reasons.append(
+            gettext("The highest answer (%(high)s) must be above the lowest (%(low)s).")
+            % {"high": scale_max, "low": scale_min}
+        )
     elif scale_max - scale_min + 1 > MAX_SCALE_POINTS:
         reasons.append(
-            f"A scale from {scale_min} to {scale_max} has {scale_max - scale_min + 1} answers; "
-            f"a patient can choose among {MAX_SCALE_POINTS} at most."
+            gettext(
+                "A scale from %(low)s to %(high)s has %(count)s answers; a patient can choose among %(max)s at most."
+            )
+            % {"low": scale_min, "high": scale_max, "count": scale_max - scale_min + 1, "max": MAX_SCALE_POINTS}
         )
     if scoring not in Scoring.values:
-        reasons.append("Choose how the answers make the score: sum, mean, or percentage of the maximum.")
+        reasons.append(gettext("Choose how the answers make the score: sum, mean, or percentage of the maximum."))
     if mcid is None or mcid <= 0:
-        reasons.append("The minimal clinically important difference must be above zero.")
+        reasons.append(gettext("The minimal clinically important difference must be above zero."))
     if not items:
-        reasons.append("Write at least one question, one a line.")
+        reasons.append(gettext("Write at least one question, one a line."))
     elif len(items) > MAX_ITEMS:
-        reasons.append(f"{len(items)} questions is more than the {MAX_ITEMS} a measure may have.")
+        reasons.append(
+            gettext("%(count)s questions is more than the %(max)s a measure may have.")
+            % {"count": len(items), "max": MAX_ITEMS}
+        )
     points = scale_max - scale_min + 1
     for number, item in enumerate(items, 1):
         if item.answers and len(item.answers) != points and scale_max > scale_min:
             reasons.append(
-                f"Question {number} ({item.text[:40]}) has {len(item.answers)} answers; the scale from "
-                f"{scale_min} to {scale_max} needs {points}, one for each point, or none to show the numbers."
+                gettext(
+                    "Question %(number)s (%(text)s) has %(count)s answers; the scale from %(low)s to %(high)s "
+                    "needs %(points)s, one for each point, or none to show the numbers."
+                )
+                % {
+                    "number": number,
+                    "text": item.text[:40],
+                    "count": len(item.answers),
+                    "low": scale_min,
+                    "high": scale_max,
+                    "points": points,
+                }
             )
         if len(item.text) > MeasureItem._meta.get_field("text").max_length:
-            reasons.append(f"Question {number} is longer than 300 characters; shorten it.")
+            reasons.append(
+                gettext("Question %(number)s is longer than 300 characters; shorten it.") % {"number": number}
+            )
     if scoring in Scoring.values and mcid and mcid > 0 and scale_max > scale_min and items:
         # An MCID larger than the whole range could never be reached.
         if scoring == Scoring.PERCENT_OF_MAX:
@@ -69,11 +90,14 @@ def _problems(
             widest = Decimal(len(items) * (scale_max - scale_min))
         if mcid > widest:
             reasons.append(
-                f"An important change of {mcid.normalize():f} is more than the score can move ({widest:f}); "
-                "check the number and the scoring rule."
+                gettext(
+                    "An important change of %(mcid)s is more than the score can move (%(widest)s); "
+                    "check the number and the scoring rule."
+                )
+                % {"mcid": f"{mcid.normalize():f}", "widest": f"{widest:f}"}
             )
     if not (due_at_start or due_every_sessions or due_at_end):
-        reasons.append("Say when the measure is due: at the start, every few sessions, or at the end.")
+        reasons.append(gettext("Say when the measure is due: at the start, every few sessions, or at the end."))
     return reasons
 
 

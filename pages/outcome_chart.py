@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 from pages.pain_chart import FONT, GRID, HEIGHT, INK, LEFT, RIGHT, TOP, WIDTH, point_x
 
@@ -67,33 +68,41 @@ def outcome_chart_svg(
         '<text x="{0}" y="{1}" text-anchor="middle" font-size="11" fill="{2}">{3}</text>',
         ((_at(x), _at(y(low) + 18), INK, label) for x, _, label, _ in coords),
     )
-    mcid_line, description = "", f"{title}: no score yet."
+    mcid_line, description = "", gettext("%(title)s: no score yet.") % {"title": title}
     if coords:
         first = Decimal(points[0][1])
         target = first + mcid if higher_is_better else first - mcid
-        better = "higher" if higher_is_better else "lower"
-        description = f"{title}, from {score_text(low)} to {score_text(high)}, {better} is better. Scores: "
-        description += "; ".join(f"{label}: {score_text(score)}" for label, score in points) + ". "
-        description += f"An important change (the MCID) is {score_text(mcid)}"
+        scale = {"title": title, "low": score_text(low), "high": score_text(high)}
+        if higher_is_better:
+            description = gettext("%(title)s, from %(low)s to %(high)s, higher is better.") % scale
+        else:
+            description = gettext("%(title)s, from %(low)s to %(high)s, lower is better.") % scale
+        scores = "; ".join(f"{label}: {score_text(score)}" for label, score in points)
+        description += " " + gettext("Scores: %(scores)s.") % {"scores": scores} + " "
         if low <= target <= high:
-            description += f": reaching {score_text(target)}."
+            description += gettext("An important change (the MCID) is %(mcid)s: reaching %(target)s.") % {
+                "mcid": score_text(mcid),
+                "target": score_text(target),
+            }
             # The label sits at the left, on the far side of the line from the first score, where
             # no point is: above the line when higher is better, below it otherwise.
             label_y = y(target) - 6 if higher_is_better else y(target) + 15
             mcid_line = format_html(
                 '<line class="mcid" x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="{3}" stroke-width="2"'
                 ' stroke-dasharray="6 4"/>'
-                '<text x="{4}" y="{5}" font-size="12" fill="{3}">Important change: {6}</text>',
+                '<text x="{4}" y="{5}" font-size="12" fill="{3}">{6}</text>',
                 LEFT,
                 _at(y(target)),
                 WIDTH - RIGHT,
                 MCID,
                 LEFT + 6,
                 _at(min(max(label_y, TOP + 12), y(low) - 4)),
-                score_text(target),
+                gettext("Important change: %(score)s") % {"score": score_text(target)},
             )
         else:
-            description += ", more than the scale has left."
+            description += gettext("An important change (the MCID) is %(mcid)s, more than the scale has left.") % {
+                "mcid": score_text(mcid)
+            }
     line = format_html(
         '<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5" stroke-linejoin="round"/>',
         " ".join(f"{x:.1f},{yy:.1f}" for x, yy, _, _ in coords),
@@ -107,9 +116,9 @@ def outcome_chart_svg(
     )
     legend = format_html(
         '<line x1="{0}" y1="16" x2="{1}" y2="16" stroke="{2}" stroke-width="2.5"/>'
-        '<text x="{3}" y="20" font-size="12" fill="{4}">Score</text>'
+        '<text x="{3}" y="20" font-size="12" fill="{4}">{9}</text>'
         '<line x1="{5}" y1="16" x2="{6}" y2="16" stroke="{7}" stroke-width="2" stroke-dasharray="6 4"/>'
-        '<text x="{8}" y="20" font-size="12" fill="{4}">Important change from the first score (MCID)</text>',
+        '<text x="{8}" y="20" font-size="12" fill="{4}">{10}</text>',
         LEFT,
         LEFT + 28,
         LINE,
@@ -119,6 +128,8 @@ def outcome_chart_svg(
         LEFT + 138,
         MCID,
         LEFT + 144,
+        gettext("Score"),
+        gettext("Important change from the first score (MCID)"),
     )
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" class="pain-chart outcome-chart" viewBox="0 0 {w} {h}" width="{w}"'

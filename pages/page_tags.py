@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from clinic import roles
 from sessions import course_progress
 
 register = template.Library()
@@ -24,14 +25,17 @@ _BREAK_AFTER = re.compile(r"([@.])")
 
 
 @register.simple_tag(takes_context=True)
-def nav_link(context, url_name: str, label: str) -> SafeString:
+def nav_link(context, url_name: str, label: str, menu: bool = False) -> SafeString:
+    """A link of the top bar (or, with `menu`, of its account menu), marked when it is the page shown."""
     url = reverse(url_name)
     request = context.get("request")
-    if request is not None and request.path == url:
+    current = request is not None and request.path == url
+    item, link = ("", "dropdown-item") if menu else ("nav-item", "nav-link")
+    if current:
         return format_html(
-            '<li class="nav-item"><a class="nav-link active" aria-current="page" href="{}">{}</a></li>', url, label
+            '<li class="{}"><a class="{} active" aria-current="page" href="{}">{}</a></li>', item, link, url, label
         )
-    return format_html('<li class="nav-item"><a class="nav-link" href="{}">{}</a></li>', url, label)
+    return format_html('<li class="{}"><a class="{}" href="{}">{}</a></li>', item, link, url, label)
 
 
 @register.filter
@@ -52,3 +56,9 @@ def course_position(appointment) -> str:
     return course_progress.course_position(
         number=getattr(appointment, "session_number", None), session_range=appointment.course.session_range
     )
+
+
+@register.filter
+def role_labels(user) -> str:
+    """The user's roles in the reader's language (clinic.roles.role_labels)."""
+    return roles.role_labels(user)

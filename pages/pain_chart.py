@@ -5,6 +5,7 @@ import math
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 # One session as the chart shows it: its label (the date), pain before, pain after (0–10).
 PainPoint = tuple[str, int | None, int | None]
@@ -24,10 +25,22 @@ TEXT_SIZE, DATE_SIZE = 14, 13
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 INK, GRID = "#495057", "#dee2e6"
 # Colour is never the only cue: "before" is a solid line with round markers, "after" a dashed
-# line with square ones.
-BEFORE = ("pain-before", "#b42318", "none", "before the session")
-AFTER = ("pain-after", "#0b5cad", "7 4", "after the session")
-DEFAULT_TITLE = "Pain before and after each session"
+# line with square ones. Each series: its class, colour, dashes, legend and a marker's title.
+BEFORE = (
+    "pain-before",
+    "#b42318",
+    "none",
+    gettext_lazy("Pain before the session"),
+    gettext_lazy("%(date)s: %(score)s before the session"),
+)
+AFTER = (
+    "pain-after",
+    "#0b5cad",
+    "7 4",
+    gettext_lazy("Pain after the session"),
+    gettext_lazy("%(date)s: %(score)s after the session"),
+)
+DEFAULT_TITLE = gettext_lazy("Pain before and after each session")
 
 
 def pain_y(score: float) -> float:
@@ -85,15 +98,20 @@ def _coordinates(points: list[PainPoint], which: int) -> list[tuple[float, float
 
 def _description(points: list[PainPoint]) -> str:
     if not points:
-        return "No pain score has been recorded yet."
+        return gettext("No pain score has been recorded yet.")
     first, last = points[0], points[-1]
-    text = f"Pain on a scale from 0 (none) to 10 (worst) over {len(points)} session"
-    text += "s" if len(points) != 1 else ""
-    text += f", from {first[0]} to {last[0]}." if len(points) > 1 else f", on {first[0]}."
+    if len(points) > 1:
+        text = ngettext(
+            "Pain on a scale from 0 (none) to 10 (worst) over %(count)s session, from %(first)s to %(last)s.",
+            "Pain on a scale from 0 (none) to 10 (worst) over %(count)s sessions, from %(first)s to %(last)s.",
+            len(points),
+        ) % {"count": len(points), "first": first[0], "last": last[0]}
+    else:
+        text = gettext("Pain on a scale from 0 (none) to 10 (worst) over 1 session, on %(day)s.") % {"day": first[0]}
     if first[1] is not None:
-        text += f" Before the first session: {first[1]}."
+        text += " " + gettext("Before the first session: %(score)s.") % {"score": first[1]}
     if last[2] is not None:
-        text += f" After the last session: {last[2]}."
+        text += " " + gettext("After the last session: %(score)s.") % {"score": last[2]}
     return text
 
 
@@ -126,7 +144,8 @@ def _axes() -> SafeString:
         '<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="{ink}" stroke-width="1"/>'
         '<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="{ink}" stroke-width="1"/>'
         '<text x="13" y="{middle}" text-anchor="middle" font-size="{size}" fill="{ink}"'
-        ' transform="rotate(-90 13 {middle})">Pain (0–10)</text>',
+        ' transform="rotate(-90 13 {middle})">{label}</text>',
+        label=gettext("Pain (0–10)"),
         left=LEFT,
         top=TOP,
         bottom=f"{bottom:.1f}",
@@ -158,14 +177,14 @@ def _legend() -> SafeString:
         '<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="{3}" stroke-width="2.5" stroke-dasharray="{4}"/>'
         '<text x="{5}" y="{6}" font-size="{9}" fill="{7}">{8}</text>',
         (
-            (LEFT, y, LEFT + 28, colour, dash, LEFT + 34, y + 5, INK, f"Pain {when}", TEXT_SIZE)
-            for y, (_, colour, dash, when) in ((14, BEFORE), (34, AFTER))
+            (LEFT, y, LEFT + 28, colour, dash, LEFT + 34, y + 5, INK, legend, TEXT_SIZE)
+            for y, (_, colour, dash, legend, _) in ((14, BEFORE), (34, AFTER))
         ),
     )
 
 
 def _polyline(coordinates, series) -> SafeString:
-    css_class, colour, dash, _ = series
+    css_class, colour, dash, _, _ = series
     return format_html(
         '<polyline class="{}" points="{}" fill="none" stroke="{}" stroke-width="2.5" stroke-dasharray="{}"'
         ' stroke-linejoin="round"/>',
@@ -177,25 +196,29 @@ def _polyline(coordinates, series) -> SafeString:
 
 
 def _markers(coordinates, series, *, square: bool) -> SafeString:
-    _, colour, _, when = series
+    _, colour, _, _, title = series
     if square:
-        shape = '<rect x="{0}" y="{1}" width="8" height="8" fill="{2}"><title>{3}: {4} {5}</title></rect>'
+        shape = '<rect x="{0}" y="{1}" width="8" height="8" fill="{2}"><title>{3}</title></rect>'
         offset = 4.0
     else:
-        shape = '<circle cx="{0}" cy="{1}" r="4" fill="{2}"><title>{3}: {4} {5}</title></circle>'
+        shape = '<circle cx="{0}" cy="{1}" r="4" fill="{2}"><title>{3}</title></circle>'
         offset = 0.0
     return format_html_join(
         "",
         shape,
-        ((f"{x - offset:.1f}", f"{y - offset:.1f}", colour, label, score, when) for x, y, label, score in coordinates),
+        (
+            (f"{x - offset:.1f}", f"{y - offset:.1f}", colour, title % {"date": label, "score": score})
+            for x, y, label, score in coordinates
+        ),
     )
 
 
 def _empty_note() -> SafeString:
     return format_html(
-        '<text x="{}" y="{}" text-anchor="middle" font-size="{}" fill="{}">No pain scores recorded yet.</text>',
+        '<text x="{}" y="{}" text-anchor="middle" font-size="{}" fill="{}">{}</text>',
         (LEFT + WIDTH - RIGHT) / 2,
         f"{(TOP + pain_y(0)) / 2:.1f}",
         TEXT_SIZE,
         INK,
+        gettext("No pain scores recorded yet."),
     )

@@ -7,20 +7,21 @@ from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.views import PasswordResetView
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 
 from clinic.audit import client_address
 from clinic.password_reset import PASSWORD_RESET_LIMIT, login_name, password_reset_allow
 
-LIMITED = (
-    f"We have had too many requests for a new password from here or for this address ({PASSWORD_RESET_LIMIT} an "
-    "hour). Please try again in an hour, or call us."
+LIMITED = gettext_lazy(
+    "We have had too many requests for a new password from here or for this address (%(limit)s an hour). Please "
+    "try again in an hour, or call us."
 )
 
 
 class ClinicPasswordResetForm(PasswordResetForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["email"].label = "E-mail address"
+        self.fields["email"].label = gettext("E-mail address")
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
         """The link goes to CLINIC_BASE_URL when it is set (the address the clinic publishes),
@@ -54,7 +55,7 @@ class PasswordReset(PasswordResetView):
 
     def form_valid(self, form):
         if not password_reset_allow(email=form.cleaned_data["email"], client_address=client_address(self.request)):
-            form.add_error(None, LIMITED)
+            form.add_error(None, LIMITED % {"limit": PASSWORD_RESET_LIMIT})
             response = self.form_invalid(form)
             response.status_code = 429
             return response

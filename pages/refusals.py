@@ -4,11 +4,12 @@ a message after a button that posts and redirects. Every page goes through these
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.utils.translation import gettext_lazy
 
 from clinic.refusals import Refused, WarningsNotConfirmed
 
 CONFIRM_FIELD = "confirm_warnings"
-CONFIRM_WARNINGS = "Confirm the warnings to go ahead."
+CONFIRM_WARNINGS = gettext_lazy("Confirm the warnings to go ahead.")
 
 
 def refusal_on_form(form, error: Refused) -> list[str]:

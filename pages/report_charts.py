@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from pages.pain_chart import FONT, GRID, INK
 
@@ -18,7 +19,15 @@ LABEL_CHARS = 32
 ROW, GAP, TOP = 24, 8, 34
 # Colour-blind-safe (Okabe–Ito); every bar also carries its number, and the table beside it all.
 PALETTE = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00"]
-WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+WEEKDAYS = [
+    gettext_lazy("Mon"),
+    gettext_lazy("Tue"),
+    gettext_lazy("Wed"),
+    gettext_lazy("Thu"),
+    gettext_lazy("Fri"),
+    gettext_lazy("Sat"),
+    gettext_lazy("Sun"),
+]
 
 
 def _at(value: float) -> str:
@@ -132,7 +141,7 @@ def bar_chart_svg(
             )
         )
     desc = "; ".join(f"{label}: " + _values_text(series, values, unit) for label, values in rows)
-    desc = desc or "No figures for this period."
+    desc = desc or gettext("No figures for this period.")
     height = TOP + max(len(rows), 1) * (ROW + GAP) + 10
     return _svg(height=height, title=title, desc=desc, id_prefix=id_prefix, parts=parts)
 
@@ -181,7 +190,7 @@ def _grouped_bars(rows, *, series, maximum, unit, title, id_prefix) -> SafeStrin
                 )
             )
     desc = "; ".join(f"{label}: " + _values_text(series, values, unit) for label, values in rows)
-    desc = desc or "No figures for this period."
+    desc = desc or gettext("No figures for this period.")
     height = TOP + max(len(rows), 1) * (block + GAP + 4) + 10
     return _svg(height=height, title=title, desc=desc, id_prefix=id_prefix, parts=parts)
 
@@ -233,25 +242,31 @@ def heat_map_svg(counts: dict[tuple[int, int], int], hours: list[int], *, title:
             parts.append(
                 format_html(
                     '<rect x="{0}" y="{1}" width="{2}" height="{3}" fill="{4}" stroke="#ffffff">'
-                    "<title>{5} {6}:00: {7} session{8}</title></rect>"
-                    '<text x="{9}" y="{10}" text-anchor="middle" font-size="11" fill="{11}">{12}</text>',
+                    "<title>{5}</title></rect>"
+                    '<text x="{6}" y="{7}" text-anchor="middle" font-size="11" fill="{8}">{9}</text>',
                     _at(x),
                     y,
                     _at(cell_w),
                     cell_h,
                     _cell_fill(strength),
-                    day,
-                    f"{hour:02d}",
-                    n,
-                    "" if n == 1 else "s",
+                    ngettext("%(day)s %(hour)s:00: %(count)s session", "%(day)s %(hour)s:00: %(count)s sessions", n)
+                    % {"day": day, "hour": f"{hour:02d}", "count": n},
                     _at(x + cell_w / 2),
                     y + 19,
                     "#ffffff" if strength > 0.55 else INK,
                     n or "",
                 )
             )
-    desc = f"{sum(counts.values())} sessions by weekday and starting hour."
+    total = sum(counts.values())
+    # Translators: the English text says "sessions" even for one.
+    desc = ngettext(
+        "%(count)s sessions by weekday and starting hour.", "%(count)s sessions by weekday and starting hour.", total
+    ) % {"count": total}
     if counts:
         (day, hour), most = max(counts.items(), key=lambda item: item[1])
-        desc += f" Busiest: {WEEKDAYS[day]} at {hour:02d}:00 with {most}."
+        desc += " " + gettext("Busiest: %(day)s at %(hour)s:00 with %(count)s.") % {
+            "day": WEEKDAYS[day],
+            "hour": f"{hour:02d}",
+            "count": most,
+        }
     return _svg(height=top + 7 * cell_h + 6, title=title, desc=desc, id_prefix=id_prefix, parts=parts)

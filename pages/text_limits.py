@@ -3,6 +3,8 @@ characters.", and the browser stops typing there (the limits are the models', wh
 enforces too)."""
 
 from django import forms
+from django.utils.formats import number_format
+from django.utils.translation import ngettext
 
 
 class TextLimitsShown:
@@ -13,7 +15,9 @@ class TextLimitsShown:
         for field in self.fields.values():
             if isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea) and field.max_length:
                 field.widget.attrs["maxlength"] = str(field.max_length)
-                limit = f"Up to {field.max_length:,} characters."
+                limit = ngettext("Up to %(limit)s character.", "Up to %(limit)s characters.", field.max_length) % {
+                    "limit": number_format(field.max_length, force_grouping=True)
+                }
                 field.help_text = f"{field.help_text} {limit}" if field.help_text else limit
 
 

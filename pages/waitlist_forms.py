@@ -7,6 +7,7 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from clinic.date_windows import WAITLIST_WINDOW
 from clinic.models import Modality, Therapist
@@ -21,37 +22,45 @@ DEFAULT_WEEKS = 4
 
 class CourseChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, course) -> str:
-        return f"{course.modality} (from {course.starts_on:%d.%m.%Y})"
+        return gettext("%(modality)s (from %(day)s)") % {
+            "modality": course.modality,
+            "day": f"{course.starts_on:%d.%m.%Y}",
+        }
 
 
 class WishForm(forms.Form):
     """Pass `patient`: the courses offered are theirs."""
 
-    course = CourseChoiceField(queryset=None, required=False, empty_label="No course")
+    course = CourseChoiceField(
+        queryset=None, required=False, empty_label=gettext_lazy("No course"), label=gettext_lazy("Course")
+    )
     therapist = forms.ModelChoiceField(
-        queryset=Therapist.objects.none(), required=False, empty_label="Any therapist", label="Therapist"
+        queryset=Therapist.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Any therapist"),
+        label=gettext_lazy("Therapist"),
     )
     weekdays = forms.TypedMultipleChoiceField(
-        label="Days",
+        label=gettext_lazy("Days"),
         choices=list(enumerate(WEEKDAY_NAMES)),
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: any day.",
+        help_text=gettext_lazy("None ticked: any day."),
     )
     day_parts = forms.MultipleChoiceField(
-        label="Times of day",
+        label=gettext_lazy("Times of day"),
         choices=DayPart.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: any time.",
+        help_text=gettext_lazy("None ticked: any time."),
     )
     until = forms.DateField(
-        label="Until",
+        label=gettext_lazy("Until"),
         input_formats=DATE_INPUT_FORMATS,
         widget=date_widget(),
         validators=[WAITLIST_WINDOW],
-        help_text="The last day a session may fall on.",
+        help_text=gettext_lazy("The last day a session may fall on."),
     )
 
     def __init__(self, *args, patient: Patient, **kwargs):
@@ -85,9 +94,11 @@ class ReceptionWishForm(WishForm):
         queryset=Modality.objects.filter(active=True).order_by("name"),
         required=False,
         empty_label="—",
-        label="Or a treatment outside any course",
+        label=gettext_lazy("Or a treatment outside any course"),
     )
-    urgent = forms.BooleanField(required=False, label="Urgent", help_text="Offered freed slots before the others.")
+    urgent = forms.BooleanField(
+        required=False, label=gettext_lazy("Urgent"), help_text=gettext_lazy("Offered freed slots before the others.")
+    )
 
     field_order = ["course", "modality", "therapist", "weekdays", "day_parts", "until", "urgent"]
 
@@ -96,9 +107,9 @@ class ReceptionWishForm(WishForm):
         course, modality = data.get("course"), data.get("modality")
         if "course" not in self.errors and "modality" not in self.errors:
             if course is None and modality is None:
-                self.add_error("course", "Choose a course, or a treatment outside any course.")
+                self.add_error("course", gettext("Choose a course, or a treatment outside any course."))
             elif course is not None and modality is not None and modality.pk != course.modality_id:
-                self.add_error("modality", "Choose a course or a treatment, not both.")
+                self.add_error("modality", gettext("Choose a course or a treatment, not both."))
         return data
 
 
@@ -108,5 +119,5 @@ class PortalWishForm(WishForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         course = self.fields["course"]
-        course.required, course.empty_label, course.label = True, None, "Your course"
-        course.error_messages["required"] = "Choose your course."
+        course.required, course.empty_label, course.label = True, None, gettext("Your course")
+        course.error_messages["required"] = gettext("Choose your course.")

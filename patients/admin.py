@@ -12,6 +12,7 @@ health flag only its end, through health_flag_end.
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext, gettext_lazy
 
 from clinic.admin import (
     AddOnly,
@@ -103,7 +104,7 @@ class RecordInline(NoChange, ClinicTabularInline):
 class ByDiagnosis:
     """The patient column of a record kept under a diagnosis."""
 
-    @admin.display(description="patient", ordering="diagnosis__patient__last_name")
+    @admin.display(description=gettext_lazy("patient"), ordering="diagnosis__patient__last_name")
     def patient(self, obj):
         return obj.diagnosis.patient
 
@@ -134,7 +135,7 @@ class PatientAdmin(RecordAdmin):
     list_select_related = ["user"]
     inlines = [DiagnosisInline, HealthFlagInline]
 
-    @admin.display(description="portal", boolean=True)
+    @admin.display(description=gettext_lazy("portal"), boolean=True)
     def has_portal_login(self, obj: Patient) -> bool:
         return obj.user_id is not None
 
@@ -211,7 +212,7 @@ class HealthFlagEndForm(forms.ModelForm):
     def clean_active_to(self):
         on = self.cleaned_data["active_to"]
         if on is None and self.instance.active_to is not None:
-            raise forms.ValidationError("An ended flag is not reopened: add a new flag instead.")
+            raise forms.ValidationError(gettext("An ended flag is not reopened: add a new flag instead."))
         return on
 
 
@@ -254,11 +255,11 @@ class ContraindicationRuleAdmin(ServiceAdmin):
         )
         adopt(obj, saved)
 
-    @admin.display(description="applies to")
+    @admin.display(description=gettext_lazy("applies to"))
     def scope(self, obj: ContraindicationRule) -> str:
         if obj.modality_id:
             return str(obj.modality)
-        return "Modalities with oil" if obj.oil_modalities_only else "All modalities"
+        return gettext("Modalities with oil") if obj.oil_modalities_only else gettext("All modalities")
 
 
 @admin.register(BreakGlassAccess)

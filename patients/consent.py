@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from clinic import roles
 from clinic.models import Modality
@@ -76,17 +77,21 @@ class ConsentState:
     @property
     def status_text(self) -> str:
         if self.signed is not None:
-            return f"Signed version {self.current.number} on {_day(self.signed.signed_at)}"
+            return gettext("Signed version %(number)s on %(day)s") % {
+                "number": self.current.number,
+                "day": _day(self.signed.signed_at),
+            }
         if self.earlier is not None:
-            return (
-                f"Version {self.current.number} to sign (version {self.earlier.version.number} was signed on "
-                f"{_day(self.earlier.signed_at)})"
-            )
-        return f"Not signed (version {self.current.number})"
+            return gettext("Version %(number)s to sign (version %(earlier)s was signed on %(day)s)") % {
+                "number": self.current.number,
+                "earlier": self.earlier.version.number,
+                "day": _day(self.earlier.signed_at),
+            }
+        return gettext("Not signed (version %(number)s)") % {"number": self.current.number}
 
 
 def _day(moment) -> str:
-    return date_format(timezone.localtime(moment), "j F Y")
+    return date_format(timezone.localtime(moment), gettext("j F Y"))
 
 
 def consent_topics_current() -> list[tuple[ConsentTopic, ConsentVersion]]:
@@ -159,8 +164,11 @@ class MissingConsent:
 
     def __str__(self) -> str:
         if self.signed_before:
-            return f"Consent for {self.name}: version {self.number} is not signed yet"
-        return f"No consent for {self.name} signed"
+            return gettext("Consent for %(name)s: version %(number)s is not signed yet") % {
+                "name": self.name,
+                "number": self.number,
+            }
+        return gettext("No consent for %(name)s signed") % {"name": self.name}
 
 
 def consents_missing_by_patient(*, patient_ids: Iterable[int]) -> dict[int, list[MissingConsent]]:
@@ -214,7 +222,7 @@ def _refuse_if(problems: list[str]) -> None:
 
 def _manager_problems(user: AbstractBaseUser | None) -> list[str]:
     if user is None or not roles.has_role(user, roles.MANAGER):
-        return ["Only a manager edits the consent texts."]
+        return [gettext("Only a manager edits the consent texts.")]
     return []
 
 
@@ -236,13 +244,13 @@ def consent_topic_save(
     name = " ".join(name.split())
     problems = _manager_problems(saved_by)
     if not name:
-        problems.append("Give the consent a name, such as “Massage” or “Use of oils”.")
+        problems.append(gettext("Give the consent a name, such as “Massage” or “Use of oils”."))
     elif len(name) > TOPIC_NAME_MAX_LENGTH:
-        problems.append(f"The name is too long: {TOPIC_NAME_MAX_LENGTH} characters at most.")
+        problems.append(gettext("The name is too long: %(max)s characters at most.") % {"max": TOPIC_NAME_MAX_LENGTH})
     elif ConsentTopic.objects.filter(name__iexact=name).exclude(pk=topic.pk if topic else None).exists():
-        problems.append(f"There is already a consent called “{name}”.")
+        problems.append(gettext("There is already a consent called “%(name)s”.") % {"name": name})
     if not modalities and not oil_modalities:
-        problems.append("Choose the modalities the consent is for, or every modality that uses oil.")
+        problems.append(gettext("Choose the modalities the consent is for, or every modality that uses oil."))
     if topic is None:
         problems += _text_problems(consent_text_normal(text), current=None)
     _refuse_if(problems)
@@ -262,11 +270,11 @@ def consent_version_current(*, topic: ConsentTopic) -> ConsentVersion | None:
 
 def _text_problems(text: str, *, current: ConsentVersion | None) -> list[str]:
     if not text:
-        return ["Write the consent text the patient reads and signs."]
+        return [gettext("Write the consent text the patient reads and signs.")]
     if len(text) > CONSENT_TEXT_MAX_LENGTH:
-        return [f"The text is too long: {CONSENT_TEXT_MAX_LENGTH:,} characters at most."]
+        return [gettext("The text is too long: %(max)s characters at most.") % {"max": f"{CONSENT_TEXT_MAX_LENGTH:,}"}]
     if current is not None and current.text == text:
-        return [f"The text is the same as version {current.number}: nothing to save."]
+        return [gettext("The text is the same as version %(number)s: nothing to save.") % {"number": current.number}]
     return []
 
 
@@ -324,27 +332,37 @@ def consent_sign(
         version = ConsentVersion.objects.select_for_update().select_related("topic").get(pk=version.pk)
         problems = []
         if not agreed:
-            problems.append("Tick the box to say you have read the text and agree to it.")
+            problems.append(gettext("Tick the box to say you have read the text and agree to it."))
         if not typed_name:
-            problems.append("Type your full name to sign.")
+            problems.append(gettext("Type your full name to sign."))
         elif len(typed_name) > TYPED_NAME_MAX_LENGTH:
-            problems.append(f"The name is too long: {TYPED_NAME_MAX_LENGTH} characters at most.")
+            problems.append(
+                gettext("The name is too long: %(max)s characters at most.") % {"max": TYPED_NAME_MAX_LENGTH}
+            )
         elif not name_matches(typed_name, patient):
-            problems.append("Type your full name as the clinic has it: your first and last name.")
+            problems.append(gettext("Type your full name as the clinic has it: your first and last name."))
         if not version.topic.active:
-            problems.append(f"The consent for {version.topic} is no longer asked; nothing to sign.")
+            problems.append(
+                gettext("The consent for %(topic)s is no longer asked; nothing to sign.") % {"topic": version.topic}
+            )
         current = consent_version_current(topic=version.topic)
         if current is not None and current.pk != version.pk:
             problems.append(
-                f"The text of the consent for {version.topic} has changed while you were reading it: "
-                f"please read version {current.number} and sign that."
+                gettext(
+                    "The text of the consent for %(topic)s has changed while you were reading it: "
+                    "please read version %(number)s and sign that."
+                )
+                % {"topic": version.topic, "number": current.number}
             )
         elif ConsentSignature.objects.filter(patient_id=patient.pk, version=version).exists():
-            problems.append(f"You have already signed this version of the consent for {version.topic}.")
+            problems.append(_already_signed(version))
         if text_sha256(version.text) != version.text_sha256:
             problems.append(
-                f"The stored text of the consent for {version.topic} does not match its fingerprint; "
-                "it cannot be signed. Please tell reception."
+                gettext(
+                    "The stored text of the consent for %(topic)s does not match its fingerprint; "
+                    "it cannot be signed. Please tell reception."
+                )
+                % {"topic": version.topic}
             )
         _refuse_if(problems)
         try:
@@ -361,7 +379,11 @@ def consent_sign(
                     signed_at=now,
                 )
         except IntegrityError as error:  # the same form sent twice at once
-            raise Refused(f"You have already signed this version of the consent for {version.topic}.") from error
+            raise Refused(_already_signed(version)) from error
+
+
+def _already_signed(version: ConsentVersion) -> str:
+    return gettext("You have already signed this version of the consent for %(topic)s.") % {"topic": version.topic}
 
 
 def consent_signature_intact(signature: ConsentSignature) -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from clinic.models import Modality
 from patients.consent import MissingConsent, consents_missing_by_patient
@@ -48,11 +49,11 @@ def _recorder_name(record: PhaseRecord) -> str:
 
 
 def acute_phase_reason(diagnosis: Diagnosis, record: PhaseRecord) -> str:
-    day = date_format(timezone.localtime(record.effective_from), "j F Y")
-    return (
-        f"Acute phase of {diagnosis.icd10_code} {diagnosis.title} recorded on {day} by {_recorder_name(record)}; "
+    day = date_format(timezone.localtime(record.effective_from), gettext("j F Y"))
+    return gettext(
+        "Acute phase of %(code)s %(title)s recorded on %(day)s by %(recorder)s; "
         "massage is refused until a subacute or remission phase is recorded."
-    )
+    ) % {"code": diagnosis.icd10_code, "title": diagnosis.title, "day": day, "recorder": _recorder_name(record)}
 
 
 def _acute_blocks(diagnoses: list[Diagnosis]) -> list[str]:
@@ -106,10 +107,7 @@ def contraindications_by_patient(*, patient_ids: Iterable[int], at: dt.datetime)
         patient_id: PatientContraindications(
             acute_blocks=_acute_blocks(diagnoses.get(patient_id, [])),
             rule_hits=[
-                (rule, flag)
-                for rule in flag_rules
-                for flag in flags.get(patient_id, [])
-                if flag.kind == rule.flag_kind
+                (rule, flag) for rule in flag_rules for flag in flags.get(patient_id, []) if flag.kind == rule.flag_kind
             ],
             consent_hits=[(rule, gap) for rule in consent_rules for gap in missing.get(patient_id, [])],
         )
@@ -138,16 +136,20 @@ def patient_booking_status(*, patient: Patient, at: dt.datetime | None = None) -
     found = contraindications_by_patient(patient_ids=[patient.pk], at=at)[patient.pk]
     result = ContraindicationResult(blocks=list(found.acute_blocks))
     for rule, flag in found.rule_hits:
-        _add(result, rule, f"{flag}: {rule.message}{_scope(rule)}")
+        _add(result, rule, _with_scope(rule, flag))
     for rule, gap in found.consent_hits:
         if rule.modality is None or gap.covers(rule.modality):
-            _add(result, rule, f"{gap}: {rule.message}{_scope(rule)}")
+            _add(result, rule, _with_scope(rule, gap))
     return result
 
 
-def _scope(rule: ContraindicationRule) -> str:
+def _with_scope(rule: ContraindicationRule, what) -> str:
+    """The reason `what` (a health flag, a missing consent) gives under this rule, naming the
+    modalities the rule concerns when not all."""
+    values = {"what": what, "message": rule.message, "modality": rule.modality}
     if rule.modality is not None:
-        return f" (for {rule.modality})"
+        # Translators: a health flag or a missing consent, the clinic's message for it, the modality it concerns.
+        return gettext("%(what)s: %(message)s (for %(modality)s)") % values
     if rule.oil_modalities_only:
-        return " (for modalities that use oil)"
-    return ""
+        return gettext("%(what)s: %(message)s (for modalities that use oil)") % values
+    return f"{what}: {rule.message}"

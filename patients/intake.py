@@ -19,6 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from clinic import roles
 from clinic.refusals import Refused
@@ -129,27 +130,38 @@ def _spec_normal(spec: QuestionSpec) -> QuestionSpec:
 def _questions_problems(questions: list[QuestionSpec]) -> list[str]:
     problems = []
     if not questions:
-        return ["Write at least one question."]
+        return [gettext("Write at least one question.")]
     if len(questions) > MAX_QUESTIONS:
-        problems.append(f"At most {MAX_QUESTIONS} questions: a patient answers them all at once.")
+        problems.append(
+            gettext("At most %(max)s questions: a patient answers them all at once.") % {"max": MAX_QUESTIONS}
+        )
     seen: set[str] = set()
     for number, spec in enumerate(questions, 1):
-        label = f"Question {number}"
+        values = {"number": number, "text": spec.text}
         if not spec.text:
-            problems.append(f"{label} has no text.")
+            problems.append(gettext("Question %(number)s has no text.") % values)
         elif len(spec.text) > QUESTION_MAX_LENGTH:
-            problems.append(f"{label} is too long: {QUESTION_MAX_LENGTH} characters at most.")
+            problems.append(
+                gettext("Question %(number)s is too long: %(max)s characters at most.")
+                % {**values, "max": QUESTION_MAX_LENGTH}
+            )
         elif spec.text.casefold() in seen:
-            problems.append(f"{label} is asked already: “{spec.text}”.")
+            problems.append(gettext("Question %(number)s is asked already: “%(text)s”.") % values)
         seen.add(spec.text.casefold())
         if spec.proposes and spec.proposes not in FlagKind.values:
-            problems.append(f"{label}: choose a health flag from the list, or none.")
+            problems.append(gettext("Question %(number)s: choose a health flag from the list, or none.") % values)
         if len(spec.detail_label) > DETAIL_LABEL_MAX_LENGTH:
-            problems.append(f"{label}: what a yes asks for is too long ({DETAIL_LABEL_MAX_LENGTH} characters at most).")
+            problems.append(
+                gettext("Question %(number)s: what a yes asks for is too long (%(max)s characters at most).")
+                % {**values, "max": DETAIL_LABEL_MAX_LENGTH}
+            )
         if spec.proposes == FlagKind.OIL_ALLERGY and not spec.detail_label:
             problems.append(
-                f"{label} proposes an oil allergy: ask which oil with a yes (for example “Which oil?”), "
-                "so the therapist knows what to avoid."
+                gettext(
+                    "Question %(number)s proposes an oil allergy: ask which oil with a yes "
+                    "(for example “Which oil?”), so the therapist knows what to avoid."
+                )
+                % values
             )
     return problems
 
@@ -162,7 +174,7 @@ def intake_version_publish(*, questions: list[QuestionSpec], created_by: Abstrac
     unknown flag, an oil-allergy question that does not ask which oil, and for questions the
     same as the current version's."""
     questions = [_spec_normal(spec) for spec in questions]
-    problems = [] if roles.has_role(created_by, roles.MANAGER) else ["Only a manager edits the questionnaire."]
+    problems = [] if roles.has_role(created_by, roles.MANAGER) else [gettext("Only a manager edits the questionnaire.")]
     problems += _questions_problems(questions)
     # Serialise two managers publishing at once: the second waits and numbers after the first.
     current = IntakeVersion.objects.select_for_update().order_by("-number").first()
@@ -171,7 +183,10 @@ def intake_version_publish(*, questions: list[QuestionSpec], created_by: Abstrac
             QuestionSpec(q.text, q.proposes, q.detail_label) for q in current.questions.order_by("position")
         ] == questions
         if same:
-            problems.append(f"The questions are the same as version {current.number}: nothing to save.")
+            problems.append(
+                gettext("The questions are the same as version %(number)s: nothing to save.")
+                % {"number": current.number}
+            )
     if problems:
         raise Refused(problems)
     version = IntakeVersion.objects.create(number=(current.number + 1) if current else 1, created_by=created_by)
@@ -188,7 +203,7 @@ def intake_version_publish(*, questions: list[QuestionSpec], created_by: Abstrac
 
 
 def _day(moment: dt.datetime) -> str:
-    return date_format(timezone.localtime(moment), "j F Y")
+    return date_format(timezone.localtime(moment), gettext("j F Y"))
 
 
 @transaction.atomic
@@ -213,29 +228,38 @@ def intake_submit(
     earlier = IntakeResponse.objects.filter(patient_id=patient.pk).order_by("-submitted_at").first()
     if earlier is not None:
         problems.append(
-            f"The health questions were answered on {_day(earlier.submitted_at)}. If something has changed, "
-            "please tell your therapist."
+            gettext(
+                "The health questions were answered on %(day)s. If something has changed, please tell your therapist."
+            )
+            % {"day": _day(earlier.submitted_at)}
         )
     current = IntakeVersion.objects.order_by("-number").first()
     if current is None or current.pk != version.pk:
-        problems.append("The questions changed while you were answering them: please answer the new ones.")
+        problems.append(gettext("The questions changed while you were answering them: please answer the new ones."))
     if problems:
         raise Refused(problems)
     questions = list(version.questions.order_by("position"))
     for question in questions:
         answer = answers.get(question.pk)
+        values = {"question": question.text, "detail": question.detail_label}
         if answer is None:
-            problems.append(f"Answer yes or no: “{question.text}”")
+            problems.append(gettext("Answer yes or no: “%(question)s”") % values)
             continue
         detail = " ".join(answer.detail.split())
         if len(detail) > ANSWER_DETAIL_MAX_LENGTH:
-            problems.append(f"“{question.detail_label}”: {ANSWER_DETAIL_MAX_LENGTH} characters at most.")
+            problems.append(
+                gettext("“%(detail)s”: %(max)s characters at most.") % {**values, "max": ANSWER_DETAIL_MAX_LENGTH}
+            )
         elif answer.yes and question.proposes == FlagKind.OIL_ALLERGY and not detail:
-            problems.append(f"You answered yes to “{question.text}”: {question.detail_label}")
+            # Translators: the clinic's question, then what a yes asks for ("Which oil?").
+            problems.append(gettext("You answered yes to “%(question)s”: %(detail)s") % values)
         elif answer.yes and question.proposes == FlagKind.OIL_ALLERGY and len(detail) > SUBSTANCE_MAX_LENGTH:
-            problems.append(f"“{question.detail_label}”: name the oil in {SUBSTANCE_MAX_LENGTH} characters at most.")
+            problems.append(
+                gettext("“%(detail)s”: name the oil in %(max)s characters at most.")
+                % {**values, "max": SUBSTANCE_MAX_LENGTH}
+            )
     if set(answers) - {q.pk for q in questions}:
-        problems.append("Some answers are to questions that are not on this questionnaire.")
+        problems.append(gettext("Some answers are to questions that are not on this questionnaire."))
     if problems:
         raise Refused(problems)
     response = IntakeResponse.objects.create(
@@ -268,13 +292,17 @@ def intake_submit(
 def _decision_problems(proposal: FlagProposal, user: AbstractBaseUser) -> list[str]:
     problems = []
     if not roles.has_role(user, roles.THERAPIST, roles.MANAGER):
-        problems.append("Only a therapist confirms or dismisses what the intake questionnaire proposes.")
+        problems.append(gettext("Only a therapist confirms or dismisses what the intake questionnaire proposes."))
     if proposal.status != ProposalStatus.PENDING:
         who = proposal.decided_by.get_full_name() or proposal.decided_by.get_username()
-        problems.append(
-            f"This proposal was {proposal.get_status_display().lower()} by {who} on "
-            f"{_day(proposal.decided_at)} already."
-        )
+        values = {"who": who, "day": _day(proposal.decided_at)}
+        if proposal.status == ProposalStatus.CONFIRMED:
+            problems.append(gettext("This proposal was confirmed by %(who)s on %(day)s already.") % values)
+        elif proposal.status == ProposalStatus.DISMISSED:
+            problems.append(gettext("This proposal was dismissed by %(who)s on %(day)s already.") % values)
+        else:
+            status = proposal.get_status_display().lower()
+            problems.append(f"This proposal was {status} by {who} on {values['day']} already.")
     return problems
 
 
@@ -320,10 +348,14 @@ def flag_proposal_confirm(
 
 def proposal_note(proposal: FlagProposal, answered: str) -> str:
     """The flag's note a confirmation starts from: where it came from, and the patient's words."""
-    note = f"From the intake questionnaire of {answered}"
     if proposal.detail and proposal.kind != FlagKind.OIL_ALLERGY:
-        note += f": “{proposal.detail}”"
-    return (note + ".")[:300]
+        note = gettext("From the intake questionnaire of %(day)s: “%(detail)s”.") % {
+            "day": answered,
+            "detail": proposal.detail,
+        }
+    else:
+        note = gettext("From the intake questionnaire of %(day)s.") % {"day": answered}
+    return note[:300]
 
 
 @transaction.atomic
@@ -333,7 +365,7 @@ def flag_proposal_dismiss(*, proposal: FlagProposal, dismissed_by: AbstractBaseU
     problems = _decision_problems(proposal, dismissed_by)
     note = " ".join(note.split())
     if len(note) > 300:
-        problems.append("The reason is too long: 300 characters at most.")
+        problems.append(gettext("The reason is too long: 300 characters at most."))
     if problems:
         raise Refused(problems)
     proposal.status, proposal.decided_by, proposal.decided_at = ProposalStatus.DISMISSED, dismissed_by, timezone.now()

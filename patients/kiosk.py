@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic import roles
 from clinic.refusals import Refused
@@ -33,7 +34,7 @@ def kiosk_start(
     """Open the tablet for `patient`: (the kiosk session, its secret). Any tablet session still
     open for the patient ends. Refused for anyone but reception or a manager."""
     if not roles.has_role(started_by, roles.RECEPTIONIST, roles.MANAGER):
-        raise Refused("Only reception hands the tablet to a patient.")
+        raise Refused(gettext("Only reception hands the tablet to a patient."))
     now = now or timezone.now()
     KioskSession.objects.filter(patient_id=patient.pk, ended_at__isnull=True).update(ended_at=now)
     token = secrets.token_urlsafe(32)

@@ -7,21 +7,27 @@ gives the session back to be reminded by the next run."""
 
 import logging
 
+from django.utils.translation import gettext_lazy
+
 from clinic.messaging import EMAIL, SMS, MessageNotSent, email_send, sms_send
 from patients.models import ContactChannel, Patient
 
 logger = logging.getLogger(__name__)
 
-SMS_NEEDS_PHONE = "Text messages need a phone number on record: choose e-mail, or have a phone number added first."
-EMAIL_NEEDS_ADDRESS = "E-mails need an e-mail address on record: choose SMS, or have an address added first."
+SMS_NEEDS_PHONE = gettext_lazy(
+    "Text messages need a phone number on record: choose e-mail, or have a phone number added first."
+)
+EMAIL_NEEDS_ADDRESS = gettext_lazy(
+    "E-mails need an e-mail address on record: choose SMS, or have an address added first."
+)
 
 
 def contact_channel_problem(*, channel: str, phone: str, email: str) -> str:
     """Why `channel` cannot be chosen with these contact details, or "" when it can."""
     if channel == ContactChannel.SMS and not phone.strip():
-        return SMS_NEEDS_PHONE
+        return str(SMS_NEEDS_PHONE)
     if channel == ContactChannel.EMAIL and not email.strip():
-        return EMAIL_NEEDS_ADDRESS
+        return str(EMAIL_NEEDS_ADDRESS)
     return ""
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_encode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy, override
 
 from clinic import roles
 from clinic.languages import language_supported, user_language_set
@@ -79,7 +79,7 @@ PATIENT_EDITABLE_FIELDS = frozenset(
     }
 )
 
-INACTIVE_THERAPIST = "{therapist} no longer works at the clinic; assign a therapist who does."
+INACTIVE_THERAPIST = gettext_lazy("{therapist} no longer works at the clinic; assign a therapist who does.")
 
 
 def _editable(action: str, fields: dict) -> dict:
@@ -136,7 +136,7 @@ def patient_contact_channel_set(*, patient: Patient, channel: str) -> Patient:
     """The patient chooses how the clinic reaches them (in the portal): a channel they have an
     address for."""
     if channel not in ContactChannel.values:
-        raise Refused(["Choose e-mail or text message (SMS)."])
+        raise Refused([gettext("Choose e-mail or text message (SMS).")])
     problem = contact_channel_problem(channel=channel, phone=patient.phone, email=patient.email)
     if problem:
         raise Refused([problem])
@@ -213,17 +213,21 @@ def patient_calendar_token_renew(*, patient: Patient) -> str:
 
 
 def _address_taken(email: str) -> str:
-    return f"Another login already uses {email}. Each patient needs an e-mail address of their own."
+    return gettext("Another login already uses %(email)s. Each patient needs an e-mail address of their own.") % {
+        "email": email
+    }
 
 
 def _portal_invite_refusal(patient: Patient, email: str) -> None:
     if patient.user_id is not None:
-        raise Refused(f"{patient} already has a portal login.")
+        raise Refused(gettext("%(patient)s already has a portal login.") % {"patient": patient})
     if not email:
-        raise Refused(f"{patient} has no e-mail address. Add one to the contact details first.")
+        raise Refused(
+            gettext("%(patient)s has no e-mail address. Add one to the contact details first.") % {"patient": patient}
+        )
     User = get_user_model()
     if len(email) > User._meta.get_field("username").max_length:
-        raise Refused(f"The e-mail address of {patient} is too long to log in with.")
+        raise Refused(gettext("The e-mail address of %(patient)s is too long to log in with.") % {"patient": patient})
     if User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists():
         raise Refused(_address_taken(email))
 
@@ -241,12 +245,11 @@ def _portal_invite_send(*, patient: Patient, user, base_url: str, invited_by: Ab
         "clinic_phone": settings.CLINIC_PHONE,
         "invited_by": invited_by,
     }
-    send_mail(
-        f"Your {settings.CLINIC_NAME} patient portal",
-        render_to_string("emails/portal_invite_email.txt", context),
-        None,
-        [user.email],
-    )
+    # In the patient's language, whoever sends the invitation.
+    with override(patient.language):
+        subject = gettext("Your %(clinic)s patient portal") % {"clinic": settings.CLINIC_NAME}
+        body = render_to_string("emails/portal_invite_email.txt", context)
+    send_mail(subject, body, None, [user.email])
 
 
 def _validate(instance, errors: dict[str, list[str]]) -> None:
@@ -291,7 +294,7 @@ def diagnosis_create(
         diagnosed_by=" ".join(diagnosed_by.split()),
     )
     errors: dict[str, list[str]] = {}
-    _not_after_today(errors, "diagnosed_on", diagnosed_on, "A diagnosis cannot be dated in the future.")
+    _not_after_today(errors, "diagnosed_on", diagnosed_on, gettext("A diagnosis cannot be dated in the future."))
     _validate(diagnosis, errors)
     diagnosis.save()
     return diagnosis
@@ -301,7 +304,7 @@ def study_create(*, diagnosis: Diagnosis, kind: str, performed_on: dt.date, find
     """Record a study (lab tests, X-ray, MRI, CT) behind a diagnosis."""
     study = Study(diagnosis=diagnosis, kind=kind, performed_on=performed_on, findings=findings.strip())
     errors: dict[str, list[str]] = {}
-    _not_after_today(errors, "performed_on", performed_on, "A study cannot be dated in the future.")
+    _not_after_today(errors, "performed_on", performed_on, gettext("A study cannot be dated in the future."))
     _validate(study, errors)
     study.save()
     return study
@@ -330,9 +333,9 @@ def health_flag_create(
     )
     errors: dict[str, list[str]] = {}
     if kind == FlagKind.OIL_ALLERGY and not flag.substance:
-        errors["substance"] = ["Name the oil the patient is allergic to, so the therapist can avoid it."]
+        errors["substance"] = [gettext("Name the oil the patient is allergic to, so the therapist can avoid it.")]
     if active_from and active_to and active_to < active_from:
-        errors["active_to"] = ["The flag cannot end before it starts."]
+        errors["active_to"] = [gettext("The flag cannot end before it starts.")]
     _validate(flag, errors)
     flag.save()
     return flag
@@ -343,10 +346,11 @@ def health_flag_end(*, flag: HealthFlag, on: dt.date) -> HealthFlag:
     """The flag stops applying after `on` (pregnancy over, blood pressure under control)."""
     flag = HealthFlag.objects.select_for_update().get(pk=flag.pk)
     if flag.active_to is not None and flag.active_to <= on:
-        raise ValidationError({"on": f"This flag already ended on {date_format(flag.active_to, 'j F Y')}."})
+        ended = date_format(flag.active_to, gettext("j F Y"))
+        raise ValidationError({"on": gettext("This flag already ended on %(day)s.") % {"day": ended}})
     if on < flag.active_from:
-        started = date_format(flag.active_from, "j F Y")
-        raise ValidationError({"on": f"The flag cannot end before it started, on {started}."})
+        started = date_format(flag.active_from, gettext("j F Y"))
+        raise ValidationError({"on": gettext("The flag cannot end before it started, on %(day)s.") % {"day": started}})
     flag.active_to = on
     flag.full_clean()
     flag.save(update_fields=["active_to"])
@@ -368,12 +372,11 @@ def break_glass_open(
     CLINIC_BREAK_GLASS_HOURS. The reason is required and kept; the manager reviews every access.
     Receptionists and patients never get one."""
     if not roles.has_role(user, roles.THERAPIST):
-        raise ValidationError("Only a therapist can open a patient's chart in an emergency.")
+        raise ValidationError(gettext("Only a therapist can open a patient's chart in an emergency."))
     reason = reason.strip()
     if len(reason) < BREAK_GLASS_MIN_REASON:
-        raise ValidationError(
-            {"reason": [f"Say why you need this chart now, in at least {BREAK_GLASS_MIN_REASON} characters."]}
-        )
+        message = gettext("Say why you need this chart now, in at least %(count)s characters.")
+        raise ValidationError({"reason": [message % {"count": BREAK_GLASS_MIN_REASON}]})
     now = now or timezone.now()
     access = BreakGlassAccess(
         user=user,
@@ -399,14 +402,17 @@ def break_glass_review(*, access: BreakGlassAccess, reviewed_by: AbstractBaseUse
     manager, without a comment, or when the access was reviewed already."""
     reasons = []
     if not roles.has_role(reviewed_by, roles.MANAGER):
-        reasons.append("Only a manager reviews emergency accesses.")
+        reasons.append(gettext("Only a manager reviews emergency accesses."))
     comment = comment.strip()
     if len(comment) < BREAK_GLASS_MIN_COMMENT:
-        reasons.append(f"Write a comment of at least {BREAK_GLASS_MIN_COMMENT} characters: what you checked.")
+        reasons.append(
+            gettext("Write a comment of at least %(count)s characters: what you checked.")
+            % {"count": BREAK_GLASS_MIN_COMMENT}
+        )
     # Locks the access row against a second manager reviewing it at the same moment.
     access = BreakGlassAccess.objects.select_for_update().get(pk=access.pk)
     if BreakGlassReview.objects.filter(access=access).exists():
-        reasons.append("This emergency access has been reviewed already.")
+        reasons.append(gettext("This emergency access has been reviewed already."))
     if reasons:
         raise Refused(reasons)
     return BreakGlassReview.objects.create(access=access, reviewed_by=reviewed_by, comment=comment)
@@ -427,19 +433,22 @@ def _rule_problems(
 ) -> list[str]:
     problems = []
     if condition not in RuleCondition.values:
-        problems.append("Choose what the rule looks for: a health flag, or no current consent.")
+        problems.append(gettext("Choose what the rule looks for: a health flag, or no current consent."))
     elif condition == RuleCondition.HEALTH_FLAG and flag_kind not in FlagKind.values:
-        problems.append("Choose the health flag the rule is about.")
+        problems.append(gettext("Choose the health flag the rule is about."))
     elif condition == RuleCondition.NO_CONSENT and flag_kind:
-        problems.append("A rule about consent names no health flag: leave the flag empty.")
+        problems.append(gettext("A rule about consent names no health flag: leave the flag empty."))
     if effect not in RuleEffect.values:
-        problems.append("Choose whether the rule blocks the booking or warns.")
+        problems.append(gettext("Choose whether the rule blocks the booking or warns."))
     if not message.strip():
-        problems.append("Write the message the receptionist and therapist read when the rule applies.")
+        problems.append(gettext("Write the message the receptionist and therapist read when the rule applies."))
     elif len(message) > 300:
-        problems.append("The message is too long: 300 characters at most.")
+        problems.append(gettext("The message is too long: 300 characters at most."))
     if modality is not None and oil_modalities_only and not modality.uses_oils:
-        problems.append(f"{modality} uses no oil, so a rule for oil-using modalities only would never apply to it.")
+        problems.append(
+            gettext("%(modality)s uses no oil, so a rule for oil-using modalities only would never apply to it.")
+            % {"modality": modality}
+        )
     if problems:
         return problems
     same = ContraindicationRule.objects.filter(condition=condition, flag_kind=flag_kind, effect=effect).exclude(
@@ -451,12 +460,25 @@ def _rule_problems(
         else same.filter(modality__isnull=True, oil_modalities_only=oil_modalities_only)
     )
     if same.exists():
-        scope = modality or ("modalities with oil" if oil_modalities_only else "every modality")
+        if modality is not None:
+            scope = modality
+        elif oil_modalities_only:
+            # Translators: completes "There is already a rule that warns for “Pregnancy” and …".
+            scope = gettext("modalities with oil")
+        else:
+            # Translators: completes "There is already a rule that warns for “Pregnancy” and …".
+            scope = gettext("every modality")
         about = RuleCondition.NO_CONSENT.label if condition == RuleCondition.NO_CONSENT else FlagKind(flag_kind).label
-        problems.append(
-            f"There is already a rule that {'blocks the booking' if effect == RuleEffect.BLOCK else 'warns'} for "
-            f"“{about}” and {scope}; change that one instead."
-        )
+        if effect == RuleEffect.BLOCK:
+            sentence = gettext(
+                "There is already a rule that blocks the booking for “%(about)s” and %(scope)s; "
+                "change that one instead."
+            )
+        else:
+            sentence = gettext(
+                "There is already a rule that warns for “%(about)s” and %(scope)s; change that one instead."
+            )
+        problems.append(sentence % {"about": about, "scope": scope})
     return problems
 
 

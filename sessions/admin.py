@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.text import Truncator
+from django.utils.translation import gettext, gettext_lazy
 
 from clinic.admin import (
     AddOnly,
@@ -47,7 +48,9 @@ from sessions.models import (
     SessionNote,
 )
 
-CONFIRM_HELP = "Some bookings carry warnings (oil allergy, pregnancy, high blood pressure…). Tick after reading them."
+CONFIRM_HELP = gettext_lazy(
+    "Some bookings carry warnings (oil allergy, pregnancy, high blood pressure…). Tick after reading them."
+)
 MOVE_FIELDS = ("therapist", "room", "starts_at")
 
 
@@ -55,17 +58,19 @@ def _require_confirmation(form: forms.Form, warnings: list[str]) -> None:
     if warnings and not form.cleaned_data.get("confirm_warnings"):
         form.add_error(
             "confirm_warnings",
-            [*warnings, "Read the warnings above, then tick “Confirm warnings” and save again."],
+            [*warnings, gettext("Read the warnings above, then tick “Confirm warnings” and save again.")],
         )
 
 
 class AppointmentBookForm(forms.ModelForm):
-    confirm_warnings = forms.BooleanField(required=False, label="Confirm warnings", help_text=CONFIRM_HELP)
+    confirm_warnings = forms.BooleanField(
+        required=False, label=gettext_lazy("Confirm warnings"), help_text=CONFIRM_HELP
+    )
 
     class Meta:
         model = Appointment
         fields = ["patient", "course", "modality", "therapist", "room", "starts_at"]
-        help_texts = {"modality": "Taken from the course when one is chosen."}
+        help_texts = {"modality": gettext_lazy("Taken from the course when one is chosen.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,7 +82,10 @@ class AppointmentBookForm(forms.ModelForm):
             return cleaned
         course, modality = cleaned.get("course"), cleaned.get("modality")
         if course is not None and modality is not None and modality != course.modality:
-            raise ValidationError(f"The course is for {course.modality}; leave the modality empty or match it.")
+            raise ValidationError(
+                gettext("The course is for %(modality)s; leave the modality empty or match it.")
+                % {"modality": course.modality}
+            )
         try:
             draft = appointment_draft(
                 **{name: cleaned[name] for name in ("patient", "therapist", "room", "starts_at")},
@@ -97,12 +105,14 @@ class AppointmentBookForm(forms.ModelForm):
 class AppointmentChangeForm(forms.ModelForm):
     """Move a booked session (therapist, room, time) or cancel it with a reason."""
 
-    confirm_warnings = forms.BooleanField(required=False, label="Confirm warnings", help_text=CONFIRM_HELP)
+    confirm_warnings = forms.BooleanField(
+        required=False, label=gettext_lazy("Confirm warnings"), help_text=CONFIRM_HELP
+    )
     cancel_reason = forms.CharField(
         required=False,
         max_length=300,
-        label="Cancel with reason",
-        help_text="To cancel the session, give the reason and save. The row stays on record.",
+        label=gettext_lazy("Cancel with reason"),
+        help_text=gettext_lazy("To cancel the session, give the reason and save. The row stays on record."),
     )
 
     class Meta:
@@ -120,7 +130,7 @@ class AppointmentChangeForm(forms.ModelForm):
         cleaned["cancel_reason"] = cleaned.get("cancel_reason", "").strip()
         if cleaned["cancel_reason"]:
             if self.moved:
-                raise ValidationError("Either move the session or cancel it, not both at once.")
+                raise ValidationError(gettext("Either move the session or cancel it, not both at once."))
             return cleaned
         if not self.moved:
             return cleaned
@@ -139,9 +149,9 @@ class AppointmentChangeForm(forms.ModelForm):
 
 
 class NeedsReviewFilter(YesNoFilter):
-    title = "review"
+    title = gettext_lazy("review")
     parameter_name = "review"
-    options = (("yes", "Needs review"), ("no", "No review needed"))
+    options = (("yes", gettext_lazy("Needs review")), ("no", gettext_lazy("No review needed")))
 
     def condition(self) -> Q:
         return Q(pk__in=Appointment.objects.needing_review().values("pk"))
@@ -166,13 +176,13 @@ class AppointmentAdmin(NoDelete, ServiceAdmin):
             return [(None, {"fields": [*AppointmentBookForm.Meta.fields, "confirm_warnings"]})]
         fieldsets = [
             (None, {"fields": ["patient", "course", "modality", *MOVE_FIELDS, "ends_at", "status"]}),
-            ("Review", {"fields": ["needs_review", "review_reason"]}),
+            (gettext("Review"), {"fields": ["needs_review", "review_reason"]}),
         ]
         if obj.can_cancel:
-            fieldsets.append(("Move or cancel", {"fields": ["confirm_warnings", "cancel_reason"]}))
+            fieldsets.append((gettext("Move or cancel"), {"fields": ["confirm_warnings", "cancel_reason"]}))
         record = ["booked_by", "self_booked", "created_at", "updated_at", "checked_in_at", "cancelled_at"]
         record.append("cancellation_reason")
-        fieldsets.append(("Record", {"fields": record}))
+        fieldsets.append((gettext("Record"), {"fields": record}))
         return fieldsets
 
     def get_editable_fields(self, request, obj):
@@ -234,7 +244,7 @@ class CoursePrescribeForm(forms.ModelForm):
         self.fields["modality"].queryset = Modality.objects.filter(active=True)
         for name in COURSE_NUMBERS:
             self.fields[name].required = False
-            self.fields[name].help_text = "Empty: the modality's default."
+            self.fields[name].help_text = gettext("Empty: the modality's default.")
         self.prescription: dict = {}
 
     def clean(self):
@@ -261,9 +271,9 @@ class CourseChangeForm(forms.ModelForm):
     close_remarks = forms.CharField(
         required=False,
         max_length=2000,
-        label="Remarks on closing",
+        label=gettext_lazy("Remarks on closing"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="With the status “Completed”: added to the discharge summary.",
+        help_text=gettext_lazy("With the status “Completed”: added to the discharge summary."),
     )
 
     class Meta:
@@ -290,7 +300,9 @@ class CourseChangeForm(forms.ModelForm):
         cleaned = super().clean()
         closing = cleaned.get("status") == CourseStatus.COMPLETED and "status" in self.changed_data
         if cleaned.get("close_remarks", "").strip() and not closing:
-            self.add_error("close_remarks", "Remarks go with closing the course: set the status to “Completed”.")
+            self.add_error(
+                "close_remarks", gettext("Remarks go with closing the course: set the status to “Completed”.")
+            )
         return cleaned
 
 
@@ -328,27 +340,27 @@ class CourseAdmin(ServiceAdmin):
         if obj is None:
             return [
                 (None, {"fields": PRESCRIPTION_FIELDS[:4]}),
-                ("Plan", {"fields": list(COURSE_NUMBERS)}),
+                (gettext("Plan"), {"fields": list(COURSE_NUMBERS)}),
                 (None, {"fields": list(COURSE_TEXTS)}),
             ]
         status = ["status", "close_remarks"] if obj.can_close else ["status"]
         return [
             (None, {"fields": ["patient", "diagnosis", "modality", "prescribed_by", "starts_on"]}),
-            ("Plan", {"fields": list(COURSE_NUMBERS)}),
-            ("Status", {"fields": [*status, "discharge_summary"]}),
+            (gettext("Plan"), {"fields": list(COURSE_NUMBERS)}),
+            (gettext("Status"), {"fields": [*status, "discharge_summary"]}),
             (None, {"fields": list(COURSE_TEXTS)}),
-            ("Record", {"fields": ["created_at", "updated_at"]}),
+            (gettext("Record"), {"fields": ["created_at", "updated_at"]}),
         ]
 
     def get_editable_fields(self, request, obj):
         # A finished course keeps its record as closed; a running one its prescription.
         return {"status"} if obj.is_finished else {"status", "close_remarks", *COURSE_TEXTS}
 
-    @admin.display(description="done", ordering="sessions_done")
+    @admin.display(description=gettext_lazy("done"), ordering="sessions_done")
     def sessions_done(self, obj: Course) -> int:
         return obj.sessions_done
 
-    @admin.display(description="sessions")
+    @admin.display(description=gettext_lazy("sessions"))
     def session_range(self, obj: Course) -> str:
         return obj.session_range
 
@@ -379,9 +391,9 @@ class CourseAdmin(ServiceAdmin):
 
 
 class SignedFilter(YesNoFilter):
-    title = "signature"
+    title = gettext_lazy("signature")
     parameter_name = "signed"
-    options = (("yes", "Signed"), ("no", "Draft"))
+    options = (("yes", gettext_lazy("Signed")), ("no", gettext_lazy("Draft")))
 
     def condition(self) -> Q:
         return Q(signed_at__isnull=False)
@@ -438,11 +450,11 @@ class SessionNoteAdmin(ClinicAdmin):
     fields = NOTE_FIELDS
     inlines = [AddendumInline]
 
-    @admin.display(description="patient", ordering="appointment__patient__last_name")
+    @admin.display(description=gettext_lazy("patient"), ordering="appointment__patient__last_name")
     def patient(self, obj: SessionNote):
         return obj.appointment.patient
 
-    @admin.display(description="signed", boolean=True, ordering="signed_at")
+    @admin.display(description=gettext_lazy("signed"), boolean=True, ordering="signed_at")
     def is_signed(self, obj: SessionNote) -> bool:
         return obj.is_signed
 
@@ -482,7 +494,7 @@ class AddendumAdminForm(forms.ModelForm):
     def clean_note(self):
         note = self.cleaned_data["note"]
         if not note.is_signed:
-            raise ValidationError("Addenda are for signed notes; a draft note is edited directly.")
+            raise ValidationError(gettext("Addenda are for signed notes; a draft note is edited directly."))
         return note
 
 
@@ -496,7 +508,7 @@ class AddendumAdmin(AddOnly, ClinicAdmin):
     list_select_related = ["note__appointment__patient", "note__appointment__modality", "author"]
     readonly_fields = ["author", "created_at"]
 
-    @admin.display(description="text")
+    @admin.display(description=gettext_lazy("text"))
     def excerpt(self, obj: Addendum) -> str:
         return Truncator(obj.text).chars(80)
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from clinic.events import (
     APPOINTMENT_CANCELLED,
@@ -100,7 +101,7 @@ def _status_time_refusals(appointment: Appointment, now: dt.datetime) -> dict[st
     why_not[MOVE] = _reasons(appointment.move_refusal())
     note = _note_of(appointment) if appointment.status in SIGNABLE_STATUSES else None
     signed = note is not None and note.is_signed
-    why_not[SIGN] = [SIGNED_ALREADY] if signed else _reasons(appointment.note_sign_refusal(now))
+    why_not[SIGN] = [str(SIGNED_ALREADY)] if signed else _reasons(appointment.note_sign_refusal(now))
     return why_not
 
 
@@ -199,7 +200,7 @@ def appointment_cancel(*, appointment: Appointment, reason: str) -> Appointment:
     """Cancel and free the slot; the row stays, with the reason, for the record."""
     reason = reason.strip()
     if not reason:
-        raise Refused(["Give a reason for the cancellation."])
+        raise Refused([gettext("Give a reason for the cancellation.")])
     locked = _locked(appointment)
     refusal = locked.status_change_refusal(AppointmentStatus.CANCELLED)
     if refusal:
@@ -234,7 +235,8 @@ def appointments_flag_for_review(*, record: PhaseRecord) -> int:
     diagnosis = record.diagnosis
     if not diagnosis.active:
         return 0
-    reason = f"Review: {acute_phase_reason(diagnosis, record)}"[:300]
+    with translation.override(None):  # stored: in the source language, whoever recorded the phase
+        reason = f"Review: {acute_phase_reason(diagnosis, record)}"[:300]
     since = max(record.effective_from, timezone.now())
     sessions = Appointment.objects.filter(patient_id=diagnosis.patient_id, starts_at__gte=since)
     superseded_at = (
@@ -277,7 +279,7 @@ def appointments_review_cancel(*, patient: Patient, reason: str, now: dt.datetim
     (appointment_status_set: the reason, the moment, the review flag cleared)."""
     reason = reason.strip()
     if not reason:
-        raise Refused(["Give a reason for the cancellation."])
+        raise Refused([gettext("Give a reason for the cancellation.")])
     now = now or timezone.now()
     flagged = list(
         Appointment.objects.needing_review()
@@ -287,7 +289,7 @@ def appointments_review_cancel(*, patient: Patient, reason: str, now: dt.datetim
         .order_by("starts_at", "pk")
     )
     if not flagged:
-        raise Refused([f"No session of {patient} waits for review any more."])
+        raise Refused([gettext("No session of %(patient)s waits for review any more.") % {"patient": patient}])
     # needing_review() holds open sessions only (booked, checked in), and both may be cancelled
     # (TRANSITIONS); a session completed meanwhile dropped out of the locked selection.
     for appointment in flagged:
@@ -311,11 +313,20 @@ def appointment_patient_cancel(*, appointment: Appointment, reason: str = "", no
         if not appointment_patient_can_cancel(appointment=locked, now=now):
             if locked.status != AppointmentStatus.BOOKED:
                 status = locked.get_status_display().lower()
-                raise Refused([f"This session is {status}; it cannot be cancelled any more."])
+                raise Refused(
+                    [gettext("This session is %(status)s; it cannot be cancelled any more.") % {"status": status}]
+                )
+            hours = settings.CANCELLATION_NOTICE_HOURS
             raise Refused(
                 [
-                    f"Sessions can be cancelled online until {settings.CANCELLATION_NOTICE_HOURS} hours before "
-                    f"they start. Please call the clinic on {settings.CLINIC_PHONE}."
+                    ngettext(
+                        "Sessions can be cancelled online until %(hours)s hours before they start. Please call the "
+                        "clinic on %(phone)s.",
+                        "Sessions can be cancelled online until %(hours)s hours before they start. Please call the "
+                        "clinic on %(phone)s.",
+                        hours,
+                    )
+                    % {"hours": hours, "phone": settings.CLINIC_PHONE}
                 ]
             )
         reason = " ".join(reason.split())

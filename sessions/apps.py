@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class SessionsConfig(AppConfig):
@@ -6,7 +7,7 @@ class SessionsConfig(AppConfig):
     name = "sessions"
     # Django's own session framework already owns the label "sessions".
     label = "treatment_sessions"
-    verbose_name = "Treatment sessions"
+    verbose_name = gettext_lazy("Treatment sessions")
 
     def ready(self):
         from clinic.future_sessions import future_sessions_source_set

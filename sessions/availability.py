@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext
 
 from clinic.date_windows import BOOKING_WINDOW
 from clinic.models import Cadence, Location, Modality, Room, Therapist
@@ -65,17 +66,34 @@ class PlannedSession:
             return ""
         wanted, offered = timezone.localtime(self.starts_at), timezone.localtime(alternative.starts_at)
         if offered == wanted:
-            when = "Same time"
+            when = gettext("Same time")
         elif offered.date() == wanted.date():
-            when = f"Same day at {time_format(offered, 'H:i')}"
+            when = gettext("Same day at %(time)s") % {"time": time_format(offered, "H:i")}
         else:
-            when = f"Moved to {date_format(offered, 'D j M')} at {time_format(offered, 'H:i')}"
-        changes = [when]
-        if alternative.therapist != self.therapist:
-            changes.append(f"with {alternative.therapist} instead of {self.therapist}")
-        if alternative.room != self.room:
-            changes.append(f"in {alternative.room} instead of {self.room}")
-        return ", ".join(changes) + "."
+            when = gettext("Moved to %(day)s at %(time)s") % {
+                "day": date_format(offered, gettext("D j M")),
+                "time": time_format(offered, "H:i"),
+            }
+        words = {
+            "when": when,
+            "therapist": alternative.therapist,
+            "instead_of_therapist": self.therapist,
+            "room": alternative.room,
+            "instead_of_room": self.room,
+        }
+        other_therapist, other_room = alternative.therapist != self.therapist, alternative.room != self.room
+        if other_therapist and other_room:
+            sentence = gettext(
+                "%(when)s, with %(therapist)s instead of %(instead_of_therapist)s, in %(room)s instead of "
+                "%(instead_of_room)s."
+            )
+        elif other_therapist:
+            sentence = gettext("%(when)s, with %(therapist)s instead of %(instead_of_therapist)s.")
+        elif other_room:
+            sentence = gettext("%(when)s, in %(room)s instead of %(instead_of_room)s.")
+        else:
+            sentence = "%(when)s."  # the time alone changes: "Same day at 11:00."
+        return sentence % words
 
 
 def qualified_therapists(*, modality: Modality) -> list[Therapist]:

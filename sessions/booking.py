@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, OperationalError, transaction
+from django.utils.translation import gettext, gettext_noop
 
 from clinic.date_windows import BOOKING_WINDOW, CALENDAR_WINDOW
 from clinic.events import APPOINTMENT_BOOKED, APPOINTMENT_MOVED, event_announce
@@ -28,7 +29,8 @@ EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's error code for an exclusion constr
 DEADLOCK_DETECTED = "40P01"
 
 
-SLOT_TAKEN = Conflict("That slot was just taken by another booking. Choose another time.")
+# The sentence in the source language; raised translated (Conflict(gettext(SLOT_TAKEN))).
+SLOT_TAKEN = Conflict(gettext_noop("That slot was just taken by another booking. Choose another time."))
 
 
 def appointment_book(
@@ -68,7 +70,7 @@ def appointment_draft(
     if course is not None:
         modality = course.modality
     if modality is None:
-        raise Refused(["Choose a course or a modality."])
+        raise Refused([gettext("Choose a course or a modality.")])
     length = dt.timedelta(minutes=course.session_minutes if course else modality.session_minutes)
     if not CALENDAR_WINDOW.contains(starts_at):
         raise Refused([BOOKING_WINDOW.message(starts_at)])
@@ -111,7 +113,7 @@ def _save_guarding_races(appointment: Appointment) -> None:
             appointment.save()
     except (IntegrityError, OperationalError) as error:
         if getattr(error.__cause__, "sqlstate", None) in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED):
-            raise Refused([SLOT_TAKEN]) from error
+            raise Refused([Conflict(gettext(SLOT_TAKEN))]) from error
         raise
 
 

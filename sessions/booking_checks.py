@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from clinic.date_windows import BOOKING_WINDOW, CALENDAR_WINDOW
 from clinic.models import Location, Modality, Room, Therapist
@@ -22,7 +23,7 @@ def person_name(user_or_therapist) -> str:
 
 def when(moment: dt.datetime) -> str:
     local = timezone.localtime(moment)
-    return f"{date_format(local, 'D j M')} {time_format(local, 'H:i')}"
+    return f"{date_format(local, gettext('D j M'))} {time_format(local, 'H:i')}"
 
 
 def booking_problems(appointment: Appointment, *, offered_slot_id: int | None = None) -> tuple[list[str], list[str]]:
@@ -77,7 +78,7 @@ def slot_problems(
     patient may be treated: that is the contraindication check)."""
     problems = []
     if starts_at < timezone.now():
-        problems.append("The start time is in the past.")
+        problems.append(gettext("The start time is in the past."))
     elif not BOOKING_WINDOW.contains(starts_at):
         problems.append(BOOKING_WINDOW.message(starts_at))
     problems += _resource_problems(modality=modality, therapist=therapist, room=room)
@@ -89,38 +90,59 @@ def slot_problems(
 
 def course_problems(*, course: Course, patient: Patient, exclude_appointment_id: int | None = None) -> list[str]:
     if course.patient_id != patient.pk:
-        return ["The course belongs to another patient."]
+        return [gettext("The course belongs to another patient.")]
     if not course.is_bookable:
-        return [f"The course is {course.get_status_display().lower()}; only a planned or active course is booked."]
+        status = course.get_status_display().lower()
+        return [gettext("The course is %(status)s; only a planned or active course is booked.") % {"status": status}]
     booked = course.appointments.filter(status__in=COUNTED_STATUSES).exclude(pk=exclude_appointment_id).count()
     if booked >= course.max_sessions:
-        return [f"The course already has all its {course.max_sessions} sessions booked or done."]
+        count = course.max_sessions
+        return [
+            ngettext(
+                "The course already has all its %(count)s sessions booked or done.",
+                "The course already has all its %(count)s sessions booked or done.",
+                count,
+            )
+            % {"count": count}
+        ]
     return []
 
 
 def _resource_problems(*, modality: Modality, therapist: Therapist, room: Room) -> list[str]:
     problems = []
     if not therapist.active:
-        problems.append(f"{person_name(therapist)} is no longer active.")
+        problems.append(gettext("%(therapist)s is no longer active.") % {"therapist": person_name(therapist)})
     elif not therapist.modalities.filter(pk=modality.pk).exists():
-        problems.append(f"{person_name(therapist)} is not qualified for {modality}.")
+        problems.append(
+            gettext("%(therapist)s is not qualified for %(modality)s.")
+            % {"therapist": person_name(therapist), "modality": modality}
+        )
     if not room.active:
-        problems.append(f"{room} is out of use.")
+        problems.append(gettext("%(room)s is out of use.") % {"room": room})
     elif not room.modalities.filter(pk=modality.pk).exists():
-        problems.append(f"{room} is not set up for {modality}.")
+        problems.append(gettext("%(room)s is not set up for %(modality)s.") % {"room": room, "modality": modality})
     return problems
 
 
 def _elsewhere_reason(therapist, room, site_id: int | None, starts_at) -> str:
     sites = {location.pk: location for location in Location.objects.filter(pk__in=[site_id, room.location_id])}
-    return (
-        f"{room} is at {sites.get(room.location_id)}, but {person_name(therapist)} works at "
-        f"{sites.get(site_id)} at {when(starts_at)}: choose a room there."
-    )
+    return gettext(
+        "%(room)s is at %(room_site)s, but %(therapist)s works at %(site)s at %(when)s: choose a room there."
+    ) % {
+        "room": room,
+        "room_site": sites.get(room.location_id),
+        "therapist": person_name(therapist),
+        "site": sites.get(site_id),
+        "when": when(starts_at),
+    }
 
 
+# The words of HELD_FOR_OFFER, untranslated, that tell a hold among reasons given in the source
+# language (sessions.waitlist books an accepted offer untranslated, to judge its reasons).
 HELD_MARK = "is held for a waitlist offer"
-HELD_FOR_OFFER = "{span} " + HELD_MARK + " until {until}; reception can release it on the Waitlist page."
+HELD_FOR_OFFER = gettext_lazy(
+    "{span} is held for a waitlist offer until {until}; reception can release it on the Waitlist page."
+)
 
 
 def _clash_reason(who: str, clash: Appointment | Held) -> str:
@@ -129,7 +151,9 @@ def _clash_reason(who: str, clash: Appointment | Held) -> str:
         # Whom it is offered to is nobody's business here (a patient may be the one asking).
         until = time_format(timezone.localtime(clash.until), "H:i")
         return Conflict(HELD_FOR_OFFER.format(span=f"{when(clash.starts_at)}–{end}", until=until))
-    return Conflict(f"{who} is already booked {when(clash.starts_at)}–{end}.")
+    return Conflict(
+        gettext("%(who)s is already booked %(when)s–%(end)s.") % {"who": who, "when": when(clash.starts_at), "end": end}
+    )
 
 
 def _time_problems(*, schedule: Schedule, patient, therapist, room, starts_at, ends_at) -> list[str]:
@@ -137,10 +161,20 @@ def _time_problems(*, schedule: Schedule, patient, therapist, room, starts_at, e
     day = local_date(starts_at)
     closure = schedule.closure_on(therapist.pk, day)
     if closure is not None:
-        whose = "The clinic is" if closure.therapist_id is None else f"{person_name(therapist)} is"
-        problems.append(f"{whose} closed on {date_format(day, 'j F')}: {closure.reason}.")
+        closed = {
+            "day": date_format(day, gettext("j F")),
+            "reason": closure.reason,
+            "therapist": person_name(therapist),
+        }
+        if closure.therapist_id is None:
+            problems.append(gettext("The clinic is closed on %(day)s: %(reason)s.") % closed)
+        else:
+            problems.append(gettext("%(therapist)s is closed on %(day)s: %(reason)s.") % closed)
     elif not schedule.within_hours(therapist.pk, starts_at, ends_at):
-        problems.append(f"{when(starts_at)} is outside {person_name(therapist)}'s working hours.")
+        problems.append(
+            gettext("%(when)s is outside %(therapist)s's working hours.")
+            % {"when": when(starts_at), "therapist": person_name(therapist)}
+        )
     elif (site := schedule.site_at(therapist.pk, starts_at, ends_at)) != room.location_id:
         problems.append(_elsewhere_reason(therapist, room, site, starts_at))
     if clash := schedule.therapist_clash(therapist.pk, starts_at, ends_at):

@@ -5,6 +5,7 @@ session without importing the treatment domain."""
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic.future_sessions import FutureSession, Wanted, session_when
 from sessions.models import OPEN_STATUSES, Appointment
@@ -31,7 +32,8 @@ def sessions_ahead(wanted: Wanted) -> list[FutureSession]:
             modality_id=a.modality_id,
             starts_at=a.starts_at,
             ends_at=a.ends_at,
-            label=f"{session_when(a.starts_at)} {a.patient} with {a.therapist} in {a.room}",
+            label=gettext("%(when)s %(patient)s with %(therapist)s in %(room)s")
+            % {"when": session_when(a.starts_at), "patient": a.patient, "therapist": a.therapist, "room": a.room},
         )
         for a in rows
     ]

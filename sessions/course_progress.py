@@ -4,6 +4,7 @@ its course, and what the course achieved. Every page counts progress through her
 from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext
 
 from patients.models import Patient
 from sessions.models import (
@@ -76,8 +77,8 @@ def course_position(*, number: int | None, session_range: str) -> str:
     session that does not count towards the course (a no-show, a cancelled one) has no number,
     whichever page shows it: "Not counted in the course of 10"."""
     if number is None:
-        return f"Not counted in the course of {session_range}"
-    return f"Session {number} of {session_range}"
+        return gettext("Not counted in the course of %(range)s") % {"range": session_range}
+    return gettext("Session %(number)s of %(range)s") % {"number": number, "range": session_range}
 
 
 def annotate_course_position(appointments: list) -> None:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 
 from clinic.models import SHORT_TEXT_MAX_LENGTH, Cadence, Modality
 from clinic.refusals import Refused
@@ -41,17 +42,23 @@ def _course_numbers(modality: Modality, min_sessions, max_sessions, session_minu
 def _course_problems(course: Course, patient: Patient, diagnosis: Diagnosis) -> list[str]:
     reasons = []
     if diagnosis.patient_id != patient.pk:
-        reasons.append("That diagnosis belongs to another patient.")
+        reasons.append(gettext("That diagnosis belongs to another patient."))
     elif not diagnosis.active:
-        reasons.append(f"The diagnosis {diagnosis} is no longer active; prescribe for an active diagnosis.")
+        reasons.append(
+            gettext("The diagnosis %(diagnosis)s is no longer active; prescribe for an active diagnosis.")
+            % {"diagnosis": diagnosis}
+        )
     if course.min_sessions > course.max_sessions:
         reasons.append(
-            f"The minimum number of sessions ({course.min_sessions}) is above the maximum ({course.max_sessions})."
+            gettext("The minimum number of sessions (%(min)s) is above the maximum (%(max)s).")
+            % {"min": course.min_sessions, "max": course.max_sessions}
         )
     if course.cadence == Cadence.PER_WEEK and course.sessions_per_week is None:
-        reasons.append("Say how many sessions a week the course has.")
+        reasons.append(gettext("Say how many sessions a week the course has."))
     if course.cadence != Cadence.PER_WEEK and course.sessions_per_week is not None:
-        reasons.append("Sessions per week go with the 'sessions per week' cadence only; leave the number empty.")
+        reasons.append(
+            gettext("Sessions per week go with the 'sessions per week' cadence only; leave the number empty.")
+        )
     try:
         # The checks above already say in the clinic's words what the table constraints refuse.
         course.full_clean(exclude=["patient", "diagnosis"], validate_constraints=False)
@@ -109,9 +116,9 @@ def course_prescribe(**prescription) -> Course:
 
 # What each status change means to a course: the predicate that allows it, and its verb.
 _STATUS_CHANGES = {
-    CourseStatus.SUSPENDED: ("can_suspend", "suspended"),
-    CourseStatus.ACTIVE: ("can_resume", "resumed"),
-    CourseStatus.COMPLETED: ("can_close", "closed"),
+    CourseStatus.SUSPENDED: ("can_suspend", pgettext_lazy("a course cannot be", "suspended")),
+    CourseStatus.ACTIVE: ("can_resume", pgettext_lazy("a course cannot be", "resumed")),
+    CourseStatus.COMPLETED: ("can_close", pgettext_lazy("a course cannot be", "closed")),
 }
 
 
@@ -126,12 +133,16 @@ def course_status_problems(course: Course, status: str) -> list[str]:
     The check course_suspend, course_resume and course_close run on the locked course; a form
     runs it first to show the reasons. No service makes a course planned or cancelled."""
     if status not in _STATUS_CHANGES:
-        return ["A course can only be suspended, resumed or closed."]
+        return [gettext("A course can only be suspended, resumed or closed.")]
     allowed, action = _STATUS_CHANGES[status]
     if not getattr(course, allowed):
-        current = course.get_status_display().lower()
-        article = "An" if current[0] in "aeiou" else "A"
-        return [f"{article} {current} course cannot be {action}."]
+        words = {"status": course.get_status_display().lower(), "action": action}
+        # The English article goes by the status (its value is its English label in lower case).
+        if course.status[0] in "aeiou":
+            # Translators: "An active course cannot be resumed."
+            return [gettext("An %(status)s course cannot be %(action)s.") % words]
+        # Translators: "A completed course cannot be closed."
+        return [gettext("A %(status)s course cannot be %(action)s.") % words]
     if status == CourseStatus.ACTIVE:
         return contraindications_check(patient=course.patient, modality=course.modality, at=timezone.now()).blocks
     return []
@@ -174,7 +185,16 @@ def course_close(*, course: Course, closed_by: AbstractBaseUser, remarks: str = 
     over = len(course.discharge_summary) - SHORT_TEXT_MAX_LENGTH
     if over > 0:
         # The summary's own lines are short; the remarks are what can make it too long to keep.
-        raise Refused([f"The discharge summary would be {over:,} characters too long: shorten your remarks."])
+        raise Refused(
+            [
+                ngettext(
+                    "The discharge summary would be %(over)s characters too long: shorten your remarks.",
+                    "The discharge summary would be %(over)s characters too long: shorten your remarks.",
+                    over,
+                )
+                % {"over": f"{over:,}"}
+            ]
+        )
     course.save(update_fields=["status", "discharge_summary", "updated_at"])
     return course
 

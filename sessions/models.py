@@ -10,6 +10,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from clinic.date_windows import COURSE_START_WINDOW, validate_windows
 from clinic.models import (
@@ -29,11 +32,11 @@ from patients.models import Diagnosis, Patient
 
 
 class CourseStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    ACTIVE = "active", "Active"
-    SUSPENDED = "suspended", "Suspended"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
+    PLANNED = "planned", gettext_lazy("Planned")
+    ACTIVE = "active", gettext_lazy("Active")
+    SUSPENDED = "suspended", gettext_lazy("Suspended")
+    COMPLETED = "completed", gettext_lazy("Completed")
+    CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
 
 # What each course status allows: the one place the services, the pages and the admin read it.
@@ -52,30 +55,54 @@ def _status_in(statuses: frozenset) -> property:
 class Course(models.Model):
     """A prescribed series of sessions of one modality for one diagnosis."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="courses")
-    diagnosis = models.ForeignKey(Diagnosis, on_delete=models.PROTECT, related_name="courses")
-    modality = models.ForeignKey(Modality, on_delete=models.PROTECT, related_name="courses")
-    prescribed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    min_sessions = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(60)])
-    max_sessions = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(60)])
-    session_minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(5), MaxValueValidator(240)])
-    cadence = models.CharField(max_length=20, choices=Cadence.choices)
-    sessions_per_week = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(7)]
+    patient = models.ForeignKey(
+        Patient, verbose_name=gettext_lazy("patient"), on_delete=models.PROTECT, related_name="courses"
     )
-    starts_on = models.DateField()
-    status = models.CharField(max_length=10, choices=CourseStatus.choices, default=CourseStatus.ACTIVE)
-    goals = models.TextField(blank=True, max_length=SHORT_TEXT_MAX_LENGTH)
+    diagnosis = models.ForeignKey(
+        Diagnosis, verbose_name=gettext_lazy("diagnosis"), on_delete=models.PROTECT, related_name="courses"
+    )
+    modality = models.ForeignKey(
+        Modality, verbose_name=gettext_lazy("modality"), on_delete=models.PROTECT, related_name="courses"
+    )
+    prescribed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("prescribed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    min_sessions = models.PositiveSmallIntegerField(
+        gettext_lazy("min sessions"), validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    max_sessions = models.PositiveSmallIntegerField(
+        gettext_lazy("max sessions"), validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    session_minutes = models.PositiveSmallIntegerField(
+        gettext_lazy("session minutes"), validators=[MinValueValidator(5), MaxValueValidator(240)]
+    )
+    cadence = models.CharField(gettext_lazy("cadence"), max_length=20, choices=Cadence.choices)
+    sessions_per_week = models.PositiveSmallIntegerField(
+        gettext_lazy("sessions per week"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(7)],
+    )
+    starts_on = models.DateField(gettext_lazy("starts on"))
+    status = models.CharField(
+        gettext_lazy("status"), max_length=10, choices=CourseStatus.choices, default=CourseStatus.ACTIVE
+    )
+    goals = models.TextField(gettext_lazy("goals"), blank=True, max_length=SHORT_TEXT_MAX_LENGTH)
     home_programme = models.TextField(
+        gettext_lazy("home programme"),
         blank=True,
         max_length=SHORT_TEXT_MAX_LENGTH,
-        help_text="Exercises between sessions; only once the condition is in remission.",
+        help_text=gettext_lazy("Exercises between sessions; only once the condition is in remission."),
     )
-    discharge_summary = models.TextField(blank=True, max_length=SHORT_TEXT_MAX_LENGTH)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    discharge_summary = models.TextField(
+        gettext_lazy("discharge summary"), blank=True, max_length=SHORT_TEXT_MAX_LENGTH
+    )
+    created_at = models.DateTimeField(gettext_lazy("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(gettext_lazy("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = gettext_lazy("course")
+        verbose_name_plural = gettext_lazy("courses")
         ordering = ["-starts_on"]
         constraints = [
             *course_plan_constraints("course", "min_sessions", "max_sessions"),
@@ -114,11 +141,11 @@ def session_range(min_sessions: int, max_sessions: int) -> str:
 
 
 class AppointmentStatus(models.TextChoices):
-    BOOKED = "booked", "Booked"
-    CHECKED_IN = "checked_in", "Checked in"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
-    NO_SHOW = "no_show", "No-show"
+    BOOKED = "booked", gettext_lazy("Booked")
+    CHECKED_IN = "checked_in", gettext_lazy("Checked in")
+    COMPLETED = "completed", gettext_lazy("Completed")
+    CANCELLED = "cancelled", gettext_lazy("Cancelled")
+    NO_SHOW = "no_show", gettext_lazy("No-show")
 
 
 # Statuses that use up one of a course's sessions; a cancelled or missed session does not.
@@ -130,12 +157,12 @@ NO_NOTE_STATUSES = frozenset({AppointmentStatus.CANCELLED, AppointmentStatus.NO_
 # A note is signed for a session that took place: under way (signing completes it) or completed.
 SIGNABLE_STATUSES = frozenset({AppointmentStatus.CHECKED_IN, AppointmentStatus.COMPLETED})
 
-SIGNED_ALREADY = "This note is signed and can no longer change; add an addendum instead."
+SIGNED_ALREADY = gettext_lazy("This note is signed and can no longer change; add an addendum instead.")
 
 # Why a status change is refused at a moment when the status itself would allow it.
-CHECK_IN_ON_THE_DAY = "A patient is checked in on the day of the session only."
-COMPLETE_AFTER_START = "A session cannot be completed before it starts."
-NO_SHOW_AFTER_START = "A no-show is recorded only once the session's start time has passed."
+CHECK_IN_ON_THE_DAY = gettext_lazy("A patient is checked in on the day of the session only.")
+COMPLETE_AFTER_START = gettext_lazy("A session cannot be completed before it starts.")
+NO_SHOW_AFTER_START = gettext_lazy("A no-show is recorded only once the session's start time has passed.")
 
 # The statuses an appointment may move to from each status; anything else is refused.
 TRANSITIONS = {
@@ -165,50 +192,74 @@ class Appointment(models.Model):
     """One booked session. Create and move it only through sessions.booking.appointment_book
     and appointment_reschedule, which run the contraindication and conflict checks."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
-    course = models.ForeignKey(Course, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments")
-    modality = models.ForeignKey(Modality, on_delete=models.PROTECT, related_name="appointments")
-    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="appointments")
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="appointments")
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    status = models.CharField(max_length=12, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED)
-    needs_review = models.BooleanField(default=False)
-    review_reason = models.CharField(max_length=300, blank=True)
+    patient = models.ForeignKey(
+        Patient, verbose_name=gettext_lazy("patient"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    course = models.ForeignKey(
+        Course,
+        verbose_name=gettext_lazy("course"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+    )
+    modality = models.ForeignKey(
+        Modality, verbose_name=gettext_lazy("modality"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    therapist = models.ForeignKey(
+        Therapist, verbose_name=gettext_lazy("therapist"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    room = models.ForeignKey(
+        Room, verbose_name=gettext_lazy("room"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    starts_at = models.DateTimeField(gettext_lazy("starts at"))
+    ends_at = models.DateTimeField(gettext_lazy("ends at"))
+    status = models.CharField(
+        gettext_lazy("status"), max_length=12, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
+    )
+    needs_review = models.BooleanField(gettext_lazy("needs review"), default=False)
+    review_reason = models.CharField(gettext_lazy("review reason"), max_length=300, blank=True)
     booked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=gettext_lazy("booked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     # Booked by the patient in the portal (sessions.self_booking), not by the clinic's staff:
     # the day board's card and the audit log say so. A database default too, for rows written by SQL.
-    self_booked = models.BooleanField(default=False, db_default=False, editable=False)
-    cancellation_reason = models.CharField(max_length=300, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    checked_in_at = models.DateTimeField(null=True, blank=True)
+    self_booked = models.BooleanField(gettext_lazy("self booked"), default=False, db_default=False, editable=False)
+    cancellation_reason = models.CharField(gettext_lazy("cancellation reason"), max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(gettext_lazy("cancelled at"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(gettext_lazy("checked in at"), null=True, blank=True)
     # Set when the reminder e-mail is claimed, so a session is never reminded twice.
-    reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    reminder_sent_at = models.DateTimeField(gettext_lazy("reminder sent at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(gettext_lazy("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(gettext_lazy("updated at"), auto_now=True)
 
     objects = AppointmentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = gettext_lazy("appointment")
+        verbose_name_plural = gettext_lazy("appointments")
         ordering = ["starts_at"]
         constraints = [
             ends_after(
                 "appointment_ends_after_start",
-                "A session must end after it starts.",
+                gettext_lazy("A session must end after it starts."),
                 starts="starts_at",
                 ends="ends_at",
             ),
             reason_required(
                 "appointment_cancellation_has_reason",
-                "A cancelled session needs the reason it was cancelled.",
+                gettext_lazy("A cancelled session needs the reason it was cancelled."),
                 unless=~Q(status=AppointmentStatus.CANCELLED),
                 reason="cancellation_reason",
             ),
             reason_required(
                 "appointment_review_has_reason",
-                "A session flagged for review needs the reason.",
+                gettext_lazy("A session flagged for review needs the reason."),
                 unless=Q(needs_review=False),
                 reason="review_reason",
             ),
@@ -245,14 +296,18 @@ class Appointment(models.Model):
         queries and is added by sessions.appointments.appointment_actions."""
         if not self.can_become(status):
             current = self.get_status_display().lower()
-            return f"A {current} session cannot be marked {AppointmentStatus(status).label.lower()}."
+            # Translators: both are a session's statuses, in lower case ("booked", "checked in", "no-show"…).
+            return gettext("A %(current)s session cannot be marked %(status)s.") % {
+                "current": current,
+                "status": AppointmentStatus(status).label.lower(),
+            }
         now = now or timezone.now()
         if status == AppointmentStatus.CHECKED_IN and timezone.localdate(self.starts_at) != timezone.localdate(now):
-            return CHECK_IN_ON_THE_DAY
+            return str(CHECK_IN_ON_THE_DAY)
         if status == AppointmentStatus.COMPLETED and self.starts_at > now:
-            return COMPLETE_AFTER_START
+            return str(COMPLETE_AFTER_START)
         if status == AppointmentStatus.NO_SHOW and self.starts_at > now:
-            return NO_SHOW_AFTER_START
+            return str(NO_SHOW_AFTER_START)
         return ""
 
     @property
@@ -280,7 +335,9 @@ class Appointment(models.Model):
         return self.status == AppointmentStatus.BOOKED
 
     def move_refusal(self) -> str:
-        return "" if self.can_move else f"A {self.get_status_display().lower()} session cannot be moved."
+        if self.can_move:
+            return ""
+        return gettext("A %(status)s session cannot be moved.") % {"status": self.get_status_display().lower()}
 
     @property
     def takes_note(self) -> bool:
@@ -292,11 +349,13 @@ class Appointment(models.Model):
         is checked in or completed, and has started. (The note's own state, its author and the
         treatment gate are judged by sessions.notes.session_note_sign.)"""
         if self.status in NO_NOTE_STATUSES:
-            return f"The session was {self.get_status_display().lower()}; its note is not signed."
+            return gettext("The session was %(status)s; its note is not signed.") % {
+                "status": self.get_status_display().lower()
+            }
         if self.status not in SIGNABLE_STATUSES:
-            return "The patient is not checked in yet: a note is signed for a session that took place."
+            return gettext("The patient is not checked in yet: a note is signed for a session that took place.")
         if self.starts_at > (now or timezone.now()):
-            return "A note is signed once the session has started."
+            return gettext("A note is signed once the session has started.")
         return ""
 
     @property
@@ -307,17 +366,22 @@ class Appointment(models.Model):
 class Area(models.TextChoices):
     """Body areas in the order the technique works them: painful point, sacrum, buttock, leg, heel."""
 
-    LUMBAR = "lumbar", "Lumbar"
-    SACRAL = "sacral", "Sacral"
-    GLUTEAL = "gluteal", "Gluteal"
-    THIGH = "thigh", "Thigh"
-    CALF = "calf", "Calf"
-    FOOT_HEEL = "foot_heel", "Foot and heel"
+    LUMBAR = "lumbar", gettext_lazy("Lumbar")
+    SACRAL = "sacral", gettext_lazy("Sacral")
+    GLUTEAL = "gluteal", gettext_lazy("Gluteal")
+    THIGH = "thigh", gettext_lazy("Thigh")
+    CALF = "calf", gettext_lazy("Calf")
+    FOOT_HEEL = "foot_heel", gettext_lazy("Foot and heel")
 
 
-AREA_SIDES = (("left", "left"), ("right", "right"))
+AREA_SIDES = (
+    ("left", pgettext_lazy("side of the body", "left")),
+    ("right", pgettext_lazy("side of the body", "right")),
+)
 # Every "area:side" a note may record, in the order the technique works them; notes store them so.
-AREA_SIDE_CHOICES = [(f"{area}:{side}", f"{area.label}, {label}") for area in Area for side, label in AREA_SIDES]
+AREA_SIDE_CHOICES = [
+    (f"{area}:{side}", format_lazy("{}, {}", area.label, label)) for area in Area for side, label in AREA_SIDES
+]
 
 
 class NoteAlreadySigned(ValidationError):
@@ -327,52 +391,74 @@ class NoteAlreadySigned(ValidationError):
 class SessionNote(models.Model):
     """The therapist's record of one session. Once signed it never changes; see Addendum."""
 
-    appointment = models.OneToOneField(Appointment, on_delete=models.PROTECT, related_name="note")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    appointment = models.OneToOneField(
+        Appointment, verbose_name=gettext_lazy("appointment"), on_delete=models.PROTECT, related_name="note"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("author"), on_delete=models.PROTECT, related_name="+"
+    )
     pain_before = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(10)], help_text="0 = no pain, 10 = worst imaginable."
+        gettext_lazy("pain before"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(10)],
+        help_text=gettext_lazy("0 = no pain, 10 = worst imaginable."),
     )
-    pain_after = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(10)])
+    pain_after = models.PositiveSmallIntegerField(
+        gettext_lazy("pain after"), null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
     # A list of "area:side" strings such as "gluteal:left", in the order they were worked.
-    areas_treated = models.JSONField(default=list, blank=True)
-    techniques = models.CharField(max_length=300, blank=True)
-    oils_used = models.CharField(max_length=200, blank=True)
-    minutes = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(240)])
-    stopped_early = models.BooleanField(default=False)
-    stopped_early_reason = models.CharField(max_length=300, blank=True)
-    subjective = models.TextField(blank=True, max_length=NOTE_TEXT_MAX_LENGTH)
-    objective = models.TextField(blank=True, max_length=NOTE_TEXT_MAX_LENGTH)
-    assessment = models.TextField(blank=True, max_length=NOTE_TEXT_MAX_LENGTH)
-    plan = models.TextField(blank=True, max_length=NOTE_TEXT_MAX_LENGTH)
-    patient_summary = models.TextField(
-        blank=True, max_length=SHORT_TEXT_MAX_LENGTH, help_text="The part the patient reads in the portal."
+    areas_treated = models.JSONField(gettext_lazy("areas treated"), default=list, blank=True)
+    techniques = models.CharField(gettext_lazy("techniques"), max_length=300, blank=True)
+    oils_used = models.CharField(gettext_lazy("oils used"), max_length=200, blank=True)
+    minutes = models.PositiveSmallIntegerField(
+        gettext_lazy("minutes"), null=True, blank=True, validators=[MaxValueValidator(240)]
     )
-    signed_at = models.DateTimeField(null=True, blank=True)
+    stopped_early = models.BooleanField(gettext_lazy("stopped early"), default=False)
+    stopped_early_reason = models.CharField(gettext_lazy("stopped early reason"), max_length=300, blank=True)
+    subjective = models.TextField(gettext_lazy("subjective"), blank=True, max_length=NOTE_TEXT_MAX_LENGTH)
+    objective = models.TextField(gettext_lazy("objective"), blank=True, max_length=NOTE_TEXT_MAX_LENGTH)
+    assessment = models.TextField(gettext_lazy("assessment"), blank=True, max_length=NOTE_TEXT_MAX_LENGTH)
+    plan = models.TextField(gettext_lazy("plan"), blank=True, max_length=NOTE_TEXT_MAX_LENGTH)
+    patient_summary = models.TextField(
+        gettext_lazy("patient summary"),
+        blank=True,
+        max_length=SHORT_TEXT_MAX_LENGTH,
+        help_text=gettext_lazy("The part the patient reads in the portal."),
+    )
+    signed_at = models.DateTimeField(gettext_lazy("signed at"), null=True, blank=True)
     signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=gettext_lazy("signed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     # The seal of the signed content (sessions.note_seal): "2:<key id>:<HMAC-SHA256>", or a bare
     # SHA-256 on notes signed before keyed seals (legacy), so that a change made behind the app's
     # back shows: `manage.py verify_notes` recomputes it and compares it with the audit log's copy.
-    content_hash = models.CharField(max_length=100, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    content_hash = models.CharField(gettext_lazy("content hash"), max_length=100, blank=True, editable=False)
+    created_at = models.DateTimeField(gettext_lazy("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(gettext_lazy("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = gettext_lazy("session note")
+        verbose_name_plural = gettext_lazy("session notes")
         constraints = [
             models.CheckConstraint(
                 condition=Q(pain_before__isnull=True) | Q(pain_before__gte=0, pain_before__lte=10),
                 name="note_pain_before_0_to_10",
-                violation_error_message="The pain before the session is a score from 0 to 10.",
+                violation_error_message=gettext_lazy("The pain before the session is a score from 0 to 10."),
             ),
             models.CheckConstraint(
                 condition=Q(pain_after__isnull=True) | Q(pain_after__gte=0, pain_after__lte=10),
                 name="note_pain_after_0_to_10",
-                violation_error_message="The pain after the session is a score from 0 to 10.",
+                violation_error_message=gettext_lazy("The pain after the session is a score from 0 to 10."),
             ),
             reason_required(
                 "note_stopped_early_has_reason",
-                "A session that stopped early needs the reason why it stopped.",
+                gettext_lazy("A session that stopped early needs the reason why it stopped."),
                 unless=Q(stopped_early=False),
                 reason="stopped_early_reason",
             ),
@@ -380,7 +466,7 @@ class SessionNote(models.Model):
                 condition=Q(signed_at__isnull=True, signed_by__isnull=True)
                 | Q(signed_at__isnull=False, signed_by__isnull=False),
                 name="note_signature_complete",
-                violation_error_message="A signed note names both when it was signed and who signed it.",
+                violation_error_message=gettext_lazy("A signed note names both when it was signed and who signed it."),
             ),
             *(
                 text_length_check(name, NOTE_TEXT_MAX_LENGTH, f"note_{name}_length")
@@ -404,12 +490,12 @@ class SessionNote(models.Model):
         # database is asked, not this instance, which may be a stale copy loaded before signing;
         # one query. QuerySet.update() and bulk_update() bypass save() and are not used on notes.
         if self.pk is not None and SessionNote.objects.filter(pk=self.pk, signed_at__isnull=False).exists():
-            raise NoteAlreadySigned("This note is signed and can no longer change; add an addendum instead.")
+            raise NoteAlreadySigned(str(SIGNED_ALREADY))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         if self.pk is not None and SessionNote.objects.filter(pk=self.pk, signed_at__isnull=False).exists():
-            raise NoteAlreadySigned("A signed note is part of the record and cannot be deleted.")
+            raise NoteAlreadySigned(gettext("A signed note is part of the record and cannot be deleted."))
         return super().delete(*args, **kwargs)
 
     @property
@@ -424,17 +510,24 @@ class SessionNote(models.Model):
 class Addendum(models.Model):
     """A correction or later remark on a signed note; the note itself stays as signed."""
 
-    note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="addenda")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(max_length=NOTE_TEXT_MAX_LENGTH)
-    created_at = models.DateTimeField(auto_now_add=True)
+    note = models.ForeignKey(
+        SessionNote, verbose_name=gettext_lazy("note"), on_delete=models.PROTECT, related_name="addenda"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("author"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(gettext_lazy("text"), max_length=NOTE_TEXT_MAX_LENGTH)
+    created_at = models.DateTimeField(gettext_lazy("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at"]
-        verbose_name_plural = "addenda"
+        verbose_name = gettext_lazy("addendum")
+        verbose_name_plural = gettext_lazy("addenda")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(text=""), name="addendum_not_empty", violation_error_message="An addendum cannot be empty."
+                condition=~Q(text=""),
+                name="addendum_not_empty",
+                violation_error_message=gettext_lazy("An addendum cannot be empty."),
             ),
             text_length_check("text", NOTE_TEXT_MAX_LENGTH, "addendum_text_length"),
         ]
@@ -448,34 +541,44 @@ class Addendum(models.Model):
 
 
 class OutcomeOccasion(models.TextChoices):
-    START = "start", "Start of the course"
-    DURING = "during", "During the course"
-    END = "end", "End of the course"
+    START = "start", gettext_lazy("Start of the course")
+    DURING = "during", gettext_lazy("During the course")
+    END = "end", gettext_lazy("End of the course")
 
 
 class OutcomeScore(models.Model):
     """One filling-in of an outcome measure for a course: the answers and the score they make
     (outcomes.scoring). The pain score is not stored here: it is read off the session notes."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="outcome_scores")
-    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="outcome_scores")
-    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="scores")
-    occasion = models.CharField(max_length=10, choices=OutcomeOccasion.choices)
+    patient = models.ForeignKey(
+        Patient, verbose_name=gettext_lazy("patient"), on_delete=models.PROTECT, related_name="outcome_scores"
+    )
+    course = models.ForeignKey(
+        Course, verbose_name=gettext_lazy("course"), on_delete=models.PROTECT, related_name="outcome_scores"
+    )
+    measure = models.ForeignKey(
+        Measure, verbose_name=gettext_lazy("measure"), on_delete=models.PROTECT, related_name="scores"
+    )
+    occasion = models.CharField(gettext_lazy("occasion"), max_length=10, choices=OutcomeOccasion.choices)
     # The course's sessions done when it was filled in: "every N sessions" counts from it.
-    sessions_done = models.PositiveSmallIntegerField()
+    sessions_done = models.PositiveSmallIntegerField(gettext_lazy("sessions done"))
     # Questionnaire: the answers in item order. Patient-specific: [{"activity": ..., "rating": ...}].
-    answers = models.JSONField()
-    score = models.DecimalField(max_digits=7, decimal_places=2)
-    recorded_at = models.DateTimeField(default=timezone.now)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField(gettext_lazy("answers"))
+    score = models.DecimalField(gettext_lazy("score"), max_digits=7, decimal_places=2)
+    recorded_at = models.DateTimeField(gettext_lazy("recorded at"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
+        verbose_name = gettext_lazy("outcome score")
+        verbose_name_plural = gettext_lazy("outcome scores")
         ordering = ["recorded_at", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["course", "measure", "occasion", "sessions_done"],
                 name="outcome_score_once_per_occasion",
-                violation_error_message="This measure is already recorded for this point of the course.",
+                violation_error_message=gettext_lazy("This measure is already recorded for this point of the course."),
             ),
         ]
         indexes = [
@@ -495,26 +598,28 @@ class OutcomeScore(models.Model):
 
 
 class WishStatus(models.TextChoices):
-    WAITING = "waiting", "Waiting"
-    BOOKED = "booked", "Booked from the waitlist"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    EXPIRED = "expired", "Expired"
+    WAITING = "waiting", gettext_lazy("Waiting")
+    BOOKED = "booked", gettext_lazy("Booked from the waitlist")
+    WITHDRAWN = "withdrawn", gettext_lazy("Withdrawn")
+    EXPIRED = "expired", gettext_lazy("Expired")
 
 
 class WishSource(models.TextChoices):
-    RECEPTION = "reception", "Reception"
-    PORTAL = "portal", "The patient, in the portal"
+    RECEPTION = "reception", gettext_lazy("Reception")
+    PORTAL = "portal", gettext_lazy("The patient, in the portal")
 
 
 class DayPart(models.TextChoices):
-    MORNING = "morning", "Mornings (before 12:00)"
-    AFTERNOON = "afternoon", "Afternoons (12:00–17:00)"
-    EVENING = "evening", "Evenings (from 17:00)"
+    # Translators: keep the hours in brackets after a space; the words before " (" are shown alone.
+    MORNING = "morning", gettext_lazy("Mornings (before 12:00)")
+    AFTERNOON = "afternoon", gettext_lazy("Afternoons (12:00–17:00)")
+    EVENING = "evening", gettext_lazy("Evenings (from 17:00)")
 
 
 # The local hours each part of the day covers, [from, to): a session belongs to the part it starts in.
 DAY_PART_HOURS = {DayPart.MORNING: (0, 12), DayPart.AFTERNOON: (12, 17), DayPart.EVENING: (17, 24)}
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# Django's own names of the days (0 = Monday), translated by Django itself.
+WEEKDAY_NAMES = tuple(WEEKDAYS[day] for day in range(7))
 
 
 def day_part_of(moment: dt.datetime) -> str:
@@ -528,33 +633,58 @@ class WaitlistEntry(models.Model):
     Freed slots are offered to the waiting wishes, urgent first, then first come
     (sessions.waitlist)."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="waitlist_entries")
-    course = models.ForeignKey(Course, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    modality = models.ForeignKey(Modality, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(
+        Patient, verbose_name=gettext_lazy("patient"), on_delete=models.PROTECT, related_name="waitlist_entries"
+    )
+    course = models.ForeignKey(
+        Course, verbose_name=gettext_lazy("course"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    modality = models.ForeignKey(
+        Modality, verbose_name=gettext_lazy("modality"), on_delete=models.PROTECT, related_name="+"
+    )
     # Empty: any therapist qualified for the modality.
-    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    therapist = models.ForeignKey(
+        Therapist,
+        verbose_name=gettext_lazy("therapist"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # The weekdays wanted as digits, 0 = Monday ("024": Monday, Wednesday, Friday); empty: any day.
-    weekdays = models.CharField(max_length=7, blank=True)
+    weekdays = models.CharField(gettext_lazy("weekdays"), max_length=7, blank=True)
     # The parts of the day wanted (DayPart), comma-separated; empty: any time.
-    day_parts = models.CharField(max_length=30, blank=True)
-    until = models.DateField(help_text="The last day a session may fall on.")
-    urgent = models.BooleanField(default=False)
-    status = models.CharField(max_length=10, choices=WishStatus.choices, default=WishStatus.WAITING)
-    source = models.CharField(max_length=10, choices=WishSource.choices)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    day_parts = models.CharField(gettext_lazy("day parts"), max_length=30, blank=True)
+    until = models.DateField(gettext_lazy("until"), help_text=gettext_lazy("The last day a session may fall on."))
+    urgent = models.BooleanField(gettext_lazy("urgent"), default=False)
+    status = models.CharField(
+        gettext_lazy("status"), max_length=10, choices=WishStatus.choices, default=WishStatus.WAITING
+    )
+    source = models.CharField(gettext_lazy("source"), max_length=10, choices=WishSource.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("created by"), on_delete=models.PROTECT, related_name="+"
+    )
     # First come, first served: the order among wishes of equal urgency.
-    created_at = models.DateTimeField(default=timezone.now)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(gettext_lazy("created at"), default=timezone.now)
+    closed_at = models.DateTimeField(gettext_lazy("closed at"), null=True, blank=True)
+    appointment = models.ForeignKey(
+        Appointment,
+        verbose_name=gettext_lazy("appointment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-urgent", "created_at", "pk"]
-        verbose_name_plural = "waitlist entries"
+        verbose_name = gettext_lazy("waitlist entry")
+        verbose_name_plural = gettext_lazy("waitlist entries")
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status=WishStatus.BOOKED) | Q(appointment__isnull=False),
                 name="waitlist_entry_booked_has_appointment",
-                violation_error_message="A wish booked from the waitlist names the session booked.",
+                violation_error_message=gettext_lazy("A wish booked from the waitlist names the session booked."),
             ),
         ]
         indexes = [models.Index(fields=["status", "urgent", "created_at"], name="waitlist_entry_queue_idx")]
@@ -576,12 +706,12 @@ class WaitlistEntry(models.Model):
 
     @property
     def weekdays_display(self) -> str:
-        return ", ".join(WEEKDAY_NAMES[day][:3] for day in self.weekday_list) or "Any day"
+        return ", ".join(str(WEEKDAYS_ABBR[day]) for day in self.weekday_list) or gettext("Any day")
 
     @property
     def day_parts_display(self) -> str:
         labels = {part.value: part.label.split(" (")[0].lower() for part in DayPart}
-        return ", ".join(labels.get(part, part) for part in self.day_part_list).capitalize() or "Any time"
+        return ", ".join(labels.get(part, part) for part in self.day_part_list).capitalize() or gettext("Any time")
 
     def wants(self, starts_at: dt.datetime) -> bool:
         """Whether a session starting at `starts_at` falls on the days and at the times wished for
@@ -593,17 +723,17 @@ class WaitlistEntry(models.Model):
 
 
 class FreedCause(models.TextChoices):
-    CANCELLED = "cancelled", "Cancelled"
-    MOVED = "moved", "Moved"
-    REVIEW_CANCELLED = "review_cancelled", "Cancelled after review"
+    CANCELLED = "cancelled", gettext_lazy("Cancelled")
+    MOVED = "moved", gettext_lazy("Moved")
+    REVIEW_CANCELLED = "review_cancelled", gettext_lazy("Cancelled after review")
 
 
 class FreedSlotStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    FILLED = "filled", "Filled from the waitlist"
-    TAKEN = "taken", "Booked otherwise"
-    LAPSED = "lapsed", "Lapsed"
-    RELEASED = "released", "Released by reception"
+    OPEN = "open", gettext_lazy("Open")
+    FILLED = "filled", gettext_lazy("Filled from the waitlist")
+    TAKEN = "taken", gettext_lazy("Booked otherwise")
+    LAPSED = "lapsed", gettext_lazy("Lapsed")
+    RELEASED = "released", gettext_lazy("Released by reception")
 
 
 class FreedSlot(models.Model):
@@ -611,25 +741,35 @@ class FreedSlot(models.Model):
     written in the same transaction as the change (sessions.freed_slots) and offered to the
     waitlist by `send_waitlist_offers` (sessions.waitlist)."""
 
-    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="freed_slots")
-    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="+")
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="+")
-    modality = models.ForeignKey(Modality, on_delete=models.PROTECT, related_name="+")
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    cause = models.CharField(max_length=20, choices=FreedCause.choices)
-    status = models.CharField(max_length=10, choices=FreedSlotStatus.choices, default=FreedSlotStatus.OPEN)
+    appointment = models.ForeignKey(
+        Appointment, verbose_name=gettext_lazy("appointment"), on_delete=models.PROTECT, related_name="freed_slots"
+    )
+    therapist = models.ForeignKey(
+        Therapist, verbose_name=gettext_lazy("therapist"), on_delete=models.PROTECT, related_name="+"
+    )
+    room = models.ForeignKey(Room, verbose_name=gettext_lazy("room"), on_delete=models.PROTECT, related_name="+")
+    modality = models.ForeignKey(
+        Modality, verbose_name=gettext_lazy("modality"), on_delete=models.PROTECT, related_name="+"
+    )
+    starts_at = models.DateTimeField(gettext_lazy("starts at"))
+    ends_at = models.DateTimeField(gettext_lazy("ends at"))
+    cause = models.CharField(gettext_lazy("cause"), max_length=20, choices=FreedCause.choices)
+    status = models.CharField(
+        gettext_lazy("status"), max_length=10, choices=FreedSlotStatus.choices, default=FreedSlotStatus.OPEN
+    )
     # Why it closed, in a sentence for reception ("Booked otherwise…", "Too close to its start…").
-    outcome = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(gettext_lazy("outcome"), max_length=300, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("created at"), default=timezone.now)
+    closed_at = models.DateTimeField(gettext_lazy("closed at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = gettext_lazy("freed slot")
+        verbose_name_plural = gettext_lazy("freed slots")
         ordering = ["starts_at", "pk"]
         constraints = [
             ends_after(
                 "freed_slot_ends_after_start",
-                "A freed slot must end after it starts.",
+                gettext_lazy("A freed slot must end after it starts."),
                 starts="starts_at",
                 ends="ends_at",
             ),
@@ -645,13 +785,13 @@ class FreedSlot(models.Model):
 
 
 class OfferStatus(models.TextChoices):
-    OFFERED = "offered", "Offered"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
-    EXPIRED = "expired", "Expired"
-    TAKEN = "taken", "Taken by someone else"
-    REFUSED = "refused", "Could not be booked"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    OFFERED = "offered", gettext_lazy("Offered")
+    ACCEPTED = "accepted", gettext_lazy("Accepted")
+    DECLINED = "declined", gettext_lazy("Declined")
+    EXPIRED = "expired", gettext_lazy("Expired")
+    TAKEN = "taken", gettext_lazy("Taken by someone else")
+    REFUSED = "refused", gettext_lazy("Could not be booked")
+    WITHDRAWN = "withdrawn", gettext_lazy("Withdrawn")
 
 
 class WaitlistOffer(models.Model):
@@ -659,60 +799,79 @@ class WaitlistOffer(models.Model):
     until `expires_at`. The patient accepts or declines by the link in the message
     (sessions.waitlist.offer_token); an offer never accepted expires and the slot passes on."""
 
-    slot = models.ForeignKey(FreedSlot, on_delete=models.PROTECT, related_name="offers")
-    entry = models.ForeignKey(WaitlistEntry, on_delete=models.PROTECT, related_name="offers")
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="waitlist_offers")
+    slot = models.ForeignKey(
+        FreedSlot, verbose_name=gettext_lazy("slot"), on_delete=models.PROTECT, related_name="offers"
+    )
+    entry = models.ForeignKey(
+        WaitlistEntry, verbose_name=gettext_lazy("entry"), on_delete=models.PROTECT, related_name="offers"
+    )
+    patient = models.ForeignKey(
+        Patient, verbose_name=gettext_lazy("patient"), on_delete=models.PROTECT, related_name="waitlist_offers"
+    )
     # The session offered: the slot's therapist and time, a room set up for the wish's modality.
-    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="+")
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="+")
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    status = models.CharField(max_length=10, choices=OfferStatus.choices, default=OfferStatus.OFFERED)
-    offered_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
+    therapist = models.ForeignKey(
+        Therapist, verbose_name=gettext_lazy("therapist"), on_delete=models.PROTECT, related_name="+"
+    )
+    room = models.ForeignKey(Room, verbose_name=gettext_lazy("room"), on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField(gettext_lazy("starts at"))
+    ends_at = models.DateTimeField(gettext_lazy("ends at"))
+    status = models.CharField(
+        gettext_lazy("status"), max_length=10, choices=OfferStatus.choices, default=OfferStatus.OFFERED
+    )
+    offered_at = models.DateTimeField(gettext_lazy("offered at"), default=timezone.now)
+    expires_at = models.DateTimeField(gettext_lazy("expires at"))
     # When it stopped being held: accepted, declined, expired, taken, refused or withdrawn.
-    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(gettext_lazy("ended at"), null=True, blank=True)
     # How the patient was told ("email", "sms"): what patients.notify.notify_patient answered.
-    channel = models.CharField(max_length=20, blank=True)
-    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    channel = models.CharField(gettext_lazy("channel"), max_length=20, blank=True)
+    appointment = models.ForeignKey(
+        Appointment,
+        verbose_name=gettext_lazy("appointment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # Why it was refused or withdrawn, for reception.
-    detail = models.CharField(max_length=300, blank=True)
+    detail = models.CharField(gettext_lazy("detail"), max_length=300, blank=True)
 
     class Meta:
+        verbose_name = gettext_lazy("waitlist offer")
+        verbose_name_plural = gettext_lazy("waitlist offers")
         ordering = ["offered_at", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["slot", "entry"],
                 name="waitlist_offer_once_per_slot",
-                violation_error_message="This wish was offered this slot already.",
+                violation_error_message=gettext_lazy("This wish was offered this slot already."),
             ),
             # One hold at a time per patient, and one acceptance per slot: whatever runs at once.
             models.UniqueConstraint(
                 fields=["patient"],
                 condition=Q(status=OfferStatus.OFFERED),
                 name="waitlist_offer_one_open_per_patient",
-                violation_error_message="The patient has an open offer already.",
+                violation_error_message=gettext_lazy("The patient has an open offer already."),
             ),
             models.UniqueConstraint(
                 fields=["slot"],
                 condition=Q(status=OfferStatus.ACCEPTED),
                 name="waitlist_offer_one_accepted_per_slot",
-                violation_error_message="This slot was accepted already.",
+                violation_error_message=gettext_lazy("This slot was accepted already."),
             ),
             models.CheckConstraint(
                 condition=~Q(status=OfferStatus.ACCEPTED) | Q(appointment__isnull=False),
                 name="waitlist_offer_accepted_has_appointment",
-                violation_error_message="An accepted offer names the session booked.",
+                violation_error_message=gettext_lazy("An accepted offer names the session booked."),
             ),
             ends_after(
                 "waitlist_offer_ends_after_start",
-                "An offered session must end after it starts.",
+                gettext_lazy("An offered session must end after it starts."),
                 starts="starts_at",
                 ends="ends_at",
             ),
             ends_after(
                 "waitlist_offer_expires_after_offered",
-                "An offer is held for some time after it is made.",
+                gettext_lazy("An offer is held for some time after it is made."),
                 starts="offered_at",
                 ends="expires_at",
             ),

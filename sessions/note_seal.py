@@ -33,6 +33,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext
 
 LEGACY_VERSION = 1  # plain SHA-256
 SEAL_VERSION = 2  # HMAC-SHA256 with a key id
@@ -174,19 +175,21 @@ def note_seal_problem(note) -> str:
     seal = note.content_hash
     version = seal_version(seal)
     if not seal:
-        return "no seal stored"
+        return gettext("no seal stored")
     if version is None:
-        return "the seal is unreadable"
+        return gettext("the seal is unreadable")
     if version == LEGACY_VERSION:
         if not hmac.compare_digest(seal, note_content_hash(note)):
-            return "content does not match its signature (legacy seal)"
+            return gettext("content does not match its signature (legacy seal)")
         return ""
     _, key_id, digest = seal.split(":")
     key = next((key for key in seal_keys() if key.key_id == key_id), None)
     if key is None:
-        return f"sealed with key {key_id!r}, which is not configured (CLINIC_NOTE_SEAL_KEYS)"
+        return gettext("sealed with key %(key)s, which is not configured (CLINIC_NOTE_SEAL_KEYS)") % {
+            "key": repr(key_id)
+        }
     if not hmac.compare_digest(digest, _mac(key, note)):
-        return "content does not match its signature"
+        return gettext("content does not match its signature")
     return ""
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic.events import NOTE_SIGNED, event_announce
 from clinic.refusals import Refused
@@ -51,17 +52,21 @@ AREA_SIDE_ORDER = [value for value, _ in AREA_SIDE_CHOICES]
 
 def _note_problems(note: SessionNote) -> list[str]:
     problems = []
-    for name, label in (("pain_before", "Pain before"), ("pain_after", "Pain after")):
+    scores = (
+        ("pain_before", gettext("Pain before is a whole number from 0 to 10.")),
+        ("pain_after", gettext("Pain after is a whole number from 0 to 10.")),
+    )
+    for name, sentence in scores:
         value = getattr(note, name)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10):
-            problems.append(f"{label} is a whole number from 0 to 10.")
+            problems.append(sentence)
     if note.minutes is not None and (not isinstance(note.minutes, int) or not 1 <= note.minutes <= 240):
-        problems.append("Minutes are a whole number from 1 to 240.")
+        problems.append(gettext("Minutes are a whole number from 1 to 240."))
     unknown = [area for area in note.areas_treated if area not in AREA_SIDE_ORDER]
     if unknown:
-        problems.append(f"Unknown areas treated: {', '.join(map(str, unknown))}.")
+        problems.append(gettext("Unknown areas treated: %(areas)s.") % {"areas": ", ".join(map(str, unknown))})
     if note.stopped_early and not note.stopped_early_reason.strip():
-        problems.append("Say why the session stopped early.")
+        problems.append(gettext("Say why the session stopped early."))
     return problems
 
 
@@ -74,12 +79,13 @@ def session_note_save(*, appointment: Appointment, author: AbstractBaseUser, **f
         raise TypeError(f"session_note_save() cannot set {', '.join(sorted(unknown))}")
     appointment = Appointment.objects.select_for_update().select_related("therapist").get(pk=appointment.pk)
     if appointment.therapist.user_id != author.pk:
-        raise Refused(["Only the session's own therapist writes its note."])
+        raise Refused([gettext("Only the session's own therapist writes its note.")])
     note = SessionNote.objects.select_for_update().filter(appointment=appointment).first()
     if note is not None and note.is_signed:
-        raise Refused([SIGNED_ALREADY])
+        raise Refused([str(SIGNED_ALREADY)])
     if not appointment.takes_note:
-        raise Refused([f"A {appointment.get_status_display().lower()} session gets no note."])
+        status = appointment.get_status_display().lower()
+        raise Refused([gettext("A %(status)s session gets no note.") % {"status": status}])
     note = note or SessionNote(appointment=appointment)
     note.author = author  # the draft belongs to whoever treats the session now
     for name, value in fields.items():
@@ -109,9 +115,9 @@ def session_note_sign(*, note: SessionNote, signed_by: AbstractBaseUser) -> Sess
     course, which completes once its last session is done."""
     note = SessionNote.objects.select_for_update().get(pk=note.pk)
     if note.is_signed:
-        raise Refused([SIGNED_ALREADY])
+        raise Refused([str(SIGNED_ALREADY)])
     if note.author_id != signed_by.pk:
-        raise Refused(["Only the note's author signs it."])
+        raise Refused([gettext("Only the note's author signs it.")])
     now = timezone.now()
     appointment = (
         Appointment.objects.select_for_update(of=("self",))
@@ -121,13 +127,14 @@ def session_note_sign(*, note: SessionNote, signed_by: AbstractBaseUser) -> Sess
     actions = appointment_actions(appointment, now=now)
     if not actions.allows(SIGN):
         raise Refused(actions.why_not[SIGN])
-    missing = [
-        label
-        for name, label in (("pain_before", "pain before"), ("pain_after", "pain after"), ("minutes", "minutes"))
-        if getattr(note, name) is None
-    ]
+    labels = (
+        ("pain_before", gettext("pain before")),
+        ("pain_after", gettext("pain after")),
+        ("minutes", gettext("minutes")),
+    )
+    missing = [label for name, label in labels if getattr(note, name) is None]
     if missing:
-        raise Refused([f"Fill in {', '.join(missing)} before signing."])
+        raise Refused([gettext("Fill in %(fields)s before signing.") % {"fields": ", ".join(missing)}])
     note.signed_at = now
     note.signed_by = signed_by
     note.content_hash = note_seal(note)
@@ -148,14 +155,14 @@ def addendum_add(*, note: SessionNote, author: AbstractBaseUser, text: str) -> A
     treats the same patient."""
     note = SessionNote.objects.select_related("appointment__patient").get(pk=note.pk)
     if not note.is_signed:
-        raise Refused(["Addenda are for signed notes; a draft is edited directly."])
+        raise Refused([gettext("Addenda are for signed notes; a draft is edited directly.")])
     text = text.strip()
     if not text:
-        raise Refused(["Write the addendum's text."])
+        raise Refused([gettext("Write the addendum's text.")])
     if author.pk != note.author_id and not (
         has_role(author, THERAPIST) and therapist_treats_patient(user=author, patient=note.appointment.patient)
     ):
-        raise Refused(["Only the note's author or a therapist treating this patient adds to it."])
+        raise Refused([gettext("Only the note's author or a therapist treating this patient adds to it.")])
     addendum = Addendum(note=note, author=author, text=text)
     addendum.full_clean()
     addendum.save()

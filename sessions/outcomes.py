@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 
 from clinic.refusals import Refused
 from outcomes.models import PAIN_CODE, Measure, MeasureItem, MeasureKind
@@ -126,16 +127,19 @@ def course_activities(*, course: Course, measure: Measure) -> list[str]:
 def _activity_problems(activities: list[str], named_before: list[str], max_items: int) -> list[str]:
     if named_before:
         if activities != named_before:
-            return ["Rate the same activities as the first time."]
+            return [gettext("Rate the same activities as the first time.")]
         return []
     if not activities:
-        return [f"Name at least one activity you find hard (up to {max_items})."]
+        return [gettext("Name at least one activity you find hard (up to %(most)s).") % {"most": max_items}]
     if len(activities) > max_items:
-        return [f"Name {max_items} activities at most."]
+        return [
+            ngettext("Name %(most)s activities at most.", "Name %(most)s activities at most.", max_items)
+            % {"most": max_items}
+        ]
     if any(len(a) > MAX_ACTIVITY_LENGTH for a in activities):
-        return [f"Describe each activity in {MAX_ACTIVITY_LENGTH} characters or fewer."]
+        return [gettext("Describe each activity in %(length)s characters or fewer.") % {"length": MAX_ACTIVITY_LENGTH}]
     if len({a.casefold() for a in activities}) != len(activities):
-        return ["Each activity once: two of them are the same."]
+        return [gettext("Each activity once: two of them are the same.")]
     return []
 
 
@@ -158,7 +162,10 @@ def outcome_record(
     earlier = list(OutcomeScore.objects.filter(course=course, measure=measure))
     occasion = due_occasion(measure=measure, course=course, sessions_done=done, scores=earlier)
     if occasion is None:
-        raise Refused(f"The {measure.name.lower()} is not due for this course now; thank you all the same.")
+        raise Refused(
+            gettext("The %(measure)s is not due for this course now; thank you all the same.")
+            % {"measure": measure.name.lower()}
+        )
     if measure.kind == MeasureKind.PATIENT_SPECIFIC:
         activities = [a.strip() for a in activities or []]
         named = (
@@ -166,7 +173,7 @@ def outcome_record(
         )
         reasons = _activity_problems(activities, named, measure.max_items or 1)
         if not reasons and len(answers) != len(activities):
-            reasons = ["Rate each activity you named, and only those."]
+            reasons = [gettext("Rate each activity you named, and only those.")]
         item_count = len(activities)
     else:
         reasons, item_count = [], len(measure.items.all())
@@ -192,7 +199,7 @@ def outcome_record(
                 recorded_by=recorded_by,
             )
     except IntegrityError as error:
-        raise Refused("This was recorded already.") from error
+        raise Refused(gettext("This was recorded already.")) from error
 
 
 @dataclass

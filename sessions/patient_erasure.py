@@ -33,6 +33,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 import patients.models as record
 from clinic.audit import ALLOWED, ERASE, access_entry
@@ -143,32 +144,51 @@ def patient_erasure_problems(patient: Patient, *, now: dt.datetime | None = None
     now = now or timezone.now()
     erased = patient_erased_entry(patient)
     if erased is not None:
-        return [f"This patient's record was erased on {timezone.localtime(erased.timestamp):%Y-%m-%d} already."]
+        day = f"{timezone.localtime(erased.timestamp):%Y-%m-%d}"
+        return [gettext("This patient's record was erased on %(day)s already.") % {"day": day}]
     problems = []
     ahead = Appointment.objects.filter(patient=patient, status__in=OPEN_STATUSES, starts_at__gte=now)
     if ahead.exists():
         count = ahead.count()
         first = timezone.localtime(ahead.order_by("starts_at").first().starts_at)
         problems.append(
-            f"{count} session{'s are' if count > 1 else ' is'} still booked ahead (the first on {first:%Y-%m-%d}); "
-            f"cancel {'them' if count > 1 else 'it'} before erasing."
+            ngettext(
+                "%(count)s session is still booked ahead (the first on %(first)s); cancel it before erasing.",
+                "%(count)s sessions are still booked ahead (the first on %(first)s); cancel them before erasing.",
+                count,
+            )
+            % {"count": count, "first": f"{first:%Y-%m-%d}"}
         )
     waiting = WaitlistEntry.objects.filter(patient=patient, status=WishStatus.WAITING).exists()
     offered = WaitlistOffer.objects.filter(patient=patient, status=OfferStatus.OFFERED).exists()
     if waiting or offered:
-        problems.append("The patient is still on the waitlist; withdraw their wishes before erasing.")
+        problems.append(gettext("The patient is still on the waitlist; withdraw their wishes before erasing."))
     retention = patient_retention(patient)
     if timezone.localdate(now) <= retention.keep_until:
+        years = retention_years()
         problems.append(
-            f"The record must be kept until {retention.keep_until:%Y-%m-%d}: {retention_years()} years after the "
-            f"last treatment or contact on {retention.last_contact:%Y-%m-%d} (§630f BGB, CLINIC_RETENTION_YEARS)."
+            ngettext(
+                "The record must be kept until %(until)s: %(years)s years after the last treatment or contact on "
+                "%(last)s (§630f BGB, CLINIC_RETENTION_YEARS).",
+                "The record must be kept until %(until)s: %(years)s years after the last treatment or contact on "
+                "%(last)s (§630f BGB, CLINIC_RETENTION_YEARS).",
+                years,
+            )
+            % {
+                "until": f"{retention.keep_until:%Y-%m-%d}",
+                "years": years,
+                "last": f"{retention.last_contact:%Y-%m-%d}",
+            }
         )
     for note in SessionNote.objects.filter(appointment__patient=patient, signed_at__isnull=False).order_by("pk"):
         problem = note_seal_problem(note)
         if problem:
             problems.append(
-                f"Session note {note.pk}: {problem}. Run verify_notes and look into it first; erasure reseals "
-                "notes and would hide the change."
+                gettext(
+                    "Session note %(note)s: %(problem)s. Run verify_notes and look into it first; erasure reseals "
+                    "notes and would hide the change."
+                )
+                % {"note": note.pk, "problem": problem}
             )
     return problems
 

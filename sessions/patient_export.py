@@ -21,7 +21,9 @@ from typing import Any
 from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from patients.models import (
     BreakGlassAccess,
@@ -53,21 +55,27 @@ FORMAT_VERSION = 1
 # (model, field name) → why it is not handed over. Secrets that open something are not data about
 # the person, and a copy of them in a download would be one more place to steal them from.
 EXCLUDED: dict[tuple[type[models.Model], str], str] = {
-    (Patient, "calendar_token"): (
+    (Patient, "calendar_token"): gettext_lazy(
         "the secret in the calendar subscription address: whoever holds it reads the patient's "
         "sessions; the export says only whether one is set"
     ),
-    (KioskSession, "token_hash"): "the hash of the reception tablet's secret, which opened the tablet for the patient",
-    (get_user_model(), "password"): "the hash of the portal password, which logs in; never shown to anyone",
+    (KioskSession, "token_hash"): gettext_lazy(
+        "the hash of the reception tablet's secret, which opened the tablet for the patient"
+    ),
+    (get_user_model(), "password"): gettext_lazy(
+        "the hash of the portal password, which logs in; never shown to anyone"
+    ),
 }
 
 # Whole records kept beside the patient's that are secrets too.
-NOT_EXPORTED_RECORDS = ("the portal login's second-factor devices and recovery codes: secrets that log in",)
+NOT_EXPORTED_RECORDS = (
+    gettext_lazy("the portal login's second-factor devices and recovery codes: secrets that log in"),
+)
 
 
 def not_exported() -> list[str]:
     fields = [f"{model._meta.verbose_name}, {name}: {why}" for (model, name), why in EXCLUDED.items()]
-    return [*fields, *NOT_EXPORTED_RECORDS]
+    return [*fields, *map(str, NOT_EXPORTED_RECORDS)]
 
 
 @dataclass(frozen=True)
@@ -77,11 +85,13 @@ class Section:
 
     @property
     def key(self) -> str:
-        return re.sub(r"[^a-z]+", "_", str(self.model._meta.verbose_name_plural))
+        # The archive's keys are the same in every language: from the models' untranslated names.
+        with translation.override(None):
+            return re.sub(r"[^a-z]+", "_", str(self.model._meta.verbose_name_plural))
 
     @property
     def title(self) -> str:
-        return TITLES.get(self.model) or str(self.model._meta.verbose_name_plural).capitalize()
+        return TITLES.get(self.model) or capfirst(str(self.model._meta.verbose_name_plural))
 
     @property
     def extras(self) -> tuple[tuple[str, str], ...]:
@@ -111,12 +121,12 @@ SECTIONS: tuple[Section, ...] = tuple(sorted(_GROUPED, key=lambda section: READI
 
 # Headings the readable document says better than the model's name.
 TITLES = {
-    Appointment: "Sessions (appointments)",
-    IntakeResponse: "Health questionnaires answered",
-    FreedSlot: "Slots freed by the patient's cancellations and moves",
-    KioskSession: "Reception tablet sessions",
-    BreakGlassAccess: "Emergency accesses to the chart",
-    BreakGlassReview: "Reviews of those emergency accesses",
+    Appointment: gettext_lazy("Sessions (appointments)"),
+    IntakeResponse: gettext_lazy("Health questionnaires answered"),
+    FreedSlot: gettext_lazy("Slots freed by the patient's cancellations and moves"),
+    KioskSession: gettext_lazy("Reception tablet sessions"),
+    BreakGlassAccess: gettext_lazy("Emergency accesses to the chart"),
+    BreakGlassReview: gettext_lazy("Reviews of those emergency accesses"),
 }
 
 # Values from the rows a row refers to, which make it readable on its own: (name, lookup).
@@ -128,6 +138,14 @@ EXTRAS = {
         ("version_number", "version__number"),
         ("version_text_sha256", "version__text_sha256"),
     ),
+}
+# Their labels in the readable document.
+EXTRA_LABELS = {
+    "measure_name": gettext_lazy("Measure name"),
+    "question_text": gettext_lazy("Question text"),
+    "consent_topic": gettext_lazy("Consent topic"),
+    "version_number": gettext_lazy("Version number"),
+    "version_text_sha256": gettext_lazy("Version text sha256"),
 }
 
 
@@ -226,7 +244,7 @@ def _display(f: models.Field, obj: models.Model) -> str:
             return related.get_full_name() or related.get_username()
         return f"{related} (#{value})"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, dt.datetime):
         return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
     if isinstance(value, list):
@@ -235,15 +253,23 @@ def _display(f: models.Field, obj: models.Model) -> str:
 
 
 def _items(obj: models.Model, extras: tuple[tuple[str, str], ...] = ()) -> list[Item]:
-    items = [Item(str(f.verbose_name).capitalize(), _display(f, obj)) for f in exported_fields(type(obj))]
-    items += [Item(name.replace("_", " ").capitalize(), str(getattr(obj, name))) for name, _ in extras]
+    items = [Item(capfirst(str(f.verbose_name)), _display(f, obj)) for f in exported_fields(type(obj))]
+    items += [
+        Item(capfirst(str(EXTRA_LABELS.get(name) or name.replace("_", " "))), str(getattr(obj, name)))
+        for name, _ in extras
+    ]
     return items
 
 
 def patient_document(*, patient: Patient) -> dict[str, Any]:
     """The same record as labelled sections for the readable (printable) document."""
     patient = Patient.objects.select_related("user").get(pk=patient.pk)
-    demographics = _items(patient) + [Item("Calendar subscription", "set up" if patient.calendar_token else "none")]
+    subscription = (
+        pgettext("calendar subscription", "set up")
+        if patient.calendar_token
+        else pgettext("calendar subscription", "none")
+    )
+    demographics = _items(patient) + [Item(gettext("Calendar subscription"), subscription)]
     sections = [
         {"key": s.key, "title": s.title, "rows": [_items(obj, s.extras) for obj in section_rows(s, patient)]}
         for s in SECTIONS

@@ -7,7 +7,9 @@ import logging
 from django.conf import settings
 from django.core.mail import get_connection
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from patients.notify import patient_message_send
 from sessions.models import (
@@ -77,14 +79,18 @@ def _reminder_send(appointment: Appointment, connection) -> str:
         "portal_url": f"{settings.CLINIC_BASE_URL}/portal/appointments/" if settings.CLINIC_BASE_URL else "",
     }
     local_start = timezone.localtime(appointment.starts_at)
+    # In the patient's language, whatever the language of the run that sends it.
+    with translation.override(appointment.patient.language):
+        subject = gettext("Reminder: %(modality)s on %(day)s at %(time)s") % {
+            "modality": appointment.modality,
+            "day": date_format(local_start, gettext("l")),
+            "time": f"{local_start:%H:%M}",
+        }
+        text = render_to_string("emails/reminder_email.txt", context)
+        sms_text = render_to_string("emails/reminder_sms.txt", context).strip()
     channel = patient_message_send(
-        appointment.patient,
-        subject=f"Reminder: {appointment.modality} on {local_start:%A} at {local_start:%H:%M}",
-        text=render_to_string("emails/reminder_email.txt", context),
-        sms_text=render_to_string("emails/reminder_sms.txt", context).strip(),
-        connection=connection,
+        appointment.patient, subject=subject, text=text, sms_text=sms_text, connection=connection
     )
     if not channel:  # the record lost both addresses since the query: nothing to retry
         logger.warning("Reminder for appointment %s: the patient has no e-mail address or phone", appointment.pk)
     return channel
-

@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncMonth
 from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThan
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic.models import Closure, Room, Therapist, WorkingHours
 from outcomes.models import FUNCTION_CODE, PAIN_CODE, Measure
@@ -251,7 +252,7 @@ def report_cancellations(*, scope: ReportFilter) -> list[CancellationRow]:
     ]
     result.sort(key=lambda row: row.name)
     total = CancellationRow(
-        "Whole clinic",
+        gettext("Whole clinic"),
         sum(r.booked for r in result),
         sum(r.cancelled_in_time for r in result),
         sum(r.cancelled_late for r in result),
@@ -378,7 +379,7 @@ def report_courses(*, scope: ReportFilter, now: dt.datetime | None = None) -> li
         for r in rows
     ]
     fields = ("started", "completed", "closed_early", "dropped", "ongoing")
-    total = CourseRow("All modalities", *(sum(getattr(r, f) for r in result) for f in fields))
+    total = CourseRow(gettext("All modalities"), *(sum(getattr(r, f) for r in result) for f in fields))
     return [*result, total]
 
 

@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic.models import Closure, ClosureKind, Room, Therapist, WorkingHours
 from clinic.public_holidays import public_holidays
@@ -45,7 +46,9 @@ def closures_load(*, starts_on: dt.date, ends_on: dt.date, therapist_ids: Iterab
         (opened if row.kind == ClosureKind.HOLIDAY_OPEN else closures).append(row)
     for day, name in public_holidays(starts_on, ends_on).items():
         if not any(row.starts_on <= day <= row.ends_on for row in opened):
-            closures.append(Closure(starts_on=day, ends_on=day, reason=f"Public holiday: {name}"))
+            closures.append(
+                Closure(starts_on=day, ends_on=day, reason=gettext("Public holiday: %(name)s") % {"name": name})
+            )
     return sorted(closures, key=lambda closure: (closure.starts_on, closure.therapist_id or 0))
 
 

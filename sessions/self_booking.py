@@ -13,14 +13,17 @@ marked as the patient's (Appointment.self_booked), written to the audit log, and
 therapist by e-mail (clinic.messaging)."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_noop, ngettext
 
+from clinic.languages import user_language
 from clinic.messaging import staff_notify
 from clinic.models import Cadence, Room, Therapist
 from clinic.refusals import Refused
@@ -35,29 +38,43 @@ from sessions.schedule import Schedule, local_date
 
 # Each refusal a patient may read: plain words, the clinic's phone where a call helps, never the
 # clinical text of a contraindication (that is for the staff).
-CLINIC_OFF = "The clinic does not take bookings in the portal at the moment; please call {phone}."
-PATIENT_OFF = "Booking in the portal is turned off for you; please call the clinic on {phone}."
-NOT_YOURS = "This course is not yours."
-SESSION_NOT_YOURS = "This session is not yours."
-COURSE_CLOSED = "Your course of {modality} is {status}; sessions are booked online only for a course under way."
-COURSE_FULL = "Every session of your course ({count}) is booked or done."
-TOO_MANY_OPEN = (
-    "You already have {count} session{s} booked ahead, the most that can be booked online; "
+# The sentences are kept here in English and translated where they are given (gettext(GATE)).
+CLINIC_OFF = gettext_noop("The clinic does not take bookings in the portal at the moment; please call {phone}.")
+PATIENT_OFF = gettext_noop("Booking in the portal is turned off for you; please call the clinic on {phone}.")
+NOT_YOURS = gettext_noop("This course is not yours.")
+SESSION_NOT_YOURS = gettext_noop("This session is not yours.")
+COURSE_CLOSED = gettext_noop(
+    "Your course of {modality} is {status}; sessions are booked online only for a course under way."
+)
+COURSE_FULL = gettext_noop("Every session of your course ({count}) is booked or done.")
+# Translators: {sessions} is "1 session", "2 sessions"…
+TOO_MANY_OPEN = gettext_noop(
+    "You already have {sessions} booked ahead, the most that can be booked online; "
     "book the next one after your next session."
 )
-GATE = "Your therapist needs to see you before another session is booked; please call the clinic on {phone}."
-BEYOND_HORIZON = "Sessions are booked online up to {days} days ahead, until {last}."
-NO_THERAPIST = "Your course has no therapist to book with online yet; please call the clinic on {phone}."
-OTHER_THERAPIST = "Sessions of your course are booked online with {therapist} only."
-NOT_QUALIFIED = "{therapist} does not give {modality}."
-SAME_DAY = "You already have a session of this course on {day}."
-EVERY_DAY = "Your course has a session every working day: the next one is on {day}."
-WEEK_FULL = "Your course has {count} session{s} a week, and the week of {day} has them all."
-DAY_BETWEEN = "Leave a day between two sessions of your course."
-MOVE_NOTICE = (
+GATE = gettext_noop(
+    "Your therapist needs to see you before another session is booked; please call the clinic on {phone}."
+)
+BEYOND_HORIZON = gettext_noop("Sessions are booked online up to {days} days ahead, until {last}.")
+NO_THERAPIST = gettext_noop("Your course has no therapist to book with online yet; please call the clinic on {phone}.")
+OTHER_THERAPIST = gettext_noop("Sessions of your course are booked online with {therapist} only.")
+NOT_QUALIFIED = gettext_noop("{therapist} does not give {modality}.")
+SAME_DAY = gettext_noop("You already have a session of this course on {day}.")
+EVERY_DAY = gettext_noop("Your course has a session every working day: the next one is on {day}.")
+# Translators: {sessions} is "1 session", "2 sessions"…
+WEEK_FULL = gettext_noop("Your course has {sessions} a week, and the week of {day} has them all.")
+DAY_BETWEEN = gettext_noop("Leave a day between two sessions of your course.")
+MOVE_NOTICE = gettext_noop(
     "Sessions can be moved online until {hours} hours before they start. Please call the clinic on {phone}."
 )
-NOT_A_COURSE_SESSION = "Only the sessions of a course are moved online; please call the clinic on {phone}."
+NOT_A_COURSE_SESSION = gettext_noop(
+    "Only the sessions of a course are moved online; please call the clinic on {phone}."
+)
+
+
+def _sessions(count: int) -> str:
+    """ "1 session", "3 sessions": for TOO_MANY_OPEN and WEEK_FULL."""
+    return ngettext("%(count)s session", "%(count)s sessions", count) % {"count": count}
 
 
 def _phone() -> str:
@@ -65,7 +82,7 @@ def _phone() -> str:
 
 
 def _day(day: dt.date) -> str:
-    return date_format(day, "l j F")
+    return date_format(day, gettext("l j F"))
 
 
 def self_booking_last_day(now: dt.datetime | None = None) -> dt.date:
@@ -75,9 +92,7 @@ def self_booking_last_day(now: dt.datetime | None = None) -> dt.date:
 
 def open_sessions_count(patient: Patient, now: dt.datetime) -> int:
     """The patient's booked sessions still ahead (what CLINIC_SELF_BOOKING_MAX_OPEN limits)."""
-    return Appointment.objects.filter(
-        patient_id=patient.pk, status=AppointmentStatus.BOOKED, starts_at__gt=now
-    ).count()
+    return Appointment.objects.filter(patient_id=patient.pk, status=AppointmentStatus.BOOKED, starts_at__gt=now).count()
 
 
 def course_therapist(course: Course) -> Therapist | None:
@@ -107,16 +122,16 @@ def self_booking_therapists(course: Course) -> list[Therapist]:
 
 def _switched_off(patient: Patient) -> list[str]:
     if not settings.CLINIC_SELF_BOOKING:
-        return [CLINIC_OFF.format(phone=_phone())]
+        return [gettext(CLINIC_OFF).format(phone=_phone())]
     if not patient.self_booking:
-        return [PATIENT_OFF.format(phone=_phone())]
+        return [gettext(PATIENT_OFF).format(phone=_phone())]
     return []
 
 
 def _gate(patient: Patient, course: Course, at: dt.datetime) -> list[str]:
     """The contraindication check, in words for the patient: the reasons are the staff's."""
     if contraindications_check(patient=patient, modality=course.modality, at=at).blocks:
-        return [GATE.format(phone=_phone())]
+        return [gettext(GATE).format(phone=_phone())]
     return []
 
 
@@ -128,18 +143,19 @@ def self_booking_problems(*, patient: Patient, course: Course, now: dt.datetime 
     if reasons := _switched_off(patient):
         return reasons
     if course.patient_id != patient.pk:
-        return [NOT_YOURS]
+        return [gettext(NOT_YOURS)]
     if not course.is_bookable:
-        return [COURSE_CLOSED.format(modality=course.modality, status=course.get_status_display().lower())]
+        status = course.get_status_display().lower()
+        return [gettext(COURSE_CLOSED).format(modality=course.modality, status=status)]
     counted = course.appointments.filter(status__in=COUNTED_STATUSES).count()
     if counted >= course.max_sessions:
-        return [COURSE_FULL.format(count=course.max_sessions)]
+        return [gettext(COURSE_FULL).format(count=course.max_sessions)]
     reasons = []
     if (open_count := open_sessions_count(patient, now)) >= settings.CLINIC_SELF_BOOKING_MAX_OPEN:
-        reasons.append(TOO_MANY_OPEN.format(count=open_count, s="s" if open_count != 1 else ""))
+        reasons.append(gettext(TOO_MANY_OPEN).format(sessions=_sessions(open_count)))
     reasons += _gate(patient, course, now)
     if not self_booking_therapists(course):
-        reasons.append(NO_THERAPIST.format(phone=_phone()))
+        reasons.append(gettext(NO_THERAPIST).format(phone=_phone()))
     return reasons
 
 
@@ -166,23 +182,23 @@ class CourseCadence:
     def problem(self, day: dt.date) -> str:
         course, days = self.course, self.days
         if day in days:
-            return SAME_DAY.format(day=_day(day))
+            return gettext(SAME_DAY).format(day=_day(day))
         before = [d for d in days if d < day]
         previous = before[-1] if before else None
         if course.cadence == Cadence.PER_WEEK:
             week = day.isocalendar()[:2]
             limit = course.sessions_per_week or 7
             if sum(1 for d in days if d.isocalendar()[:2] == week) >= limit:
-                return WEEK_FULL.format(count=limit, s="s" if limit != 1 else "", day=_day(day))
+                return gettext(WEEK_FULL).format(sessions=_sessions(limit), day=_day(day))
         elif course.cadence == Cadence.FREE:
             if any(abs((d - day).days) == 1 for d in days):
-                return DAY_BETWEEN
+                return gettext(DAY_BETWEEN)
         elif previous is not None and self.schedule is not None and self.therapist_id is not None:
             # Consecutive days: the working day after the previous session, unless that day has
             # already passed (the run was broken: it starts again on any day).
             expected = _next_working_day(self.schedule, self.therapist_id, previous, day)
             if expected is not None and expected >= self.today and expected != day:
-                return EVERY_DAY.format(day=_day(expected))
+                return gettext(EVERY_DAY).format(day=_day(expected))
         return ""
 
 
@@ -234,13 +250,14 @@ def self_booking_slot_problems(
     last = self_booking_last_day(now)
     reasons = []
     if day > last:
-        reasons.append(BEYOND_HORIZON.format(days=settings.CLINIC_SELF_BOOKING_HORIZON_DAYS, last=_day(last)))
+        days = settings.CLINIC_SELF_BOOKING_HORIZON_DAYS
+        reasons.append(gettext(BEYOND_HORIZON).format(days=days, last=_day(last)))
     allowed = self_booking_therapists(course)
     if therapist.pk not in {t.pk for t in allowed}:
         if not settings.CLINIC_SELF_BOOKING_ANY_THERAPIST and allowed:
-            reasons.append(OTHER_THERAPIST.format(therapist=allowed[0]))
+            reasons.append(gettext(OTHER_THERAPIST).format(therapist=allowed[0]))
         else:
-            reasons.append(NOT_QUALIFIED.format(therapist=therapist, modality=course.modality))
+            reasons.append(gettext(NOT_QUALIFIED).format(therapist=therapist, modality=course.modality))
     cadence = course_cadence(
         course, therapists=[therapist], until=day, now=now, exclude_appointment_id=exclude_appointment_id
     )
@@ -260,9 +277,7 @@ def self_booking_slots(
     therapists = self_booking_therapists(course)
     last = self_booking_last_day(now)
     today = timezone.localdate(now)
-    minutes = (
-        int((exclude.ends_at - exclude.starts_at).total_seconds() // 60) if exclude else course.session_minutes
-    )
+    minutes = int((exclude.ends_at - exclude.starts_at).total_seconds() // 60) if exclude else course.session_minutes
     if not therapists:
         return {}
     exclude_id = exclude.pk if exclude else None
@@ -307,14 +322,32 @@ def _audit(appointment: Appointment, *, patient: Patient, action: int, detail: s
     )
 
 
-def _tell_therapist(therapist: Therapist, subject: str, text: str) -> None:
+def _tell_therapist(therapist: Therapist, message: Callable[[], tuple[str, str]]) -> None:
+    """E-mail the therapist `message()`, its subject and text, written in her own language (her
+    profile's, else the clinic's), not the patient's who caused it."""
+    with translation.override(user_language(therapist.user) or settings.LANGUAGE_CODE):
+        subject, text = message()
     # After the commit: a booking that rolled back was never made, and a mail server that does
     # not answer must not hold the patient's lock.
     transaction.on_commit(lambda: staff_notify(user=therapist.user, subject=subject, text=text))
 
 
 def _where(appointment: Appointment) -> str:
-    return f"{when(appointment.starts_at)} with {appointment.therapist} in {appointment.room}"
+    return _where_at(appointment.starts_at, appointment.therapist, appointment.room)
+
+
+def _where_at(starts_at: dt.datetime, therapist: Therapist, room: Room) -> str:
+    return gettext("%(when)s with %(therapist)s in %(room)s") % {
+        "when": when(starts_at),
+        "therapist": therapist,
+        "room": room,
+    }
+
+
+def _where_stored(appointment: Appointment) -> str:
+    """_where for the audit log, which keeps the source language whoever is reading."""
+    with translation.override(None):
+        return _where(appointment)
 
 
 def self_book(
@@ -357,14 +390,22 @@ def self_book(
             appointment,
             patient=patient,
             action=LogEntry.Action.CREATE,
-            detail=f"Booked by the patient in the portal: {_where(appointment)}.",
+            detail=f"Booked by the patient in the portal: {_where_stored(appointment)}.",
             changes={"starts_at": ["None", appointment.starts_at.isoformat()], "self_booked": ["False", "True"]},
         )
-        warnings = contraindications_check(patient=patient, modality=course.modality, at=starts_at).warnings
-        text = f"{patient} booked a session of {course.modality} in the portal: {_where(appointment)}."
-        if warnings:
-            text += "\n\nBefore treating:\n" + "\n".join(f"- {warning}" for warning in warnings)
-        _tell_therapist(therapist, f"Booked online: {patient}, {when(starts_at)}", text)
+
+        def booked() -> tuple[str, str]:
+            warnings = contraindications_check(patient=patient, modality=course.modality, at=starts_at).warnings
+            text = gettext("%(patient)s booked a session of %(modality)s in the portal: %(where)s.") % {
+                "patient": patient,
+                "modality": course.modality,
+                "where": _where(appointment),
+            }
+            if warnings:
+                text += "\n\n" + gettext("Before treating:") + "\n" + "\n".join(f"- {warning}" for warning in warnings)
+            return gettext("Booked online: %(patient)s, %(when)s") % {"patient": patient, "when": when(starts_at)}, text
+
+        _tell_therapist(therapist, booked)
     return appointment
 
 
@@ -389,13 +430,13 @@ def self_move_problems(*, patient: Patient, appointment: Appointment, now: dt.da
     if reasons := _switched_off(patient):
         return reasons
     if appointment.patient_id != patient.pk:
-        return [SESSION_NOT_YOURS]
+        return [gettext(SESSION_NOT_YOURS)]
     if appointment.course_id is None:
-        return [NOT_A_COURSE_SESSION.format(phone=_phone())]
+        return [gettext(NOT_A_COURSE_SESSION).format(phone=_phone())]
     if refusal := appointment.move_refusal():
         return [refusal]
     if appointment.starts_at - now < dt.timedelta(hours=settings.CANCELLATION_NOTICE_HOURS):
-        return [MOVE_NOTICE.format(hours=settings.CANCELLATION_NOTICE_HOURS, phone=_phone())]
+        return [gettext(MOVE_NOTICE).format(hours=settings.CANCELLATION_NOTICE_HOURS, phone=_phone())]
     return _gate(patient, appointment.course, now)
 
 
@@ -423,7 +464,9 @@ def self_reschedule(
         )
         if reasons:
             raise Refused(reasons)
-        before, old_therapist = _where(current), current.therapist
+        # The session as it was: the move changes `current` in place.
+        old_start, old_room, old_therapist = current.starts_at, current.room, current.therapist
+        before_stored = _where_stored(current)
         moved = appointment_reschedule(
             appointment=current, starts_at=starts_at, therapist=therapist, room=room, confirm_warnings=True
         )
@@ -431,12 +474,26 @@ def self_reschedule(
             moved,
             patient=patient,
             action=LogEntry.Action.UPDATE,
-            detail=f"Moved by the patient in the portal: from {before} to {_where(moved)}.",
+            detail=f"Moved by the patient in the portal: from {before_stored} to {_where_stored(moved)}.",
             changes={"starts_at": [current.starts_at.isoformat(), moved.starts_at.isoformat()]},
         )
-        text = f"{patient} moved a session of {current.modality} in the portal: from {before} to {_where(moved)}."
+
+        def moved_message() -> tuple[str, str]:
+            text = gettext(
+                "%(patient)s moved a session of %(modality)s in the portal: from %(before)s to %(after)s."
+            ) % {
+                "patient": patient,
+                "modality": current.modality,
+                "before": _where_at(old_start, old_therapist, old_room),
+                "after": _where(moved),
+            }
+            return gettext("Moved online: %(patient)s, now %(when)s") % {
+                "patient": patient,
+                "when": when(moved.starts_at),
+            }, text
+
         for told in {old_therapist.pk: old_therapist, moved.therapist.pk: moved.therapist}.values():
-            _tell_therapist(told, f"Moved online: {patient}, now {when(moved.starts_at)}", text)
+            _tell_therapist(told, moved_message)
     return moved
 
 
@@ -446,16 +503,27 @@ def self_cancel(
     """Cancel one of the patient's sessions, as the patient, within the notice period
     (sessions.appointments.appointment_patient_cancel decides and writes)."""
     if appointment.patient_id != patient.pk:
-        raise Refused([SESSION_NOT_YOURS])
+        raise Refused([gettext(SESSION_NOT_YOURS)])
     with transaction.atomic():
         cancelled = appointment_patient_cancel(appointment=appointment, reason=reason, now=now)
         _audit(
             cancelled,
             patient=patient,
             action=LogEntry.Action.UPDATE,
-            detail=f"Cancelled by the patient in the portal: {_where(cancelled)}.",
+            detail=f"Cancelled by the patient in the portal: {_where_stored(cancelled)}.",
             changes={"status": [AppointmentStatus.BOOKED.value, AppointmentStatus.CANCELLED.value]},
         )
-        text = f"{patient} cancelled a session of {cancelled.modality} in the portal: {_where(cancelled)}."
-        _tell_therapist(cancelled.therapist, f"Cancelled online: {patient}, {when(cancelled.starts_at)}", text)
+
+        def cancelled_message() -> tuple[str, str]:
+            text = gettext("%(patient)s cancelled a session of %(modality)s in the portal: %(where)s.") % {
+                "patient": patient,
+                "modality": cancelled.modality,
+                "where": _where(cancelled),
+            }
+            return gettext("Cancelled online: %(patient)s, %(when)s") % {
+                "patient": patient,
+                "when": when(cancelled.starts_at),
+            }, text
+
+        _tell_therapist(cancelled.therapist, cancelled_message)
     return cancelled

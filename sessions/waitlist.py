@@ -31,8 +31,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext, gettext_lazy
 
 from clinic.date_windows import WAITLIST_WINDOW
 from clinic.events import WAITLIST_OFFER_ACCEPTED, event_announce
@@ -80,8 +81,8 @@ def batch_size() -> int:
 # --- Wishes --------------------------------------------------------------------------------------
 
 
-NEEDS_PORTAL = "Offers are accepted in the patient portal: invite {patient} to the portal first."
-NOT_WAITING = "This wish is no longer on the waitlist ({status})."
+NEEDS_PORTAL = gettext_lazy("Offers are accepted in the patient portal: invite {patient} to the portal first.")
+NOT_WAITING = gettext_lazy("This wish is no longer on the waitlist ({status}).")
 
 
 def waitlist_entry_add(
@@ -106,42 +107,56 @@ def waitlist_entry_add(
         raise ValueError(f"source must be one of {WishSource.values}")
     reasons = []
     if urgent and source != WishSource.RECEPTION:
-        reasons.append("Only reception marks a wish urgent.")
+        reasons.append(gettext("Only reception marks a wish urgent."))
     user = patient.user
     if user is None or not user.is_active:
         reasons.append(NEEDS_PORTAL.format(patient=patient))
     if course is not None:
         if course.patient_id != patient.pk:
-            reasons.append("The course belongs to another patient.")
+            reasons.append(gettext("The course belongs to another patient."))
         elif not course.is_bookable:
             status = course.get_status_display().lower()
-            reasons.append(f"The course is {status}; only a planned or active course is booked.")
+            reasons.append(
+                gettext("The course is %(status)s; only a planned or active course is booked.") % {"status": status}
+            )
         if modality is not None and modality.pk != course.modality_id:
-            reasons.append("Choose a course or a modality, not both.")
+            reasons.append(gettext("Choose a course or a modality, not both."))
         modality = course.modality
     elif modality is None:
-        reasons.append("Choose a course or a modality.")
+        reasons.append(gettext("Choose a course or a modality."))
     elif not modality.active:
-        reasons.append(f"{modality} is no longer offered.")
+        reasons.append(gettext("%(modality)s is no longer offered.") % {"modality": modality})
     if therapist is not None and modality is not None:
         if not therapist.active:
-            reasons.append(f"{person_name(therapist)} is no longer active.")
+            reasons.append(gettext("%(therapist)s is no longer active.") % {"therapist": person_name(therapist)})
         elif not therapist.modalities.filter(pk=modality.pk).exists():
-            reasons.append(f"{person_name(therapist)} does not give {modality}.")
+            reasons.append(
+                gettext("%(therapist)s does not give %(modality)s.")
+                % {"therapist": person_name(therapist), "modality": modality}
+            )
     days = sorted({day for day in weekdays if isinstance(day, int) and 0 <= day <= 6})
     if len(days) != len(set(weekdays)):
-        reasons.append("Choose weekdays from Monday to Sunday.")
+        reasons.append(gettext("Choose weekdays from Monday to Sunday."))
     parts = [part for part in DayPart.values if part in set(day_parts)]
     if len(parts) != len(set(day_parts)):
-        reasons.append("Choose mornings, afternoons or evenings.")
+        reasons.append(gettext("Choose mornings, afternoons or evenings."))
     if until is None or not WAITLIST_WINDOW.contains(until):
         reasons.append(WAITLIST_WINDOW.message(until))
     if modality is not None and not reasons:
         same = WaitlistEntry.objects.filter(patient=patient, status=WishStatus.WAITING, modality=modality)
         same = same.filter(course=course) if course is not None else same.filter(course__isnull=True)
         if same.exists():
-            what = f"a session of the course of {modality}" if course is not None else f"a session of {modality}"
-            reasons.append(f"{patient} already waits for {what}; withdraw that wish to change it.")
+            words = {"patient": patient, "modality": modality}
+            if course is not None:
+                sentence = gettext(
+                    "%(patient)s already waits for a session of the course of %(modality)s; withdraw that wish to "
+                    "change it."
+                )
+            else:
+                sentence = gettext(
+                    "%(patient)s already waits for a session of %(modality)s; withdraw that wish to change it."
+                )
+            reasons.append(sentence % words)
     if reasons:
         raise Refused(reasons)
     return WaitlistEntry.objects.create(
@@ -358,7 +373,10 @@ def _offer_make(
             )
     except IntegrityError:
         return None  # another run offered this patient something at this very moment
-    channel = notify_patient(entry.patient, subject=offer_subject(offer), text=offer_text(offer, base_url=base_url))
+    # The message is the patient's, in their language (not the language of whoever freed the slot).
+    with translation.override(entry.patient.language):
+        subject, text = offer_subject(offer), offer_text(offer, base_url=base_url)
+    channel = notify_patient(entry.patient, subject=subject, text=text)
     if not channel:
         _offer_end(offer, OfferStatus.WITHDRAWN, now, detail=UNREACHABLE)
         return None
@@ -369,7 +387,10 @@ def _offer_make(
 
 def offer_subject(offer: WaitlistOffer) -> str:
     start = timezone.localtime(offer.starts_at)
-    return f"A session is free for you: {date_format(start, 'D j M')} at {time_format(start, 'H:i')}"
+    return gettext("A session is free for you: %(day)s at %(time)s") % {
+        "day": date_format(start, gettext("D j M")),
+        "time": time_format(start, "H:i"),
+    }
 
 
 def offer_text(offer: WaitlistOffer, *, base_url: str = "") -> str:
@@ -411,22 +432,32 @@ def offer_url(offer: WaitlistOffer, *, base_url: str = "") -> str:
 
 # --- The patient's answer ------------------------------------------------------------------------
 
-TAKEN_BY_SOMEONE_ELSE = "Someone else took this slot first. You stay on the waitlist for the next one."
+TAKEN_BY_SOMEONE_ELSE = gettext_lazy("Someone else took this slot first. You stay on the waitlist for the next one.")
 
 
 def offer_state_message(offer: WaitlistOffer) -> str:
     """What the offer's page says of an offer that can no longer be accepted."""
     until = time_format(timezone.localtime(offer.expires_at), "H:i")
+    phone = {"phone": settings.CLINIC_PHONE}
     return {
-        OfferStatus.ACCEPTED: "You accepted this offer: the session is booked.",
-        OfferStatus.EXPIRED: f"This offer has expired: the slot was held for you until {until} and has passed to "
-        "the next patient on the waitlist. You stay on the waitlist.",
-        OfferStatus.DECLINED: "You declined this offer; the slot has passed to the next patient on the waitlist.",
-        OfferStatus.TAKEN: TAKEN_BY_SOMEONE_ELSE,
-        OfferStatus.REFUSED: "This slot can no longer be booked for you online. Please call the clinic on "
-        f"{settings.CLINIC_PHONE}.",
-        OfferStatus.WITHDRAWN: "The clinic has withdrawn this offer. Please call the clinic on "
-        f"{settings.CLINIC_PHONE} if you have a question.",
+        OfferStatus.ACCEPTED: gettext("You accepted this offer: the session is booked."),
+        OfferStatus.EXPIRED: gettext(
+            "This offer has expired: the slot was held for you until %(until)s and has passed to the next patient on "
+            "the waitlist. You stay on the waitlist."
+        )
+        % {"until": until},
+        OfferStatus.DECLINED: gettext(
+            "You declined this offer; the slot has passed to the next patient on the waitlist."
+        ),
+        OfferStatus.TAKEN: str(TAKEN_BY_SOMEONE_ELSE),
+        OfferStatus.REFUSED: gettext(
+            "This slot can no longer be booked for you online. Please call the clinic on %(phone)s."
+        )
+        % phone,
+        OfferStatus.WITHDRAWN: gettext(
+            "The clinic has withdrawn this offer. Please call the clinic on %(phone)s if you have a question."
+        )
+        % phone,
     }.get(offer.status, "")
 
 
@@ -484,7 +515,9 @@ def _accept(offer: WaitlistOffer, slot: FreedSlot, accepted_by, now: dt.datetime
     """Book it, or record why not; True when booked, or when the slot is gone for everyone."""
     entry = offer.entry
     try:
-        with transaction.atomic():
+        # Untranslated, whoever accepts: the reasons of a refusal are stored (the offer's detail)
+        # and read here (_slot_gone) in the source language.
+        with translation.override(None), transaction.atomic():
             # A batch's other offers end first, so that their holds are not in the booking's way.
             for other in slot.offers.select_for_update().filter(status=OfferStatus.OFFERED).exclude(pk=offer.pk):
                 _offer_end(other, OfferStatus.TAKEN, now)
@@ -554,7 +587,8 @@ def freed_slot_release(*, slot: FreedSlot, now: dt.datetime | None = None) -> Fr
     with transaction.atomic():
         slot = FreedSlot.objects.select_for_update().get(pk=slot.pk)
         if slot.status != FreedSlotStatus.OPEN:
-            raise Refused([f"This slot is no longer on offer: {slot.get_status_display().lower()}."])
+            status = slot.get_status_display().lower()
+            raise Refused([gettext("This slot is no longer on offer: %(status)s.") % {"status": status}])
         for offer in slot.offers.select_for_update().filter(status=OfferStatus.OFFERED):
             _offer_end(offer, OfferStatus.WITHDRAWN, now, detail="Reception released the slot.")
         return _slot_close(slot, FreedSlotStatus.RELEASED, "Released by reception.", now)

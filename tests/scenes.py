@@ -225,6 +225,7 @@ def patient_form_data(patient, **changes) -> dict:
         "consent_on": patient.consent_on.isoformat() if patient.consent_on else "",
         "assigned_therapist": patient.assigned_therapist_id or "",
         "contact_channel": patient.contact_channel,
+        "language": patient.language,
         **({"self_booking": "on"} if patient.self_booking else {}),
     }
     return {**data, **changes}

@@ -11,6 +11,7 @@ import socket
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 SCHEMES = ("http", "https")
 LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa")
@@ -27,11 +28,11 @@ def url_problem(url: str) -> str:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (raises ValueError on a port out of range)
     except ValueError:
-        return "Enter a valid URL."
+        return gettext("Enter a valid URL.")
     if parts.scheme not in SCHEMES or not parts.hostname:
-        return "Enter an http:// or https:// URL with a host name."
+        return gettext("Enter an http:// or https:// URL with a host name.")
     if parts.username or parts.password:
-        return "Leave the user name and password out of the URL; the signature proves it is the clinic."
+        return gettext("Leave the user name and password out of the URL; the signature proves it is the clinic.")
     if settings.CLINIC_WEBHOOK_ALLOW_PRIVATE:
         return ""
     host = parts.hostname.lower().rstrip(".")
@@ -40,7 +41,7 @@ def url_problem(url: str) -> str:
     except ValueError:
         private = host == "localhost" or host.endswith(LOCAL_SUFFIXES) or "." not in host
     if private:
-        return "That address is on a private network; webhooks go to addresses on the internet."
+        return gettext("That address is on a private network; webhooks go to addresses on the internet.")
     return ""
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from webhooks.addresses import host_problem, url_problem
 from webhooks.models import ERROR_MAX_LENGTH, DeliveryStatus, WebhookAttempt, WebhookDelivery
@@ -88,7 +88,8 @@ def delivery_attempt(
     later unless it was the last attempt allowed (or `final`)."""
     now = now or timezone.now()
     started = time.monotonic()
-    outcome = _post(delivery, now=now)
+    with translation.override(None):  # the error is stored: in the source language, whoever sends
+        outcome = _post(delivery, now=now)
     error = outcome.error[:ERROR_MAX_LENGTH]
     delivery.attempts += 1
     delivery.last_status_code, delivery.last_error = outcome.status_code, error

@@ -6,6 +6,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic.events import EVENTS
 from clinic.refusals import Refused
@@ -20,9 +21,9 @@ def _problems(*, url: str, events: list[str]) -> list[str]:
     if problem := url_problem(url):
         problems.append(problem)
     if not events:
-        problems.append("Choose at least one event.")
+        problems.append(gettext("Choose at least one event."))
     if unknown := sorted(set(events) - set(EVENTS)):
-        problems.append(f"There is no event called {', '.join(unknown)}.")
+        problems.append(gettext("There is no event called %(events)s.") % {"events": ", ".join(unknown)})
     return problems
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy
 
 from clinic.accounts import LOGIN_NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH
 
@@ -32,17 +33,17 @@ class AdminLoginForm(LimitedLogin, AdminAuthenticationForm):
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        label=gettext_lazy("Code"),
         max_length=20,
-        help_text="The six digits your authenticator app shows now, or one of your recovery codes.",
+        help_text=gettext_lazy("The six digits your authenticator app shows now, or one of your recovery codes."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
 
 class EnrolForm(forms.Form):
     code = forms.CharField(
-        label="Code from the app",
+        label=gettext_lazy("Code from the app"),
         max_length=20,
-        help_text="The six digits the app shows for this account once it has read the QR code.",
+        help_text=gettext_lazy("The six digits the app shows for this account once it has read the QR code."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )

@@ -1,6 +1,8 @@
 """The language chooser in the navigation bar: for anyone, logged in or not. The rules of which
 language a request gets are in clinic.languages."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -28,7 +30,11 @@ class LanguageForm(forms.Form):
 def language_choose(request):
     """Save the choice (on the profile, and for a patient as the language of the clinic's
     messages too), keep it in the session and a cookie, and go back to the page it came from."""
-    back = safe_next_url(request, request.POST.get("next", ""), "/")
+    # Back to the page the form was on: the Referer (same-origin, SECURE_REFERRER_POLICY), so no
+    # page writes its own address into the form (a 404 page must not echo the path it was asked).
+    referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+    came_from = urlunsplit(("", "", referer.path, referer.query, "")) if referer.netloc == request.get_host() else ""
+    back = safe_next_url(request, request.POST.get("next") or came_from, "/")
     form = LanguageForm(request.POST)
     if not form.is_valid():
         messages.error(request, gettext("Choose one of the languages offered."))

@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -43,7 +44,7 @@ def _next(request) -> str:
 
 def _qr_svg(url: str) -> str:
     """The QR code as inline SVG markup: no script, no inline style, no data: URL (the CSP)."""
-    svg = segno.make(url, error="m").svg_inline(scale=5, border=2, title="QR code for your authenticator app")
+    svg = segno.make(url, error="m").svg_inline(scale=5, border=2, title=gettext("QR code for your authenticator app"))
     return mark_safe(svg)  # noqa: S308 - segno's own markup from a URL it encodes
 
 
@@ -56,7 +57,7 @@ def two_factor_enrol(request):
         # Enrolling again would replace the device: only from a session that gave the old one.
         if not user.is_verified():
             return redirect("accounts:two_factor_verify")
-        messages.info(request, "Two-factor log-in is already set up for your account.")
+        messages.info(request, gettext("Two-factor log-in is already set up for your account."))
         return redirect("accounts:recovery_codes")
     device = two_factor.totp_device_pending(user=user)
     form = EnrolForm(request.POST or None)
@@ -72,7 +73,7 @@ def two_factor_enrol(request):
             # Like a new password: the user's other sessions, which never gave a code, end.
             user_sessions_end(user=user, keep=request.session.session_key)
             request.session[CODES_KEY] = codes
-            messages.success(request, "Two-factor log-in is set up. Keep your recovery codes somewhere safe.")
+            messages.success(request, gettext("Two-factor log-in is set up. Keep your recovery codes somewhere safe."))
             return redirect(f"{reverse('accounts:recovery_codes')}?{urlencode({'next': _next(request)})}")
     context = {
         "form": form,
@@ -118,7 +119,9 @@ def two_factor_verify(request):
         if getattr(request, "axes_locked_out", False):
             logout(request)
             return render(request, "accounts/two_factor_verify.html", {"form": CodeForm(), "next": ""})
-        form.add_error("code", "That code is not right, or it was used already. Wait for the next one and try again.")
+        form.add_error(
+            "code", gettext("That code is not right, or it was used already. Wait for the next one and try again.")
+        )
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next(request)})
 
 
@@ -167,6 +170,8 @@ def two_factor_reset(request, pk: int):
         refusal_message(request, error)
     else:
         messages.success(
-            request, f"Two-factor log-in of {user.get_username()} is reset: their next log-in sets up a new app."
+            request,
+            gettext("Two-factor log-in of %(user)s is reset: their next log-in sets up a new app.")
+            % {"user": user.get_username()},
         )
     return redirect("accounts:two_factor_reset_list")

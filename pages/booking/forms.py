@@ -5,6 +5,7 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from clinic.date_windows import BOOKING_WINDOW, CALENDAR_WINDOW, aware_or_invalid
 from clinic.models import Location, Modality, Room, Therapist
@@ -30,10 +31,10 @@ class SlotField(forms.CharField):
             therapist = Therapist.objects.select_related("user").get(pk=int(therapist_id))
             room = Room.objects.get(pk=int(room_id))
         except (ValueError, OverflowError, Therapist.DoesNotExist, Room.DoesNotExist) as error:
-            raise forms.ValidationError("Choose one of the free slots shown.") from error
+            raise forms.ValidationError(gettext("Choose one of the free slots shown.")) from error
         # A slot at the calendar's edge is no slot shown; a past one the booking rules refuse.
         if not CALENDAR_WINDOW.contains(starts_at):
-            raise forms.ValidationError("Choose one of the free slots shown.")
+            raise forms.ValidationError(gettext("Choose one of the free slots shown."))
         return starts_at, therapist, room
 
 
@@ -45,25 +46,41 @@ class BookingForm(forms.Form):
     """Who, what and with whom; the slot is chosen from the free slots for the day."""
 
     patient = forms.ModelChoiceField(queryset=Patient.objects.all(), widget=forms.HiddenInput)
-    course = forms.ModelChoiceField(queryset=Course.objects.none(), required=False, empty_label="No course")
+    course = forms.ModelChoiceField(
+        label=gettext_lazy("Course"),
+        queryset=Course.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("No course"),
+    )
     modality = forms.ModelChoiceField(
-        queryset=Modality.objects.filter(active=True), required=False, help_text="For a session outside a course."
+        label=gettext_lazy("Modality"),
+        queryset=Modality.objects.filter(active=True),
+        required=False,
+        help_text=gettext_lazy("For a session outside a course."),
     )
     therapist = forms.ModelChoiceField(
+        label=gettext_lazy("Therapist"),
         queryset=Therapist.objects.filter(active=True).select_related("user"),
         required=False,
-        empty_label="Any qualified therapist",
+        empty_label=gettext_lazy("Any qualified therapist"),
     )
     location = forms.ModelChoiceField(
-        queryset=Location.objects.order_by("name"), required=False, empty_label="Any site", label="Site"
+        queryset=Location.objects.order_by("name"),
+        required=False,
+        empty_label=gettext_lazy("Any site"),
+        label=gettext_lazy("Site"),
     )
     # Left empty, the first day with a free slot (sessions.availability.slots_next_free).
     day = forms.DateField(
-        widget=date_widget(), required=False, validators=[BOOKING_WINDOW], help_text="Empty: the next free day."
+        label=gettext_lazy("Day"),
+        widget=date_widget(),
+        required=False,
+        validators=[BOOKING_WINDOW],
+        help_text=gettext_lazy("Empty: the next free day."),
     )
     slot = SlotField(required=False, widget=forms.HiddenInput)
     confirm_warnings = forms.BooleanField(
-        required=False, label="I have read the warnings and the booking should go ahead."
+        required=False, label=gettext_lazy("I have read the warnings and the booking should go ahead.")
     )
 
     def __init__(self, *args, patient: Patient | None = None, **kwargs):
@@ -79,24 +96,25 @@ class BookingForm(forms.Form):
         data = super().clean()
         course, modality = data.get("course"), data.get("modality")
         if course is None and modality is None:
-            self.add_error("modality", "Choose a course or a modality.")
+            self.add_error("modality", gettext("Choose a course or a modality."))
         elif course is not None:
             data["modality"] = course.modality
         return data
 
     def require_slot(self):
         if not self.cleaned_data.get("slot"):
-            self.add_error("slot", "Choose one of the free slots shown.")
+            self.add_error("slot", gettext("Choose one of the free slots shown."))
             return False
         return True
 
 
 class CancelForm(TextLimitsShown, forms.Form):
     reason = forms.CharField(
+        label=gettext_lazy("Reason"),
         max_length=300,
-        error_messages={"required": "Give a reason for the cancellation."},
+        error_messages={"required": gettext_lazy("Give a reason for the cancellation.")},
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Kept with the appointment, for example: patient called in sick.",
+        help_text=gettext_lazy("Kept with the appointment, for example: patient called in sick."),
     )
 
 
@@ -122,20 +140,24 @@ class RescheduleForm(StartsAt, forms.Form):
     typed time lies on the clinic's quarter-hour grid (sessions.availability.SLOT_STEP)."""
 
     slot = SlotField(required=False, widget=forms.HiddenInput)
-    day = forms.DateField(widget=date_widget(), validators=[BOOKING_WINDOW], required=False)
-    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 900}), required=False)
+    day = forms.DateField(label=gettext_lazy("Day"), widget=date_widget(), validators=[BOOKING_WINDOW], required=False)
+    time = forms.TimeField(
+        label=gettext_lazy("Time"), widget=forms.TimeInput(attrs={"type": "time", "step": 900}), required=False
+    )
     therapist = forms.ModelChoiceField(
+        label=gettext_lazy("Therapist"),
         queryset=Therapist.objects.none(),
         required=False,
-        error_messages={"invalid_choice": "Choose one of the therapists qualified for this modality."},
+        error_messages={"invalid_choice": gettext_lazy("Choose one of the therapists qualified for this modality.")},
     )
     room = forms.ModelChoiceField(
+        label=gettext_lazy("Room"),
         queryset=Room.objects.none(),
         required=False,
-        error_messages={"invalid_choice": "Choose one of the rooms suited to this modality."},
+        error_messages={"invalid_choice": gettext_lazy("Choose one of the rooms suited to this modality.")},
     )
     confirm_warnings = forms.BooleanField(
-        required=False, label="I have read the warnings and the booking should go ahead."
+        required=False, label=gettext_lazy("I have read the warnings and the booking should go ahead.")
     )
 
     def __init__(self, *args, modality: Modality, **kwargs):
@@ -152,9 +174,9 @@ class RescheduleForm(StartsAt, forms.Form):
             return data
         for name in ("day", "time", "therapist", "room"):
             if data.get(name) is None and name not in self.errors:
-                self.add_error(name, "Choose a free slot above, or fill this in.")
+                self.add_error(name, gettext("Choose a free slot above, or fill this in."))
         if data.get("starts_at") and not on_slot_grid(data["starts_at"]):
-            self.add_error("time", "Choose a time on the quarter hour (:00, :15, :30 or :45).")
+            self.add_error("time", gettext("Choose a time on the quarter hour (:00, :15, :30 or :45)."))
         return data
 
 
@@ -163,9 +185,12 @@ class RescheduleSearchForm(forms.Form):
     (or the next free one)."""
 
     therapist = forms.ModelChoiceField(
-        queryset=Therapist.objects.none(), required=False, empty_label="Any qualified therapist"
+        label=gettext_lazy("Therapist"),
+        queryset=Therapist.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Any qualified therapist"),
     )
-    day = forms.DateField(widget=date_widget(), validators=[BOOKING_WINDOW], required=False)
+    day = forms.DateField(label=gettext_lazy("Day"), widget=date_widget(), validators=[BOOKING_WINDOW], required=False)
     next_free = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, modality: Modality, **kwargs):
@@ -177,10 +202,10 @@ class RescheduleSearchForm(forms.Form):
 class SeriesStartForm(StartsAt, forms.Form):
     """The first slot of a course series; the cadence decides the rest."""
 
-    day = forms.DateField(widget=date_widget(), label="First day", validators=[BOOKING_WINDOW])
-    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 900}))
-    therapist = forms.ModelChoiceField(queryset=Therapist.objects.none())
-    room = forms.ModelChoiceField(queryset=Room.objects.none())
+    day = forms.DateField(widget=date_widget(), label=gettext_lazy("First day"), validators=[BOOKING_WINDOW])
+    time = forms.TimeField(label=gettext_lazy("Time"), widget=forms.TimeInput(attrs={"type": "time", "step": 900}))
+    therapist = forms.ModelChoiceField(label=gettext_lazy("Therapist"), queryset=Therapist.objects.none())
+    room = forms.ModelChoiceField(label=gettext_lazy("Room"), queryset=Room.objects.none())
 
     def __init__(self, *args, course: Course, **kwargs):
         super().__init__(*args, **kwargs)
@@ -205,9 +230,13 @@ class SlotsField(forms.MultipleChoiceField):
 class SeriesConfirmForm(forms.Form):
     """The dates the receptionist keeps from the proposed plan."""
 
-    slots = SlotsField(widget=forms.CheckboxSelectMultiple, error_messages={"required": "Keep at least one date."})
+    slots = SlotsField(
+        label=gettext_lazy("Slots"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": gettext_lazy("Keep at least one date.")},
+    )
     confirm_warnings = forms.BooleanField(
-        required=False, label="I have read the warnings and the booking should go ahead."
+        required=False, label=gettext_lazy("I have read the warnings and the booking should go ahead.")
     )
 
 

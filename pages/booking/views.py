@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.refusals import Refused
@@ -75,7 +76,7 @@ def _status_action(action, done: str):
             changed = action(appointment=appointment)
             messages.success(request, done.format(patient=appointment.patient))
             for warning in getattr(changed, "treatment_warnings", []):
-                messages.warning(request, f"Before treating: {warning}")
+                messages.warning(request, gettext("Before treating: %(warning)s") % {"warning": warning})
         except Refused as error:
             refusal_message(request, error)
         return redirect(safe_next_url(request, request.POST.get("next", ""), appointment.get_absolute_url()))
@@ -83,9 +84,13 @@ def _status_action(action, done: str):
     return view
 
 
-appointment_check_in = _status_action(appointments.appointment_check_in, "{patient} is checked in.")
-appointment_no_show = _status_action(appointments.appointment_no_show, "Recorded that {patient} did not come.")
-appointment_complete = _status_action(appointments.appointment_complete, "The session of {patient} is completed.")
+appointment_check_in = _status_action(appointments.appointment_check_in, gettext_lazy("{patient} is checked in."))
+appointment_no_show = _status_action(
+    appointments.appointment_no_show, gettext_lazy("Recorded that {patient} did not come.")
+)
+appointment_complete = _status_action(
+    appointments.appointment_complete, gettext_lazy("The session of {patient} is completed.")
+)
 routes.add("appointments/<int:pk>/check-in/", appointment_check_in, "appointment_check_in")
 routes.add("appointments/<int:pk>/no-show/", appointment_no_show, "appointment_no_show")
 routes.add("appointments/<int:pk>/complete/", appointment_complete, "appointment_complete")
@@ -101,7 +106,9 @@ def appointment_cancel(request, pk: int):
         request,
         form,
         lambda: appointments.appointment_cancel(appointment=appointment, reason=form.cleaned_data["reason"]),
-        lambda _: f"Cancelled the session of {appointment.patient}; the slot is free again.",
+        lambda _: (
+            gettext("Cancelled the session of %(patient)s; the slot is free again.") % {"patient": appointment.patient}
+        ),
     ):
         return redirect(appointment.get_absolute_url())
     return render(request, "booking/appointment_cancel.html", {"appointment": appointment, "form": form})
@@ -138,7 +145,10 @@ def appointment_reschedule(request, pk: int):
             confirm_warnings=form.cleaned_data["confirm_warnings"],
         )
 
-    if saved_or_refused(request, form, move, lambda _: f"Moved the session of {appointment.patient}.", warnings):
+    def done(_) -> str:
+        return gettext("Moved the session of %(patient)s.") % {"patient": appointment.patient}
+
+    if saved_or_refused(request, form, move, done, warnings):
         return redirect(back or appointment.get_absolute_url())
     searched = search_form.cleaned_data if search_form.is_valid() else {}
     minutes = int((appointment.ends_at - appointment.starts_at).total_seconds() // 60)
@@ -317,7 +327,11 @@ def appointment_book(request):
             except Refused as error:
                 warnings = refusal_on_form(form, error)
             else:
-                messages.success(request, f"Booked {appointment.modality} for {patient}.")
+                messages.success(
+                    request,
+                    gettext("Booked %(modality)s for %(patient)s.")
+                    % {"modality": appointment.modality, "patient": patient},
+                )
                 return redirect(appointment.get_absolute_url())
         # Shown even when the rest is invalid (a bad slot), so there is a slot to choose instead.
         # Worked out only for a page that shows them: a booking that succeeds redirects, and
@@ -357,7 +371,12 @@ def course_series_book(request, pk: int):
         )
 
     def done(booked) -> str:
-        return f"Booked {len(booked)} sessions of {course.modality} for {course.patient}."
+        # Both English forms say "sessions", as the message always has; other languages get their plural forms.
+        return ngettext(
+            "Booked %(count)d sessions of %(modality)s for %(patient)s.",
+            "Booked %(count)d sessions of %(modality)s for %(patient)s.",
+            len(booked),
+        ) % {"count": len(booked), "modality": course.modality, "patient": course.patient}
 
     if saved_or_refused(request, confirm_form, book, done, warnings):
         return redirect(course.patient.get_absolute_url())

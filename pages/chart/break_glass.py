@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.views import defaults
 from django.views.decorators.http import require_POST
 
@@ -67,10 +68,14 @@ def break_glass_open(request, pk: int):
             form.add_error("reason" if hasattr(error, "error_dict") else None, error)
         else:
             audit_access(request=request, patient=patient, obj=access, action=BREAK_GLASS, detail=access.reason)
-            until = date_format(timezone.localtime(access.expires_at), r"j F \a\t H:i")
+            until = timezone.localtime(access.expires_at)
             messages.warning(
                 request,
-                f"Emergency access to the chart of {patient} until {until}. The practice manager reviews it.",
+                gettext(
+                    "Emergency access to the chart of %(patient)s until %(day)s at %(time)s. "
+                    "The practice manager reviews it."
+                )
+                % {"patient": patient, "day": date_format(until, gettext("j F")), "time": date_format(until, "H:i")},
             )
             chart_url = reverse("chart:patient_chart", args=[patient.pk])
             return redirect(safe_next_url(request, form.cleaned_data["next"], chart_url))

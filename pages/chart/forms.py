@@ -7,6 +7,8 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from clinic.date_windows import CLINICAL_WINDOW, COURSE_START_WINDOW, RECORD_WINDOW, WindowedDateTimeField
 from clinic.models import Cadence, Modality
@@ -18,12 +20,12 @@ from sessions.models import Course
 
 # Codes a back-pain clinic meets most; the field takes any valid ICD-10 code.
 COMMON_ICD10_CODES = [
-    ("M54.3", "Sciatica"),
-    ("M54.4", "Lumbago with sciatica"),
-    ("M51.1", "Lumbar disc disorder with radiculopathy"),
-    ("M48.06", "Spinal stenosis, lumbar region"),
-    ("M43.1", "Spondylolisthesis"),
-    ("G57.0", "Lesion of the sciatic nerve"),
+    ("M54.3", gettext_lazy("Sciatica")),
+    ("M54.4", gettext_lazy("Lumbago with sciatica")),
+    ("M51.1", gettext_lazy("Lumbar disc disorder with radiculopathy")),
+    ("M48.06", gettext_lazy("Spinal stenosis, lumbar region")),
+    ("M43.1", gettext_lazy("Spondylolisthesis")),
+    ("G57.0", gettext_lazy("Lesion of the sciatic nerve")),
 ]
 # The browser's datetime-local picker sends "2026-03-02T14:30".
 DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
@@ -60,17 +62,21 @@ class DiagnosisForm(_ClinicalRecordForm):
             "icd10_code": forms.TextInput(attrs={"list": "icd10-codes", "autocomplete": "off", "placeholder": "M54.3"})
         }
         help_texts = {
-            "icd10_code": "As on the doctor's report, for example M54.3 (sciatica) or M51.1 (disc disorder).",
-            "cause": "What the doctor found behind the pain, when known.",
-            "side": "The leg the pain runs down.",
-            "diagnosed_by": "Name of the doctor who made the diagnosis.",
+            "icd10_code": gettext_lazy(
+                "As on the doctor's report, for example M54.3 (sciatica) or M51.1 (disc disorder)."
+            ),
+            "cause": gettext_lazy("What the doctor found behind the pain, when known."),
+            "side": gettext_lazy("The leg the pain runs down."),
+            "diagnosed_by": gettext_lazy("Name of the doctor who made the diagnosis."),
         }
 
     def clean_icd10_code(self) -> str:
         return self.cleaned_data["icd10_code"].strip().upper()
 
     def clean_diagnosed_on(self) -> dt.date:
-        return _not_after_today(self.cleaned_data["diagnosed_on"], "A diagnosis cannot be dated in the future.")
+        return _not_after_today(
+            self.cleaned_data["diagnosed_on"], gettext("A diagnosis cannot be dated in the future.")
+        )
 
 
 class StudyForm(TextLimitsShown, _ClinicalRecordForm):
@@ -80,10 +86,10 @@ class StudyForm(TextLimitsShown, _ClinicalRecordForm):
         model = Study
         fields = ["kind", "performed_on", "findings"]
         widgets = {"findings": forms.Textarea(attrs={"rows": 4})}
-        help_texts = {"findings": "The radiologist's or the laboratory's conclusion, in short."}
+        help_texts = {"findings": gettext_lazy("The radiologist's or the laboratory's conclusion, in short.")}
 
     def clean_performed_on(self) -> dt.date:
-        return _not_after_today(self.cleaned_data["performed_on"], "A study cannot be dated in the future.")
+        return _not_after_today(self.cleaned_data["performed_on"], gettext("A study cannot be dated in the future."))
 
 
 class PhaseRecordForm(TextLimitsShown, forms.ModelForm):
@@ -96,12 +102,14 @@ class PhaseRecordForm(TextLimitsShown, forms.ModelForm):
             "effective_from": forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
-        labels = {"effective_from": "In effect from"}
+        labels = {"effective_from": gettext_lazy("In effect from")}
         help_texts = {
-            "phase": "Acute: an exacerbation treated with medication; massage is refused and the patient's "
-            "booked sessions are flagged for review. Subacute: the pain is settling. Remission: massage, "
-            "exercise therapy and the home programme can go ahead.",
-            "note": "What the phase is based on, for example the doctor's letter or today's examination.",
+            "phase": gettext_lazy(
+                "Acute: an exacerbation treated with medication; massage is refused and the patient's "
+                "booked sessions are flagged for review. Subacute: the pain is settling. Remission: massage, "
+                "exercise therapy and the home programme can go ahead."
+            ),
+            "note": gettext_lazy("What the phase is based on, for example the doctor's letter or today's examination."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -115,7 +123,9 @@ class PhaseRecordForm(TextLimitsShown, forms.ModelForm):
     def clean_effective_from(self) -> dt.datetime:
         effective_from = self.cleaned_data["effective_from"]
         if effective_from > timezone.now():
-            raise forms.ValidationError("A phase cannot be recorded ahead of time; use the current time or earlier.")
+            raise forms.ValidationError(
+                gettext("A phase cannot be recorded ahead of time; use the current time or earlier.")
+            )
         return effective_from
 
 
@@ -123,25 +133,36 @@ class HealthFlagForm(_ClinicalRecordForm):
     class Meta:
         model = HealthFlag
         fields = ["kind", "substance", "active_from", "active_to", "note"]
-        labels = {"substance": "Oil or substance", "active_from": "Applies from", "active_to": "Applies until"}
+        labels = {
+            "substance": gettext_lazy("Oil or substance"),
+            "active_from": gettext_lazy("Applies from"),
+            "active_to": gettext_lazy("Applies until"),
+        }
         help_texts = {
-            "substance": "Required for an allergy to an aromatic oil: the therapist must know it before a session.",
-            "active_to": "Leave empty while it still applies.",
+            "substance": gettext_lazy(
+                "Required for an allergy to an aromatic oil: the therapist must know it before a session."
+            ),
+            "active_to": gettext_lazy("Leave empty while it still applies."),
         }
 
     def clean(self) -> dict:
         cleaned = super().clean()
         if cleaned.get("kind") == FlagKind.OIL_ALLERGY and not cleaned.get("substance", "").strip():
-            self.add_error("substance", "Name the oil the patient is allergic to, so the therapist can avoid it.")
+            self.add_error(
+                "substance", gettext("Name the oil the patient is allergic to, so the therapist can avoid it.")
+            )
         active_from, active_to = cleaned.get("active_from"), cleaned.get("active_to")
         if active_from and active_to and active_to < active_from:
-            self.add_error("active_to", "The flag cannot end before it starts.")
+            self.add_error("active_to", gettext("The flag cannot end before it starts."))
         return cleaned
 
 
 class HealthFlagEndForm(forms.Form):
     on = forms.DateField(
-        label="Ended on", input_formats=DATE_INPUT_FORMATS, widget=date_widget(), initial=timezone.localdate
+        label=gettext_lazy("Ended on"),
+        input_formats=DATE_INPUT_FORMATS,
+        widget=date_widget(),
+        initial=timezone.localdate,
     )
 
     def __init__(self, *args, **kwargs):
@@ -149,7 +170,7 @@ class HealthFlagEndForm(forms.Form):
         self.fields["on"].widget.attrs["max"] = timezone.localdate().isoformat()
 
     def clean_on(self) -> dt.date:
-        on = _not_after_today(self.cleaned_data["on"], "A flag cannot be ended ahead of time.")
+        on = _not_after_today(self.cleaned_data["on"], gettext("A flag cannot be ended ahead of time."))
         CLINICAL_WINDOW(on)
         return on
 
@@ -181,33 +202,51 @@ def modality_defaults(modality: Modality) -> dict:
 
 
 class CoursePrescribeForm(TextLimitsShown, forms.Form):
-    diagnosis = forms.ModelChoiceField(queryset=Diagnosis.objects.none(), empty_label=None)
-    modality = forms.ModelChoiceField(queryset=Modality.objects.filter(active=True), empty_label="Choose a modality")
+    diagnosis = forms.ModelChoiceField(
+        label=gettext_lazy("Diagnosis"), queryset=Diagnosis.objects.none(), empty_label=None
+    )
+    modality = forms.ModelChoiceField(
+        label=gettext_lazy("Modality"),
+        queryset=Modality.objects.filter(active=True),
+        empty_label=gettext_lazy("Choose a modality"),
+    )
     starts_on = forms.DateField(
-        label="Starts on",
+        label=gettext_lazy("Starts on"),
         input_formats=DATE_INPUT_FORMATS,
         widget=date_widget(),
         initial=timezone.localdate,
         validators=[COURSE_START_WINDOW],
     )
-    min_sessions = _number("Sessions, at least", 1, 60)
-    max_sessions = _number("Sessions, at most", 1, 60)
-    session_minutes = _number("Minutes per session", 5, 240)
-    cadence = forms.ChoiceField(choices=[("", "As the modality suggests"), *Cadence.choices], required=False)
-    sessions_per_week = _number("Sessions per week", 1, 7, "Only with the 'sessions per week' cadence.")
+    min_sessions = _number(gettext_lazy("Sessions, at least"), 1, 60)
+    max_sessions = _number(gettext_lazy("Sessions, at most"), 1, 60)
+    session_minutes = _number(gettext_lazy("Minutes per session"), 5, 240)
+    cadence = forms.ChoiceField(
+        label=gettext_lazy("Cadence"),
+        choices=[("", gettext_lazy("As the modality suggests")), *Cadence.choices],
+        required=False,
+    )
+    sessions_per_week = _number(
+        gettext_lazy("Sessions per week"), 1, 7, gettext_lazy("Only with the 'sessions per week' cadence.")
+    )
     goals = forms.CharField(
+        label=gettext_lazy("Goals"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What the course should achieve, for example: sit through a working day without leg pain.",
+        help_text=gettext_lazy(
+            "What the course should achieve, for example: sit through a working day without leg pain."
+        ),
     )
     home_programme = forms.CharField(
-        label="Home programme",
+        label=gettext_lazy("Home programme"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=Course._meta.get_field("home_programme").help_text
-        + " For example massage with a tennis ball under the buttock, or the seated spine twist.",
+        help_text=format_lazy(
+            "{} {}",
+            Course._meta.get_field("home_programme").help_text,
+            gettext_lazy("For example massage with a tennis ball under the buttock, or the seated spine twist."),
+        ),
     )
 
     def __init__(self, *args, patient: Patient, **kwargs):
@@ -221,7 +260,7 @@ class CoursePrescribeForm(TextLimitsShown, forms.Form):
         cleaned = super().clean()
         lowest, highest = cleaned.get("min_sessions"), cleaned.get("max_sessions")
         if lowest is not None and highest is not None and lowest > highest:
-            self.add_error("max_sessions", "The most sessions cannot be fewer than the least.")
+            self.add_error("max_sessions", gettext("The most sessions cannot be fewer than the least."))
         return cleaned
 
     @property
@@ -234,21 +273,23 @@ class CoursePrescribeForm(TextLimitsShown, forms.Form):
 
 class CourseCloseForm(TextLimitsShown, forms.Form):
     remarks = forms.CharField(
-        label="Your remarks",
+        label=gettext_lazy("Your remarks"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="How the patient left the course, and what to do next (home programme, a check-up, a referral).",
+        help_text=gettext_lazy(
+            "How the patient left the course, and what to do next (home programme, a check-up, a referral)."
+        ),
     )
 
 
 class BreakGlassForm(TextLimitsShown, forms.Form):
     reason = forms.CharField(
-        label="Emergency access: give the reason",
+        label=gettext_lazy("Emergency access: give the reason"),
         min_length=patient_services.BREAK_GLASS_MIN_REASON,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Kept with your name and shown to the practice manager.",
+        help_text=gettext_lazy("Kept with your name and shown to the practice manager."),
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -257,11 +298,14 @@ class FlagProposalConfirmForm(forms.Form):
     """Confirming a health flag the intake questionnaire proposed: the oil (for an allergy), from
     when it applies, and the note; each starts from what the patient answered."""
 
-    substance = forms.CharField(label="Oil or substance", required=False, max_length=80)
+    substance = forms.CharField(label=gettext_lazy("Oil or substance"), required=False, max_length=80)
     active_from = forms.DateField(
-        label="Applies from", input_formats=DATE_INPUT_FORMATS, widget=date_widget(), validators=[RECORD_WINDOW]
+        label=gettext_lazy("Applies from"),
+        input_formats=DATE_INPUT_FORMATS,
+        widget=date_widget(),
+        validators=[RECORD_WINDOW],
     )
-    note = forms.CharField(label="Note", required=False, max_length=300)
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=300)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -270,4 +314,4 @@ class FlagProposalConfirmForm(forms.Form):
 
 
 class FlagProposalDismissForm(forms.Form):
-    note = forms.CharField(label="Why (optional)", required=False, max_length=300)
+    note = forms.CharField(label=gettext_lazy("Why (optional)"), required=False, max_length=300)

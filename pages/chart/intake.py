@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.refusals import Refused
@@ -35,7 +36,7 @@ def chart_intake_context(patient: Patient) -> dict:
     form, its oil and note filled in from the answer), and the consents' states."""
     response = intake_response_latest(patient=patient)
     if response is not None:
-        answered = date_format(timezone.localtime(response.submitted_at), "j F Y")
+        answered = date_format(timezone.localtime(response.submitted_at), gettext("j F Y"))
         for proposal in response.proposal_list:
             if proposal.status == ProposalStatus.PENDING:
                 proposal.confirm_form = FlagProposalConfirmForm(
@@ -81,16 +82,26 @@ def flag_proposal_confirm(request, pk: int):
     form = FlagProposalConfirmForm(request.POST)
     if not form.is_valid():
         problems = [f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()]
-        messages.error(request, f"“{proposal}” was not confirmed: " + " ".join(problems))
+        messages.error(
+            request,
+            gettext("“%(proposal)s” was not confirmed: %(problems)s")
+            % {"proposal": proposal, "problems": " ".join(problems)},
+        )
         return _to_chart(proposal)
     try:
         flag = confirm_service(proposal=proposal, confirmed_by=request.user, **form.cleaned_data)
     except Refused as error:
         refusal_message(request, error)
     except ValidationError as error:
-        messages.error(request, f"“{proposal}” was not confirmed: " + " ".join(error.messages))
+        messages.error(
+            request,
+            gettext("“%(proposal)s” was not confirmed: %(problems)s")
+            % {"proposal": proposal, "problems": " ".join(error.messages)},
+        )
     else:
-        messages.success(request, f"Recorded the health flag “{flag}” from the intake questionnaire.")
+        messages.success(
+            request, gettext("Recorded the health flag “%(flag)s” from the intake questionnaire.") % {"flag": flag}
+        )
     return _to_chart(proposal)
 
 
@@ -102,7 +113,9 @@ def flag_proposal_dismiss(request, pk: int):
     note = form.cleaned_data["note"] if form.is_valid() else ""
     proposal = _proposal(request, pk)
     dismiss = partial(dismiss_service, proposal=proposal, dismissed_by=request.user, note=note)
-    done_or_refused(request, dismiss, f"Dismissed “{proposal}”: no health flag recorded.")
+    done_or_refused(
+        request, dismiss, gettext("Dismissed “%(proposal)s”: no health flag recorded.") % {"proposal": proposal}
+    )
     return _to_chart(proposal)
 
 

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import roles
@@ -46,7 +47,7 @@ from sessions import courses
 from sessions.appointments import sessions_flagged_ahead
 from sessions.chart_access import therapist_may_open_chart
 from sessions.course_progress import course_outcome, courses_with_progress
-from sessions.models import Area, Course, SessionNote
+from sessions.models import AREA_SIDES, Area, Course, SessionNote
 from sessions.notes import session_notes_for_chart
 from sessions.outcomes import outcome_trends
 
@@ -79,7 +80,7 @@ def _area_label(value: str) -> str:
     """ "gluteal:left" as the chart shows it: "Gluteal, left"."""
     area, _, side = value.partition(":")
     label = Area(area).label if area in Area.values else area.replace("_", " ").capitalize()
-    return f"{label}, {side}" if side else label
+    return f"{label}, {dict(AREA_SIDES).get(side, side)}" if side else label
 
 
 def _pain_points(notes: list[SessionNote]) -> list[tuple[str, int | None, int | None]]:
@@ -185,7 +186,9 @@ diagnosis_create = _patient_record_create(
     DiagnosisForm,
     patient_services.diagnosis_create,
     "chart/diagnosis_create.html",
-    done="Recorded the diagnosis {}. Record its phase next.".format,
+    done=lambda diagnosis: (
+        gettext("Recorded the diagnosis %(diagnosis)s. Record its phase next.") % {"diagnosis": diagnosis}
+    ),
     icd10_codes=COMMON_ICD10_CODES,
 )
 routes.add("therapist/patients/<int:pk>/diagnoses/new/", diagnosis_create, "diagnosis_create")
@@ -203,19 +206,29 @@ def study_create(request, pk: int):
         StudyForm,
         write,
         "chart/study_create.html",
-        done=lambda study: f"Recorded the {study.get_kind_display()} for {diagnosis}.",
+        done=lambda study: (
+            gettext("Recorded the %(kind)s for %(diagnosis)s.")
+            % {"kind": study.get_kind_display(), "diagnosis": diagnosis}
+        ),
         diagnosis=diagnosis,
     )
 
 
 def _phase_message(record, flagged: int) -> str:
-    text = f"Recorded the {record.get_phase_display().lower()} phase of {record.diagnosis}."
+    text = gettext("Recorded the %(phase)s phase of %(diagnosis)s.") % {
+        "phase": record.get_phase_display().lower(),
+        "diagnosis": record.diagnosis,
+    }
     if record.phase != Phase.ACUTE:
         return text
     if not flagged:
-        return f"{text} No booked session of the patient needed flagging."
-    sessions = "session was" if flagged == 1 else "sessions were"
-    return f"{text} {flagged} future {sessions} flagged for reception to review."
+        return f"{text} {gettext('No booked session of the patient needed flagging.')}"
+    review = ngettext(
+        "%(count)d future session was flagged for reception to review.",
+        "%(count)d future sessions were flagged for reception to review.",
+        flagged,
+    ) % {"count": flagged}
+    return f"{text} {review}"
 
 
 @routes("therapist/diagnoses/<int:pk>/phases/new/")
@@ -242,7 +255,7 @@ health_flag_create = _patient_record_create(
     HealthFlagForm,
     patient_services.health_flag_create,
     "chart/health_flag_create.html",
-    done="Recorded the health flag “{}”.".format,
+    done=lambda flag: gettext("Recorded the health flag “%(flag)s”.") % {"flag": flag},
 )
 routes.add("therapist/patients/<int:pk>/flags/new/", health_flag_create, "health_flag_create")
 
@@ -257,12 +270,17 @@ def health_flag_end(request, pk: int):
     if form.is_valid():
         try:
             patient_services.health_flag_end(flag=flag, on=form.cleaned_data["on"])
-            ended_on = date_format(form.cleaned_data["on"], "j F Y")
-            messages.success(request, f"“{flag}” no longer applies after {ended_on}.")
+            ended_on = date_format(form.cleaned_data["on"], gettext("j F Y"))
+            messages.success(
+                request, gettext("“%(flag)s” no longer applies after %(day)s.") % {"flag": flag, "day": ended_on}
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     else:
-        messages.error(request, f"“{flag}” was not ended: " + " ".join(form.errors["on"]))
+        messages.error(
+            request,
+            gettext("“%(flag)s” was not ended: %(errors)s") % {"flag": flag, "errors": " ".join(form.errors["on"])},
+        )
     return _chart(flag.patient)
 
 
@@ -276,9 +294,15 @@ def patient_self_booking(request, pk: int):
     allowed = request.POST.get("self_booking") == "on"
     patient_services.patient_self_booking_set(patient=patient, allowed=allowed)
     if allowed:
-        messages.success(request, f"{patient} may book the sessions of a course in the portal again.")
+        messages.success(
+            request,
+            gettext("%(patient)s may book the sessions of a course in the portal again.") % {"patient": patient},
+        )
     else:
-        messages.success(request, f"{patient} can no longer book online; the front desk books for them.")
+        messages.success(
+            request,
+            gettext("%(patient)s can no longer book online; the front desk books for them.") % {"patient": patient},
+        )
     return _chart(patient)
 
 
@@ -313,8 +337,13 @@ def course_prescribe(request, pk: int):
         else:
             messages.success(
                 request,
-                f"Prescribed {course.modality}: {course.session_range} sessions of {course.session_minutes} "
-                f"minutes from {date_format(course.starts_on, 'j F Y')}.",
+                gettext("Prescribed %(modality)s: %(range)s sessions of %(minutes)s minutes from %(day)s.")
+                % {
+                    "modality": course.modality,
+                    "range": course.session_range,
+                    "minutes": course.session_minutes,
+                    "day": date_format(course.starts_on, gettext("j F Y")),
+                },
             )
             return _chart(patient)
     context = {
@@ -338,7 +367,7 @@ def _course_action(action, done: str):
         _check_treats(request, course.patient, course)
         try:
             action(course=course)
-            messages.success(request, done.format(course=course))
+            messages.success(request, done.format(modality=course.modality))
         except Refused as error:
             refusal_message(request, error)
         return _chart(course.patient)
@@ -347,9 +376,9 @@ def _course_action(action, done: str):
 
 
 course_suspend = _course_action(
-    courses.course_suspend, "Suspended the course of {course.modality}; its booked sessions stay."
+    courses.course_suspend, gettext_lazy("Suspended the course of {modality}; its booked sessions stay.")
 )
-course_resume = _course_action(courses.course_resume, "Resumed the course of {course.modality}.")
+course_resume = _course_action(courses.course_resume, gettext_lazy("Resumed the course of {modality}."))
 routes.add("therapist/courses/<int:pk>/suspend/", course_suspend, "course_suspend")
 routes.add("therapist/courses/<int:pk>/resume/", course_resume, "course_resume")
 
@@ -365,7 +394,10 @@ def course_close(request, pk: int):
         request,
         form,
         lambda: courses.course_close(course=course, closed_by=request.user, remarks=form.cleaned_data["remarks"]),
-        lambda _: f"Closed the course of {course.modality}; the discharge summary is on the chart.",
+        lambda _: (
+            gettext("Closed the course of %(modality)s; the discharge summary is on the chart.")
+            % {"modality": course.modality}
+        ),
     ):
         return _chart(course.patient)
     context = {

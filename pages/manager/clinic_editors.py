@@ -15,6 +15,8 @@ from django.contrib import messages
 from django.db.models import Count, Model, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import roles
@@ -146,7 +148,7 @@ def _names(objects) -> str:
 
 
 def _yes(value: bool) -> str:
-    return "yes" if value else "no"
+    return gettext("yes") if value else gettext("no")
 
 
 def _weekly_hours(blocks) -> str:
@@ -157,25 +159,25 @@ def _weekly_hours(blocks) -> str:
 SITES = Editor(
     key="location",
     address="manager/sites/",
-    title="Sites",
-    lead="Where the clinic works. Each room is at one site, and each block of a therapist's hours names where.",
+    title=_("Sites"),
+    lead=_("Where the clinic works. Each room is at one site, and each block of a therapist's hours names where."),
     rows=Location.objects.annotate(room_count=Count("rooms")).order_by("name"),
-    columns=[Column("Address", lambda s: s.address or "–"), Column("Rooms", lambda s: s.room_count)],
+    columns=[Column(_("Address"), lambda s: s.address or "–"), Column(_("Rooms"), lambda s: s.room_count)],
     form=LocationForm,
-    add="Add a site",
+    add=_("Add a site"),
     create=lambda form: clinic_services.location_create(**form.cleaned_data),
-    added="Added the site {}.",
+    added=_("Added the site {}."),
     edited=Location.objects.all(),
-    edit_title="Site: {}",
+    edit_title=_("Site: {}"),
     update=lambda location, form: clinic_services.location_update(location=location, **form.cleaned_data),
-    saved="Saved the site {}.",
+    saved=_("Saved the site {}."),
 )
 
 THERAPISTS = Editor(
     key="therapist",
     address="manager/therapists/",
-    title="Therapists",
-    lead=(
+    title=_("Therapists"),
+    lead=_(
         "What each therapist gives, the colour of her sessions, and whether she still works here. A new "
         "therapist needs a login first (the admin's Users). Taking away what a booked session needs is refused "
         "with the sessions to move or cancel first."
@@ -184,126 +186,133 @@ THERAPISTS = Editor(
         "modalities", Prefetch("working_hours", queryset=WorkingHours.objects.select_related("location"))
     ),
     columns=[
-        Column("Qualifications", lambda t: _names(t.modalities.all())),
-        Column("Hours a week", lambda t: _weekly_hours(t.working_hours.all())),
-        Column("Active", lambda t: _yes(t.active)),
+        Column(_("Qualifications"), lambda t: _names(t.modalities.all())),
+        Column(_("Hours a week"), lambda t: _weekly_hours(t.working_hours.all())),
+        Column(_("Active"), lambda t: _yes(t.active)),
     ],
     form=TherapistForm,
     edited=Therapist.objects.select_related("user"),
-    edit_title="Therapist: {}",
+    edit_title=_("Therapist: {}"),
     update=lambda therapist, form: clinic_services.therapist_update(therapist=therapist, **form.cleaned_data),
-    saved="Saved {}.",
+    saved=_("Saved {}."),
     edit_extra=lambda therapist: {
-        "extra_link": (reverse("manager:therapist_hours", args=[therapist.pk]), "Weekly hours")
+        "extra_link": (reverse("manager:therapist_hours", args=[therapist.pk]), gettext("Weekly hours"))
     },
 )
 
 ROOMS = Editor(
     key="room",
     address="manager/rooms/",
-    title="Rooms",
-    lead=(
+    title=_("Rooms"),
+    lead=_(
         "The rooms, the site each is at, and what each is set up for. A room out of use, or losing what a "
         "booked session needs, is refused while such sessions are booked."
     ),
     rows=Room.objects.select_related("location").prefetch_related("modalities").order_by("location__name", "name"),
     columns=[
-        Column("Site", lambda r: r.location),
-        Column("Set up for", lambda r: _names(r.modalities.all())),
-        Column("In use", lambda r: _yes(r.active)),
+        Column(_("Site"), lambda r: r.location),
+        Column(_("Set up for"), lambda r: _names(r.modalities.all())),
+        Column(_("In use"), lambda r: _yes(r.active)),
     ],
     form=RoomForm,
-    add="Add a room",
+    add=_("Add a room"),
     create=lambda form: clinic_services.room_create(**form.cleaned_data),
     create_initial=lambda: {"location": Location.objects.order_by("pk").first()},
-    added="Added {}.",
+    added=_("Added {}."),
     edited=Room.objects.select_related("location"),
-    edit_title="Room: {}",
+    edit_title=_("Room: {}"),
     update=lambda room, form: clinic_services.room_update(room=room, **form.cleaned_data),
-    saved="Saved {}.",
+    saved=_("Saved {}."),
 )
 
 MODALITIES = Editor(
     key="modality",
     address="manager/modalities/",
-    title="Modalities",
-    lead=(
+    title=_("Modalities"),
+    lead=_(
         "What the clinic offers, and the course a therapist starts from when prescribing it. New defaults "
         "apply to courses prescribed from now on; a course keeps its plan and a booked session its length."
     ),
     rows=Modality.objects.order_by("name"),
     columns=[
-        Column("Minutes", lambda m: m.session_minutes),
-        Column("Sessions", lambda m: f"{m.course_min_sessions}–{m.course_max_sessions}"),
+        Column(_("Minutes"), lambda m: m.session_minutes),
+        Column(_("Sessions"), lambda m: f"{m.course_min_sessions}–{m.course_max_sessions}"),
         Column(
-            "Cadence",
-            lambda m: f"{m.sessions_per_week} a week" if m.sessions_per_week else m.get_cadence_display(),
+            _("Cadence"),
+            lambda m: (
+                ngettext("%(count)s a week", "%(count)s a week", m.sessions_per_week) % {"count": m.sessions_per_week}
+                if m.sessions_per_week
+                else m.get_cadence_display()
+            ),
         ),
-        Column("Oil", lambda m: _yes(m.uses_oils)),
-        Column("Offered", lambda m: _yes(m.active)),
+        Column(_("Oil"), lambda m: _yes(m.uses_oils)),
+        Column(_("Offered"), lambda m: _yes(m.active)),
     ],
     form=ModalityForm,
-    add="Add a modality",
+    add=_("Add a modality"),
     create=lambda form: clinic_services.modality_create(**form.service_arguments()),
     create_initial=lambda: {"course_min_sessions": 1, "course_max_sessions": 10},
-    added="Added {}.",
+    added=_("Added {}."),
     edited=Modality.objects.all(),
-    edit_title="Modality: {}",
+    edit_title=_("Modality: {}"),
     update=lambda modality, form: clinic_services.modality_update(modality=modality, **form.service_arguments()),
-    saved="Saved {}.",
+    saved=_("Saved {}."),
 )
 
 CLOSURES = Editor(
     key="closure",
     address="manager/closures/",
-    title="Closures",
-    lead=(
+    title=_("Closures"),
+    lead=_(
         "Days the clinic or one therapist does not work, and public holidays the clinic opens on. Closing a "
         "day with sessions booked is refused with those sessions, to move or cancel first."
     ),
     rows=Closure.objects.select_related("therapist__user").order_by("-starts_on"),
     columns=[
-        Column("From", lambda c: c.starts_on),
-        Column("To", lambda c: c.ends_on),
-        Column("Who", lambda c: c.therapist or "Whole clinic"),
-        Column("Kind", lambda c: c.get_kind_display()),
+        Column(_("From"), lambda c: c.starts_on),
+        Column(_("To"), lambda c: c.ends_on),
+        Column(_("Who"), lambda c: c.therapist or gettext("Whole clinic")),
+        Column(_("Kind"), lambda c: c.get_kind_display()),
     ],
     form=ClosureForm,
-    add="Add a closure",
+    add=_("Add a closure"),
     create=lambda form: clinic_services.closure_create(spec=form.spec()),
-    added="Added: {}.",
+    added=_("Added: {}."),
     edited=Closure.objects.all(),
-    edit_title="Closure: {0.reason}",
+    edit_title=_("Closure: {0.reason}"),
     update=lambda closure, form: clinic_services.closure_update(closure=closure, spec=form.spec()),
-    saved="Saved: {}.",
+    saved=_("Saved: {}."),
     edit_extra=lambda closure: {"delete_url": reverse("manager:closure_delete", args=[closure.pk])},
 )
 
 RULES = Editor(
     key="rule",
     address="manager/rules/",
-    title="Contraindication rules",
-    lead=(
+    title=_("Contraindication rules"),
+    lead=_(
         "Which health flags block or warn for which modalities, and whether a booking without the patient's "
         "current consent warns or is refused. A rule applies from the moment it is saved: the booking pages show "
         "it, and a session already booked is stopped at check-in by a new block. The acute-phase block is built in."
     ),
     rows=ContraindicationRule.objects.select_related("modality").order_by("condition", "flag_kind", "effect", "pk"),
     columns=[
-        Column("Modalities", lambda r: r.modality or ("Those with oil" if r.oil_modalities_only else "Every one")),
-        Column("Effect", lambda r: r.get_effect_display()),
-        Column("Message", lambda r: r.message),
-        Column("Active", lambda r: _yes(r.active)),
+        Column(
+            _("Modalities"),
+            lambda r: r.modality or (gettext("Those with oil") if r.oil_modalities_only else gettext("Every one")),
+        ),
+        Column(_("Effect"), lambda r: r.get_effect_display()),
+        Column(_("Message"), lambda r: r.message),
+        Column(_("Active"), lambda r: _yes(r.active)),
     ],
     form=RuleForm,
-    add="Add a rule",
-    add_title="Add a contraindication rule",
+    add=_("Add a rule"),
+    add_title=_("Add a contraindication rule"),
     create=lambda form: contraindication_rule_save(**form.cleaned_data),
-    added="Added the rule {}.",
+    added=_("Added the rule {}."),
     edited=ContraindicationRule.objects.all(),
-    edit_title="Rule: {}",
+    edit_title=_("Rule: {}"),
     update=lambda rule, form: contraindication_rule_save(rule=rule, **form.cleaned_data),
-    saved="Saved the rule {}.",
+    saved=_("Saved the rule {}."),
 )
 
 routes = Routes()
@@ -332,7 +341,7 @@ def therapist_hours(request, pk: int):
         except Refused as error:
             refusal_on_form(form, error)
         else:
-            messages.success(request, f"Saved the weekly hours of {therapist}.")
+            messages.success(request, gettext("Saved the weekly hours of %(therapist)s.") % {"therapist": therapist})
             return redirect("manager:therapist_hours", pk=therapist.pk)
     context = {"form": form, "therapist": therapist, "several_sites": len(locations) > 1}
     return render(request, "manager/therapist_hours.html", context)
@@ -359,5 +368,5 @@ def closure_delete(request, pk: int):
     except Refused as error:
         refusal_message(request, error)
         return redirect("manager:closure_edit", pk=closure.pk)
-    messages.success(request, f"Removed: {closure}.")
+    messages.success(request, gettext("Removed: %(closure)s.") % {"closure": closure})
     return redirect("manager:closure_list")

@@ -3,6 +3,7 @@ sense (and whether it strands a booked session) is the services' to say (clinic.
 patients.services), so the admin, a command and these pages refuse alike."""
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from clinic.date_windows import CLOSURE_WINDOW
 from clinic.models import Cadence, ClosureKind, Location, Modality, Therapist, Weekday
@@ -53,8 +54,10 @@ def _modalities_field(**kwargs) -> forms.ModelMultipleChoiceField:
 
 
 class LocationForm(EditorForm):
-    name = forms.CharField(max_length=200)
-    address = forms.CharField(max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    name = forms.CharField(max_length=200, label=gettext_lazy("Name"))
+    address = forms.CharField(
+        max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}), label=gettext_lazy("Address")
+    )
 
     @staticmethod
     def initial_of(location: Location) -> dict:
@@ -62,9 +65,15 @@ class LocationForm(EditorForm):
 
 
 class TherapistForm(EditorForm):
-    modalities = _modalities_field(label="Qualifications", help_text="The modalities she or he gives.")
-    calendar_colour = forms.CharField(max_length=20, widget=forms.TextInput(attrs={"type": "color"}))
-    active = forms.BooleanField(required=False, help_text="Works here: bookable, on the day board.")
+    modalities = _modalities_field(
+        label=gettext_lazy("Qualifications"), help_text=gettext_lazy("The modalities she or he gives.")
+    )
+    calendar_colour = forms.CharField(
+        max_length=20, widget=forms.TextInput(attrs={"type": "color"}), label=gettext_lazy("Calendar colour")
+    )
+    active = forms.BooleanField(
+        required=False, label=gettext_lazy("Active"), help_text=gettext_lazy("Works here: bookable, on the day board.")
+    )
 
     @staticmethod
     def initial_of(therapist: Therapist) -> dict:
@@ -76,10 +85,19 @@ class TherapistForm(EditorForm):
 
 
 class RoomForm(EditorForm):
-    name = forms.CharField(max_length=200)
-    location = forms.ModelChoiceField(queryset=Location.objects.order_by("name"), label="Site", required=False)
-    modalities = _modalities_field(help_text="What the room is set up for.")
-    active = forms.BooleanField(required=False, initial=True, help_text="In use: bookable, on the day board.")
+    name = forms.CharField(max_length=200, label=gettext_lazy("Name"))
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.order_by("name"), label=gettext_lazy("Site"), required=False
+    )
+    modalities = _modalities_field(
+        label=gettext_lazy("Modalities"), help_text=gettext_lazy("What the room is set up for.")
+    )
+    active = forms.BooleanField(
+        required=False,
+        initial=True,
+        label=gettext_lazy("Active"),
+        help_text=gettext_lazy("In use: bookable, on the day board."),
+    )
 
     @staticmethod
     def initial_of(room) -> dict:
@@ -92,17 +110,30 @@ class RoomForm(EditorForm):
 
 
 class ModalityForm(EditorForm):
-    name = forms.CharField(max_length=200)
-    session_minutes = forms.IntegerField(label="Minutes a session", **SMALL_NUMBER)
-    course_min_sessions = forms.IntegerField(label="Sessions in a course, at least", **SMALL_NUMBER)
-    course_max_sessions = forms.IntegerField(label="Sessions in a course, at most", **SMALL_NUMBER)
-    cadence = forms.ChoiceField(choices=Cadence.choices, label="How sessions are spread")
+    name = forms.CharField(max_length=200, label=gettext_lazy("Name"))
+    session_minutes = forms.IntegerField(label=gettext_lazy("Minutes a session"), **SMALL_NUMBER)
+    course_min_sessions = forms.IntegerField(label=gettext_lazy("Sessions in a course, at least"), **SMALL_NUMBER)
+    course_max_sessions = forms.IntegerField(label=gettext_lazy("Sessions in a course, at most"), **SMALL_NUMBER)
+    cadence = forms.ChoiceField(choices=Cadence.choices, label=gettext_lazy("How sessions are spread"))
     sessions_per_week = forms.IntegerField(
-        required=False, help_text="Only for “a number of sessions per week”.", **SMALL_NUMBER
+        required=False,
+        label=gettext_lazy("Sessions per week"),
+        help_text=gettext_lazy("Only for “a number of sessions per week”."),
+        **SMALL_NUMBER,
     )
-    uses_oils = forms.BooleanField(required=False, label="Uses massage oil or cream")
-    description = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    active = forms.BooleanField(required=False, initial=True, help_text="Offered for new courses and bookings.")
+    uses_oils = forms.BooleanField(required=False, label=gettext_lazy("Uses massage oil or cream"))
+    description = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=gettext_lazy("Description"),
+    )
+    active = forms.BooleanField(
+        required=False,
+        initial=True,
+        label=gettext_lazy("Active"),
+        help_text=gettext_lazy("Offered for new courses and bookings."),
+    )
 
     DEFAULTS = ("session_minutes", "course_min_sessions", "course_max_sessions", "cadence", "sessions_per_week")
 
@@ -123,19 +154,20 @@ class ModalityForm(EditorForm):
 
 
 class ClosureForm(EditorForm):
-    kind = forms.ChoiceField(choices=ClosureKind.choices)
+    kind = forms.ChoiceField(choices=ClosureKind.choices, label=gettext_lazy("Kind"))
     starts_on = forms.DateField(
-        label="From", input_formats=DATE_INPUT_FORMATS, widget=date_widget(), validators=[CLOSURE_WINDOW]
+        label=gettext_lazy("From"), input_formats=DATE_INPUT_FORMATS, widget=date_widget(), validators=[CLOSURE_WINDOW]
     )
     ends_on = forms.DateField(
-        label="To", input_formats=DATE_INPUT_FORMATS, widget=date_widget(), validators=[CLOSURE_WINDOW]
+        label=gettext_lazy("To"), input_formats=DATE_INPUT_FORMATS, widget=date_widget(), validators=[CLOSURE_WINDOW]
     )
-    reason = forms.CharField(max_length=1000)
+    reason = forms.CharField(max_length=1000, label=gettext_lazy("Reason"))
     therapist = forms.ModelChoiceField(
         queryset=Therapist.objects.select_related("user"),
         required=False,
-        empty_label="The whole clinic",
-        help_text="One therapist's leave; empty when the whole clinic closes (or opens on a holiday).",
+        empty_label=gettext_lazy("The whole clinic"),
+        label=gettext_lazy("Therapist"),
+        help_text=gettext_lazy("One therapist's leave; empty when the whole clinic closes (or opens on a holiday)."),
     )
 
     @staticmethod
@@ -150,24 +182,34 @@ class ClosureForm(EditorForm):
 class RuleForm(EditorForm):
     condition = forms.ChoiceField(
         choices=RuleCondition.choices,
-        label="The rule looks for",
+        label=gettext_lazy("The rule looks for"),
         initial=RuleCondition.HEALTH_FLAG,
         required=False,
-        help_text="“No current consent”: the patient has not signed the current version of a consent the "
-        "modality needs (Consents).",
+        help_text=gettext_lazy(
+            "“No current consent”: the patient has not signed the current version of a consent the "
+            "modality needs (Consents)."
+        ),
     )
     flag_kind = forms.ChoiceField(
-        choices=[("", "– (a rule about consent)")] + list(FlagKind.choices),
-        label="The health flag",
+        choices=[("", gettext_lazy("– (a rule about consent)"))] + list(FlagKind.choices),
+        label=gettext_lazy("The health flag"),
         required=False,
     )
     modality = forms.ModelChoiceField(
-        queryset=Modality.objects.order_by("name"), required=False, empty_label="Every modality"
+        queryset=Modality.objects.order_by("name"),
+        required=False,
+        empty_label=gettext_lazy("Every modality"),
+        label=gettext_lazy("Modality"),
     )
-    oil_modalities_only = forms.BooleanField(required=False, label="Only modalities that use oil")
-    effect = forms.ChoiceField(choices=RuleEffect.choices)
-    message = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), help_text="What staff read.")
-    active = forms.BooleanField(required=False, initial=True)
+    oil_modalities_only = forms.BooleanField(required=False, label=gettext_lazy("Only modalities that use oil"))
+    effect = forms.ChoiceField(choices=RuleEffect.choices, label=gettext_lazy("Effect"))
+    message = forms.CharField(
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=gettext_lazy("Message"),
+        help_text=gettext_lazy("What staff read."),
+    )
+    active = forms.BooleanField(required=False, initial=True, label=gettext_lazy("Active"))
 
     def clean_condition(self) -> str:
         return self.cleaned_data["condition"] or RuleCondition.HEALTH_FLAG
@@ -193,19 +235,23 @@ class WeekForm(forms.Form):
         self.locations = locations
         for weekday in Weekday:
             for i in range(blocks_a_day):
-                label = f"{weekday.label}, block {i + 1}"
+                block = {"day": weekday.label, "number": i + 1}
                 attrs = {"type": "time", "class": "form-control form-control-sm", "step": 300}
                 self.fields[f"d{weekday}_{i}_starts"] = forms.TimeField(
-                    required=False, label=f"{label}: from", widget=forms.TimeInput(attrs=attrs, format="%H:%M")
+                    required=False,
+                    label=gettext("%(day)s, block %(number)s: from") % block,
+                    widget=forms.TimeInput(attrs=attrs, format="%H:%M"),
                 )
                 self.fields[f"d{weekday}_{i}_ends"] = forms.TimeField(
-                    required=False, label=f"{label}: to", widget=forms.TimeInput(attrs=attrs, format="%H:%M")
+                    required=False,
+                    label=gettext("%(day)s, block %(number)s: to") % block,
+                    widget=forms.TimeInput(attrs=attrs, format="%H:%M"),
                 )
                 self.fields[f"d{weekday}_{i}_location"] = forms.ModelChoiceField(
                     queryset=Location.objects.order_by("name"),
                     required=False,
                     empty_label=None,
-                    label=f"{label}: site",
+                    label=gettext("%(day)s, block %(number)s: site") % block,
                     widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
                 )
 
@@ -240,7 +286,11 @@ class WeekForm(forms.Form):
             for i in range(self.blocks_a_day):
                 starts, ends = data.get(f"d{weekday}_{i}_starts"), data.get(f"d{weekday}_{i}_ends")
                 if (starts is None) != (ends is None) and not self.has_error(f"d{weekday}_{i}_starts"):
-                    self.add_error(None, f"{weekday.label}, block {i + 1}: give both the start and the end.")
+                    self.add_error(
+                        None,
+                        gettext("%(day)s, block %(number)s: give both the start and the end.")
+                        % {"day": weekday.label, "number": i + 1},
+                    )
         return data
 
     def blocks(self) -> list[HoursBlock]:

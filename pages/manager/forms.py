@@ -9,8 +9,10 @@ from django import forms
 from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
-from clinic.audit import BREAK_GLASS, ERASE, EXPORT, OUTCOMES, REFUSED, VIEW
+from clinic.audit import ALLOWED, BREAK_GLASS, ERASE, EXPORT, OUTCOMES, REFUSED, VIEW
 from clinic.date_windows import CALENDAR_WINDOW
 from clinic.models import Location, Modality, Therapist
 from outcomes.models import Scoring
@@ -20,15 +22,17 @@ from patients.selectors import patients_search
 
 WRITES = {"create": LogEntry.Action.CREATE, "update": LogEntry.Action.UPDATE, "delete": LogEntry.Action.DELETE}
 ACTION_CHOICES = [
-    ("", "Any action"),
-    (VIEW, "Read"),
-    (BREAK_GLASS, "Emergency access"),
-    (EXPORT, "Data export"),
-    (ERASE, "Erasure"),
-    ("create", "Created"),
-    ("update", "Changed"),
-    ("delete", "Deleted"),
+    ("", gettext_lazy("Any action")),
+    (VIEW, pgettext_lazy("audit log action", "Read")),
+    (BREAK_GLASS, gettext_lazy("Emergency access")),
+    (EXPORT, gettext_lazy("Data export")),
+    (ERASE, gettext_lazy("Erasure")),
+    ("create", pgettext_lazy("audit log action", "Created")),
+    ("update", pgettext_lazy("audit log action", "Changed")),
+    ("delete", pgettext_lazy("audit log action", "Deleted")),
 ]
+# The outcomes as the filter offers them (the value capitalised).
+OUTCOME_LABELS = {ALLOWED: gettext_lazy("Allowed"), REFUSED: gettext_lazy("Refused")}
 
 
 # How many names the audit log's suggestions offer, and how many patients a name filter matches.
@@ -52,21 +56,25 @@ class AuditFilterForm(forms.Form):
     """The audit log's filter: a user and a patient by name (with suggestions), the action, the
     outcome and a date range. A patient's number (the table's own links) still works."""
 
-    user = forms.CharField(required=False, max_length=150, label="User")
-    patient = forms.CharField(required=False, max_length=100, label="Patient")
-    action = forms.ChoiceField(required=False, choices=ACTION_CHOICES)
-    outcome = forms.ChoiceField(required=False, choices=[("", "Any outcome"), *[(o, o.capitalize()) for o in OUTCOMES]])
+    user = forms.CharField(required=False, max_length=150, label=gettext_lazy("User"))
+    patient = forms.CharField(required=False, max_length=100, label=gettext_lazy("Patient"))
+    action = forms.ChoiceField(required=False, choices=ACTION_CHOICES, label=gettext_lazy("Action"))
+    outcome = forms.ChoiceField(
+        required=False,
+        choices=[("", gettext_lazy("Any outcome")), *[(o, OUTCOME_LABELS.get(o, o.capitalize())) for o in OUTCOMES]],
+        label=gettext_lazy("Outcome"),
+    )
     # Windowed (clinic.date_windows) so a day at the calendar's edge is a form error, not an
     # overflow when it becomes a time.
     since = forms.DateField(
         required=False,
-        label="From",
+        label=gettext_lazy("From"),
         widget=forms.DateInput(attrs={"type": "date"}),
         validators=[CALENDAR_WINDOW],
     )
     until = forms.DateField(
         required=False,
-        label="To",
+        label=gettext_lazy("To"),
         widget=forms.DateInput(attrs={"type": "date"}),
         validators=[CALENDAR_WINDOW],
     )
@@ -79,7 +87,7 @@ class AuditFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
-            self.add_error("until", "The end comes before the start: swap the two dates.")
+            self.add_error("until", gettext("The end comes before the start: swap the two dates."))
         return data
 
     def filter(self, entries):
@@ -124,14 +132,25 @@ DEFAULT_REPORT_DAYS = 28
 class ReportFilterForm(forms.Form):
     """The reports' period, therapist, modality and, when the clinic has several, site."""
 
-    starts_on = forms.DateField(label="From", input_formats=DATE_INPUT_FORMATS, widget=date_widget())
-    ends_on = forms.DateField(label="To", input_formats=DATE_INPUT_FORMATS, widget=date_widget())
+    starts_on = forms.DateField(label=gettext_lazy("From"), input_formats=DATE_INPUT_FORMATS, widget=date_widget())
+    ends_on = forms.DateField(label=gettext_lazy("To"), input_formats=DATE_INPUT_FORMATS, widget=date_widget())
     therapist = forms.ModelChoiceField(
-        queryset=Therapist.objects.select_related("user"), required=False, empty_label="Every therapist"
+        queryset=Therapist.objects.select_related("user"),
+        required=False,
+        empty_label=gettext_lazy("Every therapist"),
+        label=gettext_lazy("Therapist"),
     )
-    modality = forms.ModelChoiceField(queryset=Modality.objects.all(), required=False, empty_label="Every modality")
+    modality = forms.ModelChoiceField(
+        queryset=Modality.objects.all(),
+        required=False,
+        empty_label=gettext_lazy("Every modality"),
+        label=gettext_lazy("Modality"),
+    )
     location = forms.ModelChoiceField(
-        queryset=Location.objects.order_by("name"), required=False, empty_label="Every site", label="Site"
+        queryset=Location.objects.order_by("name"),
+        required=False,
+        empty_label=gettext_lazy("Every site"),
+        label=gettext_lazy("Site"),
     )
     # Which report to download as CSV; absent for the page itself.
     csv = forms.ChoiceField(required=False, choices=[], widget=forms.HiddenInput)
@@ -141,7 +160,9 @@ class ReportFilterForm(forms.Form):
         if Location.objects.count() < 2:  # one site: nothing to choose
             del self.fields["location"]
         self.fields["csv"].choices = [("", ""), *[(name, name) for name in reports]]
-        self.fields["csv"].error_messages["invalid_choice"] = "There is no report called %(value)s to download."
+        self.fields["csv"].error_messages["invalid_choice"] = gettext(
+            "There is no report called %(value)s to download."
+        )
         for name, field in self.fields.items():
             if name != "csv":
                 field.widget.attrs["class"] = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
@@ -155,8 +176,10 @@ class ReportFilterForm(forms.Form):
         day = self.cleaned_data[name]
         if not REPORT_EARLIEST <= day <= REPORT_LATEST:
             raise forms.ValidationError(
-                f"Choose a day between {REPORT_EARLIEST.year} and {REPORT_LATEST.year}: the clinic has no "
-                "figures outside those years."
+                gettext(
+                    "Choose a day between %(earliest)s and %(latest)s: the clinic has no figures outside those years."
+                )
+                % {"earliest": REPORT_EARLIEST.year, "latest": REPORT_LATEST.year}
             )
         return day
 
@@ -171,9 +194,9 @@ class ReportFilterForm(forms.Form):
         starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
         if starts_on and ends_on:
             if starts_on > ends_on:
-                self.add_error("ends_on", "The period ends before it starts: choose a later “to” day.")
+                self.add_error("ends_on", gettext("The period ends before it starts: choose a later “to” day."))
             elif (ends_on - starts_on).days + 1 > REPORT_MAX_DAYS:
-                self.add_error("ends_on", "Choose a period of a year at most.")
+                self.add_error("ends_on", gettext("Choose a period of a year at most."))
         return data
 
 
@@ -182,16 +205,16 @@ class ReportFilterForm(forms.Form):
 
 class BreakGlassReviewForm(forms.Form):
     comment = forms.CharField(
-        label="Your comment",
+        label=gettext_lazy("Your comment"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-        help_text="What you checked, whom you asked.",
+        help_text=gettext_lazy("What you checked, whom you asked."),
     )
 
 
 # --- Outcome measures ---------------------------------------------------------------------------
 
-DIRECTIONS = [("higher", "A higher score is better"), ("lower", "A lower score is better")]
+DIRECTIONS = [("higher", gettext_lazy("A higher score is better")), ("lower", gettext_lazy("A lower score is better"))]
 
 
 def parse_items(text: str) -> list[ItemSpec]:
@@ -205,7 +228,8 @@ def parse_items(text: str) -> list[ItemSpec]:
         if line.startswith(("-", "–")):
             if not items:
                 raise forms.ValidationError(
-                    f"Line {number} is an answer (it starts with a dash), but no question comes before it."
+                    gettext("Line %(number)s is an answer (it starts with a dash), but no question comes before it.")
+                    % {"number": number}
                 )
             items[-1].answers.append(line.lstrip("-–").strip())
         else:
@@ -217,54 +241,71 @@ class MeasureForm(forms.Form):
     """A licensed questionnaire the clinic holds. The form checks what was typed; the service
     (outcomes.services.measure_create) checks the measure as a whole, in sentences."""
 
-    name = forms.CharField(max_length=120, help_text="As the questionnaire names itself.")
+    name = forms.CharField(
+        max_length=120, label=gettext_lazy("Name"), help_text=gettext_lazy("As the questionnaire names itself.")
+    )
     code = forms.SlugField(
         max_length=30,
-        label="Short name",
-        help_text="Letters, numbers and dashes, for reports: odi, rmdq.",
-        error_messages={"invalid": "Use letters, numbers and dashes only, such as odi."},
+        label=gettext_lazy("Short name"),
+        help_text=gettext_lazy("Letters, numbers and dashes, for reports: odi, rmdq."),
+        error_messages={"invalid": gettext_lazy("Use letters, numbers and dashes only, such as odi.")},
     )
     instructions = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="What the patient reads first."
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=gettext_lazy("Instructions"),
+        help_text=gettext_lazy("What the patient reads first."),
     )
     items = forms.CharField(
-        label="Questions",
+        label=gettext_lazy("Questions"),
         widget=forms.Textarea(
             attrs={
                 "rows": 10,
-                "placeholder": "Pain intensity\n- I have no pain at the moment\n- The pain is very mild\n…\n"
-                "Personal care\n- …",
+                "placeholder": gettext_lazy(
+                    "Pain intensity\n- I have no pain at the moment\n- The pain is very mild\n…\nPersonal care\n- …"
+                ),
             }
         ),
-        help_text="One question a line. To word the answers, put them on the lines below their question, "
-        "each starting with a dash, lowest first: one for each point of the scale.",
+        help_text=gettext_lazy(
+            "One question a line. To word the answers, put them on the lines below their question, "
+            "each starting with a dash, lowest first: one for each point of the scale."
+        ),
     )
-    scale_min = forms.IntegerField(label="Lowest answer", min_value=0, max_value=100, initial=0)
-    scale_max = forms.IntegerField(label="Highest answer", min_value=1, max_value=100, initial=5)
-    min_label = forms.CharField(label="The lowest answer means", max_length=80, required=False)
-    max_label = forms.CharField(label="The highest answer means", max_length=80, required=False)
-    scoring = forms.ChoiceField(label="Score", choices=Scoring.choices)
-    direction = forms.ChoiceField(label="Direction", choices=DIRECTIONS, widget=forms.RadioSelect)
+    scale_min = forms.IntegerField(label=gettext_lazy("Lowest answer"), min_value=0, max_value=100, initial=0)
+    scale_max = forms.IntegerField(label=gettext_lazy("Highest answer"), min_value=1, max_value=100, initial=5)
+    min_label = forms.CharField(label=gettext_lazy("The lowest answer means"), max_length=80, required=False)
+    max_label = forms.CharField(label=gettext_lazy("The highest answer means"), max_length=80, required=False)
+    scoring = forms.ChoiceField(label=gettext_lazy("Score"), choices=Scoring.choices)
+    direction = forms.ChoiceField(label=gettext_lazy("Direction"), choices=DIRECTIONS, widget=forms.RadioSelect)
     mcid = forms.DecimalField(
-        label="Minimal clinically important difference",
+        label=gettext_lazy("Minimal clinically important difference"),
         min_value=Decimal("0.01"),
         max_value=Decimal(1000),
         max_digits=6,
         decimal_places=2,
-        help_text="The smallest change in the score that matters to patients, in the score's units.",
+        help_text=gettext_lazy("The smallest change in the score that matters to patients, in the score's units."),
     )
     mcid_source = forms.CharField(
-        label="Where that number comes from",
+        label=gettext_lazy("Where that number comes from"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="In your own words: the study or the manual.",
+        help_text=gettext_lazy("In your own words: the study or the manual."),
     )
-    due_at_start = forms.BooleanField(label="At the start of a course", required=False, initial=True)
+    due_at_start = forms.BooleanField(label=gettext_lazy("At the start of a course"), required=False, initial=True)
     due_every_sessions = forms.IntegerField(
-        label="Every so many sessions", min_value=1, max_value=60, required=False, help_text="Leave empty for never."
+        label=gettext_lazy("Every so many sessions"),
+        min_value=1,
+        max_value=60,
+        required=False,
+        help_text=gettext_lazy("Leave empty for never."),
     )
-    due_at_end = forms.BooleanField(label="At the end of a course", required=False, initial=True)
-    licence = forms.CharField(max_length=300, required=False, help_text="Who licensed it to the clinic, until when.")
+    due_at_end = forms.BooleanField(label=gettext_lazy("At the end of a course"), required=False, initial=True)
+    licence = forms.CharField(
+        max_length=300,
+        required=False,
+        label=gettext_lazy("Licence"),
+        help_text=gettext_lazy("Who licensed it to the clinic, until when."),
+    )
 
     def clean_items(self):
         return parse_items(self.cleaned_data["items"])
@@ -282,17 +323,22 @@ class PatientEraseForm(forms.Form):
     """Erasing a record cannot be undone: the manager ticks that they understand and types the word."""
 
     understood = forms.BooleanField(
-        label="I understand that the patient's name, contact details and clinical text are replaced for good.",
-        error_messages={"required": "Tick the box to confirm the erasure."},
+        label=gettext_lazy(
+            "I understand that the patient's name, contact details and clinical text are replaced for good."
+        ),
+        error_messages={"required": gettext_lazy("Tick the box to confirm the erasure.")},
     )
     word = forms.CharField(
-        label=f"Type {ERASE_WORD} to confirm",
+        # The word stays as it is in every language: the form compares it with ERASE_WORD.
+        label=format_lazy(gettext_lazy("Type {word} to confirm"), word=ERASE_WORD),
         max_length=20,
-        error_messages={"required": f"Type {ERASE_WORD} to confirm the erasure."},
+        error_messages={"required": format_lazy(gettext_lazy("Type {word} to confirm the erasure."), word=ERASE_WORD)},
     )
 
     def clean_word(self) -> str:
         word = self.cleaned_data["word"].strip()
         if word != ERASE_WORD:
-            raise forms.ValidationError(f"Type {ERASE_WORD} in capitals to confirm the erasure.")
+            raise forms.ValidationError(
+                gettext("Type %(word)s in capitals to confirm the erasure.") % {"word": ERASE_WORD}
+            )
         return word

@@ -10,6 +10,7 @@ the newest version; what they answered or signed keeps its own.
 from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic import roles
@@ -33,7 +34,7 @@ routes = Routes()
 
 # The intake questionnaire -----------------------------------------------------------------------
 
-INTAKE_LEAD = (
+INTAKE_LEAD = gettext_lazy(
     "The health questions a patient answers before the first session, in the portal or on the reception "
     "tablet. A yes proposes the health flag you name for the therapist to confirm on the chart; nothing "
     "changes a flag before she does. Saving makes a new version; answers keep the version they answered."
@@ -57,7 +58,7 @@ def intake_questions(request):
     return render(request, "manager/intake_questions.html", context)
 
 
-SAVED_AS_VERSION = "Saved the questions as version {0.number}; patients answer it from now on."
+SAVED_AS_VERSION = gettext_lazy("Saved the questions as version {0.number}; patients answer it from now on.")
 
 
 @routes("manager/intake/edit/")
@@ -83,7 +84,7 @@ def intake_edit(request):
 
 # Consent texts ------------------------------------------------------------------------------------
 
-CONSENT_LEAD = (
+CONSENT_LEAD = gettext_lazy(
     "What patients consent to, per modality or group: massage, cupping, the use of oils. A booking of a modality "
     "without the patient's current consent warns or is refused as the contraindication rules say (the rule "
     "“No current consent”). Editing a text saves a new version: every patient is asked again, and signed "
@@ -94,7 +95,7 @@ CONSENT_LEAD = (
 def _covers(topic: ConsentTopic) -> str:
     parts = [_names(topic.modalities.all())] if topic.modalities.all() else []
     if topic.oil_modalities:
-        parts.append("every modality with oil")
+        parts.append(gettext("every modality with oil"))
     return "; ".join(parts) or "–"
 
 
@@ -103,25 +104,27 @@ def _covers(topic: ConsentTopic) -> str:
 CONSENTS = Editor(
     key="consent",
     address="manager/consents/",
-    title="Consents",
+    title=gettext_lazy("Consents"),
     lead=CONSENT_LEAD,
     rows=ConsentTopic.objects.prefetch_related("modalities").annotate(current=Max("versions__number")).order_by("name"),
     columns=[
-        Column("For", _covers),
-        Column("Version", lambda t: t.current or "–"),
-        Column("Asked", lambda t: _yes(t.active)),
+        Column(gettext_lazy("For"), _covers),
+        Column(gettext_lazy("Version"), lambda t: t.current or "–"),
+        Column(gettext_lazy("Asked"), lambda t: _yes(t.active)),
     ],
     form=ConsentTopicForm,
     create_form=ConsentCreateForm,
-    add="Add a consent",
-    add_title="Add a consent",
+    add=gettext_lazy("Add a consent"),
+    add_title=gettext_lazy("Add a consent"),
     create=lambda form: consent_topic_save(saved_by=form.user, **form.cleaned_data),
-    added="Added the consent for {}, version 1.",
+    added=gettext_lazy("Added the consent for {}, version 1."),
     edited=ConsentTopic.objects.all(),
-    edit_title="Consent: {}",
+    edit_title=gettext_lazy("Consent: {}"),
     update=lambda topic, form: consent_topic_save(topic=topic, saved_by=form.user, **form.cleaned_data),
-    saved="Saved the consent for {}.",
-    edit_extra=lambda topic: {"extra_link": (reverse("manager:consent_text", args=[topic.pk]), "Text and versions")},
+    saved=gettext_lazy("Saved the consent for {}."),
+    edit_extra=lambda topic: {
+        "extra_link": (reverse("manager:consent_text", args=[topic.pk]), gettext("Text and versions"))
+    },
 )
 routes.extend(CONSENTS.urls())
 
@@ -138,7 +141,8 @@ def consent_text(request, pk: int):
         form,
         lambda: consent_version_publish(topic=topic, text=form.cleaned_data["text"], created_by=request.user),
         lambda version: (
-            f"Saved version {version.number} of the consent for {topic}: every patient is asked to sign it."
+            gettext("Saved version %(number)s of the consent for %(topic)s: every patient is asked to sign it.")
+            % {"number": version.number, "topic": topic}
         ),
     ):
         return redirect("manager:consent_text", pk=topic.pk)

@@ -2,6 +2,7 @@
 sense is the services' to say (patients.intake, patients.consent)."""
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from clinic.models import Modality
 from pages.manager.clinic_forms import EditorForm, ModelsChoiceField
@@ -11,7 +12,7 @@ from patients.models import CONSENT_TEXT_MAX_LENGTH, FlagKind
 
 # Blank rows below the questions, for new ones.
 BLANK_ROWS = 3
-NO_FLAG = [("", "No flag: the therapist reads the answer")]
+NO_FLAG = [("", gettext_lazy("No flag: the therapist reads the answer"))]
 
 
 class QuestionsForm(forms.Form):
@@ -26,20 +27,20 @@ class QuestionsForm(forms.Form):
             self.fields[f"q{i}_text"] = forms.CharField(
                 required=False,
                 max_length=1000,
-                label=f"Question {number}",
+                label=gettext("Question %(number)s") % {"number": number},
                 widget=forms.TextInput(attrs={"class": "form-control"}),
             )
             self.fields[f"q{i}_proposes"] = forms.ChoiceField(
                 required=False,
                 choices=NO_FLAG + list(FlagKind.choices),
-                label=f"Question {number}: a yes proposes",
+                label=gettext("Question %(number)s: a yes proposes") % {"number": number},
                 widget=forms.Select(attrs={"class": "form-select"}),
             )
             self.fields[f"q{i}_detail"] = forms.CharField(
                 required=False,
                 max_length=1000,
-                label=f"Question {number}: with a yes, ask",
-                widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "e.g. Which oil?"}),
+                label=gettext("Question %(number)s: with a yes, ask") % {"number": number},
+                widget=forms.TextInput(attrs={"class": "form-control", "placeholder": gettext("e.g. Which oil?")}),
             )
 
     @staticmethod
@@ -80,15 +81,25 @@ def _modalities_field() -> forms.ModelMultipleChoiceField:
         queryset=Modality.objects.order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="A booking of any of these asks for this consent.",
+        label=gettext_lazy("Modalities"),
+        help_text=gettext_lazy("A booking of any of these asks for this consent."),
     )
 
 
 class ConsentTopicForm(EditorForm):
-    name = forms.CharField(max_length=200, help_text="What the patient consents to, e.g. “Cupping”.")
+    name = forms.CharField(
+        max_length=200,
+        label=gettext_lazy("Name"),
+        help_text=gettext_lazy("What the patient consents to, e.g. “Cupping”."),
+    )
     modalities = _modalities_field()
-    oil_modalities = forms.BooleanField(required=False, label="Also every modality that uses oil")
-    active = forms.BooleanField(required=False, initial=True, help_text="Asked of patients, and checked when booking.")
+    oil_modalities = forms.BooleanField(required=False, label=gettext_lazy("Also every modality that uses oil"))
+    active = forms.BooleanField(
+        required=False,
+        initial=True,
+        label=gettext_lazy("Active"),
+        help_text=gettext_lazy("Asked of patients, and checked when booking."),
+    )
 
     @staticmethod
     def initial_of(topic) -> dict:
@@ -105,7 +116,10 @@ class ConsentTextForm(TextLimitsShown, EditorForm):
         max_length=CONSENT_TEXT_MAX_LENGTH,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 18}),
-        help_text="Saving makes a new version; every patient is asked to sign it. Signed versions stay as they were.",
+        label=gettext_lazy("Text"),
+        help_text=gettext_lazy(
+            "Saving makes a new version; every patient is asked to sign it. Signed versions stay as they were."
+        ),
     )
 
 

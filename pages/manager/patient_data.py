@@ -11,6 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic import roles
@@ -54,7 +55,7 @@ def _handed_out(request, pk: int, kind: str) -> Patient:
 
 def _page(request, patient: Patient, form: PatientEraseForm, status: int = 200):
     context = {
-        "page_title": f"Data of {patient}",
+        "page_title": gettext("Data of %(patient)s") % {"patient": patient},
         "patient": patient,
         "form": form,
         "erase_word": ERASE_WORD,
@@ -109,5 +110,8 @@ def patient_erase(request, pk: int):
         refusal_on_form(form, error)
     if form.errors:
         return _page(request, patient, form)
-    messages.success(request, f"The record of patient {patient.pk} is erased; the audit log keeps the trail.")
+    messages.success(
+        request,
+        gettext("The record of patient %(number)s is erased; the audit log keeps the trail.") % {"number": patient.pk},
+    )
     return redirect("manager:patient_data", pk=patient.pk)

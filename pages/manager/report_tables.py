@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
 
 from pages.report_charts import WEEKDAYS, bar_chart_svg, heat_map_svg, number_text
 from sessions import reports
@@ -28,24 +29,26 @@ class Table:
 def _utilisation(scope: ReportFilter) -> Table:
     use = reports.report_utilisation(scope=scope)
     rows = [
-        *[["Therapist", r.name, r.booked_hours, r.working_hours, r.share] for r in use["therapists"]],
-        *[["Room", r.name, r.booked_hours, r.working_hours, r.share] for r in use["rooms"]],
+        *[[gettext("Therapist"), r.name, r.booked_hours, r.working_hours, r.share] for r in use["therapists"]],
+        *[[gettext("Room"), r.name, r.booked_hours, r.working_hours, r.share] for r in use["rooms"]],
     ]
     top = max([100, *[r[4] or 0 for r in rows]])
     chart = bar_chart_svg(
         [(f"{r[1]}", [r[4]]) for r in rows],
-        series=["Utilisation"],
+        series=[gettext("Utilisation")],
         maximum=top,
         unit=" %",
-        title="Utilisation: booked over working hours",
+        title=gettext("Utilisation: booked over working hours"),
         id_prefix="chart-utilisation",
     )
     return Table(
         "utilisation",
-        "Utilisation",
-        "Booked time (sessions not cancelled; a no-show kept its slot) over working time: the therapists' "
-        "hours minus closures; a room's is the time the clinic is open.",
-        ["Kind", "Name", "Booked hours", "Working hours", "Utilisation %"],
+        gettext("Utilisation"),
+        gettext(
+            "Booked time (sessions not cancelled; a no-show kept its slot) over working time: the therapists' "
+            "hours minus closures; a room's is the time the clinic is open."
+        ),
+        [gettext("Kind"), gettext("Name"), gettext("Booked hours"), gettext("Working hours"), gettext("Utilisation %")],
         rows,
         chart,
     )
@@ -55,18 +58,34 @@ def _cancellations(scope: ReportFilter) -> Table:
     rows = reports.report_cancellations(scope=scope)
     chart = bar_chart_svg(
         [(r.name, [r.in_time_share, r.late_share, r.no_show_share]) for r in rows],
-        series=["Cancelled in time", "Cancelled late", "No-show"],
+        series=[gettext("Cancelled in time"), gettext("Cancelled late"), gettext("No-show")],
         maximum=100,
         unit=" %",
-        title="Cancellations and no-shows, share of the sessions booked",
+        title=gettext("Cancellations and no-shows, share of the sessions booked"),
         id_prefix="chart-cancellations",
     )
     return Table(
         "cancellations",
-        "Cancellations and no-shows",
-        f"Sessions booked for the period. Late: cancelled within {settings.CANCELLATION_NOTICE_HOURS} hours of "
-        "the start (the clinic's notice period).",
-        ["Therapist", "Booked", "Cancelled in time", "In time %", "Cancelled late", "Late %", "No-shows", "No-show %"],
+        gettext("Cancellations and no-shows"),
+        # Translators: the English text says "hours" even for one hour.
+        ngettext(
+            "Sessions booked for the period. Late: cancelled within %(hours)s hours of the start (the clinic's "
+            "notice period).",
+            "Sessions booked for the period. Late: cancelled within %(hours)s hours of the start (the clinic's "
+            "notice period).",
+            settings.CANCELLATION_NOTICE_HOURS,
+        )
+        % {"hours": settings.CANCELLATION_NOTICE_HOURS},
+        [
+            gettext("Therapist"),
+            gettext("Booked"),
+            gettext("Cancelled in time"),
+            gettext("In time %"),
+            gettext("Cancelled late"),
+            gettext("Late %"),
+            gettext("No-shows"),
+            gettext("No-show %"),
+        ],
         [
             [
                 r.name,
@@ -86,18 +105,18 @@ def _cancellations(scope: ReportFilter) -> Table:
 
 def _new_patients(scope: ReportFilter) -> Table:
     months = reports.report_new_patients(scope=scope)
-    rows = [[date_format(month, "F Y"), count] for month, count in months]
+    rows = [[date_format(month, gettext("F Y")), count] for month, count in months]
     chart = bar_chart_svg(
         [(label, [count]) for label, count in rows],
-        series=["New patients"],
-        title="New patients per month",
+        series=[gettext("New patients")],
+        title=gettext("New patients per month"),
         id_prefix="chart-new-patients",
     )
     return Table(
         "new_patients",
-        "New patients",
-        "Patients whose first session ever (not cancelled) was in the period.",
-        ["Month", "New patients"],
+        gettext("New patients"),
+        gettext("Patients whose first session ever (not cancelled) was in the period."),
+        [gettext("Month"), gettext("New patients")],
         rows,
         chart,
     )
@@ -107,17 +126,17 @@ def _courses(scope: ReportFilter) -> Table:
     rows = reports.report_courses(scope=scope)
     chart = bar_chart_svg(
         [(r.name, [r.completed, r.closed_early, r.dropped, r.ongoing]) for r in rows],
-        series=["Completed", "Closed early", "Dropped off", "Still going"],
-        title="Courses started in the period, by what became of them",
+        series=[gettext("Completed"), gettext("Closed early"), gettext("Dropped off"), gettext("Still going")],
+        title=gettext("Courses started in the period, by what became of them"),
         id_prefix="chart-courses",
     )
     return Table(
         "courses",
-        "Course completion and drop-off",
-        "Courses that started in the period. Closed early: closed below the prescribed minimum. Dropped off: still "
-        "open, nothing booked and no session for three weeks.",
-        ["Modality", "Started", "Completed", "Closed early", "Dropped off", "Still going", "Completed %",
-         "Closed early or dropped %"],
+        gettext("Course completion and drop-off"),
+        gettext("Courses that started in the period. Closed early: closed below the prescribed minimum. Dropped off: "
+                "still open, nothing booked and no session for three weeks."),
+        [gettext("Modality"), gettext("Started"), gettext("Completed"), gettext("Closed early"), gettext("Dropped off"),
+         gettext("Still going"), gettext("Completed %"), gettext("Closed early or dropped %")],
         [[r.name, r.started, r.completed, r.closed_early, r.dropped, r.ongoing, r.completed_share, r.dropped_share]
          for r in rows],
     chart)  # fmt: skip
@@ -125,24 +144,33 @@ def _courses(scope: ReportFilter) -> Table:
 
 def _outcomes(scope: ReportFilter, by: str) -> Table:
     rows = reports.report_outcomes(scope=scope, by=by)
-    what = "Diagnosis (ICD-10)" if by == "diagnosis" else "Modality"
+    if by == "diagnosis":
+        what = gettext("Diagnosis (ICD-10)")
+        chart_title = gettext("Share of courses reaching the important change, per diagnosis")
+        title = gettext("Outcomes per diagnosis")
+    else:
+        what = gettext("Modality")
+        chart_title = gettext("Share of courses reaching the important change, per modality")
+        title = gettext("Outcomes per modality")
     chart = bar_chart_svg(
         [(r.name, [r.pain_reached_share, r.function_reached_share]) for r in rows],
-        series=["Pain", "Function"],
+        series=[gettext("Pain"), gettext("Function")],
         grouped=True,
         maximum=100,
         unit=" %",
-        title=f"Share of courses reaching the important change, per {what.split()[0].lower()}",
+        title=chart_title,
         id_prefix=f"chart-outcomes-{by}",
     )
     return Table(
         f"outcomes_{by}",
-        f"Outcomes per {what.split()[0].lower()}",
-        "Courses with a session held in the period. Pain: before the first session to after the last "
-        "(improvement in points, lower pain is better). Function: the patient-specific functional scale, first "
-        "score to latest, for courses scored twice or more. MCID: the minimal clinically important difference.",
-        [what, "Courses", "Pain: courses", "Pain: mean improvement", "Pain: reached MCID", "Pain: reached %",
-         "Function: courses", "Function: mean improvement", "Function: reached MCID", "Function: reached %"],
+        title,
+        gettext("Courses with a session held in the period. Pain: before the first session to after the last "
+                "(improvement in points, lower pain is better). Function: the patient-specific functional scale, "
+                "first score to latest, for courses scored twice or more. MCID: the minimal clinically important "
+                "difference."),
+        [what, gettext("Courses"), gettext("Pain: courses"), gettext("Pain: mean improvement"),
+         gettext("Pain: reached MCID"), gettext("Pain: reached %"), gettext("Function: courses"),
+         gettext("Function: mean improvement"), gettext("Function: reached MCID"), gettext("Function: reached %")],
         [[r.name, r.courses, r.pain_courses, r.pain_change, r.pain_reached, r.pain_reached_share,
           r.function_courses, r.function_change, r.function_reached, r.function_reached_share] for r in rows],
         chart,
@@ -151,15 +179,15 @@ def _outcomes(scope: ReportFilter, by: str) -> Table:
 
 def _busy_hours(scope: ReportFilter) -> Table:
     busy = reports.report_busy_hours(scope=scope)
-    rows = [[WEEKDAYS[day], f"{hour:02d}:00", busy.counts[(day, hour)]] for day, hour in sorted(busy.counts)]
+    rows = [[str(WEEKDAYS[day]), f"{hour:02d}:00", busy.counts[(day, hour)]] for day, hour in sorted(busy.counts)]
     chart = heat_map_svg(
-        busy.counts, busy.hours, title="Busy hours: sessions by weekday and hour", id_prefix="chart-busy"
+        busy.counts, busy.hours, title=gettext("Busy hours: sessions by weekday and hour"), id_prefix="chart-busy"
     )
     return Table(
         "busy_hours",
-        "Busy hours",
-        "Sessions (not cancelled) by the weekday and hour they start, in the clinic's time.",
-        ["Weekday", "Hour", "Sessions"],
+        gettext("Busy hours"),
+        gettext("Sessions (not cancelled) by the weekday and hour they start, in the clinic's time."),
+        [gettext("Weekday"), gettext("Hour"), gettext("Sessions")],
         rows,
         chart,
     )

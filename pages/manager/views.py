@@ -5,10 +5,12 @@ a row of its own (patients.services.break_glass_review)."""
 
 from auditlog.models import LogEntry
 from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import roles
@@ -67,7 +69,7 @@ def manager_home(request):
         "review_form": BreakGlassReviewForm(),
         "now": now,
     }
-    return render(request, "manager/manager_home.html", {"page_title": "Manager", **context})
+    return render(request, "manager/manager_home.html", {"page_title": gettext("Manager"), **context})
 
 
 @routes("manager/break-glass/<int:pk>/review/")
@@ -77,15 +79,18 @@ def break_glass_review(request, pk: int):
     access = get_object_or_404(BreakGlassAccess.objects.select_related("user", "patient"), pk=pk)
     form = BreakGlassReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write a comment to mark the emergency access reviewed: what you checked.")
+        messages.error(request, gettext("Write a comment to mark the emergency access reviewed: what you checked."))
         return redirect("manager:manager_home")
     try:
         break_glass_review_service(access=access, reviewed_by=request.user, comment=form.cleaned_data["comment"])
     except Refused as error:
         refusal_message(request, error)
     else:
-        messages.success(request, f"Marked reviewed: {access.user.get_full_name() or access.user} opening the chart "
-                         f"of {access.patient}.")  # fmt: skip
+        messages.success(
+            request,
+            gettext("Marked reviewed: %(user)s opening the chart of %(patient)s.")
+            % {"user": access.user.get_full_name() or access.user, "patient": access.patient},
+        )
     return redirect("manager:manager_home")
 
 
@@ -101,7 +106,7 @@ def reports(request):
         params.setdefault(name, day.isoformat())
     form = ReportFilterForm(params, reports=list(REPORTS))
     if not form.is_valid():
-        return render(request, "manager/reports.html", {"page_title": "Reports", "form": form, "tables": []})
+        return render(request, "manager/reports.html", {"page_title": gettext("Reports"), "form": form, "tables": []})
     data = form.cleaned_data
     scope = ReportFilter(
         data["starts_on"],
@@ -112,7 +117,7 @@ def reports(request):
     )
     if data["csv"]:
         return csv_response(REPORTS[data["csv"]](scope), scope)
-    context = {"page_title": "Reports", "form": form, "tables": report_tables(scope), "scope": scope}
+    context = {"page_title": gettext("Reports"), "form": form, "tables": report_tables(scope), "scope": scope}
     return render(request, "manager/reports.html", context)
 
 
@@ -121,7 +126,9 @@ def reports(request):
 @role_required(roles.MANAGER)
 def measure_list(request):
     measures = Measure.objects.annotate(item_count=Count("items")).order_by("-active", "name")
-    return render(request, "manager/measure_list.html", {"page_title": "Outcome measures", "measures": measures})
+    return render(
+        request, "manager/measure_list.html", {"page_title": gettext("Outcome measures"), "measures": measures}
+    )
 
 
 @routes("manager/measures/new/")
@@ -131,13 +138,22 @@ def measure_create(request):
     form = MeasureForm(request.POST if request.method == "POST" else None)
     save = lambda: measure_create_service(created_by=request.user, **form.service_arguments())  # noqa: E731
     if saved_or_refused(
-        request, form, save, lambda m: f"Added {m.name}; the portal asks patients for it when it is due."
+        request,
+        form,
+        save,
+        lambda m: gettext("Added %(name)s; the portal asks patients for it when it is due.") % {"name": m.name},
     ):
         return redirect("manager:measure_list")
     return render(request, "manager/measure_create.html", {"form": form})
 
 
-ACCESS_WHAT = {BREAK_GLASS: "Emergency access", EXPORT: "Data export", ERASE: "Erasure"}
+ACCESS_WHAT = {
+    BREAK_GLASS: gettext_lazy("Emergency access"),
+    EXPORT: gettext_lazy("Data export"),
+    ERASE: gettext_lazy("Erasure"),
+}
+# An entry that read a record (the audit log's "Action" column).
+READ = pgettext_lazy("audit log action", "Read")
 
 
 def _describe(entry: LogEntry, patients: dict[int, Patient]) -> None:
@@ -146,12 +162,28 @@ def _describe(entry: LogEntry, patients: dict[int, Patient]) -> None:
     entry.patient_id = data.get("patient_id")
     entry.outcome = data.get("outcome", "allowed")
     if entry.action == LogEntry.Action.ACCESS:
-        entry.what = ACCESS_WHAT.get(data.get("action"), "Read")
+        entry.what = ACCESS_WHAT.get(data.get("action"), READ)
         entry.detail = data.get("detail") or f"{data.get('method', '')} {data.get('path', '')}".strip()
     else:
-        entry.what = {0: "Created", 1: "Changed", 2: "Deleted"}.get(entry.action, "")
+        entry.what = {
+            0: pgettext("audit log action", "Created"),
+            1: pgettext("audit log action", "Changed"),
+            2: pgettext("audit log action", "Deleted"),
+        }.get(entry.action, "")
         # A change a service described in words (a patient's own booking: sessions.self_booking).
-        entry.detail = data.get("detail") or ", ".join(sorted((entry.changes_dict or {}).keys()))
+        entry.detail = data.get("detail") or ", ".join(_field_labels(entry))
+
+
+def _field_labels(entry: LogEntry) -> list[str]:
+    """The fields a change touched, by their labels in the reader's language (the entry keeps names)."""
+    model = entry.content_type.model_class() if entry.content_type_id else None
+    labels = []
+    for name in sorted((entry.changes_dict or {}).keys()):
+        try:
+            labels.append(str(model._meta.get_field(name).verbose_name))
+        except (AttributeError, FieldDoesNotExist):  # no model, or a field removed since
+            labels.append(name)
+    return labels
 
 
 @routes("manager/audit/")

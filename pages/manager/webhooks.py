@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import roles
@@ -30,27 +31,45 @@ from webhooks.services import (
 routes = Routes()
 
 DELIVERIES_PER_PAGE = 25
-LEAD = (
+LEAD = gettext_lazy(
     "Addresses the clinic tells when something happens: a session booked, moved or cancelled, a note "
-    "signed... Each delivery is a signed POST (README, \u201cWebhooks\u201d) carrying ids and times; reasons, "
+    "signed... Each delivery is a signed POST (README, “Webhooks”) carrying ids and times; reasons, "
     "note texts and diagnoses only to an endpoint allowed clinical text."
 )
 
 
 class EndpointForm(forms.Form):
     url = forms.CharField(
-        label="URL", max_length=500, help_text="Where the clinic POSTs, https:// on the internet.",
+        label=gettext_lazy("URL"),
+        max_length=500,
+        help_text=gettext_lazy("Where the clinic POSTs, https:// on the internet."),
         widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
     )
-    description = forms.CharField(max_length=DESCRIPTION_MAX_LENGTH, required=False, help_text="What it is for.")
-    events = forms.MultipleChoiceField(
-        choices=list(EVENTS.items()), widget=forms.CheckboxSelectMultiple, help_text="What it is told."
+    description = forms.CharField(
+        max_length=DESCRIPTION_MAX_LENGTH,
+        required=False,
+        label=gettext_lazy("Description"),
+        help_text=gettext_lazy("What it is for."),
     )
-    active = forms.BooleanField(required=False, initial=True, help_text="Off: nothing is sent to it.")
+    events = forms.MultipleChoiceField(
+        choices=list(EVENTS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Events"),
+        help_text=gettext_lazy("What it is told."),
+    )
+    active = forms.BooleanField(
+        required=False,
+        initial=True,
+        label=gettext_lazy("Active"),
+        help_text=gettext_lazy("Off: nothing is sent to it."),
+    )
     clinical_text_allowed = forms.BooleanField(
-        label="May receive clinical text", required=False,
-        help_text="Cancellation and review reasons, note texts, pain scores, the diagnosis. Only for a system "
-        "that keeps health records as carefully as the clinic does.",
+        label=gettext_lazy("May receive clinical text"),
+        required=False,
+        help_text=gettext_lazy(
+            "Cancellation and review reasons, note texts, pain scores, the diagnosis. Only for a system "
+            "that keeps health records as carefully as the clinic does."
+        ),
     )
 
     def values(self) -> dict:
@@ -79,7 +98,7 @@ def webhook_list(request):
         waiting=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.PENDING)),
         failed=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.FAILED)),
     )
-    context = {"endpoints": endpoints, "page_title": "Webhooks", "lead": LEAD}
+    context = {"endpoints": endpoints, "page_title": gettext("Webhooks"), "lead": LEAD}
     return render(request, "manager/webhook_list.html", context)
 
 
@@ -94,9 +113,9 @@ def webhook_add(request):
         except Refused as error:
             refusal_on_form(form, error)
         else:
-            messages.success(request, f"Added {endpoint}.")
+            messages.success(request, gettext("Added %(endpoint)s.") % {"endpoint": endpoint})
             return _secret_show_once(request, endpoint)
-    return _form_page(request, form, "Add a webhook")
+    return _form_page(request, form, gettext("Add a webhook"))
 
 
 @routes("manager/webhooks/<int:pk>/edit/")
@@ -112,9 +131,9 @@ def webhook_edit(request, pk: int):
         except Refused as error:
             refusal_on_form(form, error)
         else:
-            messages.success(request, f"Saved {endpoint}.")
+            messages.success(request, gettext("Saved %(endpoint)s.") % {"endpoint": endpoint})
             return redirect("manager:webhook_deliveries", pk=endpoint.pk)
-    return _form_page(request, form, f"Edit {endpoint}", endpoint)
+    return _form_page(request, form, gettext("Edit %(endpoint)s") % {"endpoint": endpoint}, endpoint)
 
 
 @routes("manager/webhooks/<int:pk>/secret/")
@@ -122,7 +141,7 @@ def webhook_edit(request, pk: int):
 @role_required(roles.MANAGER)
 def webhook_secret_new(request, pk: int):
     endpoint = webhook_secret_rotate(endpoint=get_object_or_404(WebhookEndpoint, pk=pk))
-    messages.success(request, "Made a new secret; the old one no longer signs anything.")
+    messages.success(request, gettext("Made a new secret; the old one no longer signs anything."))
     return _secret_show_once(request, endpoint)
 
 
@@ -143,11 +162,13 @@ def webhook_deliveries(request, pk: int):
 
 def _told(request, attempt: WebhookAttempt | None) -> None:
     if attempt is None:
-        messages.info(request, "That delivery is being sent right now, or was delivered already.")
+        messages.info(request, gettext("That delivery is being sent right now, or was delivered already."))
     elif attempt.succeeded:
-        messages.success(request, f"Delivered: the endpoint answered {attempt.status_code}.")
+        messages.success(
+            request, gettext("Delivered: the endpoint answered %(status)s.") % {"status": attempt.status_code}
+        )
     else:
-        messages.error(request, f"Not delivered: {attempt.error or attempt.status_code}")
+        messages.error(request, gettext("Not delivered: %(reason)s") % {"reason": attempt.error or attempt.status_code})
 
 
 @routes("manager/webhooks/<int:pk>/test/")

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from clinic.date_windows import BOOKING_WINDOW
 from outcomes.models import Measure, MeasureKind
@@ -12,12 +13,12 @@ from sessions.outcomes import MAX_ACTIVITY_LENGTH
 
 class PortalCancelForm(TextLimitsShown, forms.Form):
     reason = forms.CharField(
-        label="Reason (optional)",
+        label=gettext_lazy("Reason (optional)"),
         required=False,
         max_length=200,
         strip=True,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="The clinic reads it; you do not have to give one.",
+        help_text=gettext_lazy("The clinic reads it; you do not have to give one."),
     )
 
 
@@ -30,7 +31,7 @@ def _scale_field(measure: Measure, label: str, *, required: bool, words: list[st
         empty_value=None,
         choices=list(zip(measure.points, labels, strict=True)),
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-        error_messages={"required": "Choose an answer."},
+        error_messages={"required": gettext("Choose an answer.")},
     )
 
 
@@ -50,11 +51,14 @@ class MeasureAnswersForm(forms.Form):
             else:
                 for n in range(1, (measure.max_items or 1) + 1):
                     self.fields[f"activity_{n}"] = forms.CharField(
-                        label=f"Activity {n}", required=n == 1, max_length=MAX_ACTIVITY_LENGTH, strip=True
+                        label=gettext("Activity %(number)d") % {"number": n},
+                        required=n == 1,
+                        max_length=MAX_ACTIVITY_LENGTH,
+                        strip=True,
                     )
-                    self.fields[f"activity_{n}"].error_messages["required"] = "Name at least one activity."
-                    self.fields[f"rating_{n}"] = _scale_field(measure, f"How well you can do activity {n} today",
-                                                              required=False)  # fmt: skip
+                    self.fields[f"activity_{n}"].error_messages["required"] = gettext("Name at least one activity.")
+                    rating_label = gettext("How well you can do activity %(number)d today") % {"number": n}
+                    self.fields[f"rating_{n}"] = _scale_field(measure, rating_label, required=False)
         else:
             for item in measure.item_list:
                 self.fields[f"item_{item.position}"] = _scale_field(
@@ -74,10 +78,13 @@ class MeasureAnswersForm(forms.Form):
             for n in range(1, (self.measure.max_items or 1) + 1):
                 activity, rating = data.get(f"activity_{n}"), data.get(f"rating_{n}")
                 if activity and rating is None and f"rating_{n}" not in self.errors:
-                    self.add_error(f"rating_{n}", f"Rate “{activity}” from {self.measure.scale_min} to "
-                                                  f"{self.measure.scale_max}.")  # fmt: skip
+                    self.add_error(
+                        f"rating_{n}",
+                        gettext("Rate “%(activity)s” from %(lowest)s to %(highest)s.")
+                        % {"activity": activity, "lowest": self.measure.scale_min, "highest": self.measure.scale_max},
+                    )
                 if rating is not None and not activity and f"activity_{n}" not in self.errors:
-                    self.add_error(f"activity_{n}", "Name the activity you rated.")
+                    self.add_error(f"activity_{n}", gettext("Name the activity you rated."))
         return data
 
     def answers(self) -> tuple[list[int], list[str]]:
@@ -100,24 +107,26 @@ class SelfBookingDayForm(forms.Form):
 class SelfBookingForm(forms.Form):
     """The free time the patient chose; the self-booking services judge it again."""
 
-    slot = SlotField(widget=forms.HiddenInput, error_messages={"required": "Choose one of the free times shown."})
+    slot = SlotField(
+        widget=forms.HiddenInput, error_messages={"required": gettext_lazy("Choose one of the free times shown.")}
+    )
 
 
 class ContactChannelForm(forms.Form):
     """How the patient wants reminders and offers: by e-mail or by text message."""
 
     contact_channel = forms.ChoiceField(
-        label="Send me reminders and offers by",
+        label=gettext_lazy("Send me reminders and offers by"),
         choices=ContactChannel.choices,
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose e-mail or text message (SMS)."},
+        error_messages={"invalid_choice": gettext_lazy("Choose e-mail or text message (SMS).")},
     )
 
 
 # Intake and consent, in the portal and on the reception tablet (pages/portal/intake_consent.py,
 # pages/reception/kiosk.py) --------------------------------------------------------------------------
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
 
 
 class IntakeForm(forms.Form):
@@ -136,14 +145,14 @@ class IntakeForm(forms.Form):
                 label=question.text,
                 choices=YES_NO,
                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-                error_messages={"required": "Answer yes or no."},
+                error_messages={"required": gettext("Answer yes or no.")},
             )
             if question.detail_label:
                 self.fields[f"detail_{question.pk}"] = forms.CharField(
                     label=question.detail_label,
                     required=False,
                     max_length=ANSWER_DETAIL_MAX_LENGTH,
-                    help_text="Only if you answered yes.",
+                    help_text=gettext("Only if you answered yes."),
                     widget=forms.TextInput(attrs={"class": "form-control"}),
                 )
 
@@ -164,7 +173,7 @@ class IntakeForm(forms.Form):
                 and not (data.get(detail_name) or "").strip()
                 and detail_name not in self.errors
             ):
-                self.add_error(detail_name, f"You answered yes: {question.detail_label}")
+                self.add_error(detail_name, gettext("You answered yes: %(detail)s") % {"detail": question.detail_label})
         return data
 
     def answers(self) -> dict[int, Answer]:
@@ -180,13 +189,13 @@ class ConsentSignForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     typed_name = forms.CharField(
-        label="Your full name",
+        label=gettext_lazy("Your full name"),
         max_length=TYPED_NAME_MAX_LENGTH,
-        help_text="Your first and last name, as the clinic has them.",
+        help_text=gettext_lazy("Your first and last name, as the clinic has them."),
         widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "name"}),
     )
     agreed = forms.BooleanField(
-        label="I have read this text and I agree to it.",
+        label=gettext_lazy("I have read this text and I agree to it."),
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-        error_messages={"required": "Tick the box to say you have read the text and agree to it."},
+        error_messages={"required": gettext_lazy("Tick the box to say you have read the text and agree to it.")},
     )

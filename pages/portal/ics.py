@@ -8,7 +8,8 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from icalendar import Calendar, Event
 
 from sessions.models import Appointment, AppointmentStatus
@@ -40,17 +41,18 @@ def _event(appointment: Appointment) -> Event:
         # session yields the same bytes on every fetch.
         stamp=appointment.updated_at,
         last_modified=appointment.updated_at,
-        summary=f"{appointment.modality} at {settings.CLINIC_NAME}",
+        summary=gettext("%(modality)s at %(clinic)s")
+        % {"modality": appointment.modality, "clinic": settings.CLINIC_NAME},
         location=f"{settings.CLINIC_NAME}, {room}",
-        description=(
-            f"{appointment.modality} with {therapist} in {room}.\nTo cancel or move it, call {settings.CLINIC_PHONE}."
-        ),
+        description=gettext("%(modality)s with %(therapist)s in %(room)s.\nTo cancel or move it, call %(phone)s.")
+        % {"modality": appointment.modality, "therapist": therapist, "room": room, "phone": settings.CLINIC_PHONE},
         status="CANCELLED" if cancelled else "CONFIRMED",
     )
 
 
-def appointments_ics(appointments: list[Appointment], *, name: str, uid: str) -> bytes:
-    """The appointments as one iCalendar file, with the clinic's time zone defined in it.
+def appointments_ics(appointments: list[Appointment], *, name: str, uid: str, language: str) -> bytes:
+    """The appointments as one iCalendar file, with the clinic's time zone defined in it, its
+    texts in `language` (the patient's: a calendar app has no language to ask for).
 
     `uid` names the calendar itself; like the events' UIDs it stays the same from one fetch to
     the next, so an unchanged calendar is the same bytes.
@@ -64,8 +66,9 @@ def appointments_ics(appointments: list[Appointment], *, name: str, uid: str) ->
     # RFC 7986 asks for the VALUE parameter; Outlook and Apple read X-PUBLISHED-TTL instead.
     calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
-    for appointment in appointments:
-        calendar.add_component(_event(appointment))
+    with translation.override(language):
+        for appointment in appointments:
+            calendar.add_component(_event(appointment))
     if appointments:
         # The zone's rules for the span of the events only, not 1970 to 2038.
         days = [timezone.localtime(a.starts_at).date() for a in appointments]

@@ -9,6 +9,7 @@ changes a health flag: a yes proposes one for the therapist to confirm on the ch
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.audit import audit_access
@@ -43,7 +44,9 @@ def intake_page(
         form = IntakeForm(request.POST if request.method == "POST" else None, version=version)
         if request.method == "POST" and form.is_valid():
             if form.cleaned_data["version"] != version.pk:
-                form.add_error(None, "The questions changed while you were answering them: please answer the new ones.")
+                form.add_error(
+                    None, gettext("The questions changed while you were answering them: please answer the new ones.")
+                )
             else:
                 try:
                     intake_submit(
@@ -55,10 +58,10 @@ def intake_page(
                 except Refused as error:
                     refusal_on_form(form, error)
                 else:
-                    messages.success(request, "Thank you: your answers are kept for your therapist.")
+                    messages.success(request, gettext("Thank you: your answers are kept for your therapist."))
                     return done()
     elif request.method == "POST":
-        messages.info(request, "The health questions were answered already; nothing was changed.")
+        messages.info(request, gettext("The health questions were answered already; nothing was changed."))
         return done()
     return render(request, template, {"form": form, "answered": answered, "version": version, **context})
 
@@ -79,7 +82,7 @@ def consent_page(
     get_object_or_404(ConsentTopic, pk=topic_pk, active=True)
     state = next((s for s in consent_states(patient=patient) if s.topic.pk == topic_pk), None)
     if state is None:  # an active topic without a text yet
-        messages.info(request, "There is nothing to sign for this yet.")
+        messages.info(request, gettext("There is nothing to sign for this yet."))
         return done()
     form = ConsentSignForm(request.POST if request.method == "POST" else None, initial={"version": state.current.pk})
     if request.method == "POST" and form.is_valid():
@@ -87,8 +90,11 @@ def consent_page(
         if form.cleaned_data["version"] != version.pk:
             form.add_error(
                 None,
-                f"The text of the consent for {state.topic} has changed while you were reading it: "
-                f"please read version {version.number} and sign that.",
+                gettext(
+                    "The text of the consent for %(topic)s has changed while you were reading it: "
+                    "please read version %(version)s and sign that."
+                )
+                % {"topic": state.topic, "version": version.number},
             )
         else:
             try:
@@ -102,7 +108,9 @@ def consent_page(
             except Refused as error:
                 refusal_on_form(form, error)
             else:
-                messages.success(request, f"Thank you: your consent for {state.topic} is signed.")
+                messages.success(
+                    request, gettext("Thank you: your consent for %(topic)s is signed.") % {"topic": state.topic}
+                )
                 return done()
     return render(request, template, {"form": form, "state": state, **context})
 

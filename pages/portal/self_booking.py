@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods
 
 from pages.booking.forms import slot_value
@@ -35,8 +36,10 @@ routes = Routes()
 DAYS_SHOWN = 12
 
 
-def _when(starts_at: dt.datetime) -> str:
-    return date_format(timezone.localtime(starts_at), r"l j F \a\t H:i")
+def _when(starts_at: dt.datetime) -> dict[str, str]:
+    """The day and the time of a session, for a message that says when it is."""
+    local = timezone.localtime(starts_at)
+    return {"day": date_format(local, gettext("l j F")), "time": date_format(local, "H:i")}
 
 
 def _picker(request, by_day: dict, form) -> dict:
@@ -71,7 +74,9 @@ def _slot(form) -> dict:
 def _left(course: Course) -> str:
     """How many sessions of the course may still be booked, in words."""
     left = course.max_sessions - course.appointments.filter(status__in=COUNTED_STATUSES).count()
-    return f"{left} session{'s' if left != 1 else ''} left to book" if left > 0 else ""
+    if left <= 0:
+        return ""
+    return ngettext("%(count)d session left to book", "%(count)d sessions left to book", left) % {"count": left}
 
 
 @routes("portal/courses/<int:pk>/book/")
@@ -83,9 +88,14 @@ def portal_self_book(request, pk: int):
     course = get_object_or_404(Course.objects.select_related("modality", "patient"), pk=pk, patient_id=patient.pk)
     form = SelfBookingForm(request.POST if request.method == "POST" else None)
     book = lambda: self_book(patient=patient, course=course, **_slot(form))  # noqa: E731
-    if saved_or_refused(
-        request, form, book, lambda booked: f"Booked: {_when(booked.starts_at)} with {booked.therapist}."
-    ):
+
+    def done(booked) -> str:
+        return gettext("Booked: %(day)s at %(time)s with %(therapist)s.") % {
+            **_when(booked.starts_at),
+            "therapist": booked.therapist,
+        }
+
+    if saved_or_refused(request, form, book, done):
         return redirect("portal:portal_appointments")
     problems = self_booking_problems(patient=patient, course=course)
     context = {
@@ -114,7 +124,13 @@ def portal_self_move(request, pk: int):
     )
     form = SelfBookingForm(request.POST if request.method == "POST" else None)
     move = lambda: self_reschedule(patient=patient, appointment=appointment, **_slot(form))  # noqa: E731
-    done = lambda moved: f"Moved: your session is now on {_when(moved.starts_at)} with {moved.therapist}."  # noqa: E731
+
+    def done(moved) -> str:
+        return gettext("Moved: your session is now on %(day)s at %(time)s with %(therapist)s.") % {
+            **_when(moved.starts_at),
+            "therapist": moved.therapist,
+        }
+
     if saved_or_refused(request, form, move, done):
         return redirect("portal:portal_appointments")
     problems = self_move_problems(patient=patient, appointment=appointment)
@@ -143,7 +159,12 @@ def portal_contact_channel(request):
     )
     save = lambda: patient_contact_channel_set(patient=patient, channel=form.cleaned_data["contact_channel"])  # noqa: E731
     if saved_or_refused(
-        request, form, save, lambda _: f"Saved: messages go to you by {patient.get_contact_channel_display()}."
+        request,
+        form,
+        save,
+        lambda _: (
+            gettext("Saved: messages go to you by %(channel)s.") % {"channel": patient.get_contact_channel_display()}
+        ),
     ):
         return redirect("portal:portal_home")
     return render(request, "portal/portal_contact_channel.html", {"form": form, "patient": patient})

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from clinic import roles
@@ -66,12 +67,19 @@ def portal_view(view):
 def sessions_left_text(course) -> str:
     fewest, most = course.sessions_left
     if most == 0:
-        return "All prescribed sessions are done."
+        return gettext("All prescribed sessions are done.")
     if fewest == most:
-        return f"{most} session{'s' if most != 1 else ''} to go."
+        return ngettext("%(count)d session to go.", "%(count)d sessions to go.", most) % {"count": most}
     if fewest == 0:
-        return f"Up to {most} more, if your therapist advises them."
-    return f"{fewest}–{most} sessions to go."
+        return ngettext(
+            "Up to %(count)d more, if your therapist advises them.",
+            "Up to %(count)d more, if your therapist advises them.",
+            most,
+        ) % {"count": most}
+    return ngettext("%(fewest)d–%(count)d sessions to go.", "%(fewest)d–%(count)d sessions to go.", most) % {
+        "fewest": fewest,
+        "count": most,
+    }
 
 
 @routes("portal/")
@@ -121,7 +129,7 @@ def portal_measure(request, pk: int):
     wanted = request.POST.get("measure") if request.method == "POST" else request.GET.get("measure")
     chosen = next((d for d in due if str(d.measure.pk) == wanted), None)
     if chosen is None and request.method == "POST":
-        messages.info(request, "That questionnaire is not due now; nothing was saved.")
+        messages.info(request, gettext("That questionnaire is not due now; nothing was saved."))
         return redirect("portal:portal_home")
     chosen = chosen or (due[0] if due else None)
     if chosen is None:
@@ -140,7 +148,9 @@ def portal_measure(request, pk: int):
             course=course, measure=measure, answers=answers, activities=named, recorded_by=request.user
         )
 
-    thanks = f"Thank you: your answers to the {measure.name.lower()} are kept for your therapist."
+    thanks = gettext("Thank you: your answers to the %(measure)s are kept for your therapist.") % {
+        "measure": measure.name.lower()
+    }
     if saved_or_refused(request, form, record, lambda _: thanks):
         return redirect("portal:portal_home")
     if request.method == "GET":
@@ -193,8 +203,12 @@ def portal_appointment_cancel(request, pk: int):
         except Refused as error:
             refusal_message(request, error)
             return redirect("portal:portal_appointments")
-        when = date_format(timezone.localtime(appointment.starts_at), r"l j F \a\t H:i")
-        messages.success(request, f"Your session on {when} is cancelled.")
+        starts_at = timezone.localtime(appointment.starts_at)
+        messages.success(
+            request,
+            gettext("Your session on %(day)s at %(time)s is cancelled.")
+            % {"day": date_format(starts_at, gettext("l j F")), "time": date_format(starts_at, "H:i")},
+        )
         return redirect("portal:portal_appointments")
     context = {"appointment": appointment, "form": form, "notice_hours": settings.CANCELLATION_NOTICE_HOURS}
     return render(request, "portal/portal_appointment_cancel.html", context)
@@ -212,7 +226,12 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 @portal_view
 def portal_appointment_ics(request, pk: int):
     appointment = _own_appointment(request, pk)
-    body = appointments_ics([appointment], name=settings.CLINIC_NAME, uid=f"appointment-{appointment.pk}-file")
+    body = appointments_ics(
+        [appointment],
+        name=settings.CLINIC_NAME,
+        uid=f"appointment-{appointment.pk}-file",
+        language=appointment.patient.language,
+    )
     return _ics_response(body, f"session-{timezone.localtime(appointment.starts_at):%Y-%m-%d-%H%M}.ics")
 
 
@@ -224,7 +243,9 @@ def calendar_feed(request, token: str):
     apps cannot log in, so the unguessable token in the URL is the only key."""
     patient = get_object_or_404(Patient, calendar_token=token)
     upcoming = portal_upcoming(patient=patient, now=timezone.now())
-    body = appointments_ics(upcoming, name=settings.CLINIC_NAME, uid=f"patient-{patient.pk}-sessions")
+    body = appointments_ics(
+        upcoming, name=settings.CLINIC_NAME, uid=f"patient-{patient.pk}-sessions", language=patient.language
+    )
     response = _ics_response(body, "sessions.ics")
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
@@ -249,6 +270,7 @@ def portal_calendar(request):
 def portal_calendar_renew(request):
     patient_calendar_token_renew(patient=request.patient)
     messages.success(
-        request, "Your calendar link is renewed; the old one no longer works. Subscribe again with the new link."
+        request,
+        gettext("Your calendar link is renewed; the old one no longer works. Subscribe again with the new link."),
     )
     return redirect("portal:portal_calendar")

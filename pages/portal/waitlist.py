@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.audit import audit_access
@@ -69,7 +70,7 @@ def portal_waitlist_add(request):
             refusal_on_form(form, error)
         else:
             messages.success(
-                request, "You are on the waitlist. When a session that suits you is freed, we send you a link."
+                request, gettext("You are on the waitlist. When a session that suits you is freed, we send you a link.")
             )
             return redirect("portal:portal_waitlist")
     can_join = form.fields["course"].queryset.exists()
@@ -82,7 +83,7 @@ def portal_waitlist_add(request):
 def portal_waitlist_withdraw(request, pk: int):
     entry = get_object_or_404(WaitlistEntry, pk=pk, patient_id=request.patient.pk)
     withdraw = partial(waitlist_entry_withdraw, entry=entry, base_url=site_url(request))
-    done_or_refused(request, withdraw, "You left the waitlist for that wish.")
+    done_or_refused(request, withdraw, gettext("You left the waitlist for that wish."))
     return redirect("portal:portal_waitlist")
 
 

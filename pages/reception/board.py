@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from clinic.models import Closure, Room, Therapist, WorkingHours
 from sessions.appointments import appointments_actions
@@ -108,7 +109,9 @@ class DayBoard:
     def _row_html(self, index: int, row: BoardRow, urls: dict) -> str:
         hour = " hour" if row.time.minute == 0 else ""
         now, now_label = (
-            (' class="now"', '<span class="visually-hidden"> (now)</span>') if index == self.now_row else ("", "")
+            (' class="now"', f'<span class="visually-hidden"> {gettext("(now)")}</span>')
+            if index == self.now_row
+            else ("", "")
         )
         parts = [
             f'<tr{now} data-time="{row.time:%H:%M}">'
@@ -136,8 +139,8 @@ def _url_pattern(name: str) -> str:
     return reverse(name, args=[_PK_PLACEHOLDER]).replace(str(_PK_PLACEHOLDER), "{pk}")
 
 
-NEEDS_REVIEW_LINE = '<span class="d-block small fw-bold">Needs review</span>'
-SELF_BOOKED_LINE = '<span class="d-block small self-booked">Booked online by the patient</span>'
+NEEDS_REVIEW_LINE = '<span class="d-block small fw-bold">{}</span>'
+SELF_BOOKED_LINE = '<span class="d-block small self-booked">{}</span>'
 
 
 def _card_html(card: Card, *, by: str, urls: dict) -> str:
@@ -149,14 +152,19 @@ def _card_html(card: Card, *, by: str, urls: dict) -> str:
     if card.course_id:
         position = course_position(number=card.session_number, session_range=card.session_range)
         course = f'<span class="d-block small">{position}</span>'
-    review_class, review_line = (" needs-review", NEEDS_REVIEW_LINE) if card.needs_review else ("", "")
+    review_class, review_line = (
+        (" needs-review", NEEDS_REVIEW_LINE.format(escape(gettext("Needs review")))) if card.needs_review else ("", "")
+    )
+    self_booked_line = (
+        SELF_BOOKED_LINE.format(escape(gettext("Booked online by the patient"))) if card.self_booked else ""
+    )
     who_or_where = card.therapist if by == "room" else card.room
     return (
         f'<a class="appt-card status-{card.status}{review_class}" href="{url}"><strong>{escape(card.patient)}</strong>'
         f'<span class="d-block small">{card.starts_at:%H:%M}–{card.ends_at:%H:%M} · {escape(card.modality)}</span>'
         f"{course}"
         f'<span class="d-block small">{escape(who_or_where)} · {card.status_label}</span>'
-        f"{SELF_BOOKED_LINE if card.self_booked else ''}{review_line}</a>"
+        f"{self_booked_line}{review_line}</a>"
         f"{_card_buttons(card, urls)}"
     )
 
@@ -165,14 +173,14 @@ def _card_buttons(card: Card, urls: dict) -> str:
     buttons = []
     who = f'<span class="visually-hidden"> {escape(card.patient)}</span>'
     for allowed, action, style, label in (
-        (card.can_check_in, "check_in", "btn-primary", "Check in"),
-        (card.can_no_show, "no_show", "btn-outline-danger", "No-show"),
+        (card.can_check_in, "check_in", "btn-primary", gettext("Check in")),
+        (card.can_no_show, "no_show", "btn-outline-danger", gettext("No-show")),
     ):
         if allowed:
             action_url = urls[action].format(pk=card.pk)
             buttons.append(
                 f'<button class="btn btn-sm {style}" form="board-actions" formaction="{action_url}">'
-                f"{label}{who}</button>"
+                f"{escape(label)}{who}</button>"
             )
     return f'<span class="card-actions">{"".join(buttons)}</span>' if buttons else ""
 

@@ -4,8 +4,10 @@ import datetime as dt
 import re
 
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from clinic.date_windows import BIRTH_WINDOW, BOOKING_WINDOW, CLINICAL_WINDOW
 from clinic.models import Therapist
@@ -16,7 +18,7 @@ from patients.selectors import patients_with_same_identity
 
 MIN_PHONE_DIGITS = 6
 PHONE_CHARACTERS = re.compile(r"[0-9 +\-()]+")
-NO_CONTACT_MESSAGE = "Give a phone number or an e-mail address so the clinic can reach the patient."
+NO_CONTACT_MESSAGE = gettext_lazy("Give a phone number or an e-mail address so the clinic can reach the patient.")
 IDENTITY_FIELDS = ("first_name", "last_name", "date_of_birth")
 
 
@@ -25,7 +27,7 @@ def _max_length(field_name: str) -> int:
 
 
 class PatientSearchForm(forms.Form):
-    q = forms.CharField(label="Find a patient", max_length=100, required=False)
+    q = forms.CharField(label=gettext_lazy("Find a patient"), max_length=100, required=False)
 
 
 class BookingIntentForm(forms.Form):
@@ -55,52 +57,65 @@ class PatientForm(forms.Form):
 
     # How the page groups the fields: a legend, a line under it (or none), the fields side by side.
     FIELDSETS = (
-        ("Name and date of birth", "", ("first_name", "last_name", "date_of_birth")),
-        ("Contact", "A phone number, an e-mail address, or both.", ("phone", "email")),
-        ("Messages and the portal", "", ("contact_channel", "self_booking")),
-        ("Therapist", "", ("assigned_therapist",)),
-        ("Consent", "", ("consent_on",)),
+        (gettext_lazy("Name and date of birth"), "", ("first_name", "last_name", "date_of_birth")),
+        (gettext_lazy("Contact"), gettext_lazy("A phone number, an e-mail address, or both."), ("phone", "email")),
+        (gettext_lazy("Messages and the portal"), "", ("contact_channel", "language", "self_booking")),
+        (gettext_lazy("Therapist"), "", ("assigned_therapist",)),
+        (gettext_lazy("Consent"), "", ("consent_on",)),
     )
 
-    first_name = forms.CharField(max_length=_max_length("first_name"))
-    last_name = forms.CharField(max_length=_max_length("last_name"))
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=_max_length("first_name"))
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=_max_length("last_name"))
     date_of_birth = forms.DateField(
-        input_formats=DATE_INPUT_FORMATS, widget=date_widget(min="1900-01-01"), validators=[BIRTH_WINDOW]
+        label=gettext_lazy("Date of birth"),
+        input_formats=DATE_INPUT_FORMATS,
+        widget=date_widget(min="1900-01-01"),
+        validators=[BIRTH_WINDOW],
     )
     phone = forms.CharField(
+        label=gettext_lazy("Phone"),
         max_length=_max_length("phone"),
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
-        help_text="Digits, spaces, +, - and brackets, for example +49 30 1234 5678.",
+        help_text=gettext_lazy("Digits, spaces, +, - and brackets, for example +49 30 1234 5678."),
     )
-    email = forms.EmailField(label="E-mail", max_length=_max_length("email"), required=False)
+    email = forms.EmailField(label=gettext_lazy("E-mail"), max_length=_max_length("email"), required=False)
     consent_on = forms.DateField(
-        label="Consent given on",
+        label=gettext_lazy("Consent given on"),
         required=False,
         input_formats=DATE_INPUT_FORMATS,
         widget=date_widget(),
-        help_text="The day the patient signed consent to treatment and to the record.",
+        help_text=gettext_lazy("The day the patient signed consent to treatment and to the record."),
     )
     assigned_therapist = forms.ModelChoiceField(
-        label="Assigned therapist",
+        label=gettext_lazy("Assigned therapist"),
         queryset=Therapist.objects.none(),
         required=False,
-        empty_label="Not assigned yet",
-        help_text="The therapist who takes the patient on (or the one they are referred to); she can open the chart.",
+        empty_label=gettext_lazy("Not assigned yet"),
+        help_text=gettext_lazy(
+            "The therapist who takes the patient on (or the one they are referred to); she can open the chart."
+        ),
     )
     contact_channel = forms.ChoiceField(
-        label="Messages by",
-        choices=[("", "E-mail if there is an address, else SMS"), *ContactChannel.choices],
+        label=gettext_lazy("Messages by"),
+        choices=[("", gettext_lazy("E-mail if there is an address, else SMS")), *ContactChannel.choices],
         required=False,
-        help_text="Reminders and offers go this way (the other way when this one has no address).",
+        help_text=gettext_lazy("Reminders and offers go this way (the other way when this one has no address)."),
+    )
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        choices=settings.LANGUAGES,
+        required=False,
+        initial=settings.LANGUAGE_CODE,
+        help_text=gettext_lazy("Of the clinic's e-mails, texts and calendar entries to the patient."),
     )
     self_booking = forms.BooleanField(
-        label="May book online",
+        label=gettext_lazy("May book online"),
         required=False,
         initial=True,
-        help_text="Books, moves and cancels the sessions of a prescribed course in the portal.",
+        help_text=gettext_lazy("Books, moves and cancels the sessions of a prescribed course in the portal."),
     )
-    different_person = forms.BooleanField(label="This is a different person", required=False)
+    different_person = forms.BooleanField(label=gettext_lazy("This is a different person"), required=False)
 
     def fieldsets(self) -> list[tuple[str, str, list]]:
         return [(legend, lead, [self[name] for name in names]) for legend, lead, names in self.FIELDSETS]
@@ -135,6 +150,11 @@ class PatientForm(forms.Form):
         """The cleaned values, named as the patient services take them."""
         return {name: self.cleaned_data[name] for name in self.patient_fields()}
 
+    def clean_language(self) -> str:
+        """Not sent (an older form, the API): the patient's language as it is, or the clinic's."""
+        default = self.patient.language if self.patient is not None else settings.LANGUAGE_CODE
+        return self.cleaned_data["language"] or default
+
     def clean_first_name(self) -> str:
         return " ".join(self.cleaned_data["first_name"].split())
 
@@ -146,15 +166,22 @@ class PatientForm(forms.Form):
         if not phone:
             return ""
         if not PHONE_CHARACTERS.fullmatch(phone):
-            raise forms.ValidationError("A phone number may only contain digits, spaces, +, - and brackets.")
+            raise forms.ValidationError(gettext("A phone number may only contain digits, spaces, +, - and brackets."))
         if sum(char.isdigit() for char in phone) < MIN_PHONE_DIGITS:
-            raise forms.ValidationError(f"A phone number needs at least {MIN_PHONE_DIGITS} digits.")
+            raise forms.ValidationError(
+                ngettext(
+                    "A phone number needs at least %(count)d digit.",
+                    "A phone number needs at least %(count)d digits.",
+                    MIN_PHONE_DIGITS,
+                )
+                % {"count": MIN_PHONE_DIGITS}
+            )
         return phone
 
     def clean_consent_on(self) -> dt.date | None:
         consent_on = self.cleaned_data["consent_on"]
         if consent_on and consent_on > timezone.localdate():
-            raise forms.ValidationError("Consent cannot be dated in the future.")
+            raise forms.ValidationError(gettext("Consent cannot be dated in the future."))
         CLINICAL_WINDOW(consent_on)
         return consent_on
 
@@ -190,7 +217,7 @@ class PatientForm(forms.Form):
             self.add_error(
                 "different_person",
                 # The warning above the box names the records; the box's error says only what to do.
-                "Open that record instead, or tick this box if this is someone else.",
+                gettext("Open that record instead, or tick this box if this is someone else."),
             )
 
     def _identity_changed(self, cleaned: dict) -> bool:

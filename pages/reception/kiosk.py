@@ -24,6 +24,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.audit import audit_access
@@ -61,7 +62,11 @@ def kiosk_start(request, pk: int):
         context = {"patient": patient, "before": before, "kiosk_minutes": settings.CLINIC_KIOSK_MINUTES}
         return render(request, "reception/kiosk_start.html", context)
     if not before.anything:
-        messages.info(request, f"{patient} has nothing to fill in: the questions are answered and the consents signed.")
+        messages.info(
+            request,
+            gettext("%(patient)s has nothing to fill in: the questions are answered and the consents signed.")
+            % {"patient": patient},
+        )
         return redirect(patient.get_absolute_url())
     try:
         kiosk, token = kiosk_start_service(patient=patient, started_by=request.user)

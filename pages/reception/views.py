@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import roles
@@ -113,7 +114,11 @@ def review_cancel_all(request, pk: int):
 
     def cancel(reason: str) -> str:
         cancelled = appointments_review_cancel(patient=patient, reason=reason)
-        return f"Cancelled {len(cancelled)} session{'s' if len(cancelled) != 1 else ''} of {patient}."
+        return ngettext(
+            "Cancelled %(count)d session of %(patient)s.",
+            "Cancelled %(count)d sessions of %(patient)s.",
+            len(cancelled),
+        ) % {"count": len(cancelled), "patient": patient}
 
     return _cancel_with_reason(request, cancel)
 
@@ -129,7 +134,7 @@ def _cancel_with_reason(request, cancel):
         except Refused as error:
             refusal_message(request, error)
     else:
-        messages.error(request, "Give a reason for the cancellation.")
+        messages.error(request, gettext("Give a reason for the cancellation."))
     return redirect("reception:review_list")
 
 
@@ -140,7 +145,9 @@ def review_keep(request, pk: int):
     appointment = get_object_or_404(Appointment, pk=pk, needs_review=True)
     try:
         appointment_review_keep(appointment=appointment)
-        messages.success(request, f"Kept the session of {appointment.patient} on the schedule.")
+        messages.success(
+            request, gettext("Kept the session of %(patient)s on the schedule.") % {"patient": appointment.patient}
+        )
     except Refused as error:
         refusal_message(request, error)
     return redirect("reception:review_list")
@@ -154,7 +161,7 @@ def review_cancel(request, pk: int):
 
     def cancel(reason: str) -> str:
         appointment_review_cancel(appointment=appointment, reason=reason)
-        return f"Cancelled the session of {appointment.patient}."
+        return gettext("Cancelled the session of %(patient)s.") % {"patient": appointment.patient}
 
     return _cancel_with_reason(request, cancel)
 
@@ -191,7 +198,7 @@ def patient_create(request):
     form = PatientForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         patient = services.patient_create(**form.patient_data)
-        messages.success(request, f"{patient} is registered.")
+        messages.success(request, gettext("%(patient)s is registered.") % {"patient": patient})
         return redirect(patient.get_absolute_url())
     return render(request, "reception/patient_create.html", {"form": form})
 
@@ -204,7 +211,7 @@ def patient_edit(request, pk: int):
     form = PatientForm(request.POST if request.method == "POST" else None, patient=patient)
     if request.method == "POST" and form.is_valid():
         services.patient_update(patient=patient, **form.patient_data)
-        messages.success(request, f"{patient}'s details are saved.")
+        messages.success(request, gettext("%(patient)s's details are saved.") % {"patient": patient})
         return redirect(patient.get_absolute_url())
     return render(request, "reception/patient_edit.html", {"form": form, "patient": patient})
 
@@ -250,7 +257,13 @@ def portal_invite(request, pk: int):
         refusal_message(request, error)
     except (smtplib.SMTPException, OSError):
         logger.exception("Portal invitation e-mail for patient %s failed", patient.pk)
-        messages.error(request, "The invitation could not be e-mailed, so no login was created. Try again later.")
+        messages.error(
+            request, gettext("The invitation could not be e-mailed, so no login was created. Try again later.")
+        )
     else:
-        messages.success(request, f"Invited {patient} to the portal: a link to set a password went to {user.email}.")
+        messages.success(
+            request,
+            gettext("Invited %(patient)s to the portal: a link to set a password went to %(email)s.")
+            % {"patient": patient, "email": user.email},
+        )
     return redirect(patient.get_absolute_url())

@@ -7,6 +7,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.refusals import Refused
@@ -60,7 +61,7 @@ def waitlist_add(request, pk: int):
         except Refused as error:
             refusal_on_form(form, error)
         else:
-            messages.success(request, f"{patient} is on the waitlist.")
+            messages.success(request, gettext("%(patient)s is on the waitlist.") % {"patient": patient})
             return redirect("reception:waitlist")
     return render(request, "reception/waitlist_add.html", {"form": form, "patient": patient})
 
@@ -71,7 +72,8 @@ def waitlist_add(request, pk: int):
 def waitlist_withdraw(request, pk: int):
     entry = get_object_or_404(WaitlistEntry.objects.select_related("patient"), pk=pk)
     withdraw = partial(waitlist_entry_withdraw, entry=entry, base_url=site_url(request))
-    done_or_refused(request, withdraw, f"Took {entry.patient}'s wish off the waitlist.")
+    done = gettext("Took %(patient)s's wish off the waitlist.") % {"patient": entry.patient}
+    done_or_refused(request, withdraw, done)
     return redirect("reception:waitlist")
 
 
@@ -81,7 +83,7 @@ def waitlist_withdraw(request, pk: int):
 def waitlist_slot_release(request, pk: int):
     slot = get_object_or_404(FreedSlot, pk=pk)
     release = partial(freed_slot_release, slot=slot)
-    done_or_refused(request, release, "The slot is off the waitlist: it can be booked at the desk now.")
+    done_or_refused(request, release, gettext("The slot is off the waitlist: it can be booked at the desk now."))
     return redirect("reception:waitlist")
 
 
@@ -91,9 +93,10 @@ def waitlist_slot_release(request, pk: int):
 def waitlist_send(request):
     """What the cron job does (send_waitlist_offers), now."""
     run = waitlist_offers_send(base_url=site_url(request))
-    messages.success(
-        request,
-        f"Sent {run.offers} offer{'s' if run.offers != 1 else ''}; "
-        f"{run.expired_offers} hold{'s' if run.expired_offers != 1 else ''} expired.",
-    )
+    sent = ngettext("Sent %(count)d offer", "Sent %(count)d offers", run.offers) % {"count": run.offers}
+    expired = ngettext("%(count)d hold expired.", "%(count)d holds expired.", run.expired_offers) % {
+        "count": run.expired_offers
+    }
+    # Translators: the two halves of one message, e.g. "Sent 3 offers; 1 hold expired."
+    messages.success(request, gettext("%(sent)s; %(expired)s") % {"sent": sent, "expired": expired})
     return redirect("reception:waitlist")

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import roles
@@ -104,7 +105,7 @@ def _why_not_editable(appointment: Appointment, note: SessionNote | None) -> str
     if note is not None and note.is_signed:
         return SIGNED_ALREADY
     if not appointment.takes_note:
-        return f"A {appointment.get_status_display().lower()} session gets no note."
+        return gettext("A %(status)s session gets no note.") % {"status": appointment.get_status_display().lower()}
     return ""
 
 
@@ -146,9 +147,11 @@ def note_edit(request, pk: int):
                     refusal_on_form(form, error)
                 else:
                     if signing:
-                        messages.success(request, f"Signed the note for {appointment.patient}.")
+                        messages.success(
+                            request, gettext("Signed the note for %(patient)s.") % {"patient": appointment.patient}
+                        )
                         return redirect(_my_day_url(local_date(appointment.starts_at)))
-                    messages.success(request, "Draft saved. Sign it once the session is over.")
+                    messages.success(request, gettext("Draft saved. Sign it once the session is over."))
                     return redirect("therapist:note_edit", pk=appointment.pk)
         else:
             form = SessionNoteForm(initial=SessionNoteForm.initial_from(note), oil_check_url=request.path)
@@ -200,7 +203,7 @@ def addendum_add(request, pk: int):
         return redirect(next_url)
     try:
         notes.addendum_add(note=note, author=request.user, text=form.cleaned_data["text"])
-        messages.success(request, "Addendum added; the signed note is unchanged.")
+        messages.success(request, gettext("Addendum added; the signed note is unchanged."))
     except Refused as error:
         refusal_message(request, error)
     return redirect(next_url)

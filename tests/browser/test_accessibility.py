@@ -10,8 +10,6 @@ what it finds on each page so that one run lists every failing page.
 import datetime as dt
 
 import pytest
-from django.contrib import admin
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -19,9 +17,9 @@ from playwright.sync_api import expect
 from clinic import roles
 from clinic.two_factor import two_factor_required
 from tests.browser.conftest import _open_page, lena_and_the_garden_room, pass_second_factor, submit_login
-from tests.conftest import log_in_verified
 from tests.factories import PASSWORD, PatientFactory, UserFactory, local
-from tests.pages.test_authorization_matrix import MATRIX, MODEL_BACKEND, _url, matrix_scene, project_url_names
+from tests.pages.every_page import pages_of
+from tests.pages.test_authorization_matrix import matrix_scene
 from tests.scenes import course_for, held, portal_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -29,8 +27,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 WIDTHS = {"desktop": 1280, "phone": 390}
 # One user of each kind; the matrix's second patient and second therapist see the same pages.
 ROLES = ("anonymous", "patient_a", "therapist_treating", "receptionist", "manager")
-SIGNED_OUT_PAGES = ("login", "password_reset", "password_reset_done", "password_reset_complete")
-SIGNED_IN_PAGES = ("password_change", "password_change_done")
 
 
 @pytest.fixture(params=list(WIDTHS.values()), ids=list(WIDTHS))
@@ -41,42 +37,6 @@ def sized_page(browser, request):
 @pytest.fixture
 def phone_page(browser, request):
     yield from _open_page(browser, request, {"width": WIDTHS["phone"], "height": 844})
-
-
-def admin_urls() -> list[str]:
-    urls = [reverse("admin:index")]
-    labels = sorted({model._meta.app_label for model in admin.site._registry})
-    urls += [reverse("admin:app_list", kwargs={"app_label": label}) for label in labels]
-    for model in sorted(admin.site._registry, key=lambda model: model._meta.label):
-        info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
-        urls += [reverse(f"{info}_changelist"), reverse(f"{info}_add")]
-        obj = model._default_manager.order_by("pk").first()
-        if obj is not None:
-            urls.append(reverse(f"{info}_change", args=[obj.pk]))
-    return urls
-
-
-def pages_of(role: str, users: dict, objects: dict) -> list[str]:
-    """The HTML pages that answer `role` 200 to a GET."""
-    names = [name for name, row in MATRIX.items() if row.method == "GET" and row.expected()[role] == 200]
-    urls = [_url(name, MATRIX[name], role, objects) for name in names if name in project_url_names()]
-    client = Client()
-    if role == "anonymous":
-        urls += [reverse(name) for name in SIGNED_OUT_PAGES]
-    else:
-        urls += [reverse(name) for name in SIGNED_IN_PAGES]
-        log_in_verified(client, users[role], backend=MODEL_BACKEND)
-    if role == "manager":
-        urls += admin_urls()
-    pages = []
-    for url in urls:
-        response = client.get(url, secure=True)
-        # Whole documents only: an htmx fragment (the audit log's name suggestions) is checked
-        # inside the page that shows it.
-        html = response["Content-Type"].startswith("text/html") and b"<html" in response.content
-        if response.status_code == 200 and html:
-            pages.append(url)
-    return pages
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -29,6 +29,7 @@ def _log_in(page, live_server) -> None:
 
 def test_a_token_is_made_shown_once_and_revoked(page, live_server, desk, screenshot):
     _log_in(page, live_server)
+    page.locator("#account-menu").click()  # the account menu, under the user's name
     page.get_by_role("link", name="API tokens").click()
     page.get_by_label("Name").fill("Scheduler")
     page.get_by_label("Read and write").check()

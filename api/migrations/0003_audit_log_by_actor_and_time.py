@@ -10,7 +10,7 @@ INDEX = "api_logentry_actor_timestamp"
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("api", "0001_initial"),
+        ("api", "0002_verbose_names"),
         ("auditlog", "0017_add_actor_email"),
     ]
 
