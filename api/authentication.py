@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from api.throttle import ApiUserThrottle
 from api.tokens import api_token_for_secret
 
 
@@ -20,7 +21,8 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             secret = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("The token is not valid.")) from None
-        token = api_token_for_secret(secret)
+        # The throttle's count comes with the token (api.http.ApiUserThrottle).
+        token = api_token_for_secret(secret, requests_since=ApiUserThrottle().since())
         if token is None:
             raise exceptions.AuthenticationFailed(_("The token is not valid, or it was revoked."))
         return token.user, token

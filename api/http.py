@@ -1,14 +1,13 @@
 """The API's plumbing, written once: a domain refusal as 409 or 422 with its reasons, the page
-size, the throttle, a JSON parser that refuses NUL characters, and the audit entry of every request."""
+size, a JSON parser that refuses NUL characters, and the audit entry of every request (which the
+throttle, api.throttle, counts)."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext
 from rest_framework import exceptions, parsers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import exception_handler
 
 from clinic.audit import ALLOWED, REFUSED, VIEW, audit_access
@@ -49,19 +48,6 @@ class Pages(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
-
-
-class ApiUserThrottle(UserRateThrottle):
-    """Requests per user (per address for a request without a valid token), at the rate
-    settings.CLINIC_API_THROTTLE_RATE says, read on each request so a deployment and the tests can change it."""
-
-    def get_rate(self):
-        return settings.CLINIC_API_THROTTLE_RATE
-
-    def allow_request(self, request, view):
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
 
 
 def _has_nul(value) -> bool:

@@ -1,15 +1,19 @@
 """Personal API tokens: create (the secret shown once), revoke, and find the token a request
 carries. Creating and revoking go to the audit log, as the two-factor changes of an account do."""
 
+import datetime as dt
 import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from api.models import ApiToken, TokenScope
+from api.throttle import api_requests
 from clinic.audit import ALLOWED, access_entry
 from clinic.refusals import Refused
 
@@ -79,15 +83,18 @@ def api_token_revoke(*, token: ApiToken, remote_addr: str | None = None) -> ApiT
     return token
 
 
-def api_token_for_secret(secret: str) -> ApiToken | None:
-    """The live token with this secret, of an active user, or None; its last use is stamped."""
+def api_token_for_secret(secret: str, *, requests_since: dt.datetime | None = None) -> ApiToken | None:
+    """The live token with this secret, of an active user, or None; its last use is stamped. With
+    `requests_since`, the token also carries `api_requests`: how many API requests its user made
+    since then (the throttle's count, api.throttle.ApiUserThrottle), found by the same query."""
     if not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(secret_hash=secret_hash(secret), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
+    tokens = ApiToken.objects.select_related("user")
+    if requests_since is not None:
+        # One row per user: the entries grouped by their actor (their newest-first order dropped).
+        made = api_requests(actor=OuterRef("user_id"), since=requests_since).order_by().values("actor")
+        tokens = tokens.annotate(api_requests=Coalesce(Subquery(made.annotate(n=Count("pk")).values("n")), 0))
+    token = tokens.filter(secret_hash=secret_hash(secret), revoked_at__isnull=True, user__is_active=True).first()
     if token is None:
         return None
     now = timezone.now()

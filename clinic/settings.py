@@ -124,33 +124,46 @@ TEMPLATES = [
     },
 ]
 
-# SQLite by default so the app runs with nothing installed. IMMEDIATE transactions take the
-# write lock at BEGIN, which serialises bookings instead of failing them with "database is locked".
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+
+def database(url: str) -> dict:
+    """A DATABASES entry for `url`, with the connection options of its engine."""
+    config = dj_database_url.parse(
+        url, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")), conn_health_checks=True
     )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-else:
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # IMMEDIATE transactions take the write lock at BEGIN, which serialises bookings instead of
+        # failing them with "database is locked".
+        config["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+        config["CONN_MAX_AGE"] = 0
+        return config
     # PostgreSQL binds the parameters itself, and psycopg prepares a statement once it has run a
     # few times on a connection, so repeated queries skip parsing and planning (a quarter more
     # patient searches a second under load, docs/PERFORMANCE.md). A pooler in transaction mode that cannot keep
     # prepared statements (PgBouncer before 1.21) needs DATABASE_PREPARE_THRESHOLD=off.
-    _prepare = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")
-    DATABASES["default"]["OPTIONS"] = {
+    prepare = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")
+    config["OPTIONS"] = {
         "server_side_binding": True,
-        "prepare_threshold": None if _prepare == "off" else int(_prepare),
+        "prepare_threshold": None if prepare == "off" else int(prepare),
         # Just-in-time compilation off: it pays off for long analytical scans, not for pages. It
         # compiled the reports' queries for 1.8 s of their 2 s at full scale (docs/PERFORMANCE.md).
         # A pooler that refuses startup options (PgBouncer without ignore_startup_parameters =
         # options) needs DATABASE_OPTIONS="" and jit = off in postgresql.conf instead.
         "options": os.environ.get("DATABASE_OPTIONS", "-c jit=off"),
     }
+    return config
+
+
+# SQLite by default so the app runs with nothing installed.
+DATABASES = {"default": database(os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
+# A PostgreSQL streaming replica of the primary: the reads that may lag a second go there, through
+# clinic.replica's router (which reads, and why those: docs/ARCHITECTURE.md). Unset: one database.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database(os.environ["DATABASE_REPLICA_URL"])
+    if {DATABASES["default"]["ENGINE"], DATABASES["replica"]["ENGINE"]} != {"django.db.backends.postgresql"}:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs PostgreSQL for both DATABASE_URL and the replica (a streaming replica)."
+        )
+    DATABASE_ROUTERS = ["clinic.replica.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -272,6 +285,16 @@ CLINIC_SESSION_IDLE_MINUTES = int(os.environ.get("CLINIC_SESSION_IDLE_MINUTES", 
 CLINIC_SESSION_MAX_HOURS = int(os.environ.get("CLINIC_SESSION_MAX_HOURS", "12"))
 SESSION_COOKIE_AGE = CLINIC_SESSION_MAX_HOURS * 60 * 60
 
+# Several app servers, one database: everything a login depends on is kept in the database, so a
+# request may land on any server (tests/clinic/test_several_servers.py). Sessions, with their two
+# clocks: a log-out or an expiry on one server holds on all of them at once, which neither a signed
+# cookie (nothing to end on the server) nor a per-process cache would give.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Nothing relies on the cache: the log-in lockout (AXES_HANDLER below), the password-reset limit
+# and the API's throttle count in the database. This per-process memory is all Django gets, so
+# anything added that must hold across servers or workers belongs in the database too.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Log-in lockout (django-axes): five failures for one account from one address lock that pair
 # out for 15 minutes, whether or not the name exists; a success clears the count. The account is
 # found however the name is spelled (case, surrounding spaces, username or a patient's e-mail
@@ -287,6 +310,9 @@ AXES_HTTP_RESPONSE_CODE = 429
 # AccessLog already keeps the successful ones with their log-out time.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_USERNAME_CALLABLE = "clinic.accounts.axes_username"
+# Failed log-ins and lockouts in the database, shared by every server (axes' cache handler would keep
+# them in each process's memory, and failures spread over servers would never add up).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
 # Two-factor log-in (clinic.two_factor): managers and superusers always need a second factor;
 # every staff account too when the clinic turns this on. Patients may opt in from the portal.
@@ -390,7 +416,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["api.http.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "api.http.Pages",
-    "DEFAULT_THROTTLE_CLASSES": ["api.http.ApiUserThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttle.ApiUserThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.http.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -1,7 +1,8 @@
 import pytest
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.test import Client
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.test import Client, TransactionTestCase
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -21,6 +22,11 @@ from tests.factories import (
     next_weekday,
     therapist_named,
 )
+
+if "replica" in settings.DATABASES:
+    # In tests the replica alias is the test database itself (tests/settings.py), and any test whose
+    # page may read through it (a report, the patient list, outside a transaction) may use it.
+    TransactionTestCase.databases = frozenset({DEFAULT_DB_ALIAS, "replica"})
 
 
 def pytest_collection_modifyitems(config, items):
@@ -46,6 +52,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
         found = connection
         if getattr(found, "_test_serialized_contents", None):
             found._test_serialized_contents = found.creation.serialize_db_to_string()
+    yield
+    if "replica" in settings.DATABASES:
+        # The replica alias's own connection to the test database would keep it from being dropped.
+        connections["replica"].close()
 
 
 @pytest.fixture(autouse=True)

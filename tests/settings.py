@@ -5,6 +5,7 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-for-production")
 
 from clinic.settings import *  # noqa: E402, F403
+from clinic.settings import DATABASES  # noqa: E402
 
 # The production hasher is slow on purpose; tests create hundreds of users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -26,6 +27,15 @@ CLINIC_SMS_BACKEND = "clinic.messaging.LocmemSmsBackend"
 
 # The webhook tests receive on a local server at 127.0.0.1, which production refuses.
 CLINIC_WEBHOOK_ALLOW_PRIVATE = True
-# The API's throttle counts per user in the cache, across tests that reuse the same user ids; the
-# throttling test sets its own low rate (tests/api/test_throttling.py).
+# A test may ask the API more often as one user than production allows in an hour (the throttle
+# counts their audit entries); the throttling tests set their own low rate
+# (tests/api/test_throttling_and_audit.py).
 CLINIC_API_THROTTLE_RATE = "100000/hour"
+
+# The read replica (clinic.replica). In tests the "replica" alias is the test database itself,
+# reached as default is (a test mirror): a test reads what it has just written, which a streaming
+# replica a second behind cannot promise. tests/clinic/test_replica.py points the alias at the real
+# replica (REPLICA_SERVER, which scripts/with-replica starts) for its own tests.
+if "replica" in DATABASES:
+    REPLICA_SERVER = DATABASES["replica"]
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}

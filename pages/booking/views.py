@@ -15,6 +15,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.refusals import Refused
+from clinic.replica import view_reads_may_lag
 from pages.booking.forms import (
     AvailabilityForm,
     BookingForm,
@@ -293,6 +294,7 @@ def _booking_choice(request, patient: Patient) -> dict | None:
 @routes("book/")
 @require_http_methods(["GET", "POST"])
 @role_required(*BOOKERS)
+@view_reads_may_lag
 def appointment_book(request):
     try:
         patient_id = int(request.POST.get("patient") or request.GET.get("patient") or 0)
@@ -398,6 +400,7 @@ def _value(slot) -> str:
 @routes("availability/")
 @require_GET
 @role_required(*BOOKERS)
+@view_reads_may_lag
 def availability(request):
     """Free slots over a span of days, as JSON: what the booking page shows one day at a time,
     for a front desk planning weeks ahead (and for the benchmark, docs/PERFORMANCE.md).

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clinic import roles
 from clinic.audit import EXPORT, audit_access
 from clinic.refusals import Refused
+from clinic.replica import view_reads_may_lag
 from pages.manager.forms import ERASE_WORD, PatientEraseForm
 from pages.refusals import refusal_on_form
 from pages.roles import role_required
@@ -77,6 +78,7 @@ def patient_data(request, pk: int):
 @routes("manager/patients/<int:pk>/data/export.json")
 @require_GET
 @role_required(roles.MANAGER)
+@view_reads_may_lag
 def patient_data_json(request, pk: int):
     patient = _handed_out(request, pk, JSON)
     body = json.dumps(patient_export(patient=patient), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
@@ -86,6 +88,7 @@ def patient_data_json(request, pk: int):
 @routes("manager/patients/<int:pk>/data/document/")
 @require_GET
 @role_required(roles.MANAGER)
+@view_reads_may_lag
 def patient_data_document(request, pk: int):
     """The readable copy; ?download=1 saves it as a file instead of showing it."""
     patient = _handed_out(request, pk, HTML)

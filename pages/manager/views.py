@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic import roles
 from clinic.audit import BREAK_GLASS, ERASE, EXPORT
 from clinic.refusals import Refused
+from clinic.replica import view_reads_may_lag
 from outcomes.models import Measure
 from outcomes.services import measure_create as measure_create_service
 from pages.manager.forms import (
@@ -96,6 +97,7 @@ def break_glass_review(request, pk: int):
 @routes("manager/reports/")
 @require_GET
 @role_required(roles.MANAGER)
+@view_reads_may_lag
 def reports(request):
     """The figures for a period (the last four weeks unless chosen); with `csv=<report>`, that
     report's table as a CSV file. A bad filter shows the form with its errors and no figures."""

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import roles
 from clinic.refusals import Refused
+from clinic.replica import view_reads_may_lag
 from pages.booking.forms import CancelForm
 from pages.http import day_param
 from pages.locations import clinic_locations, location_param
@@ -168,6 +169,7 @@ def review_cancel(request, pk: int):
 @routes("patients/")
 @require_GET
 @role_required(*FRONT_DESK)
+@view_reads_may_lag
 def patient_list(request):
     search = PatientSearchForm(request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""

@@ -1,11 +1,15 @@
 """Every request is throttled per user and goes to the audit log like a page read."""
 
+import datetime as dt
+from unittest import mock
+
 import pytest
 from auditlog.models import LogEntry
 from django.core.cache import cache
 from django.test import override_settings
+from django.utils import timezone
 
-from clinic.audit import ALLOWED, REFUSED, VIEW
+from clinic.audit import ALLOWED, REFUSED, VIEW, access_entry
 from tests.api.conftest import api_client
 from tests.factories import AppointmentFactory
 
@@ -62,3 +66,27 @@ def test_a_write_is_audited_with_its_patient(desk, receptionist):
     assert entry.additional_data["patient_id"] == appointment.patient_id
     assert entry.additional_data["action"] == "api_write"
     assert entry.additional_data["outcome"] == ALLOWED
+
+
+@override_settings(CLINIC_API_THROTTLE_RATE="3/minute")
+def test_requests_any_server_answered_count_and_the_refusal_says_when_to_retry(receptionist):
+    # Two requests answered by another server: all any server knows of them is their audit entries.
+    for _ in range(2):
+        access_entry(receptionist, actor=receptionist, remote_addr="10.0.0.2", data={"path": "/api/v1/patients/"})
+    access_entry(receptionist, actor=receptionist, remote_addr="10.0.0.2", data={"path": "/reception/"})  # a page
+    client = api_client(receptionist)
+
+    statuses = [client.get("/api/v1/patients/").status_code for _ in range(2)]
+
+    assert statuses == [200, 429]
+    assert 0 < int(client.get("/api/v1/patients/")["Retry-After"]) <= 60
+
+
+@override_settings(CLINIC_API_THROTTLE_RATE="3/minute")
+def test_requests_older_than_the_period_no_longer_count(receptionist):
+    client = api_client(receptionist)
+    assert [client.get("/api/v1/patients/").status_code for _ in range(4)] == [200, 200, 200, 429]
+
+    # The audit log never changes an entry (on PostgreSQL a trigger refuses): let the clock move on.
+    with mock.patch.object(timezone, "now", return_value=timezone.now() + dt.timedelta(minutes=1, seconds=1)):
+        assert client.get("/api/v1/patients/").status_code == 200

@@ -28,6 +28,8 @@ UNSET = {
     "DJANGO_SECURE_COOKIES",
     "DJANGO_SECURE_SSL_REDIRECT",
     "DJANGO_HSTS_SECONDS",
+    # scripts/with-replica sets it beside DATABASE_URL, which some of these tests point at SQLite.
+    "DATABASE_REPLICA_URL",
 }
 
 
