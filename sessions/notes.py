@@ -139,6 +139,8 @@ def session_note_sign(*, note: SessionNote, signed_by: AbstractBaseUser) -> Sess
     note.signed_by = signed_by
     note.content_hash = note_seal(note)
     note.save()
+    appointment.note_signed = True
+    Appointment.objects.filter(pk=appointment.pk).update(note_signed=True)
     if appointment.status == AppointmentStatus.CHECKED_IN:
         # The signature says the session took place: it is completed with it (and its course, if full).
         appointment_status_set(appointment, AppointmentStatus.COMPLETED, now=now)
@@ -184,10 +186,17 @@ def session_notes_for_chart(*, patient: Patient, reader: AbstractBaseUser) -> li
 def _unsigned_sessions() -> QuerySet[Appointment]:
     """Sessions given (checked in or completed) whose note is missing or still a draft, oldest first."""
     return (
-        Appointment.objects.filter(status__in=SIGNABLE_STATUSES)
+        # note_signed narrows to the few through its index; the note's own row decides.
+        Appointment.objects.filter(status__in=SIGNABLE_STATUSES, note_signed=False)
         .filter(Q(note__isnull=True) | Q(note__signed_at__isnull=True))
         .order_by("starts_at", "pk")
     )
+
+
+def appointments_note_signed_mark() -> int:
+    """Mark the sessions whose note is signed but not flagged yet (notes written in bulk by the
+    seeders or the migration that added the flag); the number marked."""
+    return Appointment.objects.filter(note_signed=False, note__signed_at__isnull=False).update(note_signed=True)
 
 
 def notes_unsigned_for(*, user: AbstractBaseUser) -> QuerySet[Appointment]:

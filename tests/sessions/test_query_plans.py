@@ -19,7 +19,7 @@ from patients.models import Patient
 from patients.selectors import patients_search
 from sessions.availability import slots_available
 from sessions.models import Appointment, AppointmentStatus
-from sessions.notes import session_notes_for_chart
+from sessions.notes import notes_overdue, session_notes_for_chart
 from sessions.portal import portal_courses, portal_earlier, portal_upcoming
 from sessions.schedule import at_local
 from sessions.therapist_day import therapist_day
@@ -104,6 +104,10 @@ def test_the_other_hot_reads_use_indexes(practice):
         "search by last, first": lambda: list(patients_search(query=f"{surname}, {first_name}")[:25]),
         "search by phone digits": lambda: list(patients_search(query=phone_digits)[:25]),
         "the patient list's first page": lambda: list(patients_search(query="")[:25]),
+        "the notes unsigned for more than a day (the manager's home)": lambda: (
+            list(notes_overdue(now=timezone.now())[:8]),
+            notes_overdue(now=timezone.now()).count(),
+        ),
     }
     for name, read in reads.items():
         checked = plans_of(read)

@@ -12,7 +12,13 @@ from patients.models import Phase
 from sessions.appointments import appointment_cancel, appointment_complete
 from sessions.courses import course_complete_if_full
 from sessions.models import Addendum, AppointmentStatus, CourseStatus, NoteAlreadySigned, SessionNote
-from sessions.notes import addendum_add, notes_unsigned_for, session_note_save, session_note_sign
+from sessions.notes import (
+    addendum_add,
+    appointments_note_signed_mark,
+    notes_unsigned_for,
+    session_note_save,
+    session_note_sign,
+)
 from tests.factories import (
     AppointmentFactory,
     CourseFactory,
@@ -296,6 +302,37 @@ def test_the_unsigned_notes_are_her_sessions_given_without_a_signed_note_oldest_
     given(4, AppointmentStatus.CANCELLED, hours_earlier=2, cancellation_reason="Ill")
     AppointmentFactory(starts_at=at - dt.timedelta(days=6), status=AppointmentStatus.COMPLETED)  # someone else's
     assert list(notes_unsigned_for(user=author)) == [no_note, draft, session]
+
+
+def test_signing_flags_the_session_and_a_refused_signature_does_not(session, author):
+    draft = session_note_save(appointment=session, author=author, pain_before=6)
+    with pytest.raises(Refused):
+        session_note_sign(note=draft, signed_by=author)  # no pain after, no minutes
+    session.refresh_from_db()
+    assert not session.note_signed
+
+    signed_note(session)
+
+    session.refresh_from_db()
+    assert session.note_signed
+    assert session not in notes_unsigned_for(user=author)
+
+
+def test_notes_signed_in_bulk_are_flagged_by_the_mark(session, author):
+    """The seeders write notes without the service: the mark flags those signed, and only those."""
+    at = timezone.now().replace(microsecond=0)
+    bulk_signed = AppointmentFactory(
+        therapist=session.therapist, starts_at=at - dt.timedelta(days=2), status=AppointmentStatus.COMPLETED
+    )
+    SessionNoteFactory(appointment=bulk_signed, signed_at=at, signed_by=author)
+    SessionNoteFactory(appointment=session)  # a draft
+
+    assert appointments_note_signed_mark() == 1
+
+    bulk_signed.refresh_from_db()
+    session.refresh_from_db()
+    assert (bulk_signed.note_signed, session.note_signed) == (True, False)
+    assert appointments_note_signed_mark() == 0
 
 
 def test_it_refuses_to_sign_the_draft_of_a_session_cancelled_since(session, author):

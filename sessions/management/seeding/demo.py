@@ -59,6 +59,7 @@ from sessions.models import (
     WaitlistOffer,
 )
 from sessions.note_seal import note_seal, note_seal_log_entries
+from sessions.notes import appointments_note_signed_mark
 from sessions.schedule import at_local, closures_load
 
 PASSWORD = "demo-password-2026"
@@ -923,6 +924,7 @@ class _Seeder:
             # Signed here, not through session_note_sign: seal them the same way.
             note.content_hash = note_seal(note)
         SessionNote.objects.bulk_create(notes)
+        appointments_note_signed_mark()  # what session_note_sign flags on the session
         # ...and give each the audit log entry that signing writes, which verify_notes compares.
         signed = [note for note in notes if note.signed_at is not None]
         LogEntry.objects.bulk_create(note_seal_log_entries(signed), batch_size=1000)

@@ -61,6 +61,7 @@ from sessions.management.seeding.demo import (
 )
 from sessions.models import Addendum, Appointment, AppointmentStatus, Course, CourseStatus, SessionNote
 from sessions.note_seal import SEAL_FIELD, SIGN, note_seal
+from sessions.notes import appointments_note_signed_mark
 
 SCALE_PASSWORD = "scale-password-2026"
 RECEPTION_USERNAME = "scale.reception"
@@ -948,6 +949,8 @@ class ScaleSeeder:
             with self.writer.bulk_load(model, len(rows)) if model is not LogEntry else nullcontext():
                 counts[model._meta.label] = self.writer.insert(model, columns, rows)
             self.log(f"{model._meta.label}: {len(rows):,} rows in {time.monotonic() - started:.1f} s")
+        # The notes were written in bulk, not signed through the service that flags their sessions.
+        appointments_note_signed_mark()
         self.writer.reset_sequences(
             [User, Therapist, Room, Patient, Diagnosis, Course, Appointment, SessionNote]
             + [WorkingHours, Closure, Study, PhaseRecord, HealthFlag, Addendum]
