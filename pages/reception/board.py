@@ -4,6 +4,7 @@ A fixed number of queries per page, however many appointments, therapists or roo
 """
 
 import datetime as dt
+import html
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -48,10 +49,6 @@ class Card:
     # What the card offers (sessions.appointments.appointment_actions), set for today's board only.
     can_check_in: bool = False
     can_no_show: bool = False
-
-    @property
-    def status_label(self) -> str:
-        return AppointmentStatus(self.status).label
 
 
 @dataclass(frozen=True)
@@ -99,36 +96,29 @@ class DayBoard:
         """The board's body, written here rather than in a template: sixty columns by forty
         quarter hours with hundreds of cards cost the template engine ~100 ms a page, and this
         ~10. The week board and my day, with far fewer cards, keep to templates."""
-        urls = {
-            "detail": _url_pattern("booking:appointment_detail"),
-            "check_in": _url_pattern("booking:appointment_check_in"),
-            "no_show": _url_pattern("booking:appointment_no_show"),
-        }
-        return mark_safe("".join(self._row_html(index, row, urls) for index, row in enumerate(self.rows)))
-
-    def _row_html(self, index: int, row: BoardRow, urls: dict) -> str:
-        hour = " hour" if row.time.minute == 0 else ""
-        now, now_label = (
-            (' class="now"', f'<span class="visually-hidden"> {gettext("(now)")}</span>')
-            if index == self.now_row
-            else ("", "")
-        )
-        parts = [
-            f'<tr{now} data-time="{row.time:%H:%M}">'
-            f'<th scope="row" class="time-col{hour}">{row.time:%H:%M}{now_label}</th>'
-        ]
-        off = self.off
-        for column, cell in enumerate(row.cells):
-            if cell is None:
-                continue  # covered by a card from a row above
-            if cell.appointment is None:
-                # Free time stays bare (the script books from it); the rest is shaded.
-                parts.append('<td class="off"></td>' if off and index in off[column] else "<td></td>")
-                continue
-            card = _card_html(cell.appointment, by=self.by, urls=urls)
-            parts.append(f'<td rowspan="{cell.rowspan}" class="has-card">{card}</td>')
-        parts.append("</tr>")
-        return "".join(parts)
+        write = _CardWriter(by=self.by)
+        off, now_row = self.off, self.now_row
+        parts = []
+        for index, row in enumerate(self.rows):
+            hour = " hour" if row.time.minute == 0 else ""
+            if index == now_row:
+                now, now_label = ' class="now"', f'<span class="visually-hidden"> {gettext("(now)")}</span>'
+            else:
+                now, now_label = "", ""
+            parts.append(
+                f'<tr{now} data-time="{row.time:%H:%M}">'
+                f'<th scope="row" class="time-col{hour}">{row.time:%H:%M}{now_label}</th>'
+            )
+            for column, cell in enumerate(row.cells):
+                if cell is None:
+                    continue  # covered by a card from a row above
+                if cell.appointment is None:
+                    # Free time stays bare (the script books from it); the rest is shaded.
+                    parts.append('<td class="off"></td>' if off and index in off[column] else "<td></td>")
+                else:
+                    parts.append(f'<td rowspan="{cell.rowspan}" class="has-card">{write(cell.appointment)}</td>')
+            parts.append("</tr>")
+        return mark_safe("".join(parts))
 
 
 # reverse() for each of hundreds of cards costs more than the card; only the pk differs.
@@ -143,46 +133,83 @@ NEEDS_REVIEW_LINE = '<span class="d-block small fw-bold">{}</span>'
 SELF_BOOKED_LINE = '<span class="d-block small self-booked">{}</span>'
 
 
-def _card_html(card: Card, *, by: str, urls: dict) -> str:
-    """The card's markup; the names in it come from people's input and are escaped. Its check-in
-    and no-show buttons belong to the one form beside the table (`form="board-actions"`): a
-    form cannot sit inside the card's link, and one CSRF token serves them all."""
-    url = urls["detail"].format(pk=card.pk)
-    course = ""
-    if card.course_id:
-        position = course_position(number=card.session_number, session_range=card.session_range)
-        course = f'<span class="d-block small">{position}</span>'
-    review_class, review_line = (
-        (" needs-review", NEEDS_REVIEW_LINE.format(escape(gettext("Needs review")))) if card.needs_review else ("", "")
-    )
-    self_booked_line = (
-        SELF_BOOKED_LINE.format(escape(gettext("Booked online by the patient"))) if card.self_booked else ""
-    )
-    who_or_where = card.therapist if by == "room" else card.room
-    return (
-        f'<a class="appt-card status-{card.status}{review_class}" href="{url}"><strong>{escape(card.patient)}</strong>'
-        f'<span class="d-block small">{card.starts_at:%H:%M}–{card.ends_at:%H:%M} · {escape(card.modality)}</span>'
-        f"{course}"
-        f'<span class="d-block small">{escape(who_or_where)} · {card.status_label}</span>'
-        f"{self_booked_line}{review_line}</a>"
-        f"{_card_buttons(card, urls)}"
-    )
+class _CardWriter:
+    """Writes one board's cards. What every card shares is worked out once per page, not once
+    per card: the links' patterns, and the labels in the page's language (a status, "Session 3
+    of 10", the buttons); three hundred cards asked gettext for them over a thousand times.
 
+    The card's markup; the names in it come from people's input and are escaped (a modality's,
+    a room's or a therapist's once per page). Its check-in and no-show buttons belong to the one
+    form beside the table (`form="board-actions"`): a form cannot sit inside the card's link, and
+    one CSRF token serves them all."""
 
-def _card_buttons(card: Card, urls: dict) -> str:
-    buttons = []
-    who = f'<span class="visually-hidden"> {escape(card.patient)}</span>'
-    for allowed, action, style, label in (
-        (card.can_check_in, "check_in", "btn-primary", gettext("Check in")),
-        (card.can_no_show, "no_show", "btn-outline-danger", gettext("No-show")),
-    ):
-        if allowed:
-            action_url = urls[action].format(pk=card.pk)
-            buttons.append(
-                f'<button class="btn btn-sm {style}" form="board-actions" formaction="{action_url}">'
-                f"{escape(label)}{who}</button>"
-            )
-    return f'<span class="card-actions">{"".join(buttons)}</span>' if buttons else ""
+    def __init__(self, *, by: str):
+        self.by = by
+        self.detail = _url_pattern("booking:appointment_detail")
+        self.actions = {}  # what check-in and no-show need, worked out at the first card offering one
+        self.statuses: dict[str, str] = {}
+        self.positions: dict[tuple[int | None, str], str] = {}
+        self.names: dict[str, str] = {}  # escaped
+        self.review_line = NEEDS_REVIEW_LINE.format(escape(gettext("Needs review")))
+        self.self_booked_line = SELF_BOOKED_LINE.format(escape(gettext("Booked online by the patient")))
+
+    def status_label(self, status: str) -> str:
+        if status not in self.statuses:
+            self.statuses[status] = str(AppointmentStatus(status).label)
+        return self.statuses[status]
+
+    def name(self, name: str) -> str:
+        if name not in self.names:
+            self.names[name] = html.escape(name)
+        return self.names[name]
+
+    def course_line(self, card: Card) -> str:
+        key = (card.session_number, card.session_range)
+        if key not in self.positions:
+            position = course_position(number=card.session_number, session_range=card.session_range)
+            self.positions[key] = f'<span class="d-block small">{position}</span>'
+        return self.positions[key]
+
+    def __call__(self, card: Card) -> str:
+        url = self.detail.format(pk=card.pk)
+        course = self.course_line(card) if card.course_id else ""
+        review_class, review_line = (" needs-review", self.review_line) if card.needs_review else ("", "")
+        self_booked_line = self.self_booked_line if card.self_booked else ""
+        who_or_where = card.therapist if self.by == "room" else card.room
+        patient = html.escape(card.patient)  # as django.utils.html.escape, without its check for lazy strings
+        buttons = self.buttons(card, patient) if card.can_check_in or card.can_no_show else ""
+        return (
+            f'<a class="appt-card status-{card.status}{review_class}" href="{url}">'
+            f"<strong>{patient}</strong>"
+            f'<span class="d-block small">{card.starts_at:%H:%M}–{card.ends_at:%H:%M} · '
+            f"{self.name(card.modality)}</span>"
+            f"{course}"
+            f'<span class="d-block small">{self.name(who_or_where)} · {self.status_label(card.status)}</span>'
+            f"{self_booked_line}{review_line}</a>"
+            f"{buttons}"
+        )
+
+    def buttons(self, card: Card, patient: str) -> str:
+        if not self.actions:
+            self.actions = {
+                "check_in": (_url_pattern("booking:appointment_check_in"), "btn-primary", escape(gettext("Check in"))),
+                "no_show": (
+                    _url_pattern("booking:appointment_no_show"),
+                    "btn-outline-danger",
+                    escape(gettext("No-show")),
+                ),
+            }
+        buttons = []
+        who = f'<span class="visually-hidden"> {patient}</span>'
+        for allowed, action in ((card.can_check_in, "check_in"), (card.can_no_show, "no_show")):
+            if allowed:
+                pattern, style, label = self.actions[action]
+                action_url = pattern.format(pk=card.pk)
+                buttons.append(
+                    f'<button class="btn btn-sm {style}" form="board-actions" formaction="{action_url}">'
+                    f"{label}{who}</button>"
+                )
+        return f'<span class="card-actions">{"".join(buttons)}</span>'
 
 
 def _day_appointments(day: dt.date, location_id: int | None = None):
