@@ -8,7 +8,6 @@ import html
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Min
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -254,12 +253,21 @@ def _day_cards(day: dt.date, location_id: int | None = None) -> list[Card]:
     ]  # fmt: skip
 
 
-def _opening_span(day: dt.date, location_id: int | None = None) -> tuple[dt.time, dt.time]:
-    blocks = WorkingHours.objects.filter(weekday=day.weekday(), therapist__active=True)
-    if location_id is not None:
-        blocks = blocks.filter(location_id=location_id)
-    span = blocks.aggregate(opens=Min("starts"), closes=Max("ends"))
-    return span["opens"] or DEFAULT_OPEN, span["closes"] or DEFAULT_CLOSE
+def _hours(day: dt.date) -> list[tuple[int, int, dt.time, dt.time]]:
+    """The weekday's blocks of the active therapists' hours as (therapist, site, starts, ends): one
+    query for the board's opening span, its columns at one site and its shading."""
+    return list(
+        WorkingHours.objects.filter(weekday=day.weekday(), therapist__active=True)
+        .order_by()
+        .values_list("therapist_id", "location_id", "starts", "ends")
+    )
+
+
+def _opening_span(hours: list, location_id: int | None = None) -> tuple[dt.time, dt.time]:
+    blocks = [(starts, ends) for _, location, starts, ends in hours if location_id in (None, location)]
+    if not blocks:
+        return DEFAULT_OPEN, DEFAULT_CLOSE
+    return min(starts for starts, _ in blocks), max(ends for _, ends in blocks)
 
 
 def _step_index(moment: dt.datetime, opens: dt.datetime) -> int:
@@ -269,6 +277,7 @@ def _step_index(moment: dt.datetime, opens: dt.datetime) -> int:
 def day_board(*, day: dt.date, by: str = "therapist", location_id: int | None = None) -> DayBoard:
     """The day's sessions by therapist or by room; with `location_id`, the sessions in that
     site's rooms, its rooms, and the therapists with hours there that weekday."""
+    hours = _hours(day)
     if by == "room":
         rooms = Room.objects.filter(active=True)
         if location_id is not None:
@@ -276,16 +285,15 @@ def day_board(*, day: dt.date, by: str = "therapist", location_id: int | None = 
         columns = list(rooms.order_by("name"))
         column_of = "room_id"
     else:
-        therapists = Therapist.objects.filter(active=True).select_related("user")
+        columns = list(Therapist.objects.filter(active=True).select_related("user"))
         if location_id is not None:
-            there = WorkingHours.objects.filter(location_id=location_id, weekday=day.weekday()).values("therapist_id")
-            therapists = therapists.filter(pk__in=there)
-        columns = list(therapists)
+            there = {therapist for therapist, location, _, _ in hours if location == location_id}
+            columns = [column for column in columns if column.pk in there]
         column_of = "therapist_id"
     appointments = _day_cards(day, location_id)
     annotate_course_position(appointments)
 
-    opens_time, closes_time = _opening_span(day, location_id)
+    opens_time, closes_time = _opening_span(hours, location_id)
     opens, closes = at_local(day, opens_time), at_local(day, closes_time)
     if appointments:  # a session booked outside the usual hours must still show
         opens = min(opens, appointments[0].starts_at)
@@ -314,7 +322,7 @@ def day_board(*, day: dt.date, by: str = "therapist", location_id: int | None = 
             rows[covered].cells[column] = None
     closures = closures_load(starts_on=day, ends_on=day)
     _card_actions(appointments, day)
-    off = _off_rows(day, columns, by, rows, closures)
+    off = _off_rows(hours, columns, by, rows, closures)
     now = timezone.now()
     now_row = _step_index(now, opens) if day == timezone.localdate() and opens <= now < closes else None
     return DayBoard(
@@ -338,33 +346,32 @@ def _card_actions(cards: list[Card], day: dt.date) -> None:
         card.can_check_in, card.can_no_show = actions.check_in, actions.no_show
 
 
-def _off_rows(day: dt.date, columns: list, by: str, rows: list[BoardRow], closures: list[Closure]) -> list[set[int]]:
+def _off_rows(hours: list, columns: list, by: str, rows: list[BoardRow], closures: list[Closure]) -> list[set[int]]:
     """Per column, the rows outside working hours, in a break or closed (the clinic's closures,
-    public holidays included, and the therapist's own). Rooms follow the clinic's closures only."""
+    public holidays included, and the therapist's own). Rooms follow the clinic's closures only.
+    Therapists with the same hours share one set, worked out once."""
     everything = set(range(len(rows)))
     if any(closure.therapist_id is None for closure in closures):
         return [everything for _ in columns]
     if by != "therapist":
         return []
     blocks: dict[int, list[tuple[dt.time, dt.time]]] = defaultdict(list)
-    for therapist_id, starts, ends in WorkingHours.objects.filter(
-        weekday=day.weekday(), therapist_id__in=[column.pk for column in columns]
-    ).values_list("therapist_id", "starts", "ends"):
+    for therapist_id, _, starts, ends in hours:
         blocks[therapist_id].append((starts, ends))
     closed = {closure.therapist_id for closure in closures}
-    off = []
+    times = [row.time for row in rows]
+    off, by_blocks = [], {}
     for column in columns:
         if column.pk in closed:
             off.append(everything)
             continue
-        # A row is free time when its quarter hour starts inside one of the day's blocks.
-        off.append(
-            {
-                index
-                for index, row in enumerate(rows)
-                if not any(starts <= row.time < ends for starts, ends in blocks[column.pk])
+        spans = tuple(sorted(blocks[column.pk]))
+        if spans not in by_blocks:
+            # A row is free time when its quarter hour starts inside one of the day's blocks.
+            by_blocks[spans] = {
+                index for index, time in enumerate(times) if not any(starts <= time < ends for starts, ends in spans)
             }
-        )
+        off.append(by_blocks[spans])
     return off
 
 
