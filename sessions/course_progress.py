@@ -81,6 +81,19 @@ def course_position(*, number: int | None, session_range: str) -> str:
     return gettext("Session %(number)s of %(range)s") % {"number": number, "range": session_range}
 
 
+def course_number() -> Subquery:
+    """For an annotation of appointments: the number of its course's counted sessions up to it,
+    in time order (the pk breaks a tie), counted by the database, one index-backed count per row.
+    It is the session's place in its course when the session itself counts (COUNTED_STATUSES);
+    NULL without a course."""
+    earlier_or_same = Appointment.objects.filter(
+        Q(starts_at__lt=OuterRef("starts_at")) | Q(starts_at=OuterRef("starts_at"), pk__lte=OuterRef("pk")),
+        course_id=OuterRef("course_id"),
+        status__in=COUNTED_STATUSES,
+    )
+    return Subquery(earlier_or_same.order_by().values("course_id").annotate(n=Count("pk")).values("n"))
+
+
 def annotate_course_position(appointments: list) -> None:
     """Give each course appointment (or Card) `session_number`: its place among the course's
     counted sessions, in time order (None for a session that does not count; course_position
@@ -92,14 +105,9 @@ def annotate_course_position(appointments: list) -> None:
     wanted = {a.pk for a in appointments if a.course_id}
     if not wanted:
         return
-    earlier_or_same = Appointment.objects.filter(
-        Q(starts_at__lt=OuterRef("starts_at")) | Q(starts_at=OuterRef("starts_at"), pk__lte=OuterRef("pk")),
-        course_id=OuterRef("course_id"),
-        status__in=COUNTED_STATUSES,
-    )
     numbers = dict(
         Appointment.objects.filter(pk__in=wanted, status__in=COUNTED_STATUSES)
-        .annotate(number=Subquery(earlier_or_same.order_by().values("course_id").annotate(n=Count("pk")).values("n")))
+        .annotate(number=course_number())
         .order_by()
         .values_list("pk", "number")
     )
