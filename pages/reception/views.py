@@ -52,16 +52,19 @@ def day_board(request):
     by = "room" if request.GET.get("by") == "room" else "therapist"
     locations = clinic_locations()
     location = location_param(request, locations)
+    day_board = board.day_board(day=day, by=by, location_id=location.pk if location else None)
+    # A free cell books through the patient search ("book for"): therapist and time are added.
+    book_url = reverse("reception:patient_list") + "?" + urlencode({"day": day.isoformat()})
     context = {
-        "board": board.day_board(day=day, by=by, location_id=location.pk if location else None),
+        "board": day_board,
+        "column_heads": day_board.column_heads_html(book_url),
         "locations": locations,
         "location": location,
         "location_query": f"&location={location.pk}" if location else "",
         "previous_day": day - dt.timedelta(days=1),
         "next_day": day + dt.timedelta(days=1),
         "today": timezone.localdate(),
-        # A free cell books through the patient search ("book for"): therapist and time are added.
-        "book_url": reverse("reception:patient_list") + "?" + urlencode({"day": day.isoformat()}),
+        "book_url": book_url,
         # Cancelling on the appointment page leaves the flag set; the review list skips those too.
         "review_count": Appointment.objects.needing_review()
         .filter(starts_at__gte=timezone.now())
