@@ -50,6 +50,17 @@ class Card:
     can_no_show: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A board column, a therapist or a room: its pk and its name, read as plain values."""
+
+    pk: int
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
 @dataclass(frozen=True)
 class Cell:
     appointment: Card | None = None
@@ -69,7 +80,7 @@ class BoardRow:
 class DayBoard:
     day: dt.date
     by: str
-    columns: list
+    columns: list[Column]
     rows: list[BoardRow]
     appointment_count: int
     # The day's closures, as booking sees them (sessions.schedule.closures_load): the clinic's,
@@ -303,10 +314,14 @@ def day_board(*, day: dt.date, by: str = "therapist", location_id: int | None = 
         rooms = Room.objects.filter(active=True)
         if location_id is not None:
             rooms = rooms.filter(location_id=location_id)
-        columns = list(rooms.order_by("name"))
+        columns = [Column(pk, name) for pk, name in rooms.order_by("name").values_list("pk", "name")]
         column_of = "room_id"
     else:
-        columns = list(Therapist.objects.filter(active=True).select_related("user"))
+        therapists = Therapist.objects.filter(active=True).values_list(
+            "pk", "user__first_name", "user__last_name", "user__username"
+        )
+        # named as Therapist.__str__ names them
+        columns = [Column(pk, f"{first} {last}".strip() or username) for pk, first, last, username in therapists]
         if location_id is not None:
             there = {therapist for therapist, location, _, _ in hours if location == location_id}
             columns = [column for column in columns if column.pk in there]
