@@ -8,6 +8,8 @@ import html
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connections
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -249,19 +251,33 @@ def _day_appointments(day: dt.date, location_id: int | None = None):
 def _day_cards(day: dt.date, location_id: int | None = None) -> list[Card]:
     """The day's cards in one query, each course session's number in its course counted with them
     (as annotate_course_position counts it, without a second query naming hundreds of pks)."""
-    rows = _day_appointments(day, location_id).annotate(number=course_number()).values_list(
-        "pk", "starts_at", "ends_at", "status", "needs_review", "patient__first_name", "patient__last_name",
+    appointments = _day_appointments(day, location_id).annotate(number=course_number())
+    clinic_zone = timezone.get_current_timezone()
+    times, local = ("starts_at", "ends_at"), lambda moment: moment.astimezone(clinic_zone)
+    if connections[appointments.db].vendor == "postgresql":
+        # The times as epoch seconds, as sessions.schedule reads them: Django turns PostgreSQL's
+        # timestamps into datetimes by parsing their text in Python, which for a day's hundreds
+        # of cards cost more than the rest of their rows.
+        table = connections[appointments.db].ops.quote_name(Appointment._meta.db_table)
+        appointments = appointments.annotate(
+            **{f"{name}_epoch": RawSQL(f"EXTRACT(EPOCH FROM {table}.{name})::float8", ()) for name in times}
+        )
+        times, local = (
+            ("starts_at_epoch", "ends_at_epoch"),
+            lambda seconds: dt.datetime.fromtimestamp(seconds, clinic_zone),
+        )
+    rows = appointments.values_list(
+        "pk", *times, "status", "needs_review", "patient__first_name", "patient__last_name",
         "modality__name", "therapist_id", "therapist__user__first_name", "therapist__user__last_name",
         "therapist__user__username", "room_id", "room__name", "course_id", "course__min_sessions",
         "course__max_sessions", "self_booked", "number",
     )  # fmt: skip
     counted = {str(status) for status in COUNTED_STATUSES}
-    clinic_zone = timezone.get_current_timezone()
     return [
         Card(
             pk=pk,
-            starts_at=starts_at.astimezone(clinic_zone),
-            ends_at=ends_at.astimezone(clinic_zone),
+            starts_at=local(starts_at),
+            ends_at=local(ends_at),
             status=status,
             needs_review=needs_review,
             patient=f"{patient_first} {patient_last}",
