@@ -1,6 +1,7 @@
 """How far a course has come: sessions done and booked, what is left, the session's number in
 its course, and what the course achieved. Every page counts progress through here."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -76,9 +77,33 @@ def course_position(*, number: int | None, session_range: str) -> str:
     """A course session's place in its course, as every page writes it: "Session 3 of 10". A
     session that does not count towards the course (a no-show, a cancelled one) has no number,
     whichever page shows it: "Not counted in the course of 10"."""
+    return _position(_sentence(counted=number is not None), number, session_range)
+
+
+def course_positions() -> Callable[[int | None, str], str]:
+    """course_position(number, session_range) for the hundreds of sessions of one page (the day
+    board): each of its two sentences is translated once, at the first session that needs it."""
+    sentences: dict[bool, str] = {}
+
+    def position(number: int | None, session_range: str) -> str:
+        counted = number is not None
+        if counted not in sentences:
+            sentences[counted] = _sentence(counted=counted)
+        return _position(sentences[counted], number, session_range)
+
+    return position
+
+
+def _sentence(*, counted: bool) -> str:
+    if counted:
+        return gettext("Session %(number)s of %(range)s")
+    return gettext("Not counted in the course of %(range)s")
+
+
+def _position(sentence: str, number: int | None, session_range: str) -> str:
     if number is None:
-        return gettext("Not counted in the course of %(range)s") % {"range": session_range}
-    return gettext("Session %(number)s of %(range)s") % {"number": number, "range": session_range}
+        return sentence % {"range": session_range}
+    return sentence % {"number": number, "range": session_range}
 
 
 def course_number() -> Subquery:

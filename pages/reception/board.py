@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 
 from clinic.models import Closure, Room, Therapist, WorkingHours
 from sessions.appointments import appointments_actions
-from sessions.course_progress import annotate_course_position, course_number, course_position
+from sessions.course_progress import annotate_course_position, course_number, course_positions
 from sessions.models import COUNTED_STATUSES, Appointment, AppointmentStatus, session_range
 from sessions.schedule import at_local, closures_load
 
@@ -175,6 +175,7 @@ class _CardWriter:
         self.detail = _url_pattern("booking:appointment_detail")
         self.actions = {}  # what check-in and no-show need, worked out at the first card offering one
         self.statuses: dict[str, str] = {}
+        self.course_position = course_positions()
         self.positions: dict[tuple[int | None, str], str] = {}
         self.names: dict[str, str] = {}  # escaped
         self.review_line = NEEDS_REVIEW_LINE.format(escape(gettext("Needs review")))
@@ -193,7 +194,7 @@ class _CardWriter:
     def course_line(self, card: Card) -> str:
         key = (card.session_number, card.session_range)
         if key not in self.positions:
-            position = course_position(number=card.session_number, session_range=card.session_range)
+            position = self.course_position(card.session_number, card.session_range)
             self.positions[key] = f'<span class="d-block small">{position}</span>'
         return self.positions[key]
 
