@@ -132,10 +132,8 @@ class DayBoard:
                 now, now_label = ' class="now"', f'<span class="visually-hidden"> {gettext("(now)")}</span>'
             else:
                 now, now_label = "", ""
-            parts.append(
-                f'<tr{now} data-time="{row.time:%H:%M}">'
-                f'<th scope="row" class="time-col{hour}">{row.time:%H:%M}{now_label}</th>'
-            )
+            time = _hh_mm(row.time)
+            parts.append(f'<tr{now} data-time="{time}"><th scope="row" class="time-col{hour}">{time}{now_label}</th>')
             for column, cell in enumerate(row.cells):
                 if cell is None:
                     continue  # covered by a card from a row above
@@ -146,6 +144,12 @@ class DayBoard:
                     parts.append(f'<td rowspan="{cell.rowspan}" class="has-card">{write(cell.appointment)}</td>')
             parts.append("</tr>")
         return mark_safe("".join(parts))
+
+
+def _hh_mm(moment: dt.datetime | dt.time) -> str:
+    """09:05, as `{moment:%H:%M}` writes it in a tenth of the time (strftime, a few µs, twice for
+    each of hundreds of cards)."""
+    return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
 # reverse() for each of hundreds of cards costs more than the card; only the pk differs.
@@ -209,7 +213,7 @@ class _CardWriter:
         return (
             f'<a class="appt-card status-{card.status}{review_class}" href="{url}">'
             f"<strong>{patient}</strong>"
-            f'<span class="d-block small">{card.starts_at:%H:%M}–{card.ends_at:%H:%M} · '
+            f'<span class="d-block small">{_hh_mm(card.starts_at)}–{_hh_mm(card.ends_at)} · '
             f"{self.name(card.modality)}</span>"
             f"{course}"
             f'<span class="d-block small">{self.name(who_or_where)} · {self.status_label(card.status)}</span>'
