@@ -336,7 +336,6 @@ def day_board(*, day: dt.date, by: str = "therapist", location_id: int | None = 
         if location_id is not None:
             rooms = rooms.filter(location_id=location_id)
         columns = [Column(pk, name) for pk, name in rooms.order_by("name").values_list("pk", "name")]
-        column_of = "room_id"
     else:
         therapists = Therapist.objects.filter(active=True).values_list(
             "pk", "user__first_name", "user__last_name", "user__username"
@@ -346,7 +345,6 @@ def day_board(*, day: dt.date, by: str = "therapist", location_id: int | None = 
         if location_id is not None:
             there = {therapist for therapist, location, _, _ in hours if location == location_id}
             columns = [column for column in columns if column.pk in there]
-        column_of = "therapist_id"
     appointments = _day_cards(day, location_id)
 
     opens_time, closes_time = _opening_span(hours, location_id)
@@ -358,15 +356,13 @@ def day_board(*, day: dt.date, by: str = "therapist", location_id: int | None = 
     steps = -(-int((closes - opens).total_seconds()) // (STEP_MINUTES * 60))
 
     position = {column.pk: index for index, column in enumerate(columns)}
+    clinic_zone, step = timezone.get_current_timezone(), dt.timedelta(minutes=STEP_MINUTES)
     rows = [
-        BoardRow(
-            time=timezone.localtime(opens + dt.timedelta(minutes=STEP_MINUTES * i)).time(),
-            cells=[EMPTY] * len(columns),
-        )
+        BoardRow(time=(opens + step * i).astimezone(clinic_zone).time(), cells=[EMPTY] * len(columns))
         for i in range(steps)
     ]
     for appointment in appointments:
-        column = position.get(getattr(appointment, column_of))
+        column = position.get(appointment.room_id if by == "room" else appointment.therapist_id)
         if column is None:
             continue
         first = _step_index(appointment.starts_at, opens)
