@@ -4,7 +4,9 @@ A fixed number of queries per page, however many appointments, therapists or roo
 """
 
 import datetime as dt
+import functools
 import html
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -245,38 +247,56 @@ class _CardWriter:
 
 
 def _day_appointments(day: dt.date, location_id: int | None = None):
-    appointments = Appointment.objects.filter(
+    return _on_day(_not_cancelled(), day, location_id)
+
+
+def _not_cancelled():
+    return Appointment.objects.exclude(status=AppointmentStatus.CANCELLED).order_by("starts_at")
+
+
+def _on_day(appointments, day: dt.date, location_id: int | None = None):
+    """`appointments` that start on `day`, in the rooms of the site `location_id` if given."""
+    appointments = appointments.filter(
         starts_at__gte=at_local(day, dt.time.min), starts_at__lt=at_local(day + dt.timedelta(days=1), dt.time.min)
-    ).exclude(status=AppointmentStatus.CANCELLED)
+    )
     if location_id is not None:
         appointments = appointments.filter(room__location_id=location_id)
-    return appointments.order_by("starts_at")
+    return appointments
 
 
-def _day_cards(day: dt.date, location_id: int | None = None) -> list[Card]:
-    """The day's cards in one query, each course session's number in its course counted with them
-    (as annotate_course_position counts it, without a second query naming hundreds of pks)."""
-    appointments = _day_appointments(day, location_id).annotate(number=course_number())
-    clinic_zone = timezone.get_current_timezone()
-    times, local = ("starts_at", "ends_at"), lambda moment: moment.astimezone(clinic_zone)
-    if connections[appointments.db].vendor == "postgresql":
+@functools.cache
+def _cards_query(vendor: str):
+    """What the day's cards read, but the day: built once per process (the ORM took longer to put
+    this query together than the database to run it); each request adds its day and site."""
+    appointments = _not_cancelled().annotate(number=course_number())
+    times = ("starts_at", "ends_at")
+    if vendor == "postgresql":
         # The times as epoch seconds, as sessions.schedule reads them: Django turns PostgreSQL's
         # timestamps into datetimes by parsing their text in Python, which for a day's hundreds
         # of cards cost more than the rest of their rows.
-        table = connections[appointments.db].ops.quote_name(Appointment._meta.db_table)
+        table = connections[Appointment.objects.db].ops.quote_name(Appointment._meta.db_table)
         appointments = appointments.annotate(
             **{f"{name}_epoch": RawSQL(f"EXTRACT(EPOCH FROM {table}.{name})::float8", ()) for name in times}
         )
-        times, local = (
-            ("starts_at_epoch", "ends_at_epoch"),
-            lambda seconds: dt.datetime.fromtimestamp(seconds, clinic_zone),
-        )
-    rows = appointments.values_list(
+        times = ("starts_at_epoch", "ends_at_epoch")
+    return appointments.values_list(
         "pk", *times, "status", "needs_review", "patient__first_name", "patient__last_name",
         "modality__name", "therapist_id", "therapist__user__first_name", "therapist__user__last_name",
         "therapist__user__username", "room_id", "room__name", "course_id", "course__min_sessions",
         "course__max_sessions", "self_booked", "number",
     )  # fmt: skip
+
+
+def _day_cards(day: dt.date, location_id: int | None = None) -> list[Card]:
+    """The day's cards in one query, each course session's number in its course counted with them
+    (as annotate_course_position counts it, without a second query naming hundreds of pks)."""
+    vendor = connections[Appointment.objects.db].vendor
+    rows = _on_day(_cards_query(vendor), day, location_id)
+    clinic_zone = timezone.get_current_timezone()
+    if vendor == "postgresql":  # epoch seconds
+        local = functools.partial(dt.datetime.fromtimestamp, tz=clinic_zone)
+    else:
+        local = operator.methodcaller("astimezone", clinic_zone)
     counted = {str(status) for status in COUNTED_STATUSES}
     return [
         Card(
