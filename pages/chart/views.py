@@ -40,7 +40,8 @@ from pages.refusals import refusal_message, refusal_on_form, saved_or_refused
 from pages.roles import CLINICIANS, role_required
 from pages.routes import Routes
 from patients import services as patient_services
-from patients.contraindications import patient_booking_status
+from patients.consent import consent_states
+from patients.contraindications import patient_booking_status, patient_booking_status_of_record
 from patients.models import Diagnosis, HealthFlag, Patient, Phase
 from patients.selectors import diagnoses_with_history
 from sessions import courses
@@ -99,7 +100,13 @@ def _pain_points(notes: list[SessionNote]) -> list[tuple[str, int | None, int | 
 def patient_chart(request, pk: int):
     patient = _treated_patient(request, pk)
     now, today = timezone.now(), timezone.localdate()
-    flags = list(patient.health_flags.select_related("recorded_by").order_by("-active_from", "-pk"))
+    # In the order the booking check reads them (by kind and substance, as the database sorts
+    # text); the chart lists them newest first.
+    flags = list(patient.health_flags.select_related("recorded_by").order_by("kind", "substance", "pk"))
+    diagnoses = diagnoses_with_history(patient=patient, at=now)
+    consents = consent_states(patient=patient)
+    booking_status = patient_booking_status_of_record(diagnoses=diagnoses, flags=flags, consents=consents, at=now)
+    flags.sort(key=lambda flag: (flag.active_from, flag.pk), reverse=True)
     notes = session_notes_for_chart(patient=patient, reader=request.user)
     for index, note in enumerate(notes):
         note.area_labels = [_area_label(area) for area in note.areas_treated or []]
@@ -111,8 +118,8 @@ def patient_chart(request, pk: int):
         course.trends = trend_charts(trends.get(course.pk, []), prefix=f"outcome-{course.pk}")
     context = {
         "patient": patient,
-        "booking_status": patient_booking_status(patient=patient, at=now),
-        "diagnoses": diagnoses_with_history(patient=patient, at=now),
+        "booking_status": booking_status,
+        "diagnoses": diagnoses,
         # A flag dated ahead (a planned operation) is listed with the current ones.
         "current_flags": [f for f in flags if f.active_to is None or f.active_to >= today],
         "past_flags": [f for f in flags if f.active_to is not None and f.active_to < today],
@@ -124,7 +131,7 @@ def patient_chart(request, pk: int):
         "today": today,
         "notes_open": NOTES_OPEN,
         # The intake questionnaire's answers and proposed flags, and the consents (pages.chart.intake).
-        **chart_intake_context(patient),
+        **chart_intake_context(patient, consents),
     }
     return render(request, "chart/patient_chart.html", context)
 
