@@ -77,11 +77,16 @@ def _chart(patient: Patient):
     return redirect("chart:patient_chart", pk=patient.pk)
 
 
+# Looked up once, translated when shown (the labels are lazy).
+_AREA_LABELS = dict(Area.choices)
+_SIDE_LABELS = dict(AREA_SIDES)
+
+
 def _area_label(value: str) -> str:
     """ "gluteal:left" as the chart shows it: "Gluteal, left"."""
     area, _, side = value.partition(":")
-    label = Area(area).label if area in Area.values else area.replace("_", " ").capitalize()
-    return f"{label}, {dict(AREA_SIDES).get(side, side)}" if side else label
+    label = _AREA_LABELS[area] if area in _AREA_LABELS else area.replace("_", " ").capitalize()
+    return f"{label}, {_SIDE_LABELS.get(side, side)}" if side else label
 
 
 def _pain_points(notes: list[SessionNote]) -> list[tuple[str, int | None, int | None]]:
