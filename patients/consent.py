@@ -94,23 +94,33 @@ def _day(moment) -> str:
     return date_format(timezone.localtime(moment), gettext("j F Y"))
 
 
-def consent_topics_current() -> list[tuple[ConsentTopic, ConsentVersion]]:
-    """Every active topic that has a text, with its current version, by name. Two queries."""
+def _versions_current():
+    """The current version of every active topic that has a text, with its topic, by name."""
     latest = ConsentVersion.objects.filter(topic=OuterRef("topic")).order_by("-number").values("number")[:1]
-    versions = (
+    return (
         ConsentVersion.objects.filter(topic__active=True, number=Subquery(latest))
         .select_related("topic")
-        .prefetch_related("topic__modalities")
         .order_by("topic__name", "topic_id")
     )
-    return [(version.topic, version) for version in versions]
+
+
+def consent_topics_current() -> list[tuple[ConsentTopic, ConsentVersion]]:
+    """Every active topic that has a text, with its current version, by name. Two queries."""
+    return [(version.topic, version) for version in _versions_current().prefetch_related("topic__modalities")]
 
 
 def consent_states(*, patient: Patient) -> list[ConsentState]:
     """Every active topic with a text, as it stands for `patient`, by name. Three queries."""
-    pairs = consent_topics_current()
+    versions = list(_versions_current())
+    topic_ids = [version.topic_id for version in versions]
+    # The modalities' ids are all a state needs of them: read from the link table, not as rows.
+    modality_ids: dict[int, set[int]] = {}
+    for topic_id, modality_id in ConsentTopic.modalities.through.objects.filter(
+        consenttopic_id__in=topic_ids
+    ).values_list("consenttopic_id", "modality_id"):
+        modality_ids.setdefault(topic_id, set()).add(modality_id)
     signatures = (
-        ConsentSignature.objects.filter(patient_id=patient.pk, version__topic__in=[t for t, _ in pairs])
+        ConsentSignature.objects.filter(patient_id=patient.pk, version__topic__in=topic_ids)
         .select_related("version")
         .order_by("-version__number", "-signed_at")
     )
@@ -118,7 +128,8 @@ def consent_states(*, patient: Patient) -> list[ConsentState]:
     for signature in signatures:
         by_topic.setdefault(signature.version.topic_id, []).append(signature)
     states = []
-    for topic, current in pairs:
+    for current in versions:
+        topic = current.topic
         signed = [s for s in by_topic.get(topic.pk, []) if s.version_id == current.pk]
         earlier = [s for s in by_topic.get(topic.pk, []) if s.version_id != current.pk]
         states.append(
@@ -127,7 +138,7 @@ def consent_states(*, patient: Patient) -> list[ConsentState]:
                 current=current,
                 signed=signed[0] if signed else None,
                 earlier=earlier[0] if earlier else None,
-                modality_ids={m.pk for m in topic.modalities.all()},
+                modality_ids=modality_ids.get(topic.pk, set()),
             )
         )
     return states
