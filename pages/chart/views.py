@@ -34,6 +34,7 @@ from pages.chart.forms import (
     modality_defaults,
 )
 from pages.chart.intake import chart_intake_context
+from pages.chart.notes_html import chart_notes_html
 from pages.outcome_chart import trend_charts
 from pages.pain_chart import pain_chart_svg
 from pages.refusals import refusal_message, refusal_on_form, saved_or_refused
@@ -131,6 +132,7 @@ def patient_chart(request, pk: int):
         "courses": patient_courses,
         "outcome_courses": [c for c in patient_courses if c.trends],
         "notes": notes,
+        "notes_html": chart_notes_html(notes, reader_id=request.user.pk),
         "pain_chart": pain_chart_svg(points) if points else "",
         "end_flag_form": HealthFlagEndForm(),
         "today": today,
