@@ -114,12 +114,17 @@ def patient_chart(request, pk: int):
     booking_status = patient_booking_status_of_record(diagnoses=diagnoses, flags=flags, consents=consents, at=now)
     flags.sort(key=lambda flag: (flag.active_from, flag.pk), reverse=True)
     notes = session_notes_for_chart(patient=patient, reader=request.user)
+    area_labels: dict[str, str] = {}  # notes name the same few areas again and again
     for index, note in enumerate(notes):
-        note.area_labels = [_area_label(area) for area in note.areas_treated or []]
+        note.area_labels = [
+            area_labels[area] if area in area_labels else area_labels.setdefault(area, str(_area_label(area)))
+            for area in note.areas_treated or []
+        ]
         note.open_on_chart = index < NOTES_OPEN
     points = _pain_points(notes)
     patient_courses = courses_with_progress(patient=patient)
-    trends = outcome_trends(patient=patient)
+    # Every score belongs to one of the patient's courses: without a course there is none to read.
+    trends = outcome_trends(patient=patient) if patient_courses else {}
     for course in patient_courses:
         course.trends = trend_charts(trends.get(course.pk, []), prefix=f"outcome-{course.pk}")
     context = {
