@@ -6,7 +6,7 @@ import datetime as dt
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -199,20 +199,28 @@ CHART_NOTE_FIELDS = (
 
 def session_notes_for_chart(*, patient: Patient, reader: AbstractBaseUser) -> list[SessionNote]:
     """The patient's signed session notes and the reader's own drafts, newest session first, each
-    with its session (its time, modality and therapist), signer and addenda: what the chart shows
-    of them (CHART_NOTE_FIELDS). Two queries however many notes."""
-    addenda = (
-        Addendum.objects.select_related("author")
-        .only("note_id", "text", "created_at", *(f"author__{name}" for name in _NAME_FIELDS))
-        .order_by("created_at", "pk")
-    )
-    return list(
+    with its session (its time, modality and therapist), signer and `addendum_list`: what the
+    chart shows of them (CHART_NOTE_FIELDS). One query, and a second when a note has addenda
+    (they are rare: a correction after signing), however many notes."""
+    notes = list(
         SessionNote.objects.filter(Q(signed_at__isnull=False) | Q(author_id=reader.pk), appointment__patient=patient)
         .select_related("appointment__modality", "appointment__therapist__user", "signed_by")
         .only(*CHART_NOTE_FIELDS)
-        .prefetch_related(Prefetch("addenda", queryset=addenda))
+        .annotate(has_addenda=Exists(Addendum.objects.filter(note=OuterRef("pk"))))
         .order_by("-appointment__starts_at", "-pk")
     )
+    amended = [note for note in notes if note.has_addenda]
+    for note in notes:
+        if not note.has_addenda:
+            note.addendum_list = []
+    if amended:
+        addenda = (
+            Addendum.objects.select_related("author")
+            .only("note_id", "text", "created_at", *(f"author__{name}" for name in _NAME_FIELDS))
+            .order_by("created_at", "pk")
+        )
+        prefetch_related_objects(amended, Prefetch("addenda", queryset=addenda, to_attr="addendum_list"))
+    return notes
 
 
 def _unsigned_sessions() -> QuerySet[Appointment]:

@@ -104,9 +104,8 @@ def _note_html(note: SessionNote, page: _Page) -> str:
     areas = ARROW.join(conditional_escape(label) for label in note.area_labels) or DASH
     techniques = escape(note.techniques) if note.techniques else DASH
     oils = escape(note.oils_used) if note.oils_used else page.no_oils
-    written = note.addenda.all()
-    if written:
-        addenda = _addenda_html(written, page)
+    if note.addendum_list:
+        addenda = _addenda_html(note.addendum_list, page)
     return (
         f'<details class="chart-note border rounded mb-2{"" if signed else " note-draft"}" id="note-{note.pk}"'
         f"{' open' if note.open_on_chart else ''}>\n"
