@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -110,15 +110,17 @@ def consent_topics_current() -> list[tuple[ConsentTopic, ConsentVersion]]:
 
 
 def consent_states(*, patient: Patient) -> list[ConsentState]:
-    """Every active topic with a text, as it stands for `patient`, by name. Three queries."""
-    versions = list(_versions_current())
-    topic_ids = [version.topic_id for version in versions]
-    # The modalities' ids are all a state needs of them: read from the link table, not as rows.
+    """Every active topic with a text, as it stands for `patient`, by name. Two queries."""
+    # A row per modality each topic covers (one with None for a topic that covers none): the
+    # ids are all a state needs of the modalities.
+    versions: dict[int, ConsentVersion] = {}
     modality_ids: dict[int, set[int]] = {}
-    for topic_id, modality_id in ConsentTopic.modalities.through.objects.filter(
-        consenttopic_id__in=topic_ids
-    ).values_list("consenttopic_id", "modality_id"):
-        modality_ids.setdefault(topic_id, set()).add(modality_id)
+    for row in _versions_current().annotate(modality_id=F("topic__modalities")):
+        versions.setdefault(row.pk, row)
+        covered = modality_ids.setdefault(row.topic_id, set())
+        if row.modality_id is not None:
+            covered.add(row.modality_id)
+    topic_ids = [version.topic_id for version in versions.values()]
     signatures = (
         ConsentSignature.objects.filter(patient_id=patient.pk, version__topic__in=topic_ids)
         .select_related("version")
@@ -128,7 +130,7 @@ def consent_states(*, patient: Patient) -> list[ConsentState]:
     for signature in signatures:
         by_topic.setdefault(signature.version.topic_id, []).append(signature)
     states = []
-    for current in versions:
+    for current in versions.values():
         topic = current.topic
         signed = [s for s in by_topic.get(topic.pk, []) if s.version_id == current.pk]
         earlier = [s for s in by_topic.get(topic.pk, []) if s.version_id != current.pk]
