@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -94,23 +94,35 @@ def _day(moment) -> str:
     return date_format(timezone.localtime(moment), gettext("j F Y"))
 
 
-def consent_topics_current() -> list[tuple[ConsentTopic, ConsentVersion]]:
-    """Every active topic that has a text, with its current version, by name. Two queries."""
+def _versions_current():
+    """The current version of every active topic that has a text, with its topic, by name."""
     latest = ConsentVersion.objects.filter(topic=OuterRef("topic")).order_by("-number").values("number")[:1]
-    versions = (
+    return (
         ConsentVersion.objects.filter(topic__active=True, number=Subquery(latest))
         .select_related("topic")
-        .prefetch_related("topic__modalities")
         .order_by("topic__name", "topic_id")
     )
-    return [(version.topic, version) for version in versions]
+
+
+def consent_topics_current() -> list[tuple[ConsentTopic, ConsentVersion]]:
+    """Every active topic that has a text, with its current version, by name. Two queries."""
+    return [(version.topic, version) for version in _versions_current().prefetch_related("topic__modalities")]
 
 
 def consent_states(*, patient: Patient) -> list[ConsentState]:
-    """Every active topic with a text, as it stands for `patient`, by name. Three queries."""
-    pairs = consent_topics_current()
+    """Every active topic with a text, as it stands for `patient`, by name. Two queries."""
+    # A row per modality each topic covers (one with None for a topic that covers none): the
+    # ids are all a state needs of the modalities.
+    versions: dict[int, ConsentVersion] = {}
+    modality_ids: dict[int, set[int]] = {}
+    for row in _versions_current().annotate(modality_id=F("topic__modalities")):
+        versions.setdefault(row.pk, row)
+        covered = modality_ids.setdefault(row.topic_id, set())
+        if row.modality_id is not None:
+            covered.add(row.modality_id)
+    topic_ids = [version.topic_id for version in versions.values()]
     signatures = (
-        ConsentSignature.objects.filter(patient_id=patient.pk, version__topic__in=[t for t, _ in pairs])
+        ConsentSignature.objects.filter(patient_id=patient.pk, version__topic__in=topic_ids)
         .select_related("version")
         .order_by("-version__number", "-signed_at")
     )
@@ -118,7 +130,8 @@ def consent_states(*, patient: Patient) -> list[ConsentState]:
     for signature in signatures:
         by_topic.setdefault(signature.version.topic_id, []).append(signature)
     states = []
-    for topic, current in pairs:
+    for current in versions.values():
+        topic = current.topic
         signed = [s for s in by_topic.get(topic.pk, []) if s.version_id == current.pk]
         earlier = [s for s in by_topic.get(topic.pk, []) if s.version_id != current.pk]
         states.append(
@@ -127,7 +140,7 @@ def consent_states(*, patient: Patient) -> list[ConsentState]:
                 current=current,
                 signed=signed[0] if signed else None,
                 earlier=earlier[0] if earlier else None,
-                modality_ids={m.pk for m in topic.modalities.all()},
+                modality_ids=modality_ids.get(topic.pk, set()),
             )
         )
     return states
@@ -210,6 +223,24 @@ def consents_missing_by_patient(*, patient_ids: Iterable[int]) -> dict[int, list
             if theirs.get(pk) != topic["current"]
         ]
     return missing
+
+
+def consents_missing_of(states: list[ConsentState]) -> list[MissingConsent]:
+    """What consents_missing_by_patient says of one patient, from their consent_states read
+    already: the topics not signed in the current version, in the same order (by name)."""
+    return [
+        MissingConsent(
+            topic_id=state.topic.pk,
+            name=state.topic.name,
+            number=state.current.number,
+            modality_ids=frozenset(state.modality_ids),
+            oil_modalities=state.topic.oil_modalities,
+            # Nothing is signed of the current version: any signature of the topic is of an earlier one.
+            signed_before=state.earlier is not None,
+        )
+        for state in states
+        if not state.is_current
+    ]
 
 
 # The clinic edits the texts -----------------------------------------------------------------------

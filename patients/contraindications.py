@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from clinic.models import Modality
-from patients.consent import MissingConsent, consents_missing_by_patient
+from patients.consent import ConsentState, MissingConsent, consents_missing_by_patient, consents_missing_of
 from patients.models import (
     ContraindicationRule,
     Diagnosis,
@@ -87,6 +87,33 @@ class PatientContraindications:
         return result
 
 
+def _rules_for(flags: Iterable[HealthFlag]) -> tuple[list[ContraindicationRule], list[ContraindicationRule]]:
+    """The active rules that may concern patients with `flags`: (flag rules, consent rules). One query."""
+    kinds = {flag.kind for flag in flags}
+    applicable = Q(condition=RuleCondition.NO_CONSENT)
+    if kinds:
+        applicable |= Q(condition=RuleCondition.HEALTH_FLAG, flag_kind__in=kinds)
+    rules = list(ContraindicationRule.objects.filter(applicable, active=True).select_related("modality"))
+    flag_rules = [rule for rule in rules if rule.condition == RuleCondition.HEALTH_FLAG]
+    consent_rules = [rule for rule in rules if rule.condition == RuleCondition.NO_CONSENT]
+    return flag_rules, consent_rules
+
+
+def _found(
+    *,
+    diagnoses: list[Diagnosis],
+    flags: list[HealthFlag],
+    flag_rules: list[ContraindicationRule],
+    consent_rules: list[ContraindicationRule],
+    missing: list[MissingConsent],
+) -> PatientContraindications:
+    return PatientContraindications(
+        acute_blocks=_acute_blocks(diagnoses),
+        rule_hits=[(rule, flag) for rule in flag_rules for flag in flags if flag.kind == rule.flag_kind],
+        consent_hits=[(rule, gap) for rule in consent_rules for gap in missing],
+    )
+
+
 def contraindications_by_patient(*, patient_ids: Iterable[int], at: dt.datetime) -> dict[int, PatientContraindications]:
     """{patient id: PatientContraindications at `at`} for many patients: for the pages that list
     sessions (My day) and ask of each whether it may be treated. At most four queries however
@@ -95,21 +122,15 @@ def contraindications_by_patient(*, patient_ids: Iterable[int], at: dt.datetime)
     patient_ids = set(patient_ids)
     diagnoses = diagnoses_with_current_phase_by_patient(patient_ids=patient_ids, at=at)
     flags = health_flags_active_by_patient(patient_ids=patient_ids, on=timezone.localdate(at))
-    kinds = {flag.kind for patient_flags in flags.values() for flag in patient_flags}
-    applicable = Q(condition=RuleCondition.NO_CONSENT)
-    if kinds:
-        applicable |= Q(condition=RuleCondition.HEALTH_FLAG, flag_kind__in=kinds)
-    rules = list(ContraindicationRule.objects.filter(applicable, active=True).select_related("modality"))
-    flag_rules = [rule for rule in rules if rule.condition == RuleCondition.HEALTH_FLAG]
-    consent_rules = [rule for rule in rules if rule.condition == RuleCondition.NO_CONSENT]
+    flag_rules, consent_rules = _rules_for(flag for patient_flags in flags.values() for flag in patient_flags)
     missing = consents_missing_by_patient(patient_ids=patient_ids) if consent_rules and patient_ids else {}
     return {
-        patient_id: PatientContraindications(
-            acute_blocks=_acute_blocks(diagnoses.get(patient_id, [])),
-            rule_hits=[
-                (rule, flag) for rule in flag_rules for flag in flags.get(patient_id, []) if flag.kind == rule.flag_kind
-            ],
-            consent_hits=[(rule, gap) for rule in consent_rules for gap in missing.get(patient_id, [])],
+        patient_id: _found(
+            diagnoses=diagnoses.get(patient_id, []),
+            flags=flags.get(patient_id, []),
+            flag_rules=flag_rules,
+            consent_rules=consent_rules,
+            missing=missing.get(patient_id, []),
         )
         for patient_id in patient_ids
     }
@@ -133,7 +154,35 @@ def patient_booking_status(*, patient: Patient, at: dt.datetime | None = None) -
     """Whether the patient can be booked now, whatever the modality: the acute-phase block, and
     every matching rule, naming the modalities it concerns when it does not concern all."""
     at = at or timezone.now()
-    found = contraindications_by_patient(patient_ids=[patient.pk], at=at)[patient.pk]
+    return _booking_status(contraindications_by_patient(patient_ids=[patient.pk], at=at)[patient.pk])
+
+
+def patient_booking_status_of_record(
+    *, diagnoses: list[Diagnosis], flags: list[HealthFlag], consents: list[ConsentState], at: dt.datetime
+) -> ContraindicationResult:
+    """patient_booking_status for a page that has read the patient's record already (the chart),
+    from those rows instead of reading them again: `diagnoses` every diagnosis of the patient with
+    `current_phase` at `at` (patients.selectors.diagnoses_with_history), `flags` every health flag
+    of the patient **ordered by kind and substance** (the order the check reads them in: its
+    warnings come in that order), and `consents` the patient's consent_states. One query (the
+    clinic's rules); the same result as patient_booking_status."""
+    on = timezone.localdate(at)
+    active_flags = [flag for flag in flags if flag.is_active_on(on)]
+    flag_rules, consent_rules = _rules_for(active_flags)
+    # The check's order (Diagnosis.Meta: newest diagnosis first), the first entered first on one day.
+    active = sorted((diagnosis for diagnosis in diagnoses if diagnosis.active), key=lambda diagnosis: diagnosis.pk)
+    active.sort(key=lambda diagnosis: diagnosis.diagnosed_on, reverse=True)
+    found = _found(
+        diagnoses=active,
+        flags=active_flags,
+        flag_rules=flag_rules,
+        consent_rules=consent_rules,
+        missing=consents_missing_of(consents) if consent_rules else [],
+    )
+    return _booking_status(found)
+
+
+def _booking_status(found: PatientContraindications) -> ContraindicationResult:
     result = ContraindicationResult(blocks=list(found.acute_blocks))
     for rule, flag in found.rule_hits:
         _add(result, rule, _with_scope(rule, flag))

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.choices import choice_display
 from clinic.date_windows import BIRTH_WINDOW, RECORD_WINDOW, validate_windows
 from clinic.models import (
     NOTE_TEXT_MAX_LENGTH,
@@ -186,6 +187,10 @@ class Diagnosis(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    # Labels looked up without translating every choice (clinic.choices).
+    get_cause_display = choice_display("cause")
+    get_side_display = choice_display("side")
+
     class Meta:
         ordering = ["-diagnosed_on"]
         verbose_name = _("diagnosis")
@@ -227,6 +232,9 @@ class Study(models.Model):
     performed_on = models.DateField(_("performed on"))
     findings = models.TextField(_("findings"), max_length=NOTE_TEXT_MAX_LENGTH)
 
+    # Labels looked up without translating every choice (clinic.choices).
+    get_kind_display = choice_display("kind")
+
     class Meta:
         ordering = ["-performed_on"]
         verbose_name = _("study")
@@ -263,6 +271,9 @@ class PhaseRecord(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     note = models.TextField(_("note"), blank=True, max_length=SHORT_TEXT_MAX_LENGTH)
+
+    # Labels looked up without translating every choice (clinic.choices).
+    get_phase_display = choice_display("phase")
 
     class Meta:
         ordering = ["-effective_from", "-recorded_at"]
@@ -315,6 +326,9 @@ class HealthFlag(models.Model):
         verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    # Labels looked up without translating every choice (clinic.choices).
+    get_kind_display = choice_display("kind")
 
     class Meta:
         ordering = ["-active_from"]

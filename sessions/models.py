@@ -14,6 +14,7 @@ from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
+from clinic.choices import choice_display
 from clinic.date_windows import COURSE_START_WINDOW, validate_windows
 from clinic.models import (
     NOTE_TEXT_MAX_LENGTH,
@@ -99,6 +100,10 @@ class Course(models.Model):
     )
     created_at = models.DateTimeField(gettext_lazy("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(gettext_lazy("updated at"), auto_now=True)
+
+    # Labels looked up without translating every choice (clinic.choices).
+    get_cadence_display = choice_display("cadence")
+    get_status_display = choice_display("status")
 
     class Meta:
         verbose_name = gettext_lazy("course")

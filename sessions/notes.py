@@ -6,7 +6,7 @@ import datetime as dt
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -171,16 +171,56 @@ def addendum_add(*, note: SessionNote, author: AbstractBaseUser, text: str) -> A
     return addendum
 
 
+# Of the people a note names (its therapist, signer, the authors of its addenda) the chart shows
+# the name; of its session the time, modality and therapist. Only those columns are read: the
+# query's cost grows with its columns, and a user's row is most of them.
+_NAME_FIELDS = ("first_name", "last_name", "username")
+CHART_NOTE_FIELDS = (
+    "author_id",
+    "pain_before",
+    "pain_after",
+    "areas_treated",
+    "techniques",
+    "oils_used",
+    "stopped_early",
+    "stopped_early_reason",
+    "subjective",
+    "objective",
+    "assessment",
+    "plan",
+    "patient_summary",
+    "signed_at",
+    "appointment__starts_at",
+    "appointment__modality__name",
+    *(f"appointment__therapist__user__{name}" for name in _NAME_FIELDS),
+    *(f"signed_by__{name}" for name in _NAME_FIELDS),
+)
+
+
 def session_notes_for_chart(*, patient: Patient, reader: AbstractBaseUser) -> list[SessionNote]:
     """The patient's signed session notes and the reader's own drafts, newest session first, each
-    with its session, author, signer and addenda. Two queries however many notes."""
-    addenda = Addendum.objects.select_related("author").order_by("created_at", "pk")
-    return list(
+    with its session (its time, modality and therapist), signer and `addendum_list`: what the
+    chart shows of them (CHART_NOTE_FIELDS). One query, and a second when a note has addenda
+    (they are rare: a correction after signing), however many notes."""
+    notes = list(
         SessionNote.objects.filter(Q(signed_at__isnull=False) | Q(author_id=reader.pk), appointment__patient=patient)
-        .select_related("appointment__modality", "appointment__therapist__user", "author", "signed_by")
-        .prefetch_related(Prefetch("addenda", queryset=addenda))
+        .select_related("appointment__modality", "appointment__therapist__user", "signed_by")
+        .only(*CHART_NOTE_FIELDS)
+        .annotate(has_addenda=Exists(Addendum.objects.filter(note=OuterRef("pk"))))
         .order_by("-appointment__starts_at", "-pk")
     )
+    amended = [note for note in notes if note.has_addenda]
+    for note in notes:
+        if not note.has_addenda:
+            note.addendum_list = []
+    if amended:
+        addenda = (
+            Addendum.objects.select_related("author")
+            .only("note_id", "text", "created_at", *(f"author__{name}" for name in _NAME_FIELDS))
+            .order_by("created_at", "pk")
+        )
+        prefetch_related_objects(amended, Prefetch("addenda", queryset=addenda, to_attr="addendum_list"))
+    return notes
 
 
 def _unsigned_sessions() -> QuerySet[Appointment]:

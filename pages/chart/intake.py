@@ -22,7 +22,7 @@ from pages.chart.forms import FlagProposalConfirmForm, FlagProposalDismissForm
 from pages.refusals import done_or_refused, refusal_message
 from pages.roles import CLINICIANS, role_required
 from pages.routes import Routes
-from patients.consent import consent_signature_intact, consent_states
+from patients.consent import ConsentState, consent_signature_intact, consent_states
 from patients.intake import flag_proposal_confirm as confirm_service
 from patients.intake import flag_proposal_dismiss as dismiss_service
 from patients.intake import intake_response_latest, proposal_note
@@ -31,9 +31,10 @@ from patients.models import ConsentSignature, FlagKind, FlagProposal, Patient, P
 routes = Routes()
 
 
-def chart_intake_context(patient: Patient) -> dict:
+def chart_intake_context(patient: Patient, consents: list[ConsentState] | None = None) -> dict:
     """For the chart: the latest answers with their proposals (each pending one with its confirm
-    form, its oil and note filled in from the answer), and the consents' states."""
+    form, its oil and note filled in from the answer), and the consents' states (`consents`, when
+    the chart has read them already for the booking check)."""
     response = intake_response_latest(patient=patient)
     if response is not None:
         answered = date_format(timezone.localtime(response.submitted_at), gettext("j F Y"))
@@ -52,7 +53,7 @@ def chart_intake_context(patient: Patient) -> dict:
         "pending_proposals": [p for p in response.proposal_list if p.status == ProposalStatus.PENDING]
         if response
         else [],
-        "consents": consent_states(patient=patient),
+        "consents": consent_states(patient=patient) if consents is None else consents,
         "oil_allergy": FlagKind.OIL_ALLERGY,
     }
 

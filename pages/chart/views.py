@@ -34,13 +34,15 @@ from pages.chart.forms import (
     modality_defaults,
 )
 from pages.chart.intake import chart_intake_context
+from pages.chart.notes_html import chart_notes_html
 from pages.outcome_chart import trend_charts
 from pages.pain_chart import pain_chart_svg
 from pages.refusals import refusal_message, refusal_on_form, saved_or_refused
 from pages.roles import CLINICIANS, role_required
 from pages.routes import Routes
 from patients import services as patient_services
-from patients.contraindications import patient_booking_status
+from patients.consent import consent_states
+from patients.contraindications import patient_booking_status, patient_booking_status_of_record
 from patients.models import Diagnosis, HealthFlag, Patient, Phase
 from patients.selectors import diagnoses_with_history
 from sessions import courses
@@ -76,11 +78,16 @@ def _chart(patient: Patient):
     return redirect("chart:patient_chart", pk=patient.pk)
 
 
+# Looked up once, translated when shown (the labels are lazy).
+_AREA_LABELS = dict(Area.choices)
+_SIDE_LABELS = dict(AREA_SIDES)
+
+
 def _area_label(value: str) -> str:
     """ "gluteal:left" as the chart shows it: "Gluteal, left"."""
     area, _, side = value.partition(":")
-    label = Area(area).label if area in Area.values else area.replace("_", " ").capitalize()
-    return f"{label}, {dict(AREA_SIDES).get(side, side)}" if side else label
+    label = _AREA_LABELS[area] if area in _AREA_LABELS else area.replace("_", " ").capitalize()
+    return f"{label}, {_SIDE_LABELS.get(side, side)}" if side else label
 
 
 def _pain_points(notes: list[SessionNote]) -> list[tuple[str, int | None, int | None]]:
@@ -99,32 +106,44 @@ def _pain_points(notes: list[SessionNote]) -> list[tuple[str, int | None, int | 
 def patient_chart(request, pk: int):
     patient = _treated_patient(request, pk)
     now, today = timezone.now(), timezone.localdate()
-    flags = list(patient.health_flags.select_related("recorded_by").order_by("-active_from", "-pk"))
+    # In the order the booking check reads them (by kind and substance, as the database sorts
+    # text); the chart lists them newest first.
+    flags = list(patient.health_flags.select_related("recorded_by").order_by("kind", "substance", "pk"))
+    diagnoses = diagnoses_with_history(patient=patient, at=now)
+    consents = consent_states(patient=patient)
+    booking_status = patient_booking_status_of_record(diagnoses=diagnoses, flags=flags, consents=consents, at=now)
+    flags.sort(key=lambda flag: (flag.active_from, flag.pk), reverse=True)
     notes = session_notes_for_chart(patient=patient, reader=request.user)
+    area_labels: dict[str, str] = {}  # notes name the same few areas again and again
     for index, note in enumerate(notes):
-        note.area_labels = [_area_label(area) for area in note.areas_treated or []]
+        note.area_labels = [
+            area_labels[area] if area in area_labels else area_labels.setdefault(area, str(_area_label(area)))
+            for area in note.areas_treated or []
+        ]
         note.open_on_chart = index < NOTES_OPEN
     points = _pain_points(notes)
     patient_courses = courses_with_progress(patient=patient)
-    trends = outcome_trends(patient=patient)
+    # Every score belongs to one of the patient's courses: without a course there is none to read.
+    trends = outcome_trends(patient=patient) if patient_courses else {}
     for course in patient_courses:
         course.trends = trend_charts(trends.get(course.pk, []), prefix=f"outcome-{course.pk}")
     context = {
         "patient": patient,
-        "booking_status": patient_booking_status(patient=patient, at=now),
-        "diagnoses": diagnoses_with_history(patient=patient, at=now),
+        "booking_status": booking_status,
+        "diagnoses": diagnoses,
         # A flag dated ahead (a planned operation) is listed with the current ones.
         "current_flags": [f for f in flags if f.active_to is None or f.active_to >= today],
         "past_flags": [f for f in flags if f.active_to is not None and f.active_to < today],
         "courses": patient_courses,
         "outcome_courses": [c for c in patient_courses if c.trends],
         "notes": notes,
+        "notes_html": chart_notes_html(notes, reader_id=request.user.pk),
         "pain_chart": pain_chart_svg(points) if points else "",
         "end_flag_form": HealthFlagEndForm(),
         "today": today,
         "notes_open": NOTES_OPEN,
         # The intake questionnaire's answers and proposed flags, and the consents (pages.chart.intake).
-        **chart_intake_context(patient),
+        **chart_intake_context(patient, consents),
     }
     return render(request, "chart/patient_chart.html", context)
 
