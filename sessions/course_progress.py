@@ -81,6 +81,19 @@ def course_position(*, number: int | None, session_range: str) -> str:
     return gettext("Session %(number)s of %(range)s") % {"number": number, "range": session_range}
 
 
+def course_position_number() -> Subquery:
+    """An annotation of appointments that count towards their course (booked, checked in,
+    completed): the session's place among its course's counted sessions in time order, as
+    annotate_course_position numbers it; None for a session outside any course. For a query
+    that reads only such sessions and wants their numbers in the same round trip."""
+    earlier_or_same = Appointment.objects.filter(
+        Q(starts_at__lt=OuterRef("starts_at")) | Q(starts_at=OuterRef("starts_at"), pk__lte=OuterRef("pk")),
+        course_id=OuterRef("course_id"),
+        status__in=COUNTED_STATUSES,
+    )
+    return Subquery(earlier_or_same.order_by().values("course_id").annotate(n=Count("pk")).values("n"))
+
+
 def annotate_course_position(appointments: list) -> None:
     """Give each course appointment (or Card) `session_number`: its place among the course's
     counted sessions, in time order (None for a session that does not count; course_position
@@ -92,14 +105,9 @@ def annotate_course_position(appointments: list) -> None:
     wanted = {a.pk for a in appointments if a.course_id}
     if not wanted:
         return
-    earlier_or_same = Appointment.objects.filter(
-        Q(starts_at__lt=OuterRef("starts_at")) | Q(starts_at=OuterRef("starts_at"), pk__lte=OuterRef("pk")),
-        course_id=OuterRef("course_id"),
-        status__in=COUNTED_STATUSES,
-    )
     numbers = dict(
         Appointment.objects.filter(pk__in=wanted, status__in=COUNTED_STATUSES)
-        .annotate(number=Subquery(earlier_or_same.order_by().values("course_id").annotate(n=Count("pk")).values("n")))
+        .annotate(number=course_position_number())
         .order_by()
         .values_list("pk", "number")
     )
