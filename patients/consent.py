@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -94,23 +94,35 @@ def _day(moment) -> str:
     return date_format(timezone.localtime(moment), gettext("j F Y"))
 
 
-def consent_topics_current() -> list[tuple[ConsentTopic, ConsentVersion]]:
-    """Every active topic that has a text, with its current version, by name. Two queries."""
+def _topics_current() -> list[tuple[ConsentTopic, ConsentVersion, set[int]]]:
+    """Every active topic that has a text, with its current version and the ids of the
+    modalities it covers, by name. One query: a row per modality covered (or one for a topic
+    that covers none), folded here, rather than a second query for the modalities."""
     latest = ConsentVersion.objects.filter(topic=OuterRef("topic")).order_by("-number").values("number")[:1]
-    versions = (
+    rows = (
         ConsentVersion.objects.filter(topic__active=True, number=Subquery(latest))
         .select_related("topic")
-        .prefetch_related("topic__modalities")
+        .annotate(covered_modality_id=F("topic__modalities__pk"))
         .order_by("topic__name", "topic_id")
     )
-    return [(version.topic, version) for version in versions]
+    current: dict[int, tuple[ConsentTopic, ConsentVersion, set[int]]] = {}
+    for version in rows:
+        _, _, modality_ids = current.setdefault(version.pk, (version.topic, version, set()))
+        if version.covered_modality_id is not None:
+            modality_ids.add(version.covered_modality_id)
+    return list(current.values())
+
+
+def consent_topics_current() -> list[tuple[ConsentTopic, ConsentVersion]]:
+    """Every active topic that has a text, with its current version, by name. One query."""
+    return [(topic, version) for topic, version, _ in _topics_current()]
 
 
 def consent_states(*, patient: Patient) -> list[ConsentState]:
-    """Every active topic with a text, as it stands for `patient`, by name. Three queries."""
-    pairs = consent_topics_current()
+    """Every active topic with a text, as it stands for `patient`, by name. Two queries."""
+    current = _topics_current()
     signatures = (
-        ConsentSignature.objects.filter(patient_id=patient.pk, version__topic__in=[t for t, _ in pairs])
+        ConsentSignature.objects.filter(patient_id=patient.pk, version__topic_id__in=[t.pk for t, _, _ in current])
         .select_related("version")
         .order_by("-version__number", "-signed_at")
     )
@@ -118,16 +130,16 @@ def consent_states(*, patient: Patient) -> list[ConsentState]:
     for signature in signatures:
         by_topic.setdefault(signature.version.topic_id, []).append(signature)
     states = []
-    for topic, current in pairs:
-        signed = [s for s in by_topic.get(topic.pk, []) if s.version_id == current.pk]
-        earlier = [s for s in by_topic.get(topic.pk, []) if s.version_id != current.pk]
+    for topic, version, modality_ids in current:
+        signed = [s for s in by_topic.get(topic.pk, []) if s.version_id == version.pk]
+        earlier = [s for s in by_topic.get(topic.pk, []) if s.version_id != version.pk]
         states.append(
             ConsentState(
                 topic=topic,
-                current=current,
+                current=version,
                 signed=signed[0] if signed else None,
                 earlier=earlier[0] if earlier else None,
-                modality_ids={m.pk for m in topic.modalities.all()},
+                modality_ids=modality_ids,
             )
         )
     return states
