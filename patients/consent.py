@@ -94,35 +94,35 @@ def _day(moment) -> str:
     return date_format(timezone.localtime(moment), gettext("j F Y"))
 
 
-def _versions_current():
-    """The current version of every active topic that has a text, with its topic, by name."""
+def _topics_current() -> list[tuple[ConsentTopic, ConsentVersion, set[int]]]:
+    """Every active topic that has a text, with its current version and the ids of the
+    modalities it covers, by name. One query: a row per modality covered (or one for a topic
+    that covers none), folded here, rather than a second query for the modalities."""
     latest = ConsentVersion.objects.filter(topic=OuterRef("topic")).order_by("-number").values("number")[:1]
-    return (
+    rows = (
         ConsentVersion.objects.filter(topic__active=True, number=Subquery(latest))
         .select_related("topic")
+        .annotate(covered_modality_id=F("topic__modalities__pk"))
         .order_by("topic__name", "topic_id")
     )
+    current: dict[int, tuple[ConsentTopic, ConsentVersion, set[int]]] = {}
+    for version in rows:
+        _, _, modality_ids = current.setdefault(version.pk, (version.topic, version, set()))
+        if version.covered_modality_id is not None:
+            modality_ids.add(version.covered_modality_id)
+    return list(current.values())
 
 
 def consent_topics_current() -> list[tuple[ConsentTopic, ConsentVersion]]:
-    """Every active topic that has a text, with its current version, by name. Two queries."""
-    return [(version.topic, version) for version in _versions_current().prefetch_related("topic__modalities")]
+    """Every active topic that has a text, with its current version, by name. One query."""
+    return [(topic, version) for topic, version, _ in _topics_current()]
 
 
 def consent_states(*, patient: Patient) -> list[ConsentState]:
     """Every active topic with a text, as it stands for `patient`, by name. Two queries."""
-    # A row per modality each topic covers (one with None for a topic that covers none): the
-    # ids are all a state needs of the modalities.
-    versions: dict[int, ConsentVersion] = {}
-    modality_ids: dict[int, set[int]] = {}
-    for row in _versions_current().annotate(modality_id=F("topic__modalities")):
-        versions.setdefault(row.pk, row)
-        covered = modality_ids.setdefault(row.topic_id, set())
-        if row.modality_id is not None:
-            covered.add(row.modality_id)
-    topic_ids = [version.topic_id for version in versions.values()]
+    current = _topics_current()
     signatures = (
-        ConsentSignature.objects.filter(patient_id=patient.pk, version__topic__in=topic_ids)
+        ConsentSignature.objects.filter(patient_id=patient.pk, version__topic_id__in=[t.pk for t, _, _ in current])
         .select_related("version")
         .order_by("-version__number", "-signed_at")
     )
@@ -130,17 +130,16 @@ def consent_states(*, patient: Patient) -> list[ConsentState]:
     for signature in signatures:
         by_topic.setdefault(signature.version.topic_id, []).append(signature)
     states = []
-    for current in versions.values():
-        topic = current.topic
-        signed = [s for s in by_topic.get(topic.pk, []) if s.version_id == current.pk]
-        earlier = [s for s in by_topic.get(topic.pk, []) if s.version_id != current.pk]
+    for topic, version, modality_ids in current:
+        signed = [s for s in by_topic.get(topic.pk, []) if s.version_id == version.pk]
+        earlier = [s for s in by_topic.get(topic.pk, []) if s.version_id != version.pk]
         states.append(
             ConsentState(
                 topic=topic,
-                current=current,
+                current=version,
                 signed=signed[0] if signed else None,
                 earlier=earlier[0] if earlier else None,
-                modality_ids=modality_ids.get(topic.pk, set()),
+                modality_ids=modality_ids,
             )
         )
     return states
@@ -223,24 +222,6 @@ def consents_missing_by_patient(*, patient_ids: Iterable[int]) -> dict[int, list
             if theirs.get(pk) != topic["current"]
         ]
     return missing
-
-
-def consents_missing_of(states: list[ConsentState]) -> list[MissingConsent]:
-    """What consents_missing_by_patient says of one patient, from their consent_states read
-    already: the topics not signed in the current version, in the same order (by name)."""
-    return [
-        MissingConsent(
-            topic_id=state.topic.pk,
-            name=state.topic.name,
-            number=state.current.number,
-            modality_ids=frozenset(state.modality_ids),
-            oil_modalities=state.topic.oil_modalities,
-            # Nothing is signed of the current version: any signature of the topic is of an earlier one.
-            signed_before=state.earlier is not None,
-        )
-        for state in states
-        if not state.is_current
-    ]
 
 
 # The clinic edits the texts -----------------------------------------------------------------------

@@ -39,10 +39,15 @@ class DueMeasure:
         return OutcomeOccasion(self.occasion).label
 
 
-def measures_asked() -> list[Measure]:
-    """The active measures a patient fills in, each with its items: two queries."""
-    items = Prefetch("items", queryset=MeasureItem.objects.order_by("position"), to_attr="item_list")
-    return list(Measure.objects.filter(active=True).exclude(kind=MeasureKind.SESSION_PAIN).prefetch_related(items))
+def measures_asked(*, items: bool = True) -> list[Measure]:
+    """The active measures a patient fills in, each with its items (`item_list`): two queries;
+    one without the items, for pages that only say what is due."""
+    measures = Measure.objects.filter(active=True).exclude(kind=MeasureKind.SESSION_PAIN)
+    if items:
+        measures = measures.prefetch_related(
+            Prefetch("items", queryset=MeasureItem.objects.order_by("position"), to_attr="item_list")
+        )
+    return list(measures)
 
 
 def due_occasion(*, measure: Measure, course: Course, sessions_done: int, scores: list[OutcomeScore]) -> str | None:
@@ -108,10 +113,11 @@ def patient_measures_due(*, patient: Patient) -> list[DueMeasure]:
 
 def patient_outcomes(*, patient: Patient, courses: list[Course]) -> tuple[list[DueMeasure], dict[int, list["Trend"]]]:
     """For a page that has the patient's courses already (each with `sessions_done`): what is
-    due, and the trends by course id. Three queries."""
+    due, and the trends by course id (the measures without their items: the page only names
+    what is due). Two queries."""
     scores = _patient_scores(patient)
     open_courses = [c for c in courses if c.status != CourseStatus.CANCELLED]
-    due = _due(open_courses, measures_asked(), scores) if open_courses else []
+    due = _due(open_courses, measures_asked(items=False), scores) if open_courses else []
     return due, _trends(scores)
 
 

@@ -16,16 +16,18 @@ from patients.intake import intake_answered_at
 from patients.models import IntakeVersion, Patient
 from sessions.appointments import appointment_patient_can_cancel
 from sessions.course_progress import (
+    course_number,
     courses_with_progress,
     sessions_left,
 )
 from sessions.models import (
     CLOSABLE_COURSE_STATUSES,
+    COUNTED_STATUSES,
     OPEN_STATUSES,
     Appointment,
+    AppointmentStatus,
     Course,
     CourseStatus,
-    SessionNote,
 )
 from sessions.self_booking import self_booking_offered, self_move_offered
 
@@ -41,10 +43,17 @@ def _upcoming(now: dt.datetime) -> Q:
     return Q(status__in=OPEN_STATUSES, ends_at__gt=now)
 
 
-def portal_upcoming(*, patient: Patient, now: dt.datetime, limit: int | None = None) -> list[Appointment]:
+def portal_upcoming(
+    *, patient: Patient, now: dt.datetime, limit: int | None = None, numbered: bool = False
+) -> list[Appointment]:
     """The patient's open sessions that have not ended yet, soonest first, each with
-    `patient_can_cancel` and `patient_can_move` (self-booking). One query."""
+    `patient_can_cancel` and `patient_can_move` (self-booking); `numbered`: each with its
+    `session_number` in its course too (None outside a course; what annotate_course_position
+    gives, counted in the same query). One query."""
     sessions = _patient_sessions(patient).filter(_upcoming(now)).order_by("starts_at", "pk")
+    if numbered:
+        # Open sessions all count towards their course, so each course session has a number.
+        sessions = sessions.annotate(session_number=course_number())
     upcoming = list(sessions[:limit] if limit else sessions)
     for appointment in upcoming:
         appointment.patient_can_cancel = appointment_patient_can_cancel(appointment=appointment, now=now)
@@ -67,20 +76,6 @@ class PortalNote:
     summary: str
 
 
-def _portal_notes(patient: Patient) -> dict[int | None, list[PortalNote]]:
-    """The patient's signed notes by course id, oldest first. Only the patient-facing columns
-    are read, so the clinical text cannot leak into the page by accident."""
-    rows = (
-        SessionNote.objects.filter(appointment__patient_id=patient.pk, signed_at__isnull=False)
-        .order_by("appointment__starts_at", "pk")
-        .values_list("appointment__course_id", "appointment__starts_at", "pain_before", "pain_after", "patient_summary")
-    )
-    by_course: dict[int | None, list[PortalNote]] = {}
-    for course_id, starts_at, before, after, summary in rows:
-        by_course.setdefault(course_id, []).append(PortalNote(starts_at, before, after, summary.strip()))
-    return by_course
-
-
 def portal_pain_points(notes: list[PortalNote]) -> list[tuple[str, int | None, int | None]]:
     """The chart's points: each scored session labelled with its date (with the year only when
     the sessions span more than one)."""
@@ -90,18 +85,138 @@ def portal_pain_points(notes: list[PortalNote]) -> list[tuple[str, int | None, i
     return [(date_format(timezone.localtime(n.starts_at), label), n.pain_before, n.pain_after) for n in scored]
 
 
-def portal_courses(*, patient: Patient) -> tuple[list[Course], list[PortalNote]]:
-    """The patient's courses, newest first, each with `sessions_done`, `sessions_left`, `notes`
-    (signed, oldest first) and `pain_points`; and the signed notes of sessions outside any
-    course. Two queries however many courses and notes."""
-    notes = _portal_notes(patient)
-    courses = [c for c in courses_with_progress(patient=patient) if c.status != CourseStatus.CANCELLED or c.pk in notes]
+@dataclass
+class PortalSession:
+    """A session ahead as the portal's home shows it (portal/_portal_appointment.html, without
+    its actions): the names it shows, read with the rest of the patient's sessions."""
+
+    pk: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    status: str
+    course: Course | None
+    modality: str
+    therapist: str
+    room: str
+    session_number: int | None = None
+
+    def get_status_display(self) -> str:
+        return AppointmentStatus(self.status).label
+
+
+@dataclass
+class PortalHome:
+    """What the portal's home shows of the patient's sessions and courses (portal_home_read)."""
+
+    courses: list[Course]
+    other_notes: list[PortalNote]
+    upcoming: list[PortalSession]
+    planned: list[Modality] | None
+
+
+# One row per session of the patient, with its note's patient-facing columns (never the clinical
+# text) and the names a card of a session ahead shows.
+_SESSION_COLUMNS = (
+    "pk",
+    "course_id",
+    "status",
+    "starts_at",
+    "ends_at",
+    "modality_id",
+    "modality__name",
+    "modality__uses_oils",
+    "therapist__user__first_name",
+    "therapist__user__last_name",
+    "therapist__user__username",
+    "room__name",
+    "note__pk",
+    "note__signed_at",
+    "note__pain_before",
+    "note__pain_after",
+    "note__patient_summary",
+)
+
+
+def portal_home_read(*, patient: Patient, now: dt.datetime, upcoming: int) -> PortalHome:
+    """The patient's courses, newest first, each with `sessions_done`, `sessions_booked`,
+    `sessions_left`, `notes` (signed, oldest first), `pain_points` and `self_book_offered`; the
+    signed notes of sessions outside any course; the first `upcoming` open sessions that have
+    not ended, soonest first, each with its `session_number` in its course; and the modalities
+    planned (patient_planned_modalities). Two queries however many courses and sessions: the
+    patient's sessions are read once, with their notes, and counted here, rather than asked
+    about again for each of those."""
+    # Sorted here, as each use needs: the database need not.
+    rows = list(Appointment.objects.filter(patient_id=patient.pk).order_by().values_list(*_SESSION_COLUMNS, named=True))
+    courses = list(
+        Course.objects.filter(patient_id=patient.pk).select_related("modality", "diagnosis").order_by("-starts_on")
+    )
+    by_pk = {course.pk: course for course in courses}
+    notes: dict[int | None, list[PortalNote]] = {}
+    for row in sorted((r for r in rows if r.note__signed_at is not None), key=lambda r: (r.starts_at, r.note__pk)):
+        notes.setdefault(row.course_id, []).append(
+            PortalNote(row.starts_at, row.note__pain_before, row.note__pain_after, row.note__patient_summary.strip())
+        )
+    done: dict[int, int] = {}
+    counted: dict[int, list[tuple[dt.datetime, int]]] = {}
+    ahead = []
+    planned = {course.modality_id: course.modality for course in courses if course.status in CLOSABLE_COURSE_STATUSES}
+    for row in rows:
+        if row.course_id is not None and row.status in COUNTED_STATUSES:
+            counted.setdefault(row.course_id, []).append((row.starts_at, row.pk))
+            if row.status == AppointmentStatus.COMPLETED and row.note__signed_at is not None:
+                done[row.course_id] = done.get(row.course_id, 0) + 1
+        if row.status in OPEN_STATUSES and row.ends_at > now:
+            ahead.append(row)
+            if row.modality_id not in planned:
+                planned[row.modality_id] = Modality(
+                    pk=row.modality_id, name=row.modality__name, uses_oils=row.modality__uses_oils
+                )
+    ahead.sort(key=lambda r: (r.starts_at, r.pk))
+    sessions = []
+    for row in ahead[:upcoming]:
+        # Its place among its course's counted sessions in time order (annotate_course_position).
+        place = (row.starts_at, row.pk)
+        number = sum(1 for key in counted[row.course_id] if key <= place) if row.course_id is not None else None
+        # The therapist's name as Therapist.__str__ writes it.
+        first_last = f"{row.therapist__user__first_name} {row.therapist__user__last_name}".strip()
+        sessions.append(
+            PortalSession(
+                pk=row.pk,
+                starts_at=row.starts_at,
+                ends_at=row.ends_at,
+                status=row.status,
+                course=by_pk.get(row.course_id),
+                modality=row.modality__name,
+                therapist=first_last or row.therapist__user__username,
+                room=row.room__name,
+                session_number=number,
+            )
+        )
+    shown = []
     for course in courses:
+        course.sessions_done = done.get(course.pk, 0)
+        course.sessions_booked = len(counted.get(course.pk, ()))
+        if course.status == CourseStatus.CANCELLED and course.pk not in notes:
+            continue
         course.notes = notes.get(course.pk, [])
         course.pain_points = portal_pain_points(course.notes)
         course.sessions_left = sessions_left(course)
         course.self_book_offered = _self_book_offered(patient, course)
-    return courses, notes.get(None, [])
+        shown.append(course)
+    return PortalHome(
+        courses=shown,
+        other_notes=notes.get(None, []),
+        upcoming=sessions,
+        planned=sorted(planned.values(), key=lambda m: m.name) or None,
+    )
+
+
+def portal_courses(*, patient: Patient) -> tuple[list[Course], list[PortalNote]]:
+    """The patient's courses, newest first, each with `sessions_done`, `sessions_left`, `notes`
+    (signed, oldest first) and `pain_points`; and the signed notes of sessions outside any
+    course. Two queries however many courses and notes (portal_home_read)."""
+    home = portal_home_read(patient=patient, now=timezone.now(), upcoming=0)
+    return home.courses, home.other_notes
 
 
 def _self_book_offered(patient: Patient, course: Course) -> bool:
@@ -154,7 +269,14 @@ def before_treatment_due(*, patient: Patient, now: dt.datetime | None = None) ->
     """The questionnaire, while unanswered; the consents not signed in their current version
     that cover a modality planned for the patient (every active one while nothing is planned).
     For the portal's home, reception's overview and the tablet. At most six queries."""
-    planned = patient_planned_modalities(patient=patient, now=now or timezone.now())
+    return before_treatment(
+        patient=patient, planned=patient_planned_modalities(patient=patient, now=now or timezone.now())
+    )
+
+
+def before_treatment(*, patient: Patient, planned: list[Modality] | None) -> BeforeTreatment:
+    """before_treatment_due for a caller that has read the modalities planned for the patient
+    already (portal_home_read). At most five queries."""
     answered_at = intake_answered_at(patient=patient)
     states = consent_states(patient=patient)
     return BeforeTreatment(

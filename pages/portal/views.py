@@ -31,10 +31,9 @@ from pages.routes import Routes
 from patients.models import Patient
 from patients.services import patient_calendar_token_ensure, patient_calendar_token_renew
 from sessions.appointments import appointment_patient_can_cancel
-from sessions.course_progress import annotate_course_position
 from sessions.models import Appointment, Course
 from sessions.outcomes import course_activities, outcome_record, patient_measures_due, patient_outcomes
-from sessions.portal import before_treatment_due, portal_courses, portal_earlier, portal_self_bookable, portal_upcoming
+from sessions.portal import before_treatment, portal_earlier, portal_home_read, portal_self_bookable, portal_upcoming
 from sessions.self_booking import self_booking_offered, self_cancel
 from sessions.waitlist import patient_offers_open
 
@@ -88,7 +87,8 @@ def sessions_left_text(course) -> str:
 def portal_home(request):
     # The patient reading their own record is logged as any other read of it.
     audit_access(request=request, patient=request.patient, detail="Patient portal: own courses and notes.")
-    courses, other_notes = portal_courses(patient=request.patient)
+    home = portal_home_read(patient=request.patient, now=timezone.now(), upcoming=NEXT_ON_HOME)
+    courses = home.courses
     due, trends = patient_outcomes(patient=request.patient, courses=courses)
     for course in courses:
         course.trends = trend_charts(trends.get(course.pk, []), prefix=f"outcome-{course.pk}")
@@ -98,18 +98,16 @@ def portal_home(request):
         course.pain_chart = (
             pain_chart_svg(course.pain_points, id_prefix=f"pain-chart-{course.pk}") if course.pain_points else ""
         )
-    upcoming = portal_upcoming(patient=request.patient, now=timezone.now(), limit=NEXT_ON_HOME)
-    annotate_course_position(upcoming)
-    before = before_treatment_due(patient=request.patient)
+    before = before_treatment(patient=request.patient, planned=home.planned)
     context = {
         "intake_due": before.intake_due,
         "consents_due": before.consents_due,
         "patient": request.patient,
         "courses": courses,
         "other_notes": [
-            n for n in reversed(other_notes) if n.summary or n.pain_before is not None or n.pain_after is not None
+            n for n in reversed(home.other_notes) if n.summary or n.pain_before is not None or n.pain_after is not None
         ],
-        "upcoming": upcoming,
+        "upcoming": home.upcoming,
         "due": due,
         "waitlist_offers": patient_offers_open(patient=request.patient),
     }
@@ -170,8 +168,7 @@ def portal_measure(request, pk: int):
 @portal_view
 def portal_appointments(request):
     now = timezone.now()
-    upcoming = portal_upcoming(patient=request.patient, now=now)
-    annotate_course_position(upcoming)
+    upcoming = portal_upcoming(patient=request.patient, now=now, numbered=True)
     context = {
         "upcoming": upcoming,
         "bookable": portal_self_bookable(patient=request.patient),
