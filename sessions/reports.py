@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
+    Case,
+    CharField,
     Count,
     DurationField,
     Exists,
@@ -24,6 +26,8 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncMonth
 from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThan
@@ -342,10 +346,14 @@ class CourseRow:
 
 
 def _sessions_done():
+    """A course's sessions done: completed, with a signed note. The session's `note_signed` flag
+    is set in the transaction that signs its note and a signed note never changes, so a flagged
+    session is done without reading its note; the note decides only for the others (rows whose
+    flag was never set). The flag sits in the course index, so counting reads the index alone."""
+    signed_note = SessionNote.objects.filter(appointment_id=OuterRef("pk"), signed_at__isnull=False)
     return Subquery(
-        Appointment.objects.filter(
-            course_id=OuterRef("pk"), status=AppointmentStatus.COMPLETED, note__signed_at__isnull=False
-        )
+        Appointment.objects.filter(course_id=OuterRef("pk"), status=AppointmentStatus.COMPLETED)
+        .filter(Q(note_signed=True) | Exists(signed_note))
         .order_by()
         .values("course_id")
         .annotate(n=Count("pk"))
@@ -353,10 +361,17 @@ def _sessions_done():
     )
 
 
+# What became of a course, as report_courses sorts them ("" for still going).
+_COMPLETED, _CLOSED_EARLY, _DROPPED = "completed", "closed_early", "dropped"
+
+
 def report_courses(*, scope: ReportFilter, now: dt.datetime | None = None) -> list[CourseRow]:
     """The courses that started in the period, per modality, by what became of them (as of
     `now`): completed, closed below their minimum, dropped off (still open, nothing booked ahead,
-    no session for three weeks), or still going. One query, and a last row for all of them."""
+    no session for three weeks), or still going. One query, and a last row for all of them.
+
+    Each course is sorted by one CASE and counted per modality and outcome: its sessions done
+    are counted once, where a COUNT ... FILTER for each outcome counted them again for each."""
     now = now or timezone.now()
     done = Coalesce(_sessions_done(), 0)
     last_session = Subquery(
@@ -371,37 +386,41 @@ def report_courses(*, scope: ReportFilter, now: dt.datetime | None = None) -> li
         Appointment.objects.filter(course_id=OuterRef("pk"), status__in=OPEN_STATUSES, starts_at__gt=now)
     )
     quiet_since = now - DROP_OFF_AFTER
-    below_minimum = LessThan(done, F("min_sessions"))
-    closed = Q(status__in=[CourseStatus.COMPLETED, CourseStatus.CANCELLED])
     # Open and quiet: the last session three weeks ago or more (with none, the start).
     quiet = Q(LessThan(last_session, quiet_since)) | (
         Q(IsNull(last_session, True)) & Q(starts_on__lt=timezone.localtime(quiet_since).date())
     )
     dropped = Q(status__in=OPEN_COURSE_STATUSES) & ~Q(booked_ahead) & quiet
+    closed = Q(status__in=[CourseStatus.COMPLETED, CourseStatus.CANCELLED])
+    # Closed: completed with at least the minimum done, or closed early below it (a course
+    # cancelled after its minimum is neither, and counts as still going).
+    text = CharField()
+    enough = Case(When(Q(status=CourseStatus.COMPLETED), then=Value(_COMPLETED)), default=Value(""), output_field=text)
+    closed_as = Case(
+        When(GreaterThanOrEqual(done, F("min_sessions")), then=enough), default=Value(_CLOSED_EARLY), output_field=text
+    )
+    outcome = Case(
+        When(closed, then=closed_as),
+        When(dropped, then=Value(_DROPPED)),
+        default=Value(""),
+        output_field=text,
+    )
     courses = scope.courses(Course.objects.filter(starts_on__gte=scope.starts_on, starts_on__lte=scope.ends_on))
     rows = (
-        courses.values("modality__name")
-        .annotate(
-            started=Count("pk"),
-            completed=Count(
-                "pk", filter=Q(status=CourseStatus.COMPLETED) & Q(GreaterThanOrEqual(done, F("min_sessions")))
-            ),
-            closed_early=Count("pk", filter=closed & Q(below_minimum)),
-            dropped=Count("pk", filter=dropped),
-        )
+        courses.annotate(outcome=outcome)
+        .values("modality__name", "outcome")
+        .annotate(n=Count("pk"))
         .order_by("modality__name")
     )
-    result = [
-        CourseRow(
-            r["modality__name"],
-            r["started"],
-            r["completed"],
-            r["closed_early"],
-            r["dropped"],
-            r["started"] - r["completed"] - r["closed_early"] - r["dropped"],
-        )
-        for r in rows
-    ]
+    counts: dict[str, dict[str, int]] = {}
+    for row in rows:
+        counts.setdefault(row["modality__name"], {})[row["outcome"]] = row["n"]
+    result = []
+    for name, by_outcome in counts.items():
+        started = sum(by_outcome.values())
+        completed, closed_early, dropped_off = (by_outcome.get(key, 0) for key in (_COMPLETED, _CLOSED_EARLY, _DROPPED))
+        ongoing = started - completed - closed_early - dropped_off
+        result.append(CourseRow(name, started, completed, closed_early, dropped_off, ongoing))
     fields = ("started", "completed", "closed_early", "dropped", "ongoing")
     total = CourseRow(gettext("All modalities"), *(sum(getattr(r, f) for r in result) for f in fields))
     return [*result, total]
