@@ -28,8 +28,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncMonth
+from django.db.models.functions import Coalesce, DenseRank, ExtractHour, ExtractIsoWeekDay, TruncMonth
 from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThan
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -461,13 +462,12 @@ class _Change:
     """The courses of a group with a change of one measure known: how many, the mean
     improvement, and how many reached the MCID."""
 
-    def __init__(self, measure: Measure | None):
-        self.measure, self.mcid = measure, measure.mcid if measure else Decimal(2)
+    def __init__(self, mcid: Decimal):
+        self.mcid = mcid
         self.courses = self.reached = 0
         self.total = Decimal(0)
 
-    def add(self, first, last) -> None:
-        gain = _improvement(Decimal(first), Decimal(last), self.measure)
+    def add(self, gain: Decimal) -> None:
         self.courses += 1
         self.total += gain
         self.reached += gain >= self.mcid
@@ -486,11 +486,22 @@ def report_outcomes(*, scope: ReportFilter, by: str = "modality") -> list[Outcom
     code) of the courses with a completed session in the period. The pain change runs from the
     pain before the first signed session to the pain after the last (sessions.course_progress
     counts the same way); the functional change from the first functional score to the latest,
-    for courses scored at least twice. Two queries.
+    for courses scored at least twice. Two queries."""
+    return report_outcomes_grouped(scope=scope, groupings=(by,))[by]
+
+
+def report_outcomes_grouped(
+    *, scope: ReportFilter, groupings: tuple[str, ...] = tuple(OUTCOME_GROUPS)
+) -> dict[str, list[OutcomeRow]]:
+    """report_outcomes for each of `groupings` (keys of OUTCOME_GROUPS) from the same two
+    queries: the reports page shows the outcomes per modality and per diagnosis, and each
+    course's figures are the same in both.
 
     Each course's first and last figures are read once, in one row per course, and summed up
     here: written as aggregates, the database worked out every subquery again inside each
-    FILTER and AVG (about ten times per course; seconds for a year of a large practice)."""
+    FILTER and AVG (about ten times per course; seconds for a year of a large practice). The rows
+    come in the order of the first grouping's key; the others' groups are put in the order of
+    theirs by the rank the database gives each key (its collation, not Python's, decides)."""
     measures = {m.code: m for m in Measure.objects.filter(code__in=[PAIN_CODE, FUNCTION_CODE])}
     pain, function = measures.get(PAIN_CODE), measures.get(FUNCTION_CODE)
     notes = SessionNote.objects.filter(
@@ -511,22 +522,44 @@ def report_outcomes(*, scope: ReportFilter, by: str = "modality") -> list[Outcom
             "last_score": Subquery(scores.order_by("-recorded_at", "-pk").values("score")[:1]),
             "scores": Subquery(scores.order_by().values("course_id").annotate(n=Count("pk")).values("n")),
         }
-    key = OUTCOME_GROUPS[by]
+    keys = {by: OUTCOME_GROUPS[by] for by in groupings}
+    ranks = {f"{by}_rank": Window(DenseRank(), order_by=F(keys[by]).asc()) for by in groupings[1:]}
     held = scope.appointments().filter(course_id=OuterRef("pk"), status=AppointmentStatus.COMPLETED)
-    rows = scope.courses(Course.objects.filter(Exists(held))).annotate(**figures).order_by(key).values(key, *figures)
-    groups: dict[str, list] = {}
+    rows = (
+        scope.courses(Course.objects.filter(Exists(held)))
+        .annotate(**figures, **ranks)
+        .order_by(keys[groupings[0]])
+        .values(*keys.values(), *figures, *ranks)
+    )
+    pain_mcid = pain.mcid if pain else Decimal(2)
+    function_mcid = function.mcid if function else Decimal(2)
+    groups: dict[str, dict] = {by: {} for by in groupings}
     for row in rows:
-        courses, pain_change, function_change = groups.setdefault(row[key], [0, _Change(pain), _Change(function)])
-        groups[row[key]][0] = courses + 1
+        pain_gain = function_gain = None
         if row["first_pain"] is not None and row["last_pain"] is not None:
-            pain_change.add(row["first_pain"], row["last_pain"])
+            pain_gain = _improvement(Decimal(row["first_pain"]), Decimal(row["last_pain"]), pain)
         if (row.get("scores") or 0) >= 2:
-            function_change.add(row["first_score"], row["last_score"])
-    return [
-        OutcomeRow(name, courses, pain_change.courses, pain_change.mean, pain_change.reached,
-                   function_change.courses, function_change.mean, function_change.reached)
-        for name, (courses, pain_change, function_change) in groups.items()
-    ]  # fmt: skip
+            function_gain = _improvement(Decimal(row["first_score"]), Decimal(row["last_score"]), function)
+        for by, key in keys.items():
+            group = groups[by].get(row[key])
+            if group is None:
+                group = groups[by][row[key]] = [0, _Change(pain_mcid), _Change(function_mcid), row.get(f"{by}_rank")]
+            group[0] += 1
+            if pain_gain is not None:
+                group[1].add(pain_gain)
+            if function_gain is not None:
+                group[2].add(function_gain)
+    result = {}
+    for by in groupings:
+        items = list(groups[by].items())
+        if by != groupings[0]:
+            items.sort(key=lambda item: item[1][3])
+        result[by] = [
+            OutcomeRow(name, courses, pain_change.courses, pain_change.mean, pain_change.reached,
+                       function_change.courses, function_change.mean, function_change.reached)
+            for name, (courses, pain_change, function_change, _) in items
+        ]  # fmt: skip
+    return result
 
 
 # Busy hours -------------------------------------------------------------------------------------
