@@ -214,50 +214,85 @@ def _free_slots_on(
     """The therapist's free starts on `day`, each with the first free room at the site of the
     block (and only blocks at `location_id` when given). Times are epoch seconds, and only the
     gaps between the therapist's merged busy spans (Schedule.busy) are walked: a month of a
-    large clinic is tens of thousands of candidate starts."""
+    large clinic is tens of thousands of candidate starts.
+
+    `memo` (one per search: the same rooms, length and now) keeps what every therapist asks
+    again: the rooms of each site, the first free room at a site for a time, and the datetimes
+    of each quarter hour of a block of hours."""
     if schedule.closure_on(therapist.pk, day):
         return []
+    blocks = schedule.site_blocks(therapist.pk, day)
+    if not blocks:
+        return []
+    memo = {} if memo is None else memo
+    rooms_by_site = memo.get(_ROOMS_BY_SITE)
+    if rooms_by_site is None:
+        rooms_by_site = memo[_ROOMS_BY_SITE] = {}
+        for room in rooms:
+            rooms_by_site.setdefault(room.location_id, []).append(room)
     therapist_busy = schedule.busy("therapist", therapist.pk, day)
     patient_busy = schedule.busy("patient", None, day) if check_patient else None
     seconds, step_seconds, not_before = length.total_seconds(), SLOT_STEP.total_seconds(), now.timestamp()
-    memo = {} if memo is None else memo
     slots = []
-    for block_start, block_end, site in schedule.site_blocks(therapist.pk, day):
+    append = slots.append
+    for block_start, block_end, site in blocks:
         if location_id is not None and site != location_id:
             continue
-        rooms_here = [room for room in rooms if room.location_id == site]
-        if not rooms_here:
+        if site not in rooms_by_site:
             continue
-        first, block_ends_at = _at_local(memo, day, block_start), _at_local(memo, day, block_end)
-        first_ts = first.timestamp()
-        for gap_start, gap_end in therapist_busy.gaps(max(first_ts, not_before), block_ends_at.timestamp()):
+        first, first_ts = _at_local(memo, day, block_start)
+        block_ends_ts = _at_local(memo, day, block_end)[1]
+        room_spans, room_at = _rooms_at(schedule, memo, rooms_by_site[site], site, day, seconds)
+        # The datetimes of the block's quarter hours, by step: made once for all therapists.
+        times = memo.get((day, block_start, seconds))
+        if times is None:
+            times = memo[(day, block_start, seconds)] = {}
+        for gap_start, gap_end in therapist_busy.gaps(max(first_ts, not_before), block_ends_ts):
             step = math.ceil((gap_start - first_ts) / step_seconds)  # the first quarter hour in the gap
             start = first_ts + step * step_seconds
             while start + seconds <= gap_end:
-                end = start + seconds
-                if patient_busy is None or patient_busy.free(start, end):
-                    room = _first_free_room(schedule, rooms_here, site, day, start, end, memo)
+                if patient_busy is None or patient_busy.free(start, start + seconds):
+                    room = room_at.get(start, _UNKNOWN)
+                    if room is _UNKNOWN:
+                        end = start + seconds
+                        room = room_at[start] = next((room for room, busy in room_spans if busy.free(start, end)), None)
                     if room is not None:
-                        starts_at = first + step * SLOT_STEP  # wall-clock steps, as the booking page shows them
-                        slots.append(Slot(starts_at, starts_at + length, therapist, room))
+                        when = times.get(step)
+                        if when is None:
+                            starts_at = first + step * SLOT_STEP  # wall-clock steps, as the booking page shows them
+                            when = times[step] = (starts_at, starts_at + length)
+                        append(Slot(when[0], when[1], therapist, room))
                 step += 1
                 start = first_ts + step * step_seconds
     return slots
 
 
-def _at_local(memo: dict, day: dt.date, time: dt.time) -> dt.datetime:
-    """at_local, once per day and time however many therapists start their blocks then."""
+_ROOMS_BY_SITE = "rooms by site"
+
+
+def _at_local(memo: dict, day: dt.date, time: dt.time) -> tuple[dt.datetime, float]:
+    """at_local and its epoch seconds, once per day and time however many therapists start their
+    blocks then."""
     key = (day, time)
-    if key not in memo:
-        memo[key] = at_local(day, time)
-    return memo[key]
+    found = memo.get(key)
+    if found is None:
+        moment = at_local(day, time)
+        found = memo[key] = (moment, moment.timestamp())
+    return found
 
 
-def _first_free_room(schedule: Schedule, rooms, site: int, day, start: float, end: float, memo: dict):
-    key = (site, day, start, end)
-    if key not in memo:
-        memo[key] = next((r for r in rooms if schedule.busy("room", r.id, day).free(start, end)), None)
-    return memo[key]
+_UNKNOWN = object()
+
+
+def _rooms_at(schedule: Schedule, memo: dict, rooms: list[Room], site: int, day, seconds: float):
+    """The busy time of each of the site's `rooms` on `day`, and the first of them found free
+    from a start (epoch seconds) for `seconds`, by start: each start is looked up once per site
+    and day, however many therapists ask for it."""
+    key = ("rooms", site, day, seconds)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = ([(room, schedule.busy("room", room.id, day)) for room in rooms], {})
+    return found
 
 
 def series_dates(

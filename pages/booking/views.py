@@ -417,10 +417,19 @@ def availability(request):
     therapists, rooms = {}, {}
     # Once, not per slot: a month's search lists thousands of them.
     zone = timezone.get_current_timezone()
+    starts_at = day_slots = hour_minute = None
     for slot in slots:
-        local = slot.starts_at if slot.starts_at.tzinfo is zone else slot.starts_at.astimezone(zone)
+        # The slots come in time order, and those at the same time share one datetime: its day
+        # and "HH:MM" are worked out once for all of them.
+        if slot.starts_at is not starts_at:
+            starts_at = slot.starts_at
+            local = starts_at if starts_at.tzinfo is zone else starts_at.astimezone(zone)
+            day_slots = days.setdefault(local.date(), [])
+            hour_minute = f"{local.hour:02d}:{local.minute:02d}"
         therapist, room = slot.therapist, slot.room
-        days.setdefault(local.date(), []).append([f"{local.hour:02d}:{local.minute:02d}", therapist.id, room.id])
+        # A tuple (a JSON array as a list is): a month's thousands of them for the garbage
+        # collector to track for no purpose.
+        day_slots.append((hour_minute, therapist.id, room.id))
         therapists[therapist.id] = therapist
         rooms[room.id] = room
     return JsonResponse(
