@@ -9,10 +9,13 @@ ones (the extraction functions take its zone, on SQLite and PostgreSQL alike).""
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connections, router, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -47,6 +50,27 @@ from sessions.models import (
     SessionNote,
 )
 from sessions.schedule import at_local
+
+
+@contextmanager
+def custom_plans() -> Iterator[None]:
+    """Run the reports' queries in here: one read-only transaction on the database they read
+    from, in which PostgreSQL plans each query for its own parameters. psycopg prepares a query
+    the app has run five times on a connection (clinic/settings.py), and after five more runs
+    PostgreSQL may switch to a generic plan, made without knowing the period: it expects a
+    period of a few days, and for a year the new patients took twice as long (docs/PERFORMANCE.md).
+    `SET LOCAL` ends with the transaction, so it holds behind a pooler in transaction mode too.
+    One query; none elsewhere than on PostgreSQL."""
+    alias = router.db_for_read(Appointment)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(using=alias):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        yield
+
 
 # A course with no session for this long, and none booked, has dropped off.
 DROP_OFF_AFTER = dt.timedelta(weeks=3)
