@@ -491,10 +491,11 @@ class _Change:
         self.courses = self.reached = 0
         self.total = Decimal(0)
 
-    def add(self, gain: Decimal) -> None:
-        self.courses += 1
-        self.total += gain
-        self.reached += gain >= self.mcid
+    def add(self, gain: Decimal, courses: int = 1) -> None:
+        """`courses` courses, each with the improvement `gain`."""
+        self.courses += courses
+        self.total += gain * courses
+        self.reached += courses if gain >= self.mcid else 0
 
     @property
     def mean(self) -> Decimal | None:
@@ -549,30 +550,36 @@ def report_outcomes_grouped(
     keys = {by: OUTCOME_GROUPS[by] for by in groupings}
     ranks = {f"{by}_rank": Window(DenseRank(), order_by=F(keys[by]).asc()) for by in groupings[1:]}
     held = scope.appointments().filter(course_id=OuterRef("pk"), status=AppointmentStatus.COMPLETED)
+    names = [*keys.values(), *figures, *ranks]
     rows = (
         scope.courses(Course.objects.filter(Exists(held)))
         .annotate(**figures, **ranks)
         .order_by(keys[groupings[0]])
-        .values(*keys.values(), *figures, *ranks)
+        .values_list(*names)
     )
+    at = {name: i for i, name in enumerate(names)}
     pain_mcid = pain.mcid if pain else Decimal(2)
     function_mcid = function.mcid if function else Decimal(2)
     groups: dict[str, dict] = {by: {} for by in groupings}
-    for row in rows:
+    # Thousands of courses, far fewer different rows (a pain score is 0 to 10): each different
+    # row is worked out once, with the number of courses that have it.
+    for row, n in Counter(rows).items():
         pain_gain = function_gain = None
-        if row["first_pain"] is not None and row["last_pain"] is not None:
-            pain_gain = _improvement(Decimal(row["first_pain"]), Decimal(row["last_pain"]), pain)
-        if (row.get("scores") or 0) >= 2:
-            function_gain = _improvement(Decimal(row["first_score"]), Decimal(row["last_score"]), function)
+        first_pain, last_pain = row[at["first_pain"]], row[at["last_pain"]]
+        if first_pain is not None and last_pain is not None:
+            pain_gain = _improvement(Decimal(first_pain), Decimal(last_pain), pain)
+        if "scores" in at and (row[at["scores"]] or 0) >= 2:
+            function_gain = _improvement(Decimal(row[at["first_score"]]), Decimal(row[at["last_score"]]), function)
         for by, key in keys.items():
-            group = groups[by].get(row[key])
+            group = groups[by].get(row[at[key]])
             if group is None:
-                group = groups[by][row[key]] = [0, _Change(pain_mcid), _Change(function_mcid), row.get(f"{by}_rank")]
-            group[0] += 1
+                rank = row[at[f"{by}_rank"]] if by != groupings[0] else None
+                group = groups[by][row[at[key]]] = [0, _Change(pain_mcid), _Change(function_mcid), rank]
+            group[0] += n
             if pain_gain is not None:
-                group[1].add(pain_gain)
+                group[1].add(pain_gain, n)
             if function_gain is not None:
-                group[2].add(function_gain)
+                group[2].add(function_gain, n)
     result = {}
     for by in groupings:
         items = list(groups[by].items())
