@@ -291,14 +291,15 @@ class Appointment(models.Model):
                 ],
                 name="appointment_period_idx",
             ),
-            # A course's sessions of one status in time order, with their ids and whether their
-            # note is signed: the reports ask it for each of thousands of courses (its first and
-            # last signed session, the sessions done) and find the answer in the index without
+            # A course's sessions of one status in time order, with their ids, whether their note
+            # is signed, their room and therapist: the reports ask it for each of thousands of
+            # courses (its first and last signed session, the sessions done, whether it had a
+            # session at a site or with a therapist) and find the answer in the index without
             # reading the table or the notes.
             models.Index(
                 fields=["course", "status", "starts_at", "id"],
-                include=["note_signed"],
-                name="appointment_course_signed_idx",
+                include=["note_signed", "room", "therapist"],
+                name="appointment_course_cover_idx",
             ),
             models.Index(fields=["starts_at"], condition=Q(needs_review=True), name="appointment_needs_review_idx"),
             # Sessions given whose note is not signed yet: a few among hundreds of thousands.

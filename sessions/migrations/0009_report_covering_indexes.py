@@ -3,9 +3,10 @@
 - a period's sessions by their start, carrying who, where, when, the status and the cancellation's
   time, so a year's utilisation, cancellations, busy hours, new patients and the courses held are
   counted from the index without reading the table; it replaces the plain index on the start;
-- a course's sessions by status and time carrying the `note_signed` flag, so a course's sessions
-  done are counted from the index instead of reading the note of each completed session; it
-  replaces the index on the same columns without the flag."""
+- a course's sessions by status and time carrying the `note_signed` flag, the room and the
+  therapist, so a course's sessions done are counted from the index instead of reading the note
+  of each completed session, and whether a course had a session at a site or with a therapist is
+  answered from it too; it replaces the index on the same columns that carried nothing."""
 
 from django.db import migrations, models
 
@@ -40,8 +41,8 @@ class Migration(migrations.Migration):
             model_name="appointment",
             index=models.Index(
                 fields=["course", "status", "starts_at", "id"],
-                include=("note_signed",),
-                name="appointment_course_signed_idx",
+                include=("note_signed", "room", "therapist"),
+                name="appointment_course_cover_idx",
             ),
         ),
     ]
