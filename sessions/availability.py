@@ -219,10 +219,9 @@ def _free_slots_on(
     `memo` (one per search: the same rooms, length and now) keeps what every therapist asks
     again: the rooms of each site, the first free room at a site for a time, and the datetimes
     of each quarter hour of a block of hours."""
-    if schedule.closure_on(therapist.pk, day):
-        return []
-    blocks = schedule.site_blocks(therapist.pk, day)
-    if not blocks:
+    therapist_id = therapist.pk
+    blocks = schedule.site_blocks(therapist_id, day)
+    if not blocks or schedule.closure_on(therapist_id, day):
         return []
     memo = {} if memo is None else memo
     rooms_by_site = memo.get(_ROOMS_BY_SITE)
@@ -230,7 +229,7 @@ def _free_slots_on(
         rooms_by_site = memo[_ROOMS_BY_SITE] = {}
         for room in rooms:
             rooms_by_site.setdefault(room.location_id, []).append(room)
-    therapist_busy = schedule.busy("therapist", therapist.pk, day)
+    therapist_busy = schedule.busy("therapist", therapist_id, day)
     patient_busy = schedule.busy("patient", None, day) if check_patient else None
     seconds, step_seconds, not_before = length.total_seconds(), SLOT_STEP.total_seconds(), now.timestamp()
     slots = []
