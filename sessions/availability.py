@@ -2,6 +2,7 @@
 
 import datetime as dt
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import NamedTuple
@@ -124,6 +125,29 @@ def slots_available(
 
     A fixed number of queries whatever the number of therapists or days.
     """
+    days = slots_by_day(
+        modality=modality, starts_on=starts_on, ends_on=ends_on, therapist=therapist, patient=patient,
+        minutes=minutes, exclude_appointment_id=exclude_appointment_id, now=now, location=location,
+    )  # fmt: skip
+    return [slot for _, slots in days for slot in slots]
+
+
+def slots_by_day(
+    *,
+    modality: Modality,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    therapist: Therapist | None = None,
+    patient: Patient | None = None,
+    minutes: int | None = None,
+    exclude_appointment_id: int | None = None,
+    now: dt.datetime | None = None,
+    location: Location | None = None,
+) -> Iterator[tuple[dt.date, list[Slot]]]:
+    """slots_available one day at a time: each day from `starts_on` to `ends_on` with its free
+    slots in time order (every slot of a day starts before the next day's). A month's search
+    makes tens of thousands of slots; a page that writes them out as they come (the
+    availability JSON) then holds one day's at a time instead of all of them."""
     therapists = qualified_therapists(modality=modality)
     if therapist is not None:
         # Only when booking would accept them: qualified and active.
@@ -132,7 +156,7 @@ def slots_available(
     if location is not None:
         rooms = [room for room in rooms if room.location_id == location.pk]
     if not therapists or not rooms:
-        return []
+        return
     schedule = Schedule.load(
         starts_on=starts_on,
         ends_on=ends_on,
@@ -143,11 +167,11 @@ def slots_available(
     )
     length = dt.timedelta(minutes=minutes or modality.session_minutes)
     now = now or timezone.now()
-    slots = []
     # Every therapist asks for a room at the same quarter hours: look each one up once.
     rooms_free_at: dict = {}
     day = starts_on
     while day <= ends_on:
+        slots = []
         for candidate in therapists:
             slots += _free_slots_on(
                 schedule,
@@ -160,11 +184,11 @@ def slots_available(
                 memo=rooms_free_at,
                 location_id=location.pk if location else None,
             )
+        # Made therapist by therapist in pk order: a stable sort on the start keeps the
+        # therapists in pk order within each start.
+        slots.sort(key=attrgetter("starts_at"))
+        yield day, slots
         day += dt.timedelta(days=1)
-    # Made day by day, therapist by therapist in pk order: a stable sort on the start keeps
-    # the therapists in pk order within each start.
-    slots.sort(key=attrgetter("starts_at"))
-    return slots
 
 
 # How far ahead "next free" looks: two weeks, the front desk's horizon on the phone.
