@@ -2,6 +2,7 @@
 
 import datetime as dt
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import NamedTuple
@@ -124,6 +125,29 @@ def slots_available(
 
     A fixed number of queries whatever the number of therapists or days.
     """
+    days = slots_by_day(
+        modality=modality, starts_on=starts_on, ends_on=ends_on, therapist=therapist, patient=patient,
+        minutes=minutes, exclude_appointment_id=exclude_appointment_id, now=now, location=location,
+    )  # fmt: skip
+    return [slot for _, slots in days for slot in slots]
+
+
+def slots_by_day(
+    *,
+    modality: Modality,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    therapist: Therapist | None = None,
+    patient: Patient | None = None,
+    minutes: int | None = None,
+    exclude_appointment_id: int | None = None,
+    now: dt.datetime | None = None,
+    location: Location | None = None,
+) -> Iterator[tuple[dt.date, list[Slot]]]:
+    """slots_available one day at a time: each day from `starts_on` to `ends_on` with its free
+    slots in time order (every slot of a day starts before the next day's). A month's search
+    makes tens of thousands of slots; a page that writes them out as they come (the
+    availability JSON) then holds one day's at a time instead of all of them."""
     therapists = qualified_therapists(modality=modality)
     if therapist is not None:
         # Only when booking would accept them: qualified and active.
@@ -132,7 +156,7 @@ def slots_available(
     if location is not None:
         rooms = [room for room in rooms if room.location_id == location.pk]
     if not therapists or not rooms:
-        return []
+        return
     schedule = Schedule.load(
         starts_on=starts_on,
         ends_on=ends_on,
@@ -143,11 +167,11 @@ def slots_available(
     )
     length = dt.timedelta(minutes=minutes or modality.session_minutes)
     now = now or timezone.now()
-    slots = []
     # Every therapist asks for a room at the same quarter hours: look each one up once.
     rooms_free_at: dict = {}
     day = starts_on
     while day <= ends_on:
+        slots = []
         for candidate in therapists:
             slots += _free_slots_on(
                 schedule,
@@ -160,11 +184,11 @@ def slots_available(
                 memo=rooms_free_at,
                 location_id=location.pk if location else None,
             )
+        # Made therapist by therapist in pk order: a stable sort on the start keeps the
+        # therapists in pk order within each start.
+        slots.sort(key=attrgetter("starts_at"))
+        yield day, slots
         day += dt.timedelta(days=1)
-    # Made day by day, therapist by therapist in pk order: a stable sort on the start keeps
-    # the therapists in pk order within each start.
-    slots.sort(key=attrgetter("starts_at"))
-    return slots
 
 
 # How far ahead "next free" looks: two weeks, the front desk's horizon on the phone.
@@ -214,50 +238,84 @@ def _free_slots_on(
     """The therapist's free starts on `day`, each with the first free room at the site of the
     block (and only blocks at `location_id` when given). Times are epoch seconds, and only the
     gaps between the therapist's merged busy spans (Schedule.busy) are walked: a month of a
-    large clinic is tens of thousands of candidate starts."""
-    if schedule.closure_on(therapist.pk, day):
+    large clinic is tens of thousands of candidate starts.
+
+    `memo` (one per search: the same rooms, length and now) keeps what every therapist asks
+    again: the rooms of each site, the first free room at a site for a time, and the datetimes
+    of each quarter hour of a block of hours."""
+    therapist_id = therapist.pk
+    blocks = schedule.site_blocks(therapist_id, day)
+    if not blocks or schedule.closure_on(therapist_id, day):
         return []
-    therapist_busy = schedule.busy("therapist", therapist.pk, day)
+    memo = {} if memo is None else memo
+    rooms_by_site = memo.get(_ROOMS_BY_SITE)
+    if rooms_by_site is None:
+        rooms_by_site = memo[_ROOMS_BY_SITE] = {}
+        for room in rooms:
+            rooms_by_site.setdefault(room.location_id, []).append(room)
+    therapist_busy = schedule.busy("therapist", therapist_id, day)
     patient_busy = schedule.busy("patient", None, day) if check_patient else None
     seconds, step_seconds, not_before = length.total_seconds(), SLOT_STEP.total_seconds(), now.timestamp()
-    memo = {} if memo is None else memo
     slots = []
-    for block_start, block_end, site in schedule.site_blocks(therapist.pk, day):
+    append = slots.append
+    for block_start, block_end, site in blocks:
         if location_id is not None and site != location_id:
             continue
-        rooms_here = [room for room in rooms if room.location_id == site]
-        if not rooms_here:
+        if site not in rooms_by_site:
             continue
-        first, block_ends_at = _at_local(memo, day, block_start), _at_local(memo, day, block_end)
-        first_ts = first.timestamp()
-        for gap_start, gap_end in therapist_busy.gaps(max(first_ts, not_before), block_ends_at.timestamp()):
+        first, first_ts = _at_local(memo, day, block_start)
+        block_ends_ts = _at_local(memo, day, block_end)[1]
+        room_spans, room_at = _rooms_at(schedule, memo, rooms_by_site[site], site, day, seconds)
+        # The datetimes of the block's quarter hours, by step: made once for all therapists.
+        times = memo.get((day, block_start, seconds))
+        if times is None:
+            times = memo[(day, block_start, seconds)] = {}
+        for gap_start, gap_end in therapist_busy.gaps(max(first_ts, not_before), block_ends_ts):
             step = math.ceil((gap_start - first_ts) / step_seconds)  # the first quarter hour in the gap
             start = first_ts + step * step_seconds
             while start + seconds <= gap_end:
-                end = start + seconds
-                if patient_busy is None or patient_busy.free(start, end):
-                    room = _first_free_room(schedule, rooms_here, site, day, start, end, memo)
+                if patient_busy is None or patient_busy.free(start, start + seconds):
+                    room = room_at.get(start, _UNKNOWN)
+                    if room is _UNKNOWN:
+                        end = start + seconds
+                        room = room_at[start] = next((room for room, busy in room_spans if busy.free(start, end)), None)
                     if room is not None:
-                        starts_at = first + step * SLOT_STEP  # wall-clock steps, as the booking page shows them
-                        slots.append(Slot(starts_at, starts_at + length, therapist, room))
+                        when = times.get(step)
+                        if when is None:
+                            starts_at = first + step * SLOT_STEP  # wall-clock steps, as the booking page shows them
+                            when = times[step] = (starts_at, starts_at + length)
+                        append(Slot(when[0], when[1], therapist, room))
                 step += 1
                 start = first_ts + step * step_seconds
     return slots
 
 
-def _at_local(memo: dict, day: dt.date, time: dt.time) -> dt.datetime:
-    """at_local, once per day and time however many therapists start their blocks then."""
+_ROOMS_BY_SITE = "rooms by site"
+
+
+def _at_local(memo: dict, day: dt.date, time: dt.time) -> tuple[dt.datetime, float]:
+    """at_local and its epoch seconds, once per day and time however many therapists start their
+    blocks then."""
     key = (day, time)
-    if key not in memo:
-        memo[key] = at_local(day, time)
-    return memo[key]
+    found = memo.get(key)
+    if found is None:
+        moment = at_local(day, time)
+        found = memo[key] = (moment, moment.timestamp())
+    return found
 
 
-def _first_free_room(schedule: Schedule, rooms, site: int, day, start: float, end: float, memo: dict):
-    key = (site, day, start, end)
-    if key not in memo:
-        memo[key] = next((r for r in rooms if schedule.busy("room", r.id, day).free(start, end)), None)
-    return memo[key]
+_UNKNOWN = object()
+
+
+def _rooms_at(schedule: Schedule, memo: dict, rooms: list[Room], site: int, day, seconds: float):
+    """The busy time of each of the site's `rooms` on `day`, and the first of them found free
+    from a start (epoch seconds) for `seconds`, by start: each start is looked up once per site
+    and day, however many therapists ask for it."""
+    key = ("rooms", site, day, seconds)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = ([(room, schedule.busy("room", room.id, day)) for room in rooms], {})
+    return found
 
 
 def series_dates(

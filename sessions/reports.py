@@ -8,12 +8,17 @@ queries for a week of a small practice and a year of a large one; the queries fi
 ones (the extraction functions take its zone, on SQLite and PostgreSQL alike)."""
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connections, router, transaction
 from django.db.models import (
+    Case,
+    CharField,
     Count,
     DurationField,
     Exists,
@@ -24,8 +29,11 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
+    When,
+    Window,
 )
-from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncMonth
+from django.db.models.functions import Coalesce, DenseRank, ExtractHour, ExtractIsoWeekDay, TruncMonth
 from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThan
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -42,6 +50,27 @@ from sessions.models import (
     SessionNote,
 )
 from sessions.schedule import at_local
+
+
+@contextmanager
+def custom_plans() -> Iterator[None]:
+    """Run the reports' queries in here: one read-only transaction on the database they read
+    from, in which PostgreSQL plans each query for its own parameters. psycopg prepares a query
+    the app has run five times on a connection (clinic/settings.py), and after five more runs
+    PostgreSQL may switch to a generic plan, made without knowing the period: it expects a
+    period of a few days, and for a year the new patients took twice as long (docs/PERFORMANCE.md).
+    `SET LOCAL` ends with the transaction, so it holds behind a pooler in transaction mode too.
+    One query; none elsewhere than on PostgreSQL."""
+    alias = router.db_for_read(Appointment)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(using=alias):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        yield
+
 
 # A course with no session for this long, and none booked, has dropped off.
 DROP_OFF_AFTER = dt.timedelta(weeks=3)
@@ -163,31 +192,56 @@ def working_minutes(
     blocks = WorkingHours.objects.filter(therapist__active=True)
     if location_id:
         blocks = blocks.filter(location_id=location_id)
-    for block in blocks:
-        open_hours[block.weekday].append((block.starts, block.ends))
-        if block.therapist_id in ids:
-            hours[block.therapist_id][block.weekday].append((block.starts, block.ends))
-    closures = list(Closure.objects.filter(starts_on__lte=days[-1], ends_on__gte=days[0])) if days else []
-
-    def closed(day, therapist_id) -> bool:
-        return any(c.starts_on <= day <= c.ends_on and c.therapist_id in (None, therapist_id) for c in closures)
-
-    per_therapist = {
-        pk: sum(_block_minutes(hours[pk][day.weekday()]) for day in days if not closed(day, pk)) for pk in ids
-    }
-    per_day = {day: 0 if closed(day, None) else _block_minutes(_merged(open_hours[day.weekday()])) for day in days}
+    wanted_therapists = set(ids)
+    for therapist_id, weekday, starts, ends in blocks.values_list("therapist_id", "weekday", "starts", "ends"):
+        open_hours[weekday].append((starts, ends))
+        if therapist_id in wanted_therapists:
+            hours[therapist_id][weekday].append((starts, ends))
+    # The closed days as sets, once: a year of 60 therapists asks about 22,000 (therapist, day)s.
+    clinic_closed: set[dt.date] = set()
+    own_closed: dict[int, set[dt.date]] = defaultdict(set)
+    wanted = set(days)
+    closures = Closure.objects.filter(starts_on__lte=days[-1], ends_on__gte=days[0]) if days else []
+    for closure in closures:
+        starts_on, ends_on = max(closure.starts_on, days[0]), min(closure.ends_on, days[-1])
+        closed = {starts_on + dt.timedelta(days=n) for n in range((ends_on - starts_on).days + 1)} & wanted
+        (clinic_closed if closure.therapist_id is None else own_closed[closure.therapist_id]).update(closed)
+    # Each therapist's minutes per weekday, and the days the clinic is open of each weekday.
+    open_days = Counter(day.weekday() for day in days if day not in clinic_closed)
+    per_therapist = {}
+    for pk in ids:
+        minutes = {weekday: _block_minutes(blocks) for weekday, blocks in hours[pk].items()}
+        own = sum(minutes.get(day.weekday(), 0) for day in own_closed.get(pk, ()) if day not in clinic_closed)
+        per_therapist[pk] = sum(minutes.get(weekday, 0) * count for weekday, count in open_days.items()) - own
+    open_minutes = {weekday: _block_minutes(_merged(blocks)) for weekday, blocks in open_hours.items()}
+    per_day = {day: 0 if day in clinic_closed else open_minutes.get(day.weekday(), 0) for day in days}
     return per_therapist, per_day
 
 
-def _booked_minutes(appointments, key: str) -> dict[int, int]:
+def _booked_minutes(appointments) -> tuple[dict[int, int], dict[int, int]]:
+    """Booked minutes per therapist and per room, from one pass over the period's sessions
+    grouped by both (a few hundred pairs), added up here."""
     duration = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
-    rows = appointments.exclude(status=AppointmentStatus.CANCELLED).values(key).annotate(booked=Sum(duration))
-    return {row[key]: _minutes(row["booked"]) for row in rows.order_by()}
+    rows = (
+        appointments.exclude(status=AppointmentStatus.CANCELLED)
+        .values_list("therapist_id", "room_id")
+        .annotate(booked=Sum(duration))
+        .order_by()
+    )
+    by_therapist: dict[int, dt.timedelta] = defaultdict(dt.timedelta)
+    by_room: dict[int, dt.timedelta] = defaultdict(dt.timedelta)
+    for therapist_id, room_id, booked in rows:
+        by_therapist[therapist_id] += booked
+        by_room[room_id] += booked
+    return (
+        {pk: _minutes(booked) for pk, booked in by_therapist.items()},
+        {pk: _minutes(booked) for pk, booked in by_room.items()},
+    )
 
 
 def report_utilisation(*, scope: ReportFilter) -> dict[str, list[UseRow]]:
     """Booked minutes (every session not cancelled: a no-show kept the slot) over working minutes,
-    per therapist and per room. Six queries."""
+    per therapist and per room. Five queries."""
     therapists = Therapist.objects.select_related("user").filter(active=True)
     rooms = Room.objects.filter(active=True)
     if scope.therapist_id:
@@ -200,8 +254,7 @@ def report_utilisation(*, scope: ReportFilter) -> dict[str, list[UseRow]]:
         rooms = rooms.filter(location_id=scope.location_id)
     therapists, rooms = list(therapists), list(rooms)
     per_therapist, per_day = working_minutes(therapists=therapists, days=scope.days, location_id=scope.location_id)
-    booked_by_therapist = _booked_minutes(scope.appointments(), "therapist_id")
-    booked_by_room = _booked_minutes(scope.appointments(), "room_id")
+    booked_by_therapist, booked_by_room = _booked_minutes(scope.appointments())
     clinic_minutes = sum(per_day.values())
     return {
         "therapists": [UseRow(str(t), booked_by_therapist.get(t.pk, 0), per_therapist[t.pk]) for t in therapists],
@@ -318,10 +371,14 @@ class CourseRow:
 
 
 def _sessions_done():
+    """A course's sessions done: completed, with a signed note. The session's `note_signed` flag
+    is set in the transaction that signs its note and a signed note never changes, so a flagged
+    session is done without reading its note; the note decides only for the others (rows whose
+    flag was never set). The flag sits in the course index, so counting reads the index alone."""
+    signed_note = SessionNote.objects.filter(appointment_id=OuterRef("pk"), signed_at__isnull=False)
     return Subquery(
-        Appointment.objects.filter(
-            course_id=OuterRef("pk"), status=AppointmentStatus.COMPLETED, note__signed_at__isnull=False
-        )
+        Appointment.objects.filter(course_id=OuterRef("pk"), status=AppointmentStatus.COMPLETED)
+        .filter(Q(note_signed=True) | Exists(signed_note))
         .order_by()
         .values("course_id")
         .annotate(n=Count("pk"))
@@ -329,10 +386,17 @@ def _sessions_done():
     )
 
 
+# What became of a course, as report_courses sorts them ("" for still going).
+_COMPLETED, _CLOSED_EARLY, _DROPPED = "completed", "closed_early", "dropped"
+
+
 def report_courses(*, scope: ReportFilter, now: dt.datetime | None = None) -> list[CourseRow]:
     """The courses that started in the period, per modality, by what became of them (as of
     `now`): completed, closed below their minimum, dropped off (still open, nothing booked ahead,
-    no session for three weeks), or still going. One query, and a last row for all of them."""
+    no session for three weeks), or still going. One query, and a last row for all of them.
+
+    Each course is sorted by one CASE and counted per modality and outcome: its sessions done
+    are counted once, where a COUNT ... FILTER for each outcome counted them again for each."""
     now = now or timezone.now()
     done = Coalesce(_sessions_done(), 0)
     last_session = Subquery(
@@ -347,37 +411,41 @@ def report_courses(*, scope: ReportFilter, now: dt.datetime | None = None) -> li
         Appointment.objects.filter(course_id=OuterRef("pk"), status__in=OPEN_STATUSES, starts_at__gt=now)
     )
     quiet_since = now - DROP_OFF_AFTER
-    below_minimum = LessThan(done, F("min_sessions"))
-    closed = Q(status__in=[CourseStatus.COMPLETED, CourseStatus.CANCELLED])
     # Open and quiet: the last session three weeks ago or more (with none, the start).
     quiet = Q(LessThan(last_session, quiet_since)) | (
         Q(IsNull(last_session, True)) & Q(starts_on__lt=timezone.localtime(quiet_since).date())
     )
     dropped = Q(status__in=OPEN_COURSE_STATUSES) & ~Q(booked_ahead) & quiet
+    closed = Q(status__in=[CourseStatus.COMPLETED, CourseStatus.CANCELLED])
+    # Closed: completed with at least the minimum done, or closed early below it (a course
+    # cancelled after its minimum is neither, and counts as still going).
+    text = CharField()
+    enough = Case(When(Q(status=CourseStatus.COMPLETED), then=Value(_COMPLETED)), default=Value(""), output_field=text)
+    closed_as = Case(
+        When(GreaterThanOrEqual(done, F("min_sessions")), then=enough), default=Value(_CLOSED_EARLY), output_field=text
+    )
+    outcome = Case(
+        When(closed, then=closed_as),
+        When(dropped, then=Value(_DROPPED)),
+        default=Value(""),
+        output_field=text,
+    )
     courses = scope.courses(Course.objects.filter(starts_on__gte=scope.starts_on, starts_on__lte=scope.ends_on))
     rows = (
-        courses.values("modality__name")
-        .annotate(
-            started=Count("pk"),
-            completed=Count(
-                "pk", filter=Q(status=CourseStatus.COMPLETED) & Q(GreaterThanOrEqual(done, F("min_sessions")))
-            ),
-            closed_early=Count("pk", filter=closed & Q(below_minimum)),
-            dropped=Count("pk", filter=dropped),
-        )
+        courses.annotate(outcome=outcome)
+        .values("modality__name", "outcome")
+        .annotate(n=Count("pk"))
         .order_by("modality__name")
     )
-    result = [
-        CourseRow(
-            r["modality__name"],
-            r["started"],
-            r["completed"],
-            r["closed_early"],
-            r["dropped"],
-            r["started"] - r["completed"] - r["closed_early"] - r["dropped"],
-        )
-        for r in rows
-    ]
+    counts: dict[str, dict[str, int]] = {}
+    for row in rows:
+        counts.setdefault(row["modality__name"], {})[row["outcome"]] = row["n"]
+    result = []
+    for name, by_outcome in counts.items():
+        started = sum(by_outcome.values())
+        completed, closed_early, dropped_off = (by_outcome.get(key, 0) for key in (_COMPLETED, _CLOSED_EARLY, _DROPPED))
+        ongoing = started - completed - closed_early - dropped_off
+        result.append(CourseRow(name, started, completed, closed_early, dropped_off, ongoing))
     fields = ("started", "completed", "closed_early", "dropped", "ongoing")
     total = CourseRow(gettext("All modalities"), *(sum(getattr(r, f) for r in result) for f in fields))
     return [*result, total]
@@ -418,16 +486,16 @@ class _Change:
     """The courses of a group with a change of one measure known: how many, the mean
     improvement, and how many reached the MCID."""
 
-    def __init__(self, measure: Measure | None):
-        self.measure, self.mcid = measure, measure.mcid if measure else Decimal(2)
+    def __init__(self, mcid: Decimal):
+        self.mcid = mcid
         self.courses = self.reached = 0
         self.total = Decimal(0)
 
-    def add(self, first, last) -> None:
-        gain = _improvement(Decimal(first), Decimal(last), self.measure)
-        self.courses += 1
-        self.total += gain
-        self.reached += gain >= self.mcid
+    def add(self, gain: Decimal, courses: int = 1) -> None:
+        """`courses` courses, each with the improvement `gain`."""
+        self.courses += courses
+        self.total += gain * courses
+        self.reached += courses if gain >= self.mcid else 0
 
     @property
     def mean(self) -> Decimal | None:
@@ -443,11 +511,22 @@ def report_outcomes(*, scope: ReportFilter, by: str = "modality") -> list[Outcom
     code) of the courses with a completed session in the period. The pain change runs from the
     pain before the first signed session to the pain after the last (sessions.course_progress
     counts the same way); the functional change from the first functional score to the latest,
-    for courses scored at least twice. Two queries.
+    for courses scored at least twice. Two queries."""
+    return report_outcomes_grouped(scope=scope, groupings=(by,))[by]
+
+
+def report_outcomes_grouped(
+    *, scope: ReportFilter, groupings: tuple[str, ...] = tuple(OUTCOME_GROUPS)
+) -> dict[str, list[OutcomeRow]]:
+    """report_outcomes for each of `groupings` (keys of OUTCOME_GROUPS) from the same two
+    queries: the reports page shows the outcomes per modality and per diagnosis, and each
+    course's figures are the same in both.
 
     Each course's first and last figures are read once, in one row per course, and summed up
     here: written as aggregates, the database worked out every subquery again inside each
-    FILTER and AVG (about ten times per course; seconds for a year of a large practice)."""
+    FILTER and AVG (about ten times per course; seconds for a year of a large practice). The rows
+    come in the order of the first grouping's key; the others' groups are put in the order of
+    theirs by the rank the database gives each key (its collation, not Python's, decides)."""
     measures = {m.code: m for m in Measure.objects.filter(code__in=[PAIN_CODE, FUNCTION_CODE])}
     pain, function = measures.get(PAIN_CODE), measures.get(FUNCTION_CODE)
     notes = SessionNote.objects.filter(
@@ -468,22 +547,50 @@ def report_outcomes(*, scope: ReportFilter, by: str = "modality") -> list[Outcom
             "last_score": Subquery(scores.order_by("-recorded_at", "-pk").values("score")[:1]),
             "scores": Subquery(scores.order_by().values("course_id").annotate(n=Count("pk")).values("n")),
         }
-    key = OUTCOME_GROUPS[by]
+    keys = {by: OUTCOME_GROUPS[by] for by in groupings}
+    ranks = {f"{by}_rank": Window(DenseRank(), order_by=F(keys[by]).asc()) for by in groupings[1:]}
     held = scope.appointments().filter(course_id=OuterRef("pk"), status=AppointmentStatus.COMPLETED)
-    rows = scope.courses(Course.objects.filter(Exists(held))).annotate(**figures).order_by(key).values(key, *figures)
-    groups: dict[str, list] = {}
-    for row in rows:
-        courses, pain_change, function_change = groups.setdefault(row[key], [0, _Change(pain), _Change(function)])
-        groups[row[key]][0] = courses + 1
-        if row["first_pain"] is not None and row["last_pain"] is not None:
-            pain_change.add(row["first_pain"], row["last_pain"])
-        if (row.get("scores") or 0) >= 2:
-            function_change.add(row["first_score"], row["last_score"])
-    return [
-        OutcomeRow(name, courses, pain_change.courses, pain_change.mean, pain_change.reached,
-                   function_change.courses, function_change.mean, function_change.reached)
-        for name, (courses, pain_change, function_change) in groups.items()
-    ]  # fmt: skip
+    names = [*keys.values(), *figures, *ranks]
+    rows = (
+        scope.courses(Course.objects.filter(Exists(held)))
+        .annotate(**figures, **ranks)
+        .order_by(keys[groupings[0]])
+        .values_list(*names)
+    )
+    at = {name: i for i, name in enumerate(names)}
+    pain_mcid = pain.mcid if pain else Decimal(2)
+    function_mcid = function.mcid if function else Decimal(2)
+    groups: dict[str, dict] = {by: {} for by in groupings}
+    # Thousands of courses, far fewer different rows (a pain score is 0 to 10): each different
+    # row is worked out once, with the number of courses that have it.
+    for row, n in Counter(rows).items():
+        pain_gain = function_gain = None
+        first_pain, last_pain = row[at["first_pain"]], row[at["last_pain"]]
+        if first_pain is not None and last_pain is not None:
+            pain_gain = _improvement(Decimal(first_pain), Decimal(last_pain), pain)
+        if "scores" in at and (row[at["scores"]] or 0) >= 2:
+            function_gain = _improvement(Decimal(row[at["first_score"]]), Decimal(row[at["last_score"]]), function)
+        for by, key in keys.items():
+            group = groups[by].get(row[at[key]])
+            if group is None:
+                rank = row[at[f"{by}_rank"]] if by != groupings[0] else None
+                group = groups[by][row[at[key]]] = [0, _Change(pain_mcid), _Change(function_mcid), rank]
+            group[0] += n
+            if pain_gain is not None:
+                group[1].add(pain_gain, n)
+            if function_gain is not None:
+                group[2].add(function_gain, n)
+    result = {}
+    for by in groupings:
+        items = list(groups[by].items())
+        if by != groupings[0]:
+            items.sort(key=lambda item: item[1][3])
+        result[by] = [
+            OutcomeRow(name, courses, pain_change.courses, pain_change.mean, pain_change.reached,
+                       function_change.courses, function_change.mean, function_change.reached)
+            for name, (courses, pain_change, function_change, _) in items
+        ]  # fmt: skip
+    return result
 
 
 # Busy hours -------------------------------------------------------------------------------------

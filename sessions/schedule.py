@@ -129,7 +129,7 @@ def _who_where_when(appointments):
 
 def _seconds(appointment) -> tuple[float, float]:
     """(start, end) in epoch seconds of a Booked row or of a planned Appointment (Schedule.add)."""
-    if isinstance(appointment, Booked | Held):
+    if isinstance(appointment, Booked):  # a Held is a Booked too
         return appointment.start, appointment.end
     return appointment.starts_at.timestamp(), appointment.ends_at.timestamp()
 
@@ -141,14 +141,16 @@ class Spans:
     __slots__ = ("starts", "ends")
 
     def __init__(self, appointments):
-        self.starts: list[float] = []
-        self.ends: list[float] = []
-        for start, end in sorted(_seconds(a) for a in appointments):
-            if self.ends and start < self.ends[-1]:
-                self.ends[-1] = max(self.ends[-1], end)
+        starts: list[float] = []
+        ends: list[float] = []
+        self.starts, self.ends = starts, ends
+        for start, end in sorted(map(_seconds, appointments)):
+            if ends and start < ends[-1]:
+                if end > ends[-1]:
+                    ends[-1] = end
             else:
-                self.starts.append(start)
-                self.ends.append(end)
+                starts.append(start)
+                ends.append(end)
 
     def free(self, start: float, end: float) -> bool:
         i = bisect_right(self.ends, start)  # the first interval that ends after `start`
@@ -200,9 +202,11 @@ class Schedule:
 
         schedule.hours = defaultdict(lambda: defaultdict(list))
         schedule.sites = defaultdict(lambda: defaultdict(list))
-        for block in WorkingHours.objects.filter(therapist_id__in=therapist_ids).order_by("starts"):
-            schedule.hours[block.therapist_id][block.weekday].append((block.starts, block.ends))
-            schedule.sites[block.therapist_id][block.weekday].append((block.starts, block.ends, block.location_id))
+        blocks = WorkingHours.objects.filter(therapist_id__in=therapist_ids).order_by("starts")
+        fields = ("therapist_id", "weekday", "starts", "ends", "location_id")
+        for therapist_id, weekday, starts, ends, location_id in blocks.values_list(*fields):
+            schedule.hours[therapist_id][weekday].append((starts, ends))
+            schedule.sites[therapist_id][weekday].append((starts, ends, location_id))
 
         schedule.closures = closures_load(starts_on=starts_on, ends_on=ends_on, therapist_ids=therapist_ids)
 
@@ -225,11 +229,15 @@ class Schedule:
         if exclude_appointment_id is not None:
             appointments = appointments.exclude(pk=exclude_appointment_id)
         zone = timezone.get_current_timezone()  # once, not per row: thousands of rows for a month
+        by_therapist, by_room = schedule.by_therapist, schedule.by_room
+        day_of: dict[float, dt.date] = {}  # the local day of each start, once: sessions share their starts
         for row in _who_where_when(appointments):
             appointment = Booked(*row)
-            day = dt.datetime.fromtimestamp(appointment.start, zone).date()
-            schedule.by_therapist[(appointment.therapist_id, day)].append(appointment)
-            schedule.by_room[(appointment.room_id, day)].append(appointment)
+            day = day_of.get(appointment.start)
+            if day is None:
+                day = day_of[appointment.start] = dt.datetime.fromtimestamp(appointment.start, zone).date()
+            by_therapist[(appointment.therapist_id, day)].append(appointment)
+            by_room[(appointment.room_id, day)].append(appointment)
             if appointment.patient_id == patient_id:
                 schedule.by_patient[day].append(appointment)
         held = holds_load(

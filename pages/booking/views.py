@@ -39,6 +39,7 @@ from sessions.availability import (
     course_booked_days,
     course_series_propose,
     slots_available,
+    slots_by_day,
     slots_next_free,
 )
 from sessions.booking_checks import person_name
@@ -412,24 +413,37 @@ def availability(request):
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     modality, start = form.cleaned_data["modality"], form.cleaned_data["start"]
     end = start + dt.timedelta(days=form.cleaned_data["days"] - 1)
-    slots = slots_available(modality=modality, starts_on=start, ends_on=end, therapist=form.cleaned_data["therapist"])
+    by_day = slots_by_day(modality=modality, starts_on=start, ends_on=end, therapist=form.cleaned_data["therapist"])
     days: dict[dt.date, list] = {}
     therapists, rooms = {}, {}
+    count = 0
     # Once, not per slot: a month's search lists thousands of them.
     zone = timezone.get_current_timezone()
-    for slot in slots:
-        local = slot.starts_at if slot.starts_at.tzinfo is zone else slot.starts_at.astimezone(zone)
-        therapist, room = slot.therapist, slot.room
-        days.setdefault(local.date(), []).append([f"{local.hour:02d}:{local.minute:02d}", therapist.id, room.id])
-        therapists[therapist.id] = therapist
-        rooms[room.id] = room
+    starts_at = day_slots = hour_minute = None
+    # A day at a time (sessions.availability.slots_by_day): a month's slots are never all held.
+    for _, slots in by_day:
+        count += len(slots)
+        for slot in slots:
+            # The slots come in time order, and those at the same time share one datetime: its
+            # day and "HH:MM" are worked out once for all of them.
+            if slot.starts_at is not starts_at:
+                starts_at = slot.starts_at
+                local = starts_at if starts_at.tzinfo is zone else starts_at.astimezone(zone)
+                day_slots = days.setdefault(local.date(), [])
+                hour_minute = f"{local.hour:02d}:{local.minute:02d}"
+            therapist, room = slot.therapist, slot.room
+            # A tuple (a JSON array as a list is): a month's thousands of them for the garbage
+            # collector to track for no purpose.
+            day_slots.append((hour_minute, therapist.id, room.id))
+            therapists[therapist.id] = therapist
+            rooms[room.id] = room
     return JsonResponse(
         {
             "modality": {"id": modality.pk, "name": modality.name, "minutes": modality.session_minutes},
             "start": start.isoformat(),
             "end": end.isoformat(),
             "time_zone": settings.TIME_ZONE,
-            "count": len(slots),
+            "count": count,
             "days": [{"day": day.isoformat(), "slots": day_slots} for day, day_slots in days.items()],
             "therapists": {pk: person_name(therapist) for pk, therapist in therapists.items()},
             "rooms": {pk: room.name for pk, room in rooms.items()},

@@ -37,7 +37,7 @@ from patients.selectors import break_glass_unreviewed, patients_search
 from patients.services import break_glass_review as break_glass_review_service
 from sessions.models import Appointment
 from sessions.notes import notes_overdue
-from sessions.reports import ReportFilter, day_at_a_glance
+from sessions.reports import ReportFilter, custom_plans, day_at_a_glance
 from sessions.waitlist import offers_expiring
 
 routes = Routes()
@@ -115,9 +115,11 @@ def reports(request):
         modality_id=data["modality"].pk if data["modality"] else None,
         location_id=data["location"].pk if data.get("location") else None,
     )
-    if data["csv"]:
-        return csv_response(REPORTS[data["csv"]](scope), scope)
-    context = {"page_title": gettext("Reports"), "form": form, "tables": report_tables(scope), "scope": scope}
+    with custom_plans():
+        if data["csv"]:
+            return csv_response(REPORTS[data["csv"]](scope), scope)
+        tables = report_tables(scope)
+    context = {"page_title": gettext("Reports"), "form": form, "tables": tables, "scope": scope}
     return render(request, "manager/reports.html", context)
 
 
