@@ -200,9 +200,14 @@ class Schedule:
 
         schedule.hours = defaultdict(lambda: defaultdict(list))
         schedule.sites = defaultdict(lambda: defaultdict(list))
-        for block in WorkingHours.objects.filter(therapist_id__in=therapist_ids).order_by("starts"):
-            schedule.hours[block.therapist_id][block.weekday].append((block.starts, block.ends))
-            schedule.sites[block.therapist_id][block.weekday].append((block.starts, block.ends, block.location_id))
+        # Plain rows, not model instances: sixty therapists' weeks are hundreds of blocks, and
+        # building them as models cost more than the day's whole free-slot search.
+        blocks = WorkingHours.objects.filter(therapist_id__in=therapist_ids).order_by("starts")
+        for therapist_id, weekday, starts, ends, location_id in blocks.values_list(
+            "therapist_id", "weekday", "starts", "ends", "location_id"
+        ):
+            schedule.hours[therapist_id][weekday].append((starts, ends))
+            schedule.sites[therapist_id][weekday].append((starts, ends, location_id))
 
         schedule.closures = closures_load(starts_on=starts_on, ends_on=ends_on, therapist_ids=therapist_ids)
 
