@@ -59,6 +59,26 @@ def _attrs(attrs: dict) -> str:
     )
 
 
+class ListedChoices(forms.models.ModelChoiceIterator):
+    """The options in one plain query whose rows the field keeps: Django's own iterator opens a
+    server-side cursor on PostgreSQL (DECLARE, FETCH, CLOSE) each time, which costs more than the
+    few dozen rows of these lists, and keeps nothing."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ListChoiceField(forms.ModelChoiceField):
+    """A choice from a short list (therapists, rooms, modalities, sites, a patient's courses),
+    shown as a select written in Python, its rows read once per form."""
+
+    widget = Select
+    iterator = ListedChoices
+
+
 class SlotField(forms.CharField):
     """A free slot chosen on the booking page, sent as "<ISO start>|<therapist id>|<room id>"."""
 
@@ -102,29 +122,25 @@ class BookingForm(forms.Form):
     """Who, what and with whom; the slot is chosen from the free slots for the day."""
 
     patient = forms.ModelChoiceField(queryset=Patient.objects.all(), widget=forms.HiddenInput)
-    course = forms.ModelChoiceField(
-        widget=Select,
+    course = ListChoiceField(
         label=gettext_lazy("Course"),
         queryset=Course.objects.none(),
         required=False,
         empty_label=gettext_lazy("No course"),
     )
-    modality = forms.ModelChoiceField(
-        widget=Select,
+    modality = ListChoiceField(
         label=gettext_lazy("Modality"),
         queryset=Modality.objects.filter(active=True),
         required=False,
         help_text=gettext_lazy("For a session outside a course."),
     )
-    therapist = forms.ModelChoiceField(
-        widget=Select,
+    therapist = ListChoiceField(
         label=gettext_lazy("Therapist"),
         queryset=Therapist.objects.filter(active=True).select_related("user"),
         required=False,
         empty_label=gettext_lazy("Any qualified therapist"),
     )
-    location = forms.ModelChoiceField(
-        widget=Select,
+    location = ListChoiceField(
         queryset=Location.objects.order_by("name"),
         required=False,
         empty_label=gettext_lazy("Any site"),
@@ -149,7 +165,8 @@ class BookingForm(forms.Form):
             self.fields["course"].queryset = patient.courses.filter(
                 status__in=[CourseStatus.PLANNED, CourseStatus.ACTIVE]
             ).select_related("modality")
-        if Location.objects.count() < 2:  # one site: nothing to choose
+        # One site: nothing to choose. Otherwise the rows counted are the select's options.
+        if len(self.fields["location"].queryset) < 2:
             del self.fields["location"]
 
     def clean(self):
@@ -204,15 +221,13 @@ class RescheduleForm(StartsAt, forms.Form):
     time = forms.TimeField(
         label=gettext_lazy("Time"), widget=forms.TimeInput(attrs={"type": "time", "step": 900}), required=False
     )
-    therapist = forms.ModelChoiceField(
-        widget=Select,
+    therapist = ListChoiceField(
         label=gettext_lazy("Therapist"),
         queryset=Therapist.objects.none(),
         required=False,
         error_messages={"invalid_choice": gettext_lazy("Choose one of the therapists qualified for this modality.")},
     )
-    room = forms.ModelChoiceField(
-        widget=Select,
+    room = ListChoiceField(
         label=gettext_lazy("Room"),
         queryset=Room.objects.none(),
         required=False,
@@ -246,8 +261,7 @@ class RescheduleSearchForm(forms.Form):
     """Which free slots the reschedule page's picker shows: a qualified therapist or any, a day
     (or the next free one)."""
 
-    therapist = forms.ModelChoiceField(
-        widget=Select,
+    therapist = ListChoiceField(
         label=gettext_lazy("Therapist"),
         queryset=Therapist.objects.none(),
         required=False,
@@ -267,10 +281,8 @@ class SeriesStartForm(StartsAt, forms.Form):
 
     day = forms.DateField(widget=date_widget(), label=gettext_lazy("First day"), validators=[BOOKING_WINDOW])
     time = forms.TimeField(label=gettext_lazy("Time"), widget=forms.TimeInput(attrs={"type": "time", "step": 900}))
-    therapist = forms.ModelChoiceField(
-        widget=Select, label=gettext_lazy("Therapist"), queryset=Therapist.objects.none()
-    )
-    room = forms.ModelChoiceField(widget=Select, label=gettext_lazy("Room"), queryset=Room.objects.none())
+    therapist = ListChoiceField(label=gettext_lazy("Therapist"), queryset=Therapist.objects.none())
+    room = ListChoiceField(label=gettext_lazy("Room"), queryset=Room.objects.none())
 
     def __init__(self, *args, course: Course, **kwargs):
         super().__init__(*args, **kwargs)
