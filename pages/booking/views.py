@@ -317,9 +317,11 @@ def _free_slots(asked: dt.date | None, search: dict) -> tuple[list, dt.date, dt.
     asked, from the day after when the day asked for has nothing): the slots, their day, and the
     day asked for when it had nothing."""
     today = timezone.localdate()
-    slots = slots_available(starts_on=asked, ends_on=asked, **search) if asked else []
-    if not slots:
-        slots = slots_next_free(starts_on=(asked + dt.timedelta(days=1)) if asked else today, **search)
+    # One search: its first window is the day asked for, and who and where are read once.
+    if asked:
+        slots = slots_next_free(starts_on=asked, days=NEXT_FREE_DAYS + 1, **search)
+    else:
+        slots = slots_next_free(starts_on=today, **search)
     day = local_date(slots[0].starts_at) if slots else (asked or today)
     return slots, day, (asked if asked and asked != day else None)
 
