@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from pages.booking.forms import BookingForm, Select
-from tests.factories import therapist_named
+from tests.factories import TherapistFactory, therapist_named
 
 CHOICES = [
     ("", gettext_lazy("Any qualified therapist")),
@@ -41,3 +41,14 @@ def test_the_booking_forms_selects_write_what_the_templates_write(db):
             assert isinstance(field.field.widget, Select)
             assert field.as_widget() == field.as_widget(widget=forms.Select(choices=field.field.choices))
     assert "Zoë O&#x27;Neil &amp; Co</option>" in BookingForm()["therapist"].as_widget()
+
+
+def test_the_therapists_options_are_named_as_the_therapists_are(db):
+    therapists = [
+        therapist_named("Anna Kuhn"),
+        TherapistFactory(user__first_name="Ben", user__last_name="", user__username="ben"),
+        TherapistFactory(user__first_name="", user__last_name="", user__username="no.name"),
+    ]
+    options = [(value, label) for value, label in BookingForm().fields["therapist"].choices if value != ""]
+    assert sorted(options) == sorted((therapist.pk, str(therapist)) for therapist in therapists)
+    assert {label for _, label in options} == {"Anna Kuhn", "Ben", "no.name"}
