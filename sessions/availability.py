@@ -148,13 +148,49 @@ def slots_by_day(
     slots in time order (every slot of a day starts before the next day's). A month's search
     makes tens of thousands of slots; a page that writes them out as they come (the
     availability JSON) then holds one day's at a time instead of all of them."""
+    therapists, rooms = _candidates(modality, therapist, location)
+    return _days_between(
+        therapists,
+        rooms,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        length=dt.timedelta(minutes=minutes or modality.session_minutes),
+        patient=patient,
+        exclude_appointment_id=exclude_appointment_id,
+        now=now,
+        location=location,
+    )
+
+
+def _candidates(
+    modality: Modality, therapist: Therapist | None, location: Location | None
+) -> tuple[list[Therapist], list[Room]]:
+    """Who and where a search may offer: the qualified therapists (or the one asked for, when
+    booking would accept them: qualified and active) and the suited rooms (at `location`)."""
     therapists = qualified_therapists(modality=modality)
     if therapist is not None:
-        # Only when booking would accept them: qualified and active.
         therapists = [t for t in therapists if t.pk == therapist.pk]
     rooms = suited_rooms(modality=modality)
     if location is not None:
         rooms = [room for room in rooms if room.location_id == location.pk]
+    return therapists, rooms
+
+
+def _days_between(
+    therapists: list[Therapist],
+    rooms: list[Room],
+    *,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    length: dt.timedelta,
+    patient: Patient | None,
+    exclude_appointment_id: int | None,
+    now: dt.datetime | None,
+    location: Location | None,
+    first_day_only: bool = False,
+) -> Iterator[tuple[dt.date, list[Slot]]]:
+    """slots_by_day's search for these therapists and rooms; with `first_day_only`, it stops
+    after the first day that has a free slot (the later days are not searched)."""
     if not therapists or not rooms:
         return
     schedule = Schedule.load(
@@ -165,7 +201,6 @@ def slots_by_day(
         patient_id=patient.pk if patient else None,
         exclude_appointment_id=exclude_appointment_id,
     )
-    length = dt.timedelta(minutes=minutes or modality.session_minutes)
     now = now or timezone.now()
     # Every therapist asks for a room at the same quarter hours: look each one up once.
     rooms_free_at: dict = {}
@@ -188,6 +223,8 @@ def slots_by_day(
         # therapists in pk order within each start.
         slots.sort(key=attrgetter("starts_at"))
         yield day, slots
+        if first_day_only and slots:
+            return
         day += dt.timedelta(days=1)
 
 
@@ -209,18 +246,22 @@ def slots_next_free(
 ) -> list[Slot]:
     """The free slots of the first day from `starts_on` that has any, within `days` days (none
     when none has): the same search as slots_available, over windows of 1, 2, 4 and 7 days, so
-    a day with free time costs one day's search and two empty weeks at most four searches."""
+    a day with free time costs one day's search and two empty weeks at most four schedules read
+    (who and where are read once for all of them, and a window's days are searched only up to
+    the first that has a free slot)."""
+    therapists, rooms = _candidates(modality, therapist, location)
+    length = dt.timedelta(minutes=minutes or modality.session_minutes)
     last = starts_on + dt.timedelta(days=days - 1)
     start, width = starts_on, 1
     while start <= last:
         end = min(start + dt.timedelta(days=width - 1), last)
-        slots = slots_available(
-            modality=modality, starts_on=start, ends_on=end, therapist=therapist, patient=patient,
-            minutes=minutes, exclude_appointment_id=exclude_appointment_id, now=now, location=location,
+        days = _days_between(
+            therapists, rooms, starts_on=start, ends_on=end, length=length, patient=patient,
+            exclude_appointment_id=exclude_appointment_id, now=now, location=location, first_day_only=True,
         )  # fmt: skip
+        slots = [slot for _, day_slots in days for slot in day_slots]
         if slots:
-            first_day = local_date(slots[0].starts_at)
-            return [slot for slot in slots if local_date(slot.starts_at) == first_day]
+            return slots  # all of one day: the search stopped after the first with a free slot
         start, width = end + dt.timedelta(days=1), width * 2
     return []
 

@@ -202,9 +202,12 @@ class Schedule:
 
         schedule.hours = defaultdict(lambda: defaultdict(list))
         schedule.sites = defaultdict(lambda: defaultdict(list))
+        # Plain rows, not model instances: sixty therapists' weeks are hundreds of blocks, and
+        # building them as models cost more than the day's whole free-slot search.
         blocks = WorkingHours.objects.filter(therapist_id__in=therapist_ids).order_by("starts")
-        fields = ("therapist_id", "weekday", "starts", "ends", "location_id")
-        for therapist_id, weekday, starts, ends, location_id in blocks.values_list(*fields):
+        for therapist_id, weekday, starts, ends, location_id in blocks.values_list(
+            "therapist_id", "weekday", "starts", "ends", "location_id"
+        ):
             schedule.hours[therapist_id][weekday].append((starts, ends))
             schedule.sites[therapist_id][weekday].append((starts, ends, location_id))
 

@@ -4,7 +4,10 @@ They validate what was typed; the booking services in sessions decide."""
 import datetime as dt
 
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.functional import Promise
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy
 
 from clinic.date_windows import BOOKING_WINDOW, CALENDAR_WINDOW, aware_or_invalid
@@ -14,6 +17,84 @@ from pages.text_limits import TextLimitsShown
 from patients.models import Patient
 from sessions.availability import on_slot_grid, qualified_therapists, suited_rooms
 from sessions.models import Course, CourseStatus
+
+
+class Select(forms.Select):
+    """Django's select, written in Python instead of through a template per option: the same
+    HTML as django/forms/widgets/select.html, select_option.html and attrs.html, byte for byte
+    (tests/pages/booking/test_booking_select.py compares them). Sixty therapists' options took
+    each an include of two templates, a fifth of the booking page's time (docs/PERFORMANCE.md).
+    The name stays "Select": crispy-forms gives a widget its class name as a CSS class."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        html = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                html.append(f'\n  <optgroup label="{_text(group_name)}">')
+            for option in options:
+                html.append(
+                    f'\n  <option value="{conditional_escape(str(option["value"]))}"{_attrs(option["attrs"])}>'
+                    f"{_text(option['label'])}</option>\n"
+                )
+            if group_name:
+                html.append("\n  </optgroup>")
+        html.append("\n</select>")
+        return mark_safe("".join(html))
+
+
+def _text(value) -> str:
+    """What {{ value }} writes: localized unless a string, then escaped."""
+    if not isinstance(value, str | Promise):
+        value = formats.localize(value)
+    return conditional_escape(value)
+
+
+def _attrs(attrs: dict) -> str:
+    """What django/forms/widgets/attrs.html writes."""
+    return "".join(
+        f" {_text(name)}" if value is True else f' {_text(name)}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class ListedChoices(forms.models.ModelChoiceIterator):
+    """The options in one plain query whose rows the field keeps: Django's own iterator opens a
+    server-side cursor on PostgreSQL (DECLARE, FETCH, CLOSE) each time, which costs more than the
+    few dozen rows of these lists, and keeps nothing."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class TherapistChoices(ListedChoices):
+    """The therapists' options from their names alone: sixty therapists built as models with
+    their users (every column of both) cost more than the rest of the booking form. The label
+    is Therapist.__str__'s: the user's full name, else the username
+    (tests/pages/booking/test_booking_select.py holds them to it)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        names = self.queryset.values_list("pk", "user__first_name", "user__last_name", "user__username")
+        for pk, first_name, last_name, username in names:
+            yield (pk, f"{first_name} {last_name}".strip() or username)
+
+
+class ListChoiceField(forms.ModelChoiceField):
+    """A choice from a short list (therapists, rooms, modalities, sites, a patient's courses),
+    shown as a select written in Python, its rows read once per form."""
+
+    widget = Select
+    iterator = ListedChoices
+
+
+class TherapistChoiceField(ListChoiceField):
+    iterator = TherapistChoices
 
 
 class SlotField(forms.CharField):
@@ -42,29 +123,42 @@ def slot_value(starts_at: dt.datetime, therapist: Therapist, room: Room) -> str:
     return f"{starts_at.isoformat(timespec='minutes')}|{therapist.pk}|{room.pk}"
 
 
+def slot_values(slots) -> list[tuple]:
+    """Each free slot with its slot_value, for a day of sixty therapists' slots: each start
+    written once however many therapists share it (the same text as slot_value)."""
+    starts: dict[dt.datetime, str] = {}
+    valued = []
+    for slot in slots:
+        start = starts.get(slot.starts_at)
+        if start is None:
+            start = starts[slot.starts_at] = slot.starts_at.isoformat(timespec="minutes")
+        valued.append((slot, f"{start}|{slot.therapist.id}|{slot.room.id}"))
+    return valued
+
+
 class BookingForm(forms.Form):
     """Who, what and with whom; the slot is chosen from the free slots for the day."""
 
     patient = forms.ModelChoiceField(queryset=Patient.objects.all(), widget=forms.HiddenInput)
-    course = forms.ModelChoiceField(
+    course = ListChoiceField(
         label=gettext_lazy("Course"),
         queryset=Course.objects.none(),
         required=False,
         empty_label=gettext_lazy("No course"),
     )
-    modality = forms.ModelChoiceField(
+    modality = ListChoiceField(
         label=gettext_lazy("Modality"),
         queryset=Modality.objects.filter(active=True),
         required=False,
         help_text=gettext_lazy("For a session outside a course."),
     )
-    therapist = forms.ModelChoiceField(
+    therapist = TherapistChoiceField(
         label=gettext_lazy("Therapist"),
         queryset=Therapist.objects.filter(active=True).select_related("user"),
         required=False,
         empty_label=gettext_lazy("Any qualified therapist"),
     )
-    location = forms.ModelChoiceField(
+    location = ListChoiceField(
         queryset=Location.objects.order_by("name"),
         required=False,
         empty_label=gettext_lazy("Any site"),
@@ -89,7 +183,8 @@ class BookingForm(forms.Form):
             self.fields["course"].queryset = patient.courses.filter(
                 status__in=[CourseStatus.PLANNED, CourseStatus.ACTIVE]
             ).select_related("modality")
-        if Location.objects.count() < 2:  # one site: nothing to choose
+        # One site: nothing to choose. Otherwise the rows counted are the select's options.
+        if len(self.fields["location"].queryset) < 2:
             del self.fields["location"]
 
     def clean(self):
@@ -144,13 +239,13 @@ class RescheduleForm(StartsAt, forms.Form):
     time = forms.TimeField(
         label=gettext_lazy("Time"), widget=forms.TimeInput(attrs={"type": "time", "step": 900}), required=False
     )
-    therapist = forms.ModelChoiceField(
+    therapist = TherapistChoiceField(
         label=gettext_lazy("Therapist"),
         queryset=Therapist.objects.none(),
         required=False,
         error_messages={"invalid_choice": gettext_lazy("Choose one of the therapists qualified for this modality.")},
     )
-    room = forms.ModelChoiceField(
+    room = ListChoiceField(
         label=gettext_lazy("Room"),
         queryset=Room.objects.none(),
         required=False,
@@ -184,7 +279,7 @@ class RescheduleSearchForm(forms.Form):
     """Which free slots the reschedule page's picker shows: a qualified therapist or any, a day
     (or the next free one)."""
 
-    therapist = forms.ModelChoiceField(
+    therapist = TherapistChoiceField(
         label=gettext_lazy("Therapist"),
         queryset=Therapist.objects.none(),
         required=False,
@@ -204,8 +299,8 @@ class SeriesStartForm(StartsAt, forms.Form):
 
     day = forms.DateField(widget=date_widget(), label=gettext_lazy("First day"), validators=[BOOKING_WINDOW])
     time = forms.TimeField(label=gettext_lazy("Time"), widget=forms.TimeInput(attrs={"type": "time", "step": 900}))
-    therapist = forms.ModelChoiceField(label=gettext_lazy("Therapist"), queryset=Therapist.objects.none())
-    room = forms.ModelChoiceField(label=gettext_lazy("Room"), queryset=Room.objects.none())
+    therapist = TherapistChoiceField(label=gettext_lazy("Therapist"), queryset=Therapist.objects.none())
+    room = ListChoiceField(label=gettext_lazy("Room"), queryset=Room.objects.none())
 
     def __init__(self, *args, course: Course, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,7 +10,9 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,6 +27,7 @@ from pages.booking.forms import (
     SeriesConfirmForm,
     SeriesStartForm,
     slot_value,
+    slot_values,
 )
 from pages.http import safe_next_url
 from pages.refusals import refusal_message, refusal_on_form, saved_or_refused
@@ -162,11 +165,12 @@ def appointment_reschedule(request, pk: int):
     }
     asked = None if searched.get("next_free") else searched.get("day")
     slots, day, moved_from = _free_slots(asked, search)
-    valued = [(slot, slot_value(slot.starts_at, slot.therapist, slot.room)) for slot in slots]
+    valued = slot_values(slots)
     chosen = form.data.get("slot", "") if form.is_bound else ""
     check = contraindications_check(
         patient=appointment.patient, modality=modality, at=max(appointment.starts_at, timezone.now())
     )
+    more_url = reverse("booking:appointment_reschedule", args=[appointment.pk]) + "?" + urlencode({"next": back})
     context = {
         "appointment": appointment,
         "form": form,
@@ -179,9 +183,15 @@ def appointment_reschedule(request, pk: int):
         "nothing_free_on": moved_from,
         "next_free_days": NEXT_FREE_DAYS,
         "session_minutes": minutes,
-        "slot_groups": slot_groups(valued, chosen=chosen, limit=None if search["therapist"] else SLOTS_PER_THERAPIST),
+        "slot_groups": slot_groups(
+            valued,
+            chosen=chosen,
+            limit=None if search["therapist"] else SLOTS_PER_THERAPIST,
+            more_url=more_url,
+            day=day,
+        ),
         "chosen_slot": chosen,
-        "more_url": reverse("booking:appointment_reschedule", args=[appointment.pk]) + "?" + urlencode({"next": back}),
+        "more_url": more_url,
         "next": back,
     }
     return render(request, "booking/appointment_reschedule.html", context)
@@ -194,19 +204,48 @@ SLOTS_PER_THERAPIST = 3
 
 @dataclass
 class SlotGroup:
-    """One therapist's free times in the picker: the first few shown, how many more there are."""
+    """One therapist's free times in the picker: the first few shown, how many more there are,
+    and where "all N times" leads (the page narrowed to this therapist on this day)."""
 
     therapist: object
     shown: list = field(default_factory=list)
     more: int = 0
+    chosen: str = ""
+    more_url: str = ""
+
+    @property
+    def total(self) -> int:
+        return len(self.shown) + self.more
+
+    @property
+    def chips(self) -> str:
+        """The times shown, as radios with their labels (the chosen one checked). Written here
+        rather than in the template: 60 therapists make 180 of them, and the template's work per
+        chip was most of the booking page's rendering (docs/PERFORMANCE.md)."""
+        pk, zone = self.therapist.pk, timezone.get_current_timezone()
+        return mark_safe(
+            "".join(
+                f'<input class="btn-check" type="radio" name="slot" id="s{pk}-{n}" value="{escape(value)}"'
+                f'{" checked" if value == self.chosen else ""}><label class="chip" for="s{pk}-{n}">'
+                f"{timezone.localtime(slot.starts_at, zone):%H:%M}</label>"
+                for n, (slot, value) in enumerate(self.shown, 1)
+            )
+        )
 
 
-def slot_groups(slots: list[tuple], *, chosen: str, limit: int | None) -> list[SlotGroup]:
+def slot_groups(
+    slots: list[tuple], *, chosen: str, limit: int | None, more_url: str = "", day: dt.date | None = None
+) -> list[SlotGroup]:
     """The slots grouped by therapist (in the order their first slot comes), the first `limit`
-    of each shown (all when None), and the chosen one always among them."""
+    of each shown (all when None), and the chosen one always among them; "all N times" leads to
+    `more_url` with the therapist and `day` added."""
     groups: dict[int, SlotGroup] = {}
     for slot, value in slots:
-        group = groups.setdefault(slot.therapist.pk, SlotGroup(therapist=slot.therapist))
+        group = groups.get(slot.therapist.id)
+        if group is None:
+            therapist = slot.therapist
+            link = f"{more_url}&therapist={therapist.id}&day={day.isoformat()}" if more_url and day else ""
+            group = groups[therapist.id] = SlotGroup(therapist=therapist, chosen=chosen, more_url=link)
         if limit is None or len(group.shown) < limit or value == chosen:
             group.shown.append((slot, value))
         else:
@@ -247,8 +286,14 @@ def _booking_options(form: BookingForm, patient: Patient) -> dict:
         patient=patient, modality=modality, at=max(at_local(asked or today, dt.time(12)), timezone.now())
     )
     slots, day, moved_from = _free_slots(asked, search) if check.allowed else ([], asked or today, None)
-    valued = [(slot, slot_value(slot.starts_at, slot.therapist, slot.room)) for slot in slots]
+    valued = slot_values(slots)
     chosen = _chosen_slot(form, valued)
+    # "all N times": the same choice narrowed to one therapist (each group adds who and when).
+    more_url = (
+        reverse("booking:appointment_book")
+        + "?"
+        + urlencode({"patient": patient.pk, "course": course.pk if course else "", "modality": modality.pk})
+    )
     return {
         "check": check,
         "slots": valued,
@@ -256,12 +301,15 @@ def _booking_options(form: BookingForm, patient: Patient) -> dict:
         "nothing_free_on": moved_from,
         "next_free_days": NEXT_FREE_DAYS,
         "session_minutes": search["minutes"] or modality.session_minutes,
-        "slot_groups": slot_groups(valued, chosen=chosen, limit=None if data.get("therapist") else SLOTS_PER_THERAPIST),
+        "slot_groups": slot_groups(
+            valued,
+            chosen=chosen,
+            limit=None if data.get("therapist") else SLOTS_PER_THERAPIST,
+            more_url=more_url,
+            day=day,
+        ),
         "chosen_slot": chosen,
-        # "all N times": the same choice narrowed to one therapist (the picker adds who and when).
-        "more_url": reverse("booking:appointment_book")
-        + "?"
-        + urlencode({"patient": patient.pk, "course": course.pk if course else "", "modality": modality.pk}),
+        "more_url": more_url,
     }
 
 
@@ -270,9 +318,11 @@ def _free_slots(asked: dt.date | None, search: dict) -> tuple[list, dt.date, dt.
     asked, from the day after when the day asked for has nothing): the slots, their day, and the
     day asked for when it had nothing."""
     today = timezone.localdate()
-    slots = slots_available(starts_on=asked, ends_on=asked, **search) if asked else []
-    if not slots:
-        slots = slots_next_free(starts_on=(asked + dt.timedelta(days=1)) if asked else today, **search)
+    # One search: its first window is the day asked for, and who and where are read once.
+    if asked:
+        slots = slots_next_free(starts_on=asked, days=NEXT_FREE_DAYS + 1, **search)
+    else:
+        slots = slots_next_free(starts_on=today, **search)
     day = local_date(slots[0].starts_at) if slots else (asked or today)
     return slots, day, (asked if asked and asked != day else None)
 
