@@ -224,6 +224,24 @@ def consents_missing_by_patient(*, patient_ids: Iterable[int]) -> dict[int, list
     return missing
 
 
+def consents_missing_of(states: list[ConsentState]) -> list[MissingConsent]:
+    """What consents_missing_by_patient says of one patient, from their consent_states read
+    already: the topics not signed in the current version, in the same order (by name)."""
+    return [
+        MissingConsent(
+            topic_id=state.topic.pk,
+            name=state.topic.name,
+            number=state.current.number,
+            modality_ids=frozenset(state.modality_ids),
+            oil_modalities=state.topic.oil_modalities,
+            # Nothing is signed of the current version: any signature of the topic is of an earlier one.
+            signed_before=state.earlier is not None,
+        )
+        for state in states
+        if not state.is_current
+    ]
+
+
 # The clinic edits the texts -----------------------------------------------------------------------
 
 
