@@ -41,7 +41,6 @@ from sessions.availability import (
     NEXT_FREE_DAYS,
     course_booked_days,
     course_series_propose,
-    slots_available,
     slots_by_day,
     slots_next_free,
 )
