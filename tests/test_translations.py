@@ -14,7 +14,6 @@ import polib
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.test import override_settings
 
 from clinic.management.commands.update_translations import translated_languages
 
@@ -85,30 +84,27 @@ def test_the_compiled_catalogue_matches_its_source(language):
     assert compiled == source, f"{language}: django.mo is stale: run `make messages`"
 
 
-def test_every_marked_string_is_in_the_catalogues(tmp_path):
-    """Extract the strings marked in the code now and compare them with the committed catalogues."""
+def test_every_marked_string_is_in_the_catalogues():
+    """Extract the strings marked in the code now and compare them with the committed catalogues.
+    makemessages writes into locale/ itself (it picks the locale directory above each source
+    file), so the committed files are put back afterwards, whatever happens."""
     if shutil.which("xgettext") is None:
         if os.environ.get("CI_REQUIRE_GETTEXT") == "1":
             pytest.fail("CI_REQUIRE_GETTEXT=1 and xgettext is missing: install the Debian package gettext")
         pytest.skip("xgettext is missing: install GNU gettext to check the extraction")
-    for language in LANGUAGES:
-        target = tmp_path / language / "LC_MESSAGES"
-        target.mkdir(parents=True)
-        shutil.copy(catalogue_path(language), target / "django.po")
+    committed = {language: catalogue_path(language).read_text(encoding="utf-8") for language in LANGUAGES}
     cwd = Path.cwd()
-    os.chdir(ROOT)
     try:
-        with override_settings(LOCALE_PATHS=[tmp_path]):
-            call_command("update_translations", no_compile=True, stdout=open(os.devnull, "w"))
+        os.chdir(ROOT)
+        with open(os.devnull, "w") as quiet:
+            call_command("update_translations", no_compile=True, stdout=quiet)
+        extracted = {language: {key(entry) for entry in catalogue(language)} for language in LANGUAGES}
     finally:
         os.chdir(cwd)
+        for language, text in committed.items():
+            catalogue_path(language).write_text(text, encoding="utf-8")
     for language in LANGUAGES:
-        extracted = {key(entry) for entry in polib.pofile(str(tmp_path / language / "LC_MESSAGES" / "django.po"))}
-        committed = {key(entry) for entry in catalogue(language)}
-        new, gone = sorted(extracted - committed), sorted(committed - extracted)
-        assert not new, (
-            f"{language}: {len(new)} marked strings not in the catalogue (run `make messages`), e.g. {new[:10]}"
-        )
-        assert not gone, (
-            f"{language}: {len(gone)} entries no longer marked anywhere (run `make messages`), e.g. {gone[:10]}"
-        )
+        kept = {key(entry) for entry in polib.pofile(committed[language])}
+        new, gone = sorted(extracted[language] - kept), sorted(kept - extracted[language])
+        assert not new, f"{language}: {len(new)} marked strings not in the catalogue (`make messages`): {new[:10]}"
+        assert not gone, f"{language}: {len(gone)} entries marked nowhere any more (`make messages`): {gone[:10]}"
