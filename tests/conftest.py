@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test import Client, TransactionTestCase
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -64,6 +65,15 @@ def _fresh_content_types():
     included; Django's in-process cache of them would then hand the next test ids that no longer
     exist (an audit entry pointing nowhere). Each test looks them up afresh."""
     ContentType.objects.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """The language middleware activates a request's language for its thread, and the test
+    client's requests run in the test's thread: a test that asked for a page in Russian would
+    leave the next test speaking Russian. Each test ends back on the default language."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
