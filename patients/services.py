@@ -158,6 +158,15 @@ def patient_language_set(*, patient: Patient, language: str) -> Patient:
     return patient
 
 
+def user_language_choose(*, user: AbstractBaseUser, language: str) -> str:
+    """A logged-in user chooses the interface's language: saved on their profile, and for a
+    patient also as the language of the clinic's messages to them. The language saved."""
+    patient = Patient.objects.filter(user=user).first() if roles.has_role(user, roles.PATIENT) else None
+    if patient is not None:
+        return patient_language_set(patient=patient, language=language).language
+    return user_language_set(user=user, language=language)
+
+
 def patient_self_booking_set(*, patient: Patient, allowed: bool) -> Patient:
     """Allow or stop the patient's own booking in the portal (sessions.self_booking); the chart's
     switch for the treating therapist, beside reception's patient form. Logged as a change of the

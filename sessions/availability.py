@@ -107,29 +107,9 @@ def suited_rooms(*, modality: Modality) -> list[Room]:
     return list(Room.objects.filter(active=True, modalities=modality).order_by("name").distinct())
 
 
-def slots_available(
-    *,
-    modality: Modality,
-    starts_on: dt.date,
-    ends_on: dt.date,
-    therapist: Therapist | None = None,
-    patient: Patient | None = None,
-    minutes: int | None = None,
-    exclude_appointment_id: int | None = None,
-    now: dt.datetime | None = None,
-    location: Location | None = None,
-) -> list[Slot]:
-    """Free slots, in time order, for one therapist or any qualified one, each with a free room
-    at the site of the therapist's hours then; with `location`, only the hours and rooms there.
-    `exclude_appointment_id`: a session being moved, whose own time is not in its way.
-
-    A fixed number of queries whatever the number of therapists or days.
-    """
-    days = slots_by_day(
-        modality=modality, starts_on=starts_on, ends_on=ends_on, therapist=therapist, patient=patient,
-        minutes=minutes, exclude_appointment_id=exclude_appointment_id, now=now, location=location,
-    )  # fmt: skip
-    return [slot for _, slots in days for slot in slots]
+def slots_available(**search) -> list[Slot]:
+    """slots_by_day's free slots (same keyword arguments) as one list in time order."""
+    return [slot for _, slots in slots_by_day(**search) for slot in slots]
 
 
 def slots_by_day(
@@ -144,10 +124,14 @@ def slots_by_day(
     now: dt.datetime | None = None,
     location: Location | None = None,
 ) -> Iterator[tuple[dt.date, list[Slot]]]:
-    """slots_available one day at a time: each day from `starts_on` to `ends_on` with its free
-    slots in time order (every slot of a day starts before the next day's). A month's search
-    makes tens of thousands of slots; a page that writes them out as they come (the
-    availability JSON) then holds one day's at a time instead of all of them."""
+    """Free slots for one therapist or any qualified one, each with a free room at the site of
+    the therapist's hours then; with `location`, only the hours and rooms there.
+    `exclude_appointment_id`: a session being moved, whose own time is not in its way.
+
+    Day by day: each day from `starts_on` to `ends_on` with its free slots in time order (every
+    slot of a day starts before the next day's). A month's search makes tens of thousands of
+    slots; a page that writes them out as they come (the availability JSON) holds one day's at a
+    time. A fixed number of queries whatever the number of therapists or days."""
     therapists, rooms = _candidates(modality, therapist, location)
     return _days_between(
         therapists,

@@ -10,6 +10,7 @@ from django.db import migrations, models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 
 def texts_within_limits(spec):
@@ -113,3 +114,41 @@ def postgresql_only(forwards, backwards):
         return step
 
     return migrations.RunPython(run(forwards), run(backwards), elidable=False)
+
+
+class Relabel(migrations.operations.base.Operation):
+    """Give fields of one model new verbose names, and nothing else: a change of state only (no
+    SQL), written as {field: label} instead of an AlterField that repeats each whole field.
+
+    The fields are taken as the migration state has them and rebuilt with the new label, so the
+    step stays right whatever the field's other arguments are."""
+
+    reversible = True
+    reduces_to_sql = False
+
+    def __init__(self, model_name, labels):
+        self.model_name = model_name
+        self.labels = labels
+
+    def deconstruct(self):
+        return self.__class__.__name__, [self.model_name, self.labels], {}
+
+    def state_forwards(self, app_label, state):
+        fields = state.models[app_label, self.model_name.lower()].fields
+        for name, label in self.labels.items():
+            _, path, args, kwargs = fields[name].deconstruct()
+            field = import_string(path)(*args, **{**kwargs, "verbose_name": label})
+            state.alter_field(app_label, self.model_name.lower(), name, field, preserve_default=True)
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        pass  # a label is not in the database
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass
+
+    def describe(self):
+        return f"Relabel {', '.join(self.labels)} of {self.model_name}"
+
+    @property
+    def migration_name_fragment(self):
+        return f"relabel_{self.model_name.lower()}"

@@ -11,12 +11,10 @@ from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
-from clinic import roles
-from clinic.languages import SESSION_KEY, user_language_set
+from clinic.languages import SESSION_KEY
 from pages.http import safe_next_url
 from pages.routes import Routes
-from patients.models import Patient
-from patients.services import patient_language_set
+from patients.services import user_language_choose
 
 routes = Routes()
 
@@ -28,8 +26,8 @@ class LanguageForm(forms.Form):
 @routes("accounts/language/")
 @require_POST
 def language_choose(request):
-    """Save the choice (on the profile, and for a patient as the language of the clinic's
-    messages too), keep it in the session and a cookie, and go back to the page it came from."""
+    """Save the choice (patients.services.user_language_choose), keep it in the session and a
+    cookie, and go back to the page it came from."""
     # Back to the page the form was on: the Referer (same-origin, SECURE_REFERRER_POLICY), so no
     # page writes its own address into the form (a 404 page must not echo the path it was asked).
     referer = urlsplit(request.META.get("HTTP_REFERER", ""))
@@ -40,13 +38,8 @@ def language_choose(request):
         messages.error(request, gettext("Choose one of the languages offered."))
         return redirect(back)
     language = form.cleaned_data["language"]
-    user = request.user
-    if user.is_authenticated:
-        patient = Patient.objects.filter(user=user).first() if roles.PATIENT in roles.user_roles(user) else None
-        if patient is not None:
-            patient_language_set(patient=patient, language=language)
-        else:
-            user_language_set(user=user, language=language)
+    if request.user.is_authenticated:
+        user_language_choose(user=request.user, language=language)
         request.session[SESSION_KEY] = language
     translation.activate(language)
     messages.success(request, gettext("Language changed."))

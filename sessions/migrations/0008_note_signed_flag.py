@@ -12,8 +12,8 @@ def mark_signed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0008_more_verbose_names"),
-        ("patients", "0011_more_verbose_names"),
+        ("clinic", "0007_verbose_names"),
+        ("patients", "0010_verbose_names"),
         ("treatment_sessions", "0007_verbose_names"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
