@@ -28,7 +28,7 @@ from patients.models import (
     RuleCondition,
     RuleEffect,
 )
-from patients.selectors import diagnoses_with_current_phase_by_patient, health_flags_active_by_patient
+from patients.selectors import acute_diagnoses_by_patient, health_flags_active_by_patient
 
 
 @dataclass
@@ -120,7 +120,7 @@ def contraindications_by_patient(*, patient_ids: Iterable[int], at: dt.datetime)
     many patients, and two more while a consent rule is active; a patient with nothing against
     them is in the dict all the same."""
     patient_ids = set(patient_ids)
-    diagnoses = diagnoses_with_current_phase_by_patient(patient_ids=patient_ids, at=at)
+    diagnoses = acute_diagnoses_by_patient(patient_ids=patient_ids, at=at)
     flags = health_flags_active_by_patient(patient_ids=patient_ids, on=timezone.localdate(at))
     flag_rules, consent_rules = _rules_for(flag for patient_flags in flags.values() for flag in patient_flags)
     missing = consents_missing_by_patient(patient_ids=patient_ids) if consent_rules and patient_ids else {}
