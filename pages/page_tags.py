@@ -7,16 +7,20 @@
   from the `session_number` that annotate_course_position set).
 - `{{ address|email_breaks }}`: an e-mail address that a narrow column wraps after its @ and its
   dots (`<wbr>`), never in the middle of a name.
+- `{{ form.field|as_field }}`: crispy-forms' `as_crispy_field` markup, written in Python for a
+  select or a one-line input (pages.field_html), through crispy for any other widget.
 """
 
 import re
 
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import template
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from clinic import roles
+from pages.field_html import field_html, handled
 from sessions import course_progress
 
 register = template.Library()
@@ -43,6 +47,11 @@ def fields(form, names: str) -> list:
     """The bound fields `names` (space-separated) of `form`, for a page that lays them out alike:
     {% for field in form|fields:"day time" %}."""
     return [form[name] for name in names.split()]
+
+
+@register.filter
+def as_field(field) -> SafeString:
+    return field_html(field) if handled(field) else as_crispy_field(field)
 
 
 @register.filter(is_safe=True)
