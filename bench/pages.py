@@ -35,8 +35,13 @@ from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from clinic.models import Location  # noqa: E402
+from clinic.warm import app_load_and_freeze, freeze_enabled  # noqa: E402
 from pages.manager.report_tables import REPORTS  # noqa: E402
 from sessions.management.seeding import scale  # noqa: E402
+
+# As clinic.wsgi does in every app server (CLINIC_GC_FREEZE=0 measures without it).
+if freeze_enabled():
+    app_load_and_freeze()
 
 RUNS = int(os.environ.get("BENCH_PAGE_RUNS", "7"))
 ONLY = [word.strip() for word in os.environ.get("BENCH_PAGES", "").split(",") if word.strip()]
