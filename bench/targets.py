@@ -132,11 +132,13 @@ def free_slots(modality: Modality, today: dt.date) -> list[dict]:
         for therapist in therapists:
             if schedule.closure_on(therapist.pk, day):
                 continue
-            for block_start, block_end in schedule.working_blocks(therapist.pk, day):
+            # A room at the site where the therapist works in that block (the scale data has three).
+            for block_start, block_end, site in schedule.site_blocks(therapist.pk, day):
                 start, block_ends = at_local(day, block_start), at_local(day, block_end)
+                there = [room for room in rooms if room.location_id == site]
                 while start + length <= block_ends:
                     s, e = start.timestamp(), (start + length).timestamp()
-                    room = next((r for r in rooms if busy[("r", r.pk, day)].free(s, e)), None)
+                    room = next((r for r in there if busy[("r", r.pk, day)].free(s, e)), None)
                     if busy[("t", therapist.pk, day)].free(s, e) and room is not None:
                         busy[("t", therapist.pk, day)].take(s, e)
                         busy[("r", room.pk, day)].take(s, e)
