@@ -322,16 +322,20 @@ def report_new_patients(*, scope: ReportFilter) -> list[tuple[dt.date, int]]:
     first day of each month of the period, with 0 where none). With a therapist or a modality,
     the first session had to be theirs. One query."""
     not_cancelled = ~Q(status=AppointmentStatus.CANCELLED)
-    earlier = Appointment.objects.filter(
-        not_cancelled,
-        Q(starts_at__lt=OuterRef("starts_at")) | Q(starts_at=OuterRef("starts_at"), pk__lt=OuterRef("pk")),
-        patient_id=OuterRef("patient_id"),
+    # Each session of the period is compared with its patient's first session, which the
+    # (patient, start) index gives at once. Written as "no earlier session exists", PostgreSQL
+    # read every session of each patient, or hashed the whole table: the report grew with the
+    # years of history (docs/PERFORMANCE.md, "How it grows").
+    first_ever = (
+        Appointment.objects.filter(not_cancelled, patient_id=OuterRef("patient_id"))
+        .order_by("starts_at", "pk")
+        .values("pk")[:1]
     )
     zone = timezone.get_current_timezone()
     rows = (
         scope.appointments()
         .filter(not_cancelled)
-        .filter(~Exists(earlier))
+        .filter(pk=Subquery(first_ever))
         .annotate(month=TruncMonth("starts_at", tzinfo=zone))
         .values("month")
         .annotate(patients=Count("patient_id", distinct=True))
