@@ -73,4 +73,3 @@ def field_html(field: BoundField) -> SafeString:
         errors,
         help_text,
     )
-
