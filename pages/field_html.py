@@ -10,18 +10,16 @@ from django.forms import BoundField
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-_OTHER_WIDGETS = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple, forms.FileInput)
+# Left to crispy: their markup differs (a check box with its label after it, radios as a group).
+_OTHER_WIDGETS = (
+    forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple, forms.FileInput, forms.MultiWidget,
+)  # fmt: skip
 
 
 def handled(field: BoundField) -> bool:
     """Whether field_html writes this field (a select or a one-line input with a label)."""
     widget = field.field.widget
-    return not (
-        field.is_hidden
-        or isinstance(widget, _OTHER_WIDGETS + (forms.MultiWidget,))
-        or field.use_fieldset
-        or not field.label
-    )
+    return not (field.is_hidden or isinstance(widget, _OTHER_WIDGETS) or field.use_fieldset or not field.label)
 
 
 def field_html(field: BoundField) -> SafeString:
