@@ -97,11 +97,12 @@ def user_sessions_end(*, user: AbstractBaseUser, keep: str | None = None) -> int
     read one by one (the user is inside the signed data), so this is for rare events such as a
     deactivation or enrolling a second factor, not for every request. `keep`: a session key
     to leave alone (the one that asked)."""
+    from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
     from django.contrib.sessions.models import Session
 
-    if not settings.SESSION_ENGINE.endswith(".db"):
-        return 0  # other engines cannot be listed; the middleware refuses an inactive user anyway
     store = _session_store()
+    if not issubclass(store, DatabaseStore):
+        return 0  # other engines cannot be listed; the middleware refuses an inactive user anyway
     user_id = str(user.pk)
     ended = []
     for key, data in (

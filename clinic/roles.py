@@ -129,13 +129,19 @@ def _matches(permission, patterns: list[str]) -> bool:
 
 
 def user_roles(user: AbstractBaseUser | AnonymousUser) -> set[str]:
+    """The user's roles, read once per user object (or given by the log-in backend, which loads
+    them with the user: clinic.backends)."""
     if not user.is_authenticated:
         return set()
     cached = getattr(user, "_clinic_roles", None)
     if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))
-        user._clinic_roles = cached
+        cached = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        user_roles_set(user, cached)
     return cached
+
+
+def user_roles_set(user: AbstractBaseUser, names: set[str]) -> None:
+    user._clinic_roles = names
 
 
 def has_role(user, *roles: str) -> bool:

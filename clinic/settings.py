@@ -293,7 +293,7 @@ SESSION_COOKIE_AGE = CLINIC_SESSION_MAX_HOURS * 60 * 60
 # request may land on any server (tests/clinic/test_several_servers.py). Sessions, with their two
 # clocks: a log-out or an expiry on one server holds on all of them at once, which neither a signed
 # cookie (nothing to end on the server) nor a per-process cache would give.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "clinic.session_store"
 # Nothing relies on the cache: the log-in lockout (AXES_HANDLER below), the password-reset limit
 # and the API's throttle count in the database. This per-process memory is all Django gets, so
 # anything added that must hold across servers or workers belongs in the database too.
