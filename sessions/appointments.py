@@ -3,6 +3,7 @@
 patient online), and the review flags an acute phase puts on the sessions ahead."""
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -33,6 +34,7 @@ from sessions.models import (
 )
 
 CHECK_IN, COMPLETE, NO_SHOW, CANCEL, MOVE, SIGN = "check_in", "complete", "no_show", "cancel", "move", "sign"
+ACTIONS = (CHECK_IN, COMPLETE, NO_SHOW, CANCEL, MOVE, SIGN)
 # The actions that treat the patient (or attest that they were treated): the contraindication
 # check runs again, at that moment, before each.
 TREATMENT_ACTIONS = (CHECK_IN, COMPLETE, SIGN)
@@ -93,15 +95,19 @@ def _note_of(appointment: Appointment) -> SessionNote | None:
         return None
 
 
-def _status_time_refusals(appointment: Appointment, now: dt.datetime) -> dict[str, list[str]]:
-    """Each action's refusal by status and time alone (the model's predicates)."""
+def _status_time_refusals(appointment: Appointment, now: dt.datetime, only: Collection[str]) -> dict[str, list[str]]:
+    """Each action's refusal by status and time alone (the model's predicates), for the actions in `only`."""
     why_not = {
-        action: _reasons(appointment.status_change_refusal(status, now)) for action, status in _STATUS_OF.items()
+        action: _reasons(appointment.status_change_refusal(status, now))
+        for action, status in _STATUS_OF.items()
+        if action in only
     }
-    why_not[MOVE] = _reasons(appointment.move_refusal())
-    note = _note_of(appointment) if appointment.status in SIGNABLE_STATUSES else None
-    signed = note is not None and note.is_signed
-    why_not[SIGN] = [str(SIGNED_ALREADY)] if signed else _reasons(appointment.note_sign_refusal(now))
+    if MOVE in only:
+        why_not[MOVE] = _reasons(appointment.move_refusal())
+    if SIGN in only:
+        note = _note_of(appointment) if appointment.status in SIGNABLE_STATUSES else None
+        signed = note is not None and note.is_signed
+        why_not[SIGN] = [str(SIGNED_ALREADY)] if signed else _reasons(appointment.note_sign_refusal(now))
     return why_not
 
 
@@ -110,18 +116,20 @@ def _reasons(sentence: str) -> list[str]:
 
 
 def appointments_actions(
-    appointments: list[Appointment], *, now: dt.datetime | None = None
+    appointments: list[Appointment], *, now: dt.datetime | None = None, only: Collection[str] = ACTIONS
 ) -> list[AppointmentActions]:
     """appointment_actions for a list of sessions (My day): each appointment also gets it as
     `actions`. The contraindication check runs for the sessions still to be treated, at `now`,
-    in at most four queries however many sessions (plus one for notes not selected with them)."""
+    in at most four queries however many sessions (plus one for notes not selected with them).
+    `only`: the actions a page offers (the day board asks about check-in and no-show alone, for
+    hundreds of sessions); asking the result about another action is an error."""
     now = now or timezone.now()
-    refusals = [_status_time_refusals(appointment, now) for appointment in appointments]
+    refusals = [_status_time_refusals(appointment, now, only) for appointment in appointments]
     # Treatment is still ahead: the session is open, or one of the treatment actions is pending.
     ahead = {
         index
         for index, (appointment, why_not) in enumerate(zip(appointments, refusals, strict=True))
-        if appointment.is_open or any(not why_not[action] for action in TREATMENT_ACTIONS)
+        if appointment.is_open or any(not why_not[action] for action in TREATMENT_ACTIONS if action in why_not)
     }
     patient_ids = {appointments[index].patient_id for index in ahead}
     checks = contraindications_by_patient(patient_ids=patient_ids, at=now) if ahead else {}
@@ -132,7 +140,7 @@ def appointments_actions(
             result = checks[appointment.patient_id].check(appointment.modality)
             blocks, warnings = result.blocks, result.warnings
             for action in TREATMENT_ACTIONS:
-                if not why_not[action]:
+                if action in why_not and not why_not[action]:
                     why_not[action] = list(blocks)
         appointment.actions = AppointmentActions(why_not=why_not, blocks=blocks, warnings=warnings)
         results.append(appointment.actions)

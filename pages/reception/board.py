@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from clinic.models import Closure, Room, Therapist, WorkingHours
-from sessions.appointments import appointments_actions
+from sessions.appointments import CHECK_IN, NO_SHOW, appointments_actions
 from sessions.course_progress import annotate_course_position, course_number, course_positions
 from sessions.models import COUNTED_STATUSES, Appointment, AppointmentStatus, session_range
 from sessions.schedule import at_local, closures_load
@@ -412,8 +412,13 @@ def _card_actions(cards: list[Card], day: dt.date) -> None:
     booked = {card.pk: card for card in cards if card.status == AppointmentStatus.BOOKED}
     if not booked:
         return
-    sessions = list(Appointment.objects.filter(pk__in=booked).select_related("modality"))
-    for session, actions in zip(sessions, appointments_actions(sessions), strict=True):
+    # What the check reads of a session and its modality, and nothing more: hundreds of rows.
+    sessions = list(
+        Appointment.objects.filter(pk__in=booked)
+        .select_related("modality")
+        .only("status", "starts_at", "patient_id", "modality__uses_oils")
+    )
+    for session, actions in zip(sessions, appointments_actions(sessions, only=(CHECK_IN, NO_SHOW)), strict=True):
         card = booked[session.pk]
         card.can_check_in, card.can_no_show = actions.check_in, actions.no_show
 

@@ -204,6 +204,25 @@ def test_a_list_of_sessions_is_judged_in_a_fixed_number_of_queries(django_assert
     assert all(session.actions is result for session, result in zip(loaded, results, strict=True))
 
 
+def test_a_page_that_asks_about_some_actions_gets_the_same_answers_for_those_and_no_others():
+    blocked = AppointmentFactory(starts_at=earlier_today(10))
+    acute(blocked.patient)
+    ahead = AppointmentFactory(starts_at=later_today())
+    sessions = list(Appointment.objects.select_related("modality").order_by("pk"))
+
+    some = appointments_actions(sessions, only=("check_in", "no_show"))
+    every = appointments_actions(sessions)
+
+    assert [(r.why_not["check_in"], r.why_not["no_show"]) for r in some] == [
+        (r.why_not["check_in"], r.why_not["no_show"]) for r in every
+    ]
+    assert [(r.check_in, r.no_show) for r in some] == [(False, True), (True, False)]
+    assert set(some[0].why_not) == {"check_in", "no_show"}
+    with pytest.raises(KeyError):
+        some[1].allows("cancel")
+    assert ahead.pk == sessions[1].pk
+
+
 # --- Review "keep": the check at the session's start ------------------------------------------
 
 
