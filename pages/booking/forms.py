@@ -86,15 +86,28 @@ class TherapistChoices(ListedChoices):
 
 
 class ListChoiceField(forms.ModelChoiceField):
-    """A choice from a short list (therapists, rooms, modalities, sites, a patient's courses),
-    shown as a select written in Python, its rows read once per form."""
+    """A choice from a short list (rooms, modalities, sites, a patient's courses), shown as a
+    select written in Python, its rows read once per form: the choice sent is looked up among
+    the rows the select lists, not with a query of its own."""
 
     widget = Select
     iterator = ListedChoices
 
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        for row in self.queryset:  # kept by the queryset: the select lists the same rows
+            if str(row.pk) == str(value):
+                return row
+        raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
 
 class TherapistChoiceField(ListChoiceField):
+    """The therapists' select lists names alone (TherapistChoices); the one chosen is read by
+    itself, as Django does, rather than sixty with their users."""
+
     iterator = TherapistChoices
+    to_python = forms.ModelChoiceField.to_python
 
 
 class SlotField(forms.CharField):
@@ -134,6 +147,27 @@ def slot_values(slots) -> list[tuple]:
             start = starts[slot.starts_at] = slot.starts_at.isoformat(timespec="minutes")
         valued.append((slot, f"{start}|{slot.therapist.id}|{slot.room.id}"))
     return valued
+
+
+class PatientShownField(forms.Field):
+    """The patient the page was opened for, sent back in a hidden input: the page has read them
+    already, by the same value, so it is compared rather than read again."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, patient: Patient, **kwargs):
+        super().__init__(**kwargs)
+        self.patient = patient
+
+    def to_python(self, value):
+        try:
+            if int(value) == self.patient.pk:
+                return self.patient
+        except (TypeError, ValueError):
+            pass
+        raise forms.ValidationError(
+            forms.ModelChoiceField.default_error_messages["invalid_choice"], code="invalid_choice"
+        )
 
 
 class BookingForm(forms.Form):
@@ -180,6 +214,7 @@ class BookingForm(forms.Form):
     def __init__(self, *args, patient: Patient | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if patient is not None:
+            self.fields["patient"] = PatientShownField(patient)
             self.fields["course"].queryset = patient.courses.filter(
                 status__in=[CourseStatus.PLANNED, CourseStatus.ACTIVE]
             ).select_related("modality")

@@ -10,7 +10,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy, ngettext
@@ -230,6 +230,14 @@ class SlotGroup:
                 for n, (slot, value) in enumerate(self.shown, 1)
             )
         )
+
+    @property
+    def more_link(self) -> str:
+        """The "all N times" link when some times are not shown: written here like the chips."""
+        if not self.more:
+            return ""
+        label = gettext("all %(total)s times") % {"total": self.total}
+        return format_html('<a class="slot-more" href="{}">{}</a>', self.more_url, label)
 
 
 def slot_groups(

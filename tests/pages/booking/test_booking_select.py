@@ -52,3 +52,31 @@ def test_the_therapists_options_are_named_as_the_therapists_are(db):
     options = [(value, label) for value, label in BookingForm().fields["therapist"].choices if value != ""]
     assert sorted(options) == sorted((therapist.pk, str(therapist)) for therapist in therapists)
     assert {label for _, label in options} == {"Anna Kuhn", "Ben", "no.name"}
+
+
+@pytest.mark.parametrize("sent", ["active", "inactive", "missing", "not a number", " 1"])
+def test_a_choice_is_taken_from_the_listed_rows_and_only_from_them(db, sent, django_assert_num_queries):
+    from clinic.models import Modality
+    from tests.factories import ModalityFactory
+
+    listed, unlisted = ModalityFactory(), ModalityFactory(active=False)
+    value = {
+        "active": listed.pk,
+        "inactive": unlisted.pk,
+        "missing": unlisted.pk + 100,
+        "not a number": "massage",
+        " 1": f" {listed.pk}",
+    }[sent]
+    form = BookingForm({"modality": value})
+    field = form.fields["modality"]
+
+    with django_assert_num_queries(1):  # the select's rows, read once for the choice and the options
+        form.is_valid()
+        options = list(field.choices)
+
+    assert [label for _, label in options[1:]] == [str(m) for m in Modality.objects.filter(active=True)]
+    if sent == "active":
+        assert form.cleaned_data["modality"] == listed
+    else:
+        assert "modality" in form.errors
+        assert form.errors["modality"][0] == field.error_messages["invalid_choice"]
