@@ -82,7 +82,12 @@ def pytest_runtest_makereport(item, call):
 _AXE_COUNTS: dict[tuple[str, int], Counter] = {}
 _AXE_RULES: dict[tuple[str, int], set[str]] = {}
 _AXE_CHECKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # page or keyboard (impl) -> check
+# Transitions are run to their end first: a colour judged half-way through a hover or focus
+# transition (where the last click left the pointer) is no colour a reader sees for long.
 _AXE_RUN = """async () => {
+    for (const animation of document.getAnimations()) {
+        try { animation.finish(); } catch (endless) { /* an infinite animation has no end */ }
+    }
     const results = await axe.run(document, {resultTypes: ["violations"]});
     window.__axeChecked = location.href;
     return results.violations.map(v => ({
