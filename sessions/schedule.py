@@ -12,10 +12,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Q
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
 from clinic.models import Closure, ClosureKind, Room, Therapist, WorkingHours
@@ -88,43 +88,86 @@ class Held(Booked):
     until: dt.datetime
 
 
-def holds_load(
+def _busy_load(
+    *,
+    using: str,
     window: tuple[dt.datetime, dt.datetime],
     therapist_ids: list[int],
     room_ids: list[int],
-    *,
-    patient_id: int | None = None,
-    offered_slot_id: int | None = None,
-) -> list[Held]:
-    """The offers still held in the window for these therapists or rooms; a patient's own holds
-    are not in their way, nor (when the waitlist offers that slot) the other offers of
-    `offered_slot_id`."""
+    patient_id: int | None,
+    exclude_appointment_id: int | None,
+    offered_slot_id: int | None,
+) -> list[Booked]:
+    """What takes the time of these therapists and rooms (and of the patient) in the window:
+    the sessions not cancelled, but `exclude_appointment_id` (the one being moved); and the
+    freed slots still held for a waitlist offer (as Held). A patient's own holds are not in
+    their way, nor, when the waitlist offers that slot, the other offers of `offered_slot_id`.
+
+    One statement, written as SQL: every booking page and availability search runs it, and
+    compiling the two ORM queries it replaces cost more CPU than running them (about 2 of 3 ms,
+    docs/PERFORMANCE.md). `using` is the database the router gives for reading sessions."""
     window_start, window_end = window
-    offers = WaitlistOffer.objects.filter(
-        Q(therapist_id__in=therapist_ids) | Q(room_id__in=room_ids),
-        status=OfferStatus.OFFERED,
-        expires_at__gt=timezone.now(),
-        starts_at__lt=window_end,
-        ends_at__gt=window_start,
+    booked_who, booked_params = _any_of(therapist_ids, room_ids, [patient_id] if patient_id is not None else [])
+    if not booked_who:
+        return []
+    connection = connections[using]
+    appointments, offers = Appointment._meta.db_table, WaitlistOffer._meta.db_table
+    # PostgreSQL sends the times as epoch seconds; elsewhere the datetimes are converted below.
+    start, end = (
+        ("EXTRACT(EPOCH FROM starts_at)::float8", "EXTRACT(EPOCH FROM ends_at)::float8")
+        if connection.vendor == "postgresql"
+        else ("starts_at", "ends_at")
     )
-    if patient_id is not None:
-        offers = offers.exclude(patient_id=patient_id)
-    if offered_slot_id is not None:
-        offers = offers.exclude(slot_id=offered_slot_id)
-    rows = offers.values_list("pk", "therapist_id", "room_id", "patient_id", "starts_at", "ends_at", "expires_at")
-    return [Held(*row[:4], row[4].timestamp(), row[5].timestamp(), row[6]) for row in rows]
+    # A session lasts hours at most: the lower bound on the start lets the indexes on starts_at
+    # cut the years of history out instead of reading them all.
+    sql = (
+        f"SELECT id, therapist_id, room_id, patient_id, {start}, {end}, NULL FROM {appointments}"
+        f" WHERE ({booked_who}) AND starts_at < %s AND starts_at >= %s AND ends_at > %s AND status <> %s"
+    )
+    earliest_start = window_start - dt.timedelta(days=1)
+    params = [*booked_params, window_end, earliest_start, window_start, AppointmentStatus.CANCELLED]
+    if exclude_appointment_id is not None:
+        sql += " AND id <> %s"
+        params.append(exclude_appointment_id)
+    held_who, held_params = _any_of(therapist_ids, room_ids, [])
+    if held_who:
+        sql += (
+            f" UNION ALL SELECT id, therapist_id, room_id, patient_id, {start}, {end}, expires_at FROM {offers}"
+            f" WHERE ({held_who}) AND status = %s AND expires_at > %s AND starts_at < %s AND ends_at > %s"
+        )
+        params += [*held_params, OfferStatus.OFFERED, timezone.now(), window_end, window_start]
+        if patient_id is not None:
+            sql += " AND patient_id <> %s"
+            params.append(patient_id)
+        if offered_slot_id is not None:
+            sql += " AND slot_id <> %s"
+            params.append(offered_slot_id)
+    with connection.cursor() as cursor:
+        # Times as the ORM would send them (SQLite keeps naive UTC text).
+        adapt = connection.ops.adapt_datetimefield_value
+        cursor.execute(sql, [adapt(value) if isinstance(value, dt.datetime) else value for value in params])
+        rows = cursor.fetchall()
+    if connection.vendor != "postgresql":
+        rows = [(*row[:4], _utc(row[4]).timestamp(), _utc(row[5]).timestamp(), row[6]) for row in rows]
+    return [Booked(*row[:6]) if row[6] is None else Held(*row[:6], _utc(row[6])) for row in rows]
 
 
-def _who_where_when(appointments):
-    """(pk, therapist, room, patient, start, end) rows, times in epoch seconds. PostgreSQL sends
-    them as numbers; elsewhere the datetimes are converted here."""
-    ids = ("pk", "therapist_id", "room_id", "patient_id")
-    if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(Appointment._meta.db_table)
-        epoch = {name: RawSQL(f"EXTRACT(EPOCH FROM {table}.{name})::float8", ()) for name in ("starts_at", "ends_at")}
-        return appointments.annotate(start=epoch["starts_at"], end=epoch["ends_at"]).values_list(*ids, "start", "end")
-    rows = appointments.values_list(*ids, "starts_at", "ends_at")
-    return ((*row[:4], row[4].timestamp(), row[5].timestamp()) for row in rows)
+def _any_of(therapist_ids: list[int], room_ids: list[int], patient_ids: list[int]) -> tuple[str, list[int]]:
+    """The condition "with one of these therapists, in one of these rooms, or for the patient"
+    and its parameters; empty when there is nobody to ask about."""
+    terms = [
+        (f"{column} IN ({', '.join(['%s'] * len(ids))})", ids)
+        for column, ids in (("therapist_id", therapist_ids), ("room_id", room_ids), ("patient_id", patient_ids))
+        if ids
+    ]
+    return " OR ".join(term for term, _ in terms), [pk for _, ids in terms for pk in ids]
+
+
+def _utc(value) -> dt.datetime:
+    """A datetime as SQLite gives it (naive UTC, or text in a column of a UNION) made aware."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=dt.UTC)
 
 
 def _seconds(appointment) -> tuple[float, float]:
@@ -216,40 +259,26 @@ class Schedule:
         # One day of margin on both sides: a local day is not a UTC day.
         window_start = at_local(starts_on - dt.timedelta(days=1), dt.time.min)
         window_end = at_local(ends_on + dt.timedelta(days=2), dt.time.min)
-        busy = Q(therapist_id__in=therapist_ids) | Q(room_id__in=room_ids)
-        if patient_id is not None:
-            busy |= Q(patient_id=patient_id)
-        appointments = (
-            # A session lasts hours at most: the lower bound on the start lets the indexes on
-            # starts_at cut the years of history out instead of reading them all.
-            Appointment.objects.filter(
-                busy,
-                starts_at__lt=window_end,
-                starts_at__gte=window_start - dt.timedelta(days=1),
-                ends_at__gt=window_start,
-            ).exclude(status=AppointmentStatus.CANCELLED)
+        busy = _busy_load(
+            using=router.db_for_read(Appointment),
+            window=(window_start, window_end),
+            therapist_ids=therapist_ids,
+            room_ids=room_ids,
+            patient_id=patient_id,
+            exclude_appointment_id=exclude_appointment_id,
+            offered_slot_id=offered_slot_id,
         )
-        if exclude_appointment_id is not None:
-            appointments = appointments.exclude(pk=exclude_appointment_id)
         zone = timezone.get_current_timezone()  # once, not per row: thousands of rows for a month
         by_therapist, by_room = schedule.by_therapist, schedule.by_room
         day_of: dict[float, dt.date] = {}  # the local day of each start, once: sessions share their starts
-        for row in _who_where_when(appointments):
-            appointment = Booked(*row)
-            day = day_of.get(appointment.start)
+        for taken in busy:
+            day = day_of.get(taken.start)
             if day is None:
-                day = day_of[appointment.start] = dt.datetime.fromtimestamp(appointment.start, zone).date()
-            by_therapist[(appointment.therapist_id, day)].append(appointment)
-            by_room[(appointment.room_id, day)].append(appointment)
-            if appointment.patient_id == patient_id:
-                schedule.by_patient[day].append(appointment)
-        held = holds_load(
-            (window_start, window_end), therapist_ids, room_ids, patient_id=patient_id, offered_slot_id=offered_slot_id
-        )
-        for hold in held:
-            day = dt.datetime.fromtimestamp(hold.start, zone).date()
-            schedule.by_therapist[(hold.therapist_id, day)].append(hold)
-            schedule.by_room[(hold.room_id, day)].append(hold)
+                day = day_of[taken.start] = dt.datetime.fromtimestamp(taken.start, zone).date()
+            by_therapist[(taken.therapist_id, day)].append(taken)
+            by_room[(taken.room_id, day)].append(taken)
+            if taken.patient_id == patient_id:  # their own holds are not loaded
+                schedule.by_patient[day].append(taken)
         return schedule
 
     def working_blocks(self, therapist_id: int, day: dt.date) -> list[tuple[dt.time, dt.time]]:
