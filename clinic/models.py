@@ -413,3 +413,13 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"profile of {self.user}"
+
+
+class SetupVersion(models.Model):
+    """The one row whose token names the current state of the clinic's set-up: database triggers
+    give it a new random token on every write to a set-up table (clinic/setup_cache.py)."""
+
+    token = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return self.token

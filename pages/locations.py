@@ -2,11 +2,12 @@
 parameter, and a select shown only when the clinic has more than one site."""
 
 from clinic.models import Location
+from clinic.setup_lists import sites
 
 
 def clinic_locations() -> list[Location]:
     """The sites to choose from: none when there is only one (then nobody needs to choose)."""
-    locations = list(Location.objects.order_by("name"))
+    locations = sites()
     return locations if len(locations) > 1 else []
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 from clinic import roles
 from clinic.models import Modality
 from clinic.refusals import Refused
+from clinic.setup_cache import setup_cached
 from patients.models import (
     CONSENT_TEXT_MAX_LENGTH,
     ConsentSignature,
@@ -183,21 +184,34 @@ class MissingConsent:
         return gettext("No consent for %(name)s signed") % {"name": self.name}
 
 
+def current_topics() -> dict[int, dict]:
+    """{topic id: its name, oil flag, modality ids and current version number} for the active
+    topics that have a version, in order of name, kept by the set-up cache (clinic/setup_cache.py)."""
+    using = router.db_for_read(ConsentTopic)
+
+    def build() -> dict[int, dict]:
+        topics: dict[int, dict] = {}
+        rows = (
+            ConsentTopic.objects.using(using)
+            .filter(active=True, versions__isnull=False)
+            .values_list("pk", "name", "oil_modalities", "modalities__pk")
+            .annotate(current=Max("versions__number"))
+            .order_by("name", "pk")
+        )
+        for pk, name, oil, modality_id, current in rows:
+            topic = topics.setdefault(pk, {"name": name, "oil": oil, "modalities": set(), "current": current})
+            if modality_id is not None:
+                topic["modalities"].add(modality_id)
+        return {pk: {**topic, "modalities": frozenset(topic["modalities"])} for pk, topic in topics.items()}
+
+    return setup_cached("current consent topics", build, using=using)
+
+
 def consents_missing_by_patient(*, patient_ids: Iterable[int]) -> dict[int, list[MissingConsent]]:
     """{patient id: the active topics they have not signed in the current version}, for many
     patients in two queries (topics with their modalities and current number, signatures)."""
     patient_ids = set(patient_ids)
-    topics: dict[int, dict] = {}
-    rows = (
-        ConsentTopic.objects.filter(active=True, versions__isnull=False)
-        .values_list("pk", "name", "oil_modalities", "modalities__pk")
-        .annotate(current=Max("versions__number"))
-        .order_by("name", "pk")
-    )
-    for pk, name, oil, modality_id, current in rows:
-        topic = topics.setdefault(pk, {"name": name, "oil": oil, "modalities": set(), "current": current})
-        if modality_id is not None:
-            topic["modalities"].add(modality_id)
+    topics = current_topics()
     if not topics or not patient_ids:
         return {patient_id: [] for patient_id in patient_ids}
     signed: dict[int, dict[int, int]] = {}
@@ -214,7 +228,7 @@ def consents_missing_by_patient(*, patient_ids: Iterable[int]) -> dict[int, list
                 topic_id=pk,
                 name=topic["name"],
                 number=topic["current"],
-                modality_ids=frozenset(topic["modalities"]),
+                modality_ids=topic["modalities"],
                 oil_modalities=topic["oil"],
                 signed_before=pk in theirs,
             )

@@ -11,12 +11,13 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db import router
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from clinic.models import Modality
+from clinic.setup_cache import copies, setup_cached
 from patients.consent import ConsentState, MissingConsent, consents_missing_by_patient, consents_missing_of
 from patients.models import (
     ContraindicationRule,
@@ -90,13 +91,20 @@ class PatientContraindications:
 def _rules_for(flags: Iterable[HealthFlag]) -> tuple[list[ContraindicationRule], list[ContraindicationRule]]:
     """The active rules that may concern patients with `flags`: (flag rules, consent rules). One query."""
     kinds = {flag.kind for flag in flags}
-    applicable = Q(condition=RuleCondition.NO_CONSENT)
-    if kinds:
-        applicable |= Q(condition=RuleCondition.HEALTH_FLAG, flag_kind__in=kinds)
-    rules = list(ContraindicationRule.objects.filter(applicable, active=True).select_related("modality"))
-    flag_rules = [rule for rule in rules if rule.condition == RuleCondition.HEALTH_FLAG]
+    rules = active_rules()
+    flag_rules = [rule for rule in rules if rule.condition == RuleCondition.HEALTH_FLAG and rule.flag_kind in kinds]
     consent_rules = [rule for rule in rules if rule.condition == RuleCondition.NO_CONSENT]
     return flag_rules, consent_rules
+
+
+def active_rules() -> list[ContraindicationRule]:
+    """The clinic's active rules with their modality, kept by the set-up cache (clinic/setup_cache.py)."""
+    using = router.db_for_read(ContraindicationRule)
+
+    def build() -> list[ContraindicationRule]:
+        return list(ContraindicationRule.objects.using(using).filter(active=True).select_related("modality"))
+
+    return copies(setup_cached("active rules", build, using=using))
 
 
 def _found(

@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import NamedTuple
 
+from django.db import router
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext
 
 from clinic.date_windows import BOOKING_WINDOW
 from clinic.models import Cadence, Location, Modality, Room, Therapist
+from clinic.setup_cache import THERAPIST_FIELDS, copies, setup_cached
 from patients.contraindications import contraindications_check
 from patients.models import Patient
 from sessions.booking_checks import slot_problems
@@ -98,13 +100,30 @@ class PlannedSession:
 
 
 def qualified_therapists(*, modality: Modality) -> list[Therapist]:
-    return list(
-        Therapist.objects.filter(active=True, modalities=modality).select_related("user").order_by("pk").distinct()
-    )
+    """The active therapists qualified for `modality`, with their names (the rest of the user is
+    read when asked for: the set-up cache keeps names only, clinic/setup_cache.py)."""
+    using = router.db_for_read(Therapist)
+
+    def build() -> list[Therapist]:
+        return list(
+            Therapist.objects.using(using)
+            .filter(active=True, modalities=modality)
+            .select_related("user")
+            .only(*THERAPIST_FIELDS)
+            .order_by("pk")
+            .distinct()
+        )
+
+    return copies(setup_cached(("qualified therapists", modality.pk), build, using=using))
 
 
 def suited_rooms(*, modality: Modality) -> list[Room]:
-    return list(Room.objects.filter(active=True, modalities=modality).order_by("name").distinct())
+    using = router.db_for_read(Room)
+
+    def build() -> list[Room]:
+        return list(Room.objects.using(using).filter(active=True, modalities=modality).order_by("name").distinct())
+
+    return copies(setup_cached(("suited rooms", modality.pk), build, using=using))
 
 
 def slots_available(**search) -> list[Slot]:

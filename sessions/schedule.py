@@ -7,19 +7,19 @@ rooms or days it covers.
 """
 
 import datetime as dt
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connections, router
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
 from clinic.models import Closure, ClosureKind, Room, Therapist, WorkingHours
 from clinic.public_holidays import public_holidays
+from clinic.setup_cache import THERAPIST_FIELDS, copies, setup_cached
 from sessions.models import Appointment, AppointmentStatus, OfferStatus, WaitlistOffer
 
 
@@ -38,11 +38,15 @@ def closures_load(*, starts_on: dt.date, ends_on: dt.date, therapist_ids: Iterab
     country and region (clinic.public_holidays) that no "open on a public holiday" row takes off,
     as an unsaved whole-clinic Closure. The one source booking, availability, the series planner
     and the day board read."""
-    rows = Closure.objects.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).select_related("therapist__user")
-    if therapist_ids is not None:
-        rows = rows.filter(Q(therapist__isnull=True) | Q(therapist_id__in=list(therapist_ids)))
+    ends, kept = _closures_kept()
+    wanted = None if therapist_ids is None else set(therapist_ids)
+    rows = [
+        row
+        for row in kept[bisect_left(ends, starts_on) :]  # those that end before the span are past
+        if row.starts_on <= ends_on and (wanted is None or row.therapist_id is None or row.therapist_id in wanted)
+    ]
     closures, opened = [], []
-    for row in rows:
+    for row in copies(rows):
         (opened if row.kind == ClosureKind.HOLIDAY_OPEN else closures).append(row)
     for day, name in public_holidays(starts_on, ends_on).items():
         if not any(row.starts_on <= day <= row.ends_on for row in opened):
@@ -50,6 +54,50 @@ def closures_load(*, starts_on: dt.date, ends_on: dt.date, therapist_ids: Iterab
                 Closure(starts_on=day, ends_on=day, reason=gettext("Public holiday: %(name)s") % {"name": name})
             )
     return sorted(closures, key=lambda closure: (closure.starts_on, closure.therapist_id or 0))
+
+
+def working_hours_by_therapist() -> dict[int, tuple]:
+    """Every therapist's blocks of hours, {therapist id: ((weekday, starts, ends, location id),
+    ...)} in order of start, kept by the set-up cache (clinic/setup_cache.py). Plain rows, not
+    model instances: sixty therapists' weeks are hundreds of blocks, and building them as models
+    cost more than the day's whole free-slot search."""
+    using = router.db_for_read(WorkingHours)
+
+    def build() -> dict[int, tuple]:
+        hours = defaultdict(list)
+        rows = WorkingHours.objects.using(using).order_by("starts", "pk")
+        for therapist_id, *block in rows.values_list("therapist_id", "weekday", "starts", "ends", "location_id"):
+            hours[therapist_id].append(tuple(block))
+        return {therapist_id: tuple(blocks) for therapist_id, blocks in hours.items()}
+
+    return setup_cached("working hours", build, using=using)
+
+
+def _closures_kept() -> tuple[list[dt.date], list[Closure]]:
+    """Every closure row with its therapist's name, in order of its last day, and those last days
+    (to skip the past by bisection): kept by the set-up cache (clinic/setup_cache.py). A clinic
+    has a few hundred in years; the pages that read them ask for a few days or weeks."""
+    using = router.db_for_read(Closure)
+
+    def build() -> tuple[list[dt.date], list[Closure]]:
+        rows = list(
+            Closure.objects.using(using)
+            .select_related("therapist__user")
+            .only(*CLOSURE_FIELDS)
+            .order_by("ends_on", "starts_on", "pk")
+        )
+        return [row.ends_on for row in rows], rows
+
+    return setup_cached("closures", build, using=using)
+
+
+CLOSURE_FIELDS = (
+    "kind",
+    "starts_on",
+    "ends_on",
+    "reason",
+    *(f"therapist__{name}" for name in THERAPIST_FIELDS),
+)
 
 
 def overlaps(a_start: dt.datetime, a_end: dt.datetime, b_start: dt.datetime, b_end: dt.datetime) -> bool:
@@ -245,14 +293,11 @@ class Schedule:
 
         schedule.hours = defaultdict(lambda: defaultdict(list))
         schedule.sites = defaultdict(lambda: defaultdict(list))
-        # Plain rows, not model instances: sixty therapists' weeks are hundreds of blocks, and
-        # building them as models cost more than the day's whole free-slot search.
-        blocks = WorkingHours.objects.filter(therapist_id__in=therapist_ids).order_by("starts")
-        for therapist_id, weekday, starts, ends, location_id in blocks.values_list(
-            "therapist_id", "weekday", "starts", "ends", "location_id"
-        ):
-            schedule.hours[therapist_id][weekday].append((starts, ends))
-            schedule.sites[therapist_id][weekday].append((starts, ends, location_id))
+        hours = working_hours_by_therapist()
+        for therapist_id in therapist_ids:
+            for weekday, starts, ends, location_id in hours.get(therapist_id, ()):
+                schedule.hours[therapist_id][weekday].append((starts, ends))
+                schedule.sites[therapist_id][weekday].append((starts, ends, location_id))
 
         schedule.closures = closures_load(starts_on=starts_on, ends_on=ends_on, therapist_ids=therapist_ids)
 

@@ -152,3 +152,107 @@ class Relabel(migrations.operations.base.Operation):
     @property
     def migration_name_fragment(self):
         return f"relabel_{self.model_name.lower()}"
+
+
+# The set-up's version token (clinic/setup_cache.py): the triggers that give it a new value on
+# every write to a set-up table. PostgreSQL runs one trigger per statement (a bulk change is one
+# new token); SQLite has row triggers only. Both write a random token: 128 bits that never come
+# back. SQLite carries out some migrations by rebuilding the table, which loses its triggers: a
+# migration that alters a watched table adds them again (tests/clinic/test_setup_cache.py finds
+# any missing).
+
+SETUP_VERSION_TABLE = "clinic_setupversion"
+_SETUP_FUNCTION = "clinic_setup_changed"
+
+
+def _setup_trigger_name(table: str) -> str:
+    return f"{table}_setup_changed"
+
+
+def _setup_triggers_postgresql(table: str, columns: tuple[str, ...]) -> list[str]:
+    events = f"INSERT OR UPDATE{' OF ' + ', '.join(columns) if columns else ''} OR DELETE OR TRUNCATE"
+    return [
+        f"DROP TRIGGER IF EXISTS {_setup_trigger_name(table)} ON {table}",
+        f"CREATE TRIGGER {_setup_trigger_name(table)} AFTER {events} ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {_SETUP_FUNCTION}()",
+    ]
+
+
+_SETUP_SQLITE_NEW_TOKEN = (
+    f"INSERT OR REPLACE INTO {SETUP_VERSION_TABLE} (id, token) VALUES (1, lower(hex(randomblob(16))))"
+)
+
+
+def _setup_triggers_sqlite(table: str, columns: tuple[str, ...]) -> list[str]:
+    statements = []
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        name = f"{_setup_trigger_name(table)}_{event.lower()}"
+        of = f" OF {', '.join(columns)}" if columns and event == "UPDATE" else ""
+        statements += [
+            f"DROP TRIGGER IF EXISTS {name}",
+            f"CREATE TRIGGER {name} AFTER {event}{of} ON {table} BEGIN {_SETUP_SQLITE_NEW_TOKEN}; END",
+        ]
+    return statements
+
+
+def _setup_function_sql(vendor: str) -> list[str]:
+    """What the triggers call (PostgreSQL); SQLite writes the token in each trigger's body."""
+    if vendor != "postgresql":
+        return []
+    return [
+        f"""CREATE OR REPLACE FUNCTION {_SETUP_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO {SETUP_VERSION_TABLE} (id, token) VALUES (1, gen_random_uuid()::text)
+            ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token;
+            RETURN NULL;
+        END $$"""
+    ]
+
+
+def _setup_triggers_sql(vendor: str, table: str, columns: tuple[str, ...] = ()) -> list[str]:
+    """The statements that put the trigger on `table` (on an update of `columns` only, when given)."""
+    return (
+        _setup_triggers_postgresql(table, columns) if vendor == "postgresql" else _setup_triggers_sqlite(table, columns)
+    )
+
+
+def _setup_drop_sql(vendor: str, table: str) -> list[str]:
+    if vendor == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS {_setup_trigger_name(table)} ON {table}"]
+    return [f"DROP TRIGGER IF EXISTS {_setup_trigger_name(table)}_{event}" for event in ("insert", "update", "delete")]
+
+
+def setup_trigger_names(vendor: str, table: str) -> set[str]:
+    """The names of the triggers a watched table has (the test compares them with the database's)."""
+    if vendor == "postgresql":
+        return {_setup_trigger_name(table)}
+    return {f"{_setup_trigger_name(table)}_{event}" for event in ("insert", "update", "delete")}
+
+
+class WatchSetupTable(migrations.operations.base.Operation):
+    """Migration operation: a write to `table` (to its `columns` alone for an update, when given:
+    auth_user's names, not its last log-in) gives the set-up a new token. No change of state."""
+
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, table: str, columns: tuple[str, ...] | list[str] = ()):
+        self.table, self.columns = table, tuple(columns)
+
+    def deconstruct(self):
+        return self.__class__.__qualname__, [self.table], {"columns": self.columns} if self.columns else {}
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        vendor = schema_editor.connection.vendor
+        for sql in _setup_function_sql(vendor) + _setup_triggers_sql(vendor, self.table, self.columns):
+            schema_editor.execute(sql, params=None)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        for sql in _setup_drop_sql(schema_editor.connection.vendor, self.table):
+            schema_editor.execute(sql, params=None)
+
+    def describe(self):
+        return f"Give the set-up a new version token on a write to {self.table}"

@@ -12,6 +12,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from clinic.date_windows import BOOKING_WINDOW, CALENDAR_WINDOW, aware_or_invalid
 from clinic.models import Location, Modality, Room, Therapist
+from clinic.setup_lists import active_modalities, active_therapist_names, sites, therapist_names
 from pages.date_inputs import date_widget
 from pages.text_limits import TextLimitsShown
 from patients.models import Patient
@@ -60,54 +61,86 @@ def _attrs(attrs: dict) -> str:
 
 
 class ListedChoices(forms.models.ModelChoiceIterator):
-    """The options in one plain query whose rows the field keeps: Django's own iterator opens a
-    server-side cursor on PostgreSQL (DECLARE, FETCH, CLOSE) each time, which costs more than the
-    few dozen rows of these lists, and keeps nothing."""
+    """The options from the rows the field lists (ListChoiceField.listed): Django's own iterator
+    opens a server-side cursor on PostgreSQL (DECLARE, FETCH, CLOSE) each time, which costs more
+    than the few dozen rows of these lists, and keeps nothing."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset:
+        for obj in self.field.listed():
             yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.field.listed()) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return len(self) > 0
 
 
 class TherapistChoices(ListedChoices):
-    """The therapists' options from their names alone: sixty therapists built as models with
-    their users (every column of both) cost more than the rest of the booking form. The label
-    is Therapist.__str__'s: the user's full name, else the username
-    (tests/pages/booking/test_booking_select.py holds them to it)."""
+    """The therapists' options from their names alone (clinic.setup_lists.therapist_names;
+    tests/pages/booking/test_booking_select.py holds the labels to Therapist.__str__)."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        names = self.queryset.values_list("pk", "user__first_name", "user__last_name", "user__username")
-        for pk, first_name, last_name, username in names:
-            yield (pk, f"{first_name} {last_name}".strip() or username)
+        yield from self.field.listed()
 
 
 class ListChoiceField(forms.ModelChoiceField):
     """A choice from a short list (rooms, modalities, sites, a patient's courses), shown as a
     select written in Python, its rows read once per form: the choice sent is looked up among
-    the rows the select lists, not with a query of its own."""
+    the rows the select lists, not with a query of its own.
+
+    `kept`: where the rows come from instead of the queryset, a list kept by the set-up cache
+    (clinic.setup_lists); setting another queryset (a form narrowing the list) drops it."""
 
     widget = Select
     iterator = ListedChoices
 
+    def __init__(self, *args, kept=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kept = kept
+
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)  # sets the queryset again, which drops `kept`
+        result.kept, result._listed = self.kept, None
+        return result
+
+    def _set_queryset(self, queryset):
+        self.kept = self._listed = None
+        super()._set_queryset(queryset)
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+    def listed(self):
+        """The rows offered, read once per form."""
+        if self._listed is None:
+            self._listed = self._rows()
+        return self._listed
+
+    def _rows(self):
+        return self.kept() if self.kept else list(self.queryset)
+
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        for row in self.queryset:  # kept by the queryset: the select lists the same rows
+        for row in self.listed():  # the select lists the same rows
             if str(row.pk) == str(value):
                 return row
         raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
 
 
 class TherapistChoiceField(ListChoiceField):
-    """The therapists' select lists names alone (TherapistChoices); the one chosen is read by
+    """The therapists' select lists (pk, name) pairs (TherapistChoices); the one chosen is read by
     itself, as Django does, rather than sixty with their users."""
 
     iterator = TherapistChoices
     to_python = forms.ModelChoiceField.to_python
+
+    def _rows(self):
+        return self.kept() if self.kept else therapist_names(self.queryset)
 
 
 class SlotField(forms.CharField):
@@ -183,17 +216,20 @@ class BookingForm(forms.Form):
     modality = ListChoiceField(
         label=gettext_lazy("Modality"),
         queryset=Modality.objects.filter(active=True),
+        kept=active_modalities,
         required=False,
         help_text=gettext_lazy("For a session outside a course."),
     )
     therapist = TherapistChoiceField(
         label=gettext_lazy("Therapist"),
         queryset=Therapist.objects.filter(active=True).select_related("user"),
+        kept=active_therapist_names,
         required=False,
         empty_label=gettext_lazy("Any qualified therapist"),
     )
     location = ListChoiceField(
         queryset=Location.objects.order_by("name"),
+        kept=sites,
         required=False,
         empty_label=gettext_lazy("Any site"),
         label=gettext_lazy("Site"),
@@ -219,7 +255,7 @@ class BookingForm(forms.Form):
                 status__in=[CourseStatus.PLANNED, CourseStatus.ACTIVE]
             ).select_related("modality")
         # One site: nothing to choose. Otherwise the rows counted are the select's options.
-        if len(self.fields["location"].queryset) < 2:
+        if len(self.fields["location"].listed()) < 2:
             del self.fields["location"]
 
     def clean(self):

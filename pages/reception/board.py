@@ -18,11 +18,12 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from clinic.models import Closure, Room, Therapist, WorkingHours
+from clinic.models import Closure, Room
+from clinic.setup_lists import active_therapist_names
 from sessions.appointments import CHECK_IN, NO_SHOW, appointments_actions
 from sessions.course_progress import annotate_course_position, course_number, course_positions
 from sessions.models import COUNTED_STATUSES, Appointment, AppointmentStatus, session_range
-from sessions.schedule import at_local, closures_load
+from sessions.schedule import at_local, closures_load, working_hours_by_therapist
 
 STEP_MINUTES = 15
 DEFAULT_OPEN, DEFAULT_CLOSE = dt.time(8, 0), dt.time(18, 0)
@@ -326,14 +327,16 @@ def _day_cards(day: dt.date, location_id: int | None = None) -> list[Card]:
     ]  # fmt: skip
 
 
-def _hours(day: dt.date) -> list[tuple[int, int, dt.time, dt.time]]:
-    """The weekday's blocks of the active therapists' hours as (therapist, site, starts, ends): one
-    query for the board's opening span, its columns at one site and its shading."""
-    return list(
-        WorkingHours.objects.filter(weekday=day.weekday(), therapist__active=True)
-        .order_by()
-        .values_list("therapist_id", "location_id", "starts", "ends")
-    )
+def _hours(day: dt.date, therapist_ids: list[int]) -> list[tuple[int, int, dt.time, dt.time]]:
+    """The weekday's blocks of these therapists' hours as (therapist, site, starts, ends), for the
+    board's opening span, its columns at one site and its shading (the set-up cache keeps them)."""
+    weekday, hours = day.weekday(), working_hours_by_therapist()
+    return [
+        (therapist_id, location_id, starts, ends)
+        for therapist_id in therapist_ids
+        for day_of_week, starts, ends, location_id in hours.get(therapist_id, ())
+        if day_of_week == weekday
+    ]
 
 
 def _opening_span(hours: list, location_id: int | None = None) -> tuple[dt.time, dt.time]:
@@ -350,18 +353,15 @@ def _step_index(moment: dt.datetime, opens: dt.datetime) -> int:
 def day_board(*, day: dt.date, by: str = "therapist", location_id: int | None = None) -> DayBoard:
     """The day's sessions by therapist or by room; with `location_id`, the sessions in that
     site's rooms, its rooms, and the therapists with hours there that weekday."""
-    hours = _hours(day)
+    therapists = active_therapist_names()
+    hours = _hours(day, [pk for pk, _ in therapists])
     if by == "room":
         rooms = Room.objects.filter(active=True)
         if location_id is not None:
             rooms = rooms.filter(location_id=location_id)
         columns = [Column(pk, name) for pk, name in rooms.order_by("name").values_list("pk", "name")]
     else:
-        therapists = Therapist.objects.filter(active=True).values_list(
-            "pk", "user__first_name", "user__last_name", "user__username"
-        )
-        # named as Therapist.__str__ names them
-        columns = [Column(pk, f"{first} {last}".strip() or username) for pk, first, last, username in therapists]
+        columns = [Column(pk, name) for pk, name in therapists]
         if location_id is not None:
             there = {therapist for therapist, location, _, _ in hours if location == location_id}
             columns = [column for column in columns if column.pk in there]

@@ -6,7 +6,8 @@ session (Django's database sessions) with its idle and age clocks (clinic.middle
 log-ins and lockouts (django-axes' database handler), the API's per-user count (the audit log,
 api.throttle.ApiUserThrottle). So: logged in on A, known on B; logged out on A, refused on B; idle
 too long, refused on both; locked out by failures spread over A and B, locked out on both; the
-API's requests counted together.
+API's requests counted together. The clinic's set-up, kept in each server's memory under a token
+the database changes, changed once: both see the change.
 
 Run with: scripts/with-postgres .venv/bin/pytest tests/clinic/test_several_servers.py
 """
@@ -31,7 +32,7 @@ from api.models import TokenScope
 from api.tokens import api_token_create
 from clinic import roles
 from clinic.middleware import LAST_SEEN
-from tests.factories import UserFactory
+from tests.factories import EVERY_DAY, ModalityFactory, PatientFactory, RoomFactory, UserFactory, therapist_named
 
 # The servers need committed data (they have connections of their own); serialized_rollback puts
 # back the roles and catalogue that the flush after a transactional test takes away.
@@ -238,3 +239,26 @@ def test_the_apis_count_of_requests_is_shared_by_the_servers(servers):
 
     # Four a minute (the servers' settings above), wherever they were answered.
     assert statuses == [200, 200, 200, 200, 429, 429]
+
+
+def test_a_change_of_the_set_up_is_seen_by_both_servers_at_once(servers):
+    """Each server keeps the clinic's set-up in its memory (clinic/setup_cache.py), under a token
+    the database changes on every write: a therapist no longer qualified, changed where neither
+    server could notice (here, from the test), is offered by neither on their next page."""
+    a, b = servers
+    _receptionist("desk")
+    massage = ModalityFactory(name="Back massage", session_minutes=45)
+    RoomFactory(modalities=[massage])
+    anna = therapist_named("Anna Kuhn", massage, hours=EVERY_DAY)
+    patient = PatientFactory()
+    visitor = Visitor()
+    assert visitor.log_in(a, "desk", PASSWORD).status == 302
+    booking = f"/book/?patient={patient.pk}&modality={massage.pk}"
+    for server in (a, b, a, b):  # each server has read and kept the set-up
+        assert "Anna Kuhn</legend>" in visitor.get(server, booking).text, server.name
+
+    anna.modalities.remove(massage)
+
+    for server in (a, b):
+        page = visitor.get(server, booking).text
+        assert "Anna Kuhn</legend>" not in page and "No free slot" in page, server.name

