@@ -32,7 +32,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from clinic.models import SetupVersion
 
 _MISSING = object()
-_TOKEN_SQL = f"SELECT token FROM {SetupVersion._meta.db_table} WHERE id = 1"
+_TOKEN_SQL = f'SELECT token FROM "{SetupVersion._meta.db_table}" WHERE id = 1'
 
 # What is kept of a therapist: the therapist, and of the user the columns whose change gives a
 # new token (clinic/migrations/0008); the rest is read when asked for.

@@ -129,7 +129,7 @@ def test_a_second_read_is_the_token_alone(massage, anna):
     qualified_therapists(modality=massage)
     with CaptureQueriesContext(connection) as queries:
         again = qualified_therapists(modality=massage)
-    assert [query["sql"] for query in queries] == [f"SELECT token FROM {VERSION_TABLE} WHERE id = 1"]
+    assert [query["sql"] for query in queries] == [f'SELECT token FROM "{VERSION_TABLE}" WHERE id = 1']
     assert [t.pk for t in again] == [anna.pk]
 
 
