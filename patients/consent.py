@@ -15,7 +15,7 @@ edits in versions, and the patient's signature of one version.
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, router, transaction
@@ -27,7 +27,7 @@ from django.utils.translation import gettext
 from clinic import roles
 from clinic.models import Modality
 from clinic.refusals import Refused
-from clinic.setup_cache import setup_cached
+from clinic.setup_cache import copies, setup_cached
 from patients.models import (
     CONSENT_TEXT_MAX_LENGTH,
     ConsentSignature,
@@ -66,7 +66,7 @@ class ConsentState:
     current: ConsentVersion
     signed: ConsentSignature | None = None
     earlier: ConsentSignature | None = None
-    modality_ids: set[int] = field(default_factory=set)
+    modality_ids: frozenset[int] = frozenset()
 
     @property
     def is_current(self) -> bool:
@@ -95,23 +95,35 @@ def _day(moment) -> str:
     return date_format(timezone.localtime(moment), gettext("j F Y"))
 
 
-def _topics_current() -> list[tuple[ConsentTopic, ConsentVersion, set[int]]]:
+def _topics_current() -> list[tuple[ConsentTopic, ConsentVersion, frozenset[int]]]:
     """Every active topic that has a text, with its current version and the ids of the
-    modalities it covers, by name. One query: a row per modality covered (or one for a topic
-    that covers none), folded here, rather than a second query for the modalities."""
+    modalities it covers, by name: kept by the set-up cache (clinic/setup_cache.py), copies."""
+    using = router.db_for_read(ConsentVersion)
+    current = []
+    for kept, modality_ids in setup_cached("current consent versions", lambda: _versions_current(using), using=using):
+        [version] = copies([kept])
+        current.append((version.topic, version, modality_ids))
+    return current
+
+
+def _versions_current(using: str) -> list[tuple[ConsentVersion, frozenset[int]]]:
+    """The current version of each active topic with its topic, and the modalities it covers. One
+    query: a row per modality covered (or one for a topic that covers none), folded here, rather
+    than a second query for the modalities."""
     latest = ConsentVersion.objects.filter(topic=OuterRef("topic")).order_by("-number").values("number")[:1]
     rows = (
-        ConsentVersion.objects.filter(topic__active=True, number=Subquery(latest))
+        ConsentVersion.objects.using(using)
+        .filter(topic__active=True, number=Subquery(latest))
         .select_related("topic")
         .annotate(covered_modality_id=F("topic__modalities__pk"))
         .order_by("topic__name", "topic_id")
     )
-    current: dict[int, tuple[ConsentTopic, ConsentVersion, set[int]]] = {}
+    current: dict[int, tuple[ConsentVersion, set[int]]] = {}
     for version in rows:
-        _, _, modality_ids = current.setdefault(version.pk, (version.topic, version, set()))
+        _, modality_ids = current.setdefault(version.pk, (version, set()))
         if version.covered_modality_id is not None:
             modality_ids.add(version.covered_modality_id)
-    return list(current.values())
+    return [(version, frozenset(modality_ids)) for version, modality_ids in current.values()]
 
 
 def consent_topics_current() -> list[tuple[ConsentTopic, ConsentVersion]]:

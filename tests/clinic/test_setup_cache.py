@@ -18,7 +18,7 @@ from clinic.migrations._frozen import setup_trigger_names
 from clinic.models import Closure, Location, Modality, SetupVersion, Therapist, WorkingHours
 from clinic.setup_cache import setup_token
 from clinic.setup_lists import active_modalities, active_therapist_names, sites
-from patients.consent import current_topics
+from patients.consent import consent_topics_current, current_topics
 from patients.contraindications import active_rules
 from patients.models import ConsentTopic, ContraindicationRule
 from sessions.availability import qualified_therapists, suited_rooms
@@ -42,6 +42,7 @@ def every_kept_read(modality: Modality) -> dict:
         "closures": lambda: closures_load(starts_on=today, ends_on=today + dt.timedelta(days=7)),
         "active rules": active_rules,
         "consent topics": current_topics,
+        "consent versions": consent_topics_current,
         "modalities": active_modalities,
         "sites": sites,
         "therapist names": active_therapist_names,
