@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 
 from asgiref.local import Local
 from django.core.signals import request_finished, request_started
-from django.db import connections
+from django.db import connections, router
 from django.db.models.base import ModelState
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -80,14 +80,16 @@ def setup_token(using: str) -> str | None:
     return token
 
 
-def setup_cached(key, build: Callable, *, using: str):
-    """What `build()` reads from database `using`, kept while the set-up does not change. `key`
-    names the value (with what it depends on: ("suited rooms", modality id)). `build` reads the
-    set-up tables only (tests/clinic/test_setup_cache.py holds every builder to it)."""
+def setup_cached(key, build: Callable[[str], object], *, model):
+    """What `build(using)` reads, kept while the set-up does not change: `using` is the database
+    the router gives for reading `model`, where the token is read too. `key` names the value
+    (with what it depends on: ("suited rooms", modality id)). `build` reads the set-up tables only
+    (tests/clinic/test_setup_cache.py holds every builder to it)."""
+    using = router.db_for_read(model)
     token = setup_token(using)
     if token is None:
-        return build()
-    return _kept.get(token, key, build)
+        return build(using)
+    return _kept.get(token, key, lambda: build(using))
 
 
 def copies(instances: Iterable) -> list:

@@ -1,7 +1,6 @@
-"""The clinic's lists that the booking forms offer (modalities, sites, therapists by name), kept by
-the set-up cache (clinic/setup_cache.py) rather than read on every booking page."""
+"""The clinic's lists that the booking form and the day board offer (modalities, sites, therapists
+by name), kept by the set-up cache (clinic/setup_cache.py) rather than read on every page."""
 
-from django.db import router
 from django.db.models import QuerySet
 
 from clinic.models import Location, Modality, Therapist
@@ -9,24 +8,25 @@ from clinic.setup_cache import copies, setup_cached
 
 
 def active_modalities() -> list[Modality]:
-    using = router.db_for_read(Modality)
     return copies(
-        setup_cached("active modalities", lambda: list(Modality.objects.using(using).filter(active=True)), using=using)
+        setup_cached(
+            "active modalities", lambda using: list(Modality.objects.using(using).filter(active=True)), model=Modality
+        )
     )
 
 
 def sites() -> list[Location]:
-    using = router.db_for_read(Location)
-    return copies(setup_cached("sites", lambda: list(Location.objects.using(using).order_by("name")), using=using))
+    return copies(
+        setup_cached("sites", lambda using: list(Location.objects.using(using).order_by("name")), model=Location)
+    )
 
 
 def active_therapist_names() -> list[tuple[int, str]]:
     """(pk, name) of each active therapist, by surname."""
-    using = router.db_for_read(Therapist)
     return setup_cached(
         "active therapist names",
-        lambda: therapist_names(Therapist.objects.using(using).filter(active=True)),
-        using=using,
+        lambda using: therapist_names(Therapist.objects.using(using).filter(active=True)),
+        model=Therapist,
     )
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, router, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -98,9 +98,8 @@ def _day(moment) -> str:
 def _topics_current() -> list[tuple[ConsentTopic, ConsentVersion, frozenset[int]]]:
     """Every active topic that has a text, with its current version and the ids of the
     modalities it covers, by name: kept by the set-up cache (clinic/setup_cache.py), copies."""
-    using = router.db_for_read(ConsentVersion)
     current = []
-    for kept, modality_ids in setup_cached("current consent versions", lambda: _versions_current(using), using=using):
+    for kept, modality_ids in setup_cached("current consent versions", _versions_current, model=ConsentVersion):
         [version] = copies([kept])
         current.append((version.topic, version, modality_ids))
     return current
@@ -199,9 +198,8 @@ class MissingConsent:
 def current_topics() -> dict[int, dict]:
     """{topic id: its name, oil flag, modality ids and current version number} for the active
     topics that have a version, in order of name, kept by the set-up cache (clinic/setup_cache.py)."""
-    using = router.db_for_read(ConsentTopic)
 
-    def build() -> dict[int, dict]:
+    def build(using: str) -> dict[int, dict]:
         topics: dict[int, dict] = {}
         rows = (
             ConsentTopic.objects.using(using)
@@ -216,7 +214,7 @@ def current_topics() -> dict[int, dict]:
                 topic["modalities"].add(modality_id)
         return {pk: {**topic, "modalities": frozenset(topic["modalities"])} for pk, topic in topics.items()}
 
-    return setup_cached("current consent topics", build, using=using)
+    return setup_cached("current consent topics", build, model=ConsentTopic)
 
 
 def consents_missing_by_patient(*, patient_ids: Iterable[int]) -> dict[int, list[MissingConsent]]:

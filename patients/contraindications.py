@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import router
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -99,12 +98,11 @@ def _rules_for(flags: Iterable[HealthFlag]) -> tuple[list[ContraindicationRule],
 
 def active_rules() -> list[ContraindicationRule]:
     """The clinic's active rules with their modality, kept by the set-up cache (clinic/setup_cache.py)."""
-    using = router.db_for_read(ContraindicationRule)
 
-    def build() -> list[ContraindicationRule]:
+    def build(using: str) -> list[ContraindicationRule]:
         return list(ContraindicationRule.objects.using(using).filter(active=True).select_related("modality"))
 
-    return copies(setup_cached("active rules", build, using=using))
+    return copies(setup_cached("active rules", build, model=ContraindicationRule))
 
 
 def _found(

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import NamedTuple
 
-from django.db import router
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext
@@ -102,9 +101,8 @@ class PlannedSession:
 def qualified_therapists(*, modality: Modality) -> list[Therapist]:
     """The active therapists qualified for `modality`, with their names (the rest of the user is
     read when asked for: the set-up cache keeps names only, clinic/setup_cache.py)."""
-    using = router.db_for_read(Therapist)
 
-    def build() -> list[Therapist]:
+    def build(using: str) -> list[Therapist]:
         return list(
             Therapist.objects.using(using)
             .filter(active=True, modalities=modality)
@@ -114,16 +112,15 @@ def qualified_therapists(*, modality: Modality) -> list[Therapist]:
             .distinct()
         )
 
-    return copies(setup_cached(("qualified therapists", modality.pk), build, using=using))
+    return copies(setup_cached(("qualified therapists", modality.pk), build, model=Therapist))
 
 
 def suited_rooms(*, modality: Modality) -> list[Room]:
-    using = router.db_for_read(Room)
 
-    def build() -> list[Room]:
+    def build(using: str) -> list[Room]:
         return list(Room.objects.using(using).filter(active=True, modalities=modality).order_by("name").distinct())
 
-    return copies(setup_cached(("suited rooms", modality.pk), build, using=using))
+    return copies(setup_cached(("suited rooms", modality.pk), build, model=Room))
 
 
 def slots_available(**search) -> list[Slot]:

@@ -61,25 +61,23 @@ def working_hours_by_therapist() -> dict[int, tuple]:
     ...)} in order of start, kept by the set-up cache (clinic/setup_cache.py). Plain rows, not
     model instances: sixty therapists' weeks are hundreds of blocks, and building them as models
     cost more than the day's whole free-slot search."""
-    using = router.db_for_read(WorkingHours)
 
-    def build() -> dict[int, tuple]:
+    def build(using: str) -> dict[int, tuple]:
         hours = defaultdict(list)
         rows = WorkingHours.objects.using(using).order_by("starts", "pk")
         for therapist_id, *block in rows.values_list("therapist_id", "weekday", "starts", "ends", "location_id"):
             hours[therapist_id].append(tuple(block))
         return {therapist_id: tuple(blocks) for therapist_id, blocks in hours.items()}
 
-    return setup_cached("working hours", build, using=using)
+    return setup_cached("working hours", build, model=WorkingHours)
 
 
 def _closures_kept() -> tuple[list[dt.date], list[Closure]]:
     """Every closure row with its therapist's name, in order of its last day, and those last days
     (to skip the past by bisection): kept by the set-up cache (clinic/setup_cache.py). A clinic
     has a few hundred in years; the pages that read them ask for a few days or weeks."""
-    using = router.db_for_read(Closure)
 
-    def build() -> tuple[list[dt.date], list[Closure]]:
+    def build(using: str) -> tuple[list[dt.date], list[Closure]]:
         rows = list(
             Closure.objects.using(using)
             .select_related("therapist__user")
@@ -88,7 +86,7 @@ def _closures_kept() -> tuple[list[dt.date], list[Closure]]:
         )
         return [row.ends_on for row in rows], rows
 
-    return setup_cached("closures", build, using=using)
+    return setup_cached("closures", build, model=Closure)
 
 
 CLOSURE_FIELDS = (
