@@ -174,3 +174,26 @@ def test_the_pain_charts_labels_are_readable_on_a_phone(sized_page, live_server,
     assert min(text["px"] for text in texts) >= 11, texts
     assert not overlapping(texts)
     assert page.locator("svg.pain-chart").bounding_box()["width"] <= 26 * 16
+
+
+LOW_CONTRAST = '<!doctype html><html lang="en"><head><title>t</title></head><body><main><p id="grey" style="color:#999;background:#aaa">Grey on grey</p></main>{script}</body></html>'
+
+
+def test_the_check_finds_a_colour_a_reader_keeps_seeing(page):
+    from tests.browser.conftest import axe_violations
+
+    page.set_content(LOW_CONTRAST.format(script=""))
+    assert "color-contrast" in {violation["id"] for violation in axe_violations(page)}
+
+
+def test_the_check_skips_a_colour_gone_a_moment_later(page):
+    """The second run, 250 ms later, must find the rule broken again: a layout caught settling is no failure."""
+    from tests.browser.conftest import axe_violations
+
+    # The text turns black as soon as the first run is over, so that run surely saw it grey.
+    settle = (
+        "<script>const wait = setInterval(() => { if (window.__axeChecked !== undefined) {"
+        " document.getElementById('grey').style.color = '#000'; clearInterval(wait); } }, 10);</script>"
+    )
+    page.set_content(LOW_CONTRAST.format(script=settle))
+    assert "color-contrast" not in {violation["id"] for violation in axe_violations(page)}
