@@ -141,6 +141,8 @@ def main(targets_path: str) -> None:
     spare = targets["bookings"][-RESERVED_BOOKINGS:]
     pages = [
         ("day board", reception, "GET", f"/reception/?day={targets['day']}", None),
+        # Today's, the one the front desk keeps open: it also decides check-in and no-show per session.
+        ("day board, today", reception, "GET", "/reception/", None),
         ("patient list (no search)", reception, "GET", "/patients/", None),
         *[
             (f"patient search: {kind}", reception, "GET", "/patients/?" + urlencode({"q": q}), None)

@@ -19,6 +19,8 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
 
+from clinic.catalogues import empty_catalogues_unchained
+
 
 def freeze_enabled() -> bool:
     return os.environ.get("CLINIC_GC_FREEZE", "1") != "0"
@@ -26,12 +28,13 @@ def freeze_enabled() -> bool:
 
 def app_load_and_freeze() -> None:
     """Import every view (and what it imports) through the URLconf, load each language's
-    catalogue, compile the app's own templates into the template cache, then collect and freeze.
+    catalogue (without its empty fallbacks: clinic.catalogues), compile the app's own templates into the template cache, then collect and freeze.
     Called by clinic.wsgi once the app is loaded."""
     reverse("reception:day_board")  # populates the URLconf, importing every view
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             translation.gettext("Day board")
+    empty_catalogues_unchained()
     for directory in settings.TEMPLATES[0]["DIRS"]:
         for path in sorted(Path(directory).rglob("*")):
             if path.suffix in {".html", ".txt"}:

@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from clinic.models import Closure, Room
-from clinic.setup_lists import active_therapist_names
+from clinic.setup_lists import SetupNames, active_therapist_names, names_by_id
 from sessions.appointments import CHECK_IN, NO_SHOW, appointments_actions
 from sessions.course_progress import annotate_course_position, course_number, course_positions
 from sessions.models import COUNTED_STATUSES, Appointment, AppointmentStatus, session_range
@@ -280,11 +280,10 @@ def _cards_query(vendor: str):
             **{f"{name}_epoch": RawSQL(f"EXTRACT(EPOCH FROM {table}.{name})::float8", ()) for name in times}
         )
         times = ("starts_at_epoch", "ends_at_epoch")
+    # The modality's, therapist's and room's names come from the set-up cache (names_by_id).
     return appointments.values_list(
-        "pk", *times, "status", "needs_review", "patient__first_name", "patient__last_name",
-        "modality__name", "therapist_id", "therapist__user__first_name", "therapist__user__last_name",
-        "therapist__user__username", "room_id", "room__name", "course_id", "course__min_sessions",
-        "course__max_sessions", "self_booked", "number",
+        "pk", *times, "status", "needs_review", "patient__first_name", "patient__last_name", "modality_id",
+        "therapist_id", "room_id", "course_id", "course__min_sessions", "course__max_sessions", "self_booked", "number",
     )  # fmt: skip
 
 
@@ -292,13 +291,21 @@ def _day_cards(day: dt.date, location_id: int | None = None) -> list[Card]:
     """The day's cards in one query, each course session's number in its course counted with them
     (as annotate_course_position counts it, without a second query naming hundreds of pks)."""
     vendor = connections[Appointment.objects.db].vendor
-    rows = _on_day(_cards_query(vendor), day, location_id)
+    rows = list(_on_day(_cards_query(vendor), day, location_id))
+    try:
+        return _cards(rows, vendor, names_by_id())
+    except KeyError:  # a room, therapist or modality added since this request read the set-up's token
+        return _cards(rows, vendor, names_by_id(kept=False))
+
+
+def _cards(rows: list[tuple], vendor: str, names: SetupNames) -> list[Card]:
     clinic_zone = timezone.get_current_timezone()
     if vendor == "postgresql":  # epoch seconds
         local = functools.partial(dt.datetime.fromtimestamp, tz=clinic_zone)
     else:
         local = operator.methodcaller("astimezone", clinic_zone)
     counted = {str(status) for status in COUNTED_STATUSES}
+    modalities, therapists, rooms = names.modalities, names.therapists, names.rooms
     return [
         Card(
             pk=pk,
@@ -307,12 +314,11 @@ def _day_cards(day: dt.date, location_id: int | None = None) -> list[Card]:
             status=status,
             needs_review=needs_review,
             patient=f"{patient_first} {patient_last}",
-            modality=modality,
+            modality=modalities[modality_id],
             therapist_id=therapist_id,
-            # as Therapist.__str__
-            therapist=f"{therapist_first} {therapist_last}".strip() or username,
+            therapist=therapists[therapist_id],
             room_id=room_id,
-            room=room,
+            room=rooms[room_id],
             course_id=course_id,
             session_range=session_range(course_min, course_max) if course_id else "",
             self_booked=self_booked,
@@ -320,9 +326,8 @@ def _day_cards(day: dt.date, location_id: int | None = None) -> list[Card]:
             session_number=number if course_id and status in counted else None,
         )
         for (
-            pk, starts_at, ends_at, status, needs_review, patient_first, patient_last, modality, therapist_id,
-            therapist_first, therapist_last, username, room_id, room, course_id, course_min, course_max, self_booked,
-            number,
+            pk, starts_at, ends_at, status, needs_review, patient_first, patient_last, modality_id, therapist_id,
+            room_id, course_id, course_min, course_max, self_booked, number,
         ) in rows
     ]  # fmt: skip
 

@@ -17,7 +17,7 @@ from clinic.migrations._frozen import SETUP_VERSION_TABLE as VERSION_TABLE
 from clinic.migrations._frozen import setup_trigger_names
 from clinic.models import Closure, Location, Modality, SetupVersion, Therapist, WorkingHours
 from clinic.setup_cache import setup_token
-from clinic.setup_lists import active_modalities, active_therapist_names, sites
+from clinic.setup_lists import active_modalities, active_therapist_names, names_by_id, sites
 from patients.consent import consent_topics_current, current_topics
 from patients.contraindications import active_rules
 from patients.models import ConsentTopic, ContraindicationRule
@@ -46,6 +46,7 @@ def every_kept_read(modality: Modality) -> dict:
         "modalities": active_modalities,
         "sites": sites,
         "therapist names": active_therapist_names,
+        "names by id": names_by_id,
     }
 
 

@@ -4,7 +4,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sessions.models import AppointmentStatus
+from clinic import setup_cache
+from clinic.models import Room
+from clinic.setup_lists import names_by_id
+from pages.reception.board import day_board
+from sessions.models import Appointment, AppointmentStatus
 from tests.factories import (
     AppointmentFactory,
     CourseFactory,
@@ -258,3 +262,22 @@ def test_a_sessions_place_in_its_course_reads_the_same_on_the_boards_and_its_pag
         content = response.content.decode()
         assert reads in content, name
         assert "Session ?" not in content and "Session –" not in content and "?/" not in content, name
+
+
+def test_a_room_added_after_the_request_read_the_set_up_still_names_its_cards(maria, massage, anna, maple, monday):
+    """The cards take their rooms' names from the set-up cache; a room made after this request read
+    the cache's token (and, without signals, unknown to the request) is named from the database."""
+    setup_cache._request_begins()  # the receiver alone: Django's own would close the test's connection
+    try:
+        names_by_id()
+        oak = Room.objects.bulk_create([Room(name="Room Oak", location=maple.location)])[0]
+        session = Appointment(
+            patient=maria, modality=massage, therapist=anna, room=oak, starts_at=at(monday, 9), ends_at=at(monday, 10)
+        )
+        Appointment.objects.bulk_create([session])
+        assert oak.pk not in names_by_id().rooms
+        board = day_board(day=monday)
+    finally:
+        setup_cache._request_ends()
+    [card] = [cell.appointment for row in board.rows for cell in row.cells if cell and cell.appointment]
+    assert (card.pk, card.room, card.therapist, card.modality) == (session.pk, "Room Oak", "Anna Kuhn", massage.name)
