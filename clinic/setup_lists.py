@@ -4,7 +4,7 @@ by name), kept by the set-up cache (clinic/setup_cache.py) rather than read on e
 from dataclasses import dataclass
 
 from django.db import router
-from django.db.models import CharField, QuerySet, Value
+from django.db.models import Case, CharField, QuerySet, Value, When
 
 from clinic.models import Location, Modality, Room, Therapist
 from clinic.setup_cache import copies, setup_cached
@@ -49,6 +49,7 @@ class SetupNames:
     modalities: dict[int, str]
     rooms: dict[int, str]
     therapists: dict[int, str]
+    oil_modalities: frozenset[int]  # the modalities that use oils (some rules concern them alone)
 
 
 def names_by_id(*, kept: bool = True) -> SetupNames:
@@ -58,9 +59,11 @@ def names_by_id(*, kept: bool = True) -> SetupNames:
     after the request read the set-up's token."""
 
     def build(using: str) -> SetupNames:
-        # One query for the three lists: (kind, pk, name or first name, last name, username).
+        # One query for the three lists: (kind, pk, name or first name, last name, username or
+        # "oils" for a modality that uses them).
         blank = Value("", output_field=CharField())
-        modalities = Modality.objects.using(using).annotate(kind=Value("m"), last=blank, login=blank)
+        oils = Case(When(uses_oils=True, then=Value("oils")), default=blank)
+        modalities = Modality.objects.using(using).annotate(kind=Value("m"), last=blank, login=oils)
         rooms = Room.objects.using(using).annotate(kind=Value("r"), last=blank, login=blank)
         therapists = Therapist.objects.using(using).annotate(kind=Value("t"))
         rows = modalities.order_by().values_list("kind", "pk", "name", "last", "login").union(
@@ -68,11 +71,15 @@ def names_by_id(*, kept: bool = True) -> SetupNames:
             therapists.order_by().values_list("kind", "pk", "user__first_name", "user__last_name", "user__username"),
             all=True,
         )
-        names = {"m": {}, "r": {}, "t": {}}
+        names, oily = {"m": {}, "r": {}, "t": {}}, set()
         for kind, pk, name, last, login in rows:
             # A therapist as Therapist.__str__ names her: her full name, else her username.
             names[kind][pk] = (f"{name} {last}".strip() or login) if kind == "t" else name
-        return SetupNames(modalities=names["m"], rooms=names["r"], therapists=names["t"])
+            if kind == "m" and login:
+                oily.add(pk)
+        return SetupNames(
+            modalities=names["m"], rooms=names["r"], therapists=names["t"], oil_modalities=frozenset(oily)
+        )
 
     if not kept:
         return build(router.db_for_read(Therapist))

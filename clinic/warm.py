@@ -28,8 +28,8 @@ def freeze_enabled() -> bool:
 
 def app_load_and_freeze() -> None:
     """Import every view (and what it imports) through the URLconf, load each language's
-    catalogue (without its empty fallbacks: clinic.catalogues), compile the app's own templates into the template cache, then collect and freeze.
-    Called by clinic.wsgi once the app is loaded."""
+    catalogue (without its empty fallbacks: clinic.catalogues), compile the app's own templates
+    into the template cache, then collect and freeze. Called by clinic.wsgi once the app is loaded."""
     reverse("reception:day_board")  # populates the URLconf, importing every view
     for code, _name in settings.LANGUAGES:
         with translation.override(code):

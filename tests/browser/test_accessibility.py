@@ -176,7 +176,10 @@ def test_the_pain_charts_labels_are_readable_on_a_phone(sized_page, live_server,
     assert page.locator("svg.pain-chart").bounding_box()["width"] <= 26 * 16
 
 
-LOW_CONTRAST = '<!doctype html><html lang="en"><head><title>t</title></head><body><main><p id="grey" style="color:#999;background:#aaa">Grey on grey</p></main>{script}</body></html>'
+LOW_CONTRAST = (
+    '<!doctype html><html lang="en"><head><title>t</title></head><body><main>'
+    '<p id="grey" style="color:#999;background:#aaa">Grey on grey</p></main>{script}</body></html>'
+)
 
 
 def test_the_check_finds_a_colour_a_reader_keeps_seeing(page):
