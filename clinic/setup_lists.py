@@ -38,7 +38,12 @@ def therapist_names(therapists: QuerySet) -> list[tuple[int, str]]:
     else the username), without building each therapist and their user: sixty of them, every
     column of both, cost more than the rest of the booking form."""
     names = therapists.values_list("pk", "user__first_name", "user__last_name", "user__username")
-    return [(pk, f"{first_name} {last_name}".strip() or username) for pk, first_name, last_name, username in names]
+    return [(pk, therapist_name(first_name, last_name, username)) for pk, first_name, last_name, username in names]
+
+
+def therapist_name(first_name: str, last_name: str, username: str) -> str:
+    """A therapist's name as Therapist.__str__ gives it: the user's full name, else the username."""
+    return f"{first_name} {last_name}".strip() or username
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +78,7 @@ def names_by_id(*, kept: bool = True) -> SetupNames:
         )
         names, oily = {"m": {}, "r": {}, "t": {}}, set()
         for kind, pk, name, last, login in rows:
-            # A therapist as Therapist.__str__ names her: her full name, else her username.
-            names[kind][pk] = (f"{name} {last}".strip() or login) if kind == "t" else name
+            names[kind][pk] = therapist_name(name, last, login) if kind == "t" else name
             if kind == "m" and login:
                 oily.add(pk)
         return SetupNames(

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import roles
+from clinic.models import Modality
 from patients.models import Phase
 from sessions.models import Appointment, AppointmentStatus
 from tests.conftest import client_for
@@ -16,6 +17,7 @@ from tests.factories import (
     AppointmentFactory,
     ClosureFactory,
     CourseFactory,
+    ModalityFactory,
     PatientFactory,
     PhaseRecordFactory,
     RoomFactory,
@@ -23,7 +25,7 @@ from tests.factories import (
     UserFactory,
     at,
 )
-from tests.scenes import shows
+from tests.scenes import consent_rule, shows
 
 BOARD = reverse("reception:day_board")
 
@@ -74,6 +76,28 @@ def test_todays_board_marks_now_and_offers_check_in_and_no_show_from_the_card(re
     )
     # A completed session offers neither (appointment_actions decides).
     assert reverse("booking:appointment_check_in", args=[upcoming.pk]) not in content
+
+
+def test_todays_board_withholds_check_in_where_a_rule_blocks_the_sessions_own_modality(reception, maria, massage):
+    """The card asks the contraindication check about its session's modality: a rule for the
+    modalities that use oils, with the oils consent unsigned, blocks the massage, not dry cupping."""
+    Modality.objects.filter(pk=massage.pk).update(uses_oils=True)
+    dry = ModalityFactory(name="Dry cupping", uses_oils=False)
+    consent_rule("block", oil_modalities_only=True)
+    every_day = [(d, "00:00", "23:45") for d in range(7)]
+    now = timezone.localtime()
+    started = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
+    oiled = AppointmentFactory(patient=maria, modality=massage, starts_at=started,
+                               therapist=TherapistFactory(modalities=[massage], hours=every_day),
+                               room=RoomFactory(modalities=[massage]))  # fmt: skip
+    unoiled = AppointmentFactory(modality=dry, starts_at=started,
+                                 therapist=TherapistFactory(modalities=[dry], hours=every_day),
+                                 room=RoomFactory(modalities=[dry]))  # fmt: skip
+    content = reception.get(BOARD).content.decode()
+    assert reverse("booking:appointment_check_in", args=[unoiled.pk]) in content
+    assert reverse("booking:appointment_check_in", args=[oiled.pk]) not in content
+    # No-show is no treatment: the rule does not withhold it.
+    assert reverse("booking:appointment_no_show", args=[oiled.pk]) in content
 
 
 def test_checking_in_from_the_card_returns_to_the_board(reception, maria, massage, linden):
