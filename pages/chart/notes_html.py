@@ -151,7 +151,7 @@ def _addenda_html(addenda, page: _Page) -> str:
     return (
         "\n"
         '    <div class="small border-top pt-2">\n'
-        f'      <h4 class="h6">{page.addenda}</h4>\n'
+        f'      <h3 class="h6">{page.addenda}</h3>\n'  # under the section's h2: no level skipped
         '      <ul class="list-unstyled mb-0">\n'
         f"        {items}\n"
         "      </ul>\n"
