@@ -16,7 +16,13 @@ from playwright.sync_api import expect
 
 from clinic import roles
 from clinic.two_factor import two_factor_required
-from tests.browser.conftest import _open_page, lena_and_the_garden_room, pass_second_factor, submit_login
+from tests.browser.conftest import (
+    _open_page,
+    axe_violations,
+    lena_and_the_garden_room,
+    pass_second_factor,
+    submit_login,
+)
 from tests.factories import PASSWORD, PatientFactory, UserFactory, local
 from tests.pages.every_page import pages_of
 from tests.pages.test_authorization_matrix import matrix_scene
@@ -183,16 +189,12 @@ LOW_CONTRAST = (
 
 
 def test_the_check_finds_a_colour_a_reader_keeps_seeing(page):
-    from tests.browser.conftest import axe_violations
-
     page.set_content(LOW_CONTRAST.format(script=""))
     assert "color-contrast" in {violation["id"] for violation in axe_violations(page)}
 
 
 def test_the_check_skips_a_colour_gone_a_moment_later(page):
     """The second run, 250 ms later, must find the rule broken again: a layout caught settling is no failure."""
-    from tests.browser.conftest import axe_violations
-
     # The text turns black as soon as the first run is over, so that run surely saw it grey.
     settle = (
         "<script>const wait = setInterval(() => { if (window.__axeChecked !== undefined) {"
