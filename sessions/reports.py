@@ -33,7 +33,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, DenseRank, ExtractHour, ExtractIsoWeekDay, TruncMonth
+from django.db.models.functions import Coalesce, DenseRank, ExtractHour, ExtractIsoWeekDay, RowNumber, TruncMonth
 from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThan
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -319,26 +319,29 @@ def report_cancellations(*, scope: ReportFilter) -> list[CancellationRow]:
 
 def report_new_patients(*, scope: ReportFilter) -> list[tuple[dt.date, int]]:
     """Patients whose first session (not cancelled) ever was in the period, per month (the
-    first day of each month of the period, with 0 where none). With a therapist or a modality,
-    the first session had to be theirs. One query."""
+    first day of each month of the period, with 0 where none). With a therapist, a modality or
+    a site, the first session had to be theirs. One query."""
     not_cancelled = ~Q(status=AppointmentStatus.CANCELLED)
-    # Each session of the period is compared with its patient's first session, which the
-    # (patient, start) index gives at once. Written as "no earlier session exists", PostgreSQL
-    # read every session of each patient, or hashed the whole table: the report grew with the
-    # years of history (docs/PERFORMANCE.md, "How it grows").
-    first_ever = (
-        Appointment.objects.filter(not_cancelled, patient_id=OuterRef("patient_id"))
-        .order_by("starts_at", "pk")
-        .values("pk")[:1]
+    # Each patient's first session in the period, among the patients with none before it: one
+    # probe of the (patient, start) index per patient, not per session (docs/PERFORMANCE.md,
+    # "Ninth round"). The filters apply to that first session, outside the window, so that a
+    # patient whose first session was another therapist's is not new to this one.
+    before = Appointment.objects.filter(not_cancelled, patient_id=OuterRef("patient_id"), starts_at__lt=scope.start)
+    firsts = (
+        ReportFilter(scope.starts_on, scope.ends_on)
+        .appointments()
+        .filter(not_cancelled)
+        .filter(~Exists(before))
+        .annotate(nth=Window(RowNumber(), partition_by=F("patient_id"), order_by=(F("starts_at"), F("pk"))))
+        .filter(nth=1)
     )
     zone = timezone.get_current_timezone()
     rows = (
         scope.appointments()
-        .filter(not_cancelled)
-        .filter(pk=Subquery(first_ever))
+        .filter(pk__in=firsts.values("pk"))
         .annotate(month=TruncMonth("starts_at", tzinfo=zone))
         .values("month")
-        .annotate(patients=Count("patient_id", distinct=True))
+        .annotate(patients=Count("patient_id"))
         .order_by("month")
     )
     counts = {_as_date(r["month"]): r["patients"] for r in rows}

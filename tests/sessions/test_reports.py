@@ -29,6 +29,7 @@ from tests.factories import (
     PatientFactory,
     SessionNoteFactory,
     local,
+    therapist_named,
 )
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +108,28 @@ def test_a_new_patient_is_one_whose_first_session_ever_was_in_the_period(week, a
 
     # February: the regular patient's first session (2 Feb) is before the period starts.
     assert months == [(dt.date(2026, 2, 1), 0), (dt.date(2026, 3, 1), 1), (dt.date(2026, 4, 1), 1)]
+
+
+def test_a_new_patient_counts_once_in_the_month_of_her_first_session_and_only_for_its_therapist(
+    anna_berg, blue_room, back_massage
+):
+    other = therapist_named("Jonas Weber", back_massage)
+    place = {"room": blue_room, "modality": back_massage}
+    # Her first session was Jonas's in March; then Anna's, in March and April.
+    patient = PatientFactory()
+    AppointmentFactory(patient=patient, therapist=other, starts_at=local(2026, 3, 3, 9), **place)
+    AppointmentFactory(patient=patient, therapist=anna_berg, starts_at=local(2026, 3, 10, 9), **place)
+    AppointmentFactory(patient=patient, therapist=anna_berg, starts_at=local(2026, 4, 7, 9), **place)
+    spring = (dt.date(2026, 3, 1), dt.date(2026, 4, 30))
+
+    months = report_new_patients(scope=ReportFilter(*spring))
+    for_jonas = report_new_patients(scope=ReportFilter(*spring, therapist_id=other.pk))
+    for_anna = report_new_patients(scope=ReportFilter(*spring, therapist_id=anna_berg.pk))
+
+    assert months == [(dt.date(2026, 3, 1), 1), (dt.date(2026, 4, 1), 0)]
+    assert for_jonas == months
+    # Anna saw her after Jonas did: she is not a new patient of Anna's.
+    assert for_anna == [(dt.date(2026, 3, 1), 0), (dt.date(2026, 4, 1), 0)]
 
 
 def test_busy_hours_count_sessions_by_local_weekday_and_hour(week):
