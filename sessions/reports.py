@@ -322,23 +322,26 @@ def report_new_patients(*, scope: ReportFilter) -> list[tuple[dt.date, int]]:
     first day of each month of the period, with 0 where none). With a therapist, a modality or
     a site, the first session had to be theirs. One query."""
     not_cancelled = ~Q(status=AppointmentStatus.CANCELLED)
-    # Each patient's first session in the period, among the patients with none before it: one
-    # probe of the (patient, start) index per patient, not per session (docs/PERFORMANCE.md,
-    # "Ninth round"). The filters apply to that first session, outside the window, so that a
-    # patient whose first session was another therapist's is not new to this one.
-    before = Appointment.objects.filter(not_cancelled, patient_id=OuterRef("patient_id"), starts_at__lt=scope.start)
+    # Each patient's first session in the period (the window), kept if it is also their first
+    # ever: one probe of the (patient, start) index per patient, not per session, whatever the
+    # years of history (docs/PERFORMANCE.md, "Ninth round"). The filters apply to that first
+    # session, outside the window: a patient first seen by another therapist is not new to this one.
     firsts = (
         ReportFilter(scope.starts_on, scope.ends_on)
         .appointments()
         .filter(not_cancelled)
-        .filter(~Exists(before))
         .annotate(nth=Window(RowNumber(), partition_by=F("patient_id"), order_by=(F("starts_at"), F("pk"))))
         .filter(nth=1)
+    )
+    first_start_ever = (
+        Appointment.objects.filter(not_cancelled, patient_id=OuterRef("patient_id"))
+        .order_by("starts_at")
+        .values("starts_at")[:1]
     )
     zone = timezone.get_current_timezone()
     rows = (
         scope.appointments()
-        .filter(pk__in=firsts.values("pk"))
+        .filter(pk__in=firsts.values("pk"), starts_at__lte=Subquery(first_start_ever))
         .annotate(month=TruncMonth("starts_at", tzinfo=zone))
         .values("month")
         .annotate(patients=Count("patient_id"))
