@@ -33,7 +33,7 @@ from patients.models import Patient
 from patients.selectors import patients_search
 from sessions.appointments import appointment_review_cancel, appointment_review_keep, appointments_review_cancel
 from sessions.course_progress import courses_with_progress
-from sessions.models import Appointment, AppointmentStatus
+from sessions.models import Appointment
 from sessions.portal import before_treatment_due
 
 routes = Routes()
@@ -65,11 +65,7 @@ def day_board(request):
         "next_day": day + dt.timedelta(days=1),
         "today": timezone.localdate(),
         "book_url": book_url,
-        # Cancelling on the appointment page leaves the flag set; the review list skips those too.
-        "review_count": Appointment.objects.needing_review()
-        .filter(starts_at__gte=timezone.now())
-        .exclude(status=AppointmentStatus.CANCELLED)
-        .count(),
+        "review_count": Appointment.objects.needing_review().filter(starts_at__gte=timezone.now()).count(),
     }
     return render(request, "reception/day_board.html", context)
 
