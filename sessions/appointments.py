@@ -349,6 +349,10 @@ def appointment_patient_can_cancel(*, appointment: Appointment, now: dt.datetime
     return appointment.status == AppointmentStatus.BOOKED and appointment.starts_at - now >= notice
 
 
-def sessions_flagged_ahead(*, patient: Patient) -> int:
-    """The patient's sessions still ahead that wait for reception to review them."""
-    return Appointment.objects.needing_review().filter(patient_id=patient.pk, starts_at__gte=timezone.now()).count()
+def sessions_flagged_ahead(*, patient: Patient | None = None) -> int:
+    """The sessions still ahead that wait for reception to review them: the patient's, or with no
+    patient the whole clinic's (the day board's notice)."""
+    flagged = Appointment.objects.needing_review().filter(starts_at__gte=timezone.now())
+    if patient is not None:
+        flagged = flagged.filter(patient_id=patient.pk)
+    return flagged.count()

@@ -31,7 +31,12 @@ from patients import services
 from patients.contraindications import patient_booking_status
 from patients.models import Patient
 from patients.selectors import patients_search
-from sessions.appointments import appointment_review_cancel, appointment_review_keep, appointments_review_cancel
+from sessions.appointments import (
+    appointment_review_cancel,
+    appointment_review_keep,
+    appointments_review_cancel,
+    sessions_flagged_ahead,
+)
 from sessions.course_progress import courses_with_progress
 from sessions.models import Appointment
 from sessions.portal import before_treatment_due
@@ -65,7 +70,7 @@ def day_board(request):
         "next_day": day + dt.timedelta(days=1),
         "today": timezone.localdate(),
         "book_url": book_url,
-        "review_count": Appointment.objects.needing_review().filter(starts_at__gte=timezone.now()).count(),
+        "review_count": sessions_flagged_ahead(),
     }
     return render(request, "reception/day_board.html", context)
 
