@@ -357,7 +357,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "patients.Study",
     "patients.PhaseRecord",
     "patients.HealthFlag",
-    "treatment_sessions.Course",
+    # A course's first and last pain are copies of its signed notes, which the log already has.
+    {"model": "treatment_sessions.Course", "exclude_fields": ["first_pain", "last_pain"]},
     "treatment_sessions.SessionNote",
     "treatment_sessions.Addendum",
     "treatment_sessions.OutcomeScore",

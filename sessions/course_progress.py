@@ -4,6 +4,7 @@ its course, and what the course achieved. Every page counts progress through her
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext
 
@@ -71,6 +72,38 @@ def course_outcome(*, course: Course) -> CourseOutcome:
         last_pain=notes[-1][1] if notes else None,
         stopped_early=sum(1 for _, _, stopped in notes if stopped),
     )
+
+
+def _pain_copies() -> dict[str, Subquery]:
+    """For an update of courses: the pain before the first session done (completed, its note
+    signed; the pk breaks a tie of times) and after the latest, as course_outcome reads them."""
+    notes = SessionNote.objects.filter(
+        appointment__course_id=OuterRef("pk"), appointment__status=AppointmentStatus.COMPLETED, signed_at__isnull=False
+    )
+    first = notes.filter(pain_before__isnull=False).order_by("appointment__starts_at", "pk")
+    last = notes.filter(pain_after__isnull=False).order_by("-appointment__starts_at", "-pk")
+    return {
+        "first_pain": Subquery(first.values("pain_before")[:1]),
+        "last_pain": Subquery(last.values("pain_after")[:1]),
+    }
+
+
+@transaction.atomic
+def course_pain_record(*, course_id: int) -> None:
+    """Copy the course's first and last pain (Course.first_pain, last_pain) from its sessions
+    done, in the transaction that signs a note, once its session is completed. The course row is
+    locked first: of two notes of one course signed at once, the second signing waits for the
+    first to commit and then reads both notes (each statement reads what was committed before it
+    began), whichever session came first in time."""
+    courses = Course.objects.filter(pk=course_id)
+    list(courses.select_for_update().values_list("pk"))
+    courses.update(**_pain_copies())
+
+
+def courses_pain_record() -> int:
+    """course_pain_record for every course (notes written in bulk by the seeders); the number of
+    courses."""
+    return Course.objects.update(**_pain_copies())
 
 
 def course_position(*, number: int | None, session_range: str) -> str:

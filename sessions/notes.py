@@ -16,6 +16,7 @@ from clinic.roles import THERAPIST, has_role
 from patients.models import Patient
 from sessions.appointments import SIGN, appointment_actions, appointment_status_set
 from sessions.chart_access import therapist_treats_patient
+from sessions.course_progress import course_pain_record
 from sessions.courses import course_complete_if_full
 from sessions.models import (
     AREA_SIDE_CHOICES,
@@ -112,7 +113,8 @@ def session_note_sign(*, note: SessionNote, signed_by: AbstractBaseUser) -> Sess
     or completed, started) and only while nothing blocks treating the patient now (the
     contraindication check, as at check-in). Signing the note of a checked-in session completes
     it in the same transaction; a completed session with a signed note counts as done for its
-    course, which completes once its last session is done."""
+    course, which completes once its last session is done, and whose first and last pain are
+    copied again from its sessions done."""
     note = SessionNote.objects.select_for_update().get(pk=note.pk)
     if note.is_signed:
         raise Refused([str(SIGNED_ALREADY)])
@@ -146,6 +148,8 @@ def session_note_sign(*, note: SessionNote, signed_by: AbstractBaseUser) -> Sess
         appointment_status_set(appointment, AppointmentStatus.COMPLETED, now=now)
     elif appointment.course_id is not None:
         course_complete_if_full(course=appointment.course)
+    if appointment.course_id is not None:
+        course_pain_record(course_id=appointment.course_id)
     note.appointment = appointment
     event_announce(NOTE_SIGNED, note=note)
     return note

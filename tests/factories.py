@@ -13,6 +13,7 @@ from clinic.models import Cadence, WorkingHours
 from outcomes.models import Scoring
 from outcomes.services import measure_create
 from patients.models import Cause, FlagKind, Phase, RuleEffect, StudyKind
+from sessions.course_progress import course_pain_record
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -237,11 +238,18 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
 class SessionNoteFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "treatment_sessions.SessionNote"
+        skip_postgeneration_save = True
 
     appointment = factory.SubFactory(AppointmentFactory)
     author = factory.SelfAttribute("appointment.therapist.user")
     pain_before = 6
     pain_after = 4
+
+    @factory.post_generation
+    def course_pain(self, create, extracted, **kwargs):
+        """A signed note's pain copied to its course, as session_note_sign does."""
+        if create and self.signed_at is not None and self.appointment.course_id is not None:
+            course_pain_record(course_id=self.appointment.course_id)
 
 
 class AddendumFactory(factory.django.DjangoModelFactory):

@@ -140,6 +140,18 @@ def test_busy_hours_count_sessions_by_local_weekday_and_hour(week):
     assert busy.hours == [9, 10]
 
 
+def test_busy_hours_add_up_sessions_at_the_same_time_and_take_the_local_weekday(week, back_massage):
+    # Two more at Monday 09:00, and one at Friday 00:30 local time: Thursday 23:30 in UTC.
+    AppointmentFactory(starts_at=local(2026, 3, 2, 9), modality=back_massage)
+    AppointmentFactory(starts_at=local(2026, 3, 2, 9), modality=back_massage)
+    AppointmentFactory(starts_at=local(2026, 3, 6, 0, 30), modality=back_massage)
+
+    busy = report_busy_hours(scope=WEEK)
+
+    assert busy.counts == {(0, 9): 3, (0, 10): 1, (4, 0): 1}
+    assert busy.hours == list(range(0, 11))
+
+
 def test_filters_narrow_to_one_therapist_or_modality(week, anna_berg):
     other = ModalityFactory(name="Cupping for the test")
 

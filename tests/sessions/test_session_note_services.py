@@ -1,5 +1,6 @@
 """session_note_save, session_note_sign, course_complete_if_full and addendum_add: every refusal,
-and a signed note that stays as signed at the service and at the model level."""
+a signed note that stays as signed at the service and at the model level, and the course's first
+and last pain copied as notes are signed."""
 
 import datetime as dt
 
@@ -10,8 +11,9 @@ from clinic import roles
 from clinic.refusals import Refused
 from patients.models import Phase
 from sessions.appointments import appointment_cancel, appointment_complete
+from sessions.course_progress import course_outcome, courses_pain_record
 from sessions.courses import course_complete_if_full
-from sessions.models import Addendum, AppointmentStatus, CourseStatus, NoteAlreadySigned, SessionNote
+from sessions.models import Addendum, AppointmentStatus, Course, CourseStatus, NoteAlreadySigned, SessionNote
 from sessions.notes import (
     addendum_add,
     appointments_note_signed_mark,
@@ -454,6 +456,49 @@ def test_a_cancelled_course_is_not_reopened_as_completed(short_course):
     signed_note(last)
     course.refresh_from_db()
     assert course.status == CourseStatus.CANCELLED
+
+
+# The course's first and last pain, copied when a note is signed (the outcomes report reads them)
+
+
+def copied_pain(course) -> tuple[int | None, int | None]:
+    """The course's copies, checked against what course_outcome reads from the notes themselves."""
+    course.refresh_from_db()
+    outcome = course_outcome(course=course)
+    assert (course.first_pain, course.last_pain) == (outcome.first_pain, outcome.last_pain)
+    return course.first_pain, course.last_pain
+
+
+def test_signing_copies_the_pain_before_the_first_session_done_and_after_the_latest(short_course):
+    course, (first, last) = short_course
+    assert copied_pain(course) == (6, 3)  # the first session's note: 6 before, 3 after
+    note = session_note_save(appointment=last, author=last.therapist.user, **{**SIGNABLE, "pain_after": 1})
+    assert copied_pain(course) == (6, 3)  # a draft is not a session done
+    session_note_sign(note=note, signed_by=last.therapist.user)
+    assert copied_pain(course) == (6, 1)
+
+
+def test_an_earlier_session_signed_late_becomes_the_first(short_course):
+    course, (first, _) = short_course
+    earlier = AppointmentFactory(
+        patient=course.patient,
+        course=course,
+        modality=course.modality,
+        therapist=first.therapist,
+        starts_at=first.starts_at - dt.timedelta(days=2),
+        status=AppointmentStatus.CHECKED_IN,
+    )
+    signed_note(earlier, pain_before=8, pain_after=5)
+    assert copied_pain(course) == (8, 3)
+
+
+def test_the_pain_of_notes_written_in_bulk_is_copied_by_courses_pain_record(short_course):
+    course, _ = short_course
+    Course.objects.update(first_pain=None, last_pain=None)  # as notes written in bulk leave them
+    other = CourseFactory()  # no session done: nothing to copy
+    assert courses_pain_record() == 2
+    assert copied_pain(course) == (6, 3)
+    assert copied_pain(other) == (None, None)
 
 
 # addendum_add

@@ -47,6 +47,7 @@ from patients.models import (
 from patients.names import sort_key
 from patients.services import phase_record_create
 from sessions.booking import appointment_book
+from sessions.course_progress import courses_pain_record
 from sessions.models import (
     Addendum,
     Appointment,
@@ -925,6 +926,7 @@ class _Seeder:
             note.content_hash = note_seal(note)
         SessionNote.objects.bulk_create(notes)
         appointments_note_signed_mark()  # what session_note_sign flags on the session
+        courses_pain_record()  # ...and copies to the course
         # ...and give each the audit log entry that signing writes, which verify_notes compares.
         signed = [note for note in notes if note.signed_at is not None]
         LogEntry.objects.bulk_create(note_seal_log_entries(signed), batch_size=1000)

@@ -44,6 +44,7 @@ from clinic.models import Cadence, Closure, Location, Modality, Room, Therapist,
 from clinic.public_holidays import public_holidays
 from patients.models import Cause, Diagnosis, FlagKind, HealthFlag, Patient, Phase, PhaseRecord, Side, Study
 from patients.names import name_fields
+from sessions.course_progress import courses_pain_record
 from sessions.management.seeding.demo import (
     ASSESSMENT,
     CARE_TIPS,
@@ -949,8 +950,10 @@ class ScaleSeeder:
             with self.writer.bulk_load(model, len(rows)) if model is not LogEntry else nullcontext():
                 counts[model._meta.label] = self.writer.insert(model, columns, rows)
             self.log(f"{model._meta.label}: {len(rows):,} rows in {time.monotonic() - started:.1f} s")
-        # The notes were written in bulk, not signed through the service that flags their sessions.
+        # The notes were written in bulk, not signed through the service that flags their sessions
+        # and copies their pain to their courses.
         appointments_note_signed_mark()
+        courses_pain_record()
         self.writer.reset_sequences(
             [User, Therapist, Room, Patient, Diagnosis, Course, Appointment, SessionNote]
             + [WorkingHours, Closure, Study, PhaseRecord, HealthFlag, Addendum]

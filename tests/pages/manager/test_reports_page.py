@@ -50,6 +50,17 @@ def test_the_page_shows_every_report_with_its_chart(as_manager, week):
     assert " style=" not in html and "<script>" not in html.replace("<script src=", "")
 
 
+def test_a_name_with_markup_is_shown_as_text_in_the_charts(as_manager, week, anna_berg):
+    anna_berg.user.last_name = 'Berg <img src=x onerror="alert(1)">'
+    anna_berg.user.save()
+
+    html = as_manager.get(URL, WEEK).content.decode()
+
+    assert "<img" not in html
+    # In the utilisation and cancellation charts: each bar's label and its tooltip.
+    assert html.count("Anna Berg &lt;img src=x onerror=&quot;alert(1)&quot;&gt;") >= 4
+
+
 def test_without_a_period_it_shows_the_last_four_weeks(as_manager):
     response = as_manager.get(URL)
     assert response.status_code == 200
