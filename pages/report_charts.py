@@ -41,9 +41,9 @@ def number_text(value) -> str:
 
 
 def _tag(template: str, *values) -> str:
-    """format_html for the charts' elements, a year's reports draw some 1,600 of them: a number
-    goes in as it is and anything else escaped, as format_html would, at a quarter of its cost
-    (format_html checks every value for a lazy string and a safe one)."""
+    """format_html for the charts' elements (a year's reports draw some 1,600): a number goes in
+    as it is, anything else escaped as format_html escapes it, at a quarter of the cost, since
+    format_html checks every value for a lazy and a safe string."""
     return template.format(*(value if isinstance(value, int | float) else escape(str(value)) for value in values))
 
 

@@ -88,7 +88,7 @@ def _pain_copies() -> dict[str, Subquery]:
     }
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def course_pain_record(*, course_id: int) -> None:
     """Copy the course's first and last pain (Course.first_pain, last_pain) from its sessions
     done, in the transaction that signs a note, once its session is completed. The course row is
@@ -96,7 +96,7 @@ def course_pain_record(*, course_id: int) -> None:
     first to commit and then reads both notes (each statement reads what was committed before it
     began), whichever session came first in time."""
     courses = Course.objects.filter(pk=course_id)
-    list(courses.select_for_update().values_list("pk"))
+    list(courses.select_for_update().values_list("pk"))  # the lock
     courses.update(**_pain_copies())
 
 

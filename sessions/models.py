@@ -101,10 +101,10 @@ class Course(models.Model):
     created_at = models.DateTimeField(gettext_lazy("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(gettext_lazy("updated at"), auto_now=True)
     # The pain before the first session done and after the latest one (done: completed, its note
-    # signed), copied from those notes by sessions.course_progress.course_pain_record in the
-    # transaction that signs a note, and never written otherwise: a signed note never changes, so
-    # the copy stays true. Only a shortcut for the outcomes report, which would otherwise look up
-    # two notes per course for thousands of courses; NULL while no session is done.
+    # signed), copied from those notes by sessions.course_progress in the transaction that signs
+    # a note (and for notes written in bulk: the seeders, migration 0010). A signed note never
+    # changes, so the copies stay true. Only a shortcut for the outcomes report, which would
+    # otherwise look up two notes per course for thousands of courses; NULL while none is done.
     first_pain = models.PositiveSmallIntegerField(
         gettext_lazy("pain before the first session"), null=True, editable=False
     )

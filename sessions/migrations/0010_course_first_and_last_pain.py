@@ -26,12 +26,16 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="course",
             name="first_pain",
-            field=models.PositiveSmallIntegerField(editable=False, null=True, verbose_name="pain before the first session"),
+            field=models.PositiveSmallIntegerField(
+                editable=False, null=True, verbose_name="pain before the first session"
+            ),
         ),
         migrations.AddField(
             model_name="course",
             name="last_pain",
-            field=models.PositiveSmallIntegerField(editable=False, null=True, verbose_name="pain after the latest session"),
+            field=models.PositiveSmallIntegerField(
+                editable=False, null=True, verbose_name="pain after the latest session"
+            ),
         ),
         migrations.RunPython(copy_pain, migrations.RunPython.noop, elidable=True),
     ]
