@@ -2,6 +2,7 @@ import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client, TransactionTestCase
 from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -23,6 +24,16 @@ from tests.factories import (
     next_weekday,
     therapist_named,
 )
+
+
+@pytest.fixture
+def all_migrations_back():
+    """For a test that migrates back and forth: put the whole schema back afterwards, whatever
+    happened (going back one migration also unapplies every migration that depends on it)."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
 
 if "replica" in settings.DATABASES:
     # In tests the replica alias is the test database itself (tests/settings.py), and any test whose

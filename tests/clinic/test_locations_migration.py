@@ -11,17 +11,8 @@ BEFORE = [("clinic", "0001_squashed_0004_text_limits")]
 AFTER = [("clinic", "0005_locations")]
 
 
-@pytest.fixture
-def _all_migrations_back():
-    """Going back to clinic 0004 also unapplies every migration that depends on 0005 (the
-    waitlist's tables, for one): put the whole schema back afterwards, for the tests that follow."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.usefixtures("_all_migrations_back")
+@pytest.mark.usefixtures("all_migrations_back")
 def test_existing_rooms_and_hours_go_to_the_main_site():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)

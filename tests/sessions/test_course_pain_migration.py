@@ -15,16 +15,8 @@ BEFORE = [("treatment_sessions", "0009_report_covering_indexes")]
 AFTER = [("treatment_sessions", "0010_course_first_and_last_pain")]
 
 
-@pytest.fixture
-def _all_migrations_back():
-    """Put the whole schema back afterwards, whatever happened, for the tests that follow."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.usefixtures("_all_migrations_back")
+@pytest.mark.usefixtures("all_migrations_back")
 def test_the_courses_signed_before_the_copies_get_their_first_and_last_pain():
     course, untreated = CourseFactory(), CourseFactory()
     now = timezone.now().replace(microsecond=0)
