@@ -40,6 +40,7 @@ from django.utils.translation import gettext
 
 from clinic.models import Closure, Room, Therapist, WorkingHours
 from outcomes.models import FUNCTION_CODE, PAIN_CODE, Measure
+from patients.models import Diagnosis
 from sessions.models import (
     OPEN_STATUSES,
     Appointment,
@@ -512,8 +513,11 @@ class _Change:
         return _mean(self.total / self.courses) if self.courses else None
 
 
-# What the outcomes are grouped by: the course's modality, or its diagnosis by ICD-10 code.
-OUTCOME_GROUPS = {"modality": "modality__name", "diagnosis": "diagnosis__icd10_code"}
+# What the outcomes are grouped by: the course's modality, or its diagnosis by ICD-10 code. The
+# code is looked up per course, one index probe each: joined, PostgreSQL hashed every diagnosis
+# ever recorded, and the year's page grew with the years of history (docs/PERFORMANCE.md,
+# "Tenth round").
+OUTCOME_GROUPS = {"modality": "modality__name", "diagnosis": "diagnosis_code"}
 
 
 def report_outcomes(*, scope: ReportFilter, by: str = "modality") -> list[OutcomeRow]:
@@ -555,6 +559,7 @@ def report_outcomes_grouped(
     names = [*keys.values(), "first_pain", "last_pain", *figures, *ranks]
     rows = (
         scope.courses(Course.objects.filter(Exists(held)))
+        .annotate(diagnosis_code=Subquery(Diagnosis.objects.filter(pk=OuterRef("diagnosis_id")).values("icd10_code")))
         .annotate(**figures, **ranks)
         .order_by(keys[groupings[0]])
         .values_list(*names)
