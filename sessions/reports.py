@@ -557,13 +557,11 @@ def report_outcomes_grouped(
     ranks = {f"{by}_rank": Window(DenseRank(), order_by=F(keys[by]).asc()) for by in groupings[1:]}
     held = scope.appointments().filter(course_id=OuterRef("pk"), status=AppointmentStatus.COMPLETED)
     names = [*keys.values(), "first_pain", "last_pain", *figures, *ranks]
-    rows = (
-        scope.courses(Course.objects.filter(Exists(held)))
-        .annotate(diagnosis_code=Subquery(Diagnosis.objects.filter(pk=OuterRef("diagnosis_id")).values("icd10_code")))
-        .annotate(**figures, **ranks)
-        .order_by(keys[groupings[0]])
-        .values_list(*names)
-    )
+    courses = scope.courses(Course.objects.filter(Exists(held)))
+    if "diagnosis" in keys:
+        code = Diagnosis.objects.filter(pk=OuterRef("diagnosis_id")).values("icd10_code")
+        courses = courses.annotate(diagnosis_code=Subquery(code))
+    rows = courses.annotate(**figures, **ranks).order_by(keys[groupings[0]]).values_list(*names)
     at = {name: i for i, name in enumerate(names)}
     pain_mcid = pain.mcid if pain else Decimal(2)
     function_mcid = function.mcid if function else Decimal(2)
