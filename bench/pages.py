@@ -30,7 +30,7 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
@@ -78,10 +78,12 @@ def measure(client: Client, method: str, path: str, data=None, runs: int = RUNS)
     The queries are counted on a second warm-up request only (the first reads what the set-up
     cache keeps, as a server's first request after a change of set-up does): counting them puts
     every query through Django's debug cursor, which logs its SQL, and that costs a production
-    request nothing (it runs with DEBUG off) but added 2.5-3 ms to the booking page's 18 queries."""
+    request nothing (it runs with DEBUG off) but added 2.5-3 ms to the booking page's 18 queries.
+    That request runs its reads one after the other (clinic.side_by_side), all in this thread,
+    where they are counted. The CPU time is the process's, every thread's."""
     timings, cpu = [], []
     client.post(path, data) if method == "POST" else client.get(path)
-    with CaptureQueriesContext(connection) as captured:
+    with override_settings(CLINIC_READ_THREADS=1), CaptureQueriesContext(connection) as captured:
         client.post(path, data) if method == "POST" else client.get(path)
     queries = len(captured)  # now: the next request clears the log it reads
     for _ in range(runs):

@@ -227,6 +227,10 @@ CLINIC_SELF_BOOKING = env_bool("CLINIC_SELF_BOOKING", True)
 CLINIC_SELF_BOOKING_HORIZON_DAYS = int(os.environ.get("CLINIC_SELF_BOOKING_HORIZON_DAYS", "28"))
 CLINIC_SELF_BOOKING_MAX_OPEN = int(os.environ.get("CLINIC_SELF_BOOKING_MAX_OPEN", "3"))
 CLINIC_SELF_BOOKING_ANY_THERAPIST = env_bool("CLINIC_SELF_BOOKING_ANY_THERAPIST")
+# Threads per app server process for read-only queries run side by side, each with its own database
+# connection (clinic.side_by_side): the reports page's six reports. Count them in PostgreSQL's
+# max_connections: up to (1 + this) connections per process. 1 runs them one after the other.
+CLINIC_READ_THREADS = max(1, int(os.environ.get("CLINIC_READ_THREADS", "3")))
 # Serve the benchmark's constant page at /bench/baseline/ (bench/run.sh sets it; never in production).
 BENCH_BASELINE = env_bool("CLINIC_BENCH_BASELINE")
 

@@ -53,6 +53,11 @@ from sessions.models import (
 from sessions.schedule import at_local
 
 
+def reads_from() -> str:
+    """The database the reports read: the replica in a block whose reads may lag (clinic.replica)."""
+    return router.db_for_read(Appointment)
+
+
 @contextmanager
 def custom_plans() -> Iterator[None]:
     """Run the reports' queries in here: one read-only transaction on the database they read
@@ -62,7 +67,7 @@ def custom_plans() -> Iterator[None]:
     period of a few days, and for a year the new patients took twice as long (docs/PERFORMANCE.md).
     `SET LOCAL` ends with the transaction, so it holds behind a pooler in transaction mode too.
     One query; none elsewhere than on PostgreSQL."""
-    alias = router.db_for_read(Appointment)
+    alias = reads_from()
     connection = connections[alias]
     if connection.vendor != "postgresql":
         yield

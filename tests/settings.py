@@ -32,6 +32,11 @@ CLINIC_WEBHOOK_ALLOW_PRIVATE = True
 # (tests/api/test_throttling_and_audit.py).
 CLINIC_API_THROTTLE_RATE = "100000/hour"
 
+# Reads one after the other (clinic.side_by_side): the threads keep their connections open, which
+# would keep the test database from being dropped after a browser test of the reports page.
+# tests/clinic/test_side_by_side.py runs them side by side, and closes the threads' connections.
+CLINIC_READ_THREADS = 1
+
 # The read replica (clinic.replica). In tests the "replica" alias is the test database itself,
 # reached as default is (a test mirror): a test reads what it has just written, which a streaming
 # replica a second behind cannot promise. tests/clinic/test_replica.py points the alias at the real

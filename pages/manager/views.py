@@ -115,10 +115,10 @@ def reports(request):
         modality_id=data["modality"].pk if data["modality"] else None,
         location_id=data["location"].pk if data.get("location") else None,
     )
-    with custom_plans():
-        if data["csv"]:
+    if data["csv"]:
+        with custom_plans():
             return csv_response(REPORTS[data["csv"]](scope), scope)
-        tables = report_tables(scope)
+    tables = report_tables(scope)
     context = {"page_title": gettext("Reports"), "form": form, "tables": tables, "scope": scope}
     return render(request, "manager/reports.html", context)
 

@@ -61,6 +61,15 @@ def test_a_name_with_markup_is_shown_as_text_in_the_charts(as_manager, week, ann
     assert html.count("Anna Berg &lt;img src=x onerror=&quot;alert(1)&quot;&gt;") >= 4
 
 
+def test_the_tables_show_numbers_in_the_language_and_a_dash_where_there_is_no_figure(as_manager, week):
+    html = as_manager.get(URL, WEEK, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+
+    assert '<tr><th scope="row">Therapeut</th><td>Anna Berg</td><td>1,5</td><td>50,0</td><td>3,0</td></tr>' in html
+    # No course started in the week: no completion share to give.
+    courses = "<td>0</td>" * 5 + "<td>–</td><td>–</td>"
+    assert f'<tr><th scope="row">Alle Behandlungsarten</th>{courses}</tr>' in html
+
+
 def test_without_a_period_it_shows_the_last_four_weeks(as_manager):
     response = as_manager.get(URL)
     assert response.status_code == 200
