@@ -20,6 +20,9 @@ from sessions.models import AppointmentStatus
 from sessions.reports import ReportFilter
 from tests.factories import AppointmentFactory, CourseFactory, SessionNoteFactory, local
 
+# Committed rows, which the jobs' own connections can read; serialized_rollback puts back the roles
+# and catalogue that the migrations created, which a transactional test flushes away.
+committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="side by side only on PostgreSQL")
 
 
@@ -39,7 +42,7 @@ def backend() -> tuple[int, int]:
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True)
+@committed
 def test_on_postgresql_each_job_runs_on_a_connection_of_its_own(three_threads):
     barrier = threading.Barrier(3, timeout=10)
 
@@ -56,7 +59,7 @@ def test_on_postgresql_each_job_runs_on_a_connection_of_its_own(three_threads):
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True)
+@committed
 def test_the_jobs_keep_the_callers_language_time_zone_and_replica_routing(three_threads):
     def job():
         return translation.get_language(), timezone.get_current_timezone_name(), lagging_reads_allowed()
@@ -71,7 +74,7 @@ def test_the_jobs_keep_the_callers_language_time_zone_and_replica_routing(three_
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True)
+@committed
 def test_a_jobs_error_reaches_the_caller(three_threads):
     def fails():
         raise ValueError("the figures could not be read")
@@ -81,7 +84,7 @@ def test_a_jobs_error_reaches_the_caller(three_threads):
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True)
+@committed
 def test_each_job_runs_within_its_own_block(three_threads):
     @contextmanager
     def within():
@@ -101,7 +104,7 @@ def test_inside_a_transaction_the_jobs_run_one_after_the_other_in_this_thread(th
     assert side_by_side({"a": threading.get_ident, "b": threading.get_ident}, using="default") == {"a": here, "b": here}
 
 
-@pytest.mark.django_db(transaction=True)
+@committed
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="the other databases")
 def test_on_another_database_the_jobs_run_one_after_the_other_in_this_thread(three_threads):
     here = threading.get_ident()
@@ -109,14 +112,14 @@ def test_on_another_database_the_jobs_run_one_after_the_other_in_this_thread(thr
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True)
+@committed
 def test_with_one_thread_the_jobs_run_in_this_thread():
     here = threading.get_ident()
     assert side_by_side({"a": threading.get_ident, "b": threading.get_ident}, using="default") == {"a": here, "b": here}
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True)
+@committed
 def test_the_reports_come_out_the_same_side_by_side(three_threads, anna_berg, blue_room, maria_keller, back_massage):
     course = CourseFactory(patient=maria_keller, modality=back_massage, starts_on=dt.date(2026, 3, 2))
     place = {"therapist": anna_berg, "room": blue_room, "modality": back_massage, "patient": maria_keller}
