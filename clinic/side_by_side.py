@@ -13,6 +13,7 @@ after each job): a new connection costs PostgreSQL the catalogue reads of its fi
 90 ms over the six reports at full scale (docs/PERFORMANCE.md, "Eleventh round")."""
 
 import contextvars
+import datetime as dt
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +29,7 @@ T = TypeVar("T")
 _pool: ThreadPoolExecutor | None = None
 _threads = 0
 _pool_lock = threading.Lock()
+_THREAD_NAME = "side-by-side"
 
 
 def _executor() -> ThreadPoolExecutor:
@@ -36,11 +38,13 @@ def _executor() -> ThreadPoolExecutor:
     with _pool_lock:
         if _pool is None:
             _threads = settings.CLINIC_READ_THREADS
-            _pool = ThreadPoolExecutor(max_workers=_threads, thread_name_prefix="side-by-side")
+            _pool = ThreadPoolExecutor(max_workers=_threads, thread_name_prefix=_THREAD_NAME)
         return _pool
 
 
-def _on_own_connection(job: Callable[[], T], within: Callable[[], AbstractContextManager], language, zone) -> T:
+def _on_own_connection(
+    job: Callable[[], T], within: Callable[[], AbstractContextManager], language: str | None, zone: dt.tzinfo
+) -> T:
     close_old_connections()
     try:
         with translation.override(language), timezone.override(zone), within():
@@ -56,7 +60,9 @@ def side_by_side(
     read) is PostgreSQL and no transaction is open in this thread; each inside `within()` (one for
     all of them when they run one after the other). A job's exception is raised here."""
     in_transaction = any(connection.in_atomic_block for connection in connections.all(initialized_only=True))
-    if settings.CLINIC_READ_THREADS < 2 or connections[using].vendor != "postgresql" or in_transaction:
+    # A job that asked for jobs of its own would wait for a thread held by itself or its siblings.
+    in_a_job = threading.current_thread().name.startswith(_THREAD_NAME)
+    if settings.CLINIC_READ_THREADS < 2 or connections[using].vendor != "postgresql" or in_transaction or in_a_job:
         with within():
             return {name: job() for name, job in jobs.items()}
     pool = _executor()

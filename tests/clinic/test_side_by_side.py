@@ -113,6 +113,25 @@ def test_on_another_database_the_jobs_run_one_after_the_other_in_this_thread(thr
 
 @postgresql_only
 @committed
+def test_a_job_that_runs_jobs_of_its_own_runs_them_in_its_thread(three_threads):
+    def nested():
+        here = threading.get_ident()
+        inner = side_by_side({"x": threading.get_ident, "y": threading.get_ident}, using="default")
+        return inner == {"x": here, "y": here}
+
+    # Three jobs hold the three threads: had they queued jobs of their own, none would ever run.
+    # Asked from a thread of the test's, so that such a wait fails the test instead of hanging it.
+    results = []
+    caller = threading.Thread(
+        target=lambda: results.append(side_by_side(dict.fromkeys("abc", nested), using="default"))
+    )
+    caller.start()
+    caller.join(timeout=30)
+    assert results == [{"a": True, "b": True, "c": True}]
+
+
+@postgresql_only
+@committed
 def test_with_one_thread_the_jobs_run_in_this_thread():
     here = threading.get_ident()
     assert side_by_side({"a": threading.get_ident, "b": threading.get_ident}, using="default") == {"a": here, "b": here}
