@@ -232,8 +232,8 @@ def report_tables(scope: ReportFilter) -> list[Table]:
         return [_outcomes(scope, by, rows) for by, rows in grouped.items()]
 
     jobs = {name: partial(build, scope) for name, build in REPORTS.items() if not name.startswith("outcomes_")}
-    # The two longest first (about twice the others for a year): no thread takes one of them up
-    # only after the shorter ones.
+    # The two longest first (about twice the others for a year), so that neither waits for a free
+    # thread while shorter ones run.
     jobs = {"outcomes": outcomes, "new_patients": jobs.pop("new_patients"), **jobs}
     done = side_by_side(jobs, using=reports.reads_from(), within=reports.custom_plans)
     tables = {table.slug: table for table in [*done.pop("outcomes"), *done.values()]}

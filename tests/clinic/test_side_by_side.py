@@ -47,7 +47,7 @@ def test_on_postgresql_each_job_runs_on_a_connection_of_its_own(three_threads):
     barrier = threading.Barrier(3, timeout=10)
 
     def job():
-        barrier.wait()  # all three at once: one after the other, the first would wait here for ever
+        barrier.wait()  # all three at once: one after the other, the first would time out here
         return backend()
 
     results = side_by_side({"a": job, "b": job, "c": job}, using="default")

@@ -1,6 +1,6 @@
 """What only a real PostgreSQL can show: the notes of one course's sessions signed at the same
 moment (therapists finishing together) leave the course's first and last pain as its notes say,
-which the outcomes report reads (sessions.course_progress.course_pain_record).
+which the outcomes report reads (sessions.course_progress.course_pain_record), and complete it.
 
 Run with: scripts/with-postgres .venv/bin/pytest tests/sessions/test_note_signing_postgresql.py
 """
