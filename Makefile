@@ -9,6 +9,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Extra pytest arguments: make test ARGS="-k booking -x"
 ARGS ?=
+# Test processes (pytest-xdist): one per CPU core by default; make test PROCESSES=0 runs the
+# suite in this one process. Each process has its own test database (test_clinic_gw0, ...).
+PROCESSES ?= auto
 
 RUNTIME_STAMP := $(VENV)/.installed-requirements
 # axe-core for the browser tests (package.json, package-lock.json): `npm ci` when npm is there.
@@ -61,8 +64,10 @@ $(AXE): package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund; \
 	else echo "npm not found: the browser tests will skip (they check every page with axe-core)"; fi
 
+# --dist loadgroup: the tests marked xdist_group("name") share one process (the translation
+# tests, which rewrite the catalogues for a moment).
 test: $(DEV_STAMP) $(AXE)
-	$(BIN)/pytest $(ARGS)
+	$(BIN)/pytest --numprocesses $(PROCESSES) --dist loadgroup $(ARGS)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

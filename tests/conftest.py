@@ -25,6 +25,9 @@ from tests.factories import (
     therapist_named,
 )
 
+# The axe-core summary of the browser tests, gathered from every test process (pytest-xdist).
+pytest_plugins = ["tests.axe_report"]
+
 
 @pytest.fixture
 def all_migrations_back():

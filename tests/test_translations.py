@@ -21,6 +21,9 @@ ROOT = Path(settings.BASE_DIR)
 LANGUAGES = translated_languages()
 # %(name)s, %s, %d, {name}: what the code fills in. A translation drops or invents none.
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|\{(\w*)\}")
+# One test process runs them all (`make test` runs several): the extraction test writes the
+# catalogues in place for a moment, which another process's test would read half-written.
+pytestmark = pytest.mark.xdist_group("catalogues")
 
 
 def catalogue_path(language: str, suffix: str = "po") -> Path:

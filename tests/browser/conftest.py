@@ -7,7 +7,6 @@ CI_REQUIRE_BROWSER=1, where they fail: CI must not pass by silently skipping the
 """
 
 import importlib
-import json
 import os
 import re
 import weakref
@@ -29,6 +28,7 @@ from clinic.catalogue import DEFAULT_MODALITIES
 from clinic.models import Modality
 from patients.models import ContraindicationRule, RuleCondition
 from patients.rules import DEFAULT_RULES
+from tests import axe_report
 from tests.factories import PASSWORD, RoomFactory, UserFactory, therapist_named
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -48,7 +48,6 @@ BROWSER_DIR = Path(__file__).resolve().parent
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # A finding of these impacts fails the test that reached the page; the others are only counted.
 AXE_FAILING = ("critical", "serious")
-AXE_IMPACTS = ("critical", "serious", "moderate", "minor")
 # Actions and expect(): long enough for a loaded CI machine, short enough to fail fast.
 TIMEOUT_MS = 10_000
 
@@ -72,15 +71,13 @@ def pytest_runtest_makereport(item, call):
 # Before each action (goto, click, fill, press, select...) and after each goto, the page's
 # current document is checked once with axe-core, so every page a test visits, and the page each
 # form submission leads to, is checked; a serious or critical finding fails the test there. The
-# counts per page are printed at the end of the session (pytest_terminal_summary below) and
-# written to artifacts/axe.json.
+# counts per page are printed at the end of the session and written to artifacts/axe.json
+# (tests/axe_report.py, which gathers them from every test process).
 #
 # axe goes in through page.evaluate() with the source of node_modules/axe-core/axe.min.js:
 # page.add_script_tag(path=...) adds an inline <script>, which the app's CSP refuses (as it
 # should), and bypass_csp would blind tests/browser/test_csp.py.
 
-_AXE_COUNTS: dict[tuple[str, int], Counter] = {}
-_AXE_RULES: dict[tuple[str, int], set[str]] = {}
 _AXE_CHECKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # page or keyboard (impl) -> check
 # Transitions are run to their end first: a colour judged half-way through a hover or focus
 # transition (where the last click left the pointer) is no colour a reader sees for long.
@@ -133,11 +130,11 @@ def axe_record(page, violations: list[dict]) -> None:
     """Count the violations by impact for the page's URL and width; fail on a serious or critical one."""
     url = urlsplit(page.url)
     key = (url.path + (f"?{url.query}" if url.query else ""), page.viewport_size["width"])
-    found = Counter(violation["impact"] for violation in violations)
-    _AXE_RULES.setdefault(key, set()).update(f"{violation['impact']} {violation['id']}" for violation in violations)
-    seen = _AXE_COUNTS.setdefault(key, Counter())
-    for impact in AXE_IMPACTS:
-        seen[impact] = max(seen[impact], found[impact])
+    axe_report.count(
+        key,
+        Counter(violation["impact"] for violation in violations),
+        (f"{violation['impact']} {violation['id']}" for violation in violations),
+    )
     failing = [violation for violation in violations if violation["impact"] in AXE_FAILING]
     if failing:
         lines = [
@@ -220,26 +217,6 @@ def _axe_hooks_install(patch: pytest.MonkeyPatch) -> None:
         patch.setattr(Locator, name, _axe_before(lambda locator: locator.page)(getattr(Locator, name)))
     for name in _KEYBOARD_ACTIONS:
         patch.setattr(Keyboard, name, _axe_before(lambda keyboard: keyboard)(getattr(Keyboard, name)))
-
-
-def pytest_terminal_summary(terminalreporter):
-    if not _AXE_COUNTS:
-        return
-    write = terminalreporter.write_line
-    terminalreporter.section("axe-core: rules violated per page (path @ viewport width)")
-    width = max(len(f"{path} @{px}") for path, px in _AXE_COUNTS)
-    totals = Counter()
-    for (path, px), counts in sorted(_AXE_COUNTS.items()):
-        totals.update(counts)
-        write(f"{f'{path} @{px}':<{width}}  " + "  ".join(f"{impact} {counts[impact]}" for impact in AXE_IMPACTS))
-    write(f"{len(_AXE_COUNTS)} pages: " + ", ".join(f"{impact} {totals[impact]}" for impact in AXE_IMPACTS))
-    report = ROOT / "artifacts" / "axe.json"
-    report.parent.mkdir(parents=True, exist_ok=True)
-    rows = [
-        {"path": path, "width": px, **counts, "rules": sorted(_AXE_RULES[path, px])}
-        for (path, px), counts in sorted(_AXE_COUNTS.items())
-    ]
-    report.write_text(json.dumps(rows, indent=1))
 
 
 @pytest.fixture(scope="session")
