@@ -8,7 +8,7 @@ from django.urls import reverse
 from patients.models import Patient
 from tests.conftest import client_for
 from tests.factories import PatientFactory
-from tests.pages.reception.patient_form import BAD_INPUT, BAD_INPUT_IDS, field_html
+from tests.pages.reception.patient_form import BAD_INPUT, BAD_INPUT_IDS, field_html, typed
 from tests.scenes import asks_to_log_in, shows
 
 URL = reverse("reception:patient_create")
@@ -75,7 +75,7 @@ def test_it_tidies_spaces_in_names_and_phone(reception):
 
 @pytest.mark.parametrize(("changes", "field", "message"), BAD_INPUT, ids=BAD_INPUT_IDS)
 def test_it_explains_bad_input_next_to_the_field_and_saves_nothing(reception, changes, field, message):
-    response = reception.post(URL, {**VALID, **changes})
+    response = reception.post(URL, {**VALID, **typed(changes)})
     assert response.status_code == 200
     assert any(message in error for error in response.context["form"].errors[field])
     assert message in field_html(response.content.decode(), field)

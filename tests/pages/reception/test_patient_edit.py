@@ -8,7 +8,7 @@ from django.urls import reverse
 from patients.models import Patient
 from tests.conftest import client_for
 from tests.factories import PatientFactory, UserFactory
-from tests.pages.reception.patient_form import BAD_INPUT, BAD_INPUT_IDS, field_html
+from tests.pages.reception.patient_form import BAD_INPUT, BAD_INPUT_IDS, field_html, typed
 from tests.scenes import DETAILS, asks_to_log_in, patient_form_data, shows, url_of
 
 url = url_of("reception:patient_edit")
@@ -69,7 +69,7 @@ def test_it_answers_404_for_an_unknown_patient(reception, anna):
 @pytest.mark.parametrize(("changes", "field", "message"), BAD_INPUT, ids=BAD_INPUT_IDS)
 def test_it_explains_bad_input_next_to_the_field_and_changes_nothing(reception, anna, changes, field, message):
     before = Patient.objects.values().get(pk=anna.pk)
-    response = reception.post(url(anna), patient_form_data(anna, **changes))
+    response = reception.post(url(anna), patient_form_data(anna, **typed(changes)))
     assert response.status_code == 200
     assert any(message in error for error in response.context["form"].errors[field])
     assert message in field_html(response.content.decode(), field)
