@@ -23,6 +23,13 @@ def local(year, month, day, hour=0, minute=0) -> dt.datetime:
     return timezone.make_aware(dt.datetime(year, month, day, hour, minute))
 
 
+def earlier_today(minutes: int = 1) -> dt.datetime:
+    """A moment `minutes` before now that is still today in the clinic, even just after midnight
+    (a session must be on today's date to be checked in)."""
+    midnight = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
+    return max(timezone.now().replace(microsecond=0) - dt.timedelta(minutes=minutes), midnight)
+
+
 def next_weekday(weekday: int, weeks_ahead: int = 1) -> dt.date:
     """A date on the given weekday (0 = Monday) at least a few days from today."""
     today = timezone.localdate()

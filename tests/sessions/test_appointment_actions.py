@@ -25,16 +25,12 @@ from tests.factories import (
     HealthFlagFactory,
     PhaseRecordFactory,
     SessionNoteFactory,
+    earlier_today,
 )
 
 pytestmark = pytest.mark.django_db
 
 ACTIONS = ("check_in", "complete", "no_show", "cancel", "move", "sign")
-
-
-def earlier_today(minutes: int = 1) -> dt.datetime:
-    midnight = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
-    return max(timezone.now().replace(microsecond=0) - dt.timedelta(minutes=minutes), midnight)
 
 
 def later_today() -> dt.datetime:

@@ -18,6 +18,7 @@ from tests.factories import (
     PatientFactory,
     RoomFactory,
     TherapistFactory,
+    earlier_today,
     on_monday,
 )
 
@@ -36,12 +37,6 @@ def scene(starts_at: dt.datetime, status=AppointmentStatus.BOOKED, **kwargs) -> 
     if status == AppointmentStatus.CANCELLED:
         kwargs.setdefault("cancellation_reason", "Patient called off")
     return AppointmentFactory(starts_at=starts_at, status=status, **kwargs)
-
-
-def earlier_today(minutes: int = 1) -> dt.datetime:
-    """A moment a little before now that is still today in the clinic, even just after midnight."""
-    midnight = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
-    return max(timezone.now().replace(microsecond=0) - dt.timedelta(minutes=minutes), midnight)
 
 
 def reload(appointment: Appointment) -> Appointment:

@@ -16,7 +16,14 @@ from sessions.booking import appointment_book, appointment_reschedule, course_se
 from sessions.models import AppointmentStatus, WaitlistOffer
 from sessions.notes import session_note_save, session_note_sign
 from sessions.waitlist import waitlist_offer_accept, waitlist_offers_send
-from tests.factories import AppointmentFactory, CourseFactory, DiagnosisFactory, PhaseRecordFactory, on_monday
+from tests.factories import (
+    AppointmentFactory,
+    CourseFactory,
+    DiagnosisFactory,
+    PhaseRecordFactory,
+    earlier_today,
+    on_monday,
+)
 from tests.scenes import freed_slot, portal_patient, wish
 from tests.webhooks.scene import endpoint
 from webhooks.models import DeliveryStatus, WebhookDelivery
@@ -31,10 +38,6 @@ def delivered(event: str) -> list[WebhookDelivery]:
 @pytest.fixture
 def booking(maria_keller, anna_berg, blue_room, back_massage):
     return {"patient": maria_keller, "therapist": anna_berg, "room": blue_room, "modality": back_massage}
-
-
-def an_hour_ago() -> dt.datetime:
-    return timezone.now().replace(microsecond=0) - dt.timedelta(hours=1)
 
 
 def test_a_booking_is_delivered_to_the_subscribed_endpoints_only(booking):
@@ -129,7 +132,7 @@ def test_a_cancellation_reason_goes_only_to_an_endpoint_allowed_clinical_text(bo
     ],
 )
 def test_check_in_and_no_show_are_delivered(act, event, status):
-    appointment = AppointmentFactory(starts_at=an_hour_ago())
+    appointment = AppointmentFactory(starts_at=earlier_today(60))
     endpoint(event)
 
     act(appointment=appointment)
@@ -139,7 +142,7 @@ def test_check_in_and_no_show_are_delivered(act, event, status):
 
 
 def test_completing_is_delivered():
-    appointment = AppointmentFactory(starts_at=an_hour_ago(), status=AppointmentStatus.CHECKED_IN)
+    appointment = AppointmentFactory(starts_at=earlier_today(60), status=AppointmentStatus.CHECKED_IN)
     endpoint(events.APPOINTMENT_COMPLETED)
 
     appointment_complete(appointment=appointment)
@@ -148,20 +151,27 @@ def test_completing_is_delivered():
 
 
 def test_signing_a_note_is_delivered_with_its_text_only_where_allowed():
-    appointment = AppointmentFactory(starts_at=an_hour_ago(), status=AppointmentStatus.CHECKED_IN)
+    appointment = AppointmentFactory(starts_at=earlier_today(60), status=AppointmentStatus.CHECKED_IN)
     author = appointment.therapist.user
     plain = endpoint(events.NOTE_SIGNED, events.APPOINTMENT_COMPLETED)
     clinical = endpoint(events.NOTE_SIGNED, url="https://ehr.example.org/in", clinical_text_allowed=True)
     note = session_note_save(
-        appointment=appointment, author=author, pain_before=7, pain_after=4, minutes=40,
+        appointment=appointment,
+        author=author,
+        pain_before=7,
+        pain_after=4,
+        minutes=40,
         subjective="Pain down the left leg.",
     )
 
     session_note_sign(note=note, signed_by=author)
 
     by_endpoint = {d.endpoint: d.payload["data"] for d in delivered(events.NOTE_SIGNED)}
-    assert by_endpoint[plain]["note"] == {"id": note.pk, "signed_at": by_endpoint[plain]["note"]["signed_at"],
-                                          "signed_by_id": author.pk}
+    assert by_endpoint[plain]["note"] == {
+        "id": note.pk,
+        "signed_at": by_endpoint[plain]["note"]["signed_at"],
+        "signed_by_id": author.pk,
+    }
     assert "left leg" not in str(by_endpoint[plain]) and "pain_before" not in str(by_endpoint[plain])
     assert by_endpoint[clinical]["note"]["subjective"] == "Pain down the left leg."
     assert (by_endpoint[clinical]["note"]["pain_before"], by_endpoint[clinical]["note"]["pain_after"]) == (7, 4)
