@@ -141,6 +141,19 @@ def test_every_session_ahead_passes_the_booking_checks_or_waits_for_review():
         assert reasons == [], (appointment, reasons)
 
 
+# Days on which a remission in the history once fell on the same moment as the flare-up, which
+# then was not the current phase: the flagged sessions must belong to an acute patient on any day.
+@pytest.mark.parametrize("today", [dt.date(2026, 12, 4), dt.date(2026, 12, 16)])
+def test_the_sessions_flagged_for_review_belong_to_a_patient_who_is_acute_on_any_day(today):
+    options = scale.ScaleOptions(therapists=3, rooms=2, patients=50, years=0.1, seed=7, today=today)
+    scale.ScaleSeeder(options, log=None).run()
+    flagged = Appointment.objects.filter(needs_review=True).select_related("patient")
+    assert flagged
+    for appointment in flagged:
+        current = diagnoses_with_current_phase(patient=appointment.patient, at=appointment.starts_at)
+        assert any(d.current_phase and d.current_phase.phase == Phase.ACUTE for d in current), appointment
+
+
 @pytest.mark.usefixtures("seeded")
 def test_the_practice_has_sites_and_books_each_session_at_the_site_of_the_hours():
     """Three sites with 20 rooms; two with the test's two rooms (one room a site at least)."""

@@ -809,14 +809,20 @@ class ScaleSeeder:
     def _flag_acute(self) -> None:
         """A few patients with sessions ahead turned acute yesterday: their sessions wait for
         reception to review them, as the phase record would have flagged them (invariant 6)."""
-        ahead = [p for p in self.patients if p.future and p.diagnosis]
+        # In the evening, after the day's other phase records (morning ones); and only for a
+        # diagnosis with no phase recorded after it, or that phase, not the flare-up, would be the
+        # current one (a remission recorded the same morning once outranked it, on some days).
+        when = self.at(self.today - dt.timedelta(days=1), 18 * 60)
+        latest: dict[int, dt.datetime] = {}
+        for diagnosis_id, _, effective_from, *_ in self.phases:
+            latest[diagnosis_id] = max(latest.get(diagnosis_id, effective_from), effective_from)
+        ahead = [p for p in self.patients if p.future and p.diagnosis and latest[p.diagnosis[0]] < when]
         count = max(1, round(len(ahead) * FLAGGED_SHARE)) if ahead else 0
         for patient in self.rng.sample(ahead, k=count):
             diagnosis_id, code, title = patient.diagnosis
             course_row = next(
                 row for row in self.courses if row[1] == patient.id and row[11] == CourseStatus.ACTIVE.value
             )
-            when = self.at(self.today - dt.timedelta(days=1), 9 * 60)
             self.phases.append((diagnosis_id, ACUTE, when, course_row[4], when, "Flare-up; medication restarted."))
             reason = (
                 f"Review: Acute phase of {code} {title} recorded on "
