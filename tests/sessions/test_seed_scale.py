@@ -72,6 +72,12 @@ def _stable(field) -> str:
     return f"{field.name}__appointment_id" if field.related_model is SessionNote else field.attname
 
 
+def acute_at_session(appointment: Appointment) -> bool:
+    """The session's patient has a diagnosis in its acute phase when the session starts."""
+    current = diagnoses_with_current_phase(patient=appointment.patient, at=appointment.starts_at)
+    return any(d.current_phase and d.current_phase.phase == Phase.ACUTE for d in current)
+
+
 @pytest.fixture
 def seeded():
     seed()
@@ -134,8 +140,7 @@ def test_every_session_ahead_passes_the_booking_checks_or_waits_for_review():
     ahead = Appointment.objects.filter(status=AppointmentStatus.BOOKED, starts_at__gt=timezone.now())
     for appointment in ahead.select_related("patient", "modality", "therapist__user", "room", "course"):
         if appointment.needs_review:
-            current = diagnoses_with_current_phase(patient=appointment.patient, at=appointment.starts_at)
-            assert any(d.current_phase and d.current_phase.phase == Phase.ACUTE for d in current)
+            assert acute_at_session(appointment)
             continue
         reasons = rebooking_problems(appointment)
         assert reasons == [], (appointment, reasons)
@@ -150,8 +155,7 @@ def test_the_sessions_flagged_for_review_belong_to_a_patient_who_is_acute_on_any
     flagged = Appointment.objects.filter(needs_review=True).select_related("patient")
     assert flagged
     for appointment in flagged:
-        current = diagnoses_with_current_phase(patient=appointment.patient, at=appointment.starts_at)
-        assert any(d.current_phase and d.current_phase.phase == Phase.ACUTE for d in current), appointment
+        assert acute_at_session(appointment), appointment
 
 
 @pytest.mark.usefixtures("seeded")
