@@ -102,7 +102,7 @@ def measure(client: Client, method: str, path: str, data=None, runs: int = RUNS)
 
 
 def manager_pages(targets: dict) -> list[tuple]:
-    """The manager's home and the reports: the page with every report and each report's CSV, for
+    """The manager's home, the audit log's first page and the reports: the page with every report and each report's CSV, for
     the default period (the last four weeks) and for a year (the longest the form allows), and
     the year's page for one site."""
     manager = manager_client(targets.get("manager", scale.MANAGER_USERNAME))
@@ -112,6 +112,7 @@ def manager_pages(targets: dict) -> list[tuple]:
     url = "/manager/reports/"
     pages = [
         ("manager home", manager, "GET", "/manager/", None),
+        ("audit log", manager, "GET", "/manager/audit/", None),
         ("reports page: 4 weeks", manager, "GET", url, None),
         ("reports page: a year", manager, "GET", f"{url}?{urlencode(year)}", None),
     ]
@@ -170,7 +171,7 @@ def main(targets_path: str) -> None:
     ]
     if settings.BENCH_BASELINE:
         pages.insert(0, ("baseline", client_for(None), "GET", "/bench/baseline/", None))
-    if any(wanted(name) for name in ("manager home", "reports page", "report CSV")):
+    if any(wanted(name) for name in ("manager home", "audit log", "reports page", "report CSV")):
         pages += manager_pages(targets)
     print(f"{'page':<40} {'median ms':>9} {'min ms':>8} {'cpu ms':>8} {'queries':>8} {'status':>7} {'KB':>6}")
     for name, client, method, path, data in pages:

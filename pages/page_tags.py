@@ -7,6 +7,8 @@
   from the `session_number` that annotate_course_position set).
 - `{{ address|email_breaks }}`: an e-mail address that a narrow column wraps after its @ and its
   dots (`<wbr>`), never in the middle of a name.
+- `{% for number in page_obj|page_links %}`: the page numbers to link from a page of a list, the
+  current one among them (pages.paging.page_links).
 - `{{ form.field|as_field }}`: crispy-forms' `as_crispy_field` markup, written in Python for a
   select or a one-line input (pages.field_html), through crispy for any other widget.
 """
@@ -20,6 +22,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from clinic import roles
+from pages import paging
 from pages.field_html import field_html, handled
 from sessions import course_progress
 
@@ -65,6 +68,11 @@ def course_position(appointment) -> str:
     return course_progress.course_position(
         number=getattr(appointment, "session_number", None), session_range=appointment.course.session_range
     )
+
+
+@register.filter
+def page_links(page) -> list:
+    return paging.page_links(page)
 
 
 @register.filter

@@ -29,6 +29,7 @@ from pages.manager.forms import (
     users_named,
 )
 from pages.manager.report_tables import REPORTS, csv_response, report_tables
+from pages.paging import CappedPaginator
 from pages.refusals import refusal_message, saved_or_refused
 from pages.roles import role_required
 from pages.routes import Routes
@@ -198,7 +199,8 @@ def audit_log(request):
         entries = form.filter(entries)
     elif form.is_bound:
         entries = entries.none()
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counted up to a cap: every request a user makes adds entries, for as long as the clinic runs.
+    page = CappedPaginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     ids = {(e.additional_data or {}).get("patient_id") for e in page.object_list} - {None}
     patients = Patient.objects.in_bulk([i for i in ids if isinstance(i, int)])
     for entry in page.object_list:

@@ -7,7 +7,6 @@ import smtplib
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +21,7 @@ from clinic.replica import view_reads_may_lag
 from pages.booking.forms import CancelForm
 from pages.http import day_param
 from pages.locations import clinic_locations, location_param
+from pages.paging import CappedPaginator
 from pages.reception import board
 from pages.reception.forms import BookingIntentForm, PatientForm, PatientSearchForm
 from pages.refusals import refusal_message
@@ -177,7 +177,8 @@ def review_cancel(request, pk: int):
 def patient_list(request):
     search = PatientSearchForm(request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""
-    page = Paginator(patients_search(query=query), PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    # Counted up to a cap: the list without a search would otherwise count every patient on each visit.
+    page = CappedPaginator(patients_search(query=query), PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
     intent = BookingIntentForm(request.GET).intent() if "therapist" in request.GET else {}
     context = {
         "search": search,

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import roles
+from pages.paging import CappedPaginator
 from tests.conftest import client_for
 from tests.factories import (
     AppointmentFactory,
@@ -95,6 +96,18 @@ def test_the_page_is_paginated(manager, maria, as_lena):
     assert rows(first) == 50
     second = client_for(manager).get(AUDIT_URL, {"page": 2})
     assert rows(second) >= 5
+
+
+def test_a_log_longer_than_the_count_cap_pages_on_without_a_total(manager, maria, as_lena, monkeypatch):
+    monkeypatch.setattr(CappedPaginator, "cap", 60)
+    for _ in range(110):
+        as_lena.get(reverse("chart:patient_chart", args=[maria.pk]))
+    first = client_for(manager).get(AUDIT_URL).content.decode()
+    assert "Page 1</span>" in first and "Page 1 of" not in first
+    assert '?page=2">Older</a>' in first
+    third = client_for(manager).get(AUDIT_URL, {"page": 3})
+    assert 0 < rows(third) < 50 and LogEntry.objects.count() > 100  # past the 60 counted: the oldest entries
+    assert "Page 3</span>" in third.content.decode() and "Older" not in third.content.decode()
 
 
 def test_the_page_runs_a_fixed_number_of_queries(manager, history, django_assert_max_num_queries):

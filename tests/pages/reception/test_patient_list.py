@@ -5,6 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from pages.paging import CappedPaginator
+from patients.models import Patient
 from tests.conftest import client_for
 from tests.factories import PatientFactory
 from tests.scenes import asks_to_log_in, shows
@@ -113,6 +115,39 @@ def test_it_shows_25_patients_a_page(reception):
     assert first.context["page_obj"].paginator.num_pages == 3
     last = reception.get(URL, {"page": 3})
     assert names(last) == [f"First{n:02d} Last{n:02d}" for n in range(50, 60)]
+
+
+def test_its_page_links_mark_the_page_shown(reception):
+    for n in range(260):
+        PatientFactory(first_name=f"First{n:03d}", last_name=f"Last{n:03d}")
+    content = reception.get(URL, {"page": 7}).content.decode()
+    assert "260 patients · page 7 of 11" in content
+    assert '<li class="page-item active" aria-current="page"><span class="page-link">7</span></li>' in content
+    assert '?page=11"' in content and '?page=10"' in content
+
+
+def test_past_the_count_cap_it_says_more_than_and_pages_to_the_last_patient(reception, monkeypatch):
+    monkeypatch.setattr(CappedPaginator, "cap", 40)
+    for n in range(60):
+        PatientFactory(first_name=f"First{n:02d}", last_name=f"Last{n:02d}")
+    first = reception.get(URL).content.decode()
+    assert "More than 40 patients · page 1\n" in first
+    assert '<a class="page-link" href="?page=2"' in first
+    last = reception.get(URL, {"page": 3})
+    assert names(last) == [f"First{n:02d} Last{n:02d}" for n in range(50, 60)]
+    assert '<li class="page-item disabled"><span class="page-link">Next</span></li>' in last.content.decode()
+    searched = reception.get(URL, {"q": "first"}).content.decode()
+    assert "More than 40 patients matching “first” · page 1\n" in searched
+
+
+def test_past_the_count_cap_it_says_more_than_in_the_readers_language(reception, monkeypatch):
+    monkeypatch.setattr(CappedPaginator, "cap", 1_000)
+    Patient.objects.bulk_create(
+        Patient(first_name="Anna", last_name="Berg", sort_last_name="berg", date_of_birth=dt.date(1975, 4, 12))
+        for _ in range(1_001)
+    )
+    german = reception.get(URL, headers={"Accept-Language": "de"}).content.decode()
+    assert "Mehr als 1.000 Patienten · Seite 1\n" in german
 
 
 def test_its_page_links_keep_the_search(reception):
