@@ -102,9 +102,9 @@ def measure(client: Client, method: str, path: str, data=None, runs: int = RUNS)
 
 
 def manager_pages(targets: dict) -> list[tuple]:
-    """The manager's home, the audit log's first page and the reports: the page with every report and each report's CSV, for
-    the default period (the last four weeks) and for a year (the longest the form allows), and
-    the year's page for one site."""
+    """The manager's home, the audit log's first page and the reports: the page with every report
+    and each report's CSV, for the default period (the last four weeks) and for a year (the longest
+    the form allows), and the year's page for one site."""
     manager = manager_client(targets.get("manager", scale.MANAGER_USERNAME))
     today = dt.date.fromisoformat(targets["today"])
     year = {"starts_on": (today - dt.timedelta(days=364)).isoformat(), "ends_on": today.isoformat()}
