@@ -8,7 +8,7 @@ version (a rule with the condition "no current consent"; patients.consent).
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -74,17 +74,27 @@ class PatientContraindications:
     rule_hits: list[tuple[ContraindicationRule, HealthFlag]]
     consent_hits: list[tuple[ContraindicationRule, MissingConsent]] = field(default_factory=list)
 
-    def check(self, modality: Modality) -> ContraindicationResult:
-        """The result for a session of `modality`: the acute blocks, and the rules that concern it
-        (a consent rule concerns it when the missing consent covers the modality too)."""
-        result = ContraindicationResult(blocks=list(self.acute_blocks))
+    def _concerning(self, modality: Modality) -> Iterator[tuple[ContraindicationRule, HealthFlag | MissingConsent]]:
+        """Each rule that concerns a session of `modality`, with what it found: a flag rule for the
+        modality, and a consent rule when the missing consent covers the modality too."""
         for rule, flag in self.rule_hits:
             if rule.applies_to(modality):
-                _add(result, rule, f"{flag}: {rule.message}")
+                yield rule, flag
         for rule, missing in self.consent_hits:
             if rule.applies_to(modality) and missing.covers(modality):
-                _add(result, rule, f"{missing}: {rule.message}")
+                yield rule, missing
+
+    def check(self, modality: Modality) -> ContraindicationResult:
+        """The result for a session of `modality`: the acute blocks, and the rules that concern it."""
+        result = ContraindicationResult(blocks=list(self.acute_blocks))
+        for rule, what in self._concerning(modality):
+            _add(result, rule, f"{what}: {rule.message}")
         return result
+
+    def allows(self, modality: Modality) -> bool:
+        """check(modality).allowed, without writing its reasons: a page that only shows or hides a
+        button for hundreds of sessions (the day board) would translate hundreds of sentences."""
+        return not self.acute_blocks and all(rule.effect != RuleEffect.BLOCK for rule, _ in self._concerning(modality))
 
 
 def _rules_for(flags: Iterable[HealthFlag]) -> tuple[list[ContraindicationRule], list[ContraindicationRule]]:

@@ -20,7 +20,12 @@ from clinic.events import (
     event_announce,
 )
 from clinic.refusals import Refused
-from patients.contraindications import acute_phase_reason, contraindications_by_patient, contraindications_check
+from patients.contraindications import (
+    PatientContraindications,
+    acute_phase_reason,
+    contraindications_by_patient,
+    contraindications_check,
+)
 from patients.models import Patient, PhaseRecord
 from sessions.courses import course_complete_if_full
 from sessions.freed_slots import freed_slot_record
@@ -115,17 +120,13 @@ def _reasons(sentence: str) -> list[str]:
     return [sentence] if sentence else []
 
 
-def appointments_actions(
-    appointments: list[Appointment], *, now: dt.datetime | None = None, only: Collection[str] = ACTIONS
-) -> list[AppointmentActions]:
-    """appointment_actions for a list of sessions (My day): each appointment also gets it as
-    `actions`. The contraindication check runs for the sessions still to be treated, at `now`,
-    in at most four queries however many sessions (plus one for notes not selected with them).
-    `only`: the actions a page offers (the day board asks about check-in and no-show alone, for
-    hundreds of sessions); asking the result about another action is an error."""
-    now = now or timezone.now()
+def _judged(
+    appointments: list[Appointment], now: dt.datetime, only: Collection[str]
+) -> tuple[list[dict[str, list[str]]], set[int], dict[int, PatientContraindications]]:
+    """Each session's refusals by status and time, the indexes of the sessions whose treatment is
+    still ahead (the session is open, or a treatment action is pending), and the contraindication
+    check at `now` of their patients."""
     refusals = [_status_time_refusals(appointment, now, only) for appointment in appointments]
-    # Treatment is still ahead: the session is open, or one of the treatment actions is pending.
     ahead = {
         index
         for index, (appointment, why_not) in enumerate(zip(appointments, refusals, strict=True))
@@ -133,6 +134,18 @@ def appointments_actions(
     }
     patient_ids = {appointments[index].patient_id for index in ahead}
     checks = contraindications_by_patient(patient_ids=patient_ids, at=now) if ahead else {}
+    return refusals, ahead, checks
+
+
+def appointments_actions(
+    appointments: list[Appointment], *, now: dt.datetime | None = None, only: Collection[str] = ACTIONS
+) -> list[AppointmentActions]:
+    """appointment_actions for a list of sessions (My day): each appointment also gets it as
+    `actions`. The contraindication check runs for the sessions still to be treated, at `now`,
+    in at most four queries however many sessions (plus one for notes not selected with them).
+    `only`: the actions a page offers; asking the result about another action is an error."""
+    now = now or timezone.now()
+    refusals, ahead, checks = _judged(appointments, now, only)
     results = []
     for index, (appointment, why_not) in enumerate(zip(appointments, refusals, strict=True)):
         blocks, warnings = [], []
@@ -145,6 +158,26 @@ def appointments_actions(
         appointment.actions = AppointmentActions(why_not=why_not, blocks=blocks, warnings=warnings)
         results.append(appointment.actions)
     return results
+
+
+def appointments_allowed(
+    appointments: list[Appointment], *, now: dt.datetime | None = None, only: Collection[str]
+) -> list[set[str]]:
+    """The actions of `only` that appointments_actions allows each session, without writing the
+    contraindication check's reasons: the day board shows check-in and no-show for hundreds of
+    sessions and no reasons (translating them cost more than the rest of the judgement)."""
+    now = now or timezone.now()
+    refusals, _, checks = _judged(appointments, now, only)
+    # A treatment action still allowed by status and time means the session is ahead: its patient is checked.
+    return [
+        {
+            action
+            for action, reasons in why_not.items()
+            if not reasons
+            and (action not in TREATMENT_ACTIONS or checks[appointment.patient_id].allows(appointment.modality))
+        }
+        for appointment, why_not in zip(appointments, refusals, strict=True)
+    ]
 
 
 def appointment_actions(appointment: Appointment, *, now: dt.datetime | None = None) -> AppointmentActions:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 
 from clinic.models import Closure, Modality, Room
 from clinic.setup_lists import SetupNames, active_therapist_names, names_by_id
-from sessions.appointments import CHECK_IN, NO_SHOW, appointments_actions
+from sessions.appointments import CHECK_IN, NO_SHOW, appointments_allowed
 from sessions.course_progress import annotate_course_position, course_number, course_positions
 from sessions.models import COUNTED_STATUSES, Appointment, AppointmentStatus, session_range
 from sessions.schedule import at_local, closures_load, working_hours_by_therapist
@@ -425,9 +425,10 @@ _CHECKED_FIELDS = [
 
 
 def _card_actions(cards: list[Card], day: dt.date) -> None:
-    """Check-in and no-show as appointment_actions allows them: only booked sessions of today can
-    have either (check-in on the session's day, no-show once started), so only those are asked
-    about, in a fixed number of queries."""
+    """Check-in and no-show as appointment_actions allows them (appointments_allowed: the same
+    answer without its reasons): only booked sessions of today can have either (check-in on the
+    session's day, no-show once started), so only those are asked about, in a fixed number of
+    queries."""
     if day != timezone.localdate():
         return
     booked = [card for card in cards if card.status == AppointmentStatus.BOOKED]
@@ -449,8 +450,8 @@ def _card_actions(cards: list[Card], day: dt.date) -> None:
         session = Appointment.from_db(using, _CHECKED_FIELDS, [values[name] for name in _CHECKED_FIELDS])
         session.modality = modalities[card.modality_id]
         sessions.append(session)
-    for card, actions in zip(booked, appointments_actions(sessions, only=(CHECK_IN, NO_SHOW)), strict=True):
-        card.can_check_in, card.can_no_show = actions.check_in, actions.no_show
+    for card, allowed in zip(booked, appointments_allowed(sessions, only=(CHECK_IN, NO_SHOW)), strict=True):
+        card.can_check_in, card.can_no_show = CHECK_IN in allowed, NO_SHOW in allowed
 
 
 def _off_rows(hours: list, columns: list, by: str, rows: list[BoardRow], closures: list[Closure]) -> list[set[int]]:

@@ -16,6 +16,7 @@ from sessions.appointments import (
     appointment_no_show,
     appointment_review_keep,
     appointments_actions,
+    appointments_allowed,
 )
 from sessions.models import Appointment, AppointmentStatus
 from tests.factories import (
@@ -27,6 +28,7 @@ from tests.factories import (
     SessionNoteFactory,
     earlier_today,
 )
+from tests.scenes import consent_rule
 
 pytestmark = pytest.mark.django_db
 
@@ -218,6 +220,35 @@ def test_a_page_that_asks_about_some_actions_gets_the_same_answers_for_those_and
     assert set(some[0].why_not) == {"check_in", "no_show"}
     with pytest.raises(KeyError):
         some[1].allows("cancel")
+
+
+def test_the_answer_without_reasons_allows_what_the_answer_with_them_allows():
+    """appointments_allowed (the day board's: no sentences written) against appointments_actions,
+    for each thing the contraindication check weighs."""
+    started = [AppointmentFactory(starts_at=earlier_today(10 + i)) for i in range(6)]
+    plain, is_acute, blocked_flag, warned_flag, other_modality, no_consent = started
+    acute(is_acute.patient)
+    HealthFlagFactory(patient=blocked_flag.patient, kind=FlagKind.FEVER_INFECTION)  # a default block rule
+    HealthFlagFactory(patient=warned_flag.patient, kind=FlagKind.HYPERTENSION)  # a default warn rule
+    HealthFlagFactory(patient=other_modality.patient, kind=FlagKind.OTHER)
+    ContraindicationRuleFactory(flag_kind=FlagKind.OTHER, modality=plain.modality, effect=RuleEffect.BLOCK)
+    consent_rule(RuleEffect.BLOCK, modality=no_consent.modality)
+    ahead = AppointmentFactory(starts_at=later_today())
+    sessions = list(Appointment.objects.select_related("modality").order_by("pk"))
+    assert [session.pk for session in sessions] == [session.pk for session in [*started, ahead]]
+    only = ("check_in", "no_show")
+
+    without = appointments_allowed(sessions, only=only)
+    assert without == [{a for a in only if actions.allows(a)} for actions in appointments_actions(sessions, only=only)]
+    assert without == [
+        {"check_in", "no_show"},
+        {"no_show"},  # acute
+        {"no_show"},  # a blocking rule for her flag
+        {"check_in", "no_show"},  # a warning does not stop check-in
+        {"check_in", "no_show"},  # the blocking rule is for another modality
+        {"no_show"},  # no consent signed for this modality
+        {"check_in"},  # later today: not missed yet
+    ]
 
 
 # --- Review "keep": the check at the session's start ------------------------------------------
