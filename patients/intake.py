@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 
 from clinic import roles
 from clinic.refusals import Refused
+from clinic.setup_cache import setup_cached
 from patients.models import (
     ANSWER_DETAIL_MAX_LENGTH,
     DETAIL_LABEL_MAX_LENGTH,
@@ -103,11 +104,19 @@ def intake_answered_at(*, patient: Patient) -> dt.datetime | None:
 
 def intake_due(*, patient: Patient, answered_at: dt.datetime | None = None) -> bool:
     """The questionnaire is asked once, before the first session: due while the patient has not
-    answered any version and the clinic has questions. Two queries (one when `answered_at`, read
+    answered any version and the clinic has questions. One query (none when `answered_at`, read
     already, says they answered)."""
     if answered_at is not None:
         return False
-    return IntakeVersion.objects.exists() and intake_answered_at(patient=patient) is None
+    return intake_published() and intake_answered_at(patient=patient) is None
+
+
+def intake_published() -> bool:
+    """Whether the clinic has an intake questionnaire (any version), kept by the set-up cache
+    (clinic/setup_cache.py)."""
+    return setup_cached(
+        "intake published", lambda using: IntakeVersion.objects.using(using).exists(), model=IntakeVersion
+    )
 
 
 def flag_proposals_pending(*, patient: Patient) -> list[FlagProposal]:

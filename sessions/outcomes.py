@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
 from clinic.refusals import Refused
+from clinic.setup_cache import copies, setup_cached
 from outcomes.models import PAIN_CODE, Measure, MeasureItem, MeasureKind
 from outcomes.scoring import Change, answers_problems, measure_score, score_change, score_range
 from patients.models import Patient
@@ -40,14 +41,18 @@ class DueMeasure:
 
 
 def measures_asked(*, items: bool = True) -> list[Measure]:
-    """The active measures a patient fills in, each with its items (`item_list`): two queries;
-    one without the items, for pages that only say what is due."""
-    measures = Measure.objects.filter(active=True).exclude(kind=MeasureKind.SESSION_PAIN)
-    if items:
-        measures = measures.prefetch_related(
-            Prefetch("items", queryset=MeasureItem.objects.order_by("position"), to_attr="item_list")
-        )
-    return list(measures)
+    """The active measures a patient fills in, each with its items (`item_list`; without them for
+    pages that only say what is due), kept by the set-up cache (clinic/setup_cache.py)."""
+
+    def build(using: str) -> list[Measure]:
+        measures = Measure.objects.using(using).filter(active=True).exclude(kind=MeasureKind.SESSION_PAIN)
+        if items:
+            measures = measures.prefetch_related(
+                Prefetch("items", queryset=MeasureItem.objects.order_by("position"), to_attr="item_list")
+            )
+        return list(measures)
+
+    return copies(setup_cached(("measures asked", items), build, model=Measure))
 
 
 def due_occasion(*, measure: Measure, course: Course, sessions_done: int, scores: list[OutcomeScore]) -> str | None:

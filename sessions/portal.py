@@ -12,8 +12,8 @@ from django.utils.formats import date_format
 
 from clinic.models import Modality
 from patients.consent import ConsentState, consent_states, consents_due
-from patients.intake import intake_answered_at
-from patients.models import IntakeVersion, Patient
+from patients.intake import intake_answered_at, intake_published
+from patients.models import Patient
 from sessions.appointments import appointment_patient_can_cancel
 from sessions.course_progress import (
     course_number,
@@ -280,7 +280,7 @@ def before_treatment(*, patient: Patient, planned: list[Modality] | None) -> Bef
     answered_at = intake_answered_at(patient=patient)
     states = consent_states(patient=patient)
     return BeforeTreatment(
-        intake_due=answered_at is None and IntakeVersion.objects.exists(),
+        intake_due=answered_at is None and intake_published(),
         consents_due=consents_due(patient=patient, modalities=planned, states=states),
         intake_answered_at=answered_at,
         consents=states,

@@ -18,10 +18,13 @@ from clinic.migrations._frozen import setup_trigger_names
 from clinic.models import Closure, Location, Modality, SetupVersion, Therapist, WorkingHours
 from clinic.setup_cache import setup_token
 from clinic.setup_lists import active_modalities, active_therapist_names, names_by_id, sites
+from outcomes.models import Measure, MeasureItem
 from patients.consent import consent_topics_current, current_topics
 from patients.contraindications import active_rules
-from patients.models import ConsentTopic, ContraindicationRule
+from patients.intake import intake_published
+from patients.models import ConsentTopic, ContraindicationRule, IntakeVersion
 from sessions.availability import qualified_therapists, suited_rooms
+from sessions.outcomes import measures_asked
 from sessions.schedule import closures_load, working_hours_by_therapist
 from tests.factories import ClosureFactory, RoomFactory, TherapistFactory, next_weekday, therapist_named
 
@@ -47,6 +50,9 @@ def every_kept_read(modality: Modality) -> dict:
         "sites": sites,
         "therapist names": active_therapist_names,
         "names by id": names_by_id,
+        "measures asked": measures_asked,
+        "measures asked, no items": lambda: measures_asked(items=False),
+        "intake published": intake_published,
     }
 
 
@@ -92,6 +98,12 @@ def test_every_table_a_kept_read_reads_gives_a_new_token_when_written(read, anna
         pytest.param(lambda t: User.objects.filter(pk=t.user_id).update(last_name="Berg"), id="therapist renamed"),
         pytest.param(lambda t: ContraindicationRule.objects.update(active=True), id="rules updated"),
         pytest.param(lambda t: ConsentTopic.objects.update(active=False), id="consent topics updated"),
+        pytest.param(lambda t: Measure.objects.update(active=False), id="measures updated"),
+        pytest.param(
+            lambda t: MeasureItem.objects.create(measure=Measure.objects.first(), position=99, text="Walking"),
+            id="measure item added",
+        ),
+        pytest.param(lambda t: IntakeVersion.objects.all().delete(), id="intake versions deleted"),
     ],
 )
 def test_a_write_to_the_set_up_gives_a_new_token(change, anna):
