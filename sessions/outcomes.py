@@ -42,7 +42,8 @@ class DueMeasure:
 
 def measures_asked(*, items: bool = True) -> list[Measure]:
     """The active measures a patient fills in, each with its items (`item_list`; without them for
-    pages that only say what is due), kept by the set-up cache (clinic/setup_cache.py)."""
+    pages that only say what is due), kept by the set-up cache (clinic/setup_cache.py). Each reader
+    gets its own measures; their `item_list`s are shared by every reader, to read only."""
 
     def build(using: str) -> list[Measure]:
         measures = Measure.objects.using(using).filter(active=True).exclude(kind=MeasureKind.SESSION_PAIN)
