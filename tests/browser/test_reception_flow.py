@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from clinic import roles
 from clinic.models import Modality, Room, Therapist
+from pages.paging import CappedPaginator
 from sessions.models import Appointment, AppointmentStatus
 from tests.browser.conftest import submit_login
 from tests.factories import (
@@ -271,3 +272,29 @@ def test_on_a_tablet_the_pages_fit_and_booking_works_from_the_keyboard(
     screenshot(page, "4-appointment")
     booked = Appointment.objects.get(patient=patient)
     assert timezone.localtime(booked.starts_at) == local(*tomorrow().timetuple()[:3], 8)
+
+
+def test_a_list_longer_than_its_count_pages_on_to_the_last_patient(page, live_server, clinic, monkeypatch, screenshot):
+    monkeypatch.setattr(CappedPaginator, "cap", 30)  # 10,000 in the clinic: the same pages, fewer rows
+    for n in range(80):
+        PatientFactory(first_name="Petra", last_name=f"Last{n:02d}")
+    log_in(page, live_server, "desk")
+    page.goto(f"{live_server.url}/patients/")
+    count = page.locator("#patient-results [role=status]")
+    expect(count).to_have_text("More than 30 patients · page 1")
+
+    pages = page.get_by_role("navigation", name="Patient list pages")
+    for number in (2, 3, 4):
+        pages.get_by_role("link", name="Next").click()
+        expect(count).to_have_text(f"More than 30 patients · page {number}")
+    expect(page).to_have_url(re.compile(r"\?page=4$"))
+    expect(page.get_by_role("link", name="Petra Last79")).to_be_visible()
+    expect(pages.get_by_role("link", name="Next")).to_have_count(0)
+    expect(pages.locator('[aria-current="page"]')).to_have_text("4")
+    screenshot(page, "1-last-page")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    expect(count).to_have_text("More than 30 patients · page 4")
+    assert no_page_overflow(page)
+    screenshot(page, "2-last-page-phone")
