@@ -70,7 +70,7 @@ def test_past_the_cap_it_never_counts_the_whole_list(patients):
     assert "LIMIT 3" in rows.upper()  # one row past the page: is there another?
 
 
-def test_its_links_number_the_pages_around_the_current_one(db):
+def test_its_links_number_the_pages_around_the_current_one():
     """Django's elided range, around the page shown: before, its paginator was asked with page 1."""
     page = Paginator(range(100), 2).get_page(20)
     assert page_links(page) == [1, 2, ELLIPSIS, 17, 18, 19, 20, 21, 22, 23, ELLIPSIS, 49, 50]
