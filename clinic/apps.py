@@ -18,7 +18,9 @@ class ClinicConfig(AppConfig):
             middleware,  # noqa: F401
             receivers,  # noqa: F401
         )
+        from clinic.lookups import lookups_register
         from clinic.public_holidays import holiday_settings_check
 
         register(holiday_settings_check)
+        lookups_register()
         admin_guards.autocomplete_guard_install()

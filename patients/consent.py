@@ -226,7 +226,7 @@ def consents_missing_by_patient(*, patient_ids: Iterable[int]) -> dict[int, list
         return {patient_id: [] for patient_id in patient_ids}
     signed: dict[int, dict[int, int]] = {}
     for patient_id, topic_id, number in ConsentSignature.objects.filter(
-        patient_id__in=patient_ids, version__topic_id__in=list(topics)
+        patient_id__any=patient_ids, version__topic_id__in=list(topics)
     ).values_list("patient_id", "version__topic_id", "version__number"):
         best = signed.setdefault(patient_id, {})
         best[topic_id] = max(number, best.get(topic_id, 0))

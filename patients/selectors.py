@@ -36,7 +36,7 @@ def acute_diagnoses_by_patient(*, patient_ids, at: dt.datetime) -> dict[int, lis
         *PhaseRecord._meta.ordering
     )
     diagnoses = list(
-        Diagnosis.objects.filter(patient_id__in=set(patient_ids), active=True)
+        Diagnosis.objects.filter(patient_id__any=patient_ids, active=True)
         .annotate(current_phase_id=Subquery(latest.values("pk")[:1]), current_kind=Subquery(latest.values("phase")[:1]))
         .filter(current_kind=Phase.ACUTE)
     )
@@ -148,7 +148,7 @@ def patients_with_same_identity(*, first_name: str, last_name: str, date_of_birt
 def health_flags_active_by_patient(*, patient_ids, on: dt.date, kinds=None) -> dict[int, list[HealthFlag]]:
     """{patient id: active flags} for many patients in one query, for lists that show warnings."""
     flags = HealthFlag.objects.filter(
-        Q(active_to__isnull=True) | Q(active_to__gte=on), patient_id__in=set(patient_ids), active_from__lte=on
+        Q(active_to__isnull=True) | Q(active_to__gte=on), patient_id__any=patient_ids, active_from__lte=on
     ).order_by("patient_id", "kind", "substance")
     if kinds is not None:
         flags = flags.filter(kind__in=kinds)
