@@ -3,7 +3,7 @@
 patient online), and the review flags an acute phase puts on the sessions ahead."""
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -116,17 +116,31 @@ def _status_time_refusals(appointment: Appointment, now: dt.datetime, only: Coll
     return why_not
 
 
+def _status_time_refused(appointment: Appointment, now: dt.datetime, only: Collection[str]) -> dict[str, bool]:
+    """Whether _status_time_refusals refuses each action of `only`, without wording why."""
+    refused = {
+        action: appointment.status_change_refused(status, now) is not None
+        for action, status in _STATUS_OF.items()
+        if action in only
+    }
+    if MOVE in only:
+        refused[MOVE] = not appointment.can_move
+    if SIGN in only:
+        refused[SIGN] = bool(_status_time_refusals(appointment, now, (SIGN,))[SIGN])
+    return refused
+
+
 def _reasons(sentence: str) -> list[str]:
     return [sentence] if sentence else []
 
 
 def _judged(
-    appointments: list[Appointment], now: dt.datetime, only: Collection[str]
-) -> tuple[list[dict[str, list[str]]], set[int], dict[int, PatientContraindications]]:
-    """Each session's refusals by status and time, the indexes of the sessions whose treatment is
-    still ahead (the session is open, or a treatment action is pending), and the contraindication
-    check at `now` of their patients."""
-    refusals = [_status_time_refusals(appointment, now, only) for appointment in appointments]
+    appointments: list[Appointment], now: dt.datetime, only: Collection[str], judge: Callable = _status_time_refusals
+) -> tuple[list[dict], set[int], dict[int, PatientContraindications]]:
+    """Each session's refusals by status and time (by `judge`: the sentences, or whether any), the
+    indexes of the sessions whose treatment is still ahead (the session is open, or a treatment
+    action is pending), and the contraindication check at `now` of their patients."""
+    refusals = [judge(appointment, now, only) for appointment in appointments]
     ahead = {
         index
         for index, (appointment, why_not) in enumerate(zip(appointments, refusals, strict=True))
@@ -163,20 +177,21 @@ def appointments_actions(
 def appointments_allowed(
     appointments: list[Appointment], *, now: dt.datetime | None = None, only: Collection[str]
 ) -> list[set[str]]:
-    """The actions of `only` that appointments_actions allows each session, without writing the
-    contraindication check's reasons: the day board shows check-in and no-show for hundreds of
-    sessions and no reasons (translating them cost more than the rest of the judgement)."""
+    """The actions of `only` that appointments_actions allows each session, without wording any
+    refusal (by status and time, or by the contraindication check): the day board shows check-in
+    and no-show for hundreds of sessions and no reasons (translating them cost more than the rest
+    of the judgement)."""
     now = now or timezone.now()
-    refusals, _, checks = _judged(appointments, now, only)
+    judged, _, checks = _judged(appointments, now, only, _status_time_refused)
     # A treatment action still allowed by status and time means the session is ahead: its patient is checked.
     return [
         {
             action
-            for action, reasons in why_not.items()
-            if not reasons
+            for action, refused in by_status_and_time.items()
+            if not refused
             and (action not in TREATMENT_ACTIONS or checks[appointment.patient_id].allows(appointment.modality))
         }
-        for appointment, why_not in zip(appointments, refusals, strict=True)
+        for appointment, by_status_and_time in zip(appointments, judged, strict=True)
     ]
 
 

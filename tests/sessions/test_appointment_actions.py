@@ -288,3 +288,22 @@ def test_keep_is_refused_by_a_block_rule_in_force_at_the_start():
     HealthFlagFactory(patient=appointment.patient, kind=FlagKind.FEVER_INFECTION, active_from=timezone.localdate())
     with pytest.raises(Refused):
         appointment_review_keep(appointment=appointment)
+
+
+def test_the_answer_without_reasons_judges_status_and_time_as_the_answer_with_them():
+    """appointments_allowed against appointments_actions for every action, for sessions of each
+    status before, during and after their day (Appointment.status_change_refused, unworded)."""
+    now = timezone.now()
+    for status in AppointmentStatus.values:
+        for starts_at in (now - dt.timedelta(days=1), earlier_today(5), later_today(), now + dt.timedelta(days=3)):
+            reason = "Called off." if status == AppointmentStatus.CANCELLED else ""
+            AppointmentFactory(status=status, starts_at=starts_at, cancellation_reason=reason)
+    SessionNoteFactory(appointment=AppointmentFactory(status=AppointmentStatus.COMPLETED, starts_at=earlier_today(90)))
+    sessions = list(Appointment.objects.select_related("modality").order_by("pk"))
+
+    without = appointments_allowed(sessions, now=now, only=ACTIONS)
+    assert without == [
+        {action for action in ACTIONS if actions.allows(action)} for actions in appointments_actions(sessions, now=now)
+    ]
+    # The sessions give different answers: nothing allowed, only moving or cancelling, and more.
+    assert set(map(frozenset, without)) > {frozenset(), frozenset({"move", "cancel"})}
