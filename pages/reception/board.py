@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from django.db import connections
 from django.db.models.expressions import RawSQL
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -20,6 +19,7 @@ from django.utils.translation import gettext
 
 from clinic.models import Closure, Modality, Room
 from clinic.setup_lists import SetupNames, active_therapist_names, names_by_id
+from pages.routes import url_pattern
 from sessions.appointments import CHECK_IN, NO_SHOW, appointments_allowed
 from sessions.course_progress import annotate_course_position, course_number, course_positions
 from sessions.models import COUNTED_STATUSES, Appointment, AppointmentStatus, session_range
@@ -159,14 +159,6 @@ def _hh_mm(moment: dt.datetime | dt.time) -> str:
     return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
-# reverse() for each of hundreds of cards costs more than the card; only the pk differs.
-_PK_PLACEHOLDER = 987654321
-
-
-def _url_pattern(name: str) -> str:
-    return reverse(name, args=[_PK_PLACEHOLDER]).replace(str(_PK_PLACEHOLDER), "{pk}")
-
-
 NEEDS_REVIEW_LINE = '<span class="d-block small fw-bold">{}</span>'
 SELF_BOOKED_LINE = '<span class="d-block small self-booked">{}</span>'
 
@@ -183,7 +175,7 @@ class _CardWriter:
 
     def __init__(self, *, by: str):
         self.by = by
-        self.detail = _url_pattern("booking:appointment_detail")
+        self.detail = url_pattern("booking:appointment_detail")
         self.actions = {}  # what check-in and no-show need, worked out at the first card offering one
         self.statuses: dict[str, str] = {}
         self.course_position = course_positions()
@@ -231,9 +223,9 @@ class _CardWriter:
     def buttons(self, card: Card, patient: str) -> str:
         if not self.actions:
             self.actions = {
-                "check_in": (_url_pattern("booking:appointment_check_in"), "btn-primary", escape(gettext("Check in"))),
+                "check_in": (url_pattern("booking:appointment_check_in"), "btn-primary", escape(gettext("Check in"))),
                 "no_show": (
-                    _url_pattern("booking:appointment_no_show"),
+                    url_pattern("booking:appointment_no_show"),
                     "btn-outline-danger",
                     escape(gettext("No-show")),
                 ),

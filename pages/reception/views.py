@@ -24,6 +24,7 @@ from pages.locations import clinic_locations, location_param
 from pages.paging import CappedPaginator
 from pages.reception import board
 from pages.reception.forms import BookingIntentForm, PatientForm, PatientSearchForm
+from pages.reception.patient_rows import patient_rows_html
 from pages.refusals import refusal_message
 from pages.roles import FRONT_DESK, role_required
 from pages.routes import Routes
@@ -186,8 +187,10 @@ def patient_list(request):
         "page_obj": page,
         # "Book for": a free cell of the day board chose the therapist, day and time; each result books.
         "intent": intent,
-        "intent_query": urlencode({key: value for key, value in intent.items() if key != "therapist_name"}),
     }
+    # The rows are written in Python (pages.reception.patient_rows): the template took longer over them than the rest.
+    book_query = urlencode({key: value for key, value in intent.items() if key != "therapist_name"}) if intent else None
+    context["patient_rows"] = patient_rows_html(page.object_list, book_query=book_query)
     # The search box and the page links swap only the results; a history restore needs the whole page.
     partial = request.htmx and request.htmx.target == RESULTS_TARGET and not request.htmx.history_restore_request
     template = "reception/_patient_results.html" if partial else "reception/patient_list.html"

@@ -42,6 +42,27 @@ def others(db):
     ]
 
 
+def test_each_row_shows_the_patients_details_with_what_they_typed_escaped(reception):
+    """pages.reception.patient_rows writes the rows without the template's autoescaping."""
+    typed = PatientFactory(
+        first_name="<b>Ann</b>", last_name="O'Berg & Co", date_of_birth=dt.date(1975, 4, 2), phone="<i>030</i>",
+        email="ann.berg@example.org",
+    )  # fmt: skip
+    plain = PatientFactory(last_name="Zimmer", phone="", email="")
+    page = reception.get(URL).content.decode()
+    assert "<b>Ann</b>" not in page and "<i>030</i>" not in page
+    row = page[page.index(f'href="{typed.get_absolute_url()}"') :].split("</tr>")[0]
+    assert "O&#x27;Berg &amp; Co, &lt;b&gt;Ann&lt;/b&gt;</a>" in row
+    assert "02.04.1975" in row
+    assert row.count("&lt;i&gt;030&lt;/i&gt;") == 2  # folded under the name on a phone, and in its column
+    assert row.count("ann.<wbr>berg@<wbr>example.<wbr>org") == 2
+    assert f'href="{reverse("reception:patient_edit", args=[typed.pk])}"' in row
+    assert 'Edit<span class="visually-hidden"> &lt;b&gt;Ann&lt;/b&gt; O&#x27;Berg &amp; Co</span>' in row
+    assert "Book" not in row  # only when a free cell of the day board chose a time
+    empty = page[page.index(f'href="{plain.get_absolute_url()}"') :].split("</tr>")[0]
+    assert empty.count(">—</td>") == 2  # no phone, no e-mail address
+
+
 def test_it_lists_patients_by_last_then_first_name(reception, berg, others):
     response = reception.get(URL)
     assert response.status_code == 200
