@@ -117,7 +117,8 @@ def _status_time_refusals(appointment: Appointment, now: dt.datetime, only: Coll
 
 
 def _status_time_refused(appointment: Appointment, now: dt.datetime, only: Collection[str]) -> dict[str, bool]:
-    """Whether _status_time_refusals refuses each action of `only`, without wording why."""
+    """Whether _status_time_refusals refuses each action of `only`, without wording why (but for
+    signing, which no list of sessions asks about: it is judged through the worded answer)."""
     refused = {
         action: appointment.status_change_refused(status, now) is not None
         for action, status in _STATUS_OF.items()

@@ -179,6 +179,8 @@ SIGNED_ALREADY = gettext_lazy("This note is signed and can no longer change; add
 CHECK_IN_ON_THE_DAY = gettext_lazy("A patient is checked in on the day of the session only.")
 COMPLETE_AFTER_START = gettext_lazy("A session cannot be completed before it starts.")
 NO_SHOW_AFTER_START = gettext_lazy("A no-show is recorded only once the session's start time has passed.")
+# What Appointment.status_change_refused answers: the rule that refuses, by status or by time.
+BY_STATUS, BY_TIME = "status", "time"
 _TIME_REFUSALS = {
     AppointmentStatus.CHECKED_IN: CHECK_IN_ON_THE_DAY,
     AppointmentStatus.COMPLETED: COMPLETE_AFTER_START,
@@ -346,18 +348,18 @@ class Appointment(models.Model):
 
     def status_change_refused(self, status: str, now: dt.datetime) -> str | None:
         """Which rule refuses marking this session `status` at `now`, None when none does: the
-        status (TRANSITIONS: "status"), then the time ("time": checked in on its local day only,
+        status (TRANSITIONS: BY_STATUS), then the time (BY_TIME: checked in on its local day only,
         completed or missed once it has started). status_change_refusal words it; a page that
         only shows or hides a button (the day board, for hundreds of sessions) asks this alone."""
         if not self.can_become(status):
-            return "status"
+            return BY_STATUS
         if status == AppointmentStatus.CHECKED_IN:
             # timezone.localdate twice, with the zone looked up once (the look-up costs more than
             # the conversion, and the day board asks this of every session booked today).
             zone = timezone.get_current_timezone()
-            return "time" if self.starts_at.astimezone(zone).date() != now.astimezone(zone).date() else None
+            return BY_TIME if self.starts_at.astimezone(zone).date() != now.astimezone(zone).date() else None
         if status in (AppointmentStatus.COMPLETED, AppointmentStatus.NO_SHOW) and self.starts_at > now:
-            return "time"
+            return BY_TIME
         return None
 
     def status_change_refusal(self, status: str, now: dt.datetime | None = None) -> str:
@@ -365,14 +367,14 @@ class Appointment(models.Model):
         (status_change_refused). The treatment gate (the contraindication check) needs queries and
         is added by sessions.appointments.appointment_actions."""
         refused = self.status_change_refused(status, now or timezone.now())
-        if refused == "status":
+        if refused == BY_STATUS:
             current = self.get_status_display().lower()
             # Translators: both are a session's statuses, in lower case ("booked", "checked in", "no-show"…).
             return gettext("A %(current)s session cannot be marked %(status)s.") % {
                 "current": current,
                 "status": AppointmentStatus(status).label.lower(),
             }
-        if refused == "time":
+        if refused == BY_TIME:
             return str(_TIME_REFUSALS[status])
         return ""
 
