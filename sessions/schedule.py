@@ -102,12 +102,16 @@ def overlaps(a_start: dt.datetime, a_end: dt.datetime, b_start: dt.datetime, b_e
     return a_start < b_end and b_start < a_end
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Booked:
     """What the schedule needs of a booked session: whose, where and when. Loading these instead
     of whole appointments keeps a weeks-long schedule of a large clinic cheap. The times are
     epoch seconds: turning thousands of database timestamps into datetimes costs more than the
-    availability search itself, so a datetime is made only when a message needs one."""
+    availability search itself, so a datetime is made only when a message needs one.
+
+    Not frozen, though nothing changes one: a frozen dataclass sets each field through
+    object.__setattr__, four times the cost of building it for a month's thousands of rows
+    (docs/PERFORMANCE.md, fourteenth round)."""
 
     pk: int
     therapist_id: int
@@ -125,7 +129,7 @@ class Booked:
         return dt.datetime.fromtimestamp(self.end, dt.UTC)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Held(Booked):
     """A freed slot held for a waitlist offer (sessions.waitlist) until `until`: the therapist and
     the room are busy then for everyone but the patient it is offered to, as if it were booked,
