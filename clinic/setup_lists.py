@@ -1,5 +1,6 @@
 """The clinic's lists that the booking form and the day board offer (modalities, sites, therapists
-by name), kept by the set-up cache (clinic/setup_cache.py) rather than read on every page."""
+by name), and who may give each modality where, kept by the set-up cache (clinic/setup_cache.py)
+rather than read on every page or booking."""
 
 from dataclasses import dataclass
 
@@ -7,7 +8,7 @@ from django.db import router
 from django.db.models import Case, CharField, QuerySet, Value, When
 
 from clinic.models import Location, Modality, Room, Therapist
-from clinic.setup_cache import copies, setup_cached
+from clinic.setup_cache import THERAPIST_FIELDS, copies, setup_cached
 
 
 def active_modalities() -> list[Modality]:
@@ -88,3 +89,49 @@ def names_by_id(*, kept: bool = True) -> SetupNames:
     if not kept:
         return build(router.db_for_read(Therapist))
     return setup_cached("names by id", build, model=Therapist)
+
+
+@dataclass(frozen=True, slots=True)
+class Qualifications:
+    """Who is qualified for each modality and which rooms are set up for it, as (modality id,
+    therapist id) and (modality id, room id) pairs, active or not (being active is asked apart).
+    Every booking, move and course series asks (sessions.booking_checks); two queries each time
+    before, now none while the set-up does not change. Shared by every reader: read, never change."""
+
+    therapists: frozenset[tuple[int, int]]
+    rooms: frozenset[tuple[int, int]]
+
+
+def qualifications() -> Qualifications:
+    def build(using: str) -> Qualifications:
+        therapists = Therapist.modalities.through.objects.using(using).values_list("modality_id", "therapist_id")
+        rooms = Room.modalities.through.objects.using(using).values_list("modality_id", "room_id")
+        return Qualifications(therapists=frozenset(therapists), rooms=frozenset(rooms))
+
+    return setup_cached("qualifications", build, model=Therapist)
+
+
+@dataclass(frozen=True, slots=True)
+class TherapistsAndRooms:
+    """Every therapist (with the name fields of their user: THERAPIST_FIELDS) and every room by pk,
+    active or not, for a form that turns a chosen slot's ids into them. Shared by every reader:
+    hand out copies (therapist_and_room)."""
+
+    therapists: dict[int, Therapist]
+    rooms: dict[int, Room]
+
+
+def therapist_and_room(therapist_id: int, room_id: int) -> tuple[Therapist | None, Room | None]:
+    """Copies of the therapist and the room with these pks, None for either that does not exist
+    in the set-up the request reads."""
+
+    def build(using: str) -> TherapistsAndRooms:
+        therapists = Therapist.objects.using(using).select_related("user").only(*THERAPIST_FIELDS)
+        return TherapistsAndRooms(
+            therapists={therapist.pk: therapist for therapist in therapists},
+            rooms={room.pk: room for room in Room.objects.using(using)},
+        )
+
+    kept = setup_cached("therapists and rooms", build, model=Therapist)
+    therapist, room = kept.therapists.get(therapist_id), kept.rooms.get(room_id)
+    return (copies([therapist])[0] if therapist else None), (copies([room])[0] if room else None)

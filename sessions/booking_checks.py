@@ -10,6 +10,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 from clinic.date_windows import BOOKING_WINDOW, CALENDAR_WINDOW
 from clinic.models import Location, Modality, Room, Therapist
 from clinic.refusals import Conflict
+from clinic.setup_lists import qualifications
 from patients.contraindications import contraindications_check
 from patients.models import Patient
 from sessions.models import COUNTED_STATUSES, Appointment, Course
@@ -110,16 +111,17 @@ def course_problems(*, course: Course, patient: Patient, exclude_appointment_id:
 
 def _resource_problems(*, modality: Modality, therapist: Therapist, room: Room) -> list[str]:
     problems = []
+    qualified = qualifications()
     if not therapist.active:
         problems.append(gettext("%(therapist)s is no longer active.") % {"therapist": person_name(therapist)})
-    elif not therapist.modalities.filter(pk=modality.pk).exists():
+    elif (modality.pk, therapist.pk) not in qualified.therapists:
         problems.append(
             gettext("%(therapist)s is not qualified for %(modality)s.")
             % {"therapist": person_name(therapist), "modality": modality}
         )
     if not room.active:
         problems.append(gettext("%(room)s is out of use.") % {"room": room})
-    elif not room.modalities.filter(pk=modality.pk).exists():
+    elif (modality.pk, room.pk) not in qualified.rooms:
         problems.append(gettext("%(room)s is not set up for %(modality)s.") % {"room": room, "modality": modality})
     return problems
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from clinic.date_windows import BOOKING_WINDOW, CALENDAR_WINDOW, aware_or_invalid
 from clinic.models import Location, Modality, Room, Therapist
-from clinic.setup_lists import active_modalities, active_therapist_names, sites, therapist_names
+from clinic.setup_lists import active_modalities, active_therapist_names, sites, therapist_and_room, therapist_names
 from pages.date_inputs import date_widget
 from pages.text_limits import TextLimitsShown
 from patients.models import Patient
@@ -155,10 +155,11 @@ class SlotField(forms.CharField):
             starts_at = dt.datetime.fromisoformat(starts)
             if timezone.is_naive(starts_at):
                 starts_at = timezone.make_aware(starts_at)
-            therapist = Therapist.objects.select_related("user").get(pk=int(therapist_id))
-            room = Room.objects.get(pk=int(room_id))
-        except (ValueError, OverflowError, Therapist.DoesNotExist, Room.DoesNotExist) as error:
+            therapist, room = therapist_and_room(int(therapist_id), int(room_id))
+        except (ValueError, OverflowError) as error:
             raise forms.ValidationError(gettext("Choose one of the free slots shown.")) from error
+        if therapist is None or room is None:
+            raise forms.ValidationError(gettext("Choose one of the free slots shown."))
         # A slot at the calendar's edge is no slot shown; a past one the booking rules refuse.
         if not CALENDAR_WINDOW.contains(starts_at):
             raise forms.ValidationError(gettext("Choose one of the free slots shown."))

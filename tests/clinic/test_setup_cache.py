@@ -17,7 +17,14 @@ from clinic.migrations._frozen import SETUP_VERSION_TABLE as VERSION_TABLE
 from clinic.migrations._frozen import setup_trigger_names
 from clinic.models import Closure, Location, Modality, SetupVersion, Therapist, WorkingHours
 from clinic.setup_cache import setup_token
-from clinic.setup_lists import active_modalities, active_therapist_names, names_by_id, sites
+from clinic.setup_lists import (
+    active_modalities,
+    active_therapist_names,
+    names_by_id,
+    qualifications,
+    sites,
+    therapist_and_room,
+)
 from outcomes.models import Measure, MeasureItem
 from patients.consent import consent_topics_current, current_topics
 from patients.contraindications import active_rules
@@ -50,6 +57,8 @@ def every_kept_read(modality: Modality) -> dict:
         "sites": sites,
         "therapist names": active_therapist_names,
         "names by id": names_by_id,
+        "qualifications": qualifications,
+        "therapists and rooms": lambda: therapist_and_room(0, 0),
         "measures asked": measures_asked,
         "measures asked, no items": lambda: measures_asked(items=False),
         "intake published": intake_published,
@@ -155,6 +164,14 @@ def test_a_reader_cannot_change_what_the_next_one_reads(massage):
     again = qualified_therapists(modality=massage)[0]
     assert again.active and str(again) == "Anna Kuhn"
     assert again.user.therapist is again  # a copy's relations lead to the same copies
+
+
+def test_a_chosen_slot_s_therapist_and_room_are_copies_of_what_is_kept(massage, anna, maple):
+    therapist, room = therapist_and_room(anna.pk, maple.pk)
+    therapist.active, room.name = False, "Changed"
+    again, room_again = therapist_and_room(anna.pk, maple.pk)
+    assert again.active and str(again) == str(anna) and room_again.name == maple.name
+    assert therapist_and_room(anna.pk + 1000, maple.pk + 1000) == (None, None)
 
 
 def test_the_rest_of_a_kept_user_is_read_from_the_database(massage, anna):

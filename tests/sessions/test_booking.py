@@ -338,6 +338,19 @@ def test_it_refuses_a_room_not_set_up_for_the_modality(book):
     assert refused(book, room=other) == ["Gym is not set up for Classic back massage."]
 
 
+def test_a_qualification_withdrawn_after_a_booking_refuses_the_next_one(book, anna_berg, blue_room, back_massage):
+    # The first booking has the set-up kept (clinic/setup_lists.qualifications): withdrawing
+    # what it relied on must refuse the next booking all the same.
+    assert book().pk
+    anna_berg.modalities.remove(back_massage)
+    blue_room.modalities.remove(back_massage)
+
+    assert refused(book, starts_at=on_monday(11)) == [
+        "Anna Berg is not qualified for Classic back massage.",
+        "Blue room is not set up for Classic back massage.",
+    ]
+
+
 def test_it_refuses_an_inactive_therapist(book, anna_berg):
     anna_berg.active = False
     anna_berg.save()
