@@ -158,10 +158,9 @@ class SlotField(forms.CharField):
             therapist, room = therapist_and_room(int(therapist_id), int(room_id))
         except (ValueError, OverflowError) as error:
             raise forms.ValidationError(gettext("Choose one of the free slots shown.")) from error
-        if therapist is None or room is None:
-            raise forms.ValidationError(gettext("Choose one of the free slots shown."))
-        # A slot at the calendar's edge is no slot shown; a past one the booking rules refuse.
-        if not CALENDAR_WINDOW.contains(starts_at):
+        # An unknown therapist or room, or a slot at the calendar's edge, is no slot shown; a past
+        # one the booking rules refuse.
+        if therapist is None or room is None or not CALENDAR_WINDOW.contains(starts_at):
             raise forms.ValidationError(gettext("Choose one of the free slots shown."))
         return starts_at, therapist, room
 
