@@ -95,8 +95,8 @@ def names_by_id(*, kept: bool = True) -> SetupNames:
 class Qualifications:
     """Who is qualified for each modality and which rooms are set up for it, as (modality id,
     therapist id) and (modality id, room id) pairs, active or not (being active is asked apart).
-    Every booking, move and course series asks (sessions.booking_checks); two queries each time
-    before, now none while the set-up does not change. Shared by every reader: read, never change."""
+    Every booking, move and course series asks (sessions.booking_checks), so the answer is kept
+    rather than queried each time. Shared by every reader: read, never change."""
 
     therapists: frozenset[tuple[int, int]]
     rooms: frozenset[tuple[int, int]]
