@@ -976,3 +976,15 @@ class ConsentSignature(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"patient_id": self.patient_id}
+
+
+class RecordVersion(models.Model):
+    """A token naming the current state of one patient's record: database triggers give it a new
+    random value on every write to a table of the record (patients/record_version.py). No foreign
+    key: a trigger may write it while the patient's own row is being deleted."""
+
+    patient_id = models.BigIntegerField(primary_key=True)
+    token = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.patient_id}: {self.token}"

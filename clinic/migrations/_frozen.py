@@ -256,3 +256,112 @@ class WatchSetupTable(migrations.operations.base.Operation):
 
     def describe(self):
         return f"Give the set-up a new version token on a write to {self.table}"
+
+
+# A patient's record version (patients/record_version.py): the triggers that give a patient's row
+# of patients_recordversion a new random token on every write to a table of their record, in the
+# writing transaction. Each watched table names how a row leads to its patient: `patient` is an
+# SQL expression over the row called {row} ("{row}.patient_id", or a subquery through the row's
+# diagnosis, session or note). An update bumps the patient before and after (a row moved to
+# another patient changes both records). Row triggers on both databases: a statement lock-steps
+# over the few rows of one patient, and the token row of each patient it touches stays locked
+# until the writer commits, so a reader never keeps a page under a token a writer is changing.
+# SQLite rebuilds a table for some migrations and loses its triggers: a migration that alters a
+# watched table adds them again (tests/patients/test_record_version.py finds any missing).
+
+RECORD_VERSION_TABLE = "patients_recordversion"
+_RECORD_FUNCTION = "patients_record_changed"
+
+
+def _record_trigger_name(table: str) -> str:
+    return f"{table}_record_changed"
+
+
+def _record_function_sql(vendor: str) -> list[str]:
+    """What the PostgreSQL triggers call with a patient's id; SQLite writes the token in each body."""
+    if vendor != "postgresql":
+        return []
+    return [
+        f"""CREATE OR REPLACE FUNCTION {_RECORD_FUNCTION}(patient bigint) RETURNS void LANGUAGE plpgsql AS $$
+        BEGIN
+            IF patient IS NOT NULL THEN
+                INSERT INTO {RECORD_VERSION_TABLE} (patient_id, token) VALUES (patient, gen_random_uuid()::text)
+                ON CONFLICT (patient_id) DO UPDATE SET token = EXCLUDED.token;
+            END IF;
+        END $$"""
+    ]
+
+
+def _record_triggers_postgresql(table: str, patient: str) -> list[str]:
+    name = _record_trigger_name(table)
+    old, new = patient.format(row="OLD"), patient.format(row="NEW")
+    return [
+        f"""CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP <> 'INSERT' THEN PERFORM {_RECORD_FUNCTION}({old}); END IF;
+            IF TG_OP <> 'DELETE' THEN PERFORM {_RECORD_FUNCTION}({new}); END IF;
+            RETURN NULL;
+        END $$""",
+        f"DROP TRIGGER IF EXISTS {name} ON {table}",
+        f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()",
+    ]
+
+
+def _record_triggers_sqlite(table: str, patient: str) -> list[str]:
+    def bump(row: str) -> str:
+        return (
+            f"INSERT OR REPLACE INTO {RECORD_VERSION_TABLE} (patient_id, token) "
+            f"SELECT p, lower(hex(randomblob(16))) FROM (SELECT {patient.format(row=row)} AS p) WHERE p IS NOT NULL;"
+        )
+
+    statements = []
+    for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
+        name = f"{_record_trigger_name(table)}_{event.lower()}"
+        statements += [
+            f"DROP TRIGGER IF EXISTS {name}",
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {' '.join(bump(row) for row in rows)} END",
+        ]
+    return statements
+
+
+def record_trigger_names(vendor: str, table: str) -> set[str]:
+    """The names of the triggers a watched table has (the test compares them with the database's)."""
+    if vendor == "postgresql":
+        return {_record_trigger_name(table)}
+    return {f"{_record_trigger_name(table)}_{event}" for event in ("insert", "update", "delete")}
+
+
+class WatchPatientRecord(migrations.operations.base.Operation):
+    """Migration operation: a write to `table` gives the record version of the patient the row
+    belongs to (`patient`, an SQL expression over {row}) a new token. No change of state."""
+
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, table: str, patient: str = "{row}.patient_id"):
+        self.table, self.patient = table, patient
+
+    def deconstruct(self):
+        return self.__class__.__qualname__, [self.table], {"patient": self.patient}
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        vendor = schema_editor.connection.vendor
+        triggers = _record_triggers_postgresql if vendor == "postgresql" else _record_triggers_sqlite
+        for sql in _record_function_sql(vendor) + triggers(self.table, self.patient):
+            schema_editor.execute(sql, params=None)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        vendor = schema_editor.connection.vendor
+        name = _record_trigger_name(self.table)
+        if vendor == "postgresql":
+            statements = [f"DROP TRIGGER IF EXISTS {name} ON {self.table}", f"DROP FUNCTION IF EXISTS {name}()"]
+        else:
+            statements = [f"DROP TRIGGER IF EXISTS {trigger}" for trigger in record_trigger_names(vendor, self.table)]
+        for sql in statements:
+            schema_editor.execute(sql, params=None)
+
+    def describe(self):
+        return f"Give a patient's record a new version token on a write to {self.table}"

@@ -10,7 +10,9 @@ from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
@@ -35,6 +37,7 @@ from pages.chart.forms import (
 )
 from pages.chart.intake import chart_intake_context
 from pages.chart.notes_html import chart_notes_html
+from pages.kept_pages import record_page
 from pages.outcome_chart import trend_charts
 from pages.pain_chart import pain_chart_svg
 from pages.refusals import refusal_message, refusal_on_form, saved_or_refused
@@ -44,6 +47,7 @@ from patients import services as patient_services
 from patients.consent import consent_states
 from patients.contraindications import patient_booking_status, patient_booking_status_of_record
 from patients.models import Diagnosis, HealthFlag, Patient, Phase
+from patients.record_version import record_steady_until
 from patients.selectors import diagnoses_with_history
 from sessions import courses
 from sessions.appointments import sessions_flagged_ahead
@@ -104,8 +108,17 @@ def _pain_points(notes: list[SessionNote]) -> list[tuple[str, int | None, int | 
 @require_GET
 @role_required(*CLINICIANS)
 def patient_chart(request, pk: int):
-    patient = _treated_patient(request, pk)
-    now, today = timezone.now(), timezone.localdate()
+    patient = _treated_patient(request, pk)  # every look is logged, the chart kept or not
+    content = record_page(request, "chart", patient, partial(_chart_content, request, patient))
+    return render(request, "chart/patient_chart.html", {"patient": patient, "content": content})
+
+
+def _chart_content(request, patient: Patient):
+    """The chart drawn from the record, and until when it holds (pages.kept_pages). The patient's
+    row is read again: the page must be no older than the record version read before it."""
+    patient = Patient.objects.get(pk=patient.pk)
+    now = timezone.now()
+    today = timezone.localdate(now)
     # In the order the booking check reads them (by kind and substance, as the database sorts
     # text); the chart lists them newest first.
     flags = list(patient.health_flags.select_related("recorded_by").order_by("kind", "substance", "pk"))
@@ -144,8 +157,12 @@ def patient_chart(request, pk: int):
         "notes_open": NOTES_OPEN,
         # The intake questionnaire's answers and proposed flags, and the consents (pages.chart.intake).
         **chart_intake_context(patient, consents),
+        # The one thing of the request the chart shows (pages.kept_pages keys it): no context
+        # processor runs, so nothing else of the reader can slip into a kept chart.
+        "csrf_token": get_token(request),
     }
-    return render(request, "chart/patient_chart.html", context)
+    html = render_to_string("chart/_chart_content.html", context)
+    return html, record_steady_until(diagnoses=diagnoses, at=now)
 
 
 def _treated_patient(request, pk: int) -> Patient:
