@@ -1,23 +1,28 @@
-"""Pages drawn from one patient's record, kept by each process while the record, the clinic's
-set-up and the clock leave them as they are: the chart, drawn again for every look, costs a few
-dozen milliseconds of queries and rendering (docs/PERFORMANCE.md, fifteenth round).
+"""Pages, or the costly part of them, kept by each process while what they are drawn from and the
+clock leave them as they are: the chart, drawn from a dozen tables of one patient's record, and
+the day board, from hundreds of sessions and their patients' records (docs/PERFORMANCE.md,
+fifteenth round).
 
-A page is kept under a key that holds everything it shows and depends on:
-- the record's version token (patients/record_version.py) and the set-up's (clinic/setup_cache.py),
-  each read **before** the page is drawn, so a page is never older than its key says;
-- the reader (their role, their own drafts), the language and the time zone;
-- the reader's CSRF secret: the page's forms carry a token made from it.
-And it is dropped at the moment its drawing said it would read differently with no write
-(`record_steady_until`: midnight, a phase dated ahead).
+A drawing is kept for a **slot**, what it is asked for: the page and its address (the patient, or
+the board's day, columns and site), the language and the time zone, and for the chart the reader
+(their own drafts) with their CSRF secret (its forms carry a token made from it). It is served
+only under the **versions** it was drawn at, the tokens of what it is drawn from, each read
+**before** the drawing so a drawing is never older than its versions say: a patient's record
+(patients/record_version.py) or a day's sessions with their patients' records
+(sessions/day_version.py), and the clinic's set-up (clinic/setup_cache.py). A new drawing replaces
+its slot's stale one. And it is not served from the moment the drawing said it would read
+differently with no write: the next local midnight, a phase dated ahead, the board's next quarter
+hour or session start.
 
-The caller checks access and writes the audit log before asking: every look is logged, kept page
-or not. Only the part of the page drawn from the record is kept: the frame around it (the
-navigation, messages) is drawn every time."""
+The callers check access and write the audit log before asking: every look is logged, kept or
+not. Only what is drawn from the record or the day is kept: the frame around it (the navigation,
+messages, counts of the whole clinic) is drawn every time."""
 
 import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import router
@@ -26,62 +31,89 @@ from django.utils import timezone, translation
 from clinic.setup_cache import setup_token
 from patients.models import Patient
 from patients.record_version import record_token
+from sessions.day_version import day_token
+from sessions.models import Appointment
+
+T = TypeVar("T")
 
 
 class _Kept:
-    """The pages of one process, the least recently read dropped first beyond the limit."""
+    """The drawings of one process: one per slot (what the address and the reader ask for), under
+    the versions it was drawn at, so that a new drawing replaces its stale one at once; the least
+    recently read slot is dropped first beyond the limit."""
 
     def __init__(self) -> None:
-        self.pages: OrderedDict[tuple, tuple[str, dt.datetime, dt.datetime]] = OrderedDict()
+        self.drawings: OrderedDict[tuple, tuple[tuple, object, dt.datetime, dt.datetime]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple, now: dt.datetime) -> str | None:
+    def get(self, slot: tuple, versions: tuple, now: dt.datetime):
         with self.lock:
-            kept = self.pages.get(key)
+            kept = self.drawings.get(slot)
             if kept is None:
                 return None
-            html, drawn, until = kept
-            if not drawn <= now < until:  # a clock set back (a test's) must not see a later page
-                del self.pages[key]
+            kept_versions, value, drawn, until = kept
+            # A clock set back (a test's) must not see a later drawing either.
+            if kept_versions != versions or not drawn <= now < until:
                 return None
-            self.pages.move_to_end(key)
-            return html
+            self.drawings.move_to_end(slot)
+            return value
 
-    def put(self, key: tuple, html: str, drawn: dt.datetime, until: dt.datetime, limit: int) -> None:
+    def put(self, slot: tuple, versions: tuple, value, drawn: dt.datetime, until: dt.datetime, limit: int) -> None:
         with self.lock:
-            self.pages[key] = (html, drawn, until)
-            self.pages.move_to_end(key)
-            while len(self.pages) > limit:
-                self.pages.popitem(last=False)
+            self.drawings[slot] = (versions, value, drawn, until)
+            self.drawings.move_to_end(slot)
+            while len(self.drawings) > limit:
+                self.drawings.popitem(last=False)
 
 
 _kept = _Kept()
 
 
-def _key(request, name: str, patient: Patient) -> tuple | None:
-    """What the page of `patient` named `name` depends on, or None when it cannot be kept."""
-    secret = request.META.get("CSRF_COOKIE")
-    if not secret:
-        return None  # the page makes the reader's first CSRF secret: nothing to match it with yet
-    record = record_token(patient)
-    setup = setup_token(router.db_for_read(Patient))
-    if record is None or setup is None:
-        return None
-    language, zone = translation.get_language(), timezone.get_current_timezone_name()
-    return (name, patient.pk, record, setup, request.user.pk, language, zone, secret)
+def _kept_or_drawn(
+    slot: tuple, versions: Callable[[], tuple | None], draw: Callable[[], tuple[T, dt.datetime]]
+) -> T:
+    """What `draw()` returns (its value, and the moment it stops holding), kept for `slot` under
+    `versions()`: None when it cannot be kept (a version token missing)."""
+    limit = settings.CLINIC_KEPT_PAGES
+    known = versions() if limit else None
+    if known is None:
+        return draw()[0]
+    now = timezone.now()
+    value = _kept.get(slot, known, now)
+    if value is None:
+        value, until = draw()
+        _kept.put(slot, known, value, now, until, limit)
+    return value
+
+
+def _reading() -> tuple[str, str]:
+    return translation.get_language(), timezone.get_current_timezone_name()
 
 
 def record_page(request, name: str, patient: Patient, draw: Callable[[], tuple[str, dt.datetime]]) -> str:
-    """The part of page `name` drawn from `patient`'s record: kept, or `draw()`n and kept.
-    `draw` returns the HTML and the moment it stops holding (patients.record_version
-    .record_steady_until)."""
-    limit = settings.CLINIC_KEPT_PAGES
-    key = _key(request, name, patient) if limit else None
-    if key is None:
+    """The part of page `name` drawn from `patient`'s record (HTML with the reader's forms), kept
+    or drawn. `draw` returns the HTML and the moment it stops holding
+    (patients.record_version.record_steady_until)."""
+
+    # Without a CSRF secret the drawing makes the reader's first one: nothing to match it with yet.
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret:
         return draw()[0]
-    now = timezone.now()
-    html = _kept.get(key, now)
-    if html is None:
-        html, until = draw()
-        _kept.put(key, html, now, until, limit)
-    return html
+
+    def versions() -> tuple | None:
+        record, setup = record_token(patient), setup_token(router.db_for_read(Patient))
+        return None if record is None or setup is None else (record, setup)
+
+    return _kept_or_drawn((name, patient.pk, request.user.pk, *_reading(), secret), versions, draw)
+
+
+def day_page(name: str, day: dt.date, asked: tuple, draw: Callable[[], tuple[T, dt.datetime]]) -> T:
+    """What page `name` draws from the sessions of `day` (no reader's own data, no form token),
+    for what its address `asked`, kept or drawn. `draw` returns it and the moment it stops
+    holding."""
+
+    def versions() -> tuple | None:
+        sessions, setup = day_token(day), setup_token(router.db_for_read(Appointment))
+        return None if sessions is None or setup is None else (sessions, setup)
+
+    return _kept_or_drawn((name, day, *asked, *_reading()), versions, draw)

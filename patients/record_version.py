@@ -13,11 +13,13 @@ What the record shows changes with the clock too, without any write: `record_ste
 until when a reading of it holds."""
 
 import datetime as dt
+from collections.abc import Collection
 
 from django.db import connections, router
+from django.db.models import Min
 from django.utils import timezone
 
-from patients.models import Diagnosis, Patient, RecordVersion
+from patients.models import Diagnosis, Patient, PhaseRecord, RecordVersion
 
 _TOKEN_SQL = f'SELECT token FROM "{RecordVersion._meta.db_table}" WHERE patient_id = %s'
 
@@ -36,9 +38,22 @@ def record_steady_until(*, diagnoses: list[Diagnosis], at: dt.datetime) -> dt.da
     next local midnight (health flags start and end by the day, and "today" moves on), or a phase
     record dated ahead coming into effect (`diagnoses` as patients.selectors.diagnoses_with_history
     gives them, with their `phases`)."""
-    tomorrow = timezone.localdate(at) + dt.timedelta(days=1)
-    midnight = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time()))
-    ahead = [
-        record.effective_from for diagnosis in diagnoses for record in diagnosis.phases if record.effective_from > at
-    ]
-    return min([midnight, *ahead])
+    phases = (record.effective_from for diagnosis in diagnoses for record in diagnosis.phases)
+    return min([next_midnight(at), *(moment for moment in phases if moment > at)])
+
+
+def records_steady_until(*, patient_ids: Collection[int], at: dt.datetime) -> dt.datetime:
+    """record_steady_until for the records of several patients, read in one query (none without
+    patients)."""
+    midnight = next_midnight(at)
+    if not patient_ids:
+        return midnight
+    ahead = PhaseRecord.objects.filter(
+        diagnosis__patient_id__any=list(patient_ids), effective_from__gt=at, effective_from__lt=midnight
+    ).aggregate(first=Min("effective_from"))["first"]
+    return min(midnight, ahead) if ahead else midnight
+
+
+def next_midnight(at: dt.datetime) -> dt.datetime:
+    """The start of the next local day after `at`."""
+    return timezone.make_aware(dt.datetime.combine(timezone.localdate(at) + dt.timedelta(days=1), dt.time()))

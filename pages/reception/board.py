@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from clinic.models import Closure, Modality, Room
 from clinic.setup_lists import SetupNames, active_therapist_names, names_by_id
 from pages.routes import url_pattern
+from patients.record_version import next_midnight, records_steady_until
 from sessions.appointments import CHECK_IN, NO_SHOW, appointments_allowed
 from sessions.course_progress import annotate_course_position, course_number, course_positions
 from sessions.models import COUNTED_STATUSES, Appointment, AppointmentStatus, session_range
@@ -98,6 +99,8 @@ class DayBoard:
     # Per column, the row indexes outside working hours or closed: shaded, never offered to book.
     off: list[set[int]] = field(default_factory=list)
     now_row: int | None = None  # the row "now" falls in, on today's board
+    # The first moment the board reads differently with no write (pages.kept_pages keeps it till then).
+    steady_until: dt.datetime | None = None
 
     @property
     def books_by_cell(self) -> bool:
@@ -404,8 +407,24 @@ def day_board(*, day: dt.date, by: str = "therapist", location_id: int | None = 
     now_row = _step_index(now, opens) if day == timezone.localdate() and opens <= now < closes else None
     return DayBoard(
         day=day, by=by, columns=columns, rows=rows, appointment_count=len(appointments), closures=closures,
-        off=off, now_row=now_row,
+        off=off, now_row=now_row, steady_until=_steady_until(day, appointments, opens, closes, now),
     )  # fmt: skip
+
+
+def _steady_until(day: dt.date, cards: list[Card], opens: dt.datetime, closes: dt.datetime, now: dt.datetime):
+    """When the board next reads differently by the clock alone. Another day's board holds until
+    midnight (it may become today's). Today's moves on at the next quarter hour ("now"), at each
+    booked session's start (no-show opens), and when a phase of a patient of the day dated ahead
+    comes into effect (check-in asks the contraindication check at that moment)."""
+    if day != timezone.localdate(now):
+        return next_midnight(now)
+    moments = [records_steady_until(patient_ids={card.patient_id for card in cards}, at=now)]
+    moments += [card.starts_at for card in cards if card.status == AppointmentStatus.BOOKED and card.starts_at > now]
+    if now < opens:
+        moments.append(opens)
+    elif now < closes:
+        moments.append(opens + dt.timedelta(minutes=STEP_MINUTES) * (_step_index(now, opens) + 1))
+    return min(moments)
 
 
 # The columns _card_actions gives a session, in the model's order (as Model.from_db takes them).

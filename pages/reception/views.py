@@ -20,6 +20,7 @@ from clinic.refusals import Refused
 from clinic.replica import view_reads_may_lag
 from pages.booking.forms import CancelForm
 from pages.http import day_param
+from pages.kept_pages import day_page
 from pages.locations import clinic_locations, location_param
 from pages.paging import CappedPaginator
 from pages.reception import board
@@ -58,12 +59,19 @@ def day_board(request):
     by = "room" if request.GET.get("by") == "room" else "therapist"
     locations = clinic_locations()
     location = location_param(request, locations)
-    day_board = board.day_board(day=day, by=by, location_id=location.pk if location else None)
+    location_id = location.pk if location else None
     # A free cell books through the patient search ("book for"): therapist and time are added.
     book_url = reverse("reception:patient_list") + "?" + urlencode({"day": day.isoformat()})
+
+    def draw():
+        drawn = board.day_board(day=day, by=by, location_id=location_id)
+        return (drawn, drawn.column_heads_html(book_url), drawn.rows_html()), drawn.steady_until
+
+    day_board, column_heads, rows_html = day_page("day board", day, (by, location_id), draw)
     context = {
         "board": day_board,
-        "column_heads": day_board.column_heads_html(book_url),
+        "column_heads": column_heads,
+        "rows_html": rows_html,
         "locations": locations,
         "location": location,
         "location_query": f"&location={location.pk}" if location else "",
