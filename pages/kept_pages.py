@@ -19,6 +19,7 @@ not. Only what is drawn from the record or the day is kept: the frame around it 
 messages, counts of the whole clinic) is drawn every time."""
 
 import datetime as dt
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -39,11 +40,12 @@ T = TypeVar("T")
 
 class _Kept:
     """The drawings of one process: one per slot (what the address and the reader ask for), under
-    the versions it was drawn at, so that a new drawing replaces its stale one at once; the least
-    recently read slot is dropped first beyond the limit."""
+    the versions it was drawn at, so that a new drawing replaces its stale one at once; beyond the
+    budget of bytes, the least recently read slots are dropped first."""
 
     def __init__(self) -> None:
-        self.drawings: OrderedDict[tuple, tuple[tuple, object, dt.datetime, dt.datetime]] = OrderedDict()
+        self.drawings: OrderedDict[tuple, tuple[tuple, object, dt.datetime, dt.datetime, int]] = OrderedDict()
+        self.size = 0
         self.lock = threading.Lock()
 
     def get(self, slot: tuple, versions: tuple, now: dt.datetime):
@@ -51,38 +53,46 @@ class _Kept:
             kept = self.drawings.get(slot)
             if kept is None:
                 return None
-            kept_versions, value, drawn, until = kept
+            kept_versions, value, drawn, until, _ = kept
             # A clock set back (a test's) must not see a later drawing either.
             if kept_versions != versions or not drawn <= now < until:
                 return None
             self.drawings.move_to_end(slot)
             return value
 
-    def put(self, slot: tuple, versions: tuple, value, drawn: dt.datetime, until: dt.datetime, limit: int) -> None:
+    def put(self, slot: tuple, versions: tuple, value, drawn: dt.datetime, until: dt.datetime, size: int) -> None:
+        budget = settings.CLINIC_KEPT_PAGES_MB * 1024 * 1024
         with self.lock:
-            self.drawings[slot] = (versions, value, drawn, until)
-            self.drawings.move_to_end(slot)
-            while len(self.drawings) > limit:
-                self.drawings.popitem(last=False)
+            stale = self.drawings.pop(slot, None)
+            self.size -= stale[4] if stale else 0
+            if size > budget:
+                return
+            self.drawings[slot] = (versions, value, drawn, until, size)
+            self.size += size
+            while self.size > budget:
+                self.size -= self.drawings.popitem(last=False)[1][4]
 
 
 _kept = _Kept()
 
 
 def _kept_or_drawn(
-    slot: tuple, versions: Callable[[], tuple | None], draw: Callable[[], tuple[T, dt.datetime]]
+    slot: tuple,
+    versions: Callable[[], tuple | None],
+    draw: Callable[[], tuple[T, dt.datetime]],
+    size: Callable[[T], int],
 ) -> T:
     """What `draw()` returns (its value, and the moment it stops holding), kept for `slot` under
-    `versions()`: None when it cannot be kept (a version token missing)."""
-    limit = settings.CLINIC_KEPT_PAGES
-    known = versions() if limit else None
+    `versions()`: None when it cannot be kept (a version token missing). `size`: the bytes the
+    value holds, counted against CLINIC_KEPT_PAGES_MB."""
+    known = versions() if settings.CLINIC_KEPT_PAGES_MB else None
     if known is None:
         return draw()[0]
     now = timezone.now()
     value = _kept.get(slot, known, now)
     if value is None:
         value, until = draw()
-        _kept.put(slot, known, value, now, until, limit)
+        _kept.put(slot, known, value, now, until, size(value))
     return value
 
 
@@ -104,16 +114,18 @@ def record_page(request, name: str, patient: Patient, draw: Callable[[], tuple[s
         record, setup = record_token(patient), setup_token(router.db_for_read(Patient))
         return None if record is None or setup is None else (record, setup)
 
-    return _kept_or_drawn((name, patient.pk, request.user.pk, *_reading(), secret), versions, draw)
+    return _kept_or_drawn((name, patient.pk, request.user.pk, *_reading(), secret), versions, draw, sys.getsizeof)
 
 
-def day_page(name: str, day: dt.date, asked: tuple, draw: Callable[[], tuple[T, dt.datetime]]) -> T:
+def day_page(
+    name: str, day: dt.date, asked: tuple, draw: Callable[[], tuple[T, dt.datetime]], size: Callable[[T], int]
+) -> T:
     """What page `name` draws from the sessions of `day` (no reader's own data, no form token),
     for what its address `asked`, kept or drawn. `draw` returns it and the moment it stops
-    holding."""
+    holding; `size` the bytes it holds."""
 
     def versions() -> tuple | None:
         sessions, setup = day_token(day), setup_token(router.db_for_read(Appointment))
         return None if sessions is None or setup is None else (sessions, setup)
 
-    return _kept_or_drawn((name, day, *asked, *_reading()), versions, draw)
+    return _kept_or_drawn((name, day, *asked, *_reading()), versions, draw, size)

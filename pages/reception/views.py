@@ -4,6 +4,7 @@ patient register (find, register, edit, the overview) with the portal invitation
 import datetime as dt
 import logging
 import smtplib
+import sys
 
 from django.conf import settings
 from django.contrib import messages
@@ -67,7 +68,11 @@ def day_board(request):
         drawn = board.day_board(day=day, by=by, location_id=location_id)
         return (drawn, drawn.column_heads_html(book_url), drawn.rows_html()), drawn.steady_until
 
-    day_board, column_heads, rows_html = day_page("day board", day, (by, location_id), draw)
+    def size(kept) -> int:
+        # The board's cards and rows weigh about what the HTML written from them does.
+        return 2 * (sys.getsizeof(kept[1]) + sys.getsizeof(kept[2]))
+
+    day_board, column_heads, rows_html = day_page("day board", day, (by, location_id), draw, size)
     context = {
         "board": day_board,
         "column_heads": column_heads,

@@ -141,6 +141,6 @@ def test_a_chart_in_another_language_is_drawn_in_it(as_lena, maria):
 
 
 def test_with_no_page_kept_every_look_draws(as_lena, maria, settings):
-    settings.CLINIC_KEPT_PAGES = 0
+    settings.CLINIC_KEPT_PAGES_MB = 0
     looks(as_lena, maria)
     assert looks(as_lena, maria)[1] > 10

@@ -312,7 +312,7 @@ def add_history(patient, therapist, modality, count: int, first_day: int = 30) -
 def test_it_runs_the_same_queries_for_a_short_and_a_long_history(
     as_lena, maria, lena, massage, django_assert_max_num_queries, settings
 ):
-    settings.CLINIC_KEPT_PAGES = 0  # every look draws the chart: the drawing's queries are counted
+    settings.CLINIC_KEPT_PAGES_MB = 0  # every look draws the chart: the drawing's queries are counted
     add_history(maria, lena, massage, 2)
     few = queries_of(as_lena, url(maria))
     add_history(maria, lena, massage, 18, first_day=40)  # no overlap with the first visits

@@ -228,7 +228,7 @@ def book_many(day: dt.date, count: int, massage) -> None:
 def test_it_runs_the_same_few_queries_for_5_or_50_sessions(
     reception, massage, monday, by, django_assert_max_num_queries, settings
 ):
-    settings.CLINIC_KEPT_PAGES = 0  # every look draws the board: the drawing's queries are counted
+    settings.CLINIC_KEPT_PAGES_MB = 0  # every look draws the board: the drawing's queries are counted
     tuesday = monday + dt.timedelta(days=1)
     book_many(monday, 5, massage)
     book_many(tuesday, 50, massage)
