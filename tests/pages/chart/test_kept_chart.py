@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from patients.models import Patient, Phase
@@ -125,7 +126,7 @@ def test_a_kept_chart_s_forms_carry_the_reader_s_own_token(lena, maria, visit):
     looks(client, maria)
     kept = looks(client, maria)[0]
     token = CSRF_FIELD.search(kept).group(1)
-    response = client.post(f"/therapist/patients/{maria.pk}/self-booking/", {"csrfmiddlewaretoken": token})
+    response = client.post(reverse("chart:patient_self_booking", args=[maria.pk]), {"csrfmiddlewaretoken": token})
     assert response.status_code == 302
     other = Client(enforce_csrf_checks=True)
     log_in_verified(other, lena.user)
