@@ -231,7 +231,7 @@ CLINIC_SELF_BOOKING_ANY_THERAPIST = env_bool("CLINIC_SELF_BOOKING_ANY_THERAPIST"
 # connection (clinic.side_by_side): the reports page's six reports. Count them in PostgreSQL's
 # max_connections: up to (1 + this) connections per process. 1 runs them one after the other.
 CLINIC_READ_THREADS = max(1, int(os.environ.get("CLINIC_READ_THREADS", "3")))
-# Megabytes of charts and day boards kept by each app-server process between looks, under the
+# Megabytes of charts, portal homes and day boards kept by each app-server process between looks, under the
 # version tokens of what they show (pages/kept_pages.py), the least recently read dropped first
 # beyond it: a chart is some 20 KB, a board of 60 therapists half a megabyte. 0 keeps none.
 CLINIC_KEPT_PAGES_MB = max(0, int(os.environ.get("CLINIC_KEPT_PAGES_MB", "64")))

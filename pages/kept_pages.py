@@ -1,18 +1,18 @@
 """Pages, or the costly part of them, kept by each process while what they are drawn from and the
-clock leave them as they are: the chart, drawn from a dozen tables of one patient's record, and
-the day board, from hundreds of sessions and their patients' records (docs/PERFORMANCE.md,
-fifteenth round).
+clock leave them as they are: the chart and the portal's home, drawn from a dozen tables of one
+patient's record, and the day board, from hundreds of sessions and their patients' records
+(docs/PERFORMANCE.md, fifteenth round).
 
 A drawing is kept for a **slot**, what it is asked for: the page and its address (the patient, or
-the board's day, columns and site), the language and the time zone, and for the chart the reader
-(their own drafts) with their CSRF secret (its forms carry a token made from it). It is served
-only under the **versions** it was drawn at, the tokens of what it is drawn from, each read
-**before** the drawing so a drawing is never older than its versions say: a patient's record
-(patients/record_version.py) or a day's sessions with their patients' records
-(sessions/day_version.py), and the clinic's set-up (clinic/setup_cache.py). A new drawing replaces
-its slot's stale one. And it is not served from the moment the drawing said it would read
-differently with no write: the next local midnight, a phase dated ahead, the board's next quarter
-hour or session start.
+the board's day, columns and site), the language and the time zone, and for a patient's page the
+reader (a therapist's own drafts) with their CSRF secret (the chart's forms carry a token made
+from it). It is served only under the **versions** it was drawn at, the tokens of what it is
+drawn from, each read **before** the drawing so a drawing is never older than its versions say:
+a patient's record (patients/record_version.py) or a day's sessions with their patients' records
+(sessions/day_version.py), and the clinic's set-up (clinic/setup_cache.py). A new drawing
+replaces its slot's stale one. And it is not served from the moment the drawing said it would
+read differently with no write: the next local midnight, a phase dated ahead, a session's end, an
+offer's hold, the board's next quarter hour or session start.
 
 The callers check access and write the audit log before asking: every look is logged, kept or
 not. Only what is drawn from the record or the day is kept: the frame around it (the navigation,

@@ -14,6 +14,7 @@ from clinic.models import Modality
 from patients.consent import ConsentState, consent_states, consents_due
 from patients.intake import intake_answered_at, intake_published
 from patients.models import Patient
+from patients.record_version import next_midnight
 from sessions.appointments import appointment_patient_can_cancel
 from sessions.course_progress import (
     course_number,
@@ -112,6 +113,9 @@ class PortalHome:
     other_notes: list[PortalNote]
     upcoming: list[PortalSession]
     planned: list[Modality] | None
+    # The first moment all this reads differently with no write: the next local midnight, or the
+    # end of an open session (it leaves the sessions ahead, and what is planned may change).
+    steady_until: dt.datetime
 
 
 # One row per session of the patient, with its note's patient-facing columns (never the clinical
@@ -208,6 +212,7 @@ def portal_home_read(*, patient: Patient, now: dt.datetime, upcoming: int) -> Po
         other_notes=notes.get(None, []),
         upcoming=sessions,
         planned=sorted(planned.values(), key=lambda m: m.name) or None,
+        steady_until=min([next_midnight(now), *(row.ends_at for row in ahead)]),
     )
 
 

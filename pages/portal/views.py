@@ -5,12 +5,13 @@ Every portal page answers for the logged-in patient only. Another patient's sess
 never a 403, so that its existence is not confirmed; staff get 403 (role_required).
 """
 
-from functools import wraps
+from functools import partial, wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -21,6 +22,7 @@ from clinic import roles
 from clinic.audit import audit_access
 from clinic.refusals import Refused
 from outcomes.models import MeasureKind
+from pages.kept_pages import record_page
 from pages.outcome_chart import trend_charts
 from pages.pain_chart import pain_chart_svg
 from pages.portal.forms import MeasureAnswersForm, PortalCancelForm
@@ -85,11 +87,20 @@ def sessions_left_text(course) -> str:
 @require_GET
 @portal_view
 def portal_home(request):
-    # The patient reading their own record is logged as any other read of it.
+    # The patient reading their own record is logged as any other read of it, kept or not.
     audit_access(request=request, patient=request.patient, detail="Patient portal: own courses and notes.")
-    home = portal_home_read(patient=request.patient, now=timezone.now(), upcoming=NEXT_ON_HOME)
+    content = record_page(request, "portal home", request.patient, partial(_home_content, request.patient))
+    return render(request, "portal/portal_home.html", {"content": content})
+
+
+def _home_content(patient: Patient):
+    """The home drawn from the patient's record, and until when it holds (pages.kept_pages). The
+    patient's row is read again: the page must be no older than the record version read before it."""
+    patient = Patient.objects.get(pk=patient.pk)
+    now = timezone.now()
+    home = portal_home_read(patient=patient, now=now, upcoming=NEXT_ON_HOME)
     courses = home.courses
-    due, trends = patient_outcomes(patient=request.patient, courses=courses)
+    due, trends = patient_outcomes(patient=patient, courses=courses)
     for course in courses:
         course.trends = trend_charts(trends.get(course.pk, []), prefix=f"outcome-{course.pk}")
         course.left_text = sessions_left_text(course)
@@ -98,20 +109,26 @@ def portal_home(request):
         course.pain_chart = (
             pain_chart_svg(course.pain_points, id_prefix=f"pain-chart-{course.pk}") if course.pain_points else ""
         )
-    before = before_treatment(patient=request.patient, planned=home.planned)
+    before = before_treatment(patient=patient, planned=home.planned)
+    offers = patient_offers_open(patient=patient, now=now)
     context = {
         "intake_due": before.intake_due,
         "consents_due": before.consents_due,
-        "patient": request.patient,
+        "patient": patient,
         "courses": courses,
         "other_notes": [
             n for n in reversed(home.other_notes) if n.summary or n.pain_before is not None or n.pain_after is not None
         ],
         "upcoming": home.upcoming,
         "due": due,
-        "waitlist_offers": patient_offers_open(patient=request.patient),
+        "waitlist_offers": offers,
+        # No context processor runs (nothing of the request is drawn into a kept page): the one
+        # setting the home shows.
+        "clinic_phone": settings.CLINIC_PHONE,
     }
-    return render(request, "portal/portal_home.html", context)
+    # An offer held for the patient leaves the home when its hold runs out.
+    until = min([home.steady_until, *(offer.expires_at for offer in offers)])
+    return render_to_string("portal/_portal_home_content.html", context), until
 
 
 @routes("portal/courses/<int:pk>/measure/")

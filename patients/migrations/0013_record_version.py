@@ -1,7 +1,8 @@
 """A patient's record version (patients/record_version.py): its table, a first token for every
 patient, and the triggers on the patient's own row and on the tables of their record kept here.
-sessions/migrations/0011_record_version.py watches courses, sessions, notes and scores. The
-intake questions join the set-up (clinic/setup_cache.py): the chart shows their text."""
+sessions/migrations/0011_record_version.py watches courses, sessions, notes, scores and the
+waitlist. The intake questions join the set-up (clinic/setup_cache.py): the chart shows their
+text."""
 
 from django.db import migrations, models
 

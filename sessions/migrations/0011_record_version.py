@@ -1,5 +1,6 @@
 """A patient's record version (patients/record_version.py): the triggers on the treatment tables
-of the record, courses, sessions, their notes and addenda, and the outcome scores."""
+of the record, courses, sessions, their notes and addenda, the outcome scores, and the waitlist's
+wishes and the offers held for the patient (the portal's home shows them)."""
 
 from django.db import migrations
 
@@ -24,4 +25,6 @@ class Migration(migrations.Migration):
         WatchPatientRecord("treatment_sessions_sessionnote", patient=_BY_SESSION),
         WatchPatientRecord("treatment_sessions_addendum", patient=_BY_NOTE),
         WatchPatientRecord("treatment_sessions_outcomescore"),
+        WatchPatientRecord("treatment_sessions_waitlistentry"),
+        WatchPatientRecord("treatment_sessions_waitlistoffer"),
     ]

@@ -19,6 +19,8 @@ from clinic.migrations._frozen import (
     setup_trigger_names,
 )
 from clinic.models import SetupVersion
+from pages.chart.views import _chart_content
+from pages.portal.views import _home_content
 from patients.models import Patient, PhaseRecord, RecordVersion, Study
 from patients.record_version import record_steady_until, record_token
 from patients.selectors import diagnoses_with_history
@@ -70,6 +72,8 @@ WATCHED_SECTIONS = [
         "treatment_sessions_sessionnote",
         "treatment_sessions_addendum",
         "treatment_sessions_outcomescore",
+        "treatment_sessions_waitlistentry",
+        "treatment_sessions_waitlistoffer",
     }
 ]
 
@@ -78,7 +82,7 @@ def test_the_watched_tables_are_parts_of_the_record():
     """Each table with the record's triggers is a section of the patient's record (its lookup to
     the patient is the export's): the tests below write each of them."""
     tables = {section.model._meta.db_table for section in WATCHED_SECTIONS}
-    assert len(tables) == 13
+    assert len(tables) == 15
     for table in tables | {"patients_patient"}:
         # Missing after a migration that SQLite carried out by rebuilding the table: the migration
         # must put the triggers back (WatchPatientRecord, clinic/migrations/_frozen.py).
@@ -128,8 +132,6 @@ def test_without_a_row_there_is_no_token():
 def test_every_table_the_chart_is_drawn_from_is_watched(record):
     """The chart's drawing reads the record and the set-up only: a table read without triggers
     would keep a chart that no longer shows the record (pages.kept_pages)."""
-    from pages.chart.views import _chart_content
-
     patient, _ = record
     therapist = patient.appointments.first().therapist.user
     request = RequestFactory().get("/")
@@ -142,6 +144,14 @@ def test_every_table_the_chart_is_drawn_from_is_watched(record):
         "treatment_sessions_sessionnote",
         "patients_consentsignature",
     }
+
+
+def test_every_table_the_portal_home_is_drawn_from_is_watched(record):
+    patient, _ = record
+    SetupVersion.objects.update(token="not kept")
+    with CaptureQueriesContext(connection) as queries:
+        _home_content(patient)
+    assert record_tables_watched(queries) >= {"treatment_sessions_appointment", "treatment_sessions_waitlistoffer"}
 
 
 def record_tables_watched(queries) -> set[str]:
