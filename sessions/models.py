@@ -362,6 +362,17 @@ class Appointment(models.Model):
             return BY_TIME
         return None
 
+    def time_rules_change_after(self, now: dt.datetime) -> dt.datetime | None:
+        """The first moment after `now` at which status_change_refused's time rules (BY_TIME) answer
+        otherwise for this session: the start of its local day (check-in opens), its start
+        (completed or missed from then), the end of its local day (check-in closes); None when
+        all are past. What a page kept until then (pages.kept_pages) needs."""
+        zone = timezone.get_current_timezone()
+        day = self.starts_at.astimezone(zone).date()
+        opens = timezone.make_aware(dt.datetime.combine(day, dt.time()), zone)
+        closes = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()), zone)
+        return min((moment for moment in (opens, self.starts_at, closes) if moment > now), default=None)
+
     def status_change_refusal(self, status: str, now: dt.datetime | None = None) -> str:
         """Why this session cannot be marked `status` at `now` (default: now), or "" when it can
         (status_change_refused). The treatment gate (the contraindication check) needs queries and

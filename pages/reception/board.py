@@ -401,25 +401,35 @@ def day_board(*, day: dt.date, by: str = "therapist", location_id: int | None = 
         for covered in range(first + 1, min(first + span, len(rows))):
             rows[covered].cells[column] = None
     closures = closures_load(starts_on=day, ends_on=day)
-    _card_actions(appointments, day)
-    off = _off_rows(hours, columns, by, rows, closures)
     now = timezone.now()
+    actions_change = _card_actions(appointments, day, now)
+    off = _off_rows(hours, columns, by, rows, closures)
     now_row = _step_index(now, opens) if day == timezone.localdate() and opens <= now < closes else None
+    steady_until = _steady_until(day, appointments, opens, closes, now, actions_change)
     return DayBoard(
         day=day, by=by, columns=columns, rows=rows, appointment_count=len(appointments), closures=closures,
-        off=off, now_row=now_row, steady_until=_steady_until(day, appointments, opens, closes, now),
+        off=off, now_row=now_row, steady_until=steady_until,
     )  # fmt: skip
 
 
-def _steady_until(day: dt.date, cards: list[Card], opens: dt.datetime, closes: dt.datetime, now: dt.datetime):
+def _steady_until(
+    day: dt.date,
+    cards: list[Card],
+    opens: dt.datetime,
+    closes: dt.datetime,
+    now: dt.datetime,
+    actions_change: dt.datetime | None,
+) -> dt.datetime:
     """When the board next reads differently by the clock alone. Another day's board holds until
-    midnight (it may become today's). Today's moves on at the next quarter hour ("now"), at each
-    booked session's start (no-show opens), and when a phase of a patient of the day dated ahead
-    comes into effect (check-in asks the contraindication check at that moment)."""
+    midnight (it may become today's). Today's moves on at the next quarter hour ("now"), when a
+    card's check-in or no-show opens or closes by the time rules (`actions_change`), and when a
+    phase of a patient of the day dated ahead comes into effect (check-in asks the
+    contraindication check at that moment)."""
     if day != timezone.localdate(now):
         return next_midnight(now)
     moments = [records_steady_until(patient_ids={card.patient_id for card in cards}, at=now)]
-    moments += [card.starts_at for card in cards if card.status == AppointmentStatus.BOOKED and card.starts_at > now]
+    if actions_change is not None:
+        moments.append(actions_change)
     if now < opens:
         moments.append(opens)
     elif now < closes:
@@ -435,16 +445,16 @@ _CHECKED_FIELDS = [
 ]
 
 
-def _card_actions(cards: list[Card], day: dt.date) -> None:
+def _card_actions(cards: list[Card], day: dt.date, now: dt.datetime) -> dt.datetime | None:
     """Check-in and no-show as appointment_actions allows them (appointments_allowed: the same
     answer without its reasons): only booked sessions of today can have either (check-in on the
     session's day, no-show once started), so only those are asked about, in a fixed number of
-    queries."""
-    if day != timezone.localdate():
-        return
+    queries. Returns the first moment the time rules answer otherwise for one of them."""
+    if day != timezone.localdate(now):
+        return None
     booked = [card for card in cards if card.status == AppointmentStatus.BOOKED]
     if not booked:
-        return
+        return None
     # The sessions as the check reads them (status, start, patient, modality's pk and oils), built
     # from the cards' own values instead of read again: hundreds of rows, about 5 ms a page.
     using = Appointment.objects.db
@@ -461,8 +471,9 @@ def _card_actions(cards: list[Card], day: dt.date) -> None:
         session = Appointment.from_db(using, _CHECKED_FIELDS, [values[name] for name in _CHECKED_FIELDS])
         session.modality = modalities[card.modality_id]
         sessions.append(session)
-    for card, allowed in zip(booked, appointments_allowed(sessions, only=(CHECK_IN, NO_SHOW)), strict=True):
+    for card, allowed in zip(booked, appointments_allowed(sessions, now=now, only=(CHECK_IN, NO_SHOW)), strict=True):
         card.can_check_in, card.can_no_show = CHECK_IN in allowed, NO_SHOW in allowed
+    return min(filter(None, (session.time_rules_change_after(now) for session in sessions)), default=None)
 
 
 def _off_rows(hours: list, columns: list, by: str, rows: list[BoardRow], closures: list[Closure]) -> list[set[int]]:

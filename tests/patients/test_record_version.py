@@ -26,19 +26,11 @@ from patients.record_version import record_steady_until, record_token
 from patients.selectors import diagnoses_with_history
 from sessions.models import SessionNote
 from sessions.patient_export import SECTIONS
+from tests.clinic.test_setup_cache import triggers_on
 from tests.factories import AddendumFactory, DiagnosisFactory, PatientFactory, PhaseRecordFactory, local
 from tests.patient_data_scene import complete_record
 
 pytestmark = pytest.mark.django_db
-
-
-def triggers_on(table: str) -> set[str]:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal", [table])
-        else:
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table])
-        return {name for (name,) in cursor.fetchall()}
 
 
 def watched(table: str) -> bool:

@@ -27,6 +27,7 @@ from tests.factories import (
     PhaseRecordFactory,
     SessionNoteFactory,
     earlier_today,
+    local,
 )
 from tests.scenes import consent_rule
 
@@ -307,3 +308,21 @@ def test_the_answer_without_reasons_judges_status_and_time_as_the_answer_with_th
     ]
     # The sessions give different answers: nothing allowed, only moving or cancelling, and more.
     assert set(map(frozenset, without)) > {frozenset(), frozenset({"move", "cancel"})}
+
+
+def test_the_time_rules_change_at_the_session_s_day_and_start():
+    """Appointment.time_rules_change_after names the moments the time rules answer otherwise:
+    what a kept day board is drawn anew at (pages.kept_pages)."""
+    session = AppointmentFactory(starts_at=local(2026, 3, 9, 10, 30))
+    day_opens, starts, day_closes = local(2026, 3, 9), local(2026, 3, 9, 10, 30), local(2026, 3, 10)
+    assert session.time_rules_change_after(local(2026, 3, 8, 23)) == day_opens
+    assert session.time_rules_change_after(local(2026, 3, 9, 9)) == starts
+    assert session.time_rules_change_after(local(2026, 3, 9, 10, 31)) == day_closes
+    assert session.time_rules_change_after(local(2026, 3, 10, 0, 1)) is None
+
+    def answers(at):
+        statuses = (AppointmentStatus.CHECKED_IN, AppointmentStatus.COMPLETED, AppointmentStatus.NO_SHOW)
+        return [session.status_change_refused(status, at) for status in statuses]
+
+    for moment in (day_opens, starts, day_closes):
+        assert answers(moment - dt.timedelta(seconds=1)) != answers(moment)

@@ -14,24 +14,13 @@ from django.utils import timezone
 
 from sessions.models import WaitlistOffer, WishSource
 from sessions.waitlist import waitlist_offers_send
-from tests.conftest import client_for
 from tests.factories import AppointmentFactory, CourseFactory, on_monday
-from tests.scenes import freed_slot, portal_patient, wish
+from tests.scenes import freed_slot, wish
 
 pytestmark = pytest.mark.django_db
 
 HOME = reverse("portal:portal_home")
 OFFER = "A session is free for you"
-
-
-@pytest.fixture
-def nora(db):
-    return portal_patient(email="nora@example.org", first_name="Nora", last_name="Lind")
-
-
-@pytest.fixture
-def as_nora(nora):
-    return client_for(nora.user)
 
 
 def looks(client) -> tuple[str, int]:

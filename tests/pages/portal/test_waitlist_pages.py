@@ -35,16 +35,6 @@ def offer_url(offer, action: str = "") -> str:
 
 
 @pytest.fixture
-def nora(db):
-    return portal_patient(email="nora@example.org", first_name="Nora", last_name="Lind")
-
-
-@pytest.fixture
-def as_nora(nora):
-    return client_for(nora.user)
-
-
-@pytest.fixture
 def course(nora, back_massage):
     return CourseFactory(patient=nora, modality=back_massage)
 
