@@ -100,21 +100,26 @@ def _reading() -> tuple[str, str]:
     return translation.get_language(), timezone.get_current_timezone_name()
 
 
-def record_page(request, name: str, patient: Patient, draw: Callable[[], tuple[str, dt.datetime]]) -> str:
+def record_page(request, name: str, patient: Patient, draw: Callable[[Patient], tuple[str, dt.datetime]]) -> str:
     """The part of page `name` drawn from `patient`'s record (HTML with the reader's forms), kept
-    or drawn. `draw` returns the HTML and the moment it stops holding
-    (patients.record_version.record_steady_until)."""
+    or drawn. `draw` is given the patient's row read again after the tokens (the caller's was read
+    before them, and a drawing must be no older than its versions); it returns the HTML and the
+    moment it stops holding (patients.record_version.record_steady_until)."""
+
+    def draw_again() -> tuple[str, dt.datetime]:
+        return draw(Patient.objects.get(pk=patient.pk))
 
     # Without a CSRF secret the drawing makes the reader's first one: nothing to match it with yet.
     secret = request.META.get("CSRF_COOKIE")
     if not secret:
-        return draw()[0]
+        return draw_again()[0]
 
     def versions() -> tuple | None:
         record, setup = record_token(patient), setup_token(router.db_for_read(Patient))
         return None if record is None or setup is None else (record, setup)
 
-    return _kept_or_drawn((name, patient.pk, request.user.pk, *_reading(), secret), versions, draw, sys.getsizeof)
+    slot = (name, patient.pk, request.user.pk, *_reading(), secret)
+    return _kept_or_drawn(slot, versions, draw_again, sys.getsizeof)
 
 
 def day_page(

@@ -30,6 +30,7 @@ from clinic.models import (
 )
 from outcomes.models import Measure
 from patients.models import Diagnosis, Patient
+from patients.record_version import next_midnight
 
 
 class CourseStatus(models.TextChoices):
@@ -367,10 +368,8 @@ class Appointment(models.Model):
         otherwise for this session: the start of its local day (check-in opens), its start
         (completed or missed from then), the end of its local day (check-in closes); None when
         all are past. What a page kept until then (pages.kept_pages) needs."""
-        zone = timezone.get_current_timezone()
-        day = self.starts_at.astimezone(zone).date()
-        opens = timezone.make_aware(dt.datetime.combine(day, dt.time()), zone)
-        closes = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()), zone)
+        closes = next_midnight(self.starts_at)
+        opens = timezone.make_aware(dt.datetime.combine(timezone.localdate(self.starts_at), dt.time()))
         return min((moment for moment in (opens, self.starts_at, closes) if moment > now), default=None)
 
     def status_change_refusal(self, status: str, now: dt.datetime | None = None) -> str:

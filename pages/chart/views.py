@@ -109,14 +109,12 @@ def _pain_points(notes: list[SessionNote]) -> list[tuple[str, int | None, int | 
 @role_required(*CLINICIANS)
 def patient_chart(request, pk: int):
     patient = _treated_patient(request, pk)  # every look is logged, the chart kept or not
-    content = record_page(request, "chart", patient, partial(_chart_content, request, patient))
+    content = record_page(request, "chart", patient, partial(_chart_content, request))
     return render(request, "chart/patient_chart.html", {"patient": patient, "content": content})
 
 
 def _chart_content(request, patient: Patient):
-    """The chart drawn from the record, and until when it holds (pages.kept_pages). The patient's
-    row is read again: the page must be no older than the record version read before it."""
-    patient = Patient.objects.get(pk=patient.pk)
+    """The chart drawn from the record, and until when it holds (pages.kept_pages)."""
     now = timezone.now()
     today = timezone.localdate(now)
     # In the order the booking check reads them (by kind and substance, as the database sorts

@@ -5,7 +5,7 @@ Every portal page answers for the logged-in patient only. Another patient's sess
 never a 403, so that its existence is not confirmed; staff get 403 (role_required).
 """
 
-from functools import partial, wraps
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -89,14 +89,12 @@ def sessions_left_text(course) -> str:
 def portal_home(request):
     # The patient reading their own record is logged as any other read of it, kept or not.
     audit_access(request=request, patient=request.patient, detail="Patient portal: own courses and notes.")
-    content = record_page(request, "portal home", request.patient, partial(_home_content, request.patient))
+    content = record_page(request, "portal home", request.patient, _home_content)
     return render(request, "portal/portal_home.html", {"content": content})
 
 
 def _home_content(patient: Patient):
-    """The home drawn from the patient's record, and until when it holds (pages.kept_pages). The
-    patient's row is read again: the page must be no older than the record version read before it."""
-    patient = Patient.objects.get(pk=patient.pk)
+    """The home drawn from the patient's record, and until when it holds (pages.kept_pages)."""
     now = timezone.now()
     home = portal_home_read(patient=patient, now=now, upcoming=NEXT_ON_HOME)
     courses = home.courses

@@ -404,7 +404,7 @@ def day_board(*, day: dt.date, by: str = "therapist", location_id: int | None = 
     now = timezone.now()
     actions_change = _card_actions(appointments, day, now)
     off = _off_rows(hours, columns, by, rows, closures)
-    now_row = _step_index(now, opens) if day == timezone.localdate() and opens <= now < closes else None
+    now_row = _step_index(now, opens) if day == timezone.localdate(now) and opens <= now < closes else None
     steady_until = _steady_until(day, appointments, opens, closes, now, actions_change)
     return DayBoard(
         day=day, by=by, columns=columns, rows=rows, appointment_count=len(appointments), closures=closures,
