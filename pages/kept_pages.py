@@ -34,6 +34,7 @@ from patients.models import Patient
 from patients.record_version import record_token
 from sessions.day_version import day_token
 from sessions.models import Appointment
+from sessions.schedule_version import schedule_token
 
 T = TypeVar("T")
 
@@ -134,3 +135,23 @@ def day_page(
         return None if sessions is None or setup is None else (sessions, setup)
 
     return _kept_or_drawn((name, day, *asked, *_reading()), versions, draw, size)
+
+
+def schedule_answer(
+    name: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    asked: tuple,
+    draw: Callable[[], tuple[T, dt.datetime]],
+    size: Callable[[T], int],
+) -> T:
+    """What `name` finds in the schedule of the days from `starts_on` to `ends_on` (a search of
+    free time: the sessions and held offers of those days and the set-up, nobody's record), for
+    what its address `asked`, kept or drawn. `draw` returns it and the moment it stops holding;
+    `size` the bytes it holds."""
+
+    def versions() -> tuple | None:
+        setup = setup_token(router.db_for_read(Appointment))
+        return None if setup is None else (schedule_token(starts_on, ends_on), setup)
+
+    return _kept_or_drawn((name, starts_on, ends_on, *asked, *_reading()), versions, draw, size)

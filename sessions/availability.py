@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import NamedTuple
 
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext
@@ -16,6 +17,7 @@ from clinic.models import Cadence, Location, Modality, Room, Therapist
 from clinic.setup_cache import THERAPIST_FIELDS, copies, setup_cached
 from patients.contraindications import contraindications_check
 from patients.models import Patient
+from patients.record_version import next_midnight
 from sessions.booking_checks import slot_problems
 from sessions.course_progress import (
     course_sessions_counted,
@@ -24,8 +26,10 @@ from sessions.models import (
     COUNTED_STATUSES,
     Appointment,
     Course,
+    OfferStatus,
+    WaitlistOffer,
 )
-from sessions.schedule import Schedule, at_local, local_date
+from sessions.schedule import Schedule, at_local, busy_window, local_date
 
 SLOT_STEP = dt.timedelta(minutes=15)
 
@@ -226,6 +230,19 @@ def _days_between(
         if first_day_only and slots:
             return
         day += dt.timedelta(days=1)
+
+
+def search_steady_until(
+    *, starts_on: dt.date, ends_on: dt.date, first_start: dt.datetime | None, now: dt.datetime
+) -> dt.datetime:
+    """Until when a search of these days made at `now` (slots_by_day) finds the same with no
+    write: until the first free start it found begins (a start gone by is not offered), or a slot
+    held for a waitlist offer in its days comes free; at the latest, the next midnight."""
+    window_start, window_end = busy_window(starts_on, ends_on)
+    held_until = WaitlistOffer.objects.filter(
+        status=OfferStatus.OFFERED, expires_at__gt=now, starts_at__lt=window_end, ends_at__gt=window_start
+    ).aggregate(first=Min("expires_at"))["first"]
+    return min(moment for moment in (next_midnight(now), first_start, held_until) if moment is not None)
 
 
 # How far ahead "next free" looks: two weeks, the front desk's horizon on the phone.

@@ -969,3 +969,19 @@ class WaitlistOffer(models.Model):
     def is_live(self, now: dt.datetime | None = None) -> bool:
         """Offered and still held."""
         return self.status == OfferStatus.OFFERED and self.expires_at > (now or timezone.now())
+
+
+class ScheduleChange(models.Model):
+    """One write to a session or a held offer starting on `day` (its UTC date), added by a
+    database trigger in the writing transaction, whatever writes (sessions/schedule_version.py).
+    Rows are only ever added: how many there are for a span of days names what the span holds."""
+
+    day = models.DateField()
+    # A random number: a count alone comes back after a rolled-back write, with other data (a test's).
+    nonce = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "nonce"], name="schedule_change_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.nonce}"

@@ -138,6 +138,17 @@ class Held(Booked):
     until: dt.datetime
 
 
+# A session (or a held slot) lasts hours at most: what starts this long before a window cannot reach into it.
+LONGEST_SESSION = dt.timedelta(days=1)
+
+
+def busy_window(starts_on: dt.date, ends_on: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The moments a schedule of the local days from `starts_on` to `ends_on` reads the busy time
+    of: one day of margin on both sides (a local day is not a UTC day)."""
+    first, last = starts_on - dt.timedelta(days=1), ends_on + dt.timedelta(days=2)
+    return at_local(first, dt.time.min), at_local(last, dt.time.min)
+
+
 def _busy_load(
     *,
     using: str,
@@ -169,13 +180,13 @@ def _busy_load(
         if connection.vendor == "postgresql"
         else ("starts_at", "ends_at")
     )
-    # A session lasts hours at most: the lower bound on the start lets the indexes on starts_at
-    # cut the years of history out instead of reading them all.
+    # The lower bound on the start (LONGEST_SESSION) lets the indexes on starts_at cut the years
+    # of history out instead of reading them all.
     sql = (
         f"SELECT id, therapist_id, room_id, patient_id, {start}, {end}, NULL FROM {appointments}"
         f" WHERE ({booked_who}) AND starts_at < %s AND starts_at >= %s AND ends_at > %s AND status <> %s"
     )
-    earliest_start = window_start - dt.timedelta(days=1)
+    earliest_start = window_start - LONGEST_SESSION
     params = [*booked_params, window_end, earliest_start, window_start, AppointmentStatus.CANCELLED]
     if exclude_appointment_id is not None:
         sql += " AND id <> %s"
@@ -304,12 +315,9 @@ class Schedule:
 
         schedule.closures = closures_load(starts_on=starts_on, ends_on=ends_on, therapist_ids=therapist_ids)
 
-        # One day of margin on both sides: a local day is not a UTC day.
-        window_start = at_local(starts_on - dt.timedelta(days=1), dt.time.min)
-        window_end = at_local(ends_on + dt.timedelta(days=2), dt.time.min)
         busy = _busy_load(
             using=router.db_for_read(Appointment),
-            window=(window_start, window_end),
+            window=busy_window(starts_on, ends_on),
             therapist_ids=therapist_ids,
             room_ids=room_ids,
             patient_id=patient_id,

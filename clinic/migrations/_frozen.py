@@ -365,3 +365,102 @@ class WatchPatientRecord(migrations.operations.base.Operation):
 
     def describe(self):
         return f"Give a patient's record a new version token on a write to {self.table}"
+
+
+# The schedule's version (sessions/schedule_version.py): a write to a session or a held offer adds
+# a row to treatment_sessions_schedulechange for the UTC day the row starts on, before and after
+# (a session moved to another day changes both). Rows are only added, never updated: writers of
+# the same day never wait for each other, and a reader counts a span's rows (each committed write
+# adds at least one, so an equal count is an equal span). A random nonce beside the day makes a
+# count reached again after a rolled-back write (a test's, on SQLite, which reuses its ids) read
+# differently. SQLite rebuilds a table for some migrations and loses its triggers: a migration
+# that alters a logged table adds them again (tests/sessions/test_schedule_version.py finds any missing).
+
+SCHEDULE_CHANGE_TABLE = "treatment_sessions_schedulechange"
+
+
+def _schedule_trigger_name(table: str) -> str:
+    return f"{table}_schedule_changed"
+
+
+def _schedule_triggers_postgresql(table: str) -> list[str]:
+    name = _schedule_trigger_name(table)
+    day = "({row}.starts_at AT TIME ZONE 'UTC')::date"
+    log = f"INSERT INTO {SCHEDULE_CHANGE_TABLE} (day, nonce) VALUES ({day}, (random() * 2147483647)::int)"
+    return [
+        f"""CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP <> 'INSERT' THEN {log.format(row="OLD")}; END IF;
+            IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND {day.format(row="NEW")} <> {day.format(row="OLD")}) THEN
+                {log.format(row="NEW")};
+            END IF;
+            RETURN NULL;
+        END $$""",
+        f"DROP TRIGGER IF EXISTS {name} ON {table}",
+        f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()",
+    ]
+
+
+def _schedule_triggers_sqlite(table: str) -> list[str]:
+    def log(row: str) -> str:
+        return (
+            f"INSERT INTO {SCHEDULE_CHANGE_TABLE} (day, nonce) "
+            f"VALUES (date({row}.starts_at), abs(random() % 2147483647));"
+        )
+
+    statements = []
+    for event, body in (
+        ("INSERT", log("NEW")),
+        ("UPDATE", log("OLD") + f" INSERT INTO {SCHEDULE_CHANGE_TABLE} (day, nonce) SELECT date(NEW.starts_at), "
+         f"abs(random() % 2147483647) WHERE date(NEW.starts_at) <> date(OLD.starts_at);"),
+        ("DELETE", log("OLD")),
+    ):  # fmt: skip
+        name = f"{_schedule_trigger_name(table)}_{event.lower()}"
+        statements += [
+            f"DROP TRIGGER IF EXISTS {name}",
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {body} END",
+        ]
+    return statements
+
+
+def schedule_trigger_names(vendor: str, table: str) -> set[str]:
+    """The names of the triggers a logged table has (the test compares them with the database's)."""
+    if vendor == "postgresql":
+        return {_schedule_trigger_name(table)}
+    return {f"{_schedule_trigger_name(table)}_{event}" for event in ("insert", "update", "delete")}
+
+
+class LogScheduleDays(migrations.operations.base.Operation):
+    """Migration operation: a write to `table` (a table with a starts_at) adds a row to the
+    schedule's change log for the day it starts on. No change of state."""
+
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, table: str):
+        self.table = table
+
+    def deconstruct(self):
+        return self.__class__.__qualname__, [self.table], {}
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        postgresql = schema_editor.connection.vendor == "postgresql"
+        triggers = _schedule_triggers_postgresql if postgresql else _schedule_triggers_sqlite
+        for sql in triggers(self.table):
+            schema_editor.execute(sql, params=None)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        vendor = schema_editor.connection.vendor
+        name = _schedule_trigger_name(self.table)
+        if vendor == "postgresql":
+            statements = [f"DROP TRIGGER IF EXISTS {name} ON {self.table}", f"DROP FUNCTION IF EXISTS {name}()"]
+        else:
+            statements = [f"DROP TRIGGER IF EXISTS {trigger}" for trigger in schedule_trigger_names(vendor, self.table)]
+        for sql in statements:
+            schema_editor.execute(sql, params=None)
+
+    def describe(self):
+        return f"Log the day of each write to {self.table} in the schedule's change log"

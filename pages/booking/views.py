@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +30,7 @@ from pages.booking.forms import (
     slot_values,
 )
 from pages.http import safe_next_url
+from pages.kept_pages import schedule_answer
 from pages.refusals import refusal_message, refusal_on_form, saved_or_refused
 from pages.roles import BOOKERS, role_required
 from pages.routes import Routes
@@ -41,6 +42,7 @@ from sessions.availability import (
     NEXT_FREE_DAYS,
     course_booked_days,
     course_series_propose,
+    search_steady_until,
     slots_by_day,
     slots_next_free,
 )
@@ -470,10 +472,24 @@ def availability(request):
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     modality, start = form.cleaned_data["modality"], form.cleaned_data["start"]
     end = start + dt.timedelta(days=form.cleaned_data["days"] - 1)
-    by_day = slots_by_day(modality=modality, starts_on=start, ends_on=end, therapist=form.cleaned_data["therapist"])
+    therapist = form.cleaned_data["therapist"]
+    # Kept while nothing in the span is written (pages.kept_pages): a month's search is tens of
+    # milliseconds of Python, asked for again and again while the front desk plans.
+    asked = (modality.pk, therapist.pk if therapist else None)
+    content = schedule_answer(
+        "availability", start, end, asked, lambda: _availability_json(modality, start, end, therapist), len
+    )
+    return HttpResponse(content, content_type="application/json")
+
+
+def _availability_json(modality, start: dt.date, end: dt.date, therapist) -> tuple[bytes, dt.datetime]:
+    """The availability answer, and until when it holds with no write (search_steady_until)."""
+    now = timezone.now()
+    by_day = slots_by_day(modality=modality, starts_on=start, ends_on=end, therapist=therapist, now=now)
     days: dict[dt.date, list] = {}
     therapists, rooms = {}, {}
     count = 0
+    first_start = None
     # Once, not per slot: a month's search lists thousands of them.
     zone = timezone.get_current_timezone()
     starts_at = day_slots = hour_minute = None
@@ -485,16 +501,17 @@ def availability(request):
             # day and "HH:MM" are worked out once for all of them.
             if slot.starts_at is not starts_at:
                 starts_at = slot.starts_at
+                first_start = first_start or starts_at
                 local = starts_at if starts_at.tzinfo is zone else starts_at.astimezone(zone)
                 day_slots = days.setdefault(local.date(), [])
                 hour_minute = f"{local.hour:02d}:{local.minute:02d}"
-            therapist, room = slot.therapist, slot.room
+            who, room = slot.therapist, slot.room
             # A tuple (a JSON array as a list is): a month's thousands of them for the garbage
             # collector to track for no purpose.
-            day_slots.append((hour_minute, therapist.id, room.id))
-            therapists[therapist.id] = therapist
+            day_slots.append((hour_minute, who.id, room.id))
+            therapists[who.id] = who
             rooms[room.id] = room
-    return JsonResponse(
+    answer = JsonResponse(
         {
             "modality": {"id": modality.pk, "name": modality.name, "minutes": modality.session_minutes},
             "start": start.isoformat(),
@@ -502,7 +519,8 @@ def availability(request):
             "time_zone": settings.TIME_ZONE,
             "count": count,
             "days": [{"day": day.isoformat(), "slots": day_slots} for day, day_slots in days.items()],
-            "therapists": {pk: person_name(therapist) for pk, therapist in therapists.items()},
+            "therapists": {pk: person_name(who) for pk, who in therapists.items()},
             "rooms": {pk: room.name for pk, room in rooms.items()},
         }
     )
+    return answer.content, search_steady_until(starts_on=start, ends_on=end, first_start=first_start, now=now)

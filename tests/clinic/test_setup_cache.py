@@ -71,7 +71,8 @@ def tables_read(read) -> set[str]:
     with CaptureQueriesContext(connection) as queries:
         read()
     named = {table for query in queries for table in re.findall(r'(?:FROM|JOIN)\s+"?(\w+)"?', query["sql"])}
-    return named - {VERSION_TABLE}
+    # A column can follow FROM too: EXTRACT(EPOCH FROM starts_at).
+    return (named & set(connection.introspection.table_names())) - {VERSION_TABLE}
 
 
 def triggers_on(table: str) -> set[str]:

@@ -36,7 +36,7 @@ from patients.intake import Answer, intake_submit, intake_version_current
 from patients.kiosk import kiosk_start
 from patients.models import Cause, ConsentTopic, FlagKind, Phase, RecordVersion, RuleCondition, Side, StudyKind, Via
 from patients.services import break_glass_open
-from sessions.models import AREA_SIDE_CHOICES, AppointmentStatus
+from sessions.models import AREA_SIDE_CHOICES, AppointmentStatus, ScheduleChange
 from tests.conftest import log_in_verified
 from tests.factories import (
     PASSWORD,
@@ -758,10 +758,14 @@ CASES = [
          writes=frozenset({"clinic.Closure"})),
 ]  # fmt: skip
 
-# A new patient's record version is written by the database itself, beside the patient's row
-# (patients/record_version.py): it is no form's to write.
+# A new patient's record version and the schedule's log are written by the database itself,
+# beside the rows they follow (patients/record_version.py, sessions/schedule_version.py): they are
+# no form's to write.
 WATCHED = [
-    model for label in WATCHED_APPS for model in apps.get_app_config(label).get_models() if model is not RecordVersion
+    model
+    for label in WATCHED_APPS
+    for model in apps.get_app_config(label).get_models()
+    if model not in (RecordVersion, ScheduleChange)
 ] + [User]
 
 
