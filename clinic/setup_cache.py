@@ -80,6 +80,26 @@ def setup_token(using: str) -> str | None:
     return token
 
 
+def with_setup_token(using: str, sql: str, params: list) -> tuple | None:
+    """The row `sql` reads on database `using` (one row at most; None without one), read in one
+    statement with the set-up's token when this request has not read that yet: setup_token then
+    finds it. A kept page asks for its own version and the set-up's on every look, and this makes
+    that one round trip instead of two. Outside a request the statement is `sql` alone."""
+    tokens = getattr(_request, "tokens", None)
+    both = tokens is not None and using not in tokens
+    if both:
+        # A LEFT JOIN: the token comes back even when `sql` finds no row.
+        sql = f"SELECT ({_TOKEN_SQL}), q.* FROM (SELECT 1) AS one LEFT JOIN ({sql}) AS q ON 1 = 1"
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if both:
+        tokens[using], row = row[0], row[1:]
+        # The columns `sql` reads are never all NULL in a row it finds.
+        row = None if all(value is None for value in row) else row
+    return row
+
+
 def setup_cached(key, build: Callable[[str], object], *, model):
     """What `build(using)` reads, kept while the set-up does not change: `using` is the database
     the router gives for reading `model`, where the token is read too. `key` names the value

@@ -151,7 +151,7 @@ def schedule_answer(
     `size` the bytes it holds."""
 
     def versions() -> tuple | None:
-        setup = setup_token(router.db_for_read(Appointment))
-        return None if setup is None else (schedule_token(starts_on, ends_on), setup)
+        schedule, setup = schedule_token(starts_on, ends_on), setup_token(router.db_for_read(Appointment))
+        return None if setup is None else (schedule, setup)
 
     return _kept_or_drawn((name, starts_on, ends_on, *asked, *_reading()), versions, draw, size)

@@ -15,10 +15,11 @@ until when a reading of it holds."""
 import datetime as dt
 from collections.abc import Collection
 
-from django.db import connections, router
+from django.db import router
 from django.db.models import Min
 from django.utils import timezone
 
+from clinic.setup_cache import with_setup_token
 from patients.models import Diagnosis, Patient, PhaseRecord, RecordVersion
 
 _TOKEN_SQL = f'SELECT token FROM "{RecordVersion._meta.db_table}" WHERE patient_id = %s'
@@ -26,10 +27,9 @@ _TOKEN_SQL = f'SELECT token FROM "{RecordVersion._meta.db_table}" WHERE patient_
 
 def record_token(patient: Patient) -> str | None:
     """The patient's record version on the database their record is read from; None when the
-    patient has none (a test database just emptied): nothing may be kept under None."""
-    with connections[router.db_for_read(Patient)].cursor() as cursor:
-        cursor.execute(_TOKEN_SQL, [patient.pk])
-        row = cursor.fetchone()
+    patient has none (a test database just emptied): nothing may be kept under None. The set-up's
+    token comes in the same statement (clinic.setup_cache.with_setup_token)."""
+    row = with_setup_token(router.db_for_read(Patient), _TOKEN_SQL, [patient.pk])
     return row[0] if row else None
 
 

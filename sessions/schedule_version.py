@@ -16,8 +16,9 @@ row or two per write of a session, about 60 bytes each."""
 
 import datetime as dt
 
-from django.db import connections, router
+from django.db import router
 
+from clinic.setup_cache import with_setup_token
 from sessions.models import Appointment, ScheduleChange
 from sessions.schedule import LONGEST_SESSION, busy_window
 
@@ -29,10 +30,8 @@ _TOKEN_SQL = (
 def schedule_token(starts_on: dt.date, ends_on: dt.date) -> str:
     """The version of everything a schedule of the local days from `starts_on` to `ends_on`
     (sessions.schedule.Schedule.load) reads of the sessions and offers, on the database it reads
-    them from."""
+    them from (with the set-up's token in the same statement, clinic.setup_cache.with_setup_token)."""
     window_start, window_end = busy_window(starts_on, ends_on)
     first, last = (moment.astimezone(dt.UTC).date() for moment in (window_start - LONGEST_SESSION, window_end))
-    with connections[router.db_for_read(Appointment)].cursor() as cursor:
-        cursor.execute(_TOKEN_SQL, [first, last])
-        count, nonces = cursor.fetchone()
+    count, nonces = with_setup_token(router.db_for_read(Appointment), _TOKEN_SQL, [first, last])
     return f"{count}:{nonces}"
