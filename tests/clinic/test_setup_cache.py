@@ -207,6 +207,27 @@ def test_a_request_reads_the_token_once_and_again_after_it_writes(massage, anna)
         setup_cache._request_ends()
 
 
+@pytest.mark.parametrize("found", [True, False], ids=["a row", "no row"])
+def test_a_version_read_in_a_request_brings_the_set_up_s_token_with_it(anna, found):
+    """One statement for a kept page's version and the set-up's (with_setup_token): the row asked
+    for, or None without one, and the request's set-up token, read no more that request."""
+    token = setup_token("default")
+    sql = "SELECT id, user_id FROM clinic_therapist WHERE id = %s"
+    setup_cache._request_begins()
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            row = setup_cache.with_setup_token("default", sql, [anna.pk if found else anna.pk + 1000])
+            assert setup_token("default") == token
+        assert row == ((anna.pk, anna.user_id) if found else None)
+        assert len(queries) == 1
+        # Once the request has the token, the version is read alone.
+        with CaptureQueriesContext(connection) as queries:
+            setup_cache.with_setup_token("default", sql, [anna.pk])
+        assert VERSION_TABLE not in queries[0]["sql"]
+    finally:
+        setup_cache._request_ends()
+
+
 def test_the_booking_page_reads_the_token_once(reception, maria, massage, anna, maple):
     url = reverse("booking:appointment_book") + f"?patient={maria.pk}&modality={massage.pk}"
     reception.get(url)
