@@ -9,6 +9,7 @@ import sys
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -63,27 +64,40 @@ def day_board(request):
     location_id = location.pk if location else None
     # A free cell books through the patient search ("book for"): therapist and time are added.
     book_url = reverse("reception:patient_list") + "?" + urlencode({"day": day.isoformat()})
+    # The body refreshes itself from the board it shows: today's (no day asked) rolls over at midnight.
+    asked_day = "day" in request.GET
+    refresh = {"day": day.isoformat()} if asked_day else {}
+    refresh |= {"by": by} if by == "room" else {}
+    refresh |= {"location": location_id} if location else {}
+    refresh_url = reverse("reception:day_board") + ("?" + urlencode(refresh) if refresh else "")
 
     def draw():
         drawn = board.day_board(day=day, by=by, location_id=location_id)
-        return (drawn, drawn.column_heads_html(book_url), drawn.rows_html()), drawn.steady_until
+        # The top and the table are drawn (and kept) together: all of it changes with the day alone.
+        context = {
+            "board": drawn,
+            "column_heads": drawn.column_heads_html(book_url),
+            "rows_html": drawn.rows_html(),
+            "locations": locations,
+            "location": location,
+            "location_query": f"&location={location.pk}" if location else "",
+            "previous_day": day - dt.timedelta(days=1),
+            "next_day": day + dt.timedelta(days=1),
+            "today": timezone.localdate(),
+            "book_url": book_url,
+            "refresh_url": refresh_url,
+        }
+        head = render_to_string("reception/_day_board_head.html", context)
+        return (head, render_to_string("reception/_day_board_table.html", context)), drawn.steady_until
 
     def size(kept) -> int:
-        # The board's cards and rows weigh about what the HTML written from them does.
-        return 2 * (sys.getsizeof(kept[1]) + sys.getsizeof(kept[2]))
+        return sum(sys.getsizeof(html) for html in kept)
 
-    day_board, column_heads, rows_html = day_page("day board", day, (by, location_id), draw, size)
+    head_html, table_html = day_page("day board", day, (by, location_id, asked_day), draw, size)
     context = {
-        "board": day_board,
-        "column_heads": column_heads,
-        "rows_html": rows_html,
-        "locations": locations,
-        "location": location,
-        "location_query": f"&location={location.pk}" if location else "",
-        "previous_day": day - dt.timedelta(days=1),
-        "next_day": day + dt.timedelta(days=1),
-        "today": timezone.localdate(),
-        "book_url": book_url,
+        "day": day,
+        "head_html": head_html,
+        "table_html": table_html,
         "review_count": sessions_flagged_ahead(),
     }
     return render(request, "reception/day_board.html", context)

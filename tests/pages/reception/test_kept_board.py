@@ -134,3 +134,11 @@ def test_every_table_the_board_is_drawn_from_is_watched(maria, massage, anna, li
         with clock(at(monday, 10)):
             tables = record_tables_watched(lambda by=by: day_board(day=monday, by=by))
         assert tables >= {"treatment_sessions_appointment", "patients_phaserecord"}
+
+
+def test_the_body_refreshes_from_the_board_it_shows(reception, anna, monday):
+    """Kept whatever else the address carries: today's board (no day asked) rolls over at midnight,
+    an asked day stays that day, with its columns."""
+    assert 'id="board-body" hx-get="/reception/"' in looks(reception)[0]
+    page = reception.get(BOARD, {"day": monday.isoformat(), "by": "room", "utm": "x"}).content.decode()
+    assert f'id="board-body" hx-get="/reception/?day={monday.isoformat()}&amp;by=room"' in page
