@@ -17,7 +17,14 @@ from pages.reception.board import day_board
 from patients.models import Phase
 from sessions.models import Appointment, AppointmentStatus
 from tests.conftest import client_for
-from tests.factories import AppointmentFactory, DiagnosisFactory, PhaseRecordFactory, TherapistFactory, at
+from tests.factories import (
+    AppointmentFactory,
+    ClosureFactory,
+    DiagnosisFactory,
+    PhaseRecordFactory,
+    TherapistFactory,
+    at,
+)
 from tests.patients.test_record_version import record_tables_watched
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +149,18 @@ def test_the_body_refreshes_from_the_board_it_shows(reception, anna, monday):
     assert 'id="board-body" hx-get="/reception/"' in looks(reception)[0]
     page = reception.get(BOARD, {"day": monday.isoformat(), "by": "room", "utm": "x"}).content.decode()
     assert f'id="board-body" hx-get="/reception/?day={monday.isoformat()}&amp;by=room"' in page
+
+
+def test_the_top_of_the_board_moves_on_with_the_day_and_the_closures(receptionist, anna, monday):
+    """The top is kept with the rows: "Today" points at the new day after midnight, and a closure
+    entered for the day shows on the next look."""
+    friday = monday + dt.timedelta(days=4)
+    with clock(at(monday, 23, 50)):
+        reception = client_for(receptionist)
+        looks(reception, friday)
+        assert f"?day={monday.isoformat()}&by=therapist" in looks(reception, friday)[0]
+    tuesday = monday + dt.timedelta(days=1)
+    with clock(at(tuesday, 0, 10)):
+        assert f"?day={tuesday.isoformat()}&by=therapist" in looks(reception, friday)[0]
+        ClosureFactory(starts_on=friday, reason="Staff training")
+        assert "Staff training" in looks(reception, friday)[0]
