@@ -26,7 +26,6 @@ from sessions.models import (
     COUNTED_STATUSES,
     Appointment,
     Course,
-    OfferStatus,
     WaitlistOffer,
 )
 from sessions.schedule import Schedule, at_local, busy_window, local_date
@@ -239,9 +238,8 @@ def search_steady_until(
     write: until the first free start it found begins (a start gone by is not offered), or a slot
     held for a waitlist offer in its days comes free; at the latest, the next midnight."""
     window_start, window_end = busy_window(starts_on, ends_on)
-    held_until = WaitlistOffer.objects.filter(
-        status=OfferStatus.OFFERED, expires_at__gt=now, starts_at__lt=window_end, ends_at__gt=window_start
-    ).aggregate(first=Min("expires_at"))["first"]
+    held = WaitlistOffer.objects.held(now).filter(starts_at__lt=window_end, ends_at__gt=window_start)
+    held_until = held.aggregate(first=Min("expires_at"))["first"]
     return min(moment for moment in (next_midnight(now), first_start, held_until) if moment is not None)
 
 

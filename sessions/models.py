@@ -872,6 +872,13 @@ class OfferStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", gettext_lazy("Withdrawn")
 
 
+class WaitlistOfferQuerySet(models.QuerySet):
+    def held(self, now: dt.datetime):
+        """Offered and still held at `now` (WaitlistOffer.is_live, for many): the slot is the
+        patient's alone until the offer expires."""
+        return self.filter(status=OfferStatus.OFFERED, expires_at__gt=now)
+
+
 class WaitlistOffer(models.Model):
     """A freed slot offered to one waiting wish: the session it would book, held for that patient
     until `expires_at`. The patient accepts or declines by the link in the message
@@ -912,6 +919,8 @@ class WaitlistOffer(models.Model):
     )
     # Why it was refused or withdrawn, for reception.
     detail = models.CharField(gettext_lazy("detail"), max_length=300, blank=True)
+
+    objects = WaitlistOfferQuerySet.as_manager()
 
     class Meta:
         verbose_name = gettext_lazy("waitlist offer")

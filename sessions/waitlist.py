@@ -663,7 +663,7 @@ def offers_expiring(*, now: dt.datetime | None = None) -> QuerySet[WaitlistOffer
     """Offers still held, the first to expire first (the manager's home)."""
     now = now or timezone.now()
     return (
-        WaitlistOffer.objects.filter(status=OfferStatus.OFFERED, expires_at__gt=now)
+        WaitlistOffer.objects.held(now)
         .select_related("patient", "therapist__user", "room")
         .order_by("expires_at", "pk")
     )
@@ -688,7 +688,7 @@ def patient_offers_open(*, patient: Patient, now: dt.datetime | None = None) -> 
     Most patients hold none: a bare look first, and the offers with what they show (four joins,
     three times the look's cost to the ORM, on every portal home) only when there are some."""
     now = now or timezone.now()
-    held = WaitlistOffer.objects.filter(patient=patient, status=OfferStatus.OFFERED, expires_at__gt=now)
+    held = WaitlistOffer.objects.held(now).filter(patient=patient)
     if not held.exists():
         return []
     offers = list(held.select_related("entry__modality", "therapist__user", "room").order_by("expires_at"))

@@ -1,7 +1,9 @@
 """Test data. Times are built in the clinic's zone so tests read like the front desk's day."""
 
 import datetime as dt
+from contextlib import contextmanager
 from decimal import Decimal
+from unittest import mock
 
 import factory
 from django.apps import apps as django_apps
@@ -271,6 +273,13 @@ class AddendumFactory(factory.django.DjangoModelFactory):
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     """That day at a wall-clock time in the clinic's zone."""
     return local(day.year, day.month, day.day, hour, minute)
+
+
+@contextmanager
+def clock(moment: dt.datetime):
+    """The app's clock (django.utils.timezone.now) reads `moment` inside the block."""
+    with mock.patch.object(timezone, "now", return_value=moment):
+        yield
 
 
 def manager_questionnaire(*, created_by, items, **fields):

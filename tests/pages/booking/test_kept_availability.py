@@ -3,14 +3,11 @@ sessions.schedule_version): a second look at an unchanged span is cheap, and a k
 lists anything but what a search of the span would find now."""
 
 import datetime as dt
-from contextlib import contextmanager
-from unittest import mock
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from clinic.migrations._frozen import schedule_trigger_names, setup_trigger_names
 from clinic.models import WorkingHours
@@ -18,18 +15,12 @@ from pages.booking.views import _availability_json
 from sessions.models import Appointment, AppointmentStatus, WaitlistOffer
 from tests.clinic.test_setup_cache import tables_read, triggers_on
 from tests.conftest import client_for
-from tests.factories import AppointmentFactory, TherapistFactory, at
+from tests.factories import AppointmentFactory, TherapistFactory, at, clock
 from tests.scenes import freed_slot, wish
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("booking:availability")
-
-
-@contextmanager
-def clock(moment: dt.datetime):
-    with mock.patch.object(timezone, "now", return_value=moment):
-        yield
 
 
 @pytest.fixture

@@ -3,15 +3,12 @@ unchanged day is cheap, and a kept board never shows anything but what the day's
 patients' records, the clock and the language would draw now."""
 
 import datetime as dt
-from contextlib import contextmanager
-from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from pages.reception.board import day_board
 from patients.models import Phase
@@ -24,18 +21,13 @@ from tests.factories import (
     PhaseRecordFactory,
     TherapistFactory,
     at,
+    clock,
 )
 from tests.patients.test_record_version import record_tables_watched
 
 pytestmark = pytest.mark.django_db
 
 BOARD = reverse("reception:day_board")
-
-
-@contextmanager
-def clock(moment: dt.datetime):
-    with mock.patch.object(timezone, "now", return_value=moment):
-        yield
 
 
 def looks(client, day: dt.date | None = None) -> tuple[str, int]:
