@@ -402,19 +402,15 @@ def _schedule_triggers_postgresql(table: str) -> list[str]:
 
 
 def _schedule_triggers_sqlite(table: str) -> list[str]:
-    def log(row: str) -> str:
+    def log(row: str, when: str = "1") -> str:
         return (
             f"INSERT INTO {SCHEDULE_CHANGE_TABLE} (day, nonce) "
-            f"VALUES (date({row}.starts_at), abs(random() % 2147483647));"
+            f"SELECT date({row}.starts_at), abs(random() % 2147483647) WHERE {when};"
         )
 
+    moved = log("NEW", when="date(NEW.starts_at) <> date(OLD.starts_at)")
     statements = []
-    for event, body in (
-        ("INSERT", log("NEW")),
-        ("UPDATE", log("OLD") + f" INSERT INTO {SCHEDULE_CHANGE_TABLE} (day, nonce) SELECT date(NEW.starts_at), "
-         f"abs(random() % 2147483647) WHERE date(NEW.starts_at) <> date(OLD.starts_at);"),
-        ("DELETE", log("OLD")),
-    ):  # fmt: skip
+    for event, body in (("INSERT", log("NEW")), ("UPDATE", f"{log('OLD')} {moved}"), ("DELETE", log("OLD"))):
         name = f"{_schedule_trigger_name(table)}_{event.lower()}"
         statements += [
             f"DROP TRIGGER IF EXISTS {name}",

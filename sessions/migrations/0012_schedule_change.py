@@ -3,7 +3,7 @@ offers were written on, added to by triggers on both tables."""
 
 from django.db import migrations, models
 
-from clinic.migrations._frozen import LogScheduleDays
+from clinic.migrations._frozen import LogScheduleDays, model
 
 
 class Migration(migrations.Migration):
@@ -12,16 +12,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.CreateModel(
-            name="ScheduleChange",
-            fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("day", models.DateField()),
-                ("nonce", models.IntegerField()),
-            ],
-            options={
-                "indexes": [models.Index(fields=["day", "nonce"], name="schedule_change_day_idx")],
-            },
+        model(
+            "ScheduleChange",
+            [("day", models.DateField()), ("nonce", models.IntegerField())],
+            indexes=[models.Index(fields=["day", "nonce"], name="schedule_change_day_idx")],
         ),
         LogScheduleDays("treatment_sessions_appointment"),
         LogScheduleDays("treatment_sessions_waitlistoffer"),
