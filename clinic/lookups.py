@@ -21,10 +21,21 @@ class AnyOf(In):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         field = self.lhs.output_field
         # As `in` does: a None matches nothing, and no id at all means no row.
-        values = sorted({field.get_db_prep_value(value, connection, prepared=True) for value in self.rhs} - {None})
-        if not values:
-            raise EmptyResultSet
-        return f"{lhs} = ANY(%s::{field.db_type(connection)}[])", (*lhs_params, values)
+        values = {field.get_db_prep_value(value, connection, prepared=True) for value in self.rhs} - {None}
+        sql, params = any_of_sql(connection, lhs, values, field.db_type(connection))
+        return sql, (*lhs_params, *params)
+
+
+def any_of_sql(connection, column: str, values, db_type: str = "bigint") -> tuple[str, list]:
+    """The condition "`column` is one of `values`" (ids, none of them None) and its parameters:
+    one array of `db_type` on PostgreSQL, `IN (%s, …)` elsewhere. No value at all means no row,
+    as `in` says: EmptyResultSet."""
+    values = sorted(values)
+    if not values:
+        raise EmptyResultSet
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s::{db_type}[])", [values]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
 
 
 def lookups_register() -> None:

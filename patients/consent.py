@@ -10,7 +10,7 @@ edits in versions, and the patient's signature of one version.
 - A consent is *current* when the patient signed the current version; a new version asks again.
 - A booking of a modality a topic covers, without current consent, warns or is refused as the
   clinic's contraindication rules say (a rule with the condition "no current consent":
-  patients.contraindications reads `consents_missing_by_patient`).
+  patients.contraindications reads `consents_missing_given`).
 """
 
 import hashlib
@@ -217,19 +217,13 @@ def current_topics() -> dict[int, dict]:
     return setup_cached("current consent topics", build, model=ConsentTopic)
 
 
-def consents_missing_by_patient(*, patient_ids: Iterable[int]) -> dict[int, list[MissingConsent]]:
-    """{patient id: the active topics they have not signed in the current version}, for many
-    patients in two queries (topics with their modalities and current number, signatures)."""
-    patient_ids = set(patient_ids)
-    topics = current_topics()
-    if not topics or not patient_ids:
-        return {patient_id: [] for patient_id in patient_ids}
-    signed: dict[int, dict[int, int]] = {}
-    for patient_id, topic_id, number in ConsentSignature.objects.filter(
-        patient_id__any=patient_ids, version__topic_id__in=list(topics)
-    ).values_list("patient_id", "version__topic_id", "version__number"):
-        best = signed.setdefault(patient_id, {})
-        best[topic_id] = max(number, best.get(topic_id, 0))
+def consents_missing_given(
+    *, patient_ids: Iterable[int], signed: dict[int, dict[int, int]], topics: dict[int, dict]
+) -> dict[int, list[MissingConsent]]:
+    """{patient id: the active topics they have not signed in the current version}, from what was
+    read already: `signed` {patient id: {topic id: the newest version number they signed}}
+    (patients.against_treatment) and `topics` as current_topics() gives them (an empty dict while
+    no consent is asked for)."""
     missing = {}
     for patient_id in patient_ids:
         theirs = signed.get(patient_id, {})
@@ -249,7 +243,7 @@ def consents_missing_by_patient(*, patient_ids: Iterable[int]) -> dict[int, list
 
 
 def consents_missing_of(states: list[ConsentState]) -> list[MissingConsent]:
-    """What consents_missing_by_patient says of one patient, from their consent_states read
+    """What consents_missing_given says of one patient, from their consent_states read
     already: the topics not signed in the current version, in the same order (by name)."""
     return [
         MissingConsent(

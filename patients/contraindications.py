@@ -17,7 +17,8 @@ from django.utils.translation import gettext
 
 from clinic.models import Modality
 from clinic.setup_cache import copies, setup_cached
-from patients.consent import ConsentState, MissingConsent, consents_missing_by_patient, consents_missing_of
+from patients.against_treatment import against_treatment_read
+from patients.consent import ConsentState, MissingConsent, consents_missing_given, consents_missing_of, current_topics
 from patients.models import (
     ContraindicationRule,
     Diagnosis,
@@ -28,7 +29,6 @@ from patients.models import (
     RuleCondition,
     RuleEffect,
 )
-from patients.selectors import acute_diagnoses_by_patient, health_flags_active_by_patient
 
 
 @dataclass
@@ -132,21 +132,22 @@ def _found(
 
 def contraindications_by_patient(*, patient_ids: Iterable[int], at: dt.datetime) -> dict[int, PatientContraindications]:
     """{patient id: PatientContraindications at `at`} for many patients: for the pages that list
-    sessions (My day) and ask of each whether it may be treated. At most four queries however
-    many patients, and two more while a consent rule is active; a patient with nothing against
-    them is in the dict all the same."""
+    sessions (My day) and ask of each whether it may be treated, and for the one patient of a
+    booking. One query however many patients (patients.against_treatment), and one more to name
+    who recorded an acute phase; a patient with nothing against them is in the dict all the same."""
     patient_ids = set(patient_ids)
-    diagnoses = acute_diagnoses_by_patient(patient_ids=patient_ids, at=at)
-    flags = health_flags_active_by_patient(patient_ids=patient_ids, on=timezone.localdate(at))
-    flag_rules, consent_rules = _rules_for(flag for patient_flags in flags.values() for flag in patient_flags)
-    missing = consents_missing_by_patient(patient_ids=patient_ids) if consent_rules and patient_ids else {}
+    # The signatures are read only while a consent rule is active, of the topics that have a version.
+    topics = current_topics() if any(rule.condition == RuleCondition.NO_CONSENT for rule in active_rules()) else {}
+    read = against_treatment_read(patient_ids=patient_ids, at=at, topic_ids=list(topics))
+    flag_rules, consent_rules = _rules_for(flag for patient_flags in read.flags.values() for flag in patient_flags)
+    missing = consents_missing_given(patient_ids=patient_ids, signed=read.signed, topics=topics)
     return {
         patient_id: _found(
-            diagnoses=diagnoses.get(patient_id, []),
-            flags=flags.get(patient_id, []),
+            diagnoses=read.acute.get(patient_id, []),
+            flags=read.flags.get(patient_id, []),
             flag_rules=flag_rules,
             consent_rules=consent_rules,
-            missing=missing.get(patient_id, []),
+            missing=missing[patient_id],
         )
         for patient_id in patient_ids
     }

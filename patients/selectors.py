@@ -3,11 +3,11 @@
 import datetime as dt
 import re
 
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
 
-from patients.models import BreakGlassAccess, Diagnosis, HealthFlag, Patient, Phase, PhaseRecord, Study
+from patients.models import BreakGlassAccess, Diagnosis, HealthFlag, Patient, PhaseRecord, Study
 from patients.names import fold
 
 
@@ -24,30 +24,6 @@ def diagnoses_with_current_phase(*, patient: Patient, at: dt.datetime) -> list[D
         # Ordered newest first by PhaseRecord.Meta.ordering.
         diagnosis.current_phase = diagnosis.phases_in_effect[0] if diagnosis.phases_in_effect else None
     return diagnoses
-
-
-def acute_diagnoses_by_patient(*, patient_ids, at: dt.datetime) -> dict[int, list[Diagnosis]]:
-    """{patient id: active diagnoses whose current phase at `at` is acute}, each with
-    `current_phase` as diagnoses_with_current_phase sets it: what the contraindication check
-    blocks for, for many patients at once (a day's sessions). Only the latest record of each
-    diagnosis is read, and its recorder only when it is acute, not every phase a long history
-    holds. Two queries however many patients, one when none is acute."""
-    latest = PhaseRecord.objects.filter(diagnosis=OuterRef("pk"), effective_from__lte=at).order_by(
-        *PhaseRecord._meta.ordering
-    )
-    diagnoses = list(
-        Diagnosis.objects.filter(patient_id__any=patient_ids, active=True)
-        .annotate(current_phase_id=Subquery(latest.values("pk")[:1]), current_kind=Subquery(latest.values("phase")[:1]))
-        .filter(current_kind=Phase.ACUTE)
-    )
-    records = PhaseRecord.objects.select_related("recorded_by").in_bulk(
-        [diagnosis.current_phase_id for diagnosis in diagnoses]
-    )
-    by_patient: dict[int, list[Diagnosis]] = {}
-    for diagnosis in diagnoses:
-        diagnosis.current_phase = records[diagnosis.current_phase_id]
-        by_patient.setdefault(diagnosis.patient_id, []).append(diagnosis)
-    return by_patient
 
 
 def health_flags_active(*, patient: Patient, on: dt.date) -> QuerySet[HealthFlag]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 
 from clinic.events import EVENTS
 from clinic.refusals import Refused
+from clinic.setup_cache import setup_cached
 from webhooks.addresses import url_problem
 from webhooks.models import TEST_EVENT, WebhookDelivery, WebhookEndpoint
 from webhooks.payloads import event_payloads, test_payload
@@ -71,10 +72,23 @@ def webhook_secret_rotate(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
     return endpoint
 
 
+def subscriptions() -> list[tuple[int, frozenset[str], bool]]:
+    """(id, events, may receive clinical text) of each active endpoint, kept by the set-up cache
+    (clinic/setup_cache.py): every booking, move and cancellation asks, and a manager changes them
+    rarely."""
+
+    def build(using: str) -> list[tuple[int, frozenset[str], bool]]:
+        rows = WebhookEndpoint.objects.using(using).filter(active=True)
+        rows = rows.values_list("pk", "events", "clinical_text_allowed")
+        return [(pk, frozenset(events), clinical) for pk, events, clinical in rows]
+
+    return setup_cached("webhook subscriptions", build, model=WebhookEndpoint)
+
+
 def deliveries_record(event: str, **objects) -> list[WebhookDelivery]:
     """One pending delivery per active endpoint subscribed to `event`, its payload frozen now.
     Called inside the transaction of the change, so a rollback takes the deliveries with it."""
-    endpoints = [e for e in WebhookEndpoint.objects.filter(active=True) if event in e.events]
+    endpoints = [(pk, clinical) for pk, events, clinical in subscriptions() if event in events]
     if not endpoints:
         return []
     event_id = uuid.uuid4()
@@ -82,10 +96,10 @@ def deliveries_record(event: str, **objects) -> list[WebhookDelivery]:
     now = timezone.now()
     return WebhookDelivery.objects.bulk_create(
         WebhookDelivery(
-            endpoint=endpoint, event=event, event_id=event_id, next_attempt_at=now,
-            payload=clinical if endpoint.clinical_text_allowed else plain,
+            endpoint_id=pk, event=event, event_id=event_id, next_attempt_at=now,
+            payload=clinical if clinical_allowed else plain,
         )
-        for endpoint in endpoints
+        for pk, clinical_allowed in endpoints
     )
 
 

@@ -34,6 +34,7 @@ from sessions.availability import qualified_therapists, suited_rooms
 from sessions.outcomes import measures_asked
 from sessions.schedule import closures_load, working_hours_by_therapist
 from tests.factories import ClosureFactory, RoomFactory, TherapistFactory, next_weekday, therapist_named
+from webhooks.services import subscriptions
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +63,7 @@ def every_kept_read(modality: Modality) -> dict:
         "measures asked": measures_asked,
         "measures asked, no items": lambda: measures_asked(items=False),
         "intake published": intake_published,
+        "webhook subscriptions": subscriptions,
     }
 
 

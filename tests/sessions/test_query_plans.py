@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from clinic.models import Modality, Therapist
 from pages.reception import board
+from patients.against_treatment import against_treatment_read
+from patients.consent import current_topics
 from patients.models import Patient
 from patients.selectors import patients_search
 from sessions.availability import slots_available
@@ -115,6 +117,19 @@ def test_the_other_hot_reads_use_indexes(practice):
         for sql, query_plan in checked:
             for table in (APPOINTMENTS, "patients_patient"):
                 assert f"Seq Scan on {table}" not in query_plan, (name, sql, query_plan)
+
+
+def test_what_the_contraindication_check_reads_of_a_day_s_patients_goes_through_indexes(practice):
+    """One statement for all of them (patients.against_treatment): each diagnosis's current phase
+    found by its index, not by reading every phase recorded."""
+    patient_ids = set(board._day_appointments(busiest_day()).values_list("patient_id", flat=True))
+    topic_ids = list(current_topics())
+    with CaptureQueriesContext(connection) as captured:
+        against_treatment_read(patient_ids=patient_ids, at=timezone.now(), topic_ids=topic_ids)
+    (query,) = captured.captured_queries
+    query_plan = plan(query["sql"])
+    for table in ("patients_diagnosis", "patients_phaserecord", "patients_healthflag"):
+        assert f"Seq Scan on {table}" not in query_plan, query_plan
 
 
 # The patient register of a large practice: many patients, a short history (the search reads

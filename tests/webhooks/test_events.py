@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic import events
+from clinic.models import SetupVersion
 from clinic.refusals import Refused
 from patients.models import Phase
 from sessions.appointments import appointment_cancel, appointment_check_in, appointment_complete, appointment_no_show
@@ -26,7 +27,8 @@ from tests.factories import (
 )
 from tests.scenes import freed_slot, portal_patient, wish
 from tests.webhooks.scene import endpoint
-from webhooks.models import DeliveryStatus, WebhookDelivery
+from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from webhooks.services import webhook_endpoint_update, webhook_secret_rotate
 
 pytestmark = pytest.mark.django_db
 
@@ -223,6 +225,35 @@ def test_an_accepted_waitlist_offer_is_delivered_with_its_booking(back_massage, 
 
 def test_without_endpoints_an_event_costs_one_query(django_assert_num_queries):
     appointment = AppointmentFactory()
+    events.event_announce(events.APPOINTMENT_BOOKED, appointment=appointment)  # the subscriptions kept
     with django_assert_num_queries(1):
         events.event_announce(events.APPOINTMENT_BOOKED, appointment=appointment)
     assert not WebhookDelivery.objects.exists()
+
+
+def test_a_change_of_what_an_endpoint_receives_counts_from_the_next_event():
+    """Which endpoints receive what is kept by the set-up cache: each change of it must reach the
+    next event at once, and a new secret must not empty the clinic's set-up cache."""
+    appointment = AppointmentFactory()
+    hook = endpoint(events.APPOINTMENT_CANCELLED)
+    events.event_announce(events.APPOINTMENT_BOOKED, appointment=appointment)
+    assert delivered(events.APPOINTMENT_BOOKED) == []
+
+    webhook_endpoint_update(
+        endpoint=hook,
+        url=hook.url,
+        events=[events.APPOINTMENT_BOOKED],
+        description="",
+        active=True,
+        clinical_text_allowed=False,
+    )
+    events.event_announce(events.APPOINTMENT_BOOKED, appointment=appointment)
+    assert [d.endpoint_id for d in delivered(events.APPOINTMENT_BOOKED)] == [hook.pk]
+
+    token = SetupVersion.objects.get().token
+    webhook_secret_rotate(endpoint=hook)
+    assert SetupVersion.objects.get().token == token
+
+    WebhookEndpoint.objects.filter(pk=hook.pk).update(active=False)
+    events.event_announce(events.APPOINTMENT_BOOKED, appointment=appointment)
+    assert len(delivered(events.APPOINTMENT_BOOKED)) == 1
