@@ -15,8 +15,9 @@ read differently with no write: the next local midnight, a phase dated ahead, a 
 offer's hold, the board's next quarter hour or session start.
 
 The callers check access and write the audit log before asking: every look is logged, kept or
-not. Only what is drawn from the record or the day is kept: the frame around it (the navigation,
-messages, counts of the whole clinic) is drawn every time."""
+not. Only what is drawn from the record or the day is kept, and every page's top bar, for its
+reader and address: the rest of the frame (messages, counts of the whole clinic) is drawn every
+time."""
 
 import datetime as dt
 import sys
@@ -155,3 +156,19 @@ def schedule_answer(
         return None if setup is None else (schedule, setup)
 
     return _kept_or_drawn((name, starts_on, ends_on, *asked, *_reading()), versions, draw, size)
+
+
+# A drawing of the top bar holds until it is dropped for room: nothing it shows changes by the clock.
+_NEVER = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def top_bar(request, reader: tuple, draw: Callable[[], str]) -> str:
+    """The page's top bar (the navigation, the reader's menu, the log-out and language forms),
+    kept or drawn. It shows who the reader is, `reader` (their name, roles and staff status,
+    what `draw` reads of them), and the page's address, the language and the forms' CSRF token;
+    nothing of anyone's record, so no version to read."""
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret:
+        return draw()
+    slot = ("top bar", request.user.pk, request.path, *reader, *_reading(), secret)
+    return _kept_or_drawn(slot, tuple, lambda: (draw(), _NEVER), sys.getsizeof)

@@ -22,13 +22,36 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from clinic import roles
-from pages import paging
+from pages import kept_pages, paging
 from pages.field_html import field_html, handled
 from sessions import course_progress
 
 register = template.Library()
 
 _BREAK_AFTER = re.compile(r"([@.])")
+
+
+@register.simple_tag(takes_context=True)
+def top_bar(context, links: bool = True) -> SafeString:
+    """The top bar (includes/top_bar.html): the brand, with `links` the navigation the reader's
+    roles give, their menu and the log-out form; kept for the reader (pages.kept_pages.top_bar)."""
+    request, user = context.get("request"), context.get("user")
+
+    def draw() -> str:
+        with context.push(nav_links=links):
+            return context.template.engine.get_template("includes/top_bar.html").render(context)
+
+    if request is None or user is None:
+        return mark_safe(draw())
+    # Everything the bar reads of its reader; anything else it read would be served unchanged.
+    reader = (
+        user.is_authenticated,
+        (user.get_full_name() or user.get_username()) if user.is_authenticated else "",
+        user.is_staff,
+        *(context.get(role) for role in ("is_manager", "is_receptionist", "is_therapist", "is_patient")),
+        links,
+    )
+    return mark_safe(kept_pages.top_bar(request, reader, draw))
 
 
 @register.simple_tag(takes_context=True)
