@@ -5,9 +5,11 @@ the note pages, the addendum service and the therapist's "My patients" list all 
 import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from clinic.models import Therapist
 from patients.models import BreakGlassAccess, Diagnosis, Patient, PhaseRecord
 from patients.selectors import patients_search
 from sessions.models import COUNTED_STATUSES, Appointment, Course
@@ -49,17 +51,44 @@ def therapist_treats_patient(*, user: AbstractBaseUser, patient: Patient) -> boo
     return Patient.objects.filter(_treated_by(user.pk, patient.pk), pk=patient.pk).exists()
 
 
-def therapist_may_open_chart(*, user: AbstractBaseUser, patient: Patient, at: dt.datetime | None = None) -> bool:
+def chart_patient(*, pk: int, user: AbstractBaseUser) -> tuple[Patient, bool] | None:
+    """The patient `pk` (None when there is none) and whether `user` has a session with them that
+    counts (_counted_sessions: the first question of therapist_may_open_chart), in one statement:
+    a chart asks both on every look, kept or not. Written as SQL, as the ORM would take longer to
+    build the question than the database to answer it (docs/PERFORMANCE.md, seventeenth round);
+    tests/sessions/test_chart_access.py holds it to _counted_sessions."""
+    appointments, therapists, patients = (
+        connection.ops.quote_name(model._meta.db_table) for model in (Appointment, Therapist, Patient)
+    )
+    statuses = ", ".join(["%s"] * len(COUNTED_STATUSES))
+    sql = (
+        f"SELECT p.*, EXISTS (SELECT 1 FROM {appointments} a JOIN {therapists} t ON t.id = a.therapist_id"
+        f" WHERE a.patient_id = p.id AND t.user_id = %s AND a.status IN ({statuses})) AS has_session"
+        f" FROM {patients} p WHERE p.id = %s"
+    )
+    found = list(Patient.objects.raw(sql, [user.pk, *COUNTED_STATUSES, pk]))
+    if not found:
+        return None
+    (patient,) = found
+    return patient, user.is_authenticated and bool(patient.__dict__.pop("has_session"))
+
+
+def therapist_may_open_chart(
+    *, user: AbstractBaseUser, patient: Patient, at: dt.datetime | None = None, has_session: bool | None = None
+) -> bool:
     """The chart rule for a therapist: they treat the patient (as therapist_treats_patient says),
     or they opened the chart in an emergency, giving a reason, and that access has not yet
     expired (patients.services.break_glass_open). One query when the therapist has a session with
-    the patient, two otherwise."""
+    the patient, two otherwise; none more when the caller knows `has_session` already
+    (chart_patient, for this user and patient)."""
     if not user.is_authenticated:
         return False
     # Nearly every therapist who opens a chart has had or will have a session with the patient:
     # that part of the rule alone is a small query (the whole rule takes the ORM three times as
     # long to build), and the whole rule is asked only when it says no.
-    if _counted_sessions(user.pk, patient.pk).exists():
+    if has_session is None:
+        has_session = _counted_sessions(user.pk, patient.pk).exists()
+    if has_session:
         return True
     at = at or timezone.now()
     emergency = BreakGlassAccess.objects.filter(

@@ -10,6 +10,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -51,7 +52,7 @@ from patients.record_version import record_steady_until
 from patients.selectors import diagnoses_with_history
 from sessions import courses
 from sessions.appointments import sessions_flagged_ahead
-from sessions.chart_access import therapist_may_open_chart
+from sessions.chart_access import chart_patient, therapist_may_open_chart
 from sessions.course_progress import course_outcome, courses_with_progress
 from sessions.models import AREA_SIDES, Area, Course, SessionNote
 from sessions.notes import session_notes_for_chart
@@ -63,12 +64,15 @@ routes = Routes()
 NOTES_OPEN = 3
 
 
-def _check_treats(request, patient: Patient, obj=None) -> None:
+def _check_treats(request, patient: Patient, obj=None, has_session: bool | None = None) -> None:
     """Managers, and therapists who treat the patient or opened the chart in an emergency, get
     in. Every look (a GET) and every refusal goes to the audit log; a therapist who is refused
-    is offered emergency ("break-glass") access instead of a bare 403."""
+    is offered emergency ("break-glass") access instead of a bare 403. `has_session`: as
+    sessions.chart_access.chart_patient read it with the patient, when it did."""
     user = request.user
-    if roles.has_role(user, roles.MANAGER) or therapist_may_open_chart(user=user, patient=patient):
+    if roles.has_role(user, roles.MANAGER) or therapist_may_open_chart(
+        user=user, patient=patient, has_session=has_session
+    ):
         if request.method == "GET":
             audit_access(request=request, patient=patient, obj=obj)
         return
@@ -165,8 +169,11 @@ def _chart_content(request, patient: Patient):
 
 def _treated_patient(request, pk: int) -> Patient:
     """The patient whose chart this is, once the reader may open it."""
-    patient = get_object_or_404(Patient, pk=pk)
-    _check_treats(request, patient)
+    found = chart_patient(pk=pk, user=request.user)
+    if found is None:
+        raise Http404("No such patient.")
+    patient, has_session = found
+    _check_treats(request, patient, has_session=has_session)
     return patient
 
 

@@ -8,7 +8,13 @@ from django.utils import timezone
 
 from patients.models import Patient, Phase
 from patients.services import break_glass_open
-from sessions.chart_access import patients_treated_by, therapist_may_open_chart, therapist_treats_patient
+from sessions.chart_access import (
+    _counted_sessions,
+    chart_patient,
+    patients_treated_by,
+    therapist_may_open_chart,
+    therapist_treats_patient,
+)
 from sessions.models import AppointmentStatus
 from tests.factories import (
     AppointmentFactory,
@@ -121,3 +127,22 @@ def test_a_patient_of_a_past_session_stays_hers(ines, maria):
     )
     assert maria in patients_treated_by(user=ines.user)
     assert Patient.objects.count() == 1
+
+
+@pytest.mark.parametrize("status", list(AppointmentStatus))
+def test_the_chart_s_one_statement_asks_what_the_rule_asks(ines, maria, status):
+    """chart_patient reads the patient with the first question of the rule, written as SQL: it
+    must answer as _counted_sessions does, for every status, and for her sessions only."""
+    AppointmentFactory(patient=maria, therapist=ines, status=status, cancellation_reason="Booked by mistake")
+    other = TherapistFactory()
+    for therapist in (ines, other):
+        patient, has_session = chart_patient(pk=maria.pk, user=therapist.user)
+        assert patient == maria
+        assert has_session == _counted_sessions(therapist.user.pk, maria.pk).exists()
+        assert therapist_may_open_chart(user=therapist.user, patient=patient, has_session=has_session) == (
+            therapist_may_open_chart(user=therapist.user, patient=maria)
+        )
+
+
+def test_the_chart_s_statement_finds_no_patient_for_an_unknown_id(ines, maria):
+    assert chart_patient(pk=maria.pk + 1000, user=ines.user) is None
