@@ -32,8 +32,9 @@ from sessions.management.seeding import scale  # noqa: E402
 from sessions.models import Appointment, AppointmentStatus  # noqa: E402
 from sessions.schedule import Schedule, at_local  # noqa: E402
 
-BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "6000"))
-BOOKING_DAYS = 56  # bookings go into the coming eight weeks, the busy ones first
+# Enough for a minute of bookings at 250 a second: a list that runs out ends the page's run early.
+BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "15000"))
+BOOKING_DAYS = 140  # bookings go into the coming twenty weeks, the busy ones first
 rng = random.Random(2026)
 
 
