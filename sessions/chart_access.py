@@ -57,6 +57,9 @@ def chart_patient(*, pk: int, user: AbstractBaseUser) -> tuple[Patient, bool] | 
     a chart asks both on every look, kept or not. Written as SQL, as the ORM would take longer to
     build the question than the database to answer it (docs/PERFORMANCE.md, seventeenth round);
     tests/sessions/test_chart_access.py holds it to _counted_sessions."""
+    low, high = connection.ops.integer_field_range(Patient._meta.pk.get_internal_type())
+    if not low <= pk <= high:
+        return None  # no such id (the ORM's lookups say so too; the database would refuse the number)
     appointments, therapists, patients = (
         connection.ops.quote_name(model._meta.db_table) for model in (Appointment, Therapist, Patient)
     )

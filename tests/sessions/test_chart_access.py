@@ -146,3 +146,7 @@ def test_the_chart_s_one_statement_asks_what_the_rule_asks(ines, maria, status):
 
 def test_the_chart_s_statement_finds_no_patient_for_an_unknown_id(ines, maria):
     assert chart_patient(pk=maria.pk + 1000, user=ines.user) is None
+
+
+def test_the_chart_s_statement_finds_no_patient_for_an_id_beyond_the_column(ines):
+    assert chart_patient(pk=10**20, user=ines.user) is None
