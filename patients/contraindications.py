@@ -137,9 +137,10 @@ def contraindications_by_patient(*, patient_ids: Iterable[int], at: dt.datetime)
     who recorded an acute phase; a patient with nothing against them is in the dict all the same."""
     patient_ids = set(patient_ids)
     # The signatures are read only while a consent rule is active, of the topics that have a version.
-    topics = current_topics() if any(rule.condition == RuleCondition.NO_CONSENT for rule in active_rules()) else {}
+    _, consent_rules = _rules_for(())
+    topics = current_topics() if consent_rules else {}
     read = against_treatment_read(patient_ids=patient_ids, at=at, topic_ids=list(topics))
-    flag_rules, consent_rules = _rules_for(flag for patient_flags in read.flags.values() for flag in patient_flags)
+    flag_rules, _ = _rules_for(flag for patient_flags in read.flags.values() for flag in patient_flags)
     missing = consents_missing_given(patient_ids=patient_ids, signed=read.signed, topics=topics)
     return {
         patient_id: _found(

@@ -5,7 +5,7 @@ the note pages, the addendum service and the therapist's "My patients" list all 
 import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -57,6 +57,8 @@ def chart_patient(*, pk: int, user: AbstractBaseUser) -> tuple[Patient, bool] | 
     a chart asks both on every look, kept or not. Written as SQL, as the ORM would take longer to
     build the question than the database to answer it (docs/PERFORMANCE.md, seventeenth round);
     tests/sessions/test_chart_access.py holds it to _counted_sessions."""
+    using = router.db_for_read(Patient)
+    connection = connections[using]
     low, high = connection.ops.integer_field_range(Patient._meta.pk.get_internal_type())
     if not low <= pk <= high:
         return None  # no such id (the ORM's lookups say so too; the database would refuse the number)
@@ -69,7 +71,7 @@ def chart_patient(*, pk: int, user: AbstractBaseUser) -> tuple[Patient, bool] | 
         f" WHERE a.patient_id = p.id AND t.user_id = %s AND a.status IN ({statuses})) AS has_session"
         f" FROM {patients} p WHERE p.id = %s"
     )
-    found = list(Patient.objects.raw(sql, [user.pk, *COUNTED_STATUSES, pk]))
+    found = list(Patient.objects.using(using).raw(sql, [user.pk, *COUNTED_STATUSES, pk]))
     if not found:
         return None
     (patient,) = found
