@@ -16,6 +16,7 @@ from tests.scenes import consents_signed
 pytestmark = pytest.mark.django_db
 
 NOW = timezone.now()
+TODAY = timezone.localdate(NOW)  # the clinic's day, which a flag's days are counted in
 
 
 def acute(read, patient) -> list[tuple[str, str]]:
@@ -82,14 +83,10 @@ def test_acute_diagnoses_come_newest_first(maria_keller):
 
 
 def test_a_flag_counts_from_its_first_day_to_its_last(maria_keller):
-    HealthFlagFactory(patient=maria_keller, kind=FlagKind.PREGNANCY, active_from=NOW.date())
-    HealthFlagFactory(patient=maria_keller, kind=FlagKind.HYPERTENSION, active_to=NOW.date())
-    HealthFlagFactory(
-        patient=maria_keller, kind=FlagKind.OTHER, substance="ended", active_to=NOW.date() - dt.timedelta(1)
-    )
-    HealthFlagFactory(
-        patient=maria_keller, kind=FlagKind.OTHER, substance="ahead", active_from=NOW.date() + dt.timedelta(1)
-    )
+    HealthFlagFactory(patient=maria_keller, kind=FlagKind.PREGNANCY, active_from=TODAY)
+    HealthFlagFactory(patient=maria_keller, kind=FlagKind.HYPERTENSION, active_to=TODAY)
+    HealthFlagFactory(patient=maria_keller, kind=FlagKind.OTHER, substance="ended", active_to=TODAY - dt.timedelta(1))
+    HealthFlagFactory(patient=maria_keller, kind=FlagKind.OTHER, substance="ahead", active_from=TODAY + dt.timedelta(1))
     flags = against_treatment_read(patient_ids=[maria_keller.pk], at=NOW).flags[maria_keller.pk]
     assert sorted(flag.kind for flag in flags) == sorted([FlagKind.PREGNANCY, FlagKind.HYPERTENSION])
     assert [flag.note for flag in flags] == ["", ""]  # the rest of a row is read when asked for
