@@ -7,7 +7,7 @@ logged-in constant page's throughput, the booking POST 0.25, the logged-in const
 them (`baseline_logged_in_again`): it has moved by a third between runs with nothing changed, so
 a page is compared with the mean of the readings taken around it, and both are shown.
 
-    python3 bench/report.py bench/results/<run>     # reads <scenario>_stats.csv, <scenario>_failures.csv
+    python3 bench/report.py bench/results/<run>     # reads <scenario>_stats.csv, _failures.csv, _exceptions.csv
 """
 
 import csv
@@ -33,6 +33,13 @@ SCENARIOS = [
 LABELS = {"baseline_logged_in_again": "baseline, logged in (again, after the pages)"}
 
 
+def _count(path: Path, column: str) -> int:
+    if not path.exists():
+        return 0
+    with path.open(newline="") as handle:
+        return sum(int(row[column]) for row in csv.DictReader(handle))
+
+
 def read_stats(folder: Path, prefix: str, name: str) -> dict | None:
     path = folder / f"{prefix}_stats.csv"
     if not path.exists():
@@ -42,18 +49,17 @@ def read_stats(folder: Path, prefix: str, name: str) -> dict | None:
     row = rows.get(name)
     if row is None:
         return None
-    failures = 0
-    failures_path = folder / f"{prefix}_failures.csv"
-    if failures_path.exists():
-        with failures_path.open(newline="") as handle:
-            failures = sum(int(r["Occurrences"]) for r in csv.DictReader(handle))
+    failures = _count(folder / f"{prefix}_failures.csv", "Occurrences")
+    # An exception in the user's own code (the locustfile) stops its task after the request was
+    # counted: the figures would stand for something the user did not finish doing.
+    exceptions = _count(folder / f"{prefix}_exceptions.csv", "Count")
     return {
         "requests": int(row["Request Count"]),
         "rps": float(row["Requests/s"]),
         "p50": float(row["50%"]),
         "p95": float(row["95%"]),
         "p99": float(row["99%"]),
-        "errors": max(int(row["Failure Count"]), failures),
+        "errors": max(int(row["Failure Count"]), failures) + exceptions,
     }
 
 
