@@ -11,6 +11,7 @@ from django.utils.translation import gettext, gettext_noop
 from clinic.date_windows import BOOKING_WINDOW, CALENDAR_WINDOW
 from clinic.events import APPOINTMENT_BOOKED, APPOINTMENT_MOVED, event_announce
 from clinic.models import Modality, Room, Therapist
+from clinic.plan_cache import generic_plans
 from clinic.refusals import Conflict, Refused, WarningsNotConfirmed
 from patients.models import Patient
 from sessions.booking_checks import booking_problems, when
@@ -44,6 +45,8 @@ def appointment_book(
     warnings stand in the way and the caller has not confirmed them.
     """
     with transaction.atomic():
+        # The same statements for every booking, planned once per connection (clinic.plan_cache).
+        generic_plans()
         if draft.get("course") is not None:
             # Serialise bookings on one course so two desks cannot both book its last session.
             draft["course"] = Course.objects.select_for_update().get(pk=draft["course"].pk)
@@ -129,6 +132,7 @@ def appointment_reschedule(
     The time it leaves (another start, or another therapist) is freed for the waitlist
     (sessions.freed_slots), in the same transaction."""
     with transaction.atomic():
+        generic_plans()
         before = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if not before.can_move:
             raise Refused([before.move_refusal()])
