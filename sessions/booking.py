@@ -110,10 +110,14 @@ def _refuse_or_confirm(reasons: list[str], warnings: list[str], confirm_warnings
 
 def _save_guarding_races(appointment: Appointment) -> None:
     """On PostgreSQL the exclusion constraints refuse an overlap that a concurrent booking
-    created after our checks ran; turn that into the message a receptionist can act on."""
+    created after our checks ran; turn that into the message a receptionist can act on.
+
+    Called inside the caller's atomic block, which the refusal leaves: that block rolls the
+    transaction back, or, nested in another (a series, a waitlist offer accepted), its own
+    savepoint, so the outer one goes on. A savepoint here would be two more round trips per
+    booking for nothing."""
     try:
-        with transaction.atomic():
-            appointment.save()
+        appointment.save()
     except (IntegrityError, OperationalError) as error:
         if getattr(error.__cause__, "sqlstate", None) in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED):
             raise Refused([Conflict(gettext(SLOT_TAKEN))]) from error

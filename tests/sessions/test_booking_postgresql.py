@@ -214,3 +214,22 @@ def test_a_race_that_slips_past_the_checks_becomes_a_clear_refusal(back_massage,
 
     assert excinfo.value.reasons == [SLOT_TAKEN]
     assert Appointment.objects.count() == 1
+
+
+def test_after_a_race_refused_inside_a_longer_transaction_that_transaction_goes_on(back_massage, monkeypatch):
+    """A series or a waitlist offer books inside a transaction of its own, and after one refusal
+    it goes on writing: the refused booking is rolled back alone."""
+    therapist = TherapistFactory(modalities=[back_massage])
+    room = RoomFactory(modalities=[back_massage])
+    AppointmentFactory(therapist=therapist, modality=back_massage, starts_at=TEN)
+    monkeypatch.setattr("sessions.booking.booking_problems", lambda appointment: ([], []))
+    book = partial(appointment_book, patient=PatientFactory(), therapist=therapist, room=room, modality=back_massage)
+
+    with transaction.atomic():
+        with pytest.raises(Refused) as excinfo:
+            book(starts_at=TEN)
+        later = book(starts_at=TEN + dt.timedelta(hours=2))
+
+    assert excinfo.value.reasons == [SLOT_TAKEN]
+    assert Appointment.objects.filter(pk=later.pk).exists()
+    assert Appointment.objects.count() == 2
