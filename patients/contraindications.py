@@ -97,13 +97,15 @@ class PatientContraindications:
         return not self.acute_blocks and all(rule.effect != RuleEffect.BLOCK for rule, _ in self._concerning(modality))
 
 
-def _rules_for(flags: Iterable[HealthFlag]) -> tuple[list[ContraindicationRule], list[ContraindicationRule]]:
-    """The active rules that may concern patients with `flags`: (flag rules, consent rules). One query."""
+def _flag_rules(rules: list[ContraindicationRule], flags: Iterable[HealthFlag]) -> list[ContraindicationRule]:
+    """Those of the active `rules` that may concern patients with `flags`."""
     kinds = {flag.kind for flag in flags}
-    rules = active_rules()
-    flag_rules = [rule for rule in rules if rule.condition == RuleCondition.HEALTH_FLAG and rule.flag_kind in kinds]
-    consent_rules = [rule for rule in rules if rule.condition == RuleCondition.NO_CONSENT]
-    return flag_rules, consent_rules
+    return [rule for rule in rules if rule.condition == RuleCondition.HEALTH_FLAG and rule.flag_kind in kinds]
+
+
+def _consent_rules(rules: list[ContraindicationRule]) -> list[ContraindicationRule]:
+    """Those of the active `rules` that ask for a consent."""
+    return [rule for rule in rules if rule.condition == RuleCondition.NO_CONSENT]
 
 
 def active_rules() -> list[ContraindicationRule]:
@@ -136,11 +138,12 @@ def contraindications_by_patient(*, patient_ids: Iterable[int], at: dt.datetime)
     booking. One query however many patients (patients.against_treatment), and one more to name
     who recorded an acute phase; a patient with nothing against them is in the dict all the same."""
     patient_ids = set(patient_ids)
+    rules = active_rules()
     # The signatures are read only while a consent rule is active, of the topics that have a version.
-    _, consent_rules = _rules_for(())
+    consent_rules = _consent_rules(rules)
     topics = current_topics() if consent_rules else {}
     read = against_treatment_read(patient_ids=patient_ids, at=at, topic_ids=list(topics))
-    flag_rules, _ = _rules_for(flag for patient_flags in read.flags.values() for flag in patient_flags)
+    flag_rules = _flag_rules(rules, (flag for patient_flags in read.flags.values() for flag in patient_flags))
     missing = consents_missing_given(patient_ids=patient_ids, signed=read.signed, topics=topics)
     return {
         patient_id: _found(
@@ -186,7 +189,8 @@ def patient_booking_status_of_record(
     clinic's rules); the same result as patient_booking_status."""
     on = timezone.localdate(at)
     active_flags = [flag for flag in flags if flag.is_active_on(on)]
-    flag_rules, consent_rules = _rules_for(active_flags)
+    rules = active_rules()
+    flag_rules, consent_rules = _flag_rules(rules, active_flags), _consent_rules(rules)
     # The check's order (Diagnosis.Meta: newest diagnosis first), the first entered first on one day.
     active = sorted((diagnosis for diagnosis in diagnoses if diagnosis.active), key=lambda diagnosis: diagnosis.pk)
     active.sort(key=lambda diagnosis: diagnosis.diagnosed_on, reverse=True)
