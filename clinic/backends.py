@@ -1,46 +1,84 @@
 """Log-in: by username in any case (everyone), or by e-mail address in any case (patients)."""
 
+import contextlib
 import functools
+from contextvars import ContextVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group
 
 from clinic import roles
 
+# The user's row as the session's own statement read it (clinic.session_store), for the request
+# whose user is being loaded (clinic.middleware.AuthenticationMiddleware); None otherwise.
+_read_with_session: ContextVar[AbstractBaseUser | None] = ContextVar("user read with the session", default=None)
+
+
+@contextlib.contextmanager
+def user_read_with(session):
+    """While the request's user is loaded: the row `session` read with itself, if it did."""
+    token = _read_with_session.set(getattr(session, "user_read_with", None))
+    try:
+        yield
+    finally:
+        _read_with_session.reset(token)
+
 
 class RolesWithUserBackend(ModelBackend):
-    """Loads the logged-in user of each request together with their roles, in one query.
+    """Loads the logged-in user of each request together with their roles, in one query, or in
+    none of its own when the session's statement brought them (clinic.session_store).
 
     Every signed-in page asks for the roles (the second-factor check, the navigation), so
     fetching them with the user saves a query per request; clinic.roles.user_roles reads them.
     """
 
     def get_user(self, user_id):
-        UserModel = get_user_model()
-        users = list(UserModel._default_manager.raw(_user_with_roles_sql(), [*roles.ROLES, user_id]))
-        if not users or not self.user_can_authenticate(users[0]):
+        user = _read_with_session.get()
+        if user is None or user.pk != user_id:
+            UserModel = get_user_model()
+            users = list(UserModel._default_manager.raw(_user_with_roles_sql(), [*roles.ROLES, user_id]))
+            if not users:
+                return None
+            user = users[0]
+        if not self.user_can_authenticate(user):
             return None
-        user = users[0]
         roles.user_roles_set(user, {role for index, role in enumerate(roles.ROLES) if getattr(user, f"role_{index}")})
         return user
+
+
+@functools.cache
+def _role_columns() -> str:
+    """One yes/no column per role of the user `u`, each taking its role's name as a parameter."""
+    memberships = get_user_model().groups.through._meta
+    group = Group._meta
+    user_column = memberships.get_field("user").column
+    group_column = memberships.get_field("group").column
+    return ", ".join(
+        f"EXISTS (SELECT 1 FROM {memberships.db_table} m JOIN {group.db_table} g ON g.id = m.{group_column}"
+        f" WHERE m.{user_column} = u.id AND g.name = %s) AS role_{index}"
+        for index in range(len(roles.ROLES))
+    )
 
 
 @functools.cache
 def _user_with_roles_sql() -> str:
     """The user's row and one yes/no column per role. Written as SQL once: the ORM would compile
     the same four subqueries on every request, which costs more than the query it saves."""
-    UserModel = get_user_model()
-    memberships = UserModel.groups.through._meta
-    group = Group._meta
-    user_column = memberships.get_field("user").column
-    group_column = memberships.get_field("group").column
-    flags = ", ".join(
-        f"EXISTS (SELECT 1 FROM {memberships.db_table} m JOIN {group.db_table} g ON g.id = m.{group_column}"
-        f" WHERE m.{user_column} = u.id AND g.name = %s) AS role_{index}"
-        for index in range(len(roles.ROLES))
+    return f"SELECT u.*, {_role_columns()} FROM {get_user_model()._meta.db_table} u WHERE u.id = %s"
+
+
+@functools.cache
+def session_with_user_sql(session_table: str) -> str:
+    """A session's data (as `session_data_read`), found by its key if it has not expired, beside
+    the row and roles of the user given first (all nulls when there is no such user).
+    Parameters: the role names, the user's id, the session key, the moment now."""
+    return (
+        f"SELECT s.session_data AS session_data_read, u.*, {_role_columns()} FROM {session_table} s"
+        f" LEFT JOIN {get_user_model()._meta.db_table} u ON u.id = %s"
+        " WHERE s.session_key = %s AND s.expire_date > %s"
     )
-    return f"SELECT u.*, {flags} FROM {UserModel._meta.db_table} u WHERE u.id = %s"
 
 
 class UsernameBackend(RolesWithUserBackend):

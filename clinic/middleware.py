@@ -1,5 +1,6 @@
-"""The project's own middleware: sessions that end (below), hostile input answered 400 before any
-page sees it, the security headers Django does not send, and the two-factor gate.
+"""The project's own middleware: sessions that end (below), the request's user read with its
+session, hostile input answered 400 before any page sees it, the security headers Django does not
+send, and the two-factor gate.
 
 Sessions end after a spell without requests, and a fixed time after logging in.
 
@@ -16,8 +17,9 @@ import time
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import auth, messages
 from django.contrib.auth import logout
+from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
@@ -25,8 +27,12 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, resolve_url
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import ngettext
 from django_htmx.http import HttpResponseClientRedirect
+
+from clinic.backends import user_read_with
+from clinic.session_store import remember_user
 
 LOGIN_AT = "clinic_login_at"
 LAST_SEEN = "clinic_last_seen"
@@ -99,6 +105,37 @@ class SessionTimeoutMiddleware:
             return redirect_to_login(request.get_full_path())
         # What was posted is lost with the session; a POST-only address is no place to return to.
         return redirect(settings.LOGIN_URL)
+
+
+# --- the request's user ----------------------------------------------------------------------------
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's, with the user's row and roles taken from the session's own statement when the
+    session store read them there (clinic.session_store); Django's checks of the user and of the
+    session's password hash are unchanged. A user found is remembered for the session's next
+    reads."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _request_user(request))
+
+
+@receiver(user_logged_in, dispatch_uid="clinic_session_user_remembered")
+def session_user_remember_on_login(sender, request, user, **kwargs):
+    """The session a log-in has just made is the user's from its first request on."""
+    if request is not None and hasattr(request, "session"):
+        remember_user(request.session.session_key, user.pk)
+
+
+def _request_user(request):
+    if not hasattr(request, "_cached_user"):
+        with user_read_with(request.session):
+            user = auth.get_user(request)
+        if user.is_authenticated:
+            remember_user(request.session.session_key, user.pk)
+        request._cached_user = user
+    return request._cached_user
 
 
 # --- hostile input ---------------------------------------------------------------------------------

@@ -86,7 +86,8 @@ MIDDLEWARE = [
     "clinic.languages.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, taking the user's row from the session's own statement when it is there.
+    "clinic.middleware.AuthenticationMiddleware",
     # After auth: request.user.is_verified() says whether this session passed the second factor.
     "django_otp.middleware.OTPMiddleware",
     # After auth: stamps the user and address on every audit log entry (clinic.audit).
