@@ -423,3 +423,24 @@ class SetupVersion(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class KeptDrawing(models.Model):
+    """A page's drawing from one patient's record, shared by every app process so that each state
+    of the record is drawn once for each reader rather than once in each process
+    (clinic/kept_drawings.py). A cache: on PostgreSQL its table is unlogged (no write-ahead log, so
+    never on the replica or in a base backup, and emptied after a crash)."""
+
+    # What the drawing is for: an HMAC of the page, the patient, the reader, their language, time
+    # zone and CSRF secret (pages.kept_pages), so the table names no secret.
+    slot = models.CharField(max_length=64, primary_key=True)
+    # The patient whose record it shows, for erasure; a number, not a key: the clinic app sits
+    # below the patients app.
+    patient_id = models.BigIntegerField(db_index=True)
+    versions = models.TextField()
+    drawn_at = models.DateTimeField()
+    until = models.DateTimeField(db_index=True)
+    html = models.TextField()
+
+    def __str__(self) -> str:
+        return self.slot

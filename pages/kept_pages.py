@@ -14,6 +14,10 @@ replaces its slot's stale one. And it is not served from the moment the drawing 
 read differently with no write: the next local midnight, a phase dated ahead, a session's end, an
 offer's hold, the board's next quarter hour or session start.
 
+A drawing from a patient's record (the chart, the portal's home) is shared with the app's other
+processes through the database (clinic/kept_drawings.py), under the same slot, versions and
+clock: a process that has not kept it looks there before drawing it.
+
 The callers check access and write the audit log before asking: every look is logged, kept or
 not. Only what is drawn from the record or the day is kept, and every page's top bar, for its
 reader and address: the rest of the frame (messages, counts of the whole clinic) is drawn every
@@ -29,7 +33,9 @@ from typing import TypeVar
 from django.conf import settings
 from django.db import router
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
+from clinic import kept_drawings
 from clinic.setup_cache import setup_token
 from patients.models import Patient
 from patients.record_version import record_token
@@ -83,18 +89,31 @@ def _kept_or_drawn(
     versions: Callable[[], tuple | None],
     draw: Callable[[], tuple[T, dt.datetime]],
     size: Callable[[T], int],
+    *,
+    shared_for: int | None = None,
 ) -> T:
     """What `draw()` returns (its value, and the moment it stops holding), kept for `slot` under
     `versions()`: None when it cannot be kept (a version token missing). `size`: the bytes the
-    value holds, counted against CLINIC_KEPT_PAGES_MB."""
+    value holds, counted against CLINIC_KEPT_PAGES_MB. With `shared_for` (the patient whose
+    record an HTML drawing shows), the drawing is shared with the other processes too
+    (clinic.kept_drawings): one not kept here is looked for there before it is drawn."""
     known = versions() if settings.CLINIC_KEPT_PAGES_MB else None
     if known is None:
         return draw()[0]
     now = timezone.now()
     value = _kept.get(slot, known, now)
-    if value is None:
+    if value is not None:
+        return value
+    shared = kept_drawings.drawing_shared(slot, known, now) if shared_for is not None else None
+    if shared is not None:
+        # Drawn from our own templates by another process of this app, under the same versions.
+        value, drawn, until = mark_safe(shared.html), shared.drawn_at, shared.until
+    else:
         value, until = draw()
-        _kept.put(slot, known, value, now, until, size(value))
+        drawn = now
+        if shared_for is not None:
+            kept_drawings.drawing_share(slot, known, value, patient_id=shared_for, drawn=now, until=until)
+    _kept.put(slot, known, value, drawn, until, size(value))
     return value
 
 
@@ -121,7 +140,7 @@ def record_page(request, name: str, patient: Patient, draw: Callable[[Patient], 
         return None if record is None or setup is None else (record, setup)
 
     slot = (name, patient.pk, request.user.pk, *_reading(), secret)
-    return _kept_or_drawn(slot, versions, draw_again, sys.getsizeof)
+    return _kept_or_drawn(slot, versions, draw_again, sys.getsizeof, shared_for=patient.pk)
 
 
 def day_page(

@@ -37,6 +37,7 @@ from django.utils.translation import gettext, ngettext
 
 import patients.models as record
 from clinic.audit import ALLOWED, ERASE, access_entry
+from clinic.kept_drawings import drawings_of_patient_forget
 from clinic.refusals import Refused
 from patients.models import Patient
 from patients.names import name_fields
@@ -274,6 +275,8 @@ def patient_erase(*, patient: Patient, by: AbstractBaseUser | None, now: dt.date
         resealed = _erase_notes(patient)
         signatures, _ = record.ConsentSignature.objects.filter(patient=patient).delete()
         account = _erase_portal_account(patient)
+    # The pages drawn from the record that the app's processes share show what was just erased.
+    drawings_of_patient_forget(patient.pk)
     patient.refresh_from_db()
     access_entry(
         patient,

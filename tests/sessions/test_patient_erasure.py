@@ -9,7 +9,9 @@ from auditlog.models import LogEntry
 from django.core.management import call_command
 from django.utils import timezone
 
+from clinic import kept_drawings
 from clinic.audit import ERASE
+from clinic.models import KeptDrawing
 from clinic.refusals import Refused
 from patients.models import ConsentSignature, Diagnosis, HealthFlag, IntakeAnswer, Patient, Study
 from sessions.models import (
@@ -202,3 +204,21 @@ def test_the_command_keeps_a_patient_with_a_session_ahead():
     out = StringIO()
     call_command("erase_expired_patients", stdout=out)
     assert "0 patients erased" in out.getvalue()
+
+
+def test_it_deletes_the_drawings_of_the_record_the_app_shares(record):
+    users, objects, patient = record
+    other = PatientFactory()
+    for someone in (patient, other):
+        kept_drawings.drawing_share(
+            ("chart", someone.pk),
+            ("record token",),
+            f"<h1>{someone}</h1>",
+            patient_id=someone.pk,
+            drawn=timezone.now(),
+            until=timezone.now() + dt.timedelta(hours=1),
+        )
+
+    erase(patient, users)
+
+    assert list(KeptDrawing.objects.values_list("patient_id", flat=True)) == [other.pk]

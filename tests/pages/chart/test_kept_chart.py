@@ -1,6 +1,6 @@
 """The chart kept between looks (pages.kept_pages): a look at an unchanged chart is cheap and still
 logged, and a kept chart never shows anything but what the record, the clock, the reader and their
-language would draw now."""
+language would draw now, whichever of the app's processes drew it."""
 
 import datetime as dt
 import re
@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from pages import kept_pages
 from patients.models import Patient, Phase
 from sessions.models import AppointmentStatus
 from tests.conftest import client_for, log_in_verified
@@ -145,3 +146,47 @@ def test_with_no_page_kept_every_look_draws(as_lena, maria, settings):
     settings.CLINIC_KEPT_PAGES_MB = 0
     looks(as_lena, maria)
     assert looks(as_lena, maria)[1] > 10
+
+
+@pytest.fixture
+def another_process(monkeypatch):
+    """Forgets what this process kept, as another worker or app server would never have kept it."""
+
+    def forget():
+        monkeypatch.setattr(kept_pages, "_kept", kept_pages._Kept())
+
+    return forget
+
+
+def test_a_chart_drawn_by_another_process_is_served_from_the_shared_drawing(as_lena, maria, another_process):
+    DiagnosisFactory(patient=maria, title="Lumbar disc disorder")
+    looks(as_lena, maria)
+    drawn = looks(as_lena, maria)[0]
+    another_process()
+
+    with mock.patch("pages.chart.views._chart_content") as draw:
+        shared, _ = looks(as_lena, maria)
+
+    draw.assert_not_called()
+    assert shared.split("</nav>", 1)[1].split("</main>")[0] == drawn.split("</nav>", 1)[1].split("</main>")[0]
+    assert "Lumbar disc disorder" in shared
+
+
+def test_another_process_draws_a_changed_record_afresh(as_lena, maria, another_process):
+    looks(as_lena, maria)
+    looks(as_lena, maria)
+    DiagnosisFactory(patient=maria, title="Piriformis syndrome")  # straight into the database
+    another_process()
+
+    assert "Piriformis syndrome" in looks(as_lena, maria)[0]
+
+
+def test_another_reader_is_not_served_a_shared_chart(as_lena, maria, lena, manager, visit, another_process):
+    SessionNoteFactory(appointment=visit, author=lena.user, signed_at=None, subjective="Lena's draft words")
+    looks(as_lena, maria)
+    looks(as_lena, maria)
+    another_process()
+    as_manager = client_for(manager)
+    looks(as_manager, maria)
+
+    assert "draft words" not in looks(as_manager, maria)[0]
