@@ -3,7 +3,8 @@
 Django's paginator counts every row to number the pages: a scan of all 200,000 patients on each
 visit to the unfiltered patient list. `CappedPaginator` counts at most `cap` rows. Up to the cap
 the count and the page links are exact, as before. Past it the list says "more than 10,000" and
-still pages on: each page reads one row past its end to know whether another follows.
+still pages on: each page reads one row past its end to know whether another follows. The first
+page is read first, and a list that fits on it is not counted at all.
 """
 
 from django.core.paginator import EmptyPage, InvalidPage, Page, Paginator
@@ -55,12 +56,24 @@ class CappedPaginator(Paginator):
         return CappedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
 
     def get_page(self, number) -> Page:
+        if number in (None, "", "1", 1) and "count" not in self.__dict__:
+            return self._first_page()
         if not self.capped:
             return super().get_page(number)
         try:
             return self.page(number)
         except InvalidPage:  # not a number, or past the end of a list longer than the cap
             return self.page(1)
+
+    def _first_page(self) -> Page:
+        """The first page, read with one row more. Without that row the page is the whole list and
+        its length the count: no count of its own, which most searches need no more."""
+        rows = list(self.object_list[: self.per_page + 1])
+        if len(rows) <= self.per_page:
+            self.__dict__["count"] = len(rows)  # the cached property, known
+        elif self.capped:
+            return CappedPage(rows[: self.per_page], 1, self, more=True)
+        return self._get_page(rows[: self.per_page], 1, self)
 
 
 def page_links(page: Page) -> list:

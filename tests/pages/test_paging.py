@@ -87,3 +87,24 @@ def test_past_the_cap_far_pages_are_elided_too(db, monkeypatch):
     PatientFactory.create_batch(30)
     page = CappedPaginator(Patient.objects.order_by("pk"), 1).get_page(20)
     assert page_links(page) == [1, 2, ELLIPSIS, 17, 18, 19, 20, 21, ELLIPSIS]
+
+
+def test_a_list_that_fits_on_its_first_page_is_read_in_one_query_and_counted_from_it(patients):
+    paginator = CappedPaginator(patients.filter(last_name__lt="Name02"), 2)
+    with CaptureQueriesContext(connection) as queries:
+        page = paginator.get_page(None)
+        rows = surnames(page)
+    assert rows == ["Name00", "Name01"]
+    assert (paginator.count, paginator.num_pages, page.has_next()) == (2, 1, False)
+    assert len(queries) == 1 and "COUNT(" not in queries.captured_queries[0]["sql"].upper()
+
+
+@pytest.mark.parametrize("last_name_below, count, capped", [("Name05", 5, False), ("Name99", 7, True)])
+def test_a_longer_list_s_first_page_is_read_once_then_counted(patients, last_name_below, count, capped):
+    paginator = CappedPaginator(patients.filter(last_name__lt=last_name_below), 2)
+    with CaptureQueriesContext(connection) as queries:
+        page = paginator.get_page("1")
+        rows = surnames(page)
+    assert rows == ["Name00", "Name01"]
+    assert (paginator.count, paginator.capped, page.has_next()) == (count, capped, True)
+    assert len(queries) == 2

@@ -245,10 +245,26 @@ def count_queries(client, **params) -> int:
 
 @pytest.mark.parametrize("query", ["", "berg", "030 555", "12.04.1975"])
 def test_its_queries_do_not_grow_with_the_number_of_patients(reception, django_assert_max_num_queries, query):
-    PatientFactory.create_batch(5, last_name="Berg", date_of_birth=dt.date(1975, 4, 12))
+    # Both more than a page (25): a list that fits on one page is not counted (below).
+    PatientFactory.create_batch(30, last_name="Berg", date_of_birth=dt.date(1975, 4, 12))
     with django_assert_max_num_queries(6):
         few = count_queries(reception, q=query)
     PatientFactory.create_batch(45, last_name="Berg", date_of_birth=dt.date(1975, 4, 12))
     with django_assert_max_num_queries(6):
         many = count_queries(reception, q=query)
     assert few == many
+
+
+def test_results_that_fit_on_one_page_are_not_counted_apart(reception):
+    PatientFactory.create_batch(3, last_name="Berg")
+    PatientFactory.create_batch(26, last_name="Brandt")
+
+    with CaptureQueriesContext(connection) as fits:
+        response = reception.get(URL, {"q": "berg"})
+    with CaptureQueriesContext(connection) as more:
+        reception.get(URL, {"q": "brandt"})
+
+    assert response.context["page_obj"].paginator.count == 3
+    assert not any("COUNT(" in query["sql"].upper() for query in fits.captured_queries)
+    assert sum("COUNT(" in query["sql"].upper() for query in more.captured_queries) == 1
+    assert len(fits) == len(more) - 1
