@@ -16,6 +16,7 @@ import functools
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.utils import timezone
 
 from clinic import roles
@@ -45,6 +46,11 @@ def _session_sql() -> str:
     )
 
 
+def _now():
+    # As the database stores it (SQLite: naive UTC text), for the statements written as SQL.
+    return connection.ops.adapt_datetimefield_value(timezone.now())
+
+
 class SessionStore(db.SessionStore):
     # The user's row (with their roles) read in the session's statement; clinic.backends takes it.
     user_read_with = None
@@ -53,7 +59,7 @@ class SessionStore(db.SessionStore):
         # The same row Django's own query finds: the key, if it has not expired.
         user_id = _users_of_keys.get(self.session_key)
         if user_id is None:
-            found = list(Session.objects.raw(_session_sql(), [self.session_key, timezone.now()]))
+            found = list(Session.objects.raw(_session_sql(), [self.session_key, _now()]))
         else:
             found = self._get_session_with_user(user_id)
         if not found:
@@ -63,7 +69,7 @@ class SessionStore(db.SessionStore):
 
     def _get_session_with_user(self, user_id: int) -> list[Session]:
         sql = session_with_user_sql(Session._meta.db_table)
-        params = [*roles.ROLES, user_id, self.session_key, timezone.now()]
+        params = [*roles.ROLES, user_id, self.session_key, _now()]
         rows = list(get_user_model()._default_manager.raw(sql, params))
         if not rows:
             return []
