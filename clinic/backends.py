@@ -49,8 +49,9 @@ class RolesWithUserBackend(ModelBackend):
 
 
 @functools.cache
-def _role_columns() -> str:
-    """One yes/no column per role of the user `u`, each taking its role's name as a parameter."""
+def role_columns() -> str:
+    """One yes/no column per role of the user `u`, each taking its role's name as a parameter (here,
+    and in the session's statement: clinic.session_store)."""
     memberships = get_user_model().groups.through._meta
     group = Group._meta
     user_column = memberships.get_field("user").column
@@ -66,19 +67,7 @@ def _role_columns() -> str:
 def _user_with_roles_sql() -> str:
     """The user's row and one yes/no column per role. Written as SQL once: the ORM would compile
     the same four subqueries on every request, which costs more than the query it saves."""
-    return f"SELECT u.*, {_role_columns()} FROM {get_user_model()._meta.db_table} u WHERE u.id = %s"
-
-
-@functools.cache
-def session_with_user_sql(session_table: str) -> str:
-    """A session's data (as `session_data_read`), found by its key if it has not expired, beside
-    the row and roles of the user given first (all nulls when there is no such user).
-    Parameters: the role names, the user's id, the session key, the moment now."""
-    return (
-        f"SELECT s.session_data AS session_data_read, u.*, {_role_columns()} FROM {session_table} s"
-        f" LEFT JOIN {get_user_model()._meta.db_table} u ON u.id = %s"
-        " WHERE s.session_key = %s AND s.expire_date > %s"
-    )
+    return f"SELECT u.*, {role_columns()} FROM {get_user_model()._meta.db_table} u WHERE u.id = %s"
 
 
 class UsernameBackend(RolesWithUserBackend):

@@ -20,7 +20,7 @@ from django.db import connection
 from django.utils import timezone
 
 from clinic import roles
-from clinic.backends import session_with_user_sql
+from clinic.backends import role_columns
 
 # Session key -> the id of the user this process last loaded for it. Emptied when full: a key
 # that is forgotten costs its next request the second statement, nothing else.
@@ -37,12 +37,24 @@ def remember_user(session_key: str | None, user_id: int) -> None:
     _users_of_keys[session_key] = user_id
 
 
+# The same row Django's own query finds: the key, if it has not expired (the user's table has
+# neither column, so the join needs no prefix).
+_SESSION_FOUND = "session_key = %s AND expire_date > %s"
+
+
 @functools.cache
 def _session_sql() -> str:
-    meta = Session._meta
+    return f"SELECT session_key, session_data, expire_date FROM {Session._meta.db_table} WHERE {_SESSION_FOUND}"
+
+
+@functools.cache
+def _session_with_user_sql() -> str:
+    """The session's data (as `session_data_read`) beside the row and role flags of the user given
+    first, all nulls when there is no such user. Parameters: the role names, the user's id, the
+    session key, the moment now."""
     return (
-        f"SELECT session_key, session_data, expire_date FROM {meta.db_table}"
-        " WHERE session_key = %s AND expire_date > %s"
+        f"SELECT s.session_data AS session_data_read, u.*, {role_columns()} FROM {Session._meta.db_table} s"
+        f" LEFT JOIN {get_user_model()._meta.db_table} u ON u.id = %s WHERE {_SESSION_FOUND}"
     )
 
 
@@ -56,7 +68,6 @@ class SessionStore(db.SessionStore):
     user_read_with = None
 
     def _get_session_from_db(self):
-        # The same row Django's own query finds: the key, if it has not expired.
         user_id = _users_of_keys.get(self.session_key)
         if user_id is None:
             found = list(Session.objects.raw(_session_sql(), [self.session_key, _now()]))
@@ -68,9 +79,8 @@ class SessionStore(db.SessionStore):
         return found[0]
 
     def _get_session_with_user(self, user_id: int) -> list[Session]:
-        sql = session_with_user_sql(Session._meta.db_table)
         params = [*roles.ROLES, user_id, self.session_key, _now()]
-        rows = list(get_user_model()._default_manager.raw(sql, params))
+        rows = list(get_user_model()._default_manager.raw(_session_with_user_sql(), params))
         if not rows:
             return []
         user = rows[0]
